@@ -1,0 +1,11 @@
+"""One asyncio HTTP/1.1 server core shared by the stub server, the API server and built-in images.
+
+The public surface is small on purpose: `serve(handler, host, port)` runs `handler(request,
+connection)` for every request; the handler returns a `Response` or takes the connection over.
+"""
+
+from ._models import Request, Response
+from ._protocol import Connection, Handler, RawStream
+from ._server import Server, install_uvloop, serve
+
+__all__ = ["Connection", "Handler", "RawStream", "Request", "Response", "Server", "install_uvloop", "serve"]

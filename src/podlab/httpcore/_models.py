@@ -1,0 +1,52 @@
+"""The values a handler receives and returns: plain data, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Request:
+    """One parsed HTTP/1.x request, body fully read."""
+
+    method: str
+    target: str  # raw request-target as sent: "/a%20b?x=1"
+    path: str  # raw (still percent-encoded) path part
+    query: str  # raw query without "?" ("" when absent)
+    http_version: str  # "1.1" or "1.0"
+    headers: list[tuple[str, str]]  # arrival order, names as sent
+    body: bytes
+    client: tuple[str, int]
+    server: tuple[str, int]
+
+    def header(self, name: str) -> str | None:
+        """First value of a header, matched case-insensitively."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def header_values(self, name: str) -> list[str]:
+        """All values of a header, in arrival order."""
+        lowered = name.lower()
+        return [value for key, value in self.headers if key.lower() == lowered]
+
+
+@dataclass
+class Response:
+    """What a handler answers. The core adds only framing headers, never Date or Server."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | AsyncIterator[bytes] = b""
+    reason: str | None = None  # None: the standard phrase for the status
+    chunked: bool = False  # force Transfer-Encoding: chunked for a bytes body
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None

@@ -1,0 +1,383 @@
+"""The asyncio edge of the HTTP core: one Protocol per connection, httptools as the parser.
+
+httptools (the llhttp C parser) does the byte-level parsing; this module only builds requests from
+its callbacks, runs the handler once per request (in order, so pipelining works), frames responses
+and hands the socket over for upgrades and faults. We do not use a framework here because WireMock
+faults (RST, garbage, truncated chunks) and SPDY/WebSocket upgrades need raw control of the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import struct
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from http import HTTPStatus
+
+import httptools
+
+from ._models import Request, Response
+
+log = logging.getLogger("podlab.httpcore")
+
+
+class Connection:
+    """What a handler may do with its connection beyond returning a Response."""
+
+    def __init__(self, protocol: _HttpProtocol) -> None:
+        self._protocol = protocol
+        self.peer: tuple[str, int] = protocol.client
+        # Set when the peer goes away, so long-running handlers (watch, follow) can stop.
+        self.disconnected = protocol.disconnected
+
+    async def write_raw(self, data: bytes) -> None:
+        self._protocol.hijacked = True
+        await self._protocol.write_and_drain(data)
+
+    def close(self) -> None:
+        self._protocol.hijacked = True
+        self._protocol.close_transport()
+
+    def abort(self) -> None:
+        """Reset the connection: SO_LINGER 0 makes the kernel send RST instead of FIN."""
+        self._protocol.hijacked = True
+        self._protocol.reset()
+
+    async def upgrade(self, status: int, headers: list[tuple[str, str]]) -> RawStream:
+        """Answer with a status line and headers (101 usually) and take the socket over."""
+        protocol = self._protocol
+        protocol.hijacked = True
+        head = _status_line(status, None, "1.1") + _header_block(headers) + b"\r\n"
+        stream = RawStream(protocol)
+        protocol.raw_stream = stream
+        if protocol.upgrade_leftover:
+            stream.feed(protocol.upgrade_leftover)
+            protocol.upgrade_leftover = b""
+        await protocol.write_and_drain(head)
+        protocol.resume_reading()
+        return stream
+
+
+class RawStream:
+    """A byte stream over a hijacked connection (SPDY, WebSocket)."""
+
+    def __init__(self, protocol: _HttpProtocol) -> None:
+        self._protocol = protocol
+        self._buffer = bytearray()
+        self._eof = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def feed(self, data: bytes) -> None:
+        self._buffer.extend(data)
+        self._wake()
+
+    def feed_eof(self) -> None:
+        self._eof = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def read(self, n: int = 65536) -> bytes:
+        while not self._buffer and not self._eof:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+            self._waiter = None
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return data
+
+    def write(self, data: bytes) -> None:
+        self._protocol.write(data)
+
+    async def drain(self) -> None:
+        await self._protocol.drain()
+
+    def close(self) -> None:
+        self._protocol.close_transport()
+
+
+Handler = Callable[[Request, Connection], Awaitable[Response | None]]
+
+
+def _status_line(status: int, reason: str | None, version: str) -> bytes:
+    if reason is None:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    return f"HTTP/{version} {status} {reason}\r\n".encode("latin-1")
+
+
+def _header_block(headers: list[tuple[str, str]]) -> bytes:
+    return b"".join(f"{name}: {value}\r\n".encode("latin-1", "replace") for name, value in headers)
+
+
+def _has_header(headers: list[tuple[str, str]], name: str) -> bool:
+    return any(key.lower() == name for key, _ in headers)
+
+
+class _HttpProtocol(asyncio.Protocol):
+    # Per-server configuration
+    def __init__(
+        self, handler: Handler, *, max_body_bytes: int, idle_timeout: float, registry: set[_HttpProtocol]
+    ) -> None:
+        self._handler = handler
+        self._registry = registry
+        self._max_body_bytes = max_body_bytes
+        self._idle_timeout = idle_timeout
+        self._loop = asyncio.get_event_loop()
+        # Per-connection state
+        self.transport: asyncio.Transport | None = None
+        self.client: tuple[str, int] = ("", 0)
+        self._server_addr: tuple[str, int] = ("", 0)
+        self._parser = httptools.HttpRequestParser(self)
+        self._pending: deque[Request] = deque()
+        self._cycle: asyncio.Task[None] | None = None
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._can_write = asyncio.Event()
+        self._can_write.set()
+        self.disconnected = asyncio.Event()
+        self.hijacked = False
+        self.raw_stream: RawStream | None = None
+        self.upgrade_leftover = b""
+        self._upgrading = False
+        # Per-request state
+        self._url = bytearray()
+        self._headers: list[tuple[str, str]] = []
+        self._body = bytearray()
+        self._too_large = False
+        self._message_done = False
+
+    # -- asyncio callbacks -------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self._registry.add(self)
+        peer = transport.get_extra_info("peername")
+        sock = transport.get_extra_info("sockname")
+        self.client = (str(peer[0]), int(peer[1])) if peer else ("", 0)
+        self._server_addr = (str(sock[0]), int(sock[1])) if sock else ("", 0)
+        self._arm_idle()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._registry.discard(self)
+        self.disconnected.set()
+        self._can_write.set()
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+        if self.raw_stream is not None:
+            self.raw_stream.feed_eof()
+
+    def pause_writing(self) -> None:
+        self._can_write.clear()
+
+    def resume_writing(self) -> None:
+        self._can_write.set()
+
+    def data_received(self, data: bytes) -> None:
+        if self.raw_stream is not None:
+            self.raw_stream.feed(data)
+            return
+        if self._upgrading:
+            self.upgrade_leftover += data
+            return
+        if self.hijacked:
+            return  # a fault handler owns the socket; ignore what the peer still sends
+        self._disarm_idle()
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            offset = upgrade.args[0] if upgrade.args else len(data)
+            self.upgrade_leftover = bytes(data[offset:])
+            self._upgrading = True
+            if self.transport is not None:
+                self.transport.pause_reading()
+            if not self._message_done:  # llhttp may already have completed the message
+                self._finish_request()
+        except httptools.HttpParserError:
+            self._send_error(400, b"Bad Request")
+
+    def eof_received(self) -> bool | None:
+        if self.raw_stream is not None:
+            self.raw_stream.feed_eof()
+        return None
+
+    # -- httptools callbacks -------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = bytearray()
+        self._headers = []
+        self._body = bytearray()
+        self._too_large = False
+        self._message_done = False
+
+    def on_url(self, url: bytes) -> None:
+        self._url.extend(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        for name, value in self._headers:
+            if name.lower() == "expect" and value.lower() == "100-continue":
+                self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if name.lower() == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
+                self._too_large = True
+
+    def on_body(self, body: bytes) -> None:
+        if self._too_large:
+            return
+        self._body.extend(body)
+        if len(self._body) > self._max_body_bytes:
+            self._too_large = True
+            self._body = bytearray()
+
+    def on_message_complete(self) -> None:
+        self._message_done = True
+        self._finish_request()
+
+    # -- request cycle -------------------------------------------------------------------
+    def _finish_request(self) -> None:
+        if self._too_large:
+            self._send_error(413, b"Request Entity Too Large")
+            return
+        target = self._url.decode("latin-1")
+        path, _, query = target.partition("?")
+        request = Request(
+            method=self._parser.get_method().decode("ascii"),
+            target=target,
+            path=path,
+            query=query,
+            http_version=self._parser.get_http_version(),
+            headers=self._headers,
+            body=bytes(self._body),
+            client=self.client,
+            server=self._server_addr,
+        )
+        self._pending.append(request)
+        if self._cycle is None or self._cycle.done():
+            self._cycle = self._loop.create_task(self._run_cycle())
+
+    async def _run_cycle(self) -> None:
+        while self._pending and not self.hijacked and not self.disconnected.is_set():
+            request = self._pending.popleft()
+            keep_alive = self._wants_keep_alive(request)
+            connection = Connection(self)
+            try:
+                response = await self._handler(request, connection)
+            except Exception:
+                log.exception("handler failed for %s %s", request.method, request.target)
+                response = Response(500, [("Content-Type", "text/plain")], b"Internal Server Error")
+            if response is None or self.hijacked:
+                return
+            await self._send_response(request, response, keep_alive)
+            if not keep_alive or self._upgrading:
+                self.close_transport()
+                return
+        if not self.hijacked:
+            self._arm_idle()
+
+    def _wants_keep_alive(self, request: Request) -> bool:
+        connection = (request.header("Connection") or "").lower()
+        if request.http_version == "1.0":
+            return "keep-alive" in connection
+        return "close" not in connection
+
+    async def _send_response(self, request: Request, response: Response, keep_alive: bool) -> None:
+        headers = list(response.headers)
+        body = response.body
+        no_body = request.method == "HEAD" or response.status in (204, 304) or response.status < 200
+        has_length = _has_header(headers, "content-length")
+        has_te = _has_header(headers, "transfer-encoding")
+        chunked = has_te or (not has_length and (response.chunked or not isinstance(body, bytes)))
+        if not no_body or request.method == "HEAD":
+            if chunked and not has_te:
+                headers.append(("Transfer-Encoding", "chunked"))
+            elif not chunked and not has_length and isinstance(body, bytes):
+                headers.append(("Content-Length", str(len(body))))
+        if not keep_alive and request.http_version == "1.1" and not _has_header(headers, "connection"):
+            headers.append(("Connection", "close"))
+        head = _status_line(response.status, response.reason, "1.1") + _header_block(headers) + b"\r\n"
+        if isinstance(body, bytes):
+            if no_body:
+                self.write(head)
+            elif chunked:
+                payload = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+                self.write(head + payload)
+            else:
+                self.write(head + body)
+            await self.drain()
+            return
+        await self.write_and_drain(head)
+        await self._stream_body(body, chunked and not no_body)
+
+    async def _stream_body(self, body: AsyncIterator[bytes], chunked: bool) -> None:
+        try:
+            async for chunk in body:
+                if self.disconnected.is_set():
+                    break
+                if not chunk:
+                    continue
+                await self.write_and_drain(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            else:
+                if chunked:
+                    await self.write_and_drain(b"0\r\n\r\n")
+        finally:
+            aclose = getattr(body, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+    # -- transport helpers -----------------------------------------------------------------
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        if not self._can_write.is_set():
+            await self._can_write.wait()
+
+    async def write_and_drain(self, data: bytes) -> None:
+        self.write(data)
+        await self.drain()
+
+    def resume_reading(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def close_transport(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def reset(self) -> None:
+        if self.transport is None:
+            return
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+    def _send_error(self, status: int, body: bytes) -> None:
+        self.hijacked = True
+        head = _status_line(status, None, "1.1")
+        headers = [
+            ("Content-Type", "text/plain"),
+            ("Content-Length", str(len(body))),
+            ("Connection", "close"),
+        ]
+        self.write(head + _header_block(headers) + b"\r\n" + body)
+        self.close_transport()
+
+    def _arm_idle(self) -> None:
+        self._disarm_idle()
+        self._idle_handle = self._loop.call_later(self._idle_timeout, self.close_transport)
+
+    def _disarm_idle(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None

@@ -1,0 +1,205 @@
+"""The HTTP core against raw sockets: framing, keep-alive, pipelining, streaming, faults, upgrades."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from podlab.httpcore import Connection, Request, Response, serve
+
+Handler = Callable[[Request, Connection], Awaitable[Response | None]]
+
+
+async def _echo(request: Request, connection: Connection) -> Response | None:
+    if request.path == "/stream":
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for part in (b"one ", b"two ", b"three"):
+                yield part
+
+        return Response(200, [("Content-Type", "text/plain")], chunks())
+    if request.path == "/reset":
+        connection.abort()
+        return None
+    if request.path == "/upgrade":
+        stream = await connection.upgrade(101, [("Connection", "Upgrade"), ("Upgrade", "echo")])
+        data = await stream.read()
+        stream.write(data.upper())
+        await stream.drain()
+        stream.close()
+        return None
+    body = f"{request.method} {request.path} q={request.query} len={len(request.body)}".encode()
+    return Response(200, [("X-Seen-Host", request.header("host") or "")], body)
+
+
+async def _exchange(port: int, raw: bytes, *, until: bytes | None = None) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    await writer.drain()
+    data = b""
+    try:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), timeout=5)
+            if not chunk:
+                break
+            data += chunk
+            if until is not None and data.count(until) >= 1 and data.endswith(until):
+                break
+    finally:
+        writer.close()
+    return data
+
+
+def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], **kwargs: int) -> None:
+    async def main() -> None:
+        server = await serve(handler, "127.0.0.1", 0, **kwargs)
+        try:
+            await scenario(server.port)
+        finally:
+            await server.wait_closed()
+
+    asyncio.run(main())
+
+
+def test_content_length_and_no_date_or_server_header() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"GET /a%20b?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert b"Content-Length: %d" % len(body) in head
+        assert b"Date:" not in head and b"Server:" not in head
+        assert body == b"GET /a%20b q=x=1 len=0"
+
+    run(_echo, scenario)
+
+
+def test_keep_alive_and_pipelining_answer_in_order() -> None:
+    async def scenario(port: int) -> None:
+        raw = (
+            b"GET /first HTTP/1.1\r\nHost: h\r\n\r\n"
+            b"POST /second HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+            b"GET /third HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+        )
+        data = await _exchange(port, raw)
+        assert data.count(b"HTTP/1.1 200 OK") == 3
+        first, second, third = (data.index(p) for p in (b"/first", b"/second", b"/third"))
+        assert first < second < third
+        assert b"POST /second q= len=3" in data
+
+    run(_echo, scenario)
+
+
+def test_chunked_request_body_is_reassembled() -> None:
+    async def scenario(port: int) -> None:
+        raw = (
+            b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+        )
+        assert b"len=5" in await _exchange(port, raw)
+
+    run(_echo, scenario)
+
+
+def test_async_iterator_body_is_streamed_chunked() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"GET /stream HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert b"Transfer-Encoding: chunked" in head
+        assert body == b"4\r\none \r\n4\r\ntwo \r\n5\r\nthree\r\n0\r\n\r\n"
+
+    run(_echo, scenario)
+
+
+def test_head_has_length_but_no_body() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"HEAD /h HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert b"Content-Length: 16" in head
+        assert body == b""
+
+    run(_echo, scenario)
+
+
+def test_abort_sends_reset() -> None:
+    async def scenario(port: int) -> None:
+        def blocking() -> None:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"GET /reset HTTP/1.1\r\nHost: h\r\n\r\n")
+                with pytest.raises(ConnectionResetError):
+                    while sock.recv(1024):
+                        pass
+
+        await asyncio.to_thread(blocking)
+
+    run(_echo, scenario)
+
+
+def test_malformed_request_gets_400_and_server_lives_on() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"NOT HTTP AT ALL\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 400")
+        ok = await _exchange(port, b"GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        assert ok.startswith(b"HTTP/1.1 200")
+
+    run(_echo, scenario)
+
+
+def test_oversized_body_gets_413() -> None:
+    async def scenario(port: int) -> None:
+        raw = b"POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + b"x" * 100
+        data = await _exchange(port, raw)
+        assert data.startswith(b"HTTP/1.1 413")
+
+    run(_echo, scenario, max_body_bytes=10)
+
+
+def test_upgrade_hands_over_the_socket() -> None:
+    async def scenario(port: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /upgrade HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+        assert head.startswith(b"HTTP/1.1 101 Switching Protocols")
+        writer.write(b"hello")
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), timeout=5) == b"HELLO"
+        writer.close()
+
+    run(_echo, scenario)
+
+
+def test_handler_exception_is_500() -> None:
+    async def broken(request: Request, connection: Connection) -> Response | None:
+        raise RuntimeError("boom")
+
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 500")
+
+    run(broken, scenario)
+
+
+def test_abrupt_disconnect_mid_stream_does_not_stop_server() -> None:
+    async def endless(request: Request, connection: Connection) -> Response | None:
+        if request.path == "/ok":
+            return Response(200, [], b"ok")
+
+        async def forever() -> AsyncIterator[bytes]:
+            while True:
+                yield b"x" * 1024
+                await asyncio.sleep(0)
+
+        return Response(200, [], forever())
+
+    async def scenario(port: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /forever HTTP/1.1\r\nHost: h\r\n\r\n")
+        await reader.read(4096)
+        writer.transport.abort()
+        ok = await _exchange(port, b"GET /ok HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        assert ok.endswith(b"ok")
+
+    run(endless, scenario)
