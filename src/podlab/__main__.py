@@ -1,0 +1,3 @@
+from podlab.cli.main import main
+
+main()

@@ -1,0 +1,110 @@
+"""`podlab up` and `podlab down`: run a node in the foreground (live view) or detached."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from podlab.node.home import NodeState, kubeconfig_path
+from podlab.node.node import Node
+
+from .apply import apply_all
+from .client import ApiClient
+from .manifests import Manifest
+
+log = logging.getLogger("podlab.up")
+READY_TIMEOUT = 30.0
+
+
+async def run_foreground(home: Path, manifests: list[Manifest], *, port: int, sandbox: str, live: bool,
+                         ready_file: Path | None = None) -> int:
+    """Run a node until SIGINT/SIGTERM, applying `manifests` once it is up."""
+    node = Node(home, port=port, sandbox=sandbox)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await node.start()
+    try:
+        client = ApiClient(node.server_url, node.token)
+        for line in await asyncio.to_thread(apply_all, client, manifests):
+            print(line, flush=True)
+        if ready_file is not None:
+            ready_file.write_text(node.server_url)
+        if live and sys.stdout.isatty():
+            await _live_view(node, stop)
+        else:
+            print(f"podlab node ready at {node.server_url}; kubeconfig: {kubeconfig_path(home)}", flush=True)
+            await stop.wait()
+    finally:
+        await node.stop()
+    return 0
+
+
+async def _live_view(node: Node, stop: asyncio.Event) -> None:
+    from rich.live import Live
+
+    from .view import render
+
+    assert node.runtime is not None
+    kubeconfig = str(kubeconfig_path(node.home))
+
+    def frame() -> object:
+        assert node.runtime is not None
+        return render(node.store, node.server_url, node.runtime.isolation, kubeconfig)
+
+    with Live(frame(), refresh_per_second=4, screen=False) as live:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.5)
+            live.update(frame())
+
+
+def start_detached(home: Path, files: list[Path], *, port: int, sandbox: str) -> NodeState:
+    """Start `podlab up` as a background process and return once its API answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    ready = home / "ready"
+    with contextlib.suppress(FileNotFoundError):
+        ready.unlink()
+    argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--port", str(port), "--sandbox", sandbox,
+            "--ready-file", str(ready)]
+    for path in files:
+        argv += ["-f", str(path)]
+    log_file = open(home / "node.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                                 start_new_session=True, env={**os.environ, "PODLAB_HOME": str(home)})
+    finally:
+        log_file.close()
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if ready.exists():
+            state = NodeState.read(home)
+            if state is not None:
+                return state
+        if child.poll() is not None:
+            raise RuntimeError(f"the node exited with code {child.returncode}; see {home / 'node.log'}")
+        time.sleep(0.05)
+    child.kill()
+    raise RuntimeError(f"the node did not become ready in {READY_TIMEOUT:.0f}s; see {home / 'node.log'}")
+
+
+def stop_detached(home: Path, timeout: float = 30.0) -> bool:
+    """Stop a detached node; returns False when none was running."""
+    state = NodeState.read(home)
+    if state is None or not state.alive():
+        return False
+    os.kill(state.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and state.alive():
+        time.sleep(0.05)
+    if state.alive():
+        os.kill(state.pid, signal.SIGKILL)
+    return True

@@ -1,0 +1,97 @@
+"""The live terminal view of `podlab up`: pods, containers, probes and the Events stream.
+
+It reads the node's store directly (it runs in the node's process) and renders with rich.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from podlab.store import Store
+
+Obj = dict[str, Any]
+MAX_EVENTS = 12
+
+
+def _age(timestamp: str | None, now: datetime) -> str:
+    if not timestamp:
+        return ""
+    seconds = int((now - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds())
+    if seconds < 120:
+        return f"{max(seconds, 0)}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m{seconds % 60}s" if seconds < 600 else f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
+
+
+def _state(status: Obj) -> Text:
+    state = status.get("state") or {}
+    if "running" in state:
+        return Text("Running", style="green")
+    if "waiting" in state:
+        reason = state["waiting"].get("reason", "Waiting")
+        return Text(reason, style="red" if "BackOff" in reason or "Err" in reason else "yellow")
+    if "terminated" in state:
+        term = state["terminated"]
+        return Text(f"{term.get('reason', 'Terminated')} ({term.get('exitCode')})", style="red")
+    return Text("Pending", style="yellow")
+
+
+def _probes(container: Obj) -> str:
+    parts = []
+    for key, label in (("startupProbe", "startup"), ("livenessProbe", "liveness"), ("readinessProbe", "readiness")):
+        probe = container.get(key)
+        if probe:
+            handler = next((h for h in ("httpGet", "tcpSocket", "exec", "grpc") if h in probe), "?")
+            parts.append(f"{label}:{handler}/{probe.get('periodSeconds', 10)}s")
+    return " ".join(parts) or "-"
+
+
+def render(store: Store, server_url: str, isolation: str, kubeconfig: str) -> Group:
+    now = datetime.now(UTC)
+    pods, _ = store.list(("", "pods"))
+    events, _ = store.list(("", "events"))
+    table = Table(title=f"podlab node  {server_url}  isolation: {isolation}", expand=True)
+    for column in ("POD", "CONTAINER", "STATE", "READY", "RESTARTS", "PROBES", "IP", "AGE"):
+        table.add_column(column)
+    for pod in sorted(pods, key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"])):
+        spec_containers = {c["name"]: c for c in pod.get("spec", {}).get("containers", [])}
+        statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses", []) or []}
+        pod_name = pod["metadata"]["name"]
+        if pod["metadata"].get("deletionTimestamp"):
+            pod_name += " (Terminating)"
+        for name, container in spec_containers.items():
+            status = statuses.get(name, {})
+            table.add_row(
+                pod_name,
+                name,
+                _state(status),
+                Text("yes", style="green") if status.get("ready") else Text("no", style="yellow"),
+                str(status.get("restartCount", 0)),
+                _probes(container),
+                pod.get("status", {}).get("podIP", ""),
+                _age(pod["metadata"].get("creationTimestamp"), now),
+            )
+            pod_name = ""
+    recent = sorted(events, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")[-MAX_EVENTS:]
+    log = Table(title="Events", expand=True)
+    for column in ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"):
+        log.add_column(column)
+    for event in recent:
+        involved = event.get("involvedObject", {})
+        count = event.get("count", 1)
+        seen = _age(event.get("lastTimestamp") or event.get("eventTime"), now)
+        log.add_row(
+            seen + (f" (x{count})" if count and count > 1 else ""),
+            Text(event.get("type", ""), style="red" if event.get("type") == "Warning" else ""),
+            event.get("reason", ""),
+            f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}",
+            event.get("message", ""),
+        )
+    footer = Text(f"kubectl --kubeconfig {kubeconfig} get pods   |   Ctrl-C stops the node", style="dim")
+    return Group(table, log, footer)

@@ -1,0 +1,108 @@
+"""Turn manifest text into objects, with errors that name the file, the document and the problem.
+
+kubectl says `error validating "cm.yaml": error validating data: apiVersion not set` for a
+document whose key is spelled `apiversion`; the key is case-sensitive. podlab says the same and
+also names the miscased key and its right spelling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from podlab.k8s.errors import ManifestError, Obj
+from podlab.k8s.resources import RESOURCES, kind_spelling, resource_for
+
+# Top-level keys whose case people get wrong; anything else is left to strict field validation.
+_TOP_KEYS = ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "binaryData", "immutable")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys, as the API server's strict decoding does."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f'duplicate field "{key}"', key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
+    if not isinstance(doc, dict):
+        raise ManifestError(
+            filename, index, f"error validating data: expected an object, got {type(doc).__name__}"
+        )
+    problems: list[str] = []
+    for right in ("apiVersion", "kind"):
+        value = doc.get(right)
+        if value in (None, ""):
+            hint = ""
+            for key in doc:
+                if isinstance(key, str) and key.lower() == right.lower() and key != right:
+                    hint = f' (found "{key}": keys are case-sensitive, write "{right}")'
+            problems.append(f"{right} not set{hint}")
+    for key in doc:
+        if isinstance(key, str):
+            for right in _TOP_KEYS[2:]:
+                if key.lower() == right.lower() and key != right and right not in doc:
+                    problems.append(f'unknown field "{key}" (keys are case-sensitive, write "{right}")')
+    kind = doc.get("kind")
+    if isinstance(kind, str) and kind and kind != "List":
+        api_version = str(doc.get("apiVersion") or "")
+        try:
+            if api_version:
+                resource_for(api_version, kind)
+        except KeyError:
+            right_kind = kind_spelling(kind)
+            if right_kind is not None:
+                problems.append(f'kind "{kind}" is not known: kinds are case-sensitive, write "{right_kind}"')
+            else:
+                served = ", ".join(f"{r.kind} ({r.api_version})" for r in RESOURCES)
+                problems.append(
+                    f'no matches for kind "{kind}" in version "{api_version}"; podlab serves {served}'
+                )
+    if problems:
+        text = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
+        raise ManifestError(filename, index, f"error validating data: {text}")
+    if kind == "List":
+        items = doc.get("items") or []
+        if not isinstance(items, list):
+            raise ManifestError(filename, index, "error validating data: List items must be a list")
+        out: list[Obj] = []
+        for item in items:
+            out.extend(_check_document(item, filename, index))
+        return out
+    return [doc]
+
+
+def load_manifests(text: str, filename: str) -> list[Obj]:
+    """Every object of a multi-document YAML (or JSON) text; empty documents are skipped.
+
+    Raises ManifestError for the first bad document; nothing is returned half-loaded.
+    """
+    try:
+        docs = list(yaml.load_all(text, Loader=_UniqueKeyLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        index = text.count("\n---", 0, mark.index) if mark is not None else None
+        if mark is not None and text.startswith("---"):
+            index = max(0, (index or 0) - 1)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ManifestError(filename, index, f"error converting YAML to JSON: yaml: {where}{problem}") from exc
+    objs: list[Obj] = []
+    for index, doc in enumerate(docs):
+        if doc is None:
+            continue
+        objs.extend(_check_document(doc, filename, index))
+    return objs

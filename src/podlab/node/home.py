@@ -1,0 +1,55 @@
+"""Where a node keeps its state: $PODLAB_HOME (default ~/.podlab)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+def podlab_home() -> Path:
+    return Path(os.environ.get("PODLAB_HOME") or Path.home() / ".podlab")
+
+
+@dataclass
+class NodeState:
+    """What a running node publishes for its clients (`podlab down`, `apply`, `logs`, ...)."""
+
+    pid: int
+    server: str  # https? no: http://127.0.0.1:PORT, loopback only
+    token: str
+
+    @staticmethod
+    def path(home: Path) -> Path:
+        return home / "node.json"
+
+    def write(self, home: Path) -> None:
+        path = self.path(home)
+        tmp = path.with_suffix(".tmp")
+        # The token is a credential: owner-only, written before it is visible under its name.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(asdict(self), handle)
+        os.replace(tmp, path)
+
+    @classmethod
+    def read(cls, home: Path) -> NodeState | None:
+        try:
+            data = json.loads(cls.path(home).read_text())
+        except (OSError, ValueError):
+            return None
+        return cls(pid=int(data["pid"]), server=str(data["server"]), token=str(data["token"]))
+
+    def alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def kubeconfig_path(home: Path) -> Path:
+    return home / "kubeconfig"

@@ -1,0 +1,77 @@
+"""Assembles one node: store, API server, controllers, kubelet and runtime, on one event loop.
+
+Everything that changes state goes through the store, as in a real cluster: the CLI and kubectl
+reach it over the API server, the controllers and the kubelet are in-process clients of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from podlab.apiserver import ApiServer, write_kubeconfig
+from podlab.controllers import Controllers
+from podlab.kubelet import Kubelet
+from podlab.runtime import LogSource, Runtime
+from podlab.store import Store
+
+from .home import NodeState, kubeconfig_path
+
+log = logging.getLogger("podlab.node")
+
+
+class Node:
+    """A running local node. `start()` returns once the API answers; `stop()` leaves no process."""
+
+    def __init__(self, home: Path, *, port: int = 0, sandbox: str = "auto") -> None:
+        self.home = home
+        self._port = port
+        self._sandbox = sandbox
+        self.token = secrets.token_urlsafe(32)
+        self.store = Store(None)
+        self.runtime: Runtime | None = None
+        self.kubelet: Kubelet | None = None
+        self._api: ApiServer | None = None
+        self._controllers: Controllers | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def server_url(self) -> str:
+        assert self._api is not None
+        return f"http://127.0.0.1:{self._api.port}"
+
+    async def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.runtime = Runtime(self.home, sandbox=self._sandbox)
+        self._api = ApiServer(self.store, token=self.token, logs=LogSource(self.home), port=self._port)
+        await self._api.start()
+        self._controllers = Controllers(self.store)
+        self.kubelet = Kubelet(self.store, self.runtime)
+        self._tasks = [
+            asyncio.create_task(self._controllers.run(), name="controllers"),
+            asyncio.create_task(self.kubelet.run(), name="kubelet"),
+        ]
+        write_kubeconfig(kubeconfig_path(self.home), self.server_url, self.token)
+        NodeState(pid=os.getpid(), server=self.server_url, token=self.token).write(self.home)
+        log.info("node ready at %s (isolation: %s)", self.server_url, self.runtime.isolation)
+
+    async def stop(self) -> None:
+        if self.kubelet is not None:
+            await self.kubelet.stop()
+        if self._controllers is not None:
+            self._controllers.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._api is not None:
+            await self._api.stop()
+        state = NodeState.read(self.home)
+        if state is not None and state.pid == os.getpid():
+            with contextlib.suppress(OSError):
+                NodeState.path(self.home).unlink()

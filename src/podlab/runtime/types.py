@@ -1,0 +1,59 @@
+"""Values that cross the runtime boundary (see docs/CONTRACTS.md, "runtime")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+@dataclass
+class ContainerLaunch:
+    """Everything the runtime needs to start one container instance."""
+
+    pod: Obj  # the Pod (names, uid, annotations)
+    container: Obj  # the container spec, defaulted
+    pod_ip: str  # 127.244.x.y
+    restart_count: int  # this instance's restart count (names the log file)
+    volumes: dict[str, Path]  # volume name -> materialised host directory
+    env: dict[str, str] = field(default_factory=dict)  # resolved by the kubelet
+
+
+@dataclass
+class ExitInfo:
+    exit_code: int
+    signal: int | None
+    reason: str  # "Completed" | "Error"
+    finished_at: datetime
+
+
+@dataclass
+class ExecResult:
+    exit_code: int
+    output: bytes  # stdout and stderr interleaved, as the CRI's ExecSync combines them
+    timed_out: bool
+
+
+class StartError(Exception):
+    """The container process could not be started (kubelet reason StartError, exit code 128)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def exit_reason(exit_code: int) -> str:
+    # containerd/kubelet: reason "Completed" for exit 0, "Error" otherwise
+    # (OOMKilled needs a memory cgroup, which podlab does not set up).
+    return "Completed" if exit_code == 0 else "Error"
+
+
+def start_error_message(detail: str) -> str:
+    """Wrap a runc exec failure the way containerd reports it in the container status."""
+    return (
+        "failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+        f"runc create failed: unable to start container process: {detail}: unknown"
+    )

@@ -1,0 +1,85 @@
+"""The start-up banner and options block WireMock prints to stdout, byte for byte.
+
+The art is copied from the real 3.13.2 and 2.35.1 output (wiremock.md §4.1), trailing spaces included,
+because people diff container logs against WireMock's.
+"""
+
+from __future__ import annotations
+
+from podlab.stub.options import StubOptions
+
+BANNER_3 = (
+    '\n'
+    '\x1b[34m██     ██ ██ ██████  ███████ \x1b[33m███    ███  ██████   ██████ ██   ██ \n'
+    '\x1b[34m██     ██ ██ ██   ██ ██      \x1b[33m████  ████ ██    ██ ██      ██  ██  \n'
+    '\x1b[34m██  █  ██ ██ ██████  █████   \x1b[33m██ ████ ██ ██    ██ ██      █████   \n'
+    '\x1b[34m██ ███ ██ ██ ██   ██ ██      \x1b[33m██  ██  ██ ██    ██ ██      ██  ██  \n'
+    '\x1b[34m ███ ███  ██ ██   ██ ███████ \x1b[33m██      ██  ██████   ██████ ██   ██ \n'
+    '\n'
+    '\x1b[0m----------------------------------------------------------------\n'
+    '|               Cloud: https://wiremock.io/cloud               |\n'
+    '|                                                              |\n'
+    '|               Slack: https://slack.wiremock.org              |\n'
+    '----------------------------------------------------------------\n'
+)
+
+BANNER_2 = (
+    ' /$$      /$$ /$$                     /$$      /$$                     /$$      \n'
+    '| $$  /$ | $$|__/                    | $$$    /$$$                    | $$      \n'
+    '| $$ /$$$| $$ /$$  /$$$$$$   /$$$$$$ | $$$$  /$$$$  /$$$$$$   /$$$$$$$| $$   /$$\n'
+    '| $$/$$ $$ $$| $$ /$$__  $$ /$$__  $$| $$ $$/$$ $$ /$$__  $$ /$$_____/| $$  /$$/\n'
+    '| $$$$_  $$$$| $$| $$  \\__/| $$$$$$$$| $$  $$$| $$| $$  \\ $$| $$      | $$$$$$/ \n'
+    '| $$$/ \\  $$$| $$| $$      | $$_____/| $$\\  $ | $$| $$  | $$| $$      | $$_  $$ \n'
+    '| $$/   \\  $$| $$| $$      |  $$$$$$$| $$ \\/  | $$|  $$$$$$/|  $$$$$$$| $$ \\  $$\n'
+    '|__/     \\__/|__/|__/       \\_______/|__/     |__/ \\______/  \\_______/|__/  \\__/\n'
+)
+
+_KEY_WIDTH = 30  # WireMock pads "key:" to column 30 (CommandLineOptions.toString)
+
+
+def _row(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"{key + ':':<{_KEY_WIDTH}}{value}\n"
+
+
+def options_block(options: StubOptions, port: int) -> str:
+    """The `key: value` summary WireMock prints after the banner (only set options are shown)."""
+    rows = []
+    if options.compat == 3:
+        rows.append(_row("version", options.wiremock_version))
+    rows.append(_row("port", port))
+    if "preserve-host-header" in options.ignored:
+        rows.append(_row("preserve-host-header", True))
+    if options.compat == 3 and "preserve-user-agent-proxy-header" in options.ignored:
+        rows.append(_row("preserve-user-agent-proxy-header", True))
+    rows.append(_row("enable-browser-proxying", False))
+    rows.append(_row("disable-banner", options.disable_banner))
+    rows.append(_row("no-request-journal", options.no_request_journal))
+    rows.append(_row("verbose", options.verbose))
+    if options.jetty_accept_queue_size is not None:
+        rows.append(_row("jetty-accept-queue-size", options.jetty_accept_queue_size))
+    if options.jetty_acceptor_threads is not None:
+        rows.append(_row("jetty-acceptor-threads", options.jetty_acceptor_threads))
+    if options.jetty_header_buffer_size is not None:
+        rows.append(_row("jetty-header-buffer-size", options.jetty_header_buffer_size))
+    if options.admin_api_basic_auth is not None:
+        rows.append(_row("admin-api-basic-auth", "enabled"))
+    if options.admin_api_require_https:
+        rows.append(_row("admin-api-require-https", True))
+    return "".join(rows)
+
+
+def startup_text(options: StubOptions, port: int) -> str:
+    """Everything WireMock writes to stdout once it listens, before the first request."""
+    if options.disable_banner:
+        head = "\nThe WireMock server is started .....\n"
+    elif options.compat == 3:
+        head = BANNER_3 + "\n"
+    else:
+        head = BANNER_2 + "\n"
+    # The options block ends in a newline and WireMock println()s it: hence the blank line.
+    text = head + options_block(options, port) + "\n"
+    if options.compat == 3:
+        text += _row("extensions", "response-template,webhook")
+    return text

@@ -1,0 +1,138 @@
+"""The request journal: serve events, newest first, in WireMock's JSON shape (wiremock.md §8)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from podlab.stub.request import LoggedRequest
+
+
+@dataclass
+class ServeEvent:
+    """One request and what was answered to it."""
+
+    request: LoggedRequest
+    response_definition: dict[str, Any]  # as served, after templating
+    status: int
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+    was_matched: bool
+    stub_mapping: dict[str, Any]  # the matched stub's JSON, or WireMock's placeholder
+    stub_id: str | None
+    timing: dict[str, int]
+    sub_events: list[dict[str, Any]] = field(default_factory=list)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def to_json(self, *, with_sub_events: bool = True) -> dict[str, Any]:
+        response: dict[str, Any] = {"status": self.status}
+        if self.response_headers:
+            response["headers"] = headers_json(self.response_headers)
+        response["bodyAsBase64"] = base64.b64encode(self.response_body).decode("ascii")
+        response["body"] = self.response_body.decode("utf-8", errors="replace")
+        out: dict[str, Any] = {
+            "id": self.id,
+            "request": self.request.to_json(),
+            "responseDefinition": self.response_definition,
+            "response": response,
+            "wasMatched": self.was_matched,
+            "timing": self.timing,
+        }
+        if with_sub_events:
+            out["subEvents"] = self.sub_events
+        out["stubMapping"] = self.stub_mapping
+        return out
+
+
+def headers_json(headers: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """WireMock's header map: one value as a string, repeated ones as a list."""
+    out: dict[str, Any] = {}
+    for name, value in headers:
+        if name in out:
+            existing = out[name]
+            out[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            out[name] = value
+    return out
+
+
+def unmatched_stub_placeholder() -> dict[str, Any]:
+    """The stub WireMock records for a request nothing matched."""
+    placeholder_id = str(uuid.uuid4())
+    return {
+        "id": placeholder_id,
+        "request": {"method": "ANY"},
+        "response": {"status": 404, "fromConfiguredStub": False},
+        "uuid": placeholder_id,
+    }
+
+
+RequestPredicate = Callable[["LoggedRequest"], bool]
+
+
+class Journal:
+    """Bounded, newest-first list of serve events; disabled means it records nothing."""
+
+    def __init__(self, *, enabled: bool = True, max_entries: int | None = None) -> None:
+        self.enabled = enabled
+        self._events: deque[ServeEvent] = deque(maxlen=max_entries)
+
+    def add(self, event: ServeEvent) -> None:
+        if self.enabled:
+            self._events.appendleft(event)
+
+    def clear(self) -> None:
+        self._events.clear()
+
+    def events(self) -> list[ServeEvent]:
+        """Newest first."""
+        return list(self._events)
+
+    def select(
+        self,
+        *,
+        since: datetime | None = None,
+        unmatched_only: bool = False,
+        matching_stub: str | None = None,
+    ) -> list[ServeEvent]:
+        out = []
+        for event in self._events:
+            if since is not None and event.request.logged_at < since:
+                continue
+            if unmatched_only and event.was_matched:
+                continue
+            if matching_stub is not None and event.stub_id != matching_stub:
+                continue
+            out.append(event)
+        return out
+
+    def get(self, event_id: str) -> ServeEvent | None:
+        for event in self._events:
+            if event.id == event_id:
+                return event
+        return None
+
+    def remove(self, event_id: str) -> bool:
+        for event in self._events:
+            if event.id == event_id:
+                self._events.remove(event)
+                return True
+        return False
+
+    def requests_matching(self, predicate: RequestPredicate) -> list[ServeEvent]:
+        """Events whose request satisfies predicate, oldest first (as /requests/find lists them)."""
+        return [event for event in reversed(self._events) if predicate(event.request)]
+
+    def remove_where(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
+        removed = [event for event in self._events if predicate(event)]
+        if removed:
+            kept = [event for event in self._events if not predicate(event)]
+            self._events.clear()
+            self._events.extend(kept)
+        return removed

@@ -1,0 +1,271 @@
+"""WireMock's standalone command line, parsed without I/O into `StubOptions`.
+
+WireMock parses with joptsimple: `--name value`, `--name=value`, flags without values, and an
+unknown option stops start-up. We keep that grammar rather than click's, because users paste
+WireMock command lines (Docker `args:`, `WIREMOCK_OPTIONS`) and expect them to work unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WIREMOCK_VERSIONS = {3: "3.13.2", 2: "2.35.1"}
+
+
+class OptionsError(Exception):
+    """Raised when the command line cannot be honoured; the message names the option."""
+
+
+# Options that take a value, as in WireMock 3.13.2's `--help` (both majors unless noted).
+_VALUED = {
+    "admin-api-basic-auth",
+    "allow-proxy-targets",
+    "async-response-enabled",
+    "async-response-threads",
+    "bind-address",
+    "ca-keystore",
+    "ca-keystore-password",
+    "ca-keystore-type",
+    "container-threads",
+    "deny-proxy-targets",
+    "disable-connection-reuse",  # 3.x
+    "extensions",
+    "filename-template",  # 3.x
+    "https-keystore",
+    "https-port",
+    "https-truststore",
+    "jetty-accept-queue-size",
+    "jetty-acceptor-threads",
+    "jetty-header-buffer-size",
+    "jetty-header-request-size",
+    "jetty-header-response-size",
+    "jetty-idle-timeout",
+    "jetty-stop-timeout",
+    "key-manager-password",
+    "keystore-password",
+    "keystore-type",
+    "load-resources-from-classpath",
+    "logged-response-body-size-limit",
+    "match-headers",
+    "max-http-client-connections",  # 3.x
+    "max-request-journal-entries",
+    "port",
+    "proxy-all",
+    "proxy-pass-through",  # 3.x
+    "proxy-timeout",  # 3.x
+    "proxy-via",
+    "root-dir",
+    "supported-proxy-encodings",  # 3.x
+    "trust-proxy-target",
+    "truststore-password",
+    "truststore-type",
+    "use-chunked-encoding",
+    "webhook-threadpool-size",  # 3.x
+    # podlab's own
+    "compat",
+}
+# joptsimple "[String]": the value is optional.
+_OPTIONAL_VALUE = {"max-template-cache-entries", "permitted-system-keys"}
+_FLAGS = {
+    "admin-api-require-https",
+    "disable-banner",
+    "disable-extensions-scanning",
+    "disable-gzip",
+    "disable-http",
+    "disable-http2-plain",
+    "disable-http2-tls",
+    "disable-optimize-xml-factories-loading",
+    "disable-request-logging",
+    "disable-response-templating",
+    "disable-strict-http-headers",
+    "enable-browser-proxying",
+    "enable-stub-cors",
+    "global-response-templating",
+    "help",
+    "https-require-client-cert",
+    "local-response-templating",
+    "no-request-journal",
+    "preserve-host-header",
+    "preserve-user-agent-proxy-header",
+    "print-all-network-traffic",
+    "record-mappings",
+    "timeout",
+    "trust-all-proxy-targets",
+    "verbose",
+    "version",
+}
+# Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
+# instead of silently serving something else.
+_UNSUPPORTED = {
+    "https-port": "HTTPS",
+    "proxy-all": "proxying",
+    "record-mappings": "recording",
+    "enable-browser-proxying": "browser proxying",
+    "load-resources-from-classpath": "loading resources from the classpath",
+}
+
+
+@dataclass
+class StubOptions:
+    """Everything `podlab stub` takes; defaults are WireMock's."""
+
+    port: int = 8080
+    bind_address: str = "0.0.0.0"
+    root_dir: Path = field(default_factory=lambda: Path("."))
+    verbose: bool = False
+    compat: int = 3
+    disable_banner: bool = False
+    global_response_templating: bool = False
+    local_response_templating: bool = False
+    disable_response_templating: bool = False
+    no_request_journal: bool = False
+    max_request_journal_entries: int | None = None
+    admin_api_basic_auth: tuple[str, str] | None = None
+    admin_api_require_https: bool = False
+    disable_gzip: bool = False
+    enable_stub_cors: bool = False
+    use_chunked_encoding: str = "always"  # always | never | body_file
+    disable_request_logging: bool = False
+    jetty_accept_queue_size: str | None = None
+    jetty_acceptor_threads: str | None = None
+    jetty_header_buffer_size: str | None = None
+    max_body_bytes: int = 64 << 20
+    show_help: bool = False
+    show_version: bool = False
+    # Options accepted for compatibility that change nothing here (thread counts, TLS stores...).
+    ignored: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def wiremock_version(self) -> str:
+        return WIREMOCK_VERSIONS[self.compat]
+
+    @property
+    def templating_local(self) -> bool:
+        """Whether stubs naming the response-template transformer are templated."""
+        if self.disable_response_templating:
+            return False
+        if self.compat == 2:
+            return self.local_response_templating or self.global_response_templating
+        return True
+
+    @property
+    def templating_global(self) -> bool:
+        return self.global_response_templating and not self.disable_response_templating
+
+
+def _int(name: str, value: str, *, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise OptionsError(f"--{name}: {value!r} is not a number") from None
+    if number < minimum:
+        raise OptionsError(f"--{name}: {number} is below {minimum}")
+    return number
+
+
+def parse_args(argv: list[str]) -> StubOptions:
+    """Parse a WireMock standalone command line; raises OptionsError naming the bad option."""
+    raw: dict[str, str | None] = {}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if not arg.startswith("--") or arg == "--":
+            raise OptionsError(f"unexpected argument {arg!r}: WireMock takes only --options")
+        name, eq, inline = arg[2:].partition("=")
+        if name in _FLAGS:
+            if eq:
+                raise OptionsError(f"option --{name} takes no value")
+            raw[name] = None
+        elif name in _VALUED:
+            if eq:
+                raw[name] = inline
+            elif i < len(argv):
+                raw[name] = argv[i]
+                i += 1
+            else:
+                raise OptionsError(f"option --{name} requires an argument")
+        elif name in _OPTIONAL_VALUE:
+            if eq:
+                raw[name] = inline
+            elif i < len(argv) and not argv[i].startswith("--"):
+                raw[name] = argv[i]
+                i += 1
+            else:
+                raw[name] = None
+        else:
+            raise OptionsError(f"{name!r} is not a recognized option (run with --help for the list)")
+    return _build(raw)
+
+
+def _build(raw: dict[str, str | None]) -> StubOptions:
+    opts = StubOptions()
+    for name, value in raw.items():
+        text = value or ""
+        match name:
+            case "port":
+                opts.port = _int(name, text)
+                if opts.port > 65535:
+                    raise OptionsError(f"--port: {opts.port} is not a TCP port")
+            case "bind-address":
+                opts.bind_address = text
+            case "root-dir":
+                opts.root_dir = Path(text)
+            case "compat":
+                if text not in ("2", "3"):
+                    raise OptionsError(f"--compat: {text!r} must be 2 (WireMock 2.35) or 3 (WireMock 3.13)")
+                opts.compat = int(text)
+            case "max-request-journal-entries":
+                opts.max_request_journal_entries = _int(name, text)
+            case "admin-api-basic-auth":
+                user, colon, password = text.partition(":")
+                if not colon:
+                    raise OptionsError("--admin-api-basic-auth: expected username:password")
+                opts.admin_api_basic_auth = (user, password)
+            case "use-chunked-encoding":
+                if text.lower() not in ("always", "never", "body_file"):
+                    raise OptionsError(f"--use-chunked-encoding: {text!r} must be always, never or body_file")
+                opts.use_chunked_encoding = text.lower()
+            case "jetty-accept-queue-size" | "jetty-acceptor-threads" | "jetty-header-buffer-size":
+                setattr(opts, name.replace("-", "_"), text)
+            case "help":
+                opts.show_help = True
+            case "version":
+                opts.show_version = True
+            case _ if name in _UNSUPPORTED:
+                raise OptionsError(f"--{name}: {_UNSUPPORTED[name]} is not supported yet by podlab stub")
+            case _ if name in _FLAGS and hasattr(opts, name.replace("-", "_")):
+                setattr(opts, name.replace("-", "_"), True)
+            case _:
+                opts.ignored[name] = value
+    return opts
+
+
+HELP = """Usage: podlab stub [WireMock standalone options]
+
+A WireMock-compatible stub server. It takes WireMock's standalone options; the common ones:
+
+  --port <n>                      Port to listen on (default 8080; 0 picks a free port)
+  --bind-address <ip>             Address to listen on (default 0.0.0.0)
+  --root-dir <dir>                Parent of mappings/ and __files/ (default .)
+  --verbose                       Log every request and response to stdout
+  --disable-banner                Do not print the banner
+  --compat 2|3                    Behave like WireMock 2.35.1 or 3.13.2 (default 3)
+  --global-response-templating    Template every response
+  --local-response-templating     Template stubs naming "response-template" (on by default in 3)
+  --disable-response-templating   Never template
+  --no-request-journal            Do not keep a request journal
+  --max-request-journal-entries <n>  Keep only the newest n requests
+  --admin-api-basic-auth <u:p>    Require these credentials on /__admin
+  --admin-api-require-https       Refuse admin calls over plain HTTP
+  --disable-gzip                  Never gzip responses
+  --enable-stub-cors              Add CORS headers to stub responses
+  --use-chunked-encoding <mode>   always | never | body_file (default always)
+  --disable-request-logging       Do not log stub requests
+  --version                       Print the WireMock version emulated and exit
+  --help                          Print this message
+
+Other WireMock options (thread counts, Jetty tuning, TLS stores) are accepted and ignored.
+HTTPS, proxying and recording are not supported yet.
+"""

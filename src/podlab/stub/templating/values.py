@@ -1,0 +1,139 @@
+"""Values as Handlebars.java and WireMock's template model see them.
+
+Templates print objects with Java's `toString()` and test them with Handlebars.java's emptiness
+rules, and WireMock hands templates a few types whose identity matters (a query value is a
+`ListOrSingle`, so `eq request.query.a 'x'` is false while `eq request.query.a.[0] 'x'` is true:
+conformance case tpl-eq-non-string-quirk-28). This module holds those types and the two rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+
+class ListOrSingle(list[Any]):
+    """WireMock's `ListOrSingle`/`MultiValue`: a list that prints as its first element.
+
+    Deliberately unequal to a plain string (list equality), as in WireMock.
+    """
+
+    def __str__(self) -> str:
+        return java_str(self[0]) if self else ""
+
+
+class JavaEnum:
+    """An enum-like value (`request.method` is a `RequestMethod`): prints its name, equals only itself."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"JavaEnum({self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JavaEnum) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("JavaEnum", self.name))
+
+
+class Opaque:
+    """An object whose `toString()` is Java's default (`Class@hash`), e.g. `{{request}}`."""
+
+    java_class = "java.lang.Object"
+
+    def __str__(self) -> str:
+        return f"{self.java_class}@{id(self) & 0xFFFFFFF:x}"
+
+
+def java_double_str(value: float) -> str:
+    """`Double.toString`: `6.0`, `3.5`, `1.0E10`, `1.0E-5`, `NaN`, `Infinity`."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    # repr gives the shortest round-tripping digits, as Java does; only the layout differs.
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text_digits = "".join(map(str, digits))
+    point = len(text_digits) + int(exponent)  # position of the decimal point in the digits
+    prefix = "-" if sign else ""
+    if 1e-3 <= abs(value) < 1e7:
+        if point <= 0:
+            return prefix + "0." + "0" * -point + text_digits
+        if point >= len(text_digits):
+            return prefix + text_digits + "0" * (point - len(text_digits)) + ".0"
+        return prefix + text_digits[:point] + "." + text_digits[point:]
+    fraction = text_digits[1:] or "0"
+    return f"{prefix}{text_digits[0]}.{fraction}E{point - 1}"
+
+
+def java_str(value: Any) -> str:
+    """Java's `String.valueOf` for the values templates handle (None prints as "null")."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return java_double_str(value)
+    if isinstance(value, Decimal):
+        return _big_decimal_str(value)
+    if isinstance(value, ListOrSingle):
+        return str(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{java_str(k)}={java_str(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(java_str(v) for v in value) + "]"
+    return str(value)
+
+
+def render_str(value: Any) -> str:
+    """What `{{value}}` writes: nothing for null, `toString()` otherwise (WireMock does not HTML-escape)."""
+    if value is None:
+        return ""
+    return java_str(value)
+
+
+def _big_decimal_str(value: Decimal) -> str:
+    # BigDecimal.toString uses plain notation for the exponents WireMock's math produces.
+    text = format(value, "f")
+    return text
+
+
+def is_empty(value: Any) -> bool:
+    """Handlebars.java `Handlebars.Utils.isEmpty`: null, false, "", empty collections and zero."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float | Decimal):
+        return value == 0
+    if isinstance(value, Mapping):
+        return len(value) == 0
+    if isinstance(value, list | tuple):
+        return len(value) == 0
+    return False
+
+
+def as_iterable(value: Any) -> Iterable[Any] | None:
+    """Values `each` iterates as lists (not maps)."""
+    if isinstance(value, list | tuple):
+        return value
+    return None
