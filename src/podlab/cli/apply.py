@@ -76,9 +76,9 @@ def delete_all(client: ApiClient, manifests: list[Manifest]) -> list[str]:
         obj = _namespaced(manifest.obj)
         try:
             client.request("DELETE", object_path(obj), {"propagationPolicy": "Background"})
-            lines.append(f'{_display_name(obj)} deleted')
+            lines.append(f"{_display_name(obj)} deleted")
         except ApiError as exc:
             if exc.code != 404:
                 raise
-            lines.append(f'Error from server (NotFound): {exc}')
+            lines.append(f"Error from server (NotFound): {exc}")
     return lines

@@ -38,16 +38,30 @@ class ApiClient:
         parts = urlsplit(self.server)
         return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
 
-    def request(self, method: str, path: str, body: Obj | None = None, *, content_type: str = "application/json",
-                query: dict[str, str] | None = None) -> Obj:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Obj | None = None,
+        *,
+        content_type: str = "application/json",
+        query: dict[str, str] | None = None,
+    ) -> Obj:
         status, data = self.raw(method, path, body, content_type=content_type, query=query)
         payload: Obj = json.loads(data) if data else {}
         if status >= 400:
             raise ApiError(status, payload)
         return payload
 
-    def raw(self, method: str, path: str, body: Obj | None = None, *, content_type: str = "application/json",
-            query: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def raw(
+        self,
+        method: str,
+        path: str,
+        body: Obj | None = None,
+        *,
+        content_type: str = "application/json",
+        query: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         conn = self._connection(self.timeout)
         try:
             headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
@@ -66,7 +80,9 @@ class ApiClient:
         """GET a streaming endpoint (watch, follow) and yield what arrives."""
         conn = self._connection(None)
         try:
-            conn.request("GET", path + "?" + urlencode(query), headers={"Authorization": f"Bearer {self.token}"})
+            conn.request(
+                "GET", path + "?" + urlencode(query), headers={"Authorization": f"Bearer {self.token}"}
+            )
             response = conn.getresponse()
             if response.status >= 400:
                 data = response.read()
@@ -80,8 +96,12 @@ class ApiClient:
             conn.close()
 
 
-def object_path(obj_or_api_version: Obj | str, kind: str | None = None, namespace: str | None = None,
-                name: str | None = None) -> str:
+def object_path(
+    obj_or_api_version: Obj | str,
+    kind: str | None = None,
+    namespace: str | None = None,
+    name: str | None = None,
+) -> str:
     """The REST path of an object (or of its collection when name is None)."""
     if isinstance(obj_or_api_version, dict):
         obj = obj_or_api_version

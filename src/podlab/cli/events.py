@@ -17,7 +17,9 @@ HEADER = f"{'LAST SEEN':<10} {'TYPE':<8} {'REASON':<20} {'OBJECT':<40} MESSAGE"
 def _age(timestamp: str | None) -> str:
     if not timestamp:
         return "<unknown>"
-    seconds = int((datetime.now(UTC) - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds())
+    seconds = int(
+        (datetime.now(UTC) - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds()
+    )
     if seconds < 120:
         return f"{max(seconds, 0)}s"
     return f"{seconds // 60}m"
@@ -43,8 +45,9 @@ def print_events(client: ApiClient, namespace: str, watch: bool) -> None:
         return
     version = listed.get("metadata", {}).get("resourceVersion", "")
     buffer = b""
-    for chunk in client.stream(f"/api/v1/namespaces/{namespace}/events",
-                               {"watch": "true", "resourceVersion": version}):
+    for chunk in client.stream(
+        f"/api/v1/namespaces/{namespace}/events", {"watch": "true", "resourceVersion": version}
+    ):
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)

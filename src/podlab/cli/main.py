@@ -17,8 +17,14 @@ from podlab.node.home import NodeState, kubeconfig_path, podlab_home
 from .client import ApiClient, ApiError
 from .manifests import Manifest, ManifestsInvalid, read_manifests
 
-FILES = click.option("-f", "--filename", "files", multiple=True, type=click.Path(path_type=Path),
-                     help="Manifest file (multi-document YAML). Repeatable.")
+FILES = click.option(
+    "-f",
+    "--filename",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Manifest file (multi-document YAML). Repeatable.",
+)
 
 
 def _home() -> Path:
@@ -35,7 +41,9 @@ def _load(files: tuple[Path, ...]) -> list[Manifest]:
 def _client() -> ApiClient:
     state = NodeState.read(_home())
     if state is None or not state.alive():
-        raise click.ClickException(f"no podlab node is running (PODLAB_HOME={_home()}); start one with `podlab up`")
+        raise click.ClickException(
+            f"no podlab node is running (PODLAB_HOME={_home()}); start one with `podlab up`"
+        )
     return ApiClient(state.server, state.token)
 
 
@@ -43,18 +51,23 @@ def _client() -> ApiClient:
 @click.version_option(package_name="podlab")
 def main() -> None:
     """Know what Kubernetes will do to your app before you ship it."""
-    logging.basicConfig(level=os.environ.get("PODLAB_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("PODLAB_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command()
 @FILES
-@click.option("--detach", "-d", is_flag=True, help="Return once the node is ready; stop it with `podlab down`.")
+@click.option(
+    "--detach", "-d", is_flag=True, help="Return once the node is ready; stop it with `podlab down`."
+)
 @click.option("--port", default=0, show_default=True, help="API server port on 127.0.0.1 (0 picks one).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "plain"]), default="auto", show_default=True)
 @click.option("--no-live", is_flag=True, help="Plain log output instead of the live view.")
 @click.option("--ready-file", type=click.Path(path_type=Path), hidden=True)
-def up(files: tuple[Path, ...], detach: bool, port: int, sandbox: str, no_live: bool,
-       ready_file: Path | None) -> None:
+def up(
+    files: tuple[Path, ...], detach: bool, port: int, sandbox: str, no_live: bool, ready_file: Path | None
+) -> None:
     """Start the node and apply FILES."""
     from .up import run_foreground, start_detached
 
@@ -62,7 +75,9 @@ def up(files: tuple[Path, ...], detach: bool, port: int, sandbox: str, no_live: 
     home = _home()
     running = NodeState.read(home)
     if running is not None and running.alive():
-        raise click.ClickException(f"a podlab node is already running (pid {running.pid}); `podlab down` stops it")
+        raise click.ClickException(
+            f"a podlab node is already running (pid {running.pid}); `podlab down` stops it"
+        )
     if detach:
         try:
             state = start_detached(home, list(files), port=port, sandbox=sandbox)
@@ -72,8 +87,13 @@ def up(files: tuple[Path, ...], detach: bool, port: int, sandbox: str, no_live: 
         click.echo(f"export KUBECONFIG={kubeconfig_path(home)}")
         return
     install_uvloop()
-    sys.exit(asyncio.run(run_foreground(home, manifests, port=port, sandbox=sandbox, live=not no_live,
-                                        ready_file=ready_file)))
+    sys.exit(
+        asyncio.run(
+            run_foreground(
+                home, manifests, port=port, sandbox=sandbox, live=not no_live, ready_file=ready_file
+            )
+        )
+    )
 
 
 @main.command()
@@ -193,7 +213,9 @@ def status() -> None:
     state = NodeState.read(_home())
     if state is None or not state.alive():
         raise click.ClickException("no podlab node is running")
-    click.echo(json.dumps({"pid": state.pid, "server": state.server, "kubeconfig": str(kubeconfig_path(_home()))}))
+    click.echo(
+        json.dumps({"pid": state.pid, "server": state.server, "kubeconfig": str(kubeconfig_path(_home()))})
+    )
 
 
 def _add_stub_command() -> None:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podlab.k8s import ManifestError, apply_defaults, invalid_message, load_manifests, unknown_fields, validate
+from podlab.k8s import (
+    ManifestError,
+    apply_defaults,
+    invalid_message,
+    load_manifests,
+    unknown_fields,
+    validate,
+)
 
 Obj = dict[str, Any]
 

@@ -11,7 +11,17 @@ def resolve_pod(client: ApiClient, namespace: str, target: str) -> str:
     kind, _, name = target.partition("/")
     if not name:
         return kind
-    if kind not in ("deploy", "deployment", "deployments", "deployment.apps", "rs", "replicaset", "pod", "po", "pods"):
+    if kind not in (
+        "deploy",
+        "deployment",
+        "deployments",
+        "deployment.apps",
+        "rs",
+        "replicaset",
+        "pod",
+        "po",
+        "pods",
+    ):
         raise click.ClickException(f'error: unsupported target "{target}" (use POD, pod/NAME or deploy/NAME)')
     if kind in ("pod", "po", "pods"):
         return name
@@ -25,4 +35,6 @@ def resolve_pod(client: ApiClient, namespace: str, target: str) -> str:
     running = [p for p in items if p.get("status", {}).get("phase") == "Running"] or items
     if not running:
         raise click.ClickException(f"no pods found for {target}")
-    return str(sorted(running, key=lambda p: p["metadata"].get("creationTimestamp", ""))[0]["metadata"]["name"])
+    return str(
+        sorted(running, key=lambda p: p["metadata"].get("creationTimestamp", ""))[0]["metadata"]["name"]
+    )

@@ -24,8 +24,12 @@ async def forward(address: str, pairs: list[tuple[int, int]], pod_ip: str) -> No
     servers = []
     for local, remote in pairs:
 
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, remote: int = remote,
-                         local: int = local) -> None:
+        async def handle(
+            reader: asyncio.StreamReader,
+            writer: asyncio.StreamWriter,
+            remote: int = remote,
+            local: int = local,
+        ) -> None:
             click.echo(f"Handling connection for {local}")
             try:
                 up_reader, up_writer = await asyncio.open_connection(pod_ip, remote)

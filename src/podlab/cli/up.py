@@ -23,8 +23,15 @@ log = logging.getLogger("podlab.up")
 READY_TIMEOUT = 30.0
 
 
-async def run_foreground(home: Path, manifests: list[Manifest], *, port: int, sandbox: str, live: bool,
-                         ready_file: Path | None = None) -> int:
+async def run_foreground(
+    home: Path,
+    manifests: list[Manifest],
+    *,
+    port: int,
+    sandbox: str,
+    live: bool,
+    ready_file: Path | None = None,
+) -> int:
     """Run a node until SIGINT/SIGTERM, applying `manifests` once it is up."""
     node = Node(home, port=port, sandbox=sandbox)
     stop = asyncio.Event()
@@ -73,14 +80,31 @@ def start_detached(home: Path, files: list[Path], *, port: int, sandbox: str) ->
     ready = home / "ready"
     with contextlib.suppress(FileNotFoundError):
         ready.unlink()
-    argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--port", str(port), "--sandbox", sandbox,
-            "--ready-file", str(ready)]
+    argv = [
+        sys.executable,
+        "-m",
+        "podlab",
+        "up",
+        "--no-live",
+        "--port",
+        str(port),
+        "--sandbox",
+        sandbox,
+        "--ready-file",
+        str(ready),
+    ]
     for path in files:
         argv += ["-f", str(path)]
     log_file = open(home / "node.log", "ab")  # noqa: SIM115 - handed to the child, closed below
     try:
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                 start_new_session=True, env={**os.environ, "PODLAB_HOME": str(home)})
+        child = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PODLAB_HOME": str(home)},
+        )
     finally:
         log_file.close()
     deadline = time.monotonic() + READY_TIMEOUT

@@ -44,7 +44,11 @@ def _state(status: Obj) -> Text:
 
 def _probes(container: Obj) -> str:
     parts = []
-    for key, label in (("startupProbe", "startup"), ("livenessProbe", "liveness"), ("readinessProbe", "readiness")):
+    for key, label in (
+        ("startupProbe", "startup"),
+        ("livenessProbe", "liveness"),
+        ("readinessProbe", "readiness"),
+    ):
         probe = container.get(key)
         if probe:
             handler = next((h for h in ("httpGet", "tcpSocket", "exec", "grpc") if h in probe), "?")

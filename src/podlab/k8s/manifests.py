@@ -25,7 +25,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f'duplicate field "{key}"', key_node.start_mark
@@ -59,14 +59,13 @@ def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
     kind = doc.get("kind")
     if isinstance(kind, str) and kind and kind != "List":
         api_version = str(doc.get("apiVersion") or "")
-        try:
-            if api_version:
+        right_kind = kind_spelling(kind)
+        if right_kind is not None:
+            problems.append(f'kind "{kind}" is not known: kinds are case-sensitive, write "{right_kind}"')
+        elif api_version:
+            try:
                 resource_for(api_version, kind)
-        except KeyError:
-            right_kind = kind_spelling(kind)
-            if right_kind is not None:
-                problems.append(f'kind "{kind}" is not known: kinds are case-sensitive, write "{right_kind}"')
-            else:
+            except KeyError:
                 served = ", ".join(f"{r.kind} ({r.api_version})" for r in RESOURCES)
                 problems.append(
                     f'no matches for kind "{kind}" in version "{api_version}"; podlab serves {served}'
@@ -99,7 +98,9 @@ def load_manifests(text: str, filename: str) -> list[Obj]:
             index = max(0, (index or 0) - 1)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ManifestError(filename, index, f"error converting YAML to JSON: yaml: {where}{problem}") from exc
+        raise ManifestError(
+            filename, index, f"error converting YAML to JSON: yaml: {where}{problem}"
+        ) from exc
     objs: list[Obj] = []
     for index, doc in enumerate(docs):
         if doc is None:

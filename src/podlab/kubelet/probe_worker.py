@@ -154,12 +154,16 @@ class ProbeWorker:
         # failure or a startup decision (§2.2 quirk).
         self.last_result: Result | None = None
         self.result_run = 0
-        # Per attempt.
+        # Per attempt. ``pending``: a tick or trigger came while busy; like Go's 1-slot ticker
+        # and trigger channels it is delivered as soon as the attempt finishes.
         self.busy = False
+        self.pending = False
         self.stopped = False
 
     @property
     def next_wake(self) -> float:
+        if self.pending and not self.busy:
+            return float("-inf")
         return self.next_tick
 
     def handle(self, event: Event, now: float) -> list[Decision]:
@@ -167,13 +171,23 @@ class ProbeWorker:
             return []
         match event:
             case Tick(view):
-                if now < self.next_tick:
+                due = now >= self.next_tick
+                if due:
+                    self._advance_ticker(now)
+                elif not self.pending:
                     return []
-                self._advance_ticker(now)
-                return [] if self.busy else self._do_probe(view, now)
+                if self.busy:
+                    self.pending = True
+                    return []
+                self.pending = False
+                return self._do_probe(view, now)
             case Trigger(view):
                 self.next_tick = now + self.spec.period
-                return [] if self.busy else self._do_probe(view, now)
+                if self.busy:
+                    self.pending = True
+                    return []
+                self.pending = False
+                return self._do_probe(view, now)
             case ProbeDone(container_id, result, message):
                 self.busy = False
                 if container_id != self.container_id:
@@ -232,7 +246,11 @@ class ProbeWorker:
                 # prober.go: "%s probe errored and resulted in %s state: %s"; the worker then
                 # throws the attempt away (no counting, no state change).
                 out.append(
-                    Emit("Warning", "Unhealthy", f"{kind} probe errored and resulted in unknown state: {message}")
+                    Emit(
+                        "Warning",
+                        "Unhealthy",
+                        f"{kind} probe errored and resulted in unknown state: {message}",
+                    )
                 )
                 return out
             case AttemptResult.WARNING:

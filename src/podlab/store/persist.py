@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 class SqliteMirror:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None)
+        self._db = sqlite3.connect(str(path))
         # WAL + NORMAL: a commit costs no fsync, and a crash loses at most the last writes;
         # acceptable for a local dev node.
         self._db.execute("PRAGMA journal_mode=WAL")

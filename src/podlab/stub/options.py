@@ -64,6 +64,7 @@ _VALUED = {
     "webhook-threadpool-size",  # 3.x
     # podlab's own
     "compat",
+    "max-body-bytes",
 }
 # joptsimple "[String]": the value is optional.
 _OPTIONAL_VALUE = {"max-template-cache-entries", "permitted-system-keys"}
@@ -216,6 +217,8 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 if text not in ("2", "3"):
                     raise OptionsError(f"--compat: {text!r} must be 2 (WireMock 2.35) or 3 (WireMock 3.13)")
                 opts.compat = int(text)
+            case "max-body-bytes":
+                opts.max_body_bytes = _int(name, text, minimum=1)
             case "max-request-journal-entries":
                 opts.max_request_journal_entries = _int(name, text)
             case "admin-api-basic-auth":
@@ -252,6 +255,7 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --verbose                       Log every request and response to stdout
   --disable-banner                Do not print the banner
   --compat 2|3                    Behave like WireMock 2.35.1 or 3.13.2 (default 3)
+  --max-body-bytes <n>            Refuse request bodies larger than n bytes with 413 (default 64 MiB)
   --global-response-templating    Template every response
   --local-response-templating     Template stubs naming "response-template" (on by default in 3)
   --disable-response-templating   Never template

@@ -24,6 +24,33 @@ class ListOrSingle(list[Any]):
         return java_str(self[0]) if self else ""
 
 
+class JsonObject(dict[str, Any]):
+    """A JSON object from `jsonPath`: prints as Jackson's pretty JSON, still navigable."""
+
+    def __str__(self) -> str:
+        from podlab.stub.templating.jsonout import dumps
+
+        return dumps(self, pretty=True)
+
+
+class JsonArray(list[Any]):
+    """A JSON array from `jsonPath`: prints as compact JSON (`[{"x":1},2]`), still iterable."""
+
+    def __str__(self) -> str:
+        from podlab.stub.templating.jsonout import dumps
+
+        return dumps(self, pretty=False)
+
+
+def wrap_json(value: Any) -> Any:
+    """Mark parsed JSON containers so they print as WireMock's `jsonPath` results do."""
+    if isinstance(value, dict):
+        return JsonObject({k: wrap_json(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return JsonArray(wrap_json(v) for v in value)
+    return value
+
+
 class JavaEnum:
     """An enum-like value (`request.method` is a `RequestMethod`): prints its name, equals only itself."""
 
@@ -93,7 +120,7 @@ def java_str(value: Any) -> str:
         return java_double_str(value)
     if isinstance(value, Decimal):
         return _big_decimal_str(value)
-    if isinstance(value, ListOrSingle):
+    if isinstance(value, ListOrSingle | JsonObject | JsonArray):
         return str(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{java_str(k)}={java_str(v)}" for k, v in value.items()) + "}"
@@ -137,3 +164,28 @@ def as_iterable(value: Any) -> Iterable[Any] | None:
     if isinstance(value, list | tuple):
         return value
     return None
+
+
+def _java_string_hash(text: str) -> int:
+    h = 0
+    for unit in text.encode("utf-16-be").hex(" ", 2).split(" ") if text else []:
+        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
+    return h
+
+
+def java_hash_order(keys: list[str]) -> list[str]:
+    """The iteration order of a `java.util.HashMap` holding `keys` (inserted in this order).
+
+    WireMock keeps query parameters in a HashMap, so `{{request.query}}` prints in bucket order.
+    Buckets are `(h ^ h >>> 16) & (capacity - 1)`; the table doubles past 0.75 load; a bucket keeps
+    insertion order (tree bins only appear past 8 collisions, which real query strings never reach).
+    """
+    capacity = 16
+    while len(keys) > capacity * 0.75:
+        capacity *= 2
+
+    def bucket(key: str) -> int:
+        h = _java_string_hash(key)
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return sorted(keys, key=bucket)  # sorted() is stable: insertion order within a bucket

@@ -1,0 +1,213 @@
+"""Node benchmarks: start-up to Ready, probe timing accuracy, and 100 probed pods on this machine.
+
+Run: .venv/bin/python bench/node_bench.py [--pods 100] [--seconds 20]
+Each scenario starts a fresh `podlab up` in a temporary PODLAB_HOME and talks to it over its API.
+Probe times are read from the stub servers' request journals (loggedDate of each probe request),
+so they are the instants the probes reached the container, measured outside the kubelet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "seed" / "wiremock-liveness.yaml"
+
+
+class Node:
+    def __init__(self, *files: Path) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="podlab-bench-"))
+        ready = self.home / "ready"
+        argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--ready-file", str(ready)]
+        for path in files:
+            argv += ["-f", str(path)]
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            argv,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PODLAB_HOME": str(self.home)},
+        )
+        while not ready.exists():
+            if self.process.poll() is not None:
+                raise SystemExit("node failed to start")
+            time.sleep(0.01)
+        state = json.loads((self.home / "node.json").read_text())
+        self.server, self.token = state["server"], state["token"]
+
+    def get(self, path: str) -> Any:
+        request = urllib.request.Request(
+            self.server + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    def pods(self) -> list[Any]:
+        return list(self.get("/api/v1/namespaces/default/pods")["items"])
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def _all_ready(pods: list[Any], count: int) -> bool:
+    ready = [
+        p
+        for p in pods
+        if any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in p.get("status", {}).get("conditions", [])
+        )
+    ]
+    return len(ready) >= count
+
+
+def bench_startup(runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        node = Node(SEED)
+        while not _all_ready(node.pods(), 1):
+            time.sleep(0.01)
+        times.append(time.monotonic() - node.started)
+        node.stop()
+    return times
+
+
+def _fleet_manifest(pods: int, path: Path) -> None:
+    docs = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "probe-target"},
+            "data": {
+                "ok.json": json.dumps(
+                    {"request": {"urlPath": "/ok", "method": "GET"}, "response": {"status": 200}}
+                )
+            },
+        }
+    ]
+    for index in range(pods):
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"fleet-{index}"},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "stub",
+                            "image": "wiremock/wiremock:3.13.2",
+                            "args": ["--disable-banner"],
+                            "volumeMounts": [{"name": "m", "mountPath": "/home/wiremock/mappings"}],
+                            "livenessProbe": {
+                                "httpGet": {"path": "/ok?probe=liveness", "port": 8080},
+                                "periodSeconds": 1,
+                            },
+                            "readinessProbe": {
+                                "httpGet": {"path": "/ok?probe=readiness", "port": 8080},
+                                "periodSeconds": 1,
+                            },
+                        }
+                    ],
+                    "volumes": [{"name": "m", "configMap": {"name": "probe-target"}}],
+                },
+            }
+        )
+    path.write_text("\n---\n".join(json.dumps(d) for d in docs))
+
+
+def _probe_times(pod_ip: str) -> dict[str, list[float]]:
+    with urllib.request.urlopen(f"http://{pod_ip}:8080/__admin/requests", timeout=10) as response:
+        journal = json.load(response)
+    times: dict[str, list[float]] = {}
+    for entry in journal["requests"]:
+        url = entry["request"]["url"]
+        kind = url.split("probe=")[-1]
+        stamp = datetime.fromisoformat(entry["request"]["loggedDateString"].replace("Z", "+00:00"))
+        times.setdefault(kind, []).append(stamp.timestamp())
+    return times
+
+
+def _lateness(times: list[float], period: float) -> list[float]:
+    """Each probe's distance from its schedule (first probe + n periods), in milliseconds."""
+    times = sorted(times)
+    return [abs(t - (times[0] + i * period)) * 1000 for i, t in enumerate(times)]
+
+
+def bench_fleet(pods: int, seconds: float) -> dict[str, float]:
+    manifest = Path(tempfile.mkdtemp()) / "fleet.yaml"
+    _fleet_manifest(pods, manifest)
+    node = Node(manifest)
+    while not _all_ready(node.pods(), pods):
+        time.sleep(0.2)
+    ready_at = time.monotonic() - node.started
+    cpu0, t0 = node.cpu_seconds(), time.monotonic()
+    peak_rss = 0.0
+    while time.monotonic() - t0 < seconds:
+        peak_rss = max(peak_rss, node.rss_mib())
+        time.sleep(0.5)
+    cpu = (node.cpu_seconds() - cpu0) / (time.monotonic() - t0) * 100
+    lateness: list[float] = []
+    probes = 0
+    for pod in node.pods():
+        for series in _probe_times(pod["status"]["podIP"]).values():
+            probes += len(series)
+            lateness.extend(_lateness(series[1:], 1.0))
+    restarts = sum(
+        s.get("restartCount", 0) for p in node.pods() for s in p["status"].get("containerStatuses", [])
+    )
+    node.stop()
+    lateness.sort()
+    return {
+        "pods": pods,
+        "all_ready_s": ready_at,
+        "window_s": seconds,
+        "node_cpu_pct": cpu,
+        "node_peak_rss_mib": peak_rss,
+        "probes": probes,
+        "lateness_p50_ms": statistics.median(lateness),
+        "lateness_p99_ms": lateness[int(len(lateness) * 0.99) - 1],
+        "restarts": restarts,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pods", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--startup-runs", type=int, default=5)
+    args = parser.parse_args()
+    startup = bench_startup(args.startup_runs)
+    print(
+        f"up -f wiremock-liveness.yaml → pod Ready: median {statistics.median(startup):.2f}s "
+        f"(min {min(startup):.2f}s, max {max(startup):.2f}s, {len(startup)} runs)"
+    )
+    accuracy = bench_fleet(10, max(args.seconds, 100 / 2))  # 10 pods × 2 probes × ≥50 s ≥ 1,000 probes
+    print("probe timing, 10 pods:", json.dumps(accuracy))
+    fleet = bench_fleet(args.pods, args.seconds)
+    print(f"scale, {args.pods} pods:", json.dumps(fleet))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""podlab stub against real WireMock 3.13.2, same machine, same run (not part of the test suite).
+
+Measures, for both servers:
+- start-up: process spawn to the first 200 from GET /__admin/mappings;
+- throughput and p99 latency with wrk over loopback, for the reference stub (GET /get/this)
+  and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one
+  and, as the worst case, the first added one;
+- peak RSS (VmHWM) of the server process after all load.
+
+Usage:
+  .venv/bin/python bench/stub_bench.py --wiremock-jar PATH/wiremock-standalone-3.13.2.jar \
+      [--duration 5] [--warmup 3] [--threads 2] [--connections 32]
+
+The jar comes with `npm install wiremock@3.13.2` (node_modules/wiremock/build/). WIREMOCK_JAR
+may name it instead of --wiremock-jar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STUB_COUNT = 1000
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    startup_s: float
+    results: dict[str, tuple[float, float]] = field(default_factory=dict)  # scenario -> (rps, p99 ms)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def peak_rss_mib(self) -> float:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        return int(found.group(1)) / 1024 if found else float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], started: float, timeout: float = 60) -> float:
+    deadline = started + timeout
+    url = f"http://127.0.0.1:{port}/__admin/mappings"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                if resp.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.005)
+    raise SystemExit(f"server on port {port} not ready after {timeout}s")
+
+
+def start(name: str, argv: list[str], port: int, cwd: Path) -> Server:
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return Server(name, proc, port, wait_ready(port, proc, started))
+
+
+def admin(server: Server, method: str, path: str, body: object | None = None) -> None:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(server.base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        resp.read()
+
+
+def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float, float]:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    assert p99, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx answers under load:\n{out}")
+    return rps, float(p99.group(1)) * scale
+
+
+def many_stubs() -> list[dict[str, object]]:
+    stubs: list[dict[str, object]] = []
+    for i in range(STUB_COUNT):
+        if i % 2:
+            request: dict[str, object] = {"method": "GET", "urlPattern": f"/many/re{i}/[a-z]+/\\d+"}
+            path = f"/many/re{i}/abc/42"
+        else:
+            request = {"method": "GET", "url": f"/many/exact/{i}"}
+            path = f"/many/exact/{i}"
+        stubs.append({"request": request, "response": {"status": 200, "body": f"stub {i}"}, "_path": path})
+    return stubs
+
+
+def run_scenarios(server: Server, args: argparse.Namespace) -> None:
+    def measure(label: str, path: str) -> None:
+        url = server.base + path
+        if args.warmup > 0:
+            wrk(url, args.warmup, args.threads, args.connections)  # JIT / caches warm for both
+        server.results[label] = wrk(url, args.duration, args.threads, args.connections)
+
+    admin(
+        server,
+        "POST",
+        "/__admin/mappings",
+        {
+            "request": {"url": "/get/this", "method": "GET"},
+            "response": {"status": 200, "body": "Here it is!\n"},
+        },
+    )
+    measure("reference stub", "/get/this")
+    admin(server, "DELETE", "/__admin/mappings")
+    stubs = many_stubs()
+    for stub in stubs:
+        admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
+    measure("1000 stubs, hit last added", str(stubs[-1]["_path"]))
+    measure("1000 stubs, hit first added", str(stubs[0]["_path"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--wiremock-jar", default=os.environ.get("WIREMOCK_JAR"))
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured wrk run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measure")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not args.wiremock_jar or not Path(args.wiremock_jar).is_file():
+        raise SystemExit(
+            "give --wiremock-jar (npm install wiremock@3.13.2; node_modules/wiremock/build/*.jar)"
+        )
+    if shutil.which("wrk") is None or shutil.which("java") is None:
+        raise SystemExit("wrk and java must be on PATH")
+
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory(prefix="stub-bench-") as tmp:
+        try:
+            for name, make in (
+                (
+                    "podlab stub",
+                    lambda root, port: [sys.executable, "-m", "podlab.stub", "--port", str(port)],
+                ),
+                (
+                    "WireMock 3.13.2",
+                    lambda root, port: ["java", "-jar", args.wiremock_jar, "--port", str(port)],
+                ),
+            ):
+                root = Path(tmp) / name.split()[0]
+                root.mkdir()
+                port = free_port()
+                argv = [
+                    *make(root, port),
+                    "--bind-address",
+                    "127.0.0.1",
+                    "--root-dir",
+                    str(root),
+                    "--disable-banner",
+                    "--disable-request-logging",
+                ]
+                server = start(name, argv, port, root)
+                servers.append(server)
+                run_scenarios(server, args)
+                server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
+                server.stop()
+        finally:
+            for server in servers:
+                server.stop()
+    print_table(servers, args)
+    return 0
+
+
+def print_table(servers: list[Server], args: argparse.Namespace) -> None:
+    ours, theirs = servers
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {args.warmup}s warm-up), loopback"
+    )
+    header = f"{'metric':<42}{ours.name:>16}{theirs.name:>18}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+
+    def row(label: str, a: float, b: float, unit: str) -> None:
+        ratio = a / b if b else float("nan")
+        print(f"{label:<42}{a:>13.1f} {unit:<2}{b:>15.1f} {unit:<2}{ratio:>8.2f}x")
+
+    row("start-up to first 200 (ms)", ours.startup_s * 1000, theirs.startup_s * 1000, "ms")
+    for scenario in ("reference stub", "1000 stubs, hit last added", "1000 stubs, hit first added"):
+        row(f"{scenario}: req/s", ours.results[scenario][0], theirs.results[scenario][0], "")
+        row(f"{scenario}: p99 (ms)", ours.results[scenario][1], theirs.results[scenario][1], "ms")
+    row("peak RSS after load (MiB)", ours.results["peak RSS"][0], theirs.results["peak RSS"][0], "Mi")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

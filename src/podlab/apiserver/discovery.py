@@ -1,0 +1,251 @@
+"""Discovery documents (aggregated v2 and legacy), /version and the OpenAPI v3 stub.
+
+Both discovery styles come from one table so they never disagree. The OpenAPI v3 documents
+are deliberately tiny: one PATCH operation per kind with `x-kubernetes-group-version-kind`
+and a `fieldValidation` parameter is what kubectl checks before it hands validation to the
+server (`fieldValidation=Strict`); full schemas are not needed for apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from podlab.k8s.resources import RESOURCES, ResourceInfo
+
+Obj = dict[str, Any]
+
+ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+KUBERNETES_VERSION = ("1", "37")
+
+
+@dataclass(frozen=True)
+class Subresource:
+    name: str
+    verbs: tuple[str, ...]
+    kind: tuple[str, str, str] | None = None  # (group, version, kind) when not the parent's kind
+
+
+_STATUS = Subresource("status", ("get", "patch", "update"))
+_SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "Scale"))
+SUBRESOURCES: dict[tuple[str, str], tuple[Subresource, ...]] = {
+    ("", "pods"): (_STATUS, Subresource("log", ("get",)), Subresource("portforward", ("create", "get"))),
+    ("", "namespaces"): (_STATUS,),
+    ("", "services"): (_STATUS,),
+    ("apps", "deployments"): (_STATUS, _SCALE),
+    ("apps", "replicasets"): (_STATUS, _SCALE),
+}
+_CATEGORIES: dict[tuple[str, str], list[str]] = {
+    ("", "pods"): ["all"],
+    ("", "services"): ["all"],
+    ("apps", "deployments"): ["all"],
+    ("apps", "replicasets"): ["all"],
+}
+_NON_DELETABLE_COLLECTIONS = {("", "namespaces")}
+
+
+def group_versions() -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    for r in RESOURCES:
+        if (r.group, r.version) not in seen:
+            seen.append((r.group, r.version))
+    return seen
+
+
+def _verbs(r: ResourceInfo) -> list[str]:
+    if r.key in _NON_DELETABLE_COLLECTIONS:
+        return [v for v in ALL_VERBS if v != "deletecollection"]
+    return list(ALL_VERBS)
+
+
+def _in(group: str, version: str) -> list[ResourceInfo]:
+    return [r for r in RESOURCES if r.group == group and r.version == version]
+
+
+# -- legacy discovery ------------------------------------------------------------------------
+def api_versions(server_address: str) -> Obj:
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}],
+    }
+
+
+def _group_entry(group: str) -> Obj:
+    versions = [{"groupVersion": f"{g}/{v}", "version": v} for g, v in group_versions() if g == group]
+    return {"name": group, "versions": versions, "preferredVersion": versions[0]}
+
+
+def api_group_list() -> Obj:
+    groups = sorted({g for g, _ in group_versions() if g})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group_entry(g) for g in groups]}
+
+
+def api_group(group: str) -> Obj | None:
+    if group not in {g for g, _ in group_versions() if g}:
+        return None
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group_entry(group)}
+
+
+def api_resource_list(group: str, version: str) -> Obj | None:
+    found = _in(group, version)
+    if not found:
+        return None
+    resources: list[Obj] = []
+    for r in found:
+        entry: Obj = {
+            "name": r.plural,
+            "singularName": r.singular,
+            "namespaced": r.namespaced,
+            "kind": r.kind,
+            "verbs": _verbs(r),
+        }
+        if r.short_names:
+            entry["shortNames"] = list(r.short_names)
+        if r.key in _CATEGORIES:
+            entry["categories"] = _CATEGORIES[r.key]
+        resources.append(entry)
+        for sub in SUBRESOURCES.get(r.key, ()):
+            sub_entry: Obj = {
+                "name": f"{r.plural}/{sub.name}",
+                "singularName": "",
+                "namespaced": r.namespaced,
+                "kind": sub.kind[2] if sub.kind else r.kind,
+                "verbs": list(sub.verbs),
+            }
+            if sub.kind:
+                sub_entry["group"], sub_entry["version"] = sub.kind[0], sub.kind[1]
+            resources.append(sub_entry)
+    group_version = f"{group}/{version}" if group else version
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    }
+
+
+# -- aggregated discovery (apidiscovery.k8s.io/v2) ----------------------------------------------
+def _aggregated_resource(r: ResourceInfo) -> Obj:
+    entry: Obj = {
+        "resource": r.plural,
+        "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
+        "scope": "Namespaced" if r.namespaced else "Cluster",
+        "singularResource": r.singular,
+        "verbs": _verbs(r),
+    }
+    if r.short_names:
+        entry["shortNames"] = list(r.short_names)
+    if r.key in _CATEGORIES:
+        entry["categories"] = _CATEGORIES[r.key]
+    subs = []
+    for sub in SUBRESOURCES.get(r.key, ()):
+        group, version, kind = sub.kind or (r.group, r.version, r.kind)
+        subs.append(
+            {
+                "subresource": sub.name,
+                "responseKind": {"group": group, "version": version, "kind": kind},
+                "verbs": list(sub.verbs),
+            }
+        )
+    if subs:
+        entry["subresources"] = subs
+    return entry
+
+
+def aggregated_discovery(core: bool) -> Obj:
+    """`/api` (core=True) or `/apis` as an APIGroupDiscoveryList."""
+    items = []
+    for group in sorted({g for g, _ in group_versions() if (g == "") == core}):
+        versions = [
+            {"version": v, "resources": [_aggregated_resource(r) for r in _in(g, v)], "freshness": "Current"}
+            for g, v in group_versions()
+            if g == group
+        ]
+        metadata: Obj = {"name": group} if group else {}
+        items.append({"metadata": metadata, "versions": versions})
+    return {
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": "apidiscovery.k8s.io/v2",
+        "metadata": {},
+        "items": items,
+    }
+
+
+# -- /version -----------------------------------------------------------------------------------
+def version_info() -> Obj:
+    major, minor = KUBERNETES_VERSION
+    return {
+        "major": major,
+        "minor": minor,
+        "gitVersion": f"v{major}.{minor}.0-podlab",
+        "gitCommit": "0000000000000000000000000000000000000000",
+        "gitTreeState": "clean",
+        "buildDate": "2026-11-28T00:00:00Z",
+        "goVersion": "python3",
+        "compiler": "cpython",
+        "platform": "linux/amd64",
+    }
+
+
+# -- OpenAPI v3 stub ----------------------------------------------------------------------------
+def _gv_path(group: str, version: str) -> str:
+    return f"apis/{group}/{version}" if group else f"api/{version}"
+
+
+def openapi_document(group: str, version: str) -> Obj | None:
+    found = _in(group, version)
+    if not found:
+        return None
+    paths: Obj = {}
+    for r in found:
+        prefix = "/" + _gv_path(group, version)
+        item = (
+            f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}"
+            if r.namespaced
+            else f"{prefix}/{r.plural}/{{name}}"
+        )
+        paths[item] = {
+            "patch": {
+                "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": r.kind},
+                "parameters": [
+                    {
+                        "name": "fieldValidation",
+                        "in": "query",
+                        "schema": {"type": "string", "uniqueItems": True},
+                    },
+                    {
+                        "name": "fieldManager",
+                        "in": "query",
+                        "schema": {"type": "string", "uniqueItems": True},
+                    },
+                    {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+                ],
+                "responses": {"200": {"description": "OK"}},
+            }
+        }
+    return {
+        "openapi": "3.0.0",
+        "info": {
+            "title": "Kubernetes",
+            "version": f"v{KUBERNETES_VERSION[0]}.{KUBERNETES_VERSION[1]}.0-podlab",
+        },
+        "paths": paths,
+        "components": {"schemas": {}},
+    }
+
+
+def _hash(doc: Obj) -> str:
+    return hashlib.sha512(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:128].upper()
+
+
+def openapi_index() -> Obj:
+    paths: Obj = {}
+    for group, version in group_versions():
+        doc = openapi_document(group, version)
+        assert doc is not None
+        rel = _gv_path(group, version)
+        paths[rel] = {"serverRelativeURL": f"/openapi/v3/{rel}?hash={_hash(doc)}"}
+    return {"paths": paths}

@@ -1,0 +1,71 @@
+"""The object-model functions the API server calls, in one place (all from `podlab.k8s`).
+
+Keeping the calls here means the REST handlers read as API semantics, and a change of a
+`podlab.k8s` signature touches one file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import podlab.k8s as k8s
+from podlab.k8s.selectors import selector_string as _selector_string
+
+Obj = dict[str, Any]
+
+
+def apply_defaults(obj: Obj) -> Obj:
+    return k8s.apply_defaults(obj)
+
+
+def validation_errors(obj: Obj, old: Obj | None) -> list[Any]:
+    return list(k8s.validate(obj, old))
+
+
+def invalid_status(obj: Obj, errors: list[Any]) -> Obj:
+    """The 422 Status body, causes included (kubectl prints from the causes)."""
+    meta = obj.get("metadata") or {}
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    details: Obj = {"name": str(meta.get("name", "")), "group": group, "kind": str(obj.get("kind", ""))}
+    causes = [e.cause() for e in errors if hasattr(e, "cause")]
+    if causes:
+        details["causes"] = causes
+    if not group:
+        del details["group"]
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": k8s.invalid_message(obj, errors),
+        "reason": "Invalid",
+        "details": details,
+        "code": 422,
+    }
+
+
+def unknown_fields(obj: Obj) -> list[str]:
+    return list(k8s.unknown_fields(obj))
+
+
+def strategic_merge_patch(original: Obj, patch: Obj, kind: str) -> Obj:
+    return k8s.strategic_merge_patch(original, patch, kind)
+
+
+def json_merge_patch(original: Obj, patch: Obj) -> Obj:
+    return k8s.json_merge_patch(original, patch)
+
+
+def json_patch(original: Obj, ops: list[Obj]) -> Obj:
+    return k8s.json_patch(original, ops)
+
+
+def to_table(kind: str, objs: list[Obj], now: datetime) -> Obj:
+    return k8s.to_table(kind, objs, now)
+
+
+def selector_string(selector: Obj | None) -> str:
+    """`app=web,tier in (a)`: a LabelSelector as kubectl and Scale.status.selector print it."""
+    return _selector_string(selector)

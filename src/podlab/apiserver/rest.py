@@ -1,0 +1,549 @@
+"""REST semantics of the resource endpoints: get, list, create, update, patch, delete.
+
+Each handler is a plain function of the route, the request and the store, returning a
+Response; watch, logs and port-forward (which stream or take the socket over) live in their
+own modules. Wording of errors follows the apiserver's handlers (`staging/src/k8s.io/apiserver/
+pkg/endpoints/handlers/`), because kubectl prints them verbatim.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from podlab.httpcore import Request, Response
+from podlab.k8s.resources import RESOURCES, ResourceInfo
+from podlab.store import (
+    CLUSTER_SCOPED,
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    NotFound,
+    Store,
+    StoreError,
+    format_time,
+)
+
+from . import k8sapi
+from .discovery import SUBRESOURCES
+from .negotiation import (
+    TABLE_CONTENT_TYPE,
+    error_response,
+    json_response,
+    method_not_allowed,
+    not_found_response,
+    query_params,
+    status_body,
+    status_response,
+    wants_table,
+)
+from .routes import Route
+
+Obj = dict[str, Any]
+
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH, STRATEGIC_PATCH)
+_DECODABLE = ("application/json", "application/yaml")
+# Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject).
+_RETURNS_DELETED_OBJECT = {("", "pods"), ("", "namespaces")}
+
+
+class RequestError(Exception):
+    """A request that fails before touching the store; carries the Status to send."""
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.response = status_response(code, reason, message)
+
+
+def bad_request(message: str) -> RequestError:
+    return RequestError(400, "BadRequest", message)
+
+
+def _media_type(request: Request) -> str:
+    return (request.header("Content-Type") or "application/json").split(";")[0].strip().lower()
+
+
+def decode_body(request: Request) -> Any:
+    """JSON by default (the Python client sends no Content-Type); YAML when it says so.
+
+    Protobuf (kubectl's default for built-in kinds) gets 415, on which client-go retries the
+    request, and sends later ones, as JSON.
+    """
+    media = _media_type(request)
+    if media not in _DECODABLE and not media.endswith("+json") and not media.endswith("+yaml"):
+        raise RequestError(
+            415,
+            "UnsupportedMediaType",
+            f"the body of the request was in an unknown format - accepted media types include: {', '.join(_DECODABLE)}",
+        )
+    text = request.body.decode("utf-8", errors="replace")
+    try:
+        if media in ("application/yaml", APPLY_PATCH) or media.endswith("+yaml"):
+            return yaml.safe_load(text)
+        return json.loads(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+
+
+def _dry_run(params: dict[str, str], options: Obj | None = None) -> bool:
+    if params.get("dryRun") == "All":
+        return True
+    if options is not None and "All" in (options.get("dryRun") or []):
+        return True
+    if params.get("dryRun") not in (None, ""):
+        raise bad_request(f'Invalid dry run value: "{params["dryRun"]}"; supported values: "All"')
+    return False
+
+
+def _list_kind(resource: ResourceInfo) -> str:
+    return f"{resource.kind}List"
+
+
+class Rest:
+    """Resource handlers bound to one store and a wall clock (for Table ages and dry runs)."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    # -- dispatch ------------------------------------------------------------------------
+    def handle(self, route: Route, request: Request) -> Response:
+        params = query_params(request.query)
+        method = request.method
+        sub = route.subresource
+        if sub is not None and sub not in {s.name for s in SUBRESOURCES.get(route.key, ())}:
+            return not_found_response()
+        try:
+            if route.name is None:
+                if method == "GET":
+                    return self.list_objects(route, request, params)
+                if method == "POST":
+                    return self.create(route, request, params)
+                if method == "DELETE":
+                    return self.delete_collection(route, request, params)
+                return method_not_allowed()
+            if sub == "scale":
+                return self.scale(route, request, params)
+            if method == "GET" and sub in (None, "status"):
+                return self.get(route, request, params)
+            if method == "PUT" and sub in (None, "status"):
+                return self.update(route, request, params)
+            if method == "PATCH" and sub in (None, "status"):
+                return self.patch(route, request, params)
+            if method == "DELETE" and sub is None:
+                return self.delete(route, request, params)
+            return method_not_allowed()
+        except RequestError as err:
+            return err.response
+        except StoreError as err:
+            return error_response(err)
+
+    # -- reads ---------------------------------------------------------------------------
+    def render(
+        self,
+        route: Route,
+        request: Request,
+        params: dict[str, str],
+        objs: list[Obj],
+        rv: str,
+        *,
+        single: bool,
+    ) -> Response:
+        if wants_table(request.header("Accept")):
+            table = k8sapi.to_table(route.resource.kind, objs, self.clock())
+            table.setdefault("metadata", {})["resourceVersion"] = rv
+            if params.get("includeObject") == "Object":
+                for row, obj in zip(table.get("rows", []), objs, strict=False):
+                    row["object"] = obj
+            elif params.get("includeObject") == "None":
+                for row in table.get("rows", []):
+                    row.pop("object", None)
+            return json_response(200, table, content_type=TABLE_CONTENT_TYPE)
+        if single:
+            return json_response(200, objs[0])
+        body = {
+            "kind": _list_kind(route.resource),
+            "apiVersion": route.resource.api_version,
+            "metadata": {"resourceVersion": rv},
+            "items": objs,
+        }
+        return json_response(200, body)
+
+    def get(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        assert route.name is not None
+        obj = self.store.get(route.key, route.namespace, route.name)
+        return self.render(route, request, params, [obj], obj["metadata"]["resourceVersion"], single=True)
+
+    def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        items, rv = self.store.list(
+            route.key,
+            route.namespace,
+            label_selector=params.get("labelSelector"),
+            field_selector=params.get("fieldSelector"),
+        )
+        return self.render(route, request, params, items, rv, single=False)
+
+    # -- object checks shared by create, update and patch -------------------------------
+    def _check_identity(self, route: Route, obj: Any) -> Obj:
+        if not isinstance(obj, dict):
+            raise bad_request("the body of the request must be a JSON object")
+        resource = route.resource
+        api_version = obj.get("apiVersion")
+        kind = obj.get("kind")
+        if api_version and api_version != resource.api_version:
+            raise bad_request(
+                f"the API version in the data ({api_version}) does not match the expected API version "
+                f"({resource.api_version})"
+            )
+        if kind and kind != resource.kind:
+            raise bad_request(
+                f"the kind in the data ({kind}) does not match the expected kind ({resource.kind})"
+            )
+        obj["apiVersion"] = resource.api_version
+        obj["kind"] = resource.kind
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise bad_request("metadata must be an object")
+        if resource.namespaced and route.namespace is not None:
+            if meta.get("namespace") and meta["namespace"] != route.namespace:
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            meta["namespace"] = route.namespace
+        if route.name is not None and meta.get("name") and meta["name"] != route.name:
+            raise bad_request(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({route.name})"
+            )
+        if route.name is not None:
+            meta["name"] = route.name
+        return obj
+
+    def _field_validation(
+        self, route: Route, obj: Obj, params: dict[str, str], *, apply: bool
+    ) -> list[tuple[str, str]]:
+        """Strict: 400 on unknown fields; Warn (the server default): Warning headers; Ignore: nothing."""
+        mode = params.get("fieldValidation") or "Warn"
+        if mode not in ("Strict", "Warn", "Ignore"):
+            raise bad_request(
+                f'fieldValidation parameter unsupported: "{mode}" (supported values: "Ignore", "Warn", "Strict")'
+            )
+        if mode == "Ignore":
+            return []
+        unknown = [path.lstrip(".") for path in k8sapi.unknown_fields(obj)]
+        if not unknown:
+            return []
+        if mode == "Strict":
+            kind = route.resource.kind
+            if apply:
+                raise bad_request(", ".join(f".{path}: field not declared in schema" for path in unknown))
+            fields = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise bad_request(
+                f'{kind} in version "{route.resource.version}" cannot be handled as a {kind}: '
+                f"strict decoding error: {fields}"
+            )
+        return [("Warning", f'299 - "unknown field \\"{path}\\""') for path in unknown]
+
+    def _prepare(self, obj: Obj, old: Obj | None) -> Obj:
+        """Defaulting then validation, as the apiserver orders them."""
+        defaulted = k8sapi.apply_defaults(obj)
+        errors = k8sapi.validation_errors(defaulted, old)
+        if errors:
+            raise _Invalid(k8sapi.invalid_status(defaulted, errors))
+        return defaulted
+
+    # -- writes --------------------------------------------------------------------------
+    def create(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        try:
+            obj = self._check_identity(route, decode_body(request))
+            warnings = self._field_validation(route, obj, params, apply=False)
+            prepared = self._prepare(obj, None)
+        except _Invalid as inv:
+            return json_response(422, inv.status)
+        if _dry_run(params):
+            return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
+        return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+
+    def _dry_run_create(self, route: Route, obj: Obj) -> Obj:
+        out = copy.deepcopy(obj)
+        meta = out["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+        if meta.get("name"):
+            try:
+                self.store.get(route.key, route.namespace, meta["name"])
+            except NotFound:
+                pass
+            else:
+                raise AlreadyExists(route.resource.group, route.resource.plural, meta["name"])
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = format_time(self.clock())
+        return out
+
+    def update(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        assert route.name is not None
+        obj = self._check_identity(route, decode_body(request))
+        old = self.store.get(route.key, route.namespace, route.name)
+        try:
+            warnings = self._field_validation(route, obj, params, apply=False)
+            new = obj if route.subresource == "status" else self._prepare(obj, old)
+        except _Invalid as inv:
+            return json_response(422, inv.status)
+        return self._write(route, params, new, old, 200, warnings)
+
+    def _write(
+        self,
+        route: Route,
+        params: dict[str, str],
+        new: Obj,
+        old: Obj,
+        code: int,
+        warnings: list[tuple[str, str]],
+    ) -> Response:
+        if _dry_run(params):
+            sent_rv = new["metadata"].get("resourceVersion")
+            if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
+                raise Conflict(route.resource.group, route.resource.plural, old["metadata"]["name"])
+            return json_response(code, new, headers=warnings)
+        return json_response(
+            code, self.store.update(route.key, new, subresource=route.subresource), headers=warnings
+        )
+
+    def patch(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        assert route.name is not None
+        media = _media_type(request)
+        if media not in _PATCH_TYPES:
+            return status_response(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - accepted media types include: {', '.join(_PATCH_TYPES)}",
+            )
+        body = decode_body(request)
+        try:
+            old: Obj | None = self.store.get(route.key, route.namespace, route.name)
+        except NotFound:
+            if media != APPLY_PATCH or route.subresource is not None:
+                raise
+            old = None
+        try:
+            if old is None:
+                # Server-side apply of an absent object creates it.
+                obj = self._check_identity(route, body)
+                warnings = self._field_validation(route, obj, params, apply=True)
+                prepared = self._prepare(obj, None)
+                if _dry_run(params):
+                    return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
+                return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+            patched = self._apply_patch(route, media, old, body)
+            patched = self._check_identity(route, patched)
+            warnings = self._field_validation(route, patched, params, apply=media == APPLY_PATCH)
+            new = patched if route.subresource == "status" else self._prepare(patched, old)
+        except _Invalid as inv:
+            return json_response(422, inv.status)
+        return self._write(route, params, new, old, 200, warnings)
+
+    def _apply_patch(self, route: Route, media: str, old: Obj, body: Any) -> Obj:
+        try:
+            if media == JSON_PATCH:
+                if not isinstance(body, list):
+                    raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+                return k8sapi.json_patch(old, body)
+            if not isinstance(body, dict):
+                raise bad_request("the body of the request must be a JSON object")
+            if media == MERGE_PATCH:
+                return k8sapi.json_merge_patch(old, body)
+            # Strategic merge, and server-side apply treated as a strategic merge of the intent
+            # (no managedFields ownership): enough for create-or-merge.
+            return k8sapi.strategic_merge_patch(old, body, route.resource.kind)
+        except RequestError:
+            raise
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise RequestError(422, "Invalid", str(exc)) from None
+
+    def delete(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        assert route.name is not None
+        options = self._delete_options(request, params)
+        grace = options.get("gracePeriodSeconds")
+        preconditions = options.get("preconditions") or {}
+        obj = self.store.get(route.key, route.namespace, route.name)
+        if _dry_run(params, options):
+            return json_response(200, obj)
+        if options.get("propagationPolicy") == "Orphan" or options.get("orphanDependents") is True:
+            self._orphan_dependents(obj)
+        result = self.store.delete(
+            route.key,
+            route.namespace,
+            route.name,
+            grace_period_seconds=None if grace is None else int(grace),
+            preconditions_uid=preconditions.get("uid"),
+            preconditions_resource_version=preconditions.get("resourceVersion"),
+        )
+        still_there = bool(result["metadata"].get("deletionTimestamp")) and self._exists(route)
+        if still_there or route.key in _RETURNS_DELETED_OBJECT:
+            return json_response(200, result)
+        details: Obj = {"name": route.name, "kind": route.resource.plural, "uid": result["metadata"]["uid"]}
+        if route.resource.group:
+            details["group"] = route.resource.group
+        body = status_body(200, "", "", details)
+        body.update(status="Success")
+        for key in ("message", "reason", "code"):
+            body.pop(key)
+        return json_response(200, body)
+
+    def _exists(self, route: Route) -> bool:
+        assert route.name is not None
+        try:
+            self.store.get(route.key, route.namespace, route.name)
+        except NotFound:
+            return False
+        return True
+
+    def delete_collection(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        if route.key in CLUSTER_SCOPED:
+            return method_not_allowed()
+        options = self._delete_options(request, params)
+        grace = options.get("gracePeriodSeconds")
+        if _dry_run(params, options):
+            items, rv = self.store.list(
+                route.key,
+                route.namespace,
+                label_selector=params.get("labelSelector"),
+                field_selector=params.get("fieldSelector"),
+            )
+        else:
+            items = self.store.delete_collection(
+                route.key,
+                route.namespace,
+                label_selector=params.get("labelSelector"),
+                field_selector=params.get("fieldSelector"),
+                grace_period_seconds=None if grace is None else int(grace),
+            )
+            rv = self.store.resource_version
+        body = {
+            "kind": _list_kind(route.resource),
+            "apiVersion": route.resource.api_version,
+            "metadata": {"resourceVersion": rv},
+            "items": items,
+        }
+        return json_response(200, body)
+
+    @staticmethod
+    def _delete_options(request: Request, params: dict[str, str]) -> Obj:
+        options: Obj = {}
+        if request.body.strip():
+            decoded = decode_body(request)
+            if not isinstance(decoded, dict):
+                raise bad_request("DeleteOptions must be a JSON object")
+            options = decoded
+        for name in ("gracePeriodSeconds", "propagationPolicy", "orphanDependents"):
+            if name in params and name not in options:
+                value: Any = params[name]
+                if name == "gracePeriodSeconds":
+                    try:
+                        value = int(value)
+                    except ValueError:
+                        raise bad_request(f'invalid gracePeriodSeconds "{value}"') from None
+                if name == "orphanDependents":
+                    value = value.lower() == "true"
+                options[name] = value
+        policy = options.get("propagationPolicy")
+        if policy not in (None, "Orphan", "Background", "Foreground"):
+            raise RequestError(
+                422,
+                "Invalid",
+                f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "{policy}": '
+                'supported values: "Foreground", "Background", "Orphan", "nil"',
+            )
+        return options
+
+    def _orphan_dependents(self, owner: Obj) -> None:
+        """propagationPolicy=Orphan: dependents lose their ownerReference to the owner."""
+        uid = owner["metadata"]["uid"]
+        namespace = owner["metadata"].get("namespace")
+        for resource in RESOURCES:
+            if not resource.namespaced:
+                continue
+            items, _ = self.store.list(resource.key, namespace)
+            for item in items:
+                refs = item["metadata"].get("ownerReferences") or []
+                kept = [r for r in refs if r.get("uid") != uid]
+                if len(kept) != len(refs):
+                    item["metadata"]["ownerReferences"] = kept
+                    self.store.update(resource.key, item)
+
+    # -- scale subresource -----------------------------------------------------------------
+    def _scale_of(self, obj: Obj) -> Obj:
+        meta = obj["metadata"]
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {
+                k: meta[k]
+                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                if k in meta
+            },
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {
+                "replicas": (obj.get("status") or {}).get("replicas", 0),
+                "selector": k8sapi.selector_string((obj.get("spec") or {}).get("selector")),
+            },
+        }
+
+    def scale(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        assert route.name is not None
+        obj = self.store.get(route.key, route.namespace, route.name)
+        current = self._scale_of(obj)
+        if request.method == "GET":
+            return json_response(200, current)
+        body = decode_body(request)
+        if request.method == "PUT":
+            wanted = body
+        elif request.method == "PATCH":
+            media = _media_type(request)
+            if media == JSON_PATCH and isinstance(body, list):
+                wanted = k8sapi.json_patch(current, body)
+            elif isinstance(body, dict):
+                wanted = k8sapi.json_merge_patch(current, body)
+            else:
+                raise bad_request("the body of the request must be a JSON object")
+        else:
+            return method_not_allowed()
+        if not isinstance(wanted, dict):
+            raise bad_request("the body of the request must be a Scale object")
+        replicas = (wanted.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or replicas < 0:
+            return json_response(
+                422,
+                status_body(
+                    422,
+                    "Invalid",
+                    f'Scale.autoscaling "{route.name}" is invalid: spec.replicas: '
+                    f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0",
+                ),
+            )
+        sent_rv = (wanted.get("metadata") or {}).get("resourceVersion")
+        if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
+            raise Conflict(route.resource.group, route.resource.plural, route.name)
+        obj.setdefault("spec", {})["replicas"] = replicas
+        if _dry_run(params):
+            return json_response(200, self._scale_of(obj))
+        updated = self.store.update(route.key, obj)
+        return json_response(200, self._scale_of(updated))
+
+
+class _Invalid(Exception):
+    def __init__(self, status: Obj) -> None:
+        super().__init__(status.get("message", "invalid"))
+        self.status = status
+
+
+__all__ = ["BadRequest", "RequestError", "Rest"]

@@ -1,0 +1,215 @@
+"""The API server: authentication, routing, and the HTTP listener (podlab.httpcore)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from podlab.httpcore import Connection, Request, Response, Server, serve
+from podlab.store import NotFound, Store
+
+from . import discovery
+from .negotiation import (
+    DISCOVERY_CONTENT_TYPE,
+    error_response,
+    flag,
+    json_response,
+    method_not_allowed,
+    not_found_response,
+    query_params,
+    status_response,
+    wants_aggregated_discovery,
+)
+from .portforward import PROTOCOL, PortForwardSession
+from .rest import Rest
+from .routes import Route, UnknownResource, parse_resource_path
+from .streams import LogReader, log_response, watch_response
+from .tls import Certificate, TlsFront, self_signed
+
+log = logging.getLogger("podlab.apiserver")
+
+# Readable without a token, as the default `system:public-info-viewer` role allows.
+_PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApiServer:
+    """Serves the Kubernetes API for one store on 127.0.0.1 (bearer token required)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        token: str,
+        logs: LogReader,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], datetime] = _utcnow,
+        tls: bool = True,
+    ) -> None:
+        self.store = store
+        self._token = token
+        self._logs = logs
+        self._host = host
+        self._port = port
+        self._clock = clock
+        self._rest = Rest(store, clock)
+        self._server: Server | None = None
+        self._tls = tls
+        self._front: TlsFront | None = None
+        self.certificate: Certificate | None = None
+
+    @property
+    def port(self) -> int:
+        """The port clients use (the TLS port unless tls=False)."""
+        if self._front is not None:
+            return self._front.port
+        assert self._server is not None, "ApiServer.start() first"
+        return self._server.port
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://{self._host}:{self.port}"
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The self-signed certificate, for the kubeconfig's certificate-authority-data."""
+        return self.certificate.cert_pem if self.certificate is not None else None
+
+    async def start(self) -> None:
+        if not self._tls:
+            self._server = await serve(self.handle, self._host, self._port)
+            return
+        # The plain core listens on a private loopback port; only the TLS front is public.
+        self._server = await serve(self.handle, "127.0.0.1", 0)
+        self.certificate = self_signed(self._host)
+        self._front = TlsFront(self.certificate, self._host, self._port, ("127.0.0.1", self._server.port))
+        await self._front.start()
+
+    async def stop(self) -> None:
+        if self._front is not None:
+            await self._front.stop()
+            self._front = None
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    # -- request handling --------------------------------------------------------------------
+    def _authenticated(self, request: Request) -> bool:
+        header = request.header("Authorization") or ""
+        scheme, _, credential = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credential.strip().encode(), self._token.encode())
+
+    async def handle(self, request: Request, connection: Connection) -> Response | None:
+        path = request.path.rstrip("/") or "/"
+        if path not in _PUBLIC_PATHS and not self._authenticated(request):
+            return status_response(401, "Unauthorized", "Unauthorized")
+        if request.method in ("GET", "HEAD"):
+            fixed = self._fixed(path, request)
+            if fixed is not None:
+                return fixed
+        try:
+            route = parse_resource_path(path)
+        except UnknownResource:
+            return not_found_response()
+        if route is None:
+            return not_found_response()
+        params = query_params(request.query)
+        if request.method == "GET" and flag(params, "watch") and route.subresource is None:
+            return watch_response(self.store, route, request, params, self._clock)
+        if route.key == ("", "pods") and route.subresource == "log":
+            if request.method != "GET":
+                return method_not_allowed()
+            return log_response(self.store, self._logs, route, params)
+        if route.key == ("", "pods") and route.subresource == "portforward":
+            return await self._port_forward(route, request, connection)
+        return self._rest.handle(route, request)
+
+    def _fixed(self, path: str, request: Request) -> Response | None:
+        """Discovery, health, version and OpenAPI: documents that do not depend on the store."""
+        accept = request.header("Accept")
+        if path == "/version":
+            return json_response(200, discovery.version_info())
+        if path in ("/healthz", "/livez", "/readyz"):
+            return Response(200, [("Content-Type", "text/plain; charset=utf-8")], b"ok")
+        if path in ("/api", "/apis"):
+            core = path == "/api"
+            if wants_aggregated_discovery(accept):
+                return json_response(
+                    200, discovery.aggregated_discovery(core), content_type=DISCOVERY_CONTENT_TYPE
+                )
+            if core:
+                return json_response(200, discovery.api_versions(request.server[0] or "127.0.0.1"))
+            return json_response(200, discovery.api_group_list())
+        parts = path.strip("/").split("/")
+        if parts[0] == "api" and len(parts) == 2:
+            doc = discovery.api_resource_list("", parts[1])
+            return json_response(200, doc) if doc is not None else not_found_response()
+        if parts[0] == "apis" and len(parts) == 2:
+            group = discovery.api_group(parts[1])
+            return json_response(200, group) if group is not None else not_found_response()
+        if parts[0] == "apis" and len(parts) == 3:
+            doc = discovery.api_resource_list(parts[1], parts[2])
+            return json_response(200, doc) if doc is not None else not_found_response()
+        if parts[:2] == ["openapi", "v3"]:
+            return self._openapi(parts[2:])
+        if parts[0] == "openapi":
+            return not_found_response()
+        return None
+
+    @staticmethod
+    def _openapi(rest: list[str]) -> Response:
+        if not rest:
+            return json_response(200, discovery.openapi_index())
+        doc = None
+        if rest[0] == "api" and len(rest) == 2:
+            doc = discovery.openapi_document("", rest[1])
+        elif rest[0] == "apis" and len(rest) == 3:
+            doc = discovery.openapi_document(rest[1], rest[2])
+        return json_response(200, doc) if doc is not None else not_found_response()
+
+    async def _port_forward(self, route: Route, request: Request, connection: Connection) -> Response | None:
+        assert route.name is not None
+        upgrade = (request.header("Upgrade") or "").lower()
+        if upgrade == "websocket":
+            # kubectl tries SPDY-over-WebSocket first and falls back to plain SPDY on any
+            # non-101 answer; we serve only the SPDY form.
+            return status_response(
+                400, "BadRequest", "port-forward over WebSocket is not supported by podlab; use SPDY/3.1"
+            )
+        if request.method not in ("POST", "GET"):
+            return method_not_allowed()
+        if upgrade != "spdy/3.1":
+            return status_response(400, "BadRequest", "Upgrade request required")
+        offered = [
+            p.strip() for v in request.header_values("X-Stream-Protocol-Version") for p in v.split(",")
+        ]
+        if PROTOCOL not in offered:
+            return status_response(
+                403,
+                "Forbidden",
+                f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
+                f"server accepts [{PROTOCOL}]",
+            )
+        try:
+            pod = self.store.get(route.key, route.namespace, route.name)
+        except NotFound as err:
+            return error_response(err)
+        pod_ip = (pod.get("status") or {}).get("podIP")
+        if not pod_ip:
+            return status_response(400, "BadRequest", f"pod {route.name} does not have a host assigned")
+        stream = await connection.upgrade(
+            101,
+            [("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", PROTOCOL)],
+        )
+        await PortForwardSession(stream, pod_ip, route.name).run()
+        return None

@@ -1,0 +1,226 @@
+"""The controllers' thin async driver: watch the store, reconcile, perform the decided writes.
+
+Everything that decides lives in deployment.py, replicaset.py and gc.py; this file only lists,
+applies actions, and sleeps until a watch event or the resync tick (which also notices time-based
+changes: minReadySeconds availability, the progress deadline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from podlab.controllers import deployment as deployment_controller
+from podlab.controllers import replicaset as replicaset_controller
+from podlab.controllers.actions import (
+    DEPLOYMENTS,
+    EVENTS,
+    PODS,
+    REPLICASETS,
+    Action,
+    CreateObject,
+    DeleteObject,
+    PatchObject,
+    RecordEvent,
+    SetStatus,
+)
+from podlab.controllers.gc import orphaned_dependents
+from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
+from podlab.k8s.defaults import apply_defaults
+from podlab.k8s.duration import format_time
+from podlab.k8s.patch import json_merge_patch
+from podlab.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+_WATCHED = (DEPLOYMENTS, REPLICASETS, PODS)
+_OWNER_KINDS = {"Deployment", "ReplicaSet"}
+# Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
+_MAX_PASSES = 5
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_event(involved: Obj, type_: str, reason: str, message: str, component: str, now: datetime) -> Obj:
+    """A core/v1 Event as client-go's recorder writes one (name `<object>.<hex nanos>`)."""
+    stamp = format_time(now)
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{name_of(involved)}.{time.time_ns():x}",
+            "namespace": namespace_of(involved) or "default",
+        },
+        "involvedObject": {
+            "kind": involved.get("kind", ""),
+            "namespace": namespace_of(involved),
+            "name": name_of(involved),
+            "uid": uid_of(involved),
+            "apiVersion": involved.get("apiVersion", ""),
+            "resourceVersion": str((involved.get("metadata") or {}).get("resourceVersion", "")),
+        },
+        "reason": reason,
+        "message": message,
+        "source": {"component": component},
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+        "type": type_,
+        "eventTime": None,
+        "reportingComponent": component,
+        "reportingInstance": "",
+    }
+
+
+class Controllers:
+    """Deployment, ReplicaSet and garbage-collector loops over one Store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        resync_seconds: float = 1.0,
+    ) -> None:
+        self.store = store
+        self._clock = clock
+        self._resync = resync_seconds
+        self._wake = asyncio.Event()
+        self._stopped = False
+
+    # -- one pass (synchronous: the store never awaits) ------------------------------------
+    def _list(self, key: tuple[str, str]) -> list[Obj]:
+        items, _ = self.store.list(key)
+        return items
+
+    def sync_once(self) -> int:
+        """Reconcile everything until nothing changes (or _MAX_PASSES); returns writes made."""
+        total = 0
+        for _ in range(_MAX_PASSES):
+            done = self._pass()
+            total += done
+            if done == 0:
+                break
+        return total
+
+    def _pass(self) -> int:
+        now = self._clock()
+        writes = 0
+        pods = self._list(PODS)
+        replicasets = self._list(REPLICASETS)
+        for d in self._list(DEPLOYMENTS):
+            # Each Deployment touches only its own ReplicaSets, so one listing serves them all.
+            rss = [rs for rs in replicasets if namespace_of(rs) == namespace_of(d)]
+            writes += self.apply(deployment_controller.sync_deployment(d, rss, pods, now), now)
+        pods = self._list(PODS)
+        for rs in self._list(REPLICASETS):
+            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
+            writes += self.apply(replicaset_controller.sync_replicaset(rs, ns_pods, now), now)
+        objects = {key: self._list(key) for key in _WATCHED}
+        writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
+        return writes
+
+    def apply(self, actions: list[Action], now: datetime) -> int:
+        """Perform actions in order; a failed write is logged and retried by the next sync."""
+        writes = 0
+        for action in actions:
+            try:
+                writes += self._apply_one(action, now)
+            except StoreError as exc:
+                log.debug("controller write %r failed: %s", action, exc)
+                self._wake.set()
+        return writes
+
+    def _apply_one(self, action: Action, now: datetime) -> int:
+        match action:
+            case CreateObject(key=key, obj=obj, event=event, owner=owner):
+                created = self.store.create(key, apply_defaults(obj))
+                if event is not None and owner is not None:
+                    reason, message = event
+                    self._record(
+                        owner,
+                        "Normal",
+                        reason,
+                        message.format(name=name_of(created)),
+                        "replicaset-controller",
+                        now,
+                    )
+                return 1
+            case PatchObject(key=key, namespace=ns, name=name, merge=merge):
+                current = self.store.get(key, ns, name)
+                updated = json_merge_patch(current, merge)
+                if updated == current:
+                    return 0
+                self.store.update(key, updated)
+                return 1
+            case SetStatus(key=key, namespace=ns, name=name, status=status):
+                current = self.store.get(key, ns, name)
+                if current.get("status") == status:
+                    return 0
+                new = copy.deepcopy(current)
+                new["status"] = status
+                self.store.update(key, new, subresource="status")
+                return 1
+            case DeleteObject(key=key, namespace=ns, name=name, uid=uid, event=event, owner=owner):
+                current = self.store.get(key, ns, name)
+                if uid and uid_of(current) != uid:
+                    return 0
+                if (current.get("metadata") or {}).get("deletionTimestamp"):
+                    return 0
+                self.store.delete(key, ns, name)
+                if event is not None and owner is not None:
+                    self._record(owner, "Normal", event[0], event[1], "replicaset-controller", now)
+                return 1
+            case RecordEvent(
+                involved=involved, type=type_, reason=reason, message=message, component=component
+            ):
+                self._record(involved, type_, reason, message, component, now)
+                return 0
+        return 0
+
+    def _record(
+        self, involved: Obj, type_: str, reason: str, message: str, component: str, now: datetime
+    ) -> None:
+        self.store.create(EVENTS, make_event(involved, type_, reason, message, component, now))
+
+    # -- the loop ------------------------------------------------------------------------
+    async def _forward(self, key: tuple[str, str]) -> None:
+        """Wake the loop on every change of `key`; a watch the store ended (410 after falling
+        behind) is reopened, after a resync interval so a closed store cannot spin us."""
+        while not self._stopped:
+            watch = self.store.watch(key)
+            try:
+                async for _ in watch:
+                    self._wake.set()
+            finally:
+                watch.close()
+            self._wake.set()
+            await asyncio.sleep(self._resync)
+
+    async def run(self) -> None:
+        """Reconcile until cancelled (or stop())."""
+        async with asyncio.TaskGroup() as group:
+            watchers = [group.create_task(self._forward(key)) for key in _WATCHED]
+            try:
+                while not self._stopped:
+                    self._wake.clear()
+                    try:
+                        self.sync_once()
+                    except StoreError as exc:  # the next wake-up retries
+                        log.warning("controller sync failed: %s", exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._resync)
+            finally:
+                for task in watchers:
+                    task.cancel()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()

@@ -1,0 +1,272 @@
+"""API-server defaulting (k8s pkg/apis/core/v1/defaults.go, pkg/apis/apps/v1/defaults.go), plus the
+few admission and strategy steps whose results `kubectl get -o yaml` shows on every real object."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+from podlab.k8s.errors import Obj
+
+DEFAULT_MODE = 420  # 0644: SecretVolumeSourceDefaultMode, ConfigMapVolumeSourceDefaultMode, ...
+DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
+_VOLUME_SOURCES_WITH_MODE = ("configMap", "secret", "downwardAPI", "projected")
+
+
+def image_pull_policy_for(image: str) -> str:
+    """SetDefaults_Container: `Always` for `:latest` or no tag (and no digest), else `IfNotPresent`."""
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rpartition(":")[2] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _setdefault(obj: Obj, key: str, value: Any) -> None:
+    if obj.get(key) in (None, ""):
+        obj[key] = value
+
+
+def default_probe(probe: Obj) -> None:
+    # SetDefaults_Probe: 0 (or absent) becomes the default, so periodSeconds: 0 is 10, not an error.
+    for key, value in (
+        ("timeoutSeconds", 1),
+        ("periodSeconds", 10),
+        ("successThreshold", 1),
+        ("failureThreshold", 3),
+    ):
+        if not probe.get(key):
+            probe[key] = value
+    default_handler(probe)
+    grpc = probe.get("grpc")
+    if isinstance(grpc, dict) and grpc.get("service") is None:
+        grpc["service"] = ""  # api core/v1 types.go: `// +default=""`
+
+
+def default_handler(handler: Obj) -> None:
+    http = handler.get("httpGet")
+    if isinstance(http, dict):
+        _setdefault(http, "path", "/")
+        _setdefault(http, "scheme", "HTTP")
+
+
+def _default_field_ref(holder: Any) -> None:
+    if isinstance(holder, dict) and isinstance(holder.get("fieldRef"), dict):
+        _setdefault(holder["fieldRef"], "apiVersion", "v1")
+
+
+def default_container(c: Obj) -> None:
+    image = c.get("image")
+    if isinstance(image, str) and image:
+        _setdefault(c, "imagePullPolicy", image_pull_policy_for(image))
+    _setdefault(c, "terminationMessagePath", "/dev/termination-log")
+    _setdefault(c, "terminationMessagePolicy", "File")
+    if c.get("resources") is None:
+        c["resources"] = {}
+    for port in c.get("ports") or []:
+        if isinstance(port, dict):
+            _setdefault(port, "protocol", "TCP")
+    for env in c.get("env") or []:
+        if isinstance(env, dict):
+            _default_field_ref(env.get("valueFrom"))
+    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+        if isinstance(c.get(kind), dict):
+            default_probe(c[kind])
+    lifecycle = c.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            if isinstance(lifecycle.get(hook), dict):
+                default_handler(lifecycle[hook])
+
+
+def default_volume(v: Obj) -> None:
+    sources = [k for k in v if k != "name"]
+    if not sources:
+        v["emptyDir"] = {}  # SetDefaults_Volume
+    for kind in _VOLUME_SOURCES_WITH_MODE:
+        src = v.get(kind)
+        if isinstance(src, dict):
+            _setdefault(src, "defaultMode", DEFAULT_MODE)
+    downward = v.get("downwardAPI")
+    if isinstance(downward, dict):
+        for item in downward.get("items") or []:
+            _default_field_ref(item)
+    projected = v.get("projected")
+    if isinstance(projected, dict):
+        for source in projected.get("sources") or []:
+            if isinstance(source, dict) and isinstance(source.get("downwardAPI"), dict):
+                for item in source["downwardAPI"].get("items") or []:
+                    _default_field_ref(item)
+    host_path = v.get("hostPath")
+    if isinstance(host_path, dict) and host_path.get("type") is None:
+        host_path["type"] = ""
+
+
+def default_pod_spec(spec: Obj) -> None:
+    _setdefault(spec, "restartPolicy", "Always")
+    if spec.get("terminationGracePeriodSeconds") is None:
+        spec["terminationGracePeriodSeconds"] = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
+    _setdefault(spec, "dnsPolicy", "ClusterFirst")
+    _setdefault(spec, "schedulerName", "default-scheduler")
+    if spec.get("securityContext") is None:
+        spec["securityContext"] = {}
+    for kind in ("initContainers", "containers"):
+        for c in spec.get(kind) or []:
+            if isinstance(c, dict):
+                default_container(c)
+    for v in spec.get("volumes") or []:
+        if isinstance(v, dict):
+            default_volume(v)
+
+
+def _copy_limits_to_requests(spec: Obj) -> None:
+    # SetDefaults_Pod: requests default to limits where a limit is set and the request is not.
+    for kind in ("initContainers", "containers"):
+        for c in spec.get(kind) or []:
+            res = c.get("resources") if isinstance(c, dict) else None
+            if isinstance(res, dict) and isinstance(res.get("limits"), dict) and res["limits"]:
+                requests = res.setdefault("requests", {})
+                for name, value in res["limits"].items():
+                    requests.setdefault(name, value)
+
+
+def qos_class(spec: Obj) -> str:
+    """GetPodQOS, simplified to the cpu/memory rules: Guaranteed, Burstable or BestEffort."""
+    containers = [
+        c for c in (spec.get("containers") or []) + (spec.get("initContainers") or []) if isinstance(c, dict)
+    ]
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        limits, requests = res.get("limits") or {}, res.get("requests") or {}
+        if limits or requests:
+            any_set = True
+        for name in ("cpu", "memory"):
+            if name not in limits or str(limits.get(name)) != str(requests.get(name, limits.get(name))):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _default_pod(obj: Obj) -> None:
+    spec = obj.setdefault("spec", {})
+    default_pod_spec(spec)
+    _copy_limits_to_requests(spec)
+    if spec.get("enableServiceLinks") is None:
+        spec["enableServiceLinks"] = True  # SetDefaults_Pod
+    # Admission plugins every real cluster runs: ServiceAccount, Priority, DefaultTolerationSeconds.
+    _setdefault(spec, "serviceAccountName", "default")
+    _setdefault(spec, "serviceAccount", spec["serviceAccountName"])
+    if spec.get("priority") is None:
+        spec["priority"] = 0
+    tolerations = spec.setdefault("tolerations", [])
+    keys = {t.get("key") for t in tolerations if isinstance(t, dict)}
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if key not in keys:
+            tolerations.append(
+                {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+            )
+    # Pod strategy PrepareForCreate: a new pod is Pending with its QoS class.
+    status = obj.setdefault("status", {})
+    _setdefault(status, "phase", "Pending")
+    _setdefault(status, "qosClass", qos_class(spec))
+
+
+def _default_template(holder: Obj) -> None:
+    template = holder.get("template")
+    if isinstance(template, dict):
+        spec = template.setdefault("spec", {})
+        if isinstance(spec, dict):
+            default_pod_spec(spec)
+
+
+def _default_deployment(obj: Obj) -> None:
+    spec = obj.setdefault("spec", {})
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    strategy = spec.get("strategy")
+    if not isinstance(strategy, dict):
+        strategy = spec["strategy"] = {}
+    _setdefault(strategy, "type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate")
+        if not isinstance(rolling, dict):
+            rolling = strategy["rollingUpdate"] = {}
+        _setdefault(rolling, "maxUnavailable", "25%")
+        _setdefault(rolling, "maxSurge", "25%")
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    if spec.get("progressDeadlineSeconds") is None:
+        spec["progressDeadlineSeconds"] = 600
+    _default_template(spec)
+
+
+def _default_replicaset(obj: Obj) -> None:
+    spec = obj.setdefault("spec", {})
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    _default_template(spec)
+
+
+def _default_secret(obj: Obj) -> None:
+    _setdefault(obj, "type", "Opaque")
+    # v1 -> internal conversion: stringData is written over data and never stored.
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            data = obj["data"] = {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+
+
+def _default_namespace(obj: Obj) -> None:
+    meta = obj.setdefault("metadata", {})
+    name = meta.get("name")
+    if isinstance(name, str) and name:
+        # SetDefaults_Namespace: the immutable kubernetes.io/metadata.name label.
+        meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+    spec = obj.setdefault("spec", {})
+    if not spec.get("finalizers"):
+        spec["finalizers"] = ["kubernetes"]
+    status = obj.setdefault("status", {})
+    _setdefault(status, "phase", "Active")
+
+
+def _default_service(obj: Obj) -> None:
+    spec = obj.setdefault("spec", {})
+    _setdefault(spec, "type", "ClusterIP")
+    _setdefault(spec, "sessionAffinity", "None")
+    for port in spec.get("ports") or []:
+        if isinstance(port, dict):
+            _setdefault(port, "protocol", "TCP")
+            if port.get("targetPort") in (None, "", 0):
+                port["targetPort"] = port.get("port")
+
+
+def _default_configmap(obj: Obj) -> None:
+    if obj.get("data") is None and obj.get("binaryData") is None:
+        obj["data"] = {}
+
+
+_BY_KIND = {
+    "Pod": _default_pod,
+    "Deployment": _default_deployment,
+    "ReplicaSet": _default_replicaset,
+    "Secret": _default_secret,
+    "Namespace": _default_namespace,
+    "Service": _default_service,
+    "ConfigMap": _default_configmap,
+}
+
+
+def apply_defaults(obj: Obj) -> Obj:
+    """A defaulted deep copy of obj; the input is left alone. Unknown kinds come back unchanged."""
+    out = copy.deepcopy(obj)
+    fn = _BY_KIND.get(str(out.get("kind", "")))
+    if fn is not None:
+        fn(out)
+    return out

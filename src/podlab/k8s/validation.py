@@ -1,0 +1,110 @@
+"""validate(obj, old): create and update validation for the served kinds."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from podlab.k8s import errors as fe
+from podlab.k8s import names
+from podlab.k8s.errors import FieldError, Obj
+from podlab.k8s.resources import RESOURCES
+from podlab.k8s.validation_apps import (
+    validate_deployment_spec,
+    validate_replicaset_spec,
+    validate_selector_update,
+)
+from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
+from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
+
+MAX_SECRET_SIZE = 1 * 1024 * 1024  # api.MaxSecretSize, also the ConfigMap limit
+_IMMUTABLE = "field is immutable when `immutable` is set"
+
+_NAME_CHECKS: dict[str, NameCheck] = {
+    "Namespace": names.is_dns1123_label,
+    "Service": names.is_dns1035_label,
+}
+_NAMESPACED = {r.kind: r.namespaced for r in RESOURCES}
+
+
+def _validate_data_bags(obj: Obj, bags: tuple[str, str], *, base64_values: bool) -> list[FieldError]:
+    errs: list[FieldError] = []
+    first, second = (obj.get(bags[0]) or {}), (obj.get(bags[1]) or {})
+    total = 0
+    for bag, other, other_name in ((first, second, bags[1]), (second, first, bags[0])):
+        name = bags[0] if bag is first else bags[1]
+        for key, value in bag.items():
+            path = f"{name}[{key}]"
+            errs.extend(fe.invalid(path, key, m) for m in names.is_config_map_key(str(key)))
+            if key in other and bag is first:
+                errs.append(fe.invalid(path, key, f"duplicate of key present in {other_name}"))
+            text = "" if value is None else str(value)
+            if base64_values or bag is second:
+                try:
+                    total += len(base64.b64decode(text, validate=True))
+                except (binascii.Error, ValueError):
+                    errs.append(
+                        fe.invalid(
+                            path,
+                            "<secret contents redacted>" if base64_values else key,
+                            "illegal base64 data",
+                        )
+                    )
+            else:
+                total += len(text.encode())
+    if total > MAX_SECRET_SIZE:
+        errs.append(fe.FieldError("Too long", "", fe.OMIT, f"must have at most {MAX_SECRET_SIZE} bytes"))
+    return errs
+
+
+def _validate_immutable_update(new: Obj, old: Obj, fields: tuple[str, ...]) -> list[FieldError]:
+    errs: list[FieldError] = []
+    if old.get("immutable") is True:
+        if new.get("immutable") is not True:
+            errs.append(fe.forbidden("immutable", _IMMUTABLE))
+        for name in fields:
+            if (new.get(name) or None) != (old.get(name) or None):
+                errs.append(fe.forbidden(name, _IMMUTABLE))
+    return errs
+
+
+def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
+    kind = obj.get("kind")
+    errs: list[FieldError] = []
+    spec: Any = obj.get("spec")
+    if kind == "Pod":
+        errs.extend(validate_pod_spec(spec, "spec"))
+        if old is not None:
+            errs.extend(validate_pod_update(obj, old))
+    elif kind == "Deployment":
+        errs.extend(validate_deployment_spec(spec))
+        if old is not None:
+            errs.extend(validate_selector_update(obj, old))
+    elif kind == "ReplicaSet":
+        errs.extend(validate_replicaset_spec(spec))
+        if old is not None:
+            errs.extend(validate_selector_update(obj, old))
+    elif kind == "ConfigMap":
+        if old is not None:
+            errs.extend(_validate_immutable_update(obj, old, ("data", "binaryData")))
+        errs.extend(_validate_data_bags(obj, ("data", "binaryData"), base64_values=False))
+    elif kind == "Secret":
+        if old is not None:
+            errs.extend(_validate_immutable_update(obj, old, ("data",)))
+            if obj.get("type") != old.get("type"):
+                errs.append(fe.invalid("type", obj.get("type"), "field is immutable"))
+        errs.extend(_validate_data_bags(obj, ("data", "stringData"), base64_values=True))
+    return errs
+
+
+def validate(obj: Obj, old: Obj | None = None) -> list[FieldError]:
+    """Field errors of a (defaulted) object, and of its change from `old` when updating."""
+    kind = str(obj.get("kind", ""))
+    errs = validate_object_meta(
+        obj.get("metadata"), _NAMESPACED.get(kind, True), _NAME_CHECKS.get(kind, names.is_dns1123_subdomain)
+    )
+    if old is not None:
+        errs.extend(validate_object_meta_update(obj, old))
+    errs.extend(_validate_kind(obj, old))
+    return errs

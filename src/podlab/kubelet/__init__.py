@@ -1,0 +1,37 @@
+"""podlab's kubelet: probes, restarts, CrashLoopBackOff, pod status and events.
+
+Sans-IO cores: probe_worker (one probe loop), probe_results (verdict cache), pod_worker
+(computePodActions, kills, restarts), backoff, status, events (client-go correlation), env.
+Drivers: probe_driver, probe_manager, pod_runner, kubelet (Kubelet), scheduler, recorder.
+"""
+
+from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.kubelet.clock import Clock, LoopClock, VirtualClock
+from podlab.kubelet.events import EventCorrelator, ObjectRef, Source, make_event
+from podlab.kubelet.kubelet import Kubelet
+from podlab.kubelet.pod_worker import PodWorker
+from podlab.kubelet.probe_results import ProbeResults, ProbeType, Result, ResultsCache
+from podlab.kubelet.probe_worker import ContainerView, ProbeSpec, ProbeWorker
+from podlab.kubelet.scheduler import Scheduler
+
+__all__ = [
+    "Backoff",
+    "Clock",
+    "ContainerView",
+    "EventCorrelator",
+    "Kubelet",
+    "LoopClock",
+    "ObjectRef",
+    "PodWorker",
+    "ProbeResults",
+    "ProbeSpec",
+    "ProbeType",
+    "ProbeWorker",
+    "Result",
+    "ResultsCache",
+    "Scheduler",
+    "Source",
+    "VirtualClock",
+    "go_duration",
+    "make_event",
+]

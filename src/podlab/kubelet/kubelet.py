@@ -1,0 +1,165 @@
+"""The node agent: watches pods bound to this node and runs one PodRunner per pod.
+
+Also runs the scheduler (scheduler.py) so that pods created without ``spec.nodeName`` land here,
+and watches ConfigMaps/Secrets so a pod stuck on a missing volume source retries at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from podlab.kubelet.backoff import Backoff
+from podlab.kubelet.clock import Clock, LoopClock
+from podlab.kubelet.events import Source
+from podlab.kubelet.pod_runner import PodRunner
+from podlab.kubelet.recorder import EventRecorder
+from podlab.kubelet.scheduler import Scheduler
+from podlab.runtime import Runtime
+from podlab.store import NotFound, Store, StoreError, Watch
+
+log = logging.getLogger("podlab.kubelet")
+
+Obj = dict[str, Any]
+PODS = ("", "pods")
+# Node shutdown: SIGTERM, then SIGKILL after kubelet's minimum grace.
+SHUTDOWN_GRACE = 2.0
+
+
+class Kubelet:
+    def __init__(
+        self,
+        store: Store,
+        runtime: Runtime,
+        *,
+        node_name: str = "podlab",
+        clock: Clock | None = None,
+        host_ip: str = "127.0.0.1",
+        schedule: bool = True,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.node_name = node_name
+        self.clock: Clock = clock or LoopClock()
+        self.host_ip = host_ip
+        # Node-wide backoff tables, keyed per pod+container (kubelet keeps one for the node).
+        self.backoff = Backoff()
+        self.image_backoff = Backoff()
+        self.recorder = EventRecorder(store, self.clock, Source("kubelet", node_name))
+        self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
+        self.runners: dict[str, PodRunner] = {}
+        self._runner_tasks: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._watches: list[Watch] = []
+        self._stopped = False
+
+    async def run(self) -> None:
+        if self.scheduler is not None:
+            self._own(self.scheduler.run())
+        self._own(self._watch_sources(("", "configmaps")))
+        self._own(self._watch_sources(("", "secrets")))
+        await self._watch_pods()
+
+    async def stop(self) -> None:
+        """Stop watching and stop every container (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        for watch in self._watches:
+            watch.close()
+        await asyncio.gather(
+            *(r.stop_all(SHUTDOWN_GRACE) for r in self.runners.values()), return_exceptions=True
+        )
+        tasks = [*self._runner_tasks.values(), *self._tasks]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def _own(self, coro: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- pods -----------------------------------------------------------------------------
+    async def _watch_pods(self) -> None:
+        while not self._stopped:
+            watch = self.store.watch(PODS)
+            self._watches.append(watch)
+            seen: set[str] = set()
+            try:
+                async for event in watch:
+                    if event.type == "ERROR":
+                        break
+                    uid = str(event.object.get("metadata", {}).get("uid", ""))
+                    seen.add(uid)
+                    self._handle(event.type, event.object)
+            finally:
+                self._watches.remove(watch)
+            if self._stopped:
+                return
+            # Re-list after a 410: pods we run that are gone now were deleted meanwhile.
+            items, _ = self.store.list(PODS)
+            alive = {str(p["metadata"]["uid"]) for p in items}
+            for uid, runner in list(self.runners.items()):
+                if uid not in alive:
+                    runner.removed()
+            await asyncio.sleep(0.05)
+
+    def _handle(self, kind: str, pod: Obj) -> None:
+        meta = pod.get("metadata", {})
+        uid = str(meta.get("uid", ""))
+        runner = self.runners.get(uid)
+        if kind == "DELETED":
+            if runner is not None:
+                runner.removed()
+            return
+        if pod.get("spec", {}).get("nodeName") != self.node_name:
+            return
+        if runner is not None:
+            runner.update(pod)
+            return
+        if meta.get("deletionTimestamp") is not None and uid not in self._runner_tasks:
+            # Nothing of it runs here: finish the deletion at once.
+            with contextlib.suppress(NotFound, StoreError):
+                self.store.delete(
+                    PODS, meta.get("namespace"), meta["name"], grace_period_seconds=0, preconditions_uid=uid
+                )
+            return
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            return  # finished before this kubelet started; nothing to run
+        runner = PodRunner(self, pod)
+        self.runners[uid] = runner
+        task = asyncio.create_task(self._run_pod(uid, runner), name=f"pod {meta.get('name')}")
+        self._runner_tasks[uid] = task
+
+    async def _run_pod(self, uid: str, runner: PodRunner) -> None:
+        try:
+            await runner.run()
+        except Exception:
+            log.exception("pod worker for %s crashed", runner.pod["metadata"].get("name"))
+        finally:
+            self.runners.pop(uid, None)
+            self._runner_tasks.pop(uid, None)
+
+    # -- volume sources -------------------------------------------------------------------
+    async def _watch_sources(self, key: tuple[str, str]) -> None:
+        while not self._stopped:
+            watch = self.store.watch(key, resource_version=self.store.resource_version)
+            self._watches.append(watch)
+            try:
+                async for event in watch:
+                    if event.type == "ERROR":
+                        break
+                    for runner in self.runners.values():
+                        runner.retry_mounts()
+            finally:
+                self._watches.remove(watch)
+            if not self._stopped:
+                await asyncio.sleep(0.05)

@@ -1,0 +1,398 @@
+"""Drives one pod: the asyncio side of the pod worker (k8s kubelet pod workers + SyncPod).
+
+One task per pod. Each pass: prepare the sandbox (IP, volumes), ask the sans-IO PodWorker what to
+do, hand starts/kills to per-container tasks (so a 30 s graceful kill never stalls status or
+probes), write the status if it changed, trigger readiness checks, then sleep until something
+happens (a container exit, a probe verdict change, a pod update) or a backoff timer is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+import secrets
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from podlab.kubelet.env import EnvError, expand_command, resolve_env
+from podlab.kubelet.events import ObjectRef, rfc3339
+from podlab.kubelet.pod_worker import (
+    EmitEvent,
+    KillContainer,
+    PodWorker,
+    StartContainer,
+    WakeAt,
+)
+from podlab.kubelet.probe_driver import ProbeDriver
+from podlab.kubelet.probe_manager import ProbeManager
+from podlab.kubelet.probe_results import ProbeResults, ProbeType
+from podlab.kubelet.probe_worker import AttemptResult, ContainerView, Emit
+from podlab.kubelet.status import build_status, container_is_started
+from podlab.runtime import (
+    ContainerLaunch,
+    ImagePullError,
+    RunningContainer,
+    StartError,
+    VolumeError,
+    allocate_pod_ip,
+)
+from podlab.store import NotFound, StoreError
+
+if TYPE_CHECKING:
+    from podlab.kubelet.kubelet import Kubelet
+
+log = logging.getLogger("podlab.kubelet")
+
+Obj = dict[str, Any]
+PODS = ("", "pods")
+
+# pkg/kubelet/pod_workers.go: a sync that failed is retried after backOffPeriod (10 s).
+SYNC_ERROR_RETRY = 10.0
+# nestedpendingoperations: mount retries start at 500 ms and double up to 2m2s.
+MOUNT_RETRY_INITIAL = 0.5
+MOUNT_RETRY_MAX = 122.0
+
+
+class PodRunner:
+    def __init__(self, kubelet: Kubelet, pod: Obj) -> None:
+        # Node-wide, read-only.
+        self.kubelet = kubelet
+        self.clock = kubelet.clock
+        # Pod lifetime.
+        self.pod = pod
+        self.uid = str(pod["metadata"]["uid"])
+        self.worker = PodWorker(pod, kubelet.backoff, kubelet.image_backoff)
+        self.results = ProbeResults.create(on_change=lambda _update: self.wake())
+        self.probes = ProbeManager(self._make_probe_driver)
+        self.running: dict[str, RunningContainer] = {}
+        self.pod_ip: str | None = None
+        self.volumes: dict[str, Path] | None = None
+        self.start_time = rfc3339(self.clock.wall())
+        self.last_status: Obj | None = copy.deepcopy(pod.get("status")) or None
+        self.gone = False  # removed from the store behind our back (force delete)
+        self._mount_retry_at = 0.0
+        self._mount_delay = MOUNT_RETRY_INITIAL
+        self._dirty = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._busy_actions = 0
+        self._terminating = False
+
+    # -- inputs from the kubelet ----------------------------------------------------------
+    def wake(self) -> None:
+        self._dirty.set()
+
+    def update(self, pod: Obj) -> None:
+        """A newer pod object; only spec/metadata changes matter (kubelet ignores its own status)."""
+        old = self.pod
+        self.pod = pod
+        self.worker.update_pod(pod)
+        if old.get("spec") != pod.get("spec") or old.get("metadata", {}).get("deletionTimestamp") != pod.get(
+            "metadata", {}
+        ).get("deletionTimestamp"):
+            self.wake()
+
+    def removed(self) -> None:
+        """Deleted from the store without a graceful phase: stop the containers quickly."""
+        self.gone = True
+        if not self.worker.deleting:
+            pod = copy.deepcopy(self.pod)
+            pod["metadata"]["deletionTimestamp"] = rfc3339(self.clock.wall())
+            pod["metadata"]["deletionGracePeriodSeconds"] = 0
+            self.pod = pod
+            self.worker.update_pod(pod)
+        self.wake()
+
+    # -- main loop ------------------------------------------------------------------------
+    async def run(self) -> None:
+        self.probes.add_pod(self.pod)
+        try:
+            while True:
+                self._dirty.clear()
+                wake = self._sync_once()
+                if self.worker.deleting and self.worker.all_stopped() and self._busy_actions == 0:
+                    await self._finish_deletion()
+                    return
+                await self._wait(wake)
+        finally:
+            await self.probes.remove_pod()
+            for task in list(self._tasks):
+                task.cancel()
+            for task in list(self._tasks):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    def _sync_once(self) -> float | None:
+        now = self.clock.now()
+        wake: float | None = None
+        if self.worker.deleting and not self._terminating:
+            self._terminating = True
+            self.probes.stop_liveness_and_startup()
+        if not self.worker.deleting and not self.worker.sandbox_ready:
+            wake = self._prepare_sandbox(now)
+        actions = self.worker.sync(now, self.results.liveness.get, self.results.startup.get)
+        per_container: dict[str, list[StartContainer | KillContainer]] = {}
+        for action in actions:
+            match action:
+                case EmitEvent(type_, reason, message, container):
+                    self.emit(type_, reason, message, container)
+                case WakeAt(at):
+                    wake = at if wake is None else min(wake, at)
+                case StartContainer() | KillContainer():
+                    per_container.setdefault(action.name, []).append(action)
+        for name, acts in per_container.items():
+            self._busy_actions += 1
+            self._spawn(self._run_actions(name, acts))
+        self._write_status()
+        self._trigger_readiness()
+        return wake
+
+    async def _wait(self, wake: float | None) -> None:
+        waiter = asyncio.ensure_future(self._dirty.wait())
+        pending: set[asyncio.Future[Any]] = {waiter}
+        if wake is not None:
+            pending.add(asyncio.ensure_future(self.clock.sleep_until(wake)))
+        try:
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for fut in pending:
+                if not fut.done():
+                    fut.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await fut
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- sandbox: IP and volumes ----------------------------------------------------------
+    def _prepare_sandbox(self, now: float) -> float | None:
+        if self.pod_ip is None:
+            self.pod_ip = allocate_pod_ip(self.uid)
+        if now < self._mount_retry_at:
+            return self._mount_retry_at
+        try:
+            self.volumes = self.kubelet.runtime.materialise_volumes(self.pod, self._lookup)
+        except VolumeError as exc:
+            # kubelet's volume manager keeps retrying with exponential backoff and says so.
+            self.emit("Warning", "FailedMount", exc.message, None)
+            self._mount_retry_at = now + self._mount_delay
+            self._mount_delay = min(self._mount_delay * 2, MOUNT_RETRY_MAX)
+            return self._mount_retry_at
+        self.worker.sandbox_ready = True
+        return None
+
+    def retry_mounts(self) -> None:
+        """A ConfigMap/Secret appeared or changed: try mounting again now."""
+        if not self.worker.sandbox_ready:
+            self._mount_retry_at = 0.0
+            self._mount_delay = MOUNT_RETRY_INITIAL
+            self.wake()
+
+    def _lookup(self, kind: str, name: str) -> Obj | None:
+        key = ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
+        try:
+            return self.kubelet.store.get(key, self.pod["metadata"].get("namespace", "default"), name)
+        except NotFound:
+            return None
+
+    # -- container actions ----------------------------------------------------------------
+    async def _run_actions(self, name: str, actions: list[StartContainer | KillContainer]) -> None:
+        try:
+            for action in actions:
+                if isinstance(action, KillContainer):
+                    await self._kill(action)
+                else:
+                    await self._start(name)
+        except Exception:
+            log.exception("pod %s container %s: action failed", self.pod["metadata"].get("name"), name)
+        finally:
+            self.worker.finish_action(name)
+            self._busy_actions -= 1
+            self.wake()
+
+    async def _kill(self, action: KillContainer) -> None:
+        self.emit("Normal", "Killing", action.message, action.name)
+        rc = self.running.get(action.name)
+        if rc is None or rc.container_id != action.container_id:
+            return
+        info = await rc.stop(action.grace_seconds)
+        self._record_exit(action.name, rc, info.exit_code, info.reason, info.finished_at)
+
+    async def _start(self, name: str) -> None:
+        spec = self.worker.container_spec(name)
+        image = str(spec.get("image", ""))
+        rec = self.worker.records[name]
+        restart_count = 0 if rec.current is None else rec.current.restart_count + 1
+        assert self.pod_ip is not None and self.volumes is not None
+        try:
+            env = resolve_env(
+                self.pod,
+                spec,
+                self._lookup,
+                pod_ip=self.pod_ip,
+                host_ip=self.kubelet.host_ip,
+                node_name=self.kubelet.node_name,
+            )
+        except EnvError as exc:
+            self.worker.on_waiting(
+                name, "CreateContainerConfigError", exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
+            )
+            self.emit("Warning", "Failed", f"Error: {exc.message}", name)
+            return
+        launch = ContainerLaunch(
+            pod=self.pod,
+            container=expand_command(spec, env),
+            pod_ip=self.pod_ip,
+            restart_count=restart_count,
+            volumes=self.volumes,
+            env=env,
+        )
+        try:
+            rc = await self.kubelet.runtime.start(launch)
+        except ImagePullError as exc:
+            self.emit("Normal", "Pulling", f'Pulling image "{image}"', name)
+            self.emit("Warning", "Failed", f'Failed to pull image "{image}": {exc.message}', name)
+            self.emit("Warning", "Failed", f"Error: {exc.reason}", name)
+            self.worker.on_image_pull_failed(name, self.clock.now(), exc.message)
+            return
+        except (StartError, VolumeError) as exc:
+            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+            self.emit("Normal", "Created", f"Created container: {name}", name)
+            self.emit("Warning", "Failed", f"Error: {exc.message}", name)
+            cid = "containerd://" + secrets.token_hex(32)
+            self.worker.on_start_error(name, cid, self.clock.now(), rfc3339(self.clock.wall()), exc.message)
+            return
+        self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+        self.emit("Normal", "Created", f"Created container: {name}", name)
+        self.emit("Normal", "Started", f"Started container {name}", name)
+        self.worker.on_started(name, rc.container_id, self.clock.now(), rfc3339(rc.started_at))
+        self.running[name] = rc
+        self._spawn(self._watch_exit(name, rc))
+
+    async def _watch_exit(self, name: str, rc: RunningContainer) -> None:
+        info = await rc.wait()
+        self._record_exit(name, rc, info.exit_code, info.reason, info.finished_at)
+
+    def _record_exit(self, name: str, rc: RunningContainer, code: int, reason: str, finished: Any) -> None:
+        # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
+        if self.worker.on_exited(name, rc.container_id, self.clock.now(), rfc3339(finished), code, reason):
+            self.wake()
+
+    async def stop_all(self, grace: float) -> None:
+        """Node shutdown: stop every running container (no events, no status)."""
+        await asyncio.gather(
+            *(rc.stop(grace) for rc in self.running.values() if rc.running), return_exceptions=True
+        )
+
+    # -- probes ---------------------------------------------------------------------------
+    def _make_probe_driver(self, container: Obj, probe_type: ProbeType, probe: Obj) -> ProbeDriver:
+        name = container["name"]
+
+        async def attempt(container_id: str) -> tuple[AttemptResult, str]:
+            return await self._probe_once(name, probe_type, probe, container_id)
+
+        def emit(decision: Emit) -> None:
+            self.emit(decision.type, decision.reason, decision.message, name)
+
+        return ProbeDriver.for_probe(
+            probe_type,
+            probe,
+            self.clock,
+            view=lambda: self.container_view(name),
+            attempt=attempt,
+            results=self.results.for_type(probe_type),
+            pod_uid=self.uid,
+            emit=emit,
+        )
+
+    async def _probe_once(
+        self, name: str, probe_type: ProbeType, probe: Obj, container_id: str
+    ) -> tuple[AttemptResult, str]:
+        from podlab.probes import ProbeTarget, run_probe
+
+        rc = self.running.get(name)
+        if rc is None or rc.container_id != container_id:
+            return AttemptResult.UNKNOWN, "container not found"
+        container = self.worker.container_spec(name)
+        target = ProbeTarget(pod_ip=self.pod_ip or "", container=container, exec=rc.exec)
+        outcome = await run_probe(probe, target, probe_type=probe_type.value)
+        return AttemptResult(outcome.result.name.lower()), outcome.message
+
+    def container_view(self, name: str) -> ContainerView:
+        rec = self.worker.records[name]
+        inst = rec.current
+        spec = self.worker.container_spec(name)
+        return ContainerView(
+            has_pod_status=self.last_status is not None,
+            pod_phase=str((self.last_status or {}).get("phase", "Pending")),
+            container_id=inst.container_id if inst else "",
+            running=bool(inst and inst.running),
+            terminated=bool(inst and not inst.running),
+            started_at=inst.started_mono if inst else None,
+            started=container_is_started(spec, rec, self.results.startup.get),
+            deleting=self.worker.deleting,
+            restart_policy=self.worker.restart_policy,
+        )
+
+    def _trigger_readiness(self) -> None:
+        # prober_manager UpdatePodStatus: started but not ready -> manual trigger (non-blocking).
+        for cs in (self.last_status or {}).get("containerStatuses", []):
+            if cs.get("started") and not cs.get("ready"):
+                self.probes.trigger_readiness(cs["name"])
+
+    # -- status and events ----------------------------------------------------------------
+    def emit(self, type_: str, reason: str, message: str, container: str | None) -> None:
+        self.kubelet.recorder.emit(ObjectRef.for_pod(self.pod, container), type_, reason, message)
+
+    def _compute_status(self) -> Obj:
+        return build_status(
+            self.worker,
+            readiness=self.results.readiness.get,
+            startup=self.results.startup.get,
+            previous=self.last_status,
+            now=rfc3339(self.clock.wall()),
+            pod_ip=self.pod_ip,
+            host_ip=self.kubelet.host_ip,
+            start_time=self.start_time,
+        )
+
+    def _write_status(self) -> None:
+        status = self._compute_status()
+        if status == self.last_status:
+            return
+        self.last_status = status
+        if self.gone:
+            return
+        meta = self.pod["metadata"]
+        try:
+            self.kubelet.store.update(
+                PODS,
+                {
+                    "metadata": {"name": meta["name"], "namespace": meta.get("namespace", "default")},
+                    "status": status,
+                },
+                subresource="status",
+            )
+        except NotFound:
+            self.gone = True
+        except StoreError as exc:
+            log.warning("status update for pod %s failed: %s", meta.get("name"), exc)
+
+    async def _finish_deletion(self) -> None:
+        self._write_status()
+        self.kubelet.runtime.release_pod(self.uid)
+        if self.gone:
+            return
+        meta = self.pod["metadata"]
+        with contextlib.suppress(NotFound):
+            self.kubelet.store.delete(
+                PODS,
+                meta.get("namespace", "default"),
+                meta["name"],
+                grace_period_seconds=0,
+                preconditions_uid=self.uid,
+            )

@@ -1,0 +1,379 @@
+"""Per-pod container lifecycle decisions, sans-IO.
+
+Mirrors kubelet's ``computePodActions`` + ``doBackOff`` (k8s pkg/kubelet/kuberuntime/
+kuberuntime_manager.go), ``ShouldContainerBeRestarted`` (pkg/kubelet/container/helpers.go) and
+``setTerminationGracePeriod`` / ``killContainer`` (kuberuntime_container.go).
+
+The driver reports facts (a container started, exited, failed to start) and asks ``sync(now, ...)``
+what to do; the answer is a list of actions performed in order. Nothing here awaits or reads a
+clock. A container record keeps the current instance and the one before it (``lastState``), plus
+kubelet's "reason cache" (the waiting reason/message shown while a restart is pending).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.kubelet.probe_results import Result
+
+Obj = dict[str, Any]
+
+# kuberuntime_manager.go: "always give containers a minimal shutdown window".
+MINIMUM_GRACE_PERIOD = 2
+DEFAULT_GRACE_PERIOD = 30
+EPOCH = "1970-01-01T00:00:00Z"  # what containerd reports as startedAt for a StartError
+
+
+@dataclass
+class Instance:
+    """One run of a container (one container ID)."""
+
+    container_id: str
+    restart_count: int
+    started_mono: float | None  # monotonic; None when the process never started
+    started_at: str | None  # RFC3339
+    finished_mono: float | None = None
+    finished_at: str | None = None
+    exit_code: int | None = None
+    signal: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    spec_hash: str = ""  # the container spec this instance runs (HashContainer)
+
+    @property
+    def running(self) -> bool:
+        return self.finished_mono is None
+
+    def terminated_json(self) -> Obj:
+        out: Obj = {"exitCode": self.exit_code if self.exit_code is not None else 0}
+        if self.signal:
+            out["signal"] = self.signal
+        if self.reason:
+            out["reason"] = self.reason
+        if self.message:
+            out["message"] = self.message
+        out["startedAt"] = self.started_at or EPOCH
+        out["finishedAt"] = self.finished_at
+        out["containerID"] = self.container_id
+        return out
+
+
+@dataclass
+class ContainerRecord:
+    name: str
+    current: Instance | None = None
+    previous: Instance | None = None  # the exited instance before ``current``
+    waiting_reason: str | None = None  # reason cache; None = nothing pending to show
+    waiting_message: str | None = None
+    busy: bool = False  # a start or kill for this container is in flight
+    not_before: float = float("-inf")  # no start attempt before this (sync error requeue)
+
+    @property
+    def restart_count(self) -> int:
+        return self.current.restart_count if self.current else 0
+
+    def newest_exited(self) -> Instance | None:
+        if self.current is not None and not self.current.running:
+            return self.current
+        return self.previous
+
+
+# Actions ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StartContainer:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class KillContainer:
+    name: str
+    container_id: str
+    grace_seconds: int
+    message: str  # the Killing event message
+
+
+@dataclass(frozen=True, slots=True)
+class EmitEvent:
+    type: str
+    reason: str
+    message: str
+    container: str | None  # None: about the pod itself (no fieldPath)
+
+
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    at: float
+
+
+Action = StartContainer | KillContainer | EmitEvent | WakeAt
+
+ResultLookup = Callable[[str], Result | None]
+
+
+def container_hash(container: Obj) -> str:
+    """HashContainer's role: a change of the container spec (outside resources) restarts it."""
+    relevant = {k: v for k, v in container.items() if k != "resources"}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def format_pod(pod: Obj) -> str:
+    """kubelet's format.Pod: ``name_namespace(uid)``."""
+    meta = pod.get("metadata", {})
+    return f"{meta.get('name', '')}_{meta.get('namespace', 'default')}({meta.get('uid', '')})"
+
+
+def should_restart(restart_policy: str, exit_code: int | None) -> bool:
+    """ShouldContainerBeRestarted for an exited container of a live pod."""
+    if restart_policy == "Never":
+        return False
+    if restart_policy == "OnFailure":
+        return exit_code != 0
+    return True
+
+
+def kill_grace_period(pod: Obj, container: Obj, reason: str | None) -> int:
+    """setTerminationGracePeriod, then the 2 s minimum of killContainer.
+
+    reason: "liveness" | "startup" | None (deletion or other kills).
+    """
+    meta, spec = pod.get("metadata", {}), pod.get("spec", {})
+    grace: int
+    if meta.get("deletionGracePeriodSeconds") is not None:
+        grace = int(meta["deletionGracePeriodSeconds"])
+    else:
+        grace = int(spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_PERIOD))
+        probe = container.get(f"{reason}Probe") if reason in ("liveness", "startup") else None
+        # Probe-level terminationGracePeriodSeconds (GA v1.28) overrides the pod's for probe kills.
+        if probe and probe.get("terminationGracePeriodSeconds") is not None:
+            grace = int(probe["terminationGracePeriodSeconds"])
+    return max(grace, MINIMUM_GRACE_PERIOD)
+
+
+class PodWorker:
+    """Decisions for one pod; ``records`` is the state the status is built from."""
+
+    def __init__(self, pod: Obj, backoff: Backoff, image_backoff: Backoff | None = None) -> None:
+        self.pod = pod
+        self.backoff = backoff
+        self.image_backoff = image_backoff if image_backoff is not None else Backoff()
+        self.records: dict[str, ContainerRecord] = {
+            c["name"]: ContainerRecord(c["name"], waiting_reason="ContainerCreating") for c in self.containers
+        }
+        # Pod-level gates owned by the driver: volumes mounted and IP allocated (the sandbox).
+        self.sandbox_ready = False
+
+    # -- inputs ------------------------------------------------------------------------------
+    @property
+    def containers(self) -> list[Obj]:
+        containers: list[Obj] = self.pod.get("spec", {}).get("containers", [])
+        return containers
+
+    def container_spec(self, name: str) -> Obj:
+        for c in self.containers:
+            if c["name"] == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def restart_policy(self) -> str:
+        return str(self.pod.get("spec", {}).get("restartPolicy") or "Always")
+
+    @property
+    def deleting(self) -> bool:
+        return self.pod.get("metadata", {}).get("deletionTimestamp") is not None
+
+    def update_pod(self, pod: Obj) -> None:
+        self.pod = pod
+
+    def backoff_key(self, name: str) -> str:
+        # GetStableKey: pod name, namespace, uid, container name (+ spec hash, omitted here).
+        return f"{format_pod(self.pod)}/{name}"
+
+    # -- facts reported by the driver --------------------------------------------------------
+    def on_started(self, name: str, container_id: str, now: float, started_at: str) -> Instance:
+        rec = self.records[name]
+        inst = Instance(container_id, self._next_restart_count(rec), now, started_at)
+        inst.spec_hash = container_hash(self.container_spec(name))
+        self._push(rec, inst)
+        return inst
+
+    def on_start_error(self, name: str, container_id: str, now: float, at: str, message: str) -> Instance:
+        """The runtime created the container but could not start its process (exit 128)."""
+        rec = self.records[name]
+        inst = Instance(container_id, self._next_restart_count(rec), None, None)
+        inst.finished_mono, inst.finished_at = now, at
+        inst.exit_code, inst.reason, inst.message = 128, "StartError", message
+        self._push(rec, inst)
+        return inst
+
+    def on_exited(
+        self,
+        name: str,
+        container_id: str,
+        now: float,
+        finished_at: str,
+        exit_code: int,
+        reason: str,
+        signal: int | None = None,
+    ) -> bool:
+        """Record an exit; False when it is old news (the kill and the waiter both report it)."""
+        rec = self.records[name]
+        inst = rec.current
+        if inst is None or inst.container_id != container_id or not inst.running:
+            return False
+        inst.finished_mono, inst.finished_at = now, finished_at
+        inst.exit_code, inst.reason, inst.signal = exit_code, reason, signal
+        return True
+
+    def on_waiting(self, name: str, reason: str, message: str | None, retry_at: float | None = None) -> None:
+        """A start attempt failed before any container existed (config, image pull)."""
+        rec = self.records[name]
+        rec.waiting_reason, rec.waiting_message = reason, message
+        if retry_at is not None:
+            rec.not_before = retry_at
+
+    def on_image_pull_failed(self, name: str, now: float, message: str) -> None:
+        self.image_backoff.next(self._image_key(name), now, now)
+        self.on_waiting(name, "ErrImagePull", message)
+
+    def finish_action(self, name: str) -> None:
+        self.records[name].busy = False
+
+    def _next_restart_count(self, rec: ContainerRecord) -> int:
+        return 0 if rec.current is None else rec.current.restart_count + 1
+
+    def _push(self, rec: ContainerRecord, inst: Instance) -> None:
+        if rec.current is not None:
+            rec.previous = rec.current
+        rec.current = inst
+        rec.waiting_reason = rec.waiting_message = None
+
+    def _image_key(self, name: str) -> str:
+        return f"{self.pod.get('metadata', {}).get('uid', '')}_{self.container_spec(name).get('image', '')}"
+
+    # -- decisions ---------------------------------------------------------------------------
+    def all_stopped(self) -> bool:
+        return all((r.current is None or not r.current.running) and not r.busy for r in self.records.values())
+
+    def sync(self, now: float, liveness: ResultLookup, startup: ResultLookup) -> list[Action]:
+        """computePodActions plus the backoff check SyncPod does before each start."""
+        if self.deleting:
+            return self._terminate()
+        actions: list[Action] = []
+        if not self.sandbox_ready:
+            return actions
+        for container in self.containers:
+            rec = self.records[container["name"]]
+            if rec.busy:
+                continue
+            inst = rec.current
+            if inst is not None and inst.running:
+                actions += self._check_probes(container, rec, inst, now, liveness, startup)
+            elif inst is None or should_restart(self.restart_policy, inst.exit_code):
+                actions += self._maybe_start(container, rec, now)
+        return actions
+
+    def _check_probes(
+        self,
+        container: Obj,
+        rec: ContainerRecord,
+        inst: Instance,
+        now: float,
+        liveness: ResultLookup,
+        startup: ResultLookup,
+    ) -> list[Action]:
+        name = container["name"]
+        restart = self.restart_policy != "Never"
+        kind: str | None
+        if inst.spec_hash and inst.spec_hash != container_hash(container):
+            kind, message = None, f"Container {name} definition changed"
+            restart = True  # regardless of the restart policy: the spec changed
+        elif liveness(inst.container_id) is Result.FAILURE:
+            kind = "liveness"
+            message = f"Container {name} failed liveness probe"
+        elif startup(inst.container_id) is Result.FAILURE:
+            kind = "startup"
+            message = f"Container {name} failed startup probe"
+        else:
+            return []
+        if restart:
+            message += ", will be restarted"
+        rec.busy = True
+        actions: list[Action] = [
+            KillContainer(name, inst.container_id, kill_grace_period(self.pod, container, kind), message)
+        ]
+        if restart:
+            # SyncPod checks backoff against the pod status taken *before* the kill, so the
+            # newest exited instance is the previous one (reference §5.4).
+            in_backoff, extra = self._do_backoff(container, rec, now)
+            actions += extra
+            if not in_backoff:
+                actions.append(StartContainer(name))
+        return actions
+
+    def _maybe_start(self, container: Obj, rec: ContainerRecord, now: float) -> list[Action]:
+        name = container["name"]
+        key = self._image_key(name)
+        if now < rec.not_before:
+            return [WakeAt(rec.not_before)]
+        if rec.waiting_reason in (
+            "ErrImagePull",
+            "ImagePullBackOff",
+        ) and self.image_backoff.is_in_backoff_since_update(key, now):
+            image = container.get("image", "")
+            cause = rec.waiting_message or ""
+            if rec.waiting_reason == "ErrImagePull":
+                rec.waiting_message = f'Back-off pulling image "{image}": ErrImagePull: {cause}'
+            rec.waiting_reason = "ImagePullBackOff"
+            last = self.image_backoff.last_update(key)
+            wake = (now if last is None else last) + self.image_backoff.get(key)
+            return [EmitEvent("Normal", "BackOff", f'Back-off pulling image "{image}"', name), WakeAt(wake)]
+        in_backoff, actions = self._do_backoff(container, rec, now)
+        if not in_backoff:
+            rec.busy = True
+            actions.append(StartContainer(name))
+        return actions
+
+    def _do_backoff(self, container: Obj, rec: ContainerRecord, now: float) -> tuple[bool, list[Action]]:
+        """doBackOff: (in backoff?, actions). Sets the CrashLoopBackOff reason cache entry."""
+        exited = rec.newest_exited()
+        if exited is None or exited.finished_mono is None:
+            return False, []
+        key = self.backoff_key(container["name"])
+        ts = exited.finished_mono
+        if self.backoff.is_in_backoff_since(key, ts, now):
+            name, pod = container["name"], format_pod(self.pod)
+            delay = self.backoff.get(key)
+            rec.waiting_reason = "CrashLoopBackOff"
+            rec.waiting_message = (
+                f"back-off {go_duration(delay)} restarting failed container={name} pod={pod}"
+            )
+            return True, [
+                EmitEvent(
+                    "Warning", "BackOff", f"Back-off restarting failed container {name} in pod {pod}", name
+                ),
+                WakeAt(ts + delay),
+            ]
+        self.backoff.next(key, ts, now)
+        return False, []
+
+    def _terminate(self) -> list[Action]:
+        actions: list[Action] = []
+        for container in self.containers:
+            rec = self.records[container["name"]]
+            inst = rec.current
+            if rec.busy or inst is None or not inst.running:
+                continue
+            rec.busy = True
+            grace = kill_grace_period(self.pod, container, None)
+            actions.append(
+                KillContainer(
+                    container["name"], inst.container_id, grace, f"Stopping container {container['name']}"
+                )
+            )
+        return actions

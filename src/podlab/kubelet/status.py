@@ -1,0 +1,243 @@
+"""Pod status from the pod worker's records and the probe results, sans-IO.
+
+Follows kubelet's ``generateAPIPodStatus`` / ``convertToAPIContainerStatuses`` /
+``getPhase`` (k8s pkg/kubelet/kubelet_pods.go), the conditions of pkg/kubelet/status/generate.go,
+and the status manager's rule that a condition keeps its ``lastTransitionTime`` while its status
+does not change (pkg/kubelet/status/status_manager.go ``updateLastTransitionTime``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from podlab.kubelet.pod_worker import ContainerRecord, PodWorker
+from podlab.kubelet.probe_results import Result
+
+Obj = dict[str, Any]
+ResultLookup = Callable[[str], Result | None]
+
+# Order kubelet writes them in (and describe shows them in).
+CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+
+
+def normalize_image(image: str) -> str:
+    """The reference as containerd reports it: ``nginx`` -> ``docker.io/library/nginx:latest``."""
+    name, _, digest = image.partition("@")
+    first, _, rest = name.partition("/")
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
+        name = f"docker.io/{name}" if rest else f"docker.io/library/{name}"
+    last = name.rsplit("/", 1)[-1]
+    if not digest and ":" not in last:
+        name += ":latest"
+    return f"{name}@{digest}" if digest else name
+
+
+def image_id(image: str) -> str:
+    """A stable ``repo@sha256:...`` for a local program image (there is no registry digest)."""
+    ref = normalize_image(image)
+    repo = ref.split("@", 1)[0]
+    repo = repo[: repo.rfind(":")] if ":" in repo.rsplit("/", 1)[-1] else repo
+    return f"{repo}@sha256:{hashlib.sha256(ref.encode()).hexdigest()}"
+
+
+def container_is_started(spec: Obj, rec: ContainerRecord, startup: ResultLookup) -> bool:
+    """prober_manager UpdatePodStatus: running and (startup Success, or no startup probe)."""
+    inst = rec.current
+    if inst is None or not inst.running:
+        return False
+    if not spec.get("startupProbe"):
+        return True
+    return startup(inst.container_id) is Result.SUCCESS
+
+
+def container_is_ready(
+    spec: Obj, rec: ContainerRecord, readiness: ResultLookup, startup: ResultLookup
+) -> bool:
+    if not container_is_started(spec, rec, startup):
+        return False
+    if not spec.get("readinessProbe"):
+        return True
+    assert rec.current is not None
+    return readiness(rec.current.container_id) is Result.SUCCESS
+
+
+def container_status(spec: Obj, rec: ContainerRecord, readiness: ResultLookup, startup: ResultLookup) -> Obj:
+    inst = rec.current
+    state: Obj
+    last: Obj = {}
+    if inst is None:
+        waiting: Obj = {"reason": rec.waiting_reason or "ContainerCreating"}
+        if rec.waiting_message:
+            waiting["message"] = rec.waiting_message
+        state = {"waiting": waiting}
+    elif inst.running:
+        state = {"running": {"startedAt": inst.started_at}}
+        if rec.previous is not None:
+            last = {"terminated": rec.previous.terminated_json()}
+    elif rec.waiting_reason:
+        # A restart is pending: the reason cache shows, the exit moves to lastState (§5.3).
+        waiting = {"reason": rec.waiting_reason}
+        if rec.waiting_message:
+            waiting["message"] = rec.waiting_message
+        state = {"waiting": waiting}
+        last = {"terminated": inst.terminated_json()}
+    else:
+        state = {"terminated": inst.terminated_json()}
+        if rec.previous is not None:
+            last = {"terminated": rec.previous.terminated_json()}
+    image = spec.get("image", "")
+    out: Obj = {
+        "name": spec["name"],
+        "state": state,
+        "lastState": last,
+        "ready": container_is_ready(spec, rec, readiness, startup),
+        "restartCount": rec.restart_count,
+        "image": normalize_image(image),
+        "imageID": image_id(image) if inst is not None else "",
+    }
+    if inst is not None:
+        out["containerID"] = inst.container_id
+    out["started"] = container_is_started(spec, rec, startup)
+    return out
+
+
+def pod_phase(restart_policy: str, statuses: list[Obj], terminal: bool) -> str:
+    """getPhase for regular containers (no init containers)."""
+    running = waiting = stopped = succeeded = 0
+    for cs in statuses:
+        state = cs["state"]
+        if "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            if state["terminated"].get("exitCode") == 0:
+                succeeded += 1
+        elif cs.get("lastState", {}).get("terminated"):
+            stopped += 1
+            if cs["lastState"]["terminated"].get("exitCode") == 0:
+                succeeded += 1
+        else:
+            waiting += 1
+    if waiting > 0 and not terminal:
+        return "Pending"
+    if running > 0:
+        return "Running"
+    if stopped > 0:
+        if terminal:
+            return "Succeeded" if stopped == succeeded else "Failed"
+        if restart_policy == "Always":
+            return "Running"  # crash looping, but it will come back
+        if stopped == succeeded:
+            return "Succeeded"
+        if restart_policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Failed" if terminal else "Pending"
+
+
+def _containers_ready(
+    phase: str, spec_containers: list[Obj], statuses: list[Obj]
+) -> tuple[str, str | None, str | None]:
+    if phase == "Succeeded":
+        return "False", "PodCompleted", None
+    if phase == "Failed":
+        return "False", "PodFailed", None
+    by_name = {cs["name"]: cs for cs in statuses}
+    unready = [c["name"] for c in spec_containers if c["name"] in by_name and not by_name[c["name"]]["ready"]]
+    unknown = [c["name"] for c in spec_containers if c["name"] not in by_name]
+    parts = []
+    if unknown:
+        parts.append(f"containers with unknown status: [{' '.join(unknown)}]")
+    if unready:
+        parts.append(f"containers with unready status: [{' '.join(unready)}]")
+    if parts:
+        return "False", "ContainersNotReady", ", ".join(parts)
+    return "True", None, None
+
+
+def _condition(
+    type_: str, status: str, at: str, reason: str | None = None, message: str | None = None
+) -> Obj:
+    cond: Obj = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": at}
+    if reason:
+        cond["reason"] = reason
+    if message:
+        cond["message"] = message
+    return cond
+
+
+def qos_class(pod: Obj) -> str:
+    """GetPodQOS, simplified to cpu/memory on regular containers."""
+    any_set = False
+    guaranteed = True
+    for c in pod.get("spec", {}).get("containers", []):
+        res = c.get("resources") or {}
+        limits, requests = res.get("limits") or {}, res.get("requests") or {}
+        if limits or requests:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in limits or str(requests.get(r, limits[r])) != str(limits[r]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def build_status(
+    worker: PodWorker,
+    *,
+    readiness: ResultLookup,
+    startup: ResultLookup,
+    previous: Obj | None,
+    now: str,
+    pod_ip: str | None,
+    host_ip: str,
+    start_time: str,
+) -> Obj:
+    """The full pod status object; ``now`` is the RFC3339 time of this computation."""
+    pod = worker.pod
+    specs = worker.containers
+    statuses = sorted(
+        (container_status(c, worker.records[c["name"]], readiness, startup) for c in specs),
+        key=lambda cs: str(cs["name"]),
+    )
+    prev = previous or {}
+    terminal = worker.deleting and worker.all_stopped()
+    phase = pod_phase(worker.restart_policy, statuses, terminal)
+    if prev.get("phase") in ("Succeeded", "Failed"):
+        phase = prev["phase"]  # kubelet never leaves a terminal phase
+    ready, reason, message = _containers_ready(phase, specs, statuses)
+    conditions = {
+        "PodReadyToStartContainers": _condition(
+            # The sandbox goes away with a finished or deleted pod (computePodActions KillPod).
+            "PodReadyToStartContainers",
+            "True"
+            if worker.sandbox_ready and not terminal and phase not in ("Succeeded", "Failed")
+            else "False",
+            now,
+        ),
+        "Initialized": _condition("Initialized", "True", now),
+        "Ready": _condition("Ready", ready, now, reason, message),
+        "ContainersReady": _condition("ContainersReady", ready, now, reason, message),
+    }
+    old = {c.get("type"): c for c in prev.get("conditions", [])}
+    conditions["PodScheduled"] = old.get("PodScheduled") or _condition("PodScheduled", "True", now)
+    for type_, cond in conditions.items():
+        before = old.get(type_)
+        if before is not None and before.get("status") == cond["status"] and before.get("lastTransitionTime"):
+            cond["lastTransitionTime"] = before["lastTransitionTime"]
+    out: Obj = {
+        "phase": phase,
+        "conditions": [conditions[t] for t in CONDITION_ORDER],
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+    }
+    if pod_ip:
+        out["podIP"] = pod_ip
+        out["podIPs"] = [{"ip": pod_ip}]
+    out["startTime"] = start_time
+    out["containerStatuses"] = statuses
+    out["qosClass"] = prev.get("qosClass") or qos_class(pod)
+    return out

@@ -1,0 +1,39 @@
+"""The outcome of one probe attempt, as kubelet's prober sees it (pkg/probe/probe.go)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from podlab.runtime.types import ExecResult
+
+
+class ProbeResult(Enum):
+    SUCCESS = "success"
+    WARNING = "warning"  # success, plus a ProbeWarning event (terminated redirects)
+    FAILURE = "failure"
+    UNKNOWN = "unknown"  # the handler errored: the kubelet discards the attempt
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    result: ProbeResult
+    message: str  # the handler's output or error text, in kubelet's words
+
+
+@dataclass
+class ProbeTarget:
+    pod_ip: str
+    container: dict[str, Any]  # the container spec (named ports)
+    exec: Callable[[list[str], float], Awaitable[ExecResult]]
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration String() for the probe timeouts we format: 1s, 1.5s, 500ms."""
+    if seconds == int(seconds):
+        return f"{int(seconds)}s"
+    if seconds >= 1:
+        return f"{seconds:g}s"
+    return f"{seconds * 1000:g}ms"

@@ -1,0 +1,40 @@
+"""tcpSocket probes (k8s pkg/probe/tcp/tcp.go): connect, close, nothing exchanged."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+from typing import Any
+
+from podlab.probes.ports import ProbeError, join_host_port, resolve_port
+from podlab.probes.result import ProbeOutcome, ProbeResult
+
+
+async def probe_tcp(
+    action: dict[str, Any], pod_ip: str, container: dict[str, Any], timeout: float
+) -> ProbeOutcome:
+    try:
+        port = resolve_port(action.get("port"), container)
+    except ProbeError as e:
+        return ProbeOutcome(ProbeResult.UNKNOWN, str(e))
+    host = str(action.get("host") or pod_ip)
+    addr = join_host_port(host, port)
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(host, port)
+    except TimeoutError:
+        return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: i/o timeout")
+    except OSError as e:
+        return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: connect: {_syscall_text(e)}")
+    writer.close()
+    with contextlib.suppress(Exception):
+        await writer.wait_closed()
+    return ProbeOutcome(ProbeResult.SUCCESS, "")
+
+
+def _syscall_text(e: OSError) -> str:
+    if e.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    return os.strerror(e.errno).lower() if e.errno else str(e).lower()

@@ -1,0 +1,25 @@
+"""Containers as sandboxed local processes: start/stop/exec, volumes, CRI logs, pod IPs."""
+
+from podlab.images.errors import ImagePullError
+from podlab.runtime.logsource import LogNotFound, LogSource
+from podlab.runtime.podip import PodIPAllocator, allocate_pod_ip, release_pod_ip
+from podlab.runtime.runtime import ContainerNotRunning, RunningContainer, Runtime
+from podlab.runtime.types import ContainerLaunch, ExecResult, ExitInfo, StartError
+from podlab.runtime.volumes import VolumeError
+
+__all__ = [
+    "ContainerLaunch",
+    "ContainerNotRunning",
+    "ExecResult",
+    "ExitInfo",
+    "ImagePullError",
+    "LogNotFound",
+    "LogSource",
+    "PodIPAllocator",
+    "RunningContainer",
+    "Runtime",
+    "StartError",
+    "VolumeError",
+    "allocate_pod_ip",
+    "release_pod_ip",
+]

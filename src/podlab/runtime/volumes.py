@@ -1,0 +1,202 @@
+"""Pod volumes as host directories (configMap, secret, emptyDir, downwardAPI, hostPath).
+
+Kubernetes writes ConfigMap/Secret volumes through an atomic writer (`..data` symlinks); podlab
+writes plain files, which is what programs reading the mount see anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+Obj = dict[str, Any]
+# lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret".
+Lookup = Callable[[str, str], Obj | None]
+
+DEFAULT_MODE = 0o644
+
+
+class VolumeError(Exception):
+    """A volume cannot be set up; `message` is the kubelet's FailedMount wording."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeMount:
+    """One `volumeMounts` entry, resolved to the host: bind `source` at `dest`."""
+
+    dest: str  # mountPath, inside the container
+    source: Path  # host file or directory (subPath applied)
+    read_only: bool
+
+
+def materialise(pod: Obj, lookup: Lookup, volumes_root: Path) -> dict[str, Path]:
+    """Write every volume of `pod` under `volumes_root/<name>`; returns name -> host directory.
+
+    Everything is checked before anything is written, so a missing ConfigMap leaves the
+    previous contents alone (nothing half-applied).
+    """
+    planned: list[tuple[str, dict[str, tuple[bytes, int]] | Path | None]] = [
+        (str(vol["name"]), _plan(vol, pod, lookup)) for vol in pod.get("spec", {}).get("volumes") or []
+    ]
+    out: dict[str, Path] = {}
+    for name, plan in planned:
+        target = volumes_root / name
+        if isinstance(plan, Path):  # hostPath: used in place
+            out[name] = plan
+        elif plan is None:  # emptyDir (and unknown kinds): survives container restarts
+            target.mkdir(parents=True, exist_ok=True)
+            out[name] = target
+        else:
+            _write_files(target, plan)
+            out[name] = target
+    return out
+
+
+def _kind(vol: Mapping[str, Any]) -> str:
+    return next((k for k in vol if k != "name"), "emptyDir")
+
+
+def _plan(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]] | Path | None:
+    name = vol["name"]
+    if "configMap" in vol:
+        src = vol["configMap"]
+        obj = lookup("ConfigMap", src.get("name", ""))
+        if obj is None:
+            if src.get("optional"):
+                return {}
+            raise VolumeError(
+                f'MountVolume.SetUp failed for volume "{name}" : configmap "{src.get("name", "")}" not found'
+            )
+        data = {k: str(v).encode() for k, v in (obj.get("data") or {}).items()}
+        data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
+        return _select(name, "configmap", data, src)
+    if "secret" in vol:
+        src = vol["secret"]
+        obj = lookup("Secret", src.get("secretName", ""))
+        if obj is None:
+            if src.get("optional"):
+                return {}
+            raise VolumeError(
+                f'MountVolume.SetUp failed for volume "{name}" : secret "{src.get("secretName", "")}" not found'
+            )
+        data = {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
+        data.update({k: str(v).encode() for k, v in (obj.get("stringData") or {}).items()})
+        return _select(name, "secret", data, src)
+    if "downwardAPI" in vol:
+        src = vol["downwardAPI"]
+        mode = int(src.get("defaultMode", DEFAULT_MODE))
+        files: dict[str, tuple[bytes, int]] = {}
+        for item in src.get("items") or []:
+            field = (item.get("fieldRef") or {}).get("fieldPath", "")
+            files[_safe_rel(name, item["path"])] = (
+                _downward(pod, field).encode(),
+                int(item.get("mode", mode)),
+            )
+        return files
+    if "hostPath" in vol:
+        path = Path(vol["hostPath"].get("path", ""))
+        if vol["hostPath"].get("type") in ("DirectoryOrCreate",):
+            path.mkdir(parents=True, exist_ok=True)
+        return path
+    return None
+
+
+def _select(volume: str, kind: str, data: dict[str, bytes], src: Obj) -> dict[str, tuple[bytes, int]]:
+    mode = int(src.get("defaultMode", DEFAULT_MODE))
+    items = src.get("items")
+    if not items:
+        return {_safe_rel(volume, k): (v, mode) for k, v in data.items()}
+    files: dict[str, tuple[bytes, int]] = {}
+    for item in items:
+        key = item.get("key", "")
+        if key not in data:
+            if src.get("optional"):
+                continue
+            raise VolumeError(
+                f'MountVolume.SetUp failed for volume "{volume}" : {kind} references non-existent config key: {key}'
+            )
+        files[_safe_rel(volume, item.get("path", key))] = (data[key], int(item.get("mode", mode)))
+    return files
+
+
+def _safe_rel(volume: str, rel: str) -> str:
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise VolumeError(f'MountVolume.SetUp failed for volume "{volume}" : invalid path "{rel}"')
+    return str(p)
+
+
+def _downward(pod: Obj, field: str) -> str:
+    meta = pod.get("metadata", {})
+    if field in ("metadata.labels", "metadata.annotations"):
+        values = meta.get(field.split(".")[1]) or {}
+        return "\n".join(f'{k}="{v}"' for k, v in sorted(values.items()))
+    simple = {
+        "metadata.name": meta.get("name", ""),
+        "metadata.namespace": meta.get("namespace", ""),
+        "metadata.uid": meta.get("uid", ""),
+        "spec.nodeName": pod.get("spec", {}).get("nodeName", ""),
+        "spec.serviceAccountName": pod.get("spec", {}).get("serviceAccountName", ""),
+        "status.podIP": pod.get("status", {}).get("podIP", ""),
+        "status.hostIP": pod.get("status", {}).get("hostIP", ""),
+    }
+    return str(simple.get(field, ""))
+
+
+def _write_files(target: Path, files: dict[str, tuple[bytes, int]]) -> None:
+    """Bring `target` to exactly `files`, in place.
+
+    The directory itself is kept (a running sandbox has it bind-mounted, and a new directory
+    would not show through); each file is replaced atomically by rename, as the kubelet's
+    atomic writer updates ConfigMap volumes of running pods.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for rel, (content, mode) in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.podlab-tmp")
+        tmp.write_bytes(content)
+        os.chmod(tmp, mode)
+        tmp.replace(path)
+    wanted = {target / rel for rel in files}
+    for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            if not any(w.is_relative_to(path) for w in wanted):
+                shutil.rmtree(path, ignore_errors=True)
+        elif path not in wanted:
+            path.unlink(missing_ok=True)
+
+
+def resolve_mounts(
+    container: Obj, volumes: Mapping[str, Path], kinds: Mapping[str, str]
+) -> list[VolumeMount]:
+    """The container's volumeMounts as host sources; subPath is applied (created for emptyDir)."""
+    mounts: list[VolumeMount] = []
+    for vm in container.get("volumeMounts") or []:
+        name = vm.get("name", "")
+        if name not in volumes:
+            raise VolumeError(f'unable to find volume "{name}" for container "{container.get("name", "")}"')
+        source = volumes[name]
+        sub = vm.get("subPath") or ""
+        if sub:
+            source = source / _safe_rel(name, sub)
+            if not source.exists():
+                # The kubelet creates a missing subPath as a directory.
+                source.mkdir(parents=True, exist_ok=True)
+        # ConfigMap, Secret and downwardAPI volumes are always mounted read-only.
+        ro = bool(vm.get("readOnly")) or kinds.get(name) in ("configMap", "secret", "downwardAPI")
+        mounts.append(VolumeMount(dest=str(vm.get("mountPath", "")), source=source, read_only=ro))
+    return mounts
+
+
+def volume_kinds(pod: Obj) -> dict[str, str]:
+    return {str(v["name"]): _kind(v) for v in pod.get("spec", {}).get("volumes") or []}

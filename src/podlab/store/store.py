@@ -1,0 +1,439 @@
+"""The object store: Kubernetes object semantics over an in-memory map.
+
+What it owns (so no caller has to): the global resourceVersion counter, uid,
+creationTimestamp, generation (bumped when .spec changes), generateName, optimistic
+concurrency, graceful pod deletion, finalizers, the change history that serves
+`watch&resourceVersion=N`, and fan-out to watchers.
+
+All methods are synchronous and meant to run on the node's event loop; they never await.
+Stored objects are never mutated in place: every change stores a fresh dict, so history
+entries and queued watch events can share them safely; callers always get deep copies.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import secrets
+import uuid
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import AlreadyExists, BadRequest, Conflict, Gone, Invalid, NotFound, StoreError
+from .persist import SqliteMirror
+from .selectors import Selector
+from .watch import DEFAULT_QUEUE_LIMIT, Watch, WatchEvent
+
+Obj = dict[str, Any]
+ResourceKey = tuple[str, str]
+
+CLUSTER_SCOPED: frozenset[ResourceKey] = frozenset({("", "namespaces"), ("", "nodes")})
+# Kinds whose .status is written only through the /status subresource.
+STATUS_SUBRESOURCE: frozenset[ResourceKey] = frozenset(
+    {
+        ("", "pods"),
+        ("", "namespaces"),
+        ("", "services"),
+        ("", "nodes"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+    }
+)
+# Kinds whose strategy sets metadata.generation (PrepareForCreate in their registry strategies).
+GENERATION_KEYS: frozenset[ResourceKey] = frozenset(
+    {
+        ("", "pods"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "daemonsets"),
+    }
+)
+INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+DEFAULT_HISTORY = 10_000
+# apimachinery's `util/rand` alphabet: no vowels (no words), no look-alike digits.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_NAMESPACES: ResourceKey = ("", "namespaces")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 with second precision, as metav1.Time marshals."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _suffix(n: int = 5) -> str:
+    return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(n))
+
+
+def _namespace(name: str) -> Obj:
+    """A namespace as the apiserver's defaulting and create strategy leave it."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
+
+
+def _kind_of(obj: Obj, key: ResourceKey) -> str:
+    return str(obj.get("kind") or key[1])
+
+
+class Store:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        history_limit: int = DEFAULT_HISTORY,
+        watch_queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    ) -> None:
+        self._clock = clock
+        self._objects: dict[ResourceKey, dict[tuple[str, str], Obj]] = {}
+        self._rv = 0
+        # (rv, key, change, old, new); `_compacted` is the newest rv no longer in history.
+        self._history: deque[tuple[int, ResourceKey, str, Obj | None, Obj]] = deque()
+        self._history_limit = history_limit
+        self._compacted = 0
+        self._watchers: set[Watch] = set()
+        self._watch_queue_limit = watch_queue_limit
+        self._mirror = SqliteMirror(path) if path is not None else None
+        if self._mirror is not None:
+            rv, objects = self._mirror.load()
+            self._rv = self._compacted = rv
+            for key, obj in objects:
+                meta = obj["metadata"]
+                self._bucket(key)[(meta.get("namespace", ""), meta["name"])] = obj
+        for name in INITIAL_NAMESPACES:
+            if ("", name) not in self._bucket(_NAMESPACES):
+                self.create(_NAMESPACES, _namespace(name))
+
+    # -- reads ---------------------------------------------------------------------------
+    @property
+    def resource_version(self) -> str:
+        return str(self._rv)
+
+    def get(self, key: ResourceKey, namespace: str | None, name: str) -> Obj:
+        found = self._bucket(key).get((self._ns(key, namespace), name))
+        if found is None:
+            raise NotFound(key[0], key[1], name)
+        return copy.deepcopy(found)
+
+    def list(
+        self,
+        key: ResourceKey,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> tuple[list[Obj], str]:
+        selector = Selector.parse(label_selector, field_selector)
+        items = [
+            copy.deepcopy(obj)
+            for (ns, _), obj in sorted(self._bucket(key).items())
+            if (namespace is None or ns == namespace) and selector.matches(obj)
+        ]
+        return items, str(self._rv)
+
+    # -- writes --------------------------------------------------------------------------
+    def create(self, key: ResourceKey, obj: Obj) -> Obj:
+        new = copy.deepcopy(obj)
+        meta = new.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise BadRequest("metadata must be an object")
+        namespaced = key not in CLUSTER_SCOPED
+        if namespaced:
+            meta["namespace"] = meta.get("namespace") or "default"
+            if ("", meta["namespace"]) not in self._bucket(_NAMESPACES):
+                raise NotFound("", "namespaces", meta["namespace"])
+        else:
+            meta.pop("namespace", None)
+        namespace = meta.get("namespace", "")
+        bucket = self._bucket(key)
+        if not meta.get("name"):
+            prefix = meta.get("generateName")
+            if not prefix:
+                raise Invalid(
+                    f'{_kind_of(new, key)} "" is invalid: metadata.name: Required value: '
+                    "name or generateName is required"
+                )
+            # Kubernetes retries a taken generated name by failing; a few local retries are kinder.
+            for _ in range(8):
+                meta["name"] = prefix + _suffix()
+                if (namespace, meta["name"]) not in bucket:
+                    break
+        name = meta["name"]
+        if (namespace, name) in bucket:
+            raise AlreadyExists(key[0], key[1], name)
+        for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            meta.pop(field, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = format_time(self._clock())
+        if key in GENERATION_KEYS:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        self._commit(key, "ADDED", None, new)
+        return copy.deepcopy(new)
+
+    def update(self, key: ResourceKey, obj: Obj, *, subresource: str | None = None) -> Obj:
+        meta_in = obj.get("metadata") or {}
+        name = meta_in.get("name")
+        if not name:
+            raise Invalid(
+                f'{_kind_of(obj, key)} "" is invalid: metadata.name: Required value: name is required'
+            )
+        namespace = self._ns(key, meta_in.get("namespace"))
+        old = self._bucket(key).get((namespace, name))
+        if old is None:
+            raise NotFound(key[0], key[1], name)
+        sent_rv = meta_in.get("resourceVersion")
+        if sent_rv and str(sent_rv) != old["metadata"]["resourceVersion"]:
+            raise Conflict(key[0], key[1], name)
+        if subresource == "status":
+            new = copy.deepcopy(old)
+            if "status" in obj:
+                new["status"] = copy.deepcopy(obj["status"])
+            else:
+                new.pop("status", None)
+        elif subresource is None:
+            new = copy.deepcopy(obj)
+            if key in STATUS_SUBRESOURCE:
+                if "status" in old:
+                    new["status"] = copy.deepcopy(old["status"])
+                else:
+                    new.pop("status", None)
+        else:
+            raise BadRequest(f"unsupported subresource {subresource!r} for update")
+        new_meta = new.setdefault("metadata", {})
+        old_meta = old["metadata"]
+        for field in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace",
+        ):
+            if field in old_meta:
+                new_meta[field] = old_meta[field]
+            else:
+                new_meta.pop(field, None)
+        new_meta["resourceVersion"] = old_meta["resourceVersion"]
+        if "generation" in old_meta and subresource is None and new.get("spec") != old.get("spec"):
+            new_meta["generation"] = old_meta["generation"] + 1
+        if new == old:
+            # etcd skips writes of identical bytes, so a no-op update keeps its resourceVersion
+            # and wakes no watcher (controllers rely on this to settle).
+            return copy.deepcopy(old)
+        # The last finalizer is gone from an object being deleted with no grace left: finish it.
+        last_finalizer_gone = old_meta.get("finalizers") and not new_meta.get("finalizers")
+        no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or key != ("", "pods")
+        if last_finalizer_gone and old_meta.get("deletionTimestamp") and no_grace_left:
+            self._commit(key, "DELETED", old, new)
+            return copy.deepcopy(new)
+        self._commit(key, "MODIFIED", old, new)
+        return copy.deepcopy(new)
+
+    def delete(
+        self,
+        key: ResourceKey,
+        namespace: str | None,
+        name: str,
+        *,
+        grace_period_seconds: int | None = None,
+        preconditions_uid: str | None = None,
+        preconditions_resource_version: str | None = None,
+    ) -> Obj:
+        ns = self._ns(key, namespace)
+        old = self._bucket(key).get((ns, name))
+        if old is None:
+            raise NotFound(key[0], key[1], name)
+        old_meta = old["metadata"]
+        if preconditions_uid and preconditions_uid != old_meta["uid"]:
+            raise Conflict(key[0], key[1], name)
+        if preconditions_resource_version and preconditions_resource_version != old_meta["resourceVersion"]:
+            raise Conflict(key[0], key[1], name)
+        grace = self._grace_period(key, old, grace_period_seconds)
+        if key == _NAMESPACES:
+            self._empty_namespace(name)
+        finalizers = old_meta.get("finalizers")
+        if grace == 0 and not finalizers:
+            return self._remove(key, old)
+        if old_meta.get("deletionTimestamp") and grace >= old_meta.get("deletionGracePeriodSeconds", 0):
+            return copy.deepcopy(old)
+        new = copy.deepcopy(old)
+        meta = new["metadata"]
+        meta["deletionTimestamp"] = format_time(self._clock() + timedelta(seconds=grace))
+        meta["deletionGracePeriodSeconds"] = grace
+        if "generation" in meta and not old_meta.get("deletionTimestamp"):
+            meta["generation"] += 1
+        self._commit(key, "MODIFIED", old, new)
+        return copy.deepcopy(new)
+
+    def delete_collection(
+        self,
+        key: ResourceKey,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        grace_period_seconds: int | None = None,
+    ) -> builtins.list[Obj]:
+        items, _ = self.list(key, namespace, label_selector=label_selector, field_selector=field_selector)
+        done: builtins.list[Obj] = []
+        for item in items:
+            meta = item["metadata"]
+            try:
+                done.append(
+                    self.delete(
+                        key, meta.get("namespace"), meta["name"], grace_period_seconds=grace_period_seconds
+                    )
+                )
+            except NotFound:
+                continue
+        return done
+
+    # -- watch ---------------------------------------------------------------------------
+    def watch(
+        self,
+        key: ResourceKey,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        send_initial_events: bool | None = None,
+    ) -> Watch:
+        """Open a watch.
+
+        - `send_initial_events=True`: ADDED for every current match, then a BOOKMARK annotated
+          `k8s.io/initial-events-end: "true"` (the watch-list protocol).
+        - `resource_version` None, "" or "0" (and no send_initial_events): ADDED for every current
+          match, then live events (what the apiserver does for a watch without RV).
+        - `resource_version` N: every change after N from history, then live events; Gone (410)
+          when N is older than the retained history.
+        """
+        selector = Selector.parse(label_selector, field_selector)
+        watch = Watch(key, namespace, selector, self._watchers.discard, queue_limit=self._watch_queue_limit)
+        rv = resource_version or ""
+        if send_initial_events or (send_initial_events is None and rv in ("", "0")):
+            for (ns, _), obj in sorted(self._bucket(key).items()):
+                if watch.wants(ns) and selector.matches(obj):
+                    watch.offer(WatchEvent("ADDED", obj))
+            if send_initial_events:
+                watch.offer(WatchEvent("BOOKMARK", self.bookmark_object(key, initial_events_end=True)))
+        elif rv not in ("", "0"):
+            try:
+                since = int(rv)
+            except ValueError:
+                raise BadRequest(f'invalid resource version "{rv}"') from None
+            if since < self._compacted:
+                raise Gone(f"too old resource version: {since} ({self._compacted})")
+            for entry_rv, entry_key, change, old, new in self._history:
+                if (
+                    entry_rv > since
+                    and entry_key == key
+                    and watch.wants(new["metadata"].get("namespace", ""))
+                ):
+                    watch.offer_change(change, old, new)
+        self._watchers.add(watch)
+        return watch
+
+    def bookmark_object(self, key: ResourceKey, *, initial_events_end: bool = False) -> Obj:
+        """The object of a BOOKMARK event: only kind, apiVersion and metadata.resourceVersion."""
+        group, plural = key
+        meta: Obj = {"resourceVersion": str(self._rv)}
+        if initial_events_end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return {
+            "kind": _BOOKMARK_KINDS.get(key, plural),
+            "apiVersion": f"{group}/v1" if group else "v1",
+            "metadata": meta,
+        }
+
+    def close(self) -> None:
+        for watch in list(self._watchers):
+            watch.close()
+        if self._mirror is not None:
+            self._mirror.close()
+
+    # -- internals -----------------------------------------------------------------------
+    def _bucket(self, key: ResourceKey) -> dict[tuple[str, str], Obj]:
+        return self._objects.setdefault(key, {})
+
+    @staticmethod
+    def _ns(key: ResourceKey, namespace: str | None) -> str:
+        if key in CLUSTER_SCOPED:
+            return ""
+        return namespace or "default"
+
+    def _grace_period(self, key: ResourceKey, obj: Obj, requested: int | None) -> int:
+        if key != ("", "pods"):
+            return 0
+        spec = obj.get("spec") or {}
+        phase = (obj.get("status") or {}).get("phase")
+        # pod strategy CheckGracefulDelete: unscheduled and finished pods go at once.
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, int(requested))
+        grace = spec.get("terminationGracePeriodSeconds")
+        return 30 if grace is None else int(grace)
+
+    def _empty_namespace(self, namespace: str) -> None:
+        for key, bucket in list(self._objects.items()):
+            if key in CLUSTER_SCOPED:
+                continue
+            for (ns, _), obj in list(bucket.items()):
+                if ns == namespace:
+                    self._remove(key, obj)
+
+    def _remove(self, key: ResourceKey, old: Obj) -> Obj:
+        new = copy.deepcopy(old)
+        self._commit(key, "DELETED", old, new)
+        return copy.deepcopy(new)
+
+    def _commit(self, key: ResourceKey, change: str, old: Obj | None, new: Obj) -> None:
+        self._rv += 1
+        meta = new["metadata"]
+        meta["resourceVersion"] = str(self._rv)
+        slot = (meta.get("namespace", ""), meta["name"])
+        bucket = self._bucket(key)
+        if change == "DELETED":
+            bucket.pop(slot, None)
+            if self._mirror is not None:
+                self._mirror.remove(key, slot[0], slot[1], self._rv)
+        else:
+            bucket[slot] = new
+            if self._mirror is not None:
+                self._mirror.put(key, slot[0], slot[1], new, self._rv)
+        self._history.append((self._rv, key, change, old, new))
+        while len(self._history) > self._history_limit:
+            self._compacted = self._history.popleft()[0]
+        for watch in list(self._watchers):
+            if watch.key == key and watch.wants(slot[0]):
+                watch.offer_change(change, old, new)
+
+
+_BOOKMARK_KINDS: dict[ResourceKey, str] = {
+    ("", "pods"): "Pod",
+    ("", "configmaps"): "ConfigMap",
+    ("", "secrets"): "Secret",
+    ("", "events"): "Event",
+    ("", "services"): "Service",
+    ("", "namespaces"): "Namespace",
+    ("", "nodes"): "Node",
+    ("apps", "deployments"): "Deployment",
+    ("apps", "replicasets"): "ReplicaSet",
+}
+
+__all__ = ["CLUSTER_SCOPED", "Store", "StoreError", "format_time"]

@@ -1,0 +1,1 @@
+"""podlab stub: a WireMock-compatible stub server in pure Python."""

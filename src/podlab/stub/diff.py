@@ -1,0 +1,458 @@
+"""The plain-text "Request was not matched" report of an unmatched request.
+
+Two steps, as in WireMock: `diff_lines` compares the nearest stub with the request attribute by
+attribute (Diff.getLines), and `render_not_matched` lays the lines out in two columns
+(PlainTextDiffRenderer): 119 characters wide unless the request sends
+`X-WireMock-Console-Width`, long values word-wrapped at the column width, and a
+`<<<<< X does not match` marker on each mismatching row.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.dom.minidom
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from xml.parsers.expat import ExpatError
+
+from podlab.stub.jsonfmt import pretty as jackson_pretty
+from podlab.stub.matchers import ContentPattern, MatchResult, MultiValuePattern, StringValuePattern
+from podlab.stub.matchers.java_text import jackson_compact, java_scalar_text
+from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
+from podlab.stub.matchers.json_path_pattern import evaluate as evaluate_json_path
+from podlab.stub.matchers.lenient_json import parse_json
+from podlab.stub.matchers.xpath import MatchesXPath
+from podlab.stub.matchers.xpath import _node_text as node_text
+from podlab.stub.model import RequestPattern, StubMapping
+
+if TYPE_CHECKING:
+    from podlab.stub.request import LoggedRequest
+
+CONSOLE_WIDTH = 119
+CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
+NO_STUBS_MESSAGE = "No response could be served as there are no stub mappings in this WireMock instance."
+TITLE = "Request was not matched"
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One row: what the stub expects (left) against what the request has (right)."""
+
+    attribute: str  # "HTTP method", "URL", "Header", ... (the marker says "<attribute> does not match")
+    expected: str
+    actual: str
+    is_match: bool
+    is_body: bool = False  # body rows are printed only when they do not match
+    url_hint: tuple[str, bool] | None = None  # URL rows: (expected URL, is regex) for WireMock's hints
+
+    def message(self) -> str | None:
+        """WireMock's DiffLine.getMessage, including its Java string concatenation of null."""
+        if not self.actual:
+            message: str | None = f"{self.attribute} is not present"
+        else:
+            message = None if self.is_match else f"{self.attribute} does not match"
+        if self.url_hint is not None:
+            # Java's `message += ...` on a null message prints "null. ...": kept as WireMock has it.
+            url, is_regex = self.url_hint
+            if is_regex and not _question_marks_escaped(url):
+                message = f'{_java(message)}. When using a regex, "?" should be "\\?"'
+            if not url.startswith("/"):
+                message = f"{_java(message)}. URLs must start with a /"
+        return message
+
+
+SPACER = DiffLine("", "", "", True)
+
+
+def _java(text: str | None) -> str:
+    return "null" if text is None else text
+
+
+def _question_marks_escaped(regex: str) -> bool:
+    index = regex.find("?")
+    if index == -1:
+        return True
+    return index >= 1 and regex[index - 1] == "\\"
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines
+# ---------------------------------------------------------------------------------------------
+
+
+def _operator(pattern: StringValuePattern | MultiValuePattern, default: str) -> str:
+    """`[contains]`-style operator text, or `default` for plain equality."""
+    multi_operator = getattr(pattern, "operator", None)
+    if isinstance(multi_operator, str):  # hasExactly / includes
+        return f"{multi_operator}[{pattern.name}]"
+    return default if pattern.name == "equalTo" else f" [{pattern.name}] "
+
+
+def _value_text(pattern: StringValuePattern) -> str:
+    """StringValuePattern.getValue: like `expected`, but Java's null for `absent`."""
+    return "null" if pattern.name == "absent" else pattern.expected
+
+
+def _multi_actual(name: str, values: list[str] | None) -> str:
+    return "\n".join(f"{name}: {value}" for value in values or [])
+
+
+def diff_lines(
+    pattern: RequestPattern,
+    req: LoggedRequest,
+    *,
+    scenario: tuple[str, str, str | None] | None = None,
+    compat: int = 3,
+) -> list[DiffLine]:
+    """Rows of the diff of `pattern` against `req`. `scenario` is (name, required state,
+    current state) when the stub waits for a scenario state. `compat=2` lays body rows out as
+    WireMock 2.x did (no `[operator]` heading)."""
+    lines: list[DiffLine] = []
+    if pattern.host is not None:
+        shown = (_operator(pattern.host, "") + pattern.host.expected).strip()
+        lines.append(DiffLine("Host", shown, req.host, pattern.host.match(req.host).is_exact_match))
+    if pattern.port is not None:
+        lines.append(DiffLine("Port", str(pattern.port), str(req.port), pattern.port == req.port))
+    if pattern.client_ip is not None:
+        ip = pattern.client_ip
+        shown = f"{ip.name} {ip.expected}"
+        lines.append(DiffLine("ClientIp", shown, req.client_ip, ip.match(req.client_ip).is_exact_match))
+    if pattern.scheme is not None:
+        lines.append(DiffLine("Scheme", pattern.scheme, req.scheme, pattern.scheme == req.scheme))
+    lines.append(
+        DiffLine("HTTP method", pattern.method, req.method, pattern.method_result(req).is_exact_match)
+    )
+    url = pattern.url
+    url_matches = url.match(req).is_exact_match
+    lines.append(
+        DiffLine(
+            "URL",
+            url.printed(),
+            req.url,
+            url_matches,
+            url_hint=(url.value, url.is_regex) if url.key is not None else None,
+        )
+    )
+    lines.append(SPACER)
+
+    headers = pattern.combined_headers()
+    for name, header_pattern in headers:
+        values = req.header_values(name) or None
+        expected = header_pattern.expected
+        shown = name + _operator(header_pattern, "") + (f": {expected}" if expected else "")
+        lines.append(
+            DiffLine(
+                "Header", shown, _multi_actual(name, values), header_pattern.match(values).is_exact_match
+            )
+        )
+    if headers:
+        lines.append(SPACER)
+
+    if url.template is not None and pattern.path_parameters and url_matches:
+        values_by_name = url.template.parse_path(req.path) or {}
+        for name, param_pattern in pattern.path_parameters.items():
+            if name not in values_by_name:
+                continue
+            value = values_by_name[name]
+            shown = f"Path parameter: {name}{_operator(param_pattern, ' = ')}{_value_text(param_pattern)}"
+            lines.append(DiffLine("Path parameter", shown, value, param_pattern.match(value).is_exact_match))
+        lines.append(SPACER)
+
+    for label, attribute, patterns, params in (
+        ("Query", "Query", pattern.query_parameters, req.query_params),
+        ("Form", "Form data", pattern.form_parameters, req.form_params),
+    ):
+        for name, multi in (patterns or {}).items():
+            values = params.get(name)
+            shown = f"{label}: {name}{_operator(multi, ' = ')}{multi.expected}"
+            lines.append(
+                DiffLine(attribute, shown, _multi_actual(name, values), multi.match(values).is_exact_match)
+            )
+        if patterns:
+            lines.append(SPACER)
+
+    if pattern.cookies:
+        for name, cookie_pattern in pattern.cookies.items():
+            cookie_values = req.cookies.get(name)
+            value = cookie_values[0] if cookie_values else ""
+            shown = f"Cookie: {name}{_operator(cookie_pattern, '=')}{_value_text(cookie_pattern)}"
+            matched = cookie_pattern.match(value if cookie_values else None).is_exact_match
+            lines.append(DiffLine("Cookie", shown, value, matched))
+        lines.append(SPACER)
+
+    for body_pattern in pattern.body_patterns or []:
+        lines.append(_body_line(body_pattern, req, compat))
+
+    if pattern.multipart_patterns and not (req.header("Content-Type") or "").lower().startswith("multipart/"):
+        for _ in pattern.multipart_patterns:
+            lines.append(DiffLine("[Multipart request body]", "[Multipart request body]", "", False))
+
+    if pattern.custom_matcher is not None:
+        text = f"[custom matcher: {pattern.custom_matcher.name}]"
+        lines.append(DiffLine(text, text, text, True))
+
+    if scenario is not None:
+        name, required, current = scenario
+        lines.append(
+            DiffLine(
+                "Scenario",
+                f"[Scenario '{name}' state: {required}]",
+                f"[Scenario '{name}' state: {current}]",
+                current == required,
+            )
+        )
+    return lines
+
+
+def _body_line(pattern: ContentPattern, req: LoggedRequest, compat: int = 3) -> DiffLine:
+    result: MatchResult = pattern.match(req.body)
+    formatted = _formatted_body(pattern.name, req)
+    inner = getattr(pattern, "pattern", pattern)  # body patterns wrap a string pattern
+    if isinstance(inner, MatchesJsonPath | MatchesXPath):
+        if inner.sub is not None:  # an expression with a sub-matcher: show what it selected
+            shown = f"{inner.expression} [{inner.sub.name}] {inner.sub.expected}"
+            selected = _expression_result(inner, req.body_as_string)
+            actual = selected if selected is not None else formatted
+            return DiffLine("Body", shown, actual, result.is_exact_match, is_body=True)
+        return DiffLine("Body", pattern.expected, formatted, result.is_exact_match, is_body=True)
+    if pattern.name == "binaryEqualTo":
+        # WireMock prints the Java byte[] itself here: "[B@" and an identity hash.
+        actual = f"[B@{id(req.body) & 0xFFFFFFF:x}"
+        return DiffLine("Body", pattern.expected, actual, result.is_exact_match, is_body=True)
+    expected = _formatted_expected(pattern.name, pattern.expected)
+    if compat == 2:
+        return DiffLine("Body", expected, formatted, result.is_exact_match, is_body=True)
+    return DiffLine(
+        "Body", f"[{pattern.name}]\n{expected}", "\n" + formatted, result.is_exact_match, is_body=True
+    )
+
+
+def _expression_result(pattern: MatchesJsonPath | MatchesXPath, body: str) -> str | None:
+    """What the expression selects, as WireMock's ListOrSingle prints it; None if nothing."""
+    if not body:
+        return None
+    values: list[str]
+    if isinstance(pattern, MatchesXPath):
+        nodes = pattern.evaluate(body)
+        if not nodes:
+            return None
+        values = [node_text(node) for node in nodes]
+    else:
+        try:
+            document = parse_json(body)
+        except ValueError:
+            return None
+        found = evaluate_json_path(pattern.path, document)
+        if (
+            found is None
+            or found == []
+            or found == {}
+            or not isinstance(found, list | dict | str | int | float)
+        ):
+            return None
+        items = found if isinstance(found, list) else [found]
+        values = [jackson_compact(v) if isinstance(v, list | dict) else java_scalar_text(v) for v in items]
+    return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+
+
+def _formatted_expected(operator: str, expected: str) -> str:
+    """WireMock prints equalToJson / equalToXml expectations pretty."""
+    if operator == "equalToJson":
+        try:
+            return jackson_pretty(json.loads(expected))
+        except ValueError:
+            return expected
+    if operator == "equalToXml":
+        return pretty_xml(expected)
+    return expected
+
+
+def _formatted_body(operator: str, req: LoggedRequest) -> str:
+    text = req.body_as_string
+    if operator == "equalToJson":
+        try:
+            return jackson_pretty(json.loads(text))
+        except ValueError:
+            return text
+    if operator == "equalToXml":
+        return pretty_xml(text)
+    if operator == "binaryEqualTo":
+        return req.body_as_base64
+    return text
+
+
+def pretty_xml(text: str) -> str:
+    """XML re-indented by two spaces, without a declaration (WireMock's Xml.prettyPrint)."""
+    try:
+        document = xml.dom.minidom.parseString(text)
+    except (ExpatError, ValueError):
+        return text
+    _strip_blank_text(document)
+    pretty = document.toprettyxml(indent="  ")
+    lines = [line for line in pretty.split("\n") if line.strip()]
+    if lines and lines[0].startswith("<?xml"):
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+def _strip_blank_text(node: Any) -> None:
+    for child in list(node.childNodes):
+        if child.nodeType == child.TEXT_NODE and not child.data.strip():
+            node.removeChild(child)
+        else:
+            _strip_blank_text(child)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout
+# ---------------------------------------------------------------------------------------------
+
+
+def java_split_lines(text: str) -> list[str]:
+    """Java's String.split("\\n"): trailing empty strings are dropped."""
+    parts = text.split("\n")
+    while len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts if parts != [""] or text == "" else [""]
+
+
+def word_wrap(text: str, width: int) -> str:
+    """WireMock's Strings.wrap(s, width, null, true): break at spaces, cut words longer than
+    the width. Newlines are ordinary characters to it, as in Apache's WordUtils."""
+    length = len(text)
+    offset = 0
+    out: list[str] = []
+    while offset < length:
+        space_at = -1
+        window = text[offset : min(offset + width + 1, length)]
+        first = window.find(" ")
+        if first != -1:
+            if first == 0:
+                offset += 1
+                continue
+            space_at = first + offset
+        if length - offset <= width:
+            break
+        last = window.rfind(" ")
+        if last != -1:
+            space_at = last + offset
+        if space_at >= offset:
+            out.append(text[offset:space_at])
+            out.append("\n")
+            offset = space_at + 1
+        else:
+            out.append(text[offset : offset + width])
+            out.append("\n")
+            offset += width
+    out.append(text[offset:])
+    return "".join(out)
+
+
+def wrap_if_too_long(text: str, width: int) -> str:
+    """Strings.wrapIfLongestLineExceedsLimit: wrap only when some line is too long, then drop
+    the lines holding only blanks."""
+    if max((len(line) for line in text.split("\n")), default=0) <= width:
+        return text
+    return _drop_blank_lines(word_wrap(text, width))
+
+
+def _drop_blank_lines(text: str) -> str:
+    kept = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        is_last = index == len(lines) - 1
+        if not is_last and line.strip(" \t") == "":
+            continue  # the (?m)^[ \t]*\r?\n removal: a blank line with its newline
+        kept.append(line)
+    return "\n".join(kept)
+
+
+class _Layout:
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.middle = width // 2 - 1
+        self.column = width // 2 - 2
+        self.out: list[str] = []
+
+    def header(self) -> None:
+        pad = " " * (self.middle - len(TITLE) // 2)
+        rule = "-" * self.width
+        self.out.append(f"\n{pad}{TITLE}\n{pad}{'=' * len(TITLE)}\n\n{rule}\n")
+        self.out.append(
+            "|" + " Closest stub".ljust(self.middle) + "|" + " Request".ljust(self.middle) + "|\n"
+        )
+        self.out.append(rule + "\n")
+        self.blank()
+
+    def footer(self) -> None:
+        self.out.append("-" * self.width + "\n")
+
+    def blank(self) -> None:
+        self.single("", "", None)
+
+    def line(self, left: str, right: str, message: str | None) -> None:
+        left_lines = java_split_lines(wrap_if_too_long(left, self.column))
+        right_lines = java_split_lines(wrap_if_too_long(right, self.column))
+        self.single(left_lines[0], right_lines[0], message)
+        for index in range(1, max(len(left_lines), len(right_lines))):
+            self.single(
+                left_lines[index] if index < len(left_lines) else "",
+                right_lines[index] if index < len(right_lines) else "",
+                None,
+            )
+
+    def single(self, left: str, right: str, message: str | None) -> None:
+        row = left.ljust(self.middle + 1) + "|"
+        if right:
+            row += " "
+            row += right.ljust(self.middle - 6) + "<<<<< " + message if message else right
+        elif message:
+            row += "".ljust(self.middle - 5) + "<<<<< " + message
+        self.out.append(row + "\n")
+
+
+def console_width_for(req: LoggedRequest) -> int:
+    value = req.header(CONSOLE_WIDTH_HEADER)
+    if value is not None:
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    return CONSOLE_WIDTH
+
+
+def render_diff(lines: list[DiffLine], *, name: str | None, width: int = CONSOLE_WIDTH) -> str:
+    layout = _Layout(width)
+    layout.header()
+    if name is not None:
+        layout.line(name, "", None)
+        layout.blank()
+    for line in lines:
+        if line is SPACER:
+            layout.blank()
+        elif not line.is_body or not line.is_match:
+            layout.line(line.expected, line.actual, line.message())
+    layout.blank()
+    layout.footer()
+    return "".join(layout.out)
+
+
+def render_not_matched(
+    req: LoggedRequest,
+    nearest: StubMapping | None,
+    *,
+    scenario_state: str | None = None,
+    console_width: int | None = None,
+    compat: int = 3,
+) -> str:
+    """The 404 body for an unmatched request: the diff against the nearest stub, or WireMock's
+    no-stubs sentence. `scenario_state` is the current state of the nearest stub's scenario;
+    `compat` is the WireMock major version to imitate (2 or 3)."""
+    if nearest is None:
+        return NO_STUBS_MESSAGE
+    scenario = None
+    if nearest.scenario_name is not None and nearest.required_scenario_state is not None:
+        scenario = (nearest.scenario_name, nearest.required_scenario_state, scenario_state)
+    lines = diff_lines(nearest.request, req, scenario=scenario, compat=compat)
+    width = console_width if console_width is not None else console_width_for(req)
+    return render_diff(lines, name=nearest.name, width=width)

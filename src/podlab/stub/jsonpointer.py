@@ -1,0 +1,52 @@
+"""Where in a broken JSON document parsing stopped, as the pointer WireMock's 422 names.
+
+Jackson reports the path of the container it was in when it failed (e.g. `/request` for an
+object left open). The stdlib decoder only gives a character offset, so we re-walk the text up
+to that offset, tracking containers and keys.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def pointer_at(text: str, position: int) -> str:
+    """The JSON pointer of the innermost container open at `position`."""
+    stack: list[str | int | None] = []  # per open container: current key (object) or index (array)
+    path: list[str] = []
+    pending_key: str | None = None
+    i = 0
+    end = min(position, len(text))
+    while i < end:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < len(text) and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            raw = text[i : j + 1]
+            i = j + 1
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = raw.strip('"')
+            rest = text[i:].lstrip()
+            if stack and isinstance(stack[-1], str | type(None)) and rest.startswith(":"):
+                pending_key = value
+                stack[-1] = value
+            continue
+        if ch in "{[":
+            if stack:
+                top = stack[-1]
+                path.append(str(top) if top is not None else "")
+            stack.append(None if ch == "{" else 0)
+            pending_key = None
+        elif ch in "}]":
+            if stack:
+                stack.pop()
+            if path:
+                path.pop()
+        elif ch == "," and stack and isinstance(stack[-1], int):
+            stack[-1] += 1
+        i += 1
+    del pending_key
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)

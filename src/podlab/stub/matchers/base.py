@@ -1,0 +1,120 @@
+"""Match results and the three matcher shapes (string value, multi-value, body content).
+
+A matcher is a frozen value: it is built once from a stub's JSON by `parse.py`, then asked
+`match(value)` for each request. Nothing here reads a clock except the date-time matchers'
+`now` expressions, which take the clock as an injectable callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """How far a value is from what a matcher expects: 0.0 exact ... 1.0 total miss.
+
+    WireMock keeps `isExactMatch` and `getDistance` separately; here exact means distance 0, so
+    every matcher returns 0.0 for a match and a strictly positive distance for a miss (see
+    `partial`).
+    """
+
+    distance: float
+
+    @property
+    def is_exact_match(self) -> bool:
+        return self.distance == 0
+
+    @staticmethod
+    def exact() -> MatchResult:
+        return EXACT
+
+    @staticmethod
+    def no_match() -> MatchResult:
+        return NO_MATCH
+
+    @staticmethod
+    def of(is_match: bool) -> MatchResult:
+        return EXACT if is_match else NO_MATCH
+
+    @staticmethod
+    def partial(distance: float) -> MatchResult:
+        """A miss at `distance`; never 0 (a miss that WireMock scores 0 would read as a match)."""
+        return MatchResult(min(1.0, max(distance, MIN_MISS_DISTANCE)))
+
+    @staticmethod
+    def aggregate(results: Iterable[MatchResult]) -> MatchResult:
+        """WireMock's MatchResult.aggregate: exact if all are, distance the mean."""
+        items = list(results)
+        if not items:
+            return EXACT
+        if all(r.is_exact_match for r in items):
+            return EXACT
+        return MatchResult.partial(sum(r.distance for r in items) / len(items))
+
+    @staticmethod
+    def aggregate_weighted(results: Iterable[tuple[MatchResult, float]]) -> MatchResult:
+        """WireMock's aggregateWeighted: sum(distance * weight) / sum(weight)."""
+        items = list(results)
+        if not items or all(r.is_exact_match for r, _ in items):
+            return EXACT
+        total = sum(r.distance * w for r, w in items)
+        weights = sum(w for _, w in items)
+        return MatchResult.partial(total / weights if weights else 1.0)
+
+
+# A miss whose computed distance is 0 (e.g. a date one second too late is 0 years away) still
+# has to sort after every exact match; this is the smallest distance a miss reports.
+MIN_MISS_DISTANCE = 1e-6
+EXACT = MatchResult(0.0)
+NO_MATCH = MatchResult(1.0)
+
+
+@runtime_checkable
+class StringValuePattern(Protocol):
+    """A matcher for one string value: header, query parameter, cookie, JSONPath result..."""
+
+    @property
+    def name(self) -> str:  # operator as written: "equalTo", "matches", ...
+        ...
+
+    @property
+    def expected(self) -> str:  # the value shown in diffs
+        ...
+
+    def match(self, value: str | None) -> MatchResult:  # None = absent
+        ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class MultiValuePattern(Protocol):
+    """A matcher for all values of a header, query or form parameter."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def expected(self) -> str: ...
+
+    def match(self, values: list[str] | None) -> MatchResult: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class ContentPattern(Protocol):
+    """A `bodyPatterns` entry."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def expected(self) -> str: ...
+
+    def match(self, body: bytes) -> MatchResult: ...
+
+    def to_json(self) -> dict[str, Any]: ...

@@ -1,0 +1,238 @@
+"""before / after / equalToDateTime (WireMock's AbstractDateTimePattern family).
+
+The expected value is an ISO date-time (zoned or local, or a date), or a `now` expression
+(`now`, `now +3 days`, `now -1 hours`, or `expectedOffset` + `expectedOffsetUnit`), optionally
+truncated (`truncateExpected: "first day of month"`). The actual value is parsed as ISO zoned,
+RFC 1123, RFC 1036 or asctime, else ISO local; or by `actualFormat` (a Java DateTimeFormatter
+pattern, or `unix` / `epoch` for seconds / milliseconds since 1970). Local and zoned values
+compare as UTC (observed on WireMock 3.13.2 running in UTC). `now` comes from an injected
+clock, so tests and the sans-IO core never read the real time themselves.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from podlab.stub.matchers.base import MatchResult
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+UNITS = ("SECONDS", "MINUTES", "HOURS", "DAYS", "MONTHS", "YEARS")
+TRUNCATIONS = (
+    "FIRST_MINUTE_OF_HOUR",
+    "FIRST_HOUR_OF_DAY",
+    "FIRST_DAY_OF_MONTH",
+    "FIRST_DAY_OF_NEXT_MONTH",
+    "LAST_DAY_OF_MONTH",
+    "FIRST_DAY_OF_YEAR",
+    "FIRST_DAY_OF_NEXT_YEAR",
+    "LAST_DAY_OF_YEAR",
+)
+
+
+class DateTimeSpecError(ValueError):
+    """Bad unit or truncation name (WireMock: 'No enum constant ...')."""
+
+
+def parse_unit(text: str) -> str:
+    unit = text.upper()
+    if unit not in UNITS:
+        raise DateTimeSpecError(
+            f"No enum constant com.github.tomakehurst.wiremock.common.DateTimeUnit.{unit}"
+        )
+    return unit
+
+
+def parse_truncation(text: str) -> str:
+    name = text.upper().replace(" ", "_")
+    if name not in TRUNCATIONS:
+        raise DateTimeSpecError(
+            f"No enum constant com.github.tomakehurst.wiremock.common.DateTimeTruncation.{name}"
+        )
+    return name
+
+
+def truncation_text(name: str) -> str:
+    return name.lower().replace("_", " ")
+
+
+def truncate(value: datetime, truncation: str) -> datetime:
+    day_start = value.replace(hour=0, minute=0, second=0, microsecond=0)
+    if truncation == "FIRST_MINUTE_OF_HOUR":
+        return value.replace(minute=0, second=0, microsecond=0)
+    if truncation == "FIRST_HOUR_OF_DAY":
+        return day_start
+    if truncation == "FIRST_DAY_OF_MONTH":
+        return day_start.replace(day=1)
+    if truncation == "FIRST_DAY_OF_NEXT_MONTH":
+        return day_start.replace(day=1) + relativedelta(months=1)
+    if truncation == "LAST_DAY_OF_MONTH":
+        return day_start.replace(day=calendar.monthrange(value.year, value.month)[1])
+    if truncation == "FIRST_DAY_OF_YEAR":
+        return day_start.replace(month=1, day=1)
+    if truncation == "FIRST_DAY_OF_NEXT_YEAR":
+        return day_start.replace(year=value.year + 1, month=1, day=1)
+    if truncation == "LAST_DAY_OF_YEAR":
+        return day_start.replace(month=12, day=31)
+    raise AssertionError(truncation)
+
+
+def shift(value: datetime, amount: int, unit: str) -> datetime:
+    if unit == "MONTHS":
+        return value + relativedelta(months=amount)
+    if unit == "YEARS":
+        return value + relativedelta(years=amount)
+    return value + timedelta(**{unit.lower(): amount})
+
+
+_NOW = re.compile(r"(?i)^now(?:\s+([-+]?\d+)\s+([a-zA-Z]+))?$")
+_OFFSET_ONLY = re.compile(r"^([-+]?\d+)\s+([a-zA-Z]+)$")
+
+
+def parse_now_expression(spec: str) -> tuple[int, str] | None:
+    """(amount, UNIT) for `now`, `now +3 days`, `-3 days`; None for anything else."""
+    stripped = spec.strip()
+    m = _NOW.match(stripped) or _OFFSET_ONLY.match(stripped)
+    if not m:
+        return None
+    if m.lastindex is None:
+        return 0, "SECONDS"
+    return int(m.group(1)), parse_unit(m.group(2))
+
+
+# ---- parsing actual values -------------------------------------------------------------------
+
+_JAVA_TOKENS = re.compile(r"'[^']*'|([a-zA-Z])\1*")
+_STRPTIME = {
+    "yyyy": "%Y", "uuuu": "%Y", "yy": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "M": "%m",
+    "dd": "%d", "d": "%d", "HH": "%H", "H": "%H", "hh": "%I", "h": "%I", "mm": "%M", "m": "%M",
+    "ss": "%S", "s": "%S", "a": "%p", "EEEE": "%A", "EEE": "%a", "E": "%a", "z": "%Z", "zzz": "%Z",
+    "Z": "%z", "X": "%z", "XX": "%z", "XXX": "%z", "x": "%z", "xx": "%z", "xxx": "%z",
+}  # fmt: skip
+
+
+def java_format_to_strptime(pattern: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _JAVA_TOKENS.finditer(pattern):
+        out.append(pattern[pos : m.start()].replace("%", "%%"))
+        token = m.group(0)
+        if token.startswith("'"):
+            out.append(token[1:-1].replace("%", "%%") if token != "''" else "'")
+        elif token[0] == "S":
+            out.append("%f")
+        else:
+            out.append(_STRPTIME.get(token, token))
+        pos = m.end()
+    out.append(pattern[pos:].replace("%", "%%"))
+    return "".join(out)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def parse_actual(value: str, actual_format: str | None) -> datetime | None:
+    """The value as an aware datetime (local values taken as UTC), or None if unparseable."""
+    text = value.strip()
+    if actual_format is not None:
+        try:
+            if actual_format == "unix":
+                return datetime.fromtimestamp(int(text), UTC)
+            if actual_format == "epoch":
+                return datetime.fromtimestamp(int(text) / 1000, UTC)
+            return _as_utc(datetime.strptime(text, java_format_to_strptime(actual_format)))
+        except (ValueError, OverflowError, OSError):
+            return None
+    return parse_iso_or_http(text)
+
+
+def parse_iso_or_http(text: str) -> datetime | None:
+    zone_id = re.match(r"^(.*[+-]\d\d:\d\d|.*Z)\[[^\]]+\]$", text)
+    iso = zone_id.group(1) if zone_id else text
+    if re.match(r"[-+]?\d{4,}-\d{2}-\d{2}", iso):
+        try:
+            return _as_utc(datetime.fromisoformat(iso))
+        except ValueError:
+            pass
+        try:
+            return _as_utc(datetime.combine(date.fromisoformat(iso), datetime.min.time()))
+        except ValueError:
+            return None
+    try:
+        return _as_utc(parsedate_to_datetime(text))  # RFC 1123 / RFC 1036 / asctime
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# ---- the patterns ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateTimePattern:
+    name: str  # "before" | "after" | "equalToDateTime"
+    spec: str  # as written; for `now` expressions the normalised "now +N units"
+    fixed: datetime | None  # absolute expected value (None for now-based or unparseable)
+    offset: tuple[int, str] | None  # (amount, UNIT) for now-based
+    actual_format: str | None = None
+    truncate_expected: str | None = None
+    truncate_actual: str | None = None
+    clock: Clock = field(default=utc_now, compare=False, repr=False)
+
+    @property
+    def expected(self) -> str:
+        return self.spec
+
+    def expected_at(self, now: datetime) -> datetime | None:
+        if self.offset is None:
+            return self.fixed
+        base = truncate(now, self.truncate_expected) if self.truncate_expected else now
+        return shift(base, *self.offset)
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return MatchResult.no_match()
+        expected = self.expected_at(self.clock())
+        actual = parse_actual(value, self.actual_format)
+        if expected is None or actual is None:
+            return MatchResult.no_match()
+        if self.truncate_actual:
+            actual = truncate(actual, self.truncate_actual)
+        if self.name == "before":
+            ok = actual < expected
+        elif self.name == "after":
+            ok = actual > expected
+        else:
+            ok = actual == expected
+        if ok:
+            return MatchResult.exact()
+        years = abs((actual - expected).days) / 365.2425
+        return MatchResult.partial(min(1.0, int(years) / 100))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {self.name: self.spec}
+        if self.actual_format is not None:
+            out["actualFormat"] = self.actual_format
+        if self.truncate_expected is not None:
+            out["truncateExpected"] = truncation_text(self.truncate_expected)
+        if self.truncate_actual is not None:
+            out["truncateActual"] = truncation_text(self.truncate_actual)
+        return out
+
+
+def offset_text(amount: int, unit: str) -> str:
+    """WireMock's buildExpectedString: `now +3 days`, `now -1 hours`."""
+    return f"now {'+' if amount >= 0 else ''}{amount} {unit.lower()}"

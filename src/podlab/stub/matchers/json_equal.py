@@ -1,0 +1,190 @@
+"""equalToJson: structural JSON equality with WireMock's (JsonUnit's) options and placeholders.
+
+Semantics, each observed on WireMock 3.13.2:
+- numbers compare by value (1 == 1.0 == 1e0; 1.5 == 1.5000), never equal to strings;
+- `ignoreExtraElements`: extra object members and extra array items are ignored;
+- `ignoreArrayOrder`: arrays compare as multisets ([1,1,2] does not equal [1,2,2]);
+- placeholders in expected strings: `${json-unit.any-string}`, `${json-unit.any-number}`,
+  `${json-unit.any-boolean}`, `${json-unit.ignore}` / `#{json-unit.ignore}` /
+  `${json-unit.ignore-element}` (any value, but the member must be present),
+  `${json-unit.regex}RE` (strings only, whole match). `${json-unit.matches:name}` names a
+  custom matcher, of which WireMock registers none, so it never matches.
+Distance = differences / the larger tree size (WireMock's EqualToJsonPattern), so a body
+with one wrong leaf is nearer than one with nothing in common.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from podlab.stub.matchers.base import MatchResult
+from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
+from podlab.stub.matchers.java_text import jackson_compact
+from podlab.stub.matchers.lenient_json import parse_json_cached
+
+_IGNORE = {
+    "${json-unit.ignore}",
+    "#{json-unit.ignore}",
+    "${json-unit.ignore-element}",
+    "#{json-unit.ignore-element}",
+}
+_REGEX_PREFIX = "${json-unit.regex}"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | Decimal) and not isinstance(v, bool)
+
+
+def _placeholder_matches(expected: str, actual: Any) -> bool | None:
+    """True/False if `expected` is a placeholder, None if it is a plain string."""
+    if expected in _IGNORE:
+        return True
+    if expected == "${json-unit.any-string}":
+        return isinstance(actual, str)
+    if expected == "${json-unit.any-number}":
+        return _is_number(actual)
+    if expected == "${json-unit.any-boolean}":
+        return isinstance(actual, bool)
+    if expected.startswith(_REGEX_PREFIX):
+        if not isinstance(actual, str):
+            return False
+        try:
+            return compile_java_regex(expected[len(_REGEX_PREFIX) :]).fullmatch(actual) is not None
+        except JavaRegexError:
+            return False
+    if expected.startswith("${json-unit.matches:"):
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class _Options:
+    ignore_array_order: bool
+    ignore_extra: bool
+
+
+def differences(expected: Any, actual: Any, opts: _Options) -> int:
+    """How many nodes differ (0 = equal under the options)."""
+    if isinstance(expected, str):
+        verdict = _placeholder_matches(expected, actual)
+        if verdict is not None:
+            return 0 if verdict else 1
+        return 0 if expected == actual else 1
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return 1
+        count = 0
+        for key, value in expected.items():
+            if key not in actual:
+                count += 1
+            else:
+                count += differences(value, actual[key], opts)
+        if not opts.ignore_extra:
+            count += sum(1 for key in actual if key not in expected)
+        return count
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return 1
+        if opts.ignore_array_order:
+            return _unordered_differences(expected, actual, opts)
+        count = sum(differences(e, a, opts) for e, a in zip(expected, actual, strict=False))
+        count += max(0, len(expected) - len(actual))
+        if not opts.ignore_extra:
+            count += max(0, len(actual) - len(expected))
+        return count
+    if _is_number(expected):
+        return 0 if _is_number(actual) and Decimal(str(expected)) == Decimal(str(actual)) else 1
+    if isinstance(expected, bool) or expected is None:
+        return 0 if type(actual) is type(expected) and actual == expected else 1
+    return 0 if expected == actual else 1
+
+
+def _unordered_differences(expected: list[Any], actual: list[Any], opts: _Options) -> int:
+    """Multiset comparison: a maximum matching of equal elements.
+
+    Greedy first (same position, then the first free equal element), which settles the usual
+    case in one pass; only if that leaves elements unpaired does Kuhn's augmenting-path search
+    look for a better pairing.
+    """
+    cache: dict[tuple[int, int], bool] = {}
+
+    def equal(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in cache:
+            cache[key] = differences(expected[i], actual[j], opts) == 0
+        return cache[key]
+
+    owner: dict[int, int] = {}
+    unplaced: list[int] = []
+    for i in range(len(expected)):
+        if i < len(actual) and i not in owner and equal(i, i):
+            owner[i] = i
+            continue
+        j = next((j for j in range(len(actual)) if j not in owner and equal(i, j)), None)
+        if j is None:
+            unplaced.append(i)
+        else:
+            owner[j] = i
+
+    def place(i: int, seen: set[int]) -> bool:
+        for j in range(len(actual)):
+            if j in seen or not equal(i, j):
+                continue
+            seen.add(j)
+            if j not in owner or place(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    missing = sum(1 for i in unplaced if not place(i, set()))
+    matched = len(expected) - missing
+    extra = 0 if opts.ignore_extra else len(actual) - matched
+    return missing + extra
+
+
+def deep_size(node: Any) -> int:
+    if isinstance(node, dict):
+        return 1 + sum(deep_size(v) for v in node.values())
+    if isinstance(node, list):
+        return 1 + sum(deep_size(v) for v in node)
+    return 1
+
+
+@dataclass(frozen=True)
+class EqualToJson:
+    expected_json: Any  # the parsed expected value (numbers as int/Decimal)
+    raw: Any  # the operand as written: a JSON string or a JSON value
+    ignore_array_order: bool | None = None
+    ignore_extra_elements: bool | None = None
+    name: str = field(default="equalToJson", init=False)
+
+    @property
+    def expected(self) -> str:
+        # Jackson's Json.write of the operand: compact, non-ASCII kept, decimals as Java doubles
+        return self.raw if isinstance(self.raw, str) else jackson_compact(self.raw)
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return MatchResult.no_match()
+        try:
+            actual = parse_json_cached(value)
+        except ValueError:
+            return MatchResult.no_match()
+        return self.match_parsed(actual)
+
+    def match_parsed(self, actual: Any) -> MatchResult:
+        opts = _Options(bool(self.ignore_array_order), bool(self.ignore_extra_elements))
+        diffs = differences(self.expected_json, actual, opts)
+        if diffs == 0:
+            return MatchResult.exact()
+        return MatchResult.partial(diffs / max(deep_size(self.expected_json), deep_size(actual)))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"equalToJson": self.raw}
+        if self.ignore_array_order is not None:
+            out["ignoreArrayOrder"] = self.ignore_array_order
+        if self.ignore_extra_elements is not None:
+            out["ignoreExtraElements"] = self.ignore_extra_elements
+        return out

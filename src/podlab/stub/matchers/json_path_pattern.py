@@ -1,0 +1,87 @@
+"""matchesJsonPath: a JSONPath expression, alone or with a sub-matcher for its result.
+
+Observed on WireMock 3.13.2:
+- alone, it matches when the path yields something: not `null`, not `[]`, not `{}`; a body
+  that is not JSON, or a missing member, never matches;
+- with a sub-matcher: a missing or empty result matches only `absent`; `equalToJson` sees the
+  whole result as JSON; other matchers see each element of a list result (best one wins), an
+  object as Jackson pretty JSON, numbers as Java prints them (`1.0`, `1.0E20`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from podlab.stub.matchers.base import MatchResult, StringValuePattern
+from podlab.stub.matchers.java_text import jackson_compact, jackson_pretty, java_scalar_text
+from podlab.stub.matchers.json_equal import EqualToJson
+from podlab.stub.matchers.jsonpath import CompiledPath, PathNotFound, read
+from podlab.stub.matchers.lenient_json import parse_json_cached
+
+_NOTHING = object()
+
+
+def evaluate(path: CompiledPath, document: Any) -> Any:
+    """The path's result, or _NOTHING when the path is not there."""
+    try:
+        return read(path, document)
+    except PathNotFound:
+        return _NOTHING
+    except (TypeError, ValueError, ArithmeticError):  # e.g. comparing odd types in a filter
+        return _NOTHING
+
+
+@dataclass(frozen=True)
+class MatchesJsonPath:
+    expression: str
+    path: CompiledPath = field(compare=False, repr=False)
+    sub: StringValuePattern | None = None
+    name: str = field(default="matchesJsonPath", init=False)
+
+    @property
+    def expected(self) -> str:
+        return self.expression
+
+    def match(self, value: str | None) -> MatchResult:
+        document: Any = _NOTHING
+        if value is not None:
+            try:
+                document = parse_json_cached(value)
+            except ValueError:
+                document = _NOTHING
+        return self.match_document(document)
+
+    def match_document(self, document: Any) -> MatchResult:
+        """Match an already-parsed JSON document (also used for stub metadata)."""
+        result = _NOTHING if document is _NOTHING else evaluate(self.path, document)
+        if self.sub is None:
+            return MatchResult.of(_present(result))
+        if result is _NOTHING or result is None or result == [] or result == {}:
+            return MatchResult.of(self.sub.name == "absent")
+        if isinstance(self.sub, EqualToJson):
+            return self.sub.match_parsed(result)
+        if isinstance(result, list):
+            return min((self.sub.match(_element_text(v)) for v in result), key=lambda r: r.distance)
+        if isinstance(result, dict):
+            return self.sub.match(jackson_pretty(result))
+        return self.sub.match(java_scalar_text(result))
+
+    def to_json(self) -> dict[str, Any]:
+        if self.sub is None:
+            return {"matchesJsonPath": self.expression}
+        return {"matchesJsonPath": {"expression": self.expression, **self.sub.to_json()}}
+
+
+def _present(result: Any) -> bool:
+    if result is _NOTHING or result is None:
+        return False
+    if isinstance(result, list | dict):
+        return bool(result)
+    return True
+
+
+def _element_text(value: Any) -> str:
+    if isinstance(value, list | dict):
+        return jackson_compact(value)
+    return java_scalar_text(value)

@@ -1,0 +1,53 @@
+"""matchesJsonSchema (3.x): validate a JSON value against a JSON Schema (the jsonschema library).
+
+`schemaVersion` picks the draft: V4, V6, V7, V201909, V202012 (default). The operand is kept as
+the string WireMock shows: a schema given as a JSON object is written back pretty-printed
+(observed: `{"type":"object"}` -> `"{\\n  \\"type\\" : \\"object\\"\\n}"`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+
+from podlab.stub.matchers.base import MatchResult
+from podlab.stub.matchers.lenient_json import parse_json_cached, to_plain
+
+SCHEMA_VERSIONS: dict[str, type[Any]] = {
+    "V4": jsonschema.Draft4Validator,
+    "V6": jsonschema.Draft6Validator,
+    "V7": jsonschema.Draft7Validator,
+    "V201909": jsonschema.Draft201909Validator,
+    "V202012": jsonschema.Draft202012Validator,
+}
+DEFAULT_SCHEMA_VERSION = "V202012"
+
+
+@dataclass(frozen=True)
+class MatchesJsonSchema:
+    schema_text: str
+    schema_version: str = DEFAULT_SCHEMA_VERSION
+    validator: Any = field(default=None, compare=False, repr=False)
+    name: str = field(default="matchesJsonSchema", init=False)
+
+    @property
+    def expected(self) -> str:
+        return self.schema_text
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return MatchResult.no_match()
+        try:
+            document = to_plain(parse_json_cached(value))
+        except ValueError:
+            return MatchResult.no_match()
+        errors = sum(1 for _ in self.validator.iter_errors(document))
+        if errors == 0:
+            return MatchResult.exact()
+        # WireMock: distance grows with the number of validation errors
+        return MatchResult.partial(min(1.0, errors / 5))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"matchesJsonSchema": self.schema_text, "schemaVersion": self.schema_version}

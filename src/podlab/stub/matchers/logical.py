@@ -1,0 +1,58 @@
+"""and / or / not over string matchers (WireMock's LogicalAnd, LogicalOr, NotPattern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from podlab.stub.matchers.base import MatchResult, StringValuePattern
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[StringValuePattern, ...]
+    name: str = field(default="and", init=False)
+
+    @property
+    def expected(self) -> str:
+        return " AND ".join(f"{p.name} {p.expected}" for p in self.operands)
+
+    def match(self, value: str | None) -> MatchResult:
+        return MatchResult.aggregate(p.match(value) for p in self.operands)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"and": [p.to_json() for p in self.operands]}
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[StringValuePattern, ...]
+    name: str = field(default="or", init=False)
+
+    @property
+    def expected(self) -> str:
+        return " OR ".join(f"{p.name} {p.expected}" for p in self.operands)
+
+    def match(self, value: str | None) -> MatchResult:
+        # exact if any operand is; otherwise the nearest operand's distance
+        return min((p.match(value) for p in self.operands), key=lambda r: r.distance)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"or": [p.to_json() for p in self.operands]}
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: StringValuePattern
+    name: str = field(default="not", init=False)
+
+    @property
+    def expected(self) -> str:
+        return self.operand.expected
+
+    def match(self, value: str | None) -> MatchResult:
+        # NotPattern inverts exactness; its distance is 0 or 1, never partial.
+        return MatchResult.of(not self.operand.match(value).is_exact_match)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"not": self.operand.to_json()}

@@ -1,0 +1,291 @@
+"""Build matchers from stub JSON, rejecting what WireMock 3.13.2 rejects (with its wording).
+
+Every error is an InvalidInputError at the matcher's own pointer (WireMock reports the whole
+matcher, e.g. `/request/headers/X`, not a member inside it), with title "Error parsing JSON".
+Like WireMock: the first known operator key decides the type, unknown extra keys are ignored,
+and `absent` wins whenever it is present.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+
+from podlab.stub.errors import InvalidInputError
+from podlab.stub.matchers import date_time
+from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
+from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
+from podlab.stub.matchers.content import StringContent
+from podlab.stub.matchers.date_time import Clock, DateTimePattern, DateTimeSpecError, utc_now
+from podlab.stub.matchers.java_regex import JavaRegexError
+from podlab.stub.matchers.java_text import jackson_pretty
+from podlab.stub.matchers.json_equal import EqualToJson
+from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
+from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
+from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
+from podlab.stub.matchers.lenient_json import parse_json, to_plain
+from podlab.stub.matchers.logical import And, Not, Or
+from podlab.stub.matchers.multi import HasExactly, Includes, SingleValue
+from podlab.stub.matchers.string import (
+    Absent,
+    Anything,
+    Contains,
+    DoesNotContain,
+    DoesNotMatch,
+    EqualTo,
+    Matches,
+)
+from podlab.stub.matchers.xml_equal import (
+    COMPARISON_TYPES,
+    NAMESPACE_AWARENESS,
+    EqualToXml,
+    XmlParseError,
+    parse_xml,
+)
+from podlab.stub.matchers.xpath import MatchesXPath
+
+# StringValuePatternJsonDeserializer.PATTERNS (3.13), in lookup order of the stub's own keys
+STRING_OPERATORS = frozenset(
+    {
+        "equalTo", "equalToJson", "matchesJsonPath", "equalToXml", "matchesXPath", "contains",
+        "doesNotContain", "matches", "doesNotMatch", "before", "after", "equalToDateTime",
+        "anything", "absent", "and", "or", "not", "matchesJsonSchema",
+    }
+)  # fmt: skip
+
+
+def _compact(obj: Any) -> str:
+    return "null" if obj == {} else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def _as_boolean(value: Any) -> bool | None:
+    """Jackson's JsonNode.asBoolean() (None when the key is missing)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    if isinstance(value, int | float):
+        return value != 0
+    return False
+
+
+def _string_operand(obj: dict[str, Any], key: str, pointer: str) -> str:
+    value = obj[key]
+    if not isinstance(value, str):
+        raise InvalidInputError.at(pointer, f"{key} operand must be a non-null string")
+    return value
+
+
+def parse_string_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> StringValuePattern:
+    """A string-value matcher (headers, query, cookies, form, path parameters, sub-matchers)."""
+    if not isinstance(obj, dict):
+        raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
+    if "absent" in obj:
+        return Absent()
+    operator = next((key for key in obj if key in STRING_OPERATORS), None)
+    if operator is None:
+        raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
+    try:
+        return _build(operator, obj, pointer, clock)
+    except JavaRegexError as exc:
+        raise InvalidInputError.at(pointer, str(exc)) from None
+    except DateTimeSpecError as exc:
+        raise InvalidInputError.at(pointer, str(exc)) from None
+
+
+def _build(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> StringValuePattern:
+    if operator == "equalTo":
+        return EqualTo(_string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")))
+    if operator == "contains":
+        return Contains(_string_operand(obj, operator, pointer))
+    if operator == "doesNotContain":
+        return DoesNotContain(_string_operand(obj, operator, pointer))
+    if operator == "matches":
+        return Matches(_string_operand(obj, operator, pointer))
+    if operator == "doesNotMatch":
+        return DoesNotMatch(_string_operand(obj, operator, pointer))
+    if operator == "anything":
+        return Anything()
+    if operator in ("and", "or"):
+        operands = obj[operator]
+        if not isinstance(operands, list):
+            # WireMock says "and field" for `or` too
+            raise InvalidInputError.at(pointer, "and field must be an array of matchers")
+        if len(operands) < 2:
+            raise InvalidInputError.at(pointer, "Must be constructed with at least two matchers")
+        built = tuple(parse_string_pattern(o, pointer, clock=clock) for o in operands)
+        return And(built) if operator == "and" else Or(built)
+    if operator == "not":
+        return Not(parse_string_pattern(obj["not"], pointer, clock=clock))
+    if operator == "equalToJson":
+        return _equal_to_json(obj, pointer)
+    if operator == "equalToXml":
+        return _equal_to_xml(obj, pointer)
+    if operator == "matchesJsonPath":
+        return _matches_json_path(obj, pointer, clock)
+    if operator == "matchesXPath":
+        return _matches_xpath(obj, pointer, clock)
+    if operator == "matchesJsonSchema":
+        return _matches_json_schema(obj, pointer)
+    return _date_time(operator, obj, pointer, clock)
+
+
+def _equal_to_json(obj: dict[str, Any], pointer: str) -> EqualToJson:
+    raw = obj["equalToJson"]
+    if isinstance(raw, str):
+        try:
+            expected = parse_json(raw)
+        except ValueError as exc:
+            raise InvalidInputError.at(pointer, f"Invalid JSON in equalToJson: {exc}") from None
+    else:
+        expected = raw
+    return EqualToJson(
+        expected,
+        raw,
+        _as_boolean(obj.get("ignoreArrayOrder")),
+        _as_boolean(obj.get("ignoreExtraElements")),
+    )
+
+
+def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
+    value = obj["equalToXml"]
+    if not isinstance(value, str):
+        raise InvalidInputError.at(pointer, "'equalToXml' expected value cannot be null")
+    try:
+        root = parse_xml(value)
+    except XmlParseError as exc:
+        raise InvalidInputError.at(pointer, str(exc)) from None
+    exempted = obj.get("exemptedComparisons")
+    exempted_names: tuple[str, ...] | None = None
+    if isinstance(exempted, list):
+        for name in exempted:
+            if name not in COMPARISON_TYPES:
+                raise InvalidInputError.at(
+                    pointer, f"No enum constant wiremock.org.xmlunit.diff.ComparisonType.{name}"
+                )
+        exempted_names = tuple(exempted)
+    awareness = obj.get("namespaceAwareness")
+    if awareness is not None and awareness not in NAMESPACE_AWARENESS:
+        raise InvalidInputError.at(pointer, f"namespaceAwareness must be one of {list(NAMESPACE_AWARENESS)}")
+
+    def text_or_none(key: str) -> str | None:
+        v = obj.get(key)
+        return None if v is None else v if isinstance(v, str) else json.dumps(v)
+
+    return EqualToXml(
+        value,
+        root,
+        enable_placeholders=_as_boolean(obj.get("enablePlaceholders")),
+        placeholder_opening_delimiter_regex=text_or_none("placeholderOpeningDelimiterRegex"),
+        placeholder_closing_delimiter_regex=text_or_none("placeholderClosingDelimiterRegex"),
+        exempted_comparisons=exempted_names,
+        ignore_order_of_same_node=_as_boolean(obj.get("ignoreOrderOfSameNode")),
+        namespace_awareness=awareness,
+    )
+
+
+def _advanced(
+    obj: dict[str, Any], key: str, pointer: str, clock: Clock
+) -> tuple[str, StringValuePattern | None]:
+    outer = obj[key]
+    if isinstance(outer, str):
+        return outer, None
+    if not isinstance(outer, dict) or not isinstance(outer.get("expression"), str):
+        raise InvalidInputError.at(pointer, f"expression is required in the advanced {key} form")
+    return outer["expression"], parse_string_pattern(outer, pointer, clock=clock)
+
+
+def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesJsonPath:
+    expression, sub = _advanced(obj, "matchesJsonPath", pointer, clock)
+    try:
+        path = compile_path(expression)
+    except JsonPathError as exc:
+        raise InvalidInputError.at(pointer, str(exc)) from None
+    return MatchesJsonPath(expression, path, sub)
+
+
+def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesXPath:
+    expression, sub = _advanced(obj, "matchesXPath", pointer, clock)
+    namespaces = obj.get("xPathNamespaces")
+    if namespaces is not None and not (
+        isinstance(namespaces, dict) and all(isinstance(v, str) for v in namespaces.values())
+    ):
+        raise InvalidInputError.at(pointer, "xPathNamespaces must map prefixes to namespace URIs")
+    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub)
+
+
+def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema:
+    raw = obj["matchesJsonSchema"]
+    if isinstance(raw, str):
+        text = raw
+        try:
+            schema = to_plain(parse_json(raw))
+        except ValueError as exc:
+            raise InvalidInputError.at(pointer, str(exc)) from None
+    else:
+        schema, text = raw, jackson_pretty(raw)
+    version = obj.get("schemaVersion", DEFAULT_SCHEMA_VERSION)
+    if version not in SCHEMA_VERSIONS:
+        names = ", ".join(f'"{v}"' for v in SCHEMA_VERSIONS)
+        raise InvalidInputError.at(pointer, f"schemaVersion must be one of [ {names} ]")
+    validator_class = SCHEMA_VERSIONS[version]
+    try:
+        validator_class.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError.at(pointer, f"Invalid JSON Schema: {exc.message}") from None
+    return MatchesJsonSchema(text, version, validator_class(schema))
+
+
+def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> DateTimePattern:
+    spec = obj[operator]
+    if not isinstance(spec, str):
+        raise InvalidInputError.at(pointer, f"'{operator}' expected value cannot be null")
+    fmt = obj.get("actualFormat")
+    if fmt is not None and not isinstance(fmt, str):
+        raise InvalidInputError.at(pointer, "actualFormat must be a string")
+    trunc_expected = obj.get("truncateExpected")
+    trunc_actual = obj.get("truncateActual")
+    truncate_expected = (
+        date_time.parse_truncation(str(trunc_expected)) if trunc_expected is not None else None
+    )
+    truncate_actual = date_time.parse_truncation(str(trunc_actual)) if trunc_actual is not None else None
+    offset = date_time.parse_now_expression(spec)
+    if offset is not None and obj.get("expectedOffset") is not None:
+        amount = obj["expectedOffset"]
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise InvalidInputError.at(pointer, "expectedOffset must be an integer")
+        unit = date_time.parse_unit(str(obj.get("expectedOffsetUnit", "days")))
+        offset = (amount, unit)
+    fixed = None if offset is not None else date_time.parse_iso_or_http(spec)
+    # WireMock rewrites only a bare "now" ("now +0 seconds", or the expectedOffset form)
+    shown = date_time.offset_text(*offset) if offset is not None and spec == "now" else spec
+    return DateTimePattern(operator, shown, fixed, offset, fmt, truncate_expected, truncate_actual, clock)
+
+
+def parse_multi_value_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> MultiValuePattern:
+    """headers / queryParameters / formParameters entries: hasExactly, includes, or one matcher."""
+    if isinstance(obj, dict):
+        for key, kind in (("hasExactly", HasExactly), ("includes", Includes)):
+            if key in obj:
+                items = obj[key]
+                if not isinstance(items, list):
+                    raise InvalidInputError.at(pointer, f"{key} field must be an array of matchers")
+                return kind(tuple(parse_string_pattern(i, pointer, clock=clock) for i in items))
+    return SingleValue(parse_string_pattern(obj, pointer, clock=clock))
+
+
+def parse_content_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> ContentPattern:
+    """A bodyPatterns entry: any string matcher, or binaryEqualTo."""
+    if isinstance(obj, dict) and "binaryEqualTo" in obj and not any(k in STRING_OPERATORS for k in obj):
+        operand = obj["binaryEqualTo"]
+        if not isinstance(operand, str):
+            raise InvalidInputError.at(pointer, "binaryEqualTo operand must be a base64 string")
+        try:
+            return BinaryEqualTo(operand, decode_base64(operand))
+        except ValueError as exc:
+            raise InvalidInputError.at(pointer, str(exc)) from None
+    return StringContent(parse_string_pattern(obj, pointer, clock=clock))

@@ -1,0 +1,279 @@
+"""equalToXml: XMLUnit-style semantic XML comparison, as WireMock configures it.
+
+Observed on WireMock 3.13.2: whitespace around text and whitespace-only text are ignored,
+comments are ignored, namespace prefixes do not matter (URIs do), attribute order does not
+matter but extra attributes do, children are paired by element name regardless of order
+(so `<a><b/><c/></a>` equals `<a><c/><b/></a>`) and same-named children pair in order.
+Placeholders (`enablePlaceholders`) as XMLUnit's: `${xmlunit.ignore}`, `${xmlunit.isNumber}`,
+`${xmlunit.matchesRegex(re)}`, `${xmlunit.isDateTime}`, with configurable delimiters.
+`exemptedComparisons` names XMLUnit ComparisonTypes whose differences are ignored.
+Known gap: CDATA and plain text compare equal here (XMLUnit reports a node-type difference).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from podlab.stub.matchers.base import MatchResult
+from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
+
+COMPARISON_TYPES = frozenset(
+    [
+        "ATTR_NAME_LOOKUP",
+        "ATTR_VALUE",
+        "ATTR_VALUE_EXPLICITLY_SPECIFIED",
+        "CHILD_LOOKUP",
+        "CHILD_NODELIST_LENGTH",
+        "CHILD_NODELIST_SEQUENCE",
+        "COMMENT_VALUE",
+        "DOCTYPE_NAME",
+        "DOCTYPE_PUBLIC_ID",
+        "DOCTYPE_SYSTEM_ID",
+        "ELEMENT_NUM_ATTRIBUTES",
+        "ELEMENT_TAG_NAME",
+        "HAS_DOCTYPE_DECLARATION",
+        "NAMESPACE_PREFIX",
+        "NAMESPACE_URI",
+        "NODE_TYPE",
+        "NO_NAMESPACE_SCHEMA_LOCATION",
+        "PROCESSING_INSTRUCTION_DATA",
+        "PROCESSING_INSTRUCTION_TARGET",
+        "SCHEMA_LOCATION",
+        "TEXT_VALUE",
+        "XML_ENCODING",
+        "XML_STANDALONE",
+        "XML_VERSION",
+    ]
+)
+NAMESPACE_AWARENESS = ("STRICT", "LEGACY", "NONE")
+
+
+class XmlParseError(ValueError):
+    pass
+
+
+def parse_xml(text: str) -> etree._Element:
+    """Parse without network, entities or comments (XXE-safe); XmlParseError if not XML."""
+    parser = etree.XMLParser(
+        remove_comments=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(text.strip().encode("utf-8"), parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise XmlParseError(str(exc)) from None
+    if root is None:
+        raise XmlParseError("Premature end of file.")
+    return root
+
+
+@dataclass(frozen=True)
+class _Placeholders:
+    pattern: re.Pattern[str]
+
+    def check(self, expected: str, actual: str) -> bool | None:
+        """True/False when `expected` is a placeholder, None when it is plain text."""
+        m = self.pattern.fullmatch(expected.strip())
+        if not m:
+            return None
+        keyword, arg = m.group(1), m.group(2)
+        if keyword == "ignore":
+            return True
+        if keyword == "isNumber":
+            try:
+                float(actual.strip())
+                return True
+            except ValueError:
+                return False
+        if keyword == "matchesRegex":
+            try:
+                return compile_java_regex(arg or "").fullmatch(actual.strip()) is not None
+            except JavaRegexError:
+                return False
+        if keyword == "isDateTime":
+            try:
+                datetime.fromisoformat(actual.strip())
+                return True
+            except ValueError:
+                return False
+        return False
+
+
+def _placeholders(opening: str | None, closing: str | None) -> _Placeholders:
+    open_re = opening if opening is not None else r"\$\{"
+    close_re = closing if closing is not None else r"\}"
+    return _Placeholders(re.compile(f"(?:{open_re})xmlunit\\.(\\w+)(?:\\((.*)\\))?(?:{close_re})", re.DOTALL))
+
+
+def _name(el: etree._Element, aware: bool) -> tuple[str, str]:
+    q = etree.QName(el)
+    return (q.namespace or "" if aware else "", q.localname)
+
+
+def _texts(el: etree._Element) -> list[str]:
+    pieces = [el.text or ""] + [child.tail or "" for child in el]
+    return [p.strip() for p in pieces if p.strip()]
+
+
+@dataclass
+class _Comparer:
+    exempt: frozenset[str]
+    placeholders: _Placeholders | None
+    aware: bool
+    ignore_order_of_same_node: bool
+
+    def diff(self, expected: etree._Element, actual: etree._Element) -> int:
+        count = 0
+        e_ns, e_local = _name(expected, self.aware)
+        a_ns, a_local = _name(actual, self.aware)
+        if e_local != a_local and "ELEMENT_TAG_NAME" not in self.exempt:
+            count += 1
+        if e_ns != a_ns and "NAMESPACE_URI" not in self.exempt:
+            count += 1
+        count += self.attributes(expected, actual)
+        count += self.text(expected, actual)
+        count += self.children(expected, actual)
+        return count
+
+    def attributes(self, expected: etree._Element, actual: etree._Element) -> int:
+        def keyed(el: etree._Element) -> dict[tuple[str, str], str]:
+            out = {}
+            for k, v in el.attrib.items():
+                q = etree.QName(k)
+                out[(q.namespace or "" if self.aware else "", q.localname)] = v
+            return out
+
+        exp, act = keyed(expected), keyed(actual)
+        count = 0
+        if len(exp) != len(act) and "ELEMENT_NUM_ATTRIBUTES" not in self.exempt:
+            count += 1
+        for key, value in exp.items():
+            if key not in act:
+                if "ATTR_NAME_LOOKUP" not in self.exempt:
+                    count += 1
+            elif not self.same_text(value, act[key]) and "ATTR_VALUE" not in self.exempt:
+                count += 1
+        if "ATTR_NAME_LOOKUP" not in self.exempt:
+            count += sum(1 for key in act if key not in exp)
+        return count
+
+    def same_text(self, expected: str, actual: str) -> bool:
+        if self.placeholders is not None:
+            verdict = self.placeholders.check(expected, actual)
+            if verdict is not None:
+                return verdict
+        return expected.strip() == actual.strip()
+
+    def text(self, expected: etree._Element, actual: etree._Element) -> int:
+        if "TEXT_VALUE" in self.exempt:
+            return 0
+        exp, act = _texts(expected), _texts(actual)
+        if self.placeholders is not None and len(exp) == 1:
+            verdict = self.placeholders.check(exp[0], act[0] if act else "")
+            if verdict is not None:
+                return 0 if verdict else 1
+        if len(exp) != len(act):
+            return (
+                max(len(exp), len(act))
+                - min(len(exp), len(act))
+                + (0 if exp[: len(act)] == act[: len(exp)] else 1)
+            )
+        return sum(1 for e, a in zip(exp, act, strict=True) if e != a)
+
+    def children(self, expected: etree._Element, actual: etree._Element) -> int:
+        exp = [c for c in expected if isinstance(c.tag, str)]
+        act = [c for c in actual if isinstance(c.tag, str)]
+        by_name: dict[tuple[str, str], deque[int]] = {}
+        for i, a in enumerate(act):
+            by_name.setdefault(_name(a, self.aware), deque()).append(i)
+        count = 0
+        if len(exp) != len(act) and "CHILD_NODELIST_LENGTH" not in self.exempt:
+            count += 1
+        used: set[int] = set()
+        for e in exp:
+            # children pair by element name, in document order among same-named ones
+            same_name = by_name.get(_name(e, self.aware), deque())
+            while same_name and same_name[0] in used:
+                same_name.popleft()
+            candidates: Sequence[int] = same_name
+            if not same_name and "ELEMENT_TAG_NAME" in self.exempt:
+                candidates = [i for i in range(len(act)) if i not in used]
+            if not candidates:
+                if "CHILD_LOOKUP" not in self.exempt:
+                    count += sum(1 for _ in e.iter())
+                continue
+            pick = candidates[0]
+            if self.ignore_order_of_same_node:
+                pick = next((i for i in candidates if i not in used and self.diff(e, act[i]) == 0), pick)
+            used.add(pick)
+            count += self.diff(e, act[pick])
+        if "CHILD_LOOKUP" not in self.exempt:
+            count += len(act) - len(used)
+        return count
+
+
+def _size(el: etree._Element) -> int:
+    return sum(1 + len(el2.attrib) + len(_texts(el2)) for el2 in el.iter() if isinstance(el2.tag, str))
+
+
+@dataclass(frozen=True)
+class EqualToXml:
+    value: str
+    root: etree._Element = field(compare=False, repr=False)
+    enable_placeholders: bool | None = None
+    placeholder_opening_delimiter_regex: str | None = None
+    placeholder_closing_delimiter_regex: str | None = None
+    exempted_comparisons: tuple[str, ...] | None = None
+    ignore_order_of_same_node: bool | None = None
+    namespace_awareness: str | None = None
+    name: str = field(default="equalToXml", init=False)
+
+    @property
+    def expected(self) -> str:
+        return self.value
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None or not value.strip():
+            return MatchResult.no_match()
+        try:
+            actual = parse_xml(value)
+        except XmlParseError:
+            return MatchResult.no_match()
+        comparer = _Comparer(
+            exempt=frozenset(self.exempted_comparisons or ()),
+            placeholders=(
+                _placeholders(
+                    self.placeholder_opening_delimiter_regex, self.placeholder_closing_delimiter_regex
+                )
+                if self.enable_placeholders
+                else None
+            ),
+            aware=self.namespace_awareness != "NONE",
+            ignore_order_of_same_node=bool(self.ignore_order_of_same_node),
+        )
+        diffs = comparer.diff(self.root, actual)
+        if diffs == 0:
+            return MatchResult.exact()
+        return MatchResult.partial(diffs / max(_size(self.root), _size(actual)))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"equalToXml": self.value}
+        optional: list[tuple[str, Any]] = [
+            ("enablePlaceholders", self.enable_placeholders),
+            ("placeholderOpeningDelimiterRegex", self.placeholder_opening_delimiter_regex),
+            ("placeholderClosingDelimiterRegex", self.placeholder_closing_delimiter_regex),
+            (
+                "exemptedComparisons",
+                list(self.exempted_comparisons) if self.exempted_comparisons is not None else None,
+            ),
+            ("ignoreOrderOfSameNode", self.ignore_order_of_same_node),
+            ("namespaceAwareness", self.namespace_awareness),
+        ]
+        out.update((k, v) for k, v in optional if v is not None)
+        return out

@@ -1,0 +1,96 @@
+"""Which stub answers a request, and which stubs came nearest when none did.
+
+Both follow WireMock 3.13: stubs are tried by priority (lower wins, 5 when unset), newest first
+among equals, skipping stubs whose scenario is not in their required state. Near misses are
+every stub scored by distance, nearest first (ties keep that same stub order), at most three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from podlab.stub.matchers import MatchResult
+from podlab.stub.model import RequestPattern, StubMapping
+from podlab.stub.scenarios import Scenarios
+
+if TYPE_CHECKING:
+    from podlab.stub.request import LoggedRequest
+
+NEAR_MISS_COUNT = 3
+
+
+def stub_order_key(stub: StubMapping) -> tuple[int, int]:
+    return (stub.effective_priority, -stub.insertion_index)
+
+
+def in_serving_order(mappings: Iterable[StubMapping]) -> list[StubMapping]:
+    """Priority ascending, then newest (highest insertion index) first: GET /mappings order."""
+    return sorted(mappings, key=stub_order_key)
+
+
+def find_stub(
+    mappings: Sequence[StubMapping], req: LoggedRequest, scenarios: Scenarios | None = None
+) -> StubMapping | None:
+    """The stub that serves `req`, or None. Does not move any scenario: the caller applies
+    `scenarios.apply(stub)` once it has served the response."""
+    for stub in in_serving_order(mappings):
+        if scenarios is not None and not scenarios.allows(stub):
+            continue
+        if stub.request.is_match(req):
+            return stub
+    return None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A stub that did not serve a request, how far off it was, and its scenario's state."""
+
+    request: LoggedRequest
+    stub: StubMapping
+    match_result: MatchResult
+    scenario_state: str | None = None
+
+    @property
+    def distance(self) -> float:
+        return self.match_result.distance
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request": self.request.to_json(),
+            "stubMapping": self.stub.to_json(),
+            "matchResult": match_result_json(self.match_result),
+        }
+
+
+def match_result_json(result: MatchResult) -> dict[str, Any]:
+    """A MatchResult as the near-miss admin API prints it."""
+    return {"subEvents": [], "diffDescriptions": [], "distance": result.distance}
+
+
+def near_misses(
+    mappings: Sequence[StubMapping],
+    req: LoggedRequest,
+    limit: int = NEAR_MISS_COUNT,
+    scenarios: Scenarios | None = None,
+) -> list[NearMiss]:
+    """The stubs nearest to `req`, nearest first (WireMock's NearMissCalculator)."""
+    misses = []
+    for stub in in_serving_order(mappings):
+        state = None
+        if scenarios is not None and stub.scenario_name is not None:
+            state = scenarios.state(stub.scenario_name)
+        misses.append(NearMiss(req, stub, stub.request.match(req), state))
+    misses.sort(key=lambda m: m.distance)  # stable: equal distances keep serving order
+    return misses[:limit]
+
+
+def near_misses_for_pattern(
+    pattern: RequestPattern, requests: Sequence[LoggedRequest], limit: int = NEAR_MISS_COUNT
+) -> list[tuple[LoggedRequest, MatchResult]]:
+    """Journalled requests nearest to a request pattern (POST /near-misses/request-pattern);
+    `requests` in journal order, newest first."""
+    scored = [(req, pattern.match(req)) for req in requests]
+    scored.sort(key=lambda pair: pair[1].distance)
+    return scored[:limit]

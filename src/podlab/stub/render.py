@@ -1,0 +1,185 @@
+"""From a stub's response definition to bytes on the wire.
+
+`plan_response` decides (status, headers, body, delay, fault, dribble) without I/O; the
+`send_fault` and `dribble` drivers act on the connection. Delay sampling takes its random
+source as an argument so tests can pin it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import math
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from podlab.httpcore import Connection
+from podlab.stub.files import FileRoot, PathEscapeError
+from podlab.stub.jsonfmt import compact
+
+FAULTS = ("CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE")
+
+# What WireMock's Fault enum writes for the two "garbage" faults (a fixed string, not random).
+_GARBAGE = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
+
+
+@dataclass
+class ResponsePlan:
+    status: int
+    reason: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    from_file: bool = False
+    fault: str | None = None
+    delay_ms: float = 0.0
+    dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
+
+
+class RenderError(Exception):
+    """The definition cannot be served (missing body file, path escape); answered as 500."""
+
+
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """A definition's `headers` map (value or list of values) as ordered pairs."""
+    out: list[tuple[str, str]] = []
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            values = value if isinstance(value, list) else [value]
+            out.extend((str(name), _text(v)) for v in values)
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def sample_delay_ms(distribution: Any, rng: random.Random) -> float:
+    """Milliseconds from a delayDistribution (lognormal, uniform, fixed); 0 when absent."""
+    if not isinstance(distribution, dict):
+        return 0.0
+    kind = distribution.get("type")
+    if kind == "lognormal":
+        median = float(distribution.get("median", 0))
+        sigma = float(distribution.get("sigma", 0))
+        value = median * math.exp(sigma * rng.gauss(0.0, 1.0)) if median > 0 else 0.0
+        cap = distribution.get("maxValue")
+        return min(value, float(cap)) if cap is not None else value
+    if kind == "uniform":
+        return rng.uniform(float(distribution.get("lower", 0)), float(distribution.get("upper", 0)))
+    if kind == "fixed":
+        return float(distribution.get("milliseconds", 0))
+    return 0.0
+
+
+def body_of(definition: dict[str, Any], files: FileRoot) -> tuple[bytes, bool]:
+    """The body bytes and whether they came from a file."""
+    if definition.get("body") is not None:
+        return str(definition["body"]).encode("utf-8"), False
+    if "jsonBody" in definition and definition["jsonBody"] is not None:
+        return compact(definition["jsonBody"]).encode("utf-8"), False
+    if definition.get("base64Body") is not None:
+        try:
+            return base64.b64decode(str(definition["base64Body"])), False
+        except ValueError as exc:
+            raise RenderError(f"base64Body is not valid base64: {exc}") from None
+    if definition.get("bodyFileName"):
+        name = str(definition["bodyFileName"])
+        try:
+            path = files.resolve_body_file(name)
+        except PathEscapeError as exc:
+            raise RenderError(f"bodyFileName refused: {exc}") from None
+        try:
+            return path.read_bytes(), True
+        except OSError:
+            raise RenderError(f"bodyFileName {name!r}: no such file under __files") from None
+    return b"", False
+
+
+def plan_response(
+    definition: dict[str, Any],
+    files: FileRoot,
+    *,
+    settings: dict[str, Any],
+    rng: random.Random,
+) -> ResponsePlan:
+    """Decide everything about a stub's answer except templating (already applied)."""
+    fault = definition.get("fault")
+    delay = float(definition.get("fixedDelayMilliseconds") or 0)
+    delay += sample_delay_ms(definition.get("delayDistribution"), rng)
+    delay += float(settings.get("fixedDelay") or 0)
+    delay += sample_delay_ms(settings.get("delayDistribution"), rng)
+    if fault:
+        return ResponsePlan(status=200, fault=str(fault), delay_ms=delay)
+    body, from_file = body_of(definition, files)
+    dribble = None
+    spec = definition.get("chunkedDribbleDelay")
+    if isinstance(spec, dict):
+        chunks = int(spec.get("numberOfChunks", 1) or 1)
+        dribble = (max(chunks, 1), float(spec.get("totalDuration", 0) or 0))
+    return ResponsePlan(
+        status=int(definition.get("status", 200) or 200),
+        reason=definition.get("statusMessage"),
+        headers=header_pairs(definition.get("headers")),
+        body=body,
+        from_file=from_file,
+        delay_ms=delay,
+        dribble=dribble,
+    )
+
+
+def wants_gzip(accept_encoding: list[str]) -> bool:
+    for value in accept_encoding:
+        for token in value.split(","):
+            coding, _, params = token.strip().partition(";")
+            if coding.strip().lower() == "gzip" and params.replace(" ", "") not in ("q=0", "q=0.0"):
+                return True
+    return False
+
+
+def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
+    """Gzip the body in place the way Jetty's GzipHandler does for a gzip-accepting client."""
+    # Observed on 3.13.2: every stub answer is gzipped for such a client, even an empty body,
+    # except bodiless statuses.
+    if plan.status in (204, 304) or plan.status < 200 or not wants_gzip(accept_encoding):
+        return
+    if any(name.lower() == "content-encoding" for name, _ in plan.headers):
+        return
+    plan.body = gzip.compress(plan.body, mtime=0)
+    plan.headers.append(("Content-Encoding", "gzip"))
+
+
+def chunks_for_dribble(body: bytes, chunks: int) -> list[bytes]:
+    """Split a body into `chunks` nearly equal pieces (the last may be shorter)."""
+    if not body:
+        return []
+    size = max(1, math.ceil(len(body) / chunks))
+    return [body[i : i + size] for i in range(0, len(body), size)]
+
+
+async def dribble(body: bytes, chunks: int, total_ms: float) -> AsyncIterator[bytes]:
+    """Stream the body in pieces, spreading total_ms between them (chunkedDribbleDelay)."""
+    pieces = chunks_for_dribble(body, chunks)
+    pause = total_ms / 1000.0 / max(len(pieces), 1)
+    for index, piece in enumerate(pieces):
+        if index:
+            await asyncio.sleep(pause)
+        yield piece
+
+
+async def send_fault(fault: str, connection: Connection) -> None:
+    """Break the connection the way the fault names, at the socket level."""
+    if fault == "CONNECTION_RESET_BY_PEER":
+        connection.abort()
+    elif fault == "EMPTY_RESPONSE":
+        connection.close()
+    elif fault == "MALFORMED_RESPONSE_CHUNK":
+        await connection.write_raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + _GARBAGE)
+        connection.close()
+    else:  # RANDOM_DATA_THEN_CLOSE
+        await connection.write_raw(_GARBAGE)
+        connection.close()

@@ -1,0 +1,248 @@
+"""Everything a running stub server holds: stubs (and where they came from), settings, journal.
+
+All methods are synchronous and run on the event loop thread, so concurrent admin calls are
+serialised for free; each method validates first and mutates last, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from podlab.stub.errors import InvalidInputError
+from podlab.stub.files import FileRoot, MappingLoadError, mapping_file_name
+from podlab.stub.journal import Journal
+from podlab.stub.matching import in_serving_order, near_misses
+from podlab.stub.model import StubMapping
+from podlab.stub.options import StubOptions
+from podlab.stub.request import LoggedRequest
+from podlab.stub.scenarios import Scenarios
+
+
+class ReadOnlyMappingsError(Exception):
+    """A change would have to rewrite a multi-mapping file, which WireMock treats as read-only."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Stubs loaded from multi-mapping files are read-only, and therefore cannot be removed or saved"
+        )
+
+
+@dataclass
+class Source:
+    path: Path
+    multi: bool
+
+
+class StubState:
+    def __init__(self, options: StubOptions) -> None:
+        self.options = options
+        self.files = FileRoot(options.root_dir)
+        self.journal = Journal(
+            enabled=not options.no_request_journal, max_entries=options.max_request_journal_entries
+        )
+        self.scenarios = Scenarios()
+        self.settings: dict[str, Any] = self.default_settings()
+        self._stubs: dict[str, StubMapping] = {}  # id -> stub, in insertion order
+        self._sources: dict[str, Source] = {}
+        self._next_index = 0
+        self._ordered: list[StubMapping] | None = None
+        self.served_ids: set[str] = set()  # stubs some request has hit (GET /mappings/unmatched)
+        self._json_cache: dict[str, dict[str, Any]] = {}
+
+    # reading --------------------------------------------------------------------------------
+
+    def default_settings(self) -> dict[str, Any]:
+        return {"proxyPassThrough": True} if self.options.compat == 3 else {}
+
+    def ordered(self) -> list[StubMapping]:
+        """Stubs in matching order: priority ascending, then newest first (cached)."""
+        if self._ordered is None:
+            self._ordered = in_serving_order(self._stubs.values())
+        return self._ordered
+
+    def find(self, request: LoggedRequest) -> StubMapping | None:
+        """matching.find_stub over the cached order: find_stub sorts on every call, which cost a
+        1,000-stub server most of its time per request; stubs change far less often than that."""
+        scenarios = self.scenarios
+        for stub in self.ordered():
+            if scenarios.allows(stub) and stub.request.match(request).is_exact_match:
+                return stub
+        return None
+
+    def get(self, stub_id: str) -> StubMapping | None:
+        return self._stubs.get(stub_id)
+
+    def __len__(self) -> int:
+        return len(self._stubs)
+
+    # loading --------------------------------------------------------------------------------
+
+    def parse_file_mappings(self) -> list[tuple[StubMapping, Source]]:
+        """Read and parse every mapping file; MappingLoadError names the file and the field."""
+        parsed = []
+        for entry in self.files.read_mapping_files():
+            try:
+                stub = StubMapping.from_json(entry.json)
+            except InvalidInputError as exc:
+                where = f"/mappings/{entry.index}" if entry.multi else ""
+                problems = "; ".join(
+                    f"{where}{e.get('source', {}).get('pointer', '')}: {e.get('detail') or e.get('title')}"
+                    for e in exc.errors
+                )
+                raise MappingLoadError(f"{entry.source}: {problems}") from None
+            parsed.append((stub, Source(entry.source, entry.multi)))
+        return parsed
+
+    def load_files(self) -> None:
+        """Replace every stub by what the mapping files hold (start-up and /reset)."""
+        parsed = self.parse_file_mappings()
+        self._stubs.clear()
+        self._sources.clear()
+        self._next_index = 0
+        for stub, source in parsed:
+            self._insert(stub)
+            self._sources[str(stub.id)] = source
+        self._changed()
+
+    # mutating -------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._ordered = None
+        self._json_cache.clear()
+        self.scenarios.sync(list(self._stubs.values()))
+
+    # views used while serving ---------------------------------------------------------------
+
+    def stub_json(self, stub: StubMapping) -> dict[str, Any]:
+        """The stub's normalised JSON, computed once per stub version (it is served often)."""
+        key = str(stub.id)
+        cached = self._json_cache.get(key)
+        if cached is None or cached.get("_stub") is not stub:
+            cached = {"_stub": stub, "json": stub.to_json()}
+            self._json_cache[key] = cached
+        result: dict[str, Any] = cached["json"]
+        return result
+
+    def response_json(self, stub: StubMapping) -> dict[str, Any]:
+        response: dict[str, Any] = self.stub_json(stub)["response"]
+        return response
+
+    def near_misses(self, request: LoggedRequest) -> list[tuple[StubMapping, float]]:
+        """The nearest stubs to a request (at most 3), nearest first, with their distances."""
+        return [
+            (miss.stub, miss.distance)
+            for miss in near_misses(self.ordered(), request, scenarios=self.scenarios)
+        ]
+
+    def nearest_stub(self, request: LoggedRequest) -> StubMapping | None:
+        misses = self.near_misses(request)
+        return misses[0][0] if misses else None
+
+    # scenarios ------------------------------------------------------------------------------
+
+    def scenarios_json(self) -> dict[str, Any]:
+        return {"scenarios": self.scenarios.to_json(list(self._stubs.values()))}
+
+    def scenarios_on_served(self, stub: StubMapping) -> None:
+        self.scenarios.apply(stub)
+
+    def _insert(self, stub: StubMapping) -> None:
+        stub.insertion_index = self._next_index
+        self._next_index += 1
+        self._stubs[str(stub.id)] = stub
+
+    def add(self, stub: StubMapping) -> None:
+        stub_id = str(stub.id)
+        old_source = self._sources.get(stub_id)
+        if old_source is not None and old_source.multi:
+            raise ReadOnlyMappingsError()
+        if stub_id in self._stubs:
+            del self._stubs[stub_id]
+        self._insert(stub)
+        if stub.persistent or old_source is not None:
+            self._persist(stub)
+        self._changed()
+
+    def replace(self, stub: StubMapping) -> bool:
+        """Swap the stub with the same id, keeping its place; False if there is none."""
+        stub_id = str(stub.id)
+        old = self._stubs.get(stub_id)
+        if old is None:
+            return False
+        source = self._sources.get(stub_id)
+        if source is not None and source.multi:
+            raise ReadOnlyMappingsError()
+        stub.insertion_index = old.insertion_index
+        self._stubs[stub_id] = stub
+        if source is not None or stub.persistent:
+            self._persist(stub)
+        self._changed()
+        return True
+
+    def remove(self, stub_id: str) -> bool:
+        if stub_id not in self._stubs:
+            return False
+        source = self._sources.get(stub_id)
+        if source is not None and source.multi:
+            raise ReadOnlyMappingsError()
+        del self._stubs[stub_id]
+        if source is not None:
+            source.path.unlink(missing_ok=True)
+            del self._sources[stub_id]
+        self.served_ids.discard(stub_id)
+        self._changed()
+        return True
+
+    def remove_all(self) -> None:
+        """DELETE /__admin/mappings: every stub goes, and so do single-mapping files."""
+        if any(source.multi for source in self._sources.values()):
+            raise ReadOnlyMappingsError()
+        for source in self._sources.values():
+            source.path.unlink(missing_ok=True)
+        self._sources.clear()
+        self._stubs.clear()
+        self.served_ids.clear()
+        self._changed()
+
+    def reset(self) -> None:
+        """POST /__admin/reset: stubs, journal and scenarios cleared, then files reloaded."""
+        self.load_files()
+        self.journal.clear()
+        self.scenarios.reset_all()
+        self.served_ids.clear()
+
+    def save(self) -> None:
+        """POST /__admin/mappings/save: write every stub that has no file yet."""
+        if any(source.multi for source in self._sources.values()):
+            raise ReadOnlyMappingsError()
+        for stub_id, stub in self._stubs.items():
+            if stub_id not in self._sources:
+                stub.persistent = True
+                self._persist(stub)
+
+    def _persist(self, stub: StubMapping) -> None:
+        stub_id = str(stub.id)
+        body = stub.to_json(include_insertion_index=True)
+        body["persistent"] = True
+        source = self._sources.get(stub_id)
+        name = source.path.name if source is not None else mapping_file_name(body)
+        path = self.files.write_mapping_file(body, name) if source is None else source.path
+        if source is not None:
+            self.files.write_mapping_file(body, str(path.relative_to(self.files.mappings_dir)))
+        self._sources[stub_id] = Source(path, False)
+
+    def import_stubs(self, stubs: list[StubMapping], *, overwrite: bool, delete_others: bool) -> None:
+        incoming = {str(s.id) for s in stubs}
+        if delete_others:
+            for stub_id in [i for i in self._stubs if i not in incoming]:
+                self.remove(stub_id)
+        # WireMock imports back to front, so the first mapping of the import lists first.
+        for stub in reversed(stubs):
+            if str(stub.id) in self._stubs and not overwrite:
+                continue
+            self.add(stub)
+
+    def mark_served(self, stub_id: str) -> None:
+        self.served_ids.add(stub_id)

@@ -1,0 +1,121 @@
+"""WireMock response templating (the `response-template` transformer) for podlab's stub server.
+
+Engine: a small Handlebars implementation in this package (parser.py, engine.py) that follows
+Handlebars.java as WireMock 3.13.2 configures it, rather than pybars3 (parser.py says why).
+
+Public API
+----------
+`render_response_template(template: str, model: TemplateModel) -> str`
+    Render one template. Raises `TemplateError` when the template does not compile or a helper
+    throws (WireMock answers such a request with HTTP 500; `str(error)` is Handlebars.java's
+    message, e.g. "inline@1a2b3c:1:9: found: '<EOF>', expected: '{{/'\\n{{#if a}}\\n         ^").
+    Helper input errors that WireMock reports inline (`[ERROR: Nothing matched [0-9]+]`) are output,
+    not exceptions. Compiled templates are cached by text.
+
+`TemplateModel.from_request(req, *, parameters=None, stub=None, path_params=None,
+                            permitted_system_keys=(".*wiremock.*",), now=None) -> TemplateModel`
+    `req` is a `podlab.stub.request.LoggedRequest` (anything with its attributes, see
+    `RequestLike`); `parameters` is the response's `transformerParameters`; path variables come
+    from `path_params` or else from `stub.request.url.template` (the `urlPathTemplate`).
+
+`apply_templating(response_def: dict, model: TemplateModel, *,
+                  read_body_file: Callable[[str], str | None] | None = None) -> dict`
+    A new response definition with the parts WireMock templates rendered, the input untouched:
+    - `body` (string) is rendered;
+    - `jsonBody` is written compactly, rendered, and parsed back; a result that is not JSON raises
+      `TemplateError` (WireMock answers 500 with a JsonMappingException);
+    - `base64Body` is left alone (binary bodies are never templated);
+    - `bodyFileName` is rendered as a path; if `read_body_file(name)` returns the file's text it
+      is rendered too and served as `body` (the `bodyFileName` key is then dropped); None leaves
+      the (rendered) name for the caller to serve or report as missing;
+    - every `headers` value (string or list of strings) is rendered; header names are not;
+    - `proxyBaseUrl` is rendered; `statusMessage` is NOT (WireMock 3.13.2 serves
+      "Made {{request.query.x}}" literally).
+    Raises `TemplateError` as `render_response_template` does.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from podlab.stub.jsonfmt import compact
+from podlab.stub.templating import helpers_core, helpers_data, helpers_date, helpers_string, helpers_xml
+from podlab.stub.templating.engine import Helper, Node, Renderer
+from podlab.stub.templating.model import RequestLike, TemplateModel
+from podlab.stub.templating.parser import TemplateError, parse
+
+HELPERS: dict[str, Helper] = {
+    **helpers_core.HELPERS,
+    **helpers_string.HELPERS,
+    **helpers_data.HELPERS,
+    **helpers_xml.HELPERS,
+    **helpers_date.HELPERS,
+}
+_HELPER_NAMES = frozenset(HELPERS)
+
+
+@lru_cache(maxsize=4096)
+def compile_template(template: str) -> tuple[Node, ...]:
+    """Parse once per distinct template text (WireMock caches compiled templates the same way)."""
+    # Handlebars.java names inline templates `inline@<identity hash>`; any hex is as good.
+    name = f"inline@{random.getrandbits(28):x}"
+    return tuple(parse(template, name=name, helpers=_HELPER_NAMES))
+
+
+def render_response_template(template: str, model: TemplateModel) -> str:
+    nodes = compile_template(template)
+    return Renderer(HELPERS, model).render(nodes)
+
+
+def apply_templating(
+    response_def: dict[str, Any],
+    model: TemplateModel,
+    *,
+    read_body_file: Callable[[str], str | None] | None = None,
+) -> dict[str, Any]:
+    out = dict(response_def)
+    if isinstance(out.get("body"), str):
+        out["body"] = render_response_template(out["body"], model)
+    elif out.get("jsonBody") is not None and "base64Body" not in out:
+        rendered = render_response_template(compact(out["jsonBody"]), model)
+        try:
+            out["jsonBody"] = json.loads(rendered)
+        except ValueError as exc:
+            raise TemplateError(
+                f"wiremock.com.fasterxml.jackson.databind.JsonMappingException: Error parsing JSON: {exc}"
+            ) from None
+    elif isinstance(out.get("bodyFileName"), str):
+        name = render_response_template(out["bodyFileName"], model)
+        out["bodyFileName"] = name
+        content = read_body_file(name) if read_body_file is not None else None
+        if content is not None:
+            del out["bodyFileName"]
+            out["body"] = render_response_template(content, model)
+    headers = out.get("headers")
+    if isinstance(headers, dict):
+        out["headers"] = {
+            name: (
+                [render_response_template(str(v), model) for v in value]
+                if isinstance(value, list)
+                else render_response_template(str(value), model)
+            )
+            for name, value in headers.items()
+        }
+    if isinstance(out.get("proxyBaseUrl"), str):
+        out["proxyBaseUrl"] = render_response_template(out["proxyBaseUrl"], model)
+    return out
+
+
+__all__ = [
+    "HELPERS",
+    "RequestLike",
+    "TemplateError",
+    "TemplateModel",
+    "apply_templating",
+    "compile_template",
+    "render_response_template",
+]

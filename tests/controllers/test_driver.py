@@ -1,0 +1,119 @@
+"""The async driver against the real Store: watch-driven reconcile, events, GC."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from podlab.controllers import Controllers
+from podlab.k8s import apply_defaults, load_manifests, resource_for
+from podlab.store import Store
+
+PODS = ("", "pods")
+RSS = ("apps", "replicasets")
+DEPLOYS = ("apps", "deployments")
+EVENTS = ("", "events")
+
+
+async def _until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check.__doc__ or check}")
+        await asyncio.sleep(0.01)
+
+
+def _make_ready(store: Store, pod: dict[str, Any]) -> None:
+    """What the kubelet would report: running and Ready."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pod = copy.deepcopy(pod)
+    pod["status"] = {
+        "phase": "Running",
+        "podIP": "127.244.0.9",
+        "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": now}],
+        "containerStatuses": [
+            {"name": "wiremock", "ready": True, "restartCount": 0, "state": {"running": {"startedAt": now}}}
+        ],
+    }
+    store.update(PODS, pod, subresource="status")
+
+
+async def _scenario() -> None:
+    store = Store(None)
+    text = Path("/work/shared/seed/wiremock-liveness.yaml").read_text()
+    for obj in load_manifests(text, "wiremock-liveness.yaml"):
+        obj = apply_defaults(obj)
+        obj["metadata"]["namespace"] = "default"
+        store.create(resource_for(obj["apiVersion"], obj["kind"]).key, obj)
+    controllers = Controllers(store, resync_seconds=0.05)
+    task = asyncio.create_task(controllers.run())
+    try:
+
+        def pods() -> list[dict[str, Any]]:
+            return store.list(PODS)[0]
+
+        await _until(lambda: len(pods()) == 1)
+        (rs,) = store.list(RSS)[0]
+        rs_name = rs["metadata"]["name"]
+        assert re.fullmatch(r"wiremock-[4-9bcdf]{6,10}", rs_name)
+        pod = pods()[0]
+        assert re.fullmatch(
+            re.escape(rs_name) + r"-[bcdfghjklmnpqrstvwxz2456789]{5}", pod["metadata"]["name"]
+        )
+        assert pod["metadata"]["labels"]["pod-template-hash"] == rs_name.split("-", 1)[1]
+        assert pod["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+        assert pod["spec"]["enableServiceLinks"] is True  # created pods are defaulted
+        assert pod["status"]["phase"] == "Pending"
+
+        events = await _until(
+            lambda: [e for e in store.list(EVENTS)[0] if e["reason"] == "ScalingReplicaSet"]
+        )
+        assert events[0]["message"] == f"Scaled up replica set {rs_name} from 0 to 1"
+        assert events[0]["source"] == {"component": "deployment-controller"}
+        assert events[0]["count"] == 1 and events[0]["type"] == "Normal"
+        assert events[0]["involvedObject"]["kind"] == "Deployment"
+        created = await _until(
+            lambda: [e for e in store.list(EVENTS)[0] if e["reason"] == "SuccessfulCreate"]
+        )
+        assert created[0]["message"] == f"Created pod: {pod['metadata']['name']}"
+
+        _make_ready(store, pods()[0])
+
+        def available() -> bool:
+            d = store.get(DEPLOYS, "default", "wiremock")
+            conds = {c["type"]: c["reason"] for c in d.get("status", {}).get("conditions", [])}
+            return (
+                d["status"].get("availableReplicas") == 1
+                and conds.get("Progressing") == "NewReplicaSetAvailable"
+            )
+
+        await _until(available)
+        d = store.get(DEPLOYS, "default", "wiremock")
+        assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
+        assert d["status"]["observedGeneration"] == d["metadata"]["generation"]
+
+        # Scale up through a spec update.
+        d["spec"]["replicas"] = 2
+        store.update(DEPLOYS, d)
+        await _until(lambda: len(pods()) == 2)
+
+        # Deleting the Deployment garbage-collects the ReplicaSet, then its pods (graceful).
+        store.delete(DEPLOYS, "default", "wiremock")
+        await _until(lambda: not store.list(RSS)[0])
+        await _until(lambda: all(p["metadata"].get("deletionTimestamp") for p in pods()))
+    finally:
+        controllers.stop()
+        await asyncio.wait_for(task, 5)
+        store.close()
+
+
+def test_driver_runs_deployment_to_available_and_collects_garbage() -> None:
+    asyncio.run(_scenario())

@@ -1,0 +1,78 @@
+"""Strict field validation: unknown_fields paths as fieldValidation=Strict names them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from podlab.k8s import load_manifests, unknown_field_message, unknown_fields
+
+
+def test_reference_manifests_have_no_unknown_fields() -> None:
+    for name in ("wiremock-liveness.yaml", "deployment.wiremock.yaml"):
+        for obj in load_manifests(Path("/work/shared/seed", name).read_text(), name):
+            assert unknown_fields(obj) == []
+
+
+def test_unknown_fields_with_list_indexes() -> None:
+    obj = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "x", "lables": {}},
+        "spec": {
+            "foo": 1,
+            "template": {
+                "spec": {
+                    "containers": [
+                        {"name": "a", "image": "i"},
+                        {
+                            "name": "b",
+                            "image": "i",
+                            "livenessProbe": {"httpGet": {"path": "/", "port": 80, "bogus": 1}},
+                            "imagePullpolicy": "x",
+                        },
+                    ]
+                }
+            },
+        },
+    }
+    assert unknown_fields(obj) == [
+        "metadata.lables",
+        "spec.foo",
+        "spec.template.spec.containers[1].livenessProbe.httpGet.bogus",
+        "spec.template.spec.containers[1].imagePullpolicy",
+    ]
+    assert unknown_field_message("spec.foo") == 'unknown field "spec.foo"'
+
+
+def test_maps_and_free_form_fields_accept_any_keys() -> None:
+    pod: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": {"anything": "x"}, "annotations": {"a/b": "c"}},
+        "spec": {
+            "affinity": {"nodeAffinity": {"whatever": True}},
+            "containers": [
+                {"name": "c", "image": "i", "resources": {"limits": {"cpu": "1", "example.com/gpu": 1}}}
+            ],
+            "volumes": [
+                {"name": "v", "configMap": {"name": "cm", "items": [{"key": "k", "path": "p", "mode": 420}]}}
+            ],
+        },
+    }
+    assert unknown_fields(pod) == []
+    pod["spec"]["volumes"][0]["configMap"]["items"][0]["moed"] = 1
+    assert unknown_fields(pod) == ["spec.volumes[0].configMap.items[0].moed"]
+
+
+def test_configmap_top_level_and_unknown_kind() -> None:
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "immutable": True,
+        "data": {},
+        "spec": {},
+    }
+    assert unknown_fields(cm) == ["spec"]
+    assert unknown_fields({"apiVersion": "x/v1", "kind": "Widget", "foo": 1}) == []

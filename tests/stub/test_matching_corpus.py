@@ -1,0 +1,208 @@
+"""Stub selection replayed against the conformance corpus (recorded from real WireMock).
+
+Each case's admin calls that concern the stub core (adding, replacing, editing and deleting
+stubs, listing mappings and scenarios, setting scenario states) are applied to an in-memory list
+of `StubMapping`s and a `Scenarios`; each stub request goes through `find_stub`. The recorded
+answer says which stub WireMock chose (Matched-Stub-Id, and its body) or that none matched (404).
+Cases needing other server features (files, journal, settings...) are not replayed here; the
+server's own conformance run covers them end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podlab.stub.errors import InvalidInputError
+from podlab.stub.matching import find_stub, in_serving_order, near_misses
+from podlab.stub.model import StubMapping
+from podlab.stub.request import LoggedRequest
+from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
+
+CORPUS = Path(__file__).resolve().parents[1] / "conformance" / "wiremock-cases.jsonl"
+
+
+class Unsupported(Exception):
+    """A step this replay does not model (it belongs to the server, not the stub core)."""
+
+
+def to_request(step: dict[str, Any]) -> LoggedRequest:
+    headers: list[tuple[str, str]] = []
+    for name, value in (step.get("headers") or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            headers.append((name, item))
+    body = b""
+    if "json" in step:
+        body = json.dumps(step["json"], separators=(",", ":")).encode()
+        headers.append(("Content-Type", "application/json"))
+    elif step.get("body") is not None:
+        body = step["body"].encode()
+    elif step.get("body_b64") is not None:
+        import base64
+
+        body = base64.b64decode(step["body_b64"])
+    return LoggedRequest(
+        id="corpus",
+        method=step["method"],
+        url=step["path"],
+        absolute_url=f"http://127.0.0.1:8080{step['path']}",
+        client_ip="127.0.0.1",
+        protocol="HTTP/1.1",
+        headers=[("Host", "127.0.0.1:8080"), *headers],
+        body=body,
+        logged_at=datetime(2026, 11, 28, tzinfo=UTC),
+    )
+
+
+def normalised(value: Any, known_ids: set[str]) -> Any:
+    """Generated ids become "<uuid>", as the corpus recorder wrote them."""
+    if isinstance(value, dict):
+        return {k: normalised(v, known_ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalised(v, known_ids) for v in value]
+    if isinstance(value, str) and len(value) == 36 and value.count("-") == 4 and value not in known_ids:
+        return "<uuid>"
+    return value
+
+
+class Replay:
+    def __init__(self, case: dict[str, Any]) -> None:
+        self.case = case
+        self.stubs: list[StubMapping] = []
+        self.scenarios = Scenarios()
+        self.counter = 0
+        self.fixed_ids = {s["json"]["id"] for s in self._posts() if "id" in s["json"]}
+
+    def _posts(self) -> list[dict[str, Any]]:
+        steps = [*self.case.get("setup", []), *(self.case.get("requests") or [self.case["request"]])]
+        return [
+            s for s in steps if s["method"] == "POST" and s["path"] == "/__admin/mappings" and "json" in s
+        ]
+
+    def add(self, stub: StubMapping) -> None:
+        self.counter += 1
+        stub.insertion_index = self.counter
+        self.stubs = [s for s in self.stubs if s.id != stub.id] + [stub]
+        self.scenarios.sync(self.stubs)
+
+    def admin(self, step: dict[str, Any], expect: dict[str, Any]) -> None:
+        method, path = step["method"], step["path"]
+        parts = path.split("?")[0].rstrip("/").split("/")[2:]  # after "/__admin"
+        if method == "POST" and parts == ["mappings"]:
+            try:
+                stub = StubMapping.from_json(step["json"])
+            except InvalidInputError as error:
+                assert expect["status"] == 422
+                assert error.to_json()["errors"][0]["source"] == expect["json"]["errors"][0]["source"]
+                return
+            self.add(stub)
+            assert expect["status"] == 201
+            assert normalised(stub.to_json(), self.fixed_ids) == expect["json"]
+        elif method == "GET" and parts == ["mappings"] and "?" not in path:
+            listed = [s.to_json() for s in in_serving_order(self.stubs)]
+            assert normalised(listed, self.fixed_ids) == expect["json"]["mappings"]
+        elif method == "GET" and parts[:1] == ["mappings"] and len(parts) == 2:
+            found = [s for s in self.stubs if str(s.id) == parts[1]]
+            assert expect["status"] == (200 if found else 404)
+        elif method in ("PUT", "DELETE") and parts[:1] == ["mappings"] and len(parts) == 2:
+            old = [s for s in self.stubs if str(s.id) == parts[1]]
+            assert expect["status"] == (200 if old else 404)
+            self.stubs = [s for s in self.stubs if str(s.id) != parts[1]]
+            if method == "PUT" and old:
+                stub = StubMapping.from_json(step["json"])
+                stub.id = old[0].id
+                stub.insertion_index = old[0].insertion_index  # a replaced stub keeps its place
+                self.stubs.append(stub)
+            self.scenarios.sync(self.stubs)
+        elif method == "POST" and parts == ["mappings", "edit"]:
+            stub = StubMapping.from_json(step["json"])
+            old = next(s for s in self.stubs if s.id == stub.id)
+            stub.insertion_index = old.insertion_index
+            self.stubs = [stub if s.id == stub.id else s for s in self.stubs]
+            self.scenarios.sync(self.stubs)
+        elif method == "GET" and parts == ["scenarios"]:
+            if self.case["version"] == "2":
+                raise Unsupported("2.x lists possible states in another order")
+            listed = self.scenarios.to_json(self.stubs)
+            assert normalised(listed, self.fixed_ids) == expect["json"]["scenarios"]
+        elif method == "PUT" and parts[:1] == ["scenarios"] and parts[-1:] == ["state"]:
+            name = "/".join(parts[1:-1])
+            try:
+                if "json" in step:
+                    self.scenarios.set_state(name, step["json"]["state"])
+                else:
+                    self.scenarios.reset(name)
+            except ScenarioNotFoundError as error:
+                assert (expect["status"], error.to_json()) == (404, expect["json"])
+                return
+            except InvalidInputError as error:
+                assert (expect["status"], error.to_json()) == (422, expect["json"])
+                return
+            assert expect["status"] == 200
+        elif method == "POST" and parts == ["near-misses", "request"]:
+            misses = near_misses(self.stubs, LoggedRequest.from_json(step["json"]), scenarios=self.scenarios)
+            shown = []
+            for miss in misses:
+                entry = miss.to_json()
+                entry["request"]["port"] = "<port>"
+                entry["matchResult"]["distance"] = "<distance>"
+                shown.append(entry)
+            assert normalised(shown, self.fixed_ids) == expect["json"]["nearMisses"]
+        elif method == "POST" and parts == ["scenarios", "reset"]:
+            self.scenarios.reset_all()
+        else:
+            raise Unsupported(f"{method} {path}")
+
+    def serve(self, step: dict[str, Any], expect: dict[str, Any]) -> None:
+        request = to_request(step)
+        for candidate in self.stubs:  # the serving fast path agrees with the scored match
+            assert candidate.request.is_match(request) == candidate.request.match(request).is_exact_match
+        stub = find_stub(self.stubs, request, self.scenarios)
+        matched_id = (expect.get("headers") or {}).get("Matched-Stub-Id")
+        if "error" in expect:  # a fault: the stub matched, then the connection broke
+            assert stub is not None and stub.response.fault is not None
+        elif matched_id is None:
+            if expect["status"] != 404:
+                raise Unsupported("an answer without a stub (static file)")
+            assert stub is None, f"expected no match, {stub.to_json() if stub else ''}"
+        else:
+            assert stub is not None, "expected a stub to match"
+            if matched_id != "<uuid>":
+                assert str(stub.id) == matched_id
+            definition = stub.response.raw
+            if "body" in expect and "body" in definition and not definition.get("transformers"):
+                assert definition["body"] == expect["body"]
+        if stub is not None:
+            self.scenarios.apply(stub)
+
+
+def replayable() -> list[Any]:
+    params = []
+    for line in CORPUS.read_text().splitlines():
+        case = json.loads(line)
+        if any(step["path"] != "/__admin/mappings" for step in case.get("setup", [])):
+            continue  # needs files or other server state
+        params.append(pytest.param(case, id=case["id"]))
+    return params
+
+
+@pytest.mark.parametrize("case", replayable())
+def test_corpus_case_selects_the_same_stub(case: dict[str, Any]) -> None:
+    replay = Replay(case)
+    for step in case.get("setup", []):
+        stub = StubMapping.from_json(step["json"])
+        replay.add(stub)
+    steps = case.get("requests") or [case["request"]]
+    expects = case.get("expects") or [case["expect"]]
+    try:
+        for step, expect in zip(steps, expects, strict=True):
+            if step["path"].startswith("/__admin"):
+                replay.admin(step, expect)
+            else:
+                replay.serve(step, expect)
+    except Unsupported as why:
+        pytest.skip(f"not a stub-core step: {why}")
