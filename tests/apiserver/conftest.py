@@ -82,7 +82,13 @@ class Node:
 
 @pytest.fixture
 def node(tmp_path: Path) -> Iterator[Node]:
-    loop = asyncio.new_event_loop()
+    # PODLAB_TEST_LOOP=uvloop runs the server on uvloop, as `podlab up` does when installed.
+    if os.environ.get("PODLAB_TEST_LOOP") == "uvloop":
+        import uvloop
+
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
     ready: Future[tuple[Store, ApiServer]] = Future()
     home = tmp_path / "home"
     home.mkdir()
@@ -175,8 +181,8 @@ def http(
     req = urllib.request.Request(node.url + path, data=data, method=method)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
-    if content_type:
-        req.add_header("Content-Type", content_type)
+    if content_type or data is not None:
+        req.add_header("Content-Type", content_type or "application/json")
     if accept:
         req.add_header("Accept", accept)
     try:

@@ -303,3 +303,76 @@ def test_port_forward_dial_failure_is_reported(node: Node) -> None:
             proc.kill()
     assert "error forwarding port 9 to pod dead" in err
     assert "failed to connect to 127.244.0.78:9" in err
+
+
+IMPERATIVE = [
+    (["create", "namespace", "demo"], "/api/v1/namespaces", "/api/v1/namespaces/demo"),
+    (
+        ["create", "configmap", "c1", "--from-literal=x=y", "--from-literal=z=w"],
+        "/api/v1/namespaces/default/configmaps",
+        "/api/v1/namespaces/default/configmaps/c1",
+    ),
+    (
+        ["create", "secret", "generic", "s1", "--from-literal=a=b"],
+        "/api/v1/namespaces/default/secrets",
+        "/api/v1/namespaces/default/secrets/s1",
+    ),
+    (
+        ["create", "deployment", "web", "--image=nginx:1.25", "--replicas=2", "--port=80"],
+        "/apis/apps/v1/namespaces/default/deployments",
+        "/apis/apps/v1/namespaces/default/deployments/web",
+    ),
+    (
+        ["run", "pod1", "--image=busybox", "--restart=Never", "--port=8080", "--env=A=B", "--labels=app=x"],
+        "/api/v1/namespaces/default/pods",
+        "/api/v1/namespaces/default/pods/pod1",
+    ),
+    (
+        ["create", "service", "clusterip", "svc1", "--tcp=80:8080"],
+        "/api/v1/namespaces/default/services",
+        "/api/v1/namespaces/default/services/svc1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "collection", "item"), IMPERATIVE, ids=lambda v: v[1] if isinstance(v, list) else ""
+)
+def test_imperative_create_sends_protobuf_that_decodes_like_json(
+    node: Node, args: list[str], collection: str, item: str
+) -> None:
+    import json
+
+    from .conftest import http
+
+    intent = json.loads(node.kubectl(*args, "--dry-run=client", "-o", "json").stdout)
+    status, _, raw = http(node, "POST", collection + "?dryRun=All", intent)
+    assert status == 201, raw
+    via_json = json.loads(raw)
+    node.kubectl(*args)  # the real thing: kubectl sends application/vnd.kubernetes.protobuf
+    _, _, raw = http(node, "GET", item)
+    via_protobuf = json.loads(raw)
+    volatile = ("uid", "creationTimestamp", "resourceVersion")
+    for obj in (via_json, via_protobuf):
+        for key in volatile:
+            obj["metadata"].pop(key, None)
+    assert via_protobuf == via_json
+
+
+def test_exec_is_refused_with_a_clear_message(node: Node) -> None:
+    make_running_pod(node, "box", "127.244.0.12")
+    out = node.kubectl("exec", "box", "--", "ls", check=False)
+    assert out.returncode != 0
+    assert "pods/exec is not supported by podlab's API server" in out.stderr
+
+
+def test_diff_uses_server_dry_run(node: Node, tmp_path: Path) -> None:
+    node.kubectl("apply", "-f", str(SEED))
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(SEED.read_text().replace("replicas: 1", "replicas: 4"))
+    out = node.kubectl("diff", "-f", str(changed), check=False)
+    assert out.returncode == 1  # differences found
+    changes = [line for line in out.stdout.splitlines() if line.startswith(("-  ", "+  "))]
+    assert changes == ["-  generation: 1", "+  generation: 2", "-  replicas: 1", "+  replicas: 4"]
+    stored = node.call(lambda: node.store.get(("apps", "deployments"), "default", "wiremock"))
+    assert stored["spec"]["replicas"] == 1  # nothing was written

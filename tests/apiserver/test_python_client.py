@@ -205,3 +205,28 @@ def test_logs_follow_streams_new_lines(node: Node, clients: Clients) -> None:
         received += next(chunks)
     assert received == b"hello\nworld\n"
     resp.release_conn()
+
+
+def test_logs_since_limit_and_waiting_container(node: Node, clients: Clients) -> None:
+    made = node.call(lambda: node.store.create(("", "pods"), pod_body("aged")))
+    write_log(node.home, made, "app", 0, ["long ago", "also long ago"])  # timestamps from 2026-11
+    assert clients.core.read_namespaced_pod_log("aged", "default", since_seconds=1) == ""
+    assert clients.core.read_namespaced_pod_log("aged", "default", limit_bytes=4) == "long"
+
+    def waiting() -> None:
+        pod = node.store.get(("", "pods"), "default", "aged")
+        pod["status"] = {
+            "phase": "Pending",
+            "containerStatuses": [
+                {"name": "app", "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}}
+            ],
+        }
+        node.store.update(("", "pods"), pod, subresource="status")
+
+    node.call(waiting)
+    with pytest.raises(ApiException) as info:
+        clients.core.read_namespaced_pod_log("aged", "default")
+    assert (
+        status_of(info.value)["message"]
+        == 'container "app" in pod "aged" is waiting to start: ContainerCreating'
+    )

@@ -173,7 +173,7 @@ def test_watch_timeout_seconds_ends_stream(node: Node) -> None:
 def test_idle_watch_gets_bookmarks_and_is_dropped_when_client_leaves(
     node: Node, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from podlab.apiserver import streams
+    from podlab.apiserver import watchstream as streams
 
     monkeypatch.setattr(streams, "IDLE_WAKEUP_SECONDS", 0.1)
     monkeypatch.setattr(streams, "BOOKMARK_INTERVAL_SECONDS", 0.2)
@@ -190,3 +190,37 @@ def test_idle_watch_gets_bookmarks_and_is_dropped_when_client_leaves(
     assert watchers() == 1
     sock.close()
     wait_for(lambda: watchers() == 0, timeout=5)
+
+
+def test_log_follow_ends_when_client_leaves(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from podlab.apiserver import watchstream
+
+    from .test_python_client import pod_body, write_log
+
+    monkeypatch.setattr(watchstream, "IDLE_WAKEUP_SECONDS", 0.1)
+    made = node.call(lambda: node.store.create(("", "pods"), pod_body("quiet")))
+    write_log(node.home, made, "app", 0, ["only line"])
+
+    def tasks() -> int:
+        return node.call(lambda: len(asyncio.all_tasks(node.loop)))
+
+    baseline = tasks()
+    sock = open_stream(node, "/api/v1/namespaces/default/pods/quiet/log?follow=true")
+    received = b""
+    while b"only line" not in received:
+        chunk = sock.recv(65536)
+        assert chunk, "stream ended early"
+        received += chunk
+    assert tasks() > baseline
+    sock.close()
+    wait_for(lambda: tasks() <= baseline, timeout=5)
+
+
+def test_unsupported_field_label_is_400(node: Node) -> None:
+    status, _, raw = http(node, "GET", "/api/v1/namespaces/default/pods?fieldSelector=spec.bogus%3Dx")
+    assert status == 400
+    assert js(raw)["message"] == "field label not supported: spec.bogus"
+    status, _, _ = http(node, "GET", "/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning")
+    assert status == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from .conftest import TOKEN, Node
@@ -119,3 +120,46 @@ def test_kubeconfig_is_private_and_carries_ca_and_token(node: Node) -> None:
     assert cluster["server"] == node.url and node.url.startswith("https://127.0.0.1:")
     assert base64.b64decode(cluster["certificate-authority-data"]) == node.server.ca_pem
     assert config["users"][0]["user"] == {"token": TOKEN}
+
+
+def test_http_url_of_a_running_server_is_written_as_https(node: Node, tmp_path: Path) -> None:
+    """The node may hand write_kubeconfig its http:// URL; kubectl still gets https + the CA."""
+    import yaml
+
+    from podlab.apiserver import write_kubeconfig
+
+    path = tmp_path / "kc"
+    write_kubeconfig(path, f"http://127.0.0.1:{node.server.port}", TOKEN)
+    cluster = yaml.safe_load(path.read_text())["clusters"][0]["cluster"]
+    assert cluster["server"] == node.url
+    assert "certificate-authority-data" in cluster
+    write_kubeconfig(path, "http://127.0.0.1:1", TOKEN)  # not ours: left alone
+    assert yaml.safe_load(path.read_text())["clusters"][0]["cluster"] == {"server": "http://127.0.0.1:1"}
+
+
+def test_resource_paths_route_like_the_apiserver() -> None:
+    import pytest
+
+    from podlab.apiserver.routes import UnknownResource, parse_resource_path
+
+    route = parse_resource_path("/api/v1/namespaces/default/pods/web/log")
+    assert route is not None
+    assert (route.key, route.namespace, route.name, route.subresource) == (
+        ("", "pods"),
+        "default",
+        "web",
+        "log",
+    )
+    ns = parse_resource_path("/api/v1/namespaces/demo/status")
+    assert ns is not None and (ns.key, ns.namespace, ns.name, ns.subresource) == (
+        ("", "namespaces"),
+        None,
+        "demo",
+        "status",
+    )
+    every = parse_resource_path("/apis/apps/v1/deployments")
+    assert every is not None and every.namespace is None and every.name is None
+    assert parse_resource_path("/version") is None
+    for bad in ("/api/v1/pods/web", "/api/v1/nodes", "/apis/apps/v1/namespaces/d/pods"):
+        with pytest.raises(UnknownResource):
+            parse_resource_path(bad)

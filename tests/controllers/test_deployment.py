@@ -237,3 +237,56 @@ def test_name_collision_bumps_collision_count() -> None:
     actions = sync_deployment(w.get("Deployment", "web"), w.items("ReplicaSet"), [], w.now)
     created = [a.obj["metadata"]["name"] for a in actions if isinstance(a, CreateObject)]
     assert created == [f"web-{pod_template_hash(d['spec']['template'], 1)}"]
+
+
+def test_proportional_scaling_during_a_stuck_rollout() -> None:
+    # The Deployment docs' example: 10 replicas, maxSurge 3, maxUnavailable 2, a bad image, then 15.
+    w = World(ready_after=1, broken_images={"nginx:bad"})
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 2}}
+    w.add(deployment("web", replicas=10, strategy=strategy))
+    w.run(4)
+    old_rs = next(iter(w.objects["ReplicaSet"]))
+    w.objects["Deployment"]["web"]["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:bad"
+    w.run(10)
+    new_rs = next(n for n in w.objects["ReplicaSet"] if n != old_rs)
+    sizes = {n: rs["spec"]["replicas"] for n, rs in w.objects["ReplicaSet"].items()}
+    assert sizes == {old_rs: 8, new_rs: 5}
+    w.objects["Deployment"]["web"]["spec"]["replicas"] = 15
+    w.run(3)
+    sizes = {n: rs["spec"]["replicas"] for n, rs in w.objects["ReplicaSet"].items()}
+    assert sizes == {old_rs: 11, new_rs: 7}
+    assert f"Scaled up replica set {old_rs} from 8 to 11" in [
+        m for _, r, m in w.events if r == "ScalingReplicaSet"
+    ]
+
+
+def test_pause_and_resume_conditions() -> None:
+    w = World(ready_after=1)
+    w.add(deployment("web", replicas=1))
+    w.run(3)
+    w.objects["Deployment"]["web"]["spec"]["paused"] = True
+    w.run(1)
+    cond = next(c for c in w.get("Deployment", "web")["status"]["conditions"] if c["type"] == "Progressing")
+    assert (cond["status"], cond["reason"], cond["message"]) == (
+        "Unknown",
+        "DeploymentPaused",
+        "Deployment is paused",
+    )
+    w.objects["Deployment"]["web"]["spec"]["paused"] = False
+    w.run(1)
+    cond = next(c for c in w.get("Deployment", "web")["status"]["conditions"] if c["type"] == "Progressing")
+    assert cond["reason"] in ("DeploymentResumed", "NewReplicaSetAvailable")
+
+
+def test_change_cause_and_min_ready_seconds_follow_the_deployment() -> None:
+    w = World(ready_after=1)
+    w.add(deployment("web", replicas=1))
+    w.run(3)
+    rs_name = next(iter(w.objects["ReplicaSet"]))
+    d = w.objects["Deployment"]["web"]
+    d["metadata"]["annotations"]["kubernetes.io/change-cause"] = "kubectl set image"
+    d["spec"]["minReadySeconds"] = 5
+    w.run(1)
+    rs = w.get("ReplicaSet", rs_name)
+    assert rs["metadata"]["annotations"]["kubernetes.io/change-cause"] == "kubectl set image"
+    assert rs["spec"]["minReadySeconds"] == 5

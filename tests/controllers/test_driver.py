@@ -117,3 +117,34 @@ async def _scenario() -> None:
 
 def test_driver_runs_deployment_to_available_and_collects_garbage() -> None:
     asyncio.run(_scenario())
+
+
+async def _broken_neighbour() -> None:
+    store = Store(None)
+    # Stored without validation (only the controllers' own writes skip the API server): a
+    # ReplicaSet whose replicas is garbage must not stop the Deployment next to it.
+    store.create(
+        RSS,
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {"name": "broken", "namespace": "default"},
+            "spec": {"replicas": "many", "selector": {"matchLabels": {"x": "y"}}, "template": {}},
+        },
+    )
+    d = apply_defaults(load_manifests(Path("/work/shared/seed/deployment.wiremock.yaml").read_text(), "d")[0])
+    d["metadata"]["namespace"] = "default"
+    store.create(DEPLOYS, d)
+    controllers = Controllers(store, resync_seconds=0.05)
+    task = asyncio.create_task(controllers.run())
+    try:
+        await _until(lambda: len(store.list(PODS)[0]) == 1)
+        assert not task.done()
+    finally:
+        controllers.stop()
+        await asyncio.wait_for(task, 5)
+        store.close()
+
+
+def test_one_broken_object_does_not_stop_the_controllers() -> None:
+    asyncio.run(_broken_neighbour())

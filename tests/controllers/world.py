@@ -53,6 +53,7 @@ class World:
     )
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (object, reason, message)
     ready_after: float = 5.0  # seconds from creation until the fake kubelet reports Ready
+    broken_images: set[str] = field(default_factory=set)  # pods of these images never get Ready
     _uids: itertools.count[int] = field(default_factory=itertools.count)
     _created_at: dict[str, datetime] = field(default_factory=dict)
 
@@ -111,7 +112,10 @@ class World:
         """Pods run at once and turn Ready `ready_after` seconds after creation."""
         for pod in self.objects["Pod"].values():
             created = self._created_at[pod["metadata"]["uid"]]
-            ready = self.now >= created + timedelta(seconds=self.ready_after)
+            image = pod["spec"]["containers"][0]["image"]
+            ready = (
+                self.now >= created + timedelta(seconds=self.ready_after) and image not in self.broken_images
+            )
             since = format_time(created + timedelta(seconds=self.ready_after))
             pod["status"] = {
                 "phase": "Running",

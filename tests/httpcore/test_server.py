@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -51,6 +51,17 @@ async def _exchange(port: int, raw: bytes, *, until: bytes | None = None) -> byt
     finally:
         writer.close()
     return data
+
+
+@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
+def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs on both loops: uvloop's transports differ from asyncio's in small ways."""
+    if request.param == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    yield request.param
+    asyncio.set_event_loop_policy(None)
 
 
 def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], **kwargs: int) -> None:

@@ -49,7 +49,7 @@ def test_bad_yaml_names_line_and_column() -> None:
     with pytest.raises(ManifestError) as info:
         load_manifests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n", "bad.yaml")
     msg = str(info.value)
-    assert msg.startswith('error validating "bad.yaml"')
+    assert msg.startswith('error parsing "bad.yaml" (document 1)')
     assert "error converting YAML to JSON: yaml: line" in msg
 
 
@@ -97,3 +97,12 @@ def test_registry() -> None:
     assert resource_for("v1", "Event").short_names == ("ev",)
     with pytest.raises(KeyError):
         resource_for("v1", "Deployment")
+
+
+def test_parse_error_document_index_with_and_without_leading_separator() -> None:
+    for prefix in ("", "---\n"):
+        text = prefix + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: [\n"
+        with pytest.raises(ManifestError) as info:
+            load_manifests(text, "two.yaml")
+        assert info.value.doc_index == 1, prefix
+        assert "(document 2)" in str(info.value)

@@ -76,3 +76,59 @@ def test_configmap_top_level_and_unknown_kind() -> None:
     }
     assert unknown_fields(cm) == ["spec"]
     assert unknown_fields({"apiVersion": "x/v1", "kind": "Widget", "foo": 1}) == []
+
+
+# Fields the official client (generated from Kubernetes 1.37) has and 1.33 does not.
+_AFTER_1_33 = {
+    "ListMeta": {"shardInfo"},
+    "PodSpec": {"evictionResponders", "hostnameOverride", "schedulingGroup"},
+    "Container": {"restartPolicyRules"},
+    "EnvVarSource": {"fileKeyRef"},
+    "VolumeMount": {"bindMountOptions"},
+    "HTTPGetAction": {"protocol"},
+    "GRPCAction": {"mode"},
+    "EmptyDirVolumeSource": {"mode"},
+    "KeyToPath": {"user"},
+    "SecretVolumeSource": {"defaultUser"},
+    "ConfigMapVolumeSource": {"defaultUser"},
+    "DownwardAPIVolumeSource": {"defaultUser"},
+    "DownwardAPIVolumeFile": {"user"},
+    "ProjectedVolumeSource": {"defaultUser"},
+    "VolumeProjection": {"podCertificate"},
+    "ServiceAccountTokenProjection": {"user"},
+    "PodStatus": {
+        "allocatedResources",
+        "extendedResourceClaimStatus",
+        "nodeAllocatableResourceClaimStatuses",
+        "resources",
+        "volumeHealth",
+    },
+}
+_CLIENT_NAMES = {
+    "Event": "CoreV1Event",
+    "EventSeries": "CoreV1EventSeries",
+    "PVCVolumeSource": "V1PersistentVolumeClaimVolumeSource",
+    "KeySelector": "V1ConfigMapKeySelector",
+    "ResourceClaim": "CoreV1ResourceClaim",
+}
+
+
+def test_field_table_matches_the_official_client_models() -> None:
+    """schema.yaml against the models of the `kubernetes` client: no misspelt field, and every
+    field the client knows is either in the table or listed above as newer than 1.33."""
+    from kubernetes.client import models
+
+    from podlab.k8s.schema import schema
+
+    checked = 0
+    for name, fields in schema().types.items():
+        if name == "List":
+            continue
+        cls = getattr(models, _CLIENT_NAMES.get(name, "V1" + name), None)
+        if cls is None:
+            continue
+        theirs = set(cls.attribute_map.values())
+        assert set(fields) - theirs == set(), name
+        assert theirs - set(fields) == _AFTER_1_33.get(name, set()), name
+        checked += 1
+    assert checked >= 80

@@ -365,3 +365,47 @@ def test_names_and_labels() -> None:
     assert _texts({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}) == [
         "metadata.name: Required value: name or generateName is required"
     ]
+
+
+def test_template_without_labels_prints_a_nil_map() -> None:
+    d = _deployment()
+    del d["spec"]["template"]["metadata"]["labels"]
+    assert _texts(d) == [
+        "spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`"
+    ]
+
+
+def test_resource_quantities() -> None:
+    def pod(resources: dict[str, Any]) -> dict[str, Any]:
+        return apply_defaults(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "c", "image": "i", "resources": resources}]},
+            }
+        )
+
+    assert validate(pod({"limits": {"cpu": "500m", "memory": "128Mi"}, "requests": {"cpu": 0.25}})) == []
+    assert _texts(pod({"limits": {"memory": "1GB"}})) == [
+        'spec.containers[0].resources.limits[memory]: Invalid value: "1GB": quantities must match the regular '
+        "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    ]
+    assert _texts(pod({"limits": {"cpu": "1"}, "requests": {"cpu": "1500m"}})) == [
+        'spec.containers[0].resources.requests: Invalid value: "1500m": must be less than or equal to cpu limit of 1'
+    ]
+    assert _texts(pod({"limits": {"example.com/gpu": "2"}, "requests": {"example.com/gpu": "1"}})) == [
+        'spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2'
+    ]
+    assert _texts(pod({"requests": {"memory": "-1Mi"}})) == [
+        'spec.containers[0].resources.requests[memory]: Invalid value: "-1Mi": must be greater than or equal to 0'
+    ]
+
+
+def test_quoted_port_number_is_a_bad_port_name_as_in_kubernetes() -> None:
+    d = _deployment()
+    _container(d)["livenessProbe"]["httpGet"]["port"] = "8080"
+    assert _texts(d) == [
+        'spec.template.spec.containers[0].livenessProbe.httpGet.port: Invalid value: "8080": '
+        "must contain at least one letter (a-z)"
+    ]

@@ -50,17 +50,29 @@ def test_tcp_open_and_closed(pod_ip: str) -> None:
 
 
 def test_exec_probe_success_failure_timeout(tmp_path: Path, pod_ip: str) -> None:
+    rc_container = {
+        "name": "busybox",
+        "image": "busybox",
+        "command": ["sh", "-c", "echo ok > /tmp/health; sleep 600"],
+        "env": [{"name": "FILE", "value": "/tmp/health"}],
+    }
+
     async def main() -> None:
         rt = Runtime(tmp_path / "home", sandbox="auto")
         pod = {"metadata": {"name": "p", "namespace": "default", "uid": f"u-{os.getpid()}"}, "spec": {}}
-        c = {
-            "name": "busybox",
-            "image": "busybox",
-            "command": ["sh", "-c", "echo ok > /tmp/health; sleep 600"],
-            "env": [{"name": "FILE", "value": "/tmp/health"}],
-        }
+        c = rc_container
         rc = await rt.start(ContainerLaunch(pod, c, pod_ip, 0, {}, {}))
-        t = ProbeTarget(pod_ip=pod_ip, container=c, exec=rc.exec)
+        try:
+            await _exercise(rc)
+        finally:
+            await rt.stop_all(0)
+        after = await run_probe(
+            {"exec": {"command": ["true"]}}, ProbeTarget(pod_ip, c, rc.exec), probe_type="liveness"
+        )
+        assert after.result is ProbeResult.UNKNOWN  # exec into a stopped container is an error
+
+    async def _exercise(rc: Any) -> None:
+        t = ProbeTarget(pod_ip=pod_ip, container=rc_container, exec=rc.exec)
         deadline = time.monotonic() + 5
         while True:
             ok = await run_probe({"exec": {"command": ["cat", "$(FILE)"]}}, t, probe_type="liveness")
@@ -92,9 +104,6 @@ def test_exec_probe_success_failure_timeout(tmp_path: Path, pod_ip: str) -> None
             {"exec": {"command": ["sh", "-c", "yes | head -c 50000"]}}, t, probe_type="liveness"
         )
         assert big.result is ProbeResult.SUCCESS and len(big.message) == 10240
-        await rc.stop(0)
-        after = await run_probe({"exec": {"command": ["true"]}}, t, probe_type="liveness")
-        assert after.result is ProbeResult.UNKNOWN  # exec into a stopped container is an error
 
     asyncio.run(main())
 

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from podlab.runtime.runtime import _bwrap_works
+from podlab.runtime.launchers import bwrap_works
 
 MODES = ["bwrap", "plain"]
 
 
 @pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
-    if request.param == "bwrap" and not _bwrap_works(shutil.which("bwrap")):
+    if request.param == "bwrap" and not bwrap_works(shutil.which("bwrap")):
         pytest.skip("bubblewrap is not usable here")
     return str(request.param)
 

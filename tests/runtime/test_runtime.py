@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,19 @@ def launch(
     )
 
 
+def run(home: Path, mode: str, body: Callable[[Runtime], Awaitable[None]]) -> None:
+    """Run `body` with a fresh Runtime; whatever happens, no container outlives the test."""
+
+    async def main() -> None:
+        rt = Runtime(home, sandbox=mode)
+        try:
+            await body(rt)
+        finally:
+            await rt.stop_all(0)
+
+    asyncio.run(main())
+
+
 def shell(script: str, name: str = "c", image: str = BUSYBOX, **extra: Any) -> dict[str, Any]:
     return {"name": name, "image": image, "command": ["/bin/sh", "-c", script], **extra}
 
@@ -45,8 +58,7 @@ def shell(script: str, name: str = "c", image: str = BUSYBOX, **extra: Any) -> d
 def test_runs_to_completion_with_logs_and_exit_code(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         assert rt.isolation == mode
         pod = make_pod()
         rc = await rt.start(launch(pod, shell("echo out; echo err >&2; printf partial; exit 3"), pod_ip))
@@ -67,20 +79,27 @@ def test_runs_to_completion_with_logs_and_exit_code(
         stamped = logs.read("default", pod["metadata"]["name"], "c", timestamps=True, tail_lines=1)
         assert stamped.count(b"\n") == 1 and stamped[:4].isdigit() and b"Z " in stamped
 
-        ok = await rt.start(launch(pod, shell("exit 0"), pod_ip, restart=1))
-        assert (await ok.wait()).reason == "Completed"
-        # The previous instance's log is still there for `kubectl logs -p`.
+        # While restart 1 runs, `kubectl logs -p` shows restart 0.
+        again = await rt.start(launch(pod, shell("echo second; exec sleep 600"), pod_ip, restart=1))
         assert b"out" in logs.read("default", pod["metadata"]["name"], "c", previous=True)
+        deadline = time.monotonic() + 5
+        while logs.read("default", pod["metadata"]["name"], "c") != b"second\n":
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        assert (await again.stop(0)).exit_code == 137
+        # Once it has exited too (CrashLoopBackOff), lastState is restart 1 itself.
+        assert logs.read("default", pod["metadata"]["name"], "c", previous=True) == b"second\n"
+        ok = await rt.start(launch(pod, shell("exit 0"), pod_ip, restart=2))
+        assert (await ok.wait()).reason == "Completed"
         assert logs.read("default", pod["metadata"]["name"], "c") == b""
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_env_workdir_and_pod_hostname(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         pod = make_pod()
         c = shell('echo "$POD_IP|$GREETING|$HOSTNAME"; pwd', workingDir="/tmp")
         rc = await rt.start(launch(pod, c, pod_ip, env={"POD_IP": pod_ip, "GREETING": "hi"}))
@@ -90,14 +109,13 @@ def test_env_workdir_and_pod_hostname(
         if mode == "bwrap":
             assert lines[1] == "/tmp"
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_missing_executable_is_a_start_error(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         with pytest.raises(StartError) as err:
             await rt.start(launch(make_pod(), {"name": "c", "image": BUSYBOX, "command": ["nope"]}, pod_ip))
         assert err.value.message == (
@@ -112,12 +130,11 @@ def test_missing_executable_is_a_start_error(
         # The busybox image has no bash.
         assert 'exec: "/bin/bash": stat /bin/bash: no such file or directory: unknown' in err2.value.message
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_unknown_image_is_an_image_pull_error(home: Path, make_pod: Callable[..., Any], pod_ip: str) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox="plain")
+    async def main(rt: Runtime) -> None:
         with pytest.raises(ImagePullError) as err:
             await rt.start(launch(make_pod(), {"name": "web", "image": "nginx:1.25"}, pod_ip))
         assert err.value.reason == "ErrImagePull"
@@ -128,7 +145,7 @@ def test_unknown_image_is_an_image_pull_error(home: Path, make_pod: Callable[...
         assert (await rc.wait()).exit_code == 0
         assert LogSource(home).read("default", pod["metadata"]["name"], "web") == b"mapped\n"
 
-    asyncio.run(main())
+    run(home, "plain", main)
 
 
 def test_sigterm_ignoring_shell_is_killed_after_grace(
@@ -136,10 +153,14 @@ def test_sigterm_ignoring_shell_is_killed_after_grace(
 ) -> None:
     # Under bubblewrap the shell is PID 1 and ignores SIGTERM without any trap, as on a node;
     # as a plain process it needs the trap to behave the same.
-    script = "sleep 600" if mode == "bwrap" else "trap '' TERM; sleep 600 & wait; sleep 600"
+    # The docs' exec-liveness container: the shell runs a script, so it stays PID 1.
+    script = (
+        "touch /tmp/healthy; sleep 600; rm -f /tmp/healthy"
+        if mode == "bwrap"
+        else "trap '' TERM; sleep 600 & wait; sleep 600"
+    )
 
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         rc = await rt.start(launch(make_pod(), shell(script), pod_ip))
         await asyncio.sleep(0.2)
         t0 = time.monotonic()
@@ -150,14 +171,13 @@ def test_sigterm_ignoring_shell_is_killed_after_grace(
         assert not pid_alive(rc.pid)
         assert (await rc.stop(1.0)).exit_code == 137  # idempotent
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_sigterm_handled_exits_quickly(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         rc = await rt.start(
             launch(make_pod(), shell("trap 'echo bye; exit 0' TERM; while true; do sleep 0.05; done"), pod_ip)
         )
@@ -166,7 +186,7 @@ def test_sigterm_handled_exits_quickly(
         info = await rc.stop(10.0)
         assert info.exit_code == 0 and time.monotonic() - t0 < 2.0
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_exec_sees_container_files_and_kills_tree_on_timeout(
@@ -185,8 +205,7 @@ def test_exec_sees_container_files_and_kills_tree_on_timeout(
                 pass
         return found
 
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         rc = await rt.start(launch(make_pod(), shell("echo ready > /tmp/health; sleep 600"), pod_ip))
         deadline = time.monotonic() + 5
         while True:
@@ -215,7 +234,7 @@ def test_exec_sees_container_files_and_kills_tree_on_timeout(
         assert nope.exit_code == 126 and b'exec: "nope": executable file not found in $PATH' in nope.output
         await rc.stop(0)
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def _wait_for(pred: Callable[[], bool], timeout: float) -> None:
@@ -239,8 +258,7 @@ def test_volumes_configmap_secret_emptydir(
         {"name": "scratch", "emptyDir": {}},
     ]
 
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         pod = make_pod(volumes=volumes)
         vols = rt.materialise_volumes(pod, lambda kind, name: objects.get((kind, name)))
         assert (vols["maps"] / "m.json").read_text() == '{"request": {}}'
@@ -278,7 +296,7 @@ def test_volumes_configmap_secret_emptydir(
             )
         assert err.value.message == 'MountVolume.SetUp failed for volume "v" : configmap "absent" not found'
 
-    asyncio.run(main())
+    run(home, mode, main)
 
 
 def test_bwrap_sandbox_isolation(
@@ -286,16 +304,15 @@ def test_bwrap_sandbox_isolation(
 ) -> None:
     import shutil
 
-    from podlab.runtime.runtime import _bwrap_works
+    from podlab.runtime.launchers import bwrap_works
 
-    if not _bwrap_works(shutil.which("bwrap")):
+    if not bwrap_works(shutil.which("bwrap")):
         pytest.skip("bubblewrap is not usable here")
     host_marker = Path("/tmp") / f"podlab-host-{os.getpid()}-{time.monotonic_ns()}"
     host_marker.write_text("host")
     try:
 
-        async def main() -> None:
-            rt = Runtime(home, sandbox="bwrap")
+        async def main(rt: Runtime) -> None:
             pod = make_pod()
             script = (
                 f"test -e {host_marker} && echo sees-host-tmp; echo mine > /tmp/inside; "
@@ -311,7 +328,7 @@ def test_bwrap_sandbox_isolation(
             assert not Path("/tmp/inside").exists() or Path("/tmp/inside").read_text() != "mine\n"
             assert not Path("/usr/podlab-x").exists() and not Path("/etc/podlab-x").exists()
 
-        asyncio.run(main())
+        run(home, "bwrap", main)
     finally:
         host_marker.unlink()
 
@@ -319,19 +336,18 @@ def test_bwrap_sandbox_isolation(
 def test_log_follow_ends_when_container_exits(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
-    async def main() -> None:
-        rt = Runtime(home, sandbox=mode)
+    async def main(rt: Runtime) -> None:
         pod = make_pod()
         rc = await rt.start(
             launch(pod, shell("echo one; sleep 0.3; echo two; sleep 0.3; echo three"), pod_ip)
         )
+        with pytest.raises(LogNotFound):  # one instance, still running: no lastState yet
+            LogSource(home).read("default", pod["metadata"]["name"], "c", previous=True)
         got = b""
         async with asyncio.timeout(10):
             async for chunk in LogSource(home).follow("default", pod["metadata"]["name"], "c"):
                 got += chunk
         assert got == b"one\ntwo\nthree\n"
         await rc.wait()
-        with pytest.raises(LogNotFound):
-            LogSource(home).read("default", pod["metadata"]["name"], "c", previous=True)
 
-    asyncio.run(main())
+    run(home, mode, main)

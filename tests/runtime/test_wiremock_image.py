@@ -30,20 +30,22 @@ def test_wiremock_loads_configmap_mappings(
             "volumeMounts": [{"name": "maps", "mountPath": "/home/wiremock/mappings", "readOnly": True}],
         }
         rc = await rt.start(ContainerLaunch(pod, container, pod_ip, 0, vols, {}))
-        target = ProbeTarget(pod_ip=pod_ip, container=container, exec=rc.exec)
-        probe = {"httpGet": {"path": "/get/this", "port": 8080}, "timeoutSeconds": 1}
-        deadline = time.monotonic() + 15
-        while True:
-            outcome = await run_probe(probe, target, probe_type="liveness")
-            # Retry only while the server is not listening yet.
-            starting = "connection refused" in outcome.message
-            if not starting or time.monotonic() > deadline or not rc.running:
-                break
-            await asyncio.sleep(0.1)
-        logs = LogSource(home).read("default", pod["metadata"]["name"], "wiremock").decode()
-        assert outcome == ProbeOutcome(ProbeResult.SUCCESS, "here it is!\n"), logs
-        assert "kube-probe/1.33" in logs  # the verbose log shows the probe's request
-        info = await rc.stop(5)
+        try:
+            target = ProbeTarget(pod_ip=pod_ip, container=container, exec=rc.exec)
+            probe = {"httpGet": {"path": "/get/this", "port": 8080}, "timeoutSeconds": 1}
+            deadline = time.monotonic() + 10
+            while True:
+                outcome = await run_probe(probe, target, probe_type="liveness")
+                # Retry only while the server is not listening yet.
+                starting = "connection refused" in outcome.message
+                if not starting or time.monotonic() > deadline or not rc.running:
+                    break
+                await asyncio.sleep(0.1)
+            logs = LogSource(home).read("default", pod["metadata"]["name"], "wiremock").decode()
+            assert outcome == ProbeOutcome(ProbeResult.SUCCESS, "here it is!\n"), logs
+            assert "kube-probe/1.33" in logs  # the verbose log shows the probe's request
+        finally:
+            info = await rc.stop(5)
         assert info.exit_code in (0, 143)
 
     asyncio.run(main())

@@ -304,3 +304,21 @@ def test_sqlite_mirror_survives_restart(tmp_path: Path) -> None:
     assert int(made["metadata"]["resourceVersion"]) == int(rv) + 1
     with pytest.raises(Gone):  # history did not survive, so old RVs are compacted
         again.watch(CMS, resource_version="1")
+
+
+def test_binding_a_pod_does_not_bump_generation() -> None:
+    store = Store(None)
+    made = store.create(PODS, pod("a", node=""))
+    made["spec"]["nodeName"] = "podlab"
+    bound = store.update(PODS, made)
+    assert bound["metadata"]["generation"] == 1
+    bound["spec"]["activeDeadlineSeconds"] = 5
+    assert store.update(PODS, bound)["metadata"]["generation"] == 2
+
+
+def test_stored_objects_always_carry_api_version_and_kind() -> None:
+    store = Store(None)
+    made = store.create(DEPLOYS, {"metadata": {"name": "d"}, "spec": {}})
+    assert (made["apiVersion"], made["kind"]) == ("apps/v1", "Deployment")
+    cm = store.create(CMS, {"metadata": {"name": "c"}})
+    assert (cm["apiVersion"], cm["kind"]) == ("v1", "ConfigMap")

@@ -31,8 +31,19 @@ def listing(stub: StubProcess) -> dict:
             {"request": {"url": "/bad", "headers": {"X": {"equalsTo": "x"}}}, "response": {}},
             "/request/headers/X",
         ),
+        ("[1, 2]", "/"),
+        (" ", "/"),
     ],
-    ids=["truncated-json", "unknown-field", "bad-enum", "bad-regex", "bad-type", "bad-matcher"],
+    ids=[
+        "truncated-json",
+        "unknown-field",
+        "bad-enum",
+        "bad-regex",
+        "bad-type",
+        "bad-matcher",
+        "array",
+        "empty",
+    ],
 )
 def test_bad_mappings_answer_422_and_change_nothing(
     stub_server: StubProcess, body: object, pointer: str
@@ -59,7 +70,8 @@ def test_settings_validation_and_replacement(stub_server: StubProcess) -> None:
     assert json.loads(stub_server.call("GET", "/__admin/settings")[2]) == {
         "settings": {"proxyPassThrough": True}
     }
-    assert stub_server.call("PATCH", "/__admin/settings/extended", {"k": "v"})[0] == 200
+    assert stub_server.call("PATCH", "/__admin/settings/extended", {"k": "v"})[0] == 422  # as 3.13.2
+    assert stub_server.call("PATCH", "/__admin/settings/extended", {"extended": {"k": "v"}})[0] == 200
     assert json.loads(stub_server.call("GET", "/__admin/settings")[2])["settings"]["extended"] == {"k": "v"}
 
 
@@ -134,7 +146,21 @@ def test_templating_defaults_per_compat(start_stub) -> None:
 def test_recording_is_reported_unsupported(stub_server: StubProcess) -> None:
     status, _, body = stub_server.call("POST", "/__admin/recordings/start", {"targetBaseUrl": "http://x"})
     assert status == 501 and b"not supported yet" in body
+    status, _, body = stub_server.call("POST", "/__admin/recordings/stop")
+    assert (status, json.loads(body)) == (
+        400,
+        {"errors": [{"code": 30, "title": "Not currently recording."}]},
+    )
     assert json.loads(stub_server.call("GET", "/__admin/recordings/status")[2]) == {"status": "NeverStarted"}
+
+
+def test_mapping_ids_must_be_uuids(stub_server: StubProcess) -> None:
+    for method in ("GET", "DELETE"):
+        status, _, body = stub_server.call(method, "/__admin/mappings/not-a-uuid")
+        assert status == 400
+        assert json.loads(body) == {"errors": [{"code": 10, "title": "not-a-uuid is not a valid UUID"}]}
+    status, _, body = stub_server.call("DELETE", "/__admin/requests")
+    assert (status, body) == (200, b"{}")
 
 
 def test_unmatched_stub_listing(stub_server: StubProcess) -> None:

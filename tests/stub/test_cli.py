@@ -144,3 +144,11 @@ def test_python_dash_m_entry_point_is_importable() -> None:
         [sys.executable, "-m", "podlab.stub", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.strip() == "3.13.2"
+
+
+def test_root_dir_that_is_a_file_exits_1(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    result = run("--port", "0", "--root-dir", str(not_a_dir))
+    assert result.returncode == 1
+    assert f"{not_a_dir}: cannot create mappings/ and __files/" in result.stderr

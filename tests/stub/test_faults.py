@@ -238,3 +238,26 @@ def test_concurrent_admin_writes_lose_nothing(stub_server: StubProcess) -> None:
     listed = json.loads(body)
     assert listed["meta"]["total"] == 80
     assert {m["id"] for m in listed["mappings"]} == set(ids)
+
+
+def test_stub_cors_and_content_length_modes(start_stub) -> None:
+    stub = start_stub("--enable-stub-cors", "--use-chunked-encoding", "never")
+    add(stub, {"request": {"url": "/c"}, "response": {"body": "cors"}})
+    answer = raw_exchange(stub.port, get_bytes("/c", "Origin: http://app.example\r\n"))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"Access-Control-Allow-Origin: http://app.example" in head
+    assert b"Content-Length: 4" in head and b"chunked" not in head.lower()
+    assert body == b"cors"
+    preflight = raw_exchange(
+        stub.port,
+        b"OPTIONS /c HTTP/1.1\r\nHost: x\r\nOrigin: http://app.example\r\n"
+        b"Access-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n",
+    )
+    assert preflight.startswith(b"HTTP/1.1 200")
+    assert b"Access-Control-Allow-Methods: OPTIONS,GET,POST,PUT,PATCH,DELETE" in preflight
+
+
+def test_proxy_stubs_answer_not_supported(stub_server: StubProcess) -> None:
+    add(stub_server, {"request": {"url": "/p"}, "response": {"proxyBaseUrl": "http://127.0.0.1:9"}})
+    status, _, body = stub_server.call("GET", "/p")
+    assert status == 501 and b"proxying (proxyBaseUrl) is not supported yet" in body

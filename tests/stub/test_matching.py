@@ -237,7 +237,14 @@ def test_multipart_parts() -> None:
     )
     request = req("POST", "/", [("Content-Type", "multipart/form-data; boundary=XyZ")], body)
     assert matches({"multipartPatterns": [{"name": "a", "bodyPatterns": [{"equalTo": "hello"}]}]}, request)
-    assert matches({"multipartPatterns": [{"fileName": {"equalTo": "x.txt"}}]}, request)
+    assert matches(
+        {"multipartPatterns": [{"fileName": "x.txt", "bodyPatterns": [{"contains": "file"}]}]}, request
+    )
+    assert not matches(
+        {"multipartPatterns": [{"fileName": "y.txt", "bodyPatterns": [{"contains": "file"}]}]}, request
+    )
+    # As in WireMock 3.13 the part name is printed in diffs but does not select a part.
+    assert matches({"multipartPatterns": [{"name": "zz", "bodyPatterns": [{"equalTo": "hello"}]}]}, request)
     assert not matches(
         {"multipartPatterns": [{"matchingType": "ALL", "bodyPatterns": [{"equalTo": "hello"}]}]}, request
     )
@@ -458,3 +465,27 @@ def test_distances_equal_wiremocks(
 ) -> None:
     found = RequestPattern.from_json(pattern).match(LoggedRequest.from_json(request_json))
     assert found.distance == pytest.approx(distance, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("states", "wiremock_3", "wiremock_2"),
+    [  # possibleStates printed by WireMock 3.13.2 and 2.35.1 for the same stubs (required, new)
+        ([("Started", "Two"), ("Two", None)], ["Started", "Two"], ["Two", "Started"]),
+        ([("Started", "Done"), ("Zz", "B")], ["Zz", "Started", "Done", "B"], ["Done", "B", "Started", "Zz"]),
+        ([("B", None), ("A", "C")], None, ["C", "B", "A"]),
+    ],
+)
+def test_possible_states_follow_each_versions_order(
+    states: list[tuple[str | None, str | None]], wiremock_3: list[str] | None, wiremock_2: list[str]
+) -> None:
+    found = stubs(
+        *(
+            {"scenarioName": "S", "requiredScenarioState": required, "newScenarioState": new, "request": {}}
+            for required, new in states
+        )
+    )
+    scenarios = Scenarios()
+    scenarios.sync(found)
+    if wiremock_3 is not None:
+        assert scenarios.to_json(found)[0]["possibleStates"] == wiremock_3
+    assert scenarios.to_json(found, compat=2)[0]["possibleStates"] == wiremock_2

@@ -1149,6 +1149,1207 @@ RECORDED_ANSWERS: list[dict[str, Any]] = json.loads(
     "status": 200
    }
   }
+ },
+ {
+  "input": {
+   "priority": " 3 "
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "priority": 3
+  }
+ },
+ {
+  "input": {
+   "priority": "3.5"
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/priority"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.Integer` from String \"3.5\": not a valid `java.lang.Integer` value"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "priority": true
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/priority"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.Integer` from Boolean value (token `JsonToken.VALUE_TRUE`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "priority": [
+    1
+   ]
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/priority"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.Integer` from Array value (token `JsonToken.START_ARRAY`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "name": true
+  },
+  "status": 201,
+  "answer": {
+   "name": "true",
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "name": 1.0
+  },
+  "status": 201,
+  "answer": {
+   "name": "1.0",
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "name": {
+    "a": 1
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/name"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.String` from Object value (token `JsonToken.START_OBJECT`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "scenarioName": {}
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/scenarioName"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.String` from Object value (token `JsonToken.START_OBJECT`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "status": 1000.0
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 1000
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "headers": {
+     "X": [
+      "a",
+      5
+     ]
+    }
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response/headers"
+     },
+     "title": "Error parsing JSON"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "body": 1.0
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "body": "1.0"
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "body": true
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "body": "true"
+   }
+  }
+ },
+ {
+  "input": {
+   "metadata": "str"
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/metadata"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `com.github.tomakehurst.wiremock.common.Metadata` (although at least one Creator exists): no String-argument constructor/factory method to deserialize from String value ('str')"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": []
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `com.github.tomakehurst.wiremock.matching.RequestPattern` from Array value (token `JsonToken.START_ARRAY`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": "x"
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `com.github.tomakehurst.wiremock.matching.RequestPattern` (although at least one Creator exists): no String-argument constructor/factory method to deserialize from String value ('x')"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": 5
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `com.github.tomakehurst.wiremock.http.ResponseDefinition` (although at least one Creator exists): no int/Int-argument constructor/factory method to deserialize from Number value (5)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": {
+    "method": true
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/method"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `com.github.tomakehurst.wiremock.http.RequestMethod` (although at least one Creator exists): no boolean/Boolean-argument constructor/factory method to deserialize from boolean value (true)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": {
+    "url": {}
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/url"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.String` from Object value (token `JsonToken.START_OBJECT`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": {
+    "url": []
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/url"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.lang.String` from Array value (token `JsonToken.START_ARRAY`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "persistent": 1
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "persistent": true
+  }
+ },
+ {
+  "input": {
+   "persistent": 0
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "persistent": false
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "transformerParameters": []
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response/transformerParameters"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `com.github.tomakehurst.wiremock.extension.Parameters` from Array value (token `JsonToken.START_ARRAY`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "fixedDelayMilliseconds": 1.9
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "fixedDelayMilliseconds": 1
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "chunkedDribbleDelay": {}
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "chunkedDribbleDelay": {}
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "chunkedDribbleDelay": {
+     "numberOfChunks": 2
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "chunkedDribbleDelay": {
+     "numberOfChunks": 2
+    }
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "delayDistribution": {
+     "type": "lognormal",
+     "median": "x"
+    }
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response/delayDistribution/median"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `double` from String \"x\": not a valid `double` value (as String to convert)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "delayDistribution": {
+     "median": 1
+    }
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response/delayDistribution"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Could not resolve subtype of [simple type, class com.github.tomakehurst.wiremock.http.DelayDistribution]: missing type id property 'type' (for POJO property 'delayDistribution')"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "removeProxyRequestHeaders": "x"
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/response/removeProxyRequestHeaders"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `java.util.ArrayList` (although at least one Creator exists): no String-argument constructor/factory method to deserialize from String value ('x')"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "response": {
+    "removeProxyRequestHeaders": [
+     1
+    ]
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "removeProxyRequestHeaders": [
+     "1"
+    ]
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "transformers": [
+     1,
+     true
+    ]
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "transformers": [
+     "1",
+     "true"
+    ]
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "additionalProxyRequestHeaders": {
+     "a": [
+      "b",
+      "c"
+     ]
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "additionalProxyRequestHeaders": {
+     "a": [
+      "b",
+      "c"
+     ]
+    }
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "statusMessage": 5
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "statusMessage": "5"
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "port": "8080"
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "port": 8080,
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "port": 80.5
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "port": 80,
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "scheme": true
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "scheme": "true",
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "customMatcher": {
+     "name": "x",
+     "parameters": {
+      "a": 1
+     }
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY",
+    "customMatcher": {
+     "name": "x",
+     "parameters": {
+      "a": 1
+     }
+    }
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "customMatcher": {
+     "parameters": {}
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY",
+    "customMatcher": {
+     "parameters": {}
+    }
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "customMatcher": {
+     "name": "x",
+     "zz": 1
+    }
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/customMatcher/zz"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Unrecognized field \"zz\" (class com.github.tomakehurst.wiremock.matching.CustomMatcherDefinition), not marked as ignorable"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": {
+    "basicAuth": {
+     "username": "u",
+     "password": "p"
+    },
+    "basicAuthCredentials": {
+     "username": "v",
+     "password": "q"
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY",
+    "basicAuthCredentials": {
+     "username": "v",
+     "password": "q"
+    }
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "basicAuthCredentials": {
+     "username": "u",
+     "password": "p"
+    },
+    "basicAuth": {
+     "username": "v",
+     "password": "q"
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY",
+    "basicAuthCredentials": {
+     "username": "u",
+     "password": "p"
+    }
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "basicAuth": "x"
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/basicAuth"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot construct instance of `com.github.tomakehurst.wiremock.client.BasicCredentials` (although at least one Creator exists): no String-argument constructor/factory method to deserialize from String value ('x')"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "serveEventListeners": [
+    {
+     "name": "webhook",
+     "requestPhases": [
+      "BEFORE_MATCH"
+     ],
+     "parameters": {
+      "a": 1
+     }
+    }
+   ]
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "serveEventListeners": [
+    {
+     "name": "webhook",
+     "requestPhases": [
+      "BEFORE_MATCH"
+     ],
+     "parameters": {
+      "a": 1
+     }
+    }
+   ]
+  }
+ },
+ {
+  "input": {
+   "serveEventListeners": {
+    "webhook": {}
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "postServeActions": [
+    {
+     "name": "webhook"
+    }
+   ]
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "postServeActions": [
+    {
+     "name": "webhook"
+    }
+   ]
+  }
+ },
+ {
+  "input": {
+   "postServeActions": [
+    {
+     "parameters": {}
+    }
+   ]
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "postServeActions": [
+    {
+     "parameters": {}
+    }
+   ]
+  }
+ },
+ {
+  "input": {
+   "postServeActions": [
+    {
+     "name": "webhook",
+     "bogus": 1
+    }
+   ]
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/postServeActions"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Unrecognized field \"bogus\" (class com.github.tomakehurst.wiremock.extension.PostServeActionDefinition), not marked as ignorable"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "insertionIndex": "x"
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/insertionIndex"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `long` from String \"x\": not a valid `long` value"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "insertionIndex": 5
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "fromConfiguredStub": "false"
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "fromConfiguredStub": false
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "base64Body": "YQ"
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "base64Body": "YQ=="
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "base64Body": ""
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "base64Body": ""
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "urlPathTemplate": "/x/{a}",
+    "pathParameters": []
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/pathParameters"
+     },
+     "title": "Error parsing JSON",
+     "detail": "Cannot deserialize value of type `java.util.LinkedHashMap<java.lang.String,com.github.tomakehurst.wiremock.matching.StringValuePattern>` from Array value (token `JsonToken.START_ARRAY`)"
+    }
+   ]
+  },
+  "matcher_detail": false
+ },
+ {
+  "input": {
+   "request": {
+    "formParameters": {
+     "a": {
+      "equalTo": "1"
+     }
+    },
+    "cookies": {
+     "c": "x"
+    }
+   }
+  },
+  "status": 422,
+  "answer": {
+   "errors": [
+    {
+     "code": 10,
+     "source": {
+      "pointer": "/request/cookies/c"
+     },
+     "title": "Error parsing JSON",
+     "detail": "\"x\" is not a valid match operation"
+    }
+   ]
+  },
+  "matcher_detail": true
+ },
+ {
+  "input": {
+   "response": {
+    "jsonBody": [
+     1,
+     {
+      "a": null
+     }
+    ],
+    "headers": {
+     "Content-Type": "application/json"
+    }
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "jsonBody": [
+     1,
+     {
+      "a": null
+     }
+    ],
+    "headers": {
+     "Content-Type": "application/json"
+    }
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "jsonBody": 1.5
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "jsonBody": 1.5
+   }
+  }
+ },
+ {
+  "input": {
+   "response": {
+    "jsonBody": false
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200,
+    "jsonBody": false
+   }
+  }
+ },
+ {
+  "input": {
+   "metadata": {}
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   },
+   "metadata": {}
+  }
+ },
+ {
+  "input": {
+   "metadata": null
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "bodyPatterns": null
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
+ },
+ {
+  "input": {
+   "request": {
+    "headers": null
+   }
+  },
+  "status": 201,
+  "answer": {
+   "request": {
+    "method": "ANY"
+   },
+   "response": {
+    "status": 200
+   }
+  }
  }
 ]
 """
@@ -1182,7 +2383,7 @@ def test_parse_answers_like_wiremock(answer: dict[str, Any]) -> None:
     assert actual["source"] == expected["source"]
     assert actual["title"] == expected["title"]
     if not answer["matcher_detail"]:  # the matchers' own wording is tested with the matchers
-        assert actual["detail"] == expected["detail"]
+        assert actual.get("detail") == expected.get("detail")
     assert raised.value.to_json() == {"errors": [actual]}
 
 
@@ -1214,15 +2415,15 @@ def corpus_mappings() -> list[Any]:
                 collect(expect.get("json"), case["id"])
     params = []
     for case_id, echo in echoes.values():
-        if echo["id"] in posted and echo["response"].get("fromConfiguredStub") is None:
-            params.append(pytest.param(posted[echo["id"]], echo, id=f"{case_id}:{echo['id'][-4:]}"))
+        mapping = posted.get(echo["id"])
+        # Skip echoes of a mapping replaced later in its case (PUT, edit, import).
+        if mapping is not None and mapping["response"].get("body") == echo["response"].get("body"):
+            params.append(pytest.param(mapping, echo, id=f"{case_id}:{echo['id'][-4:]}"))
     return params
 
 
 @pytest.mark.parametrize(("posted", "echo"), corpus_mappings())
 def test_corpus_mapping_prints_as_wiremock(posted: dict[str, Any], echo: dict[str, Any]) -> None:
-    if posted["response"].get("body") != echo["response"].get("body"):
-        pytest.skip("the mapping was replaced later in the case")
     assert ordered(StubMapping.from_json(posted).to_json()) == ordered(echo)
 
 

@@ -109,3 +109,97 @@ def test_reference_mapping_verbose_log_matches_the_post(tmp_path: Path) -> None:
     got = [normalise(line, "127.0.0.1", f"127.0.0.1:{port}", port) for line in ours]
     want = [normalise(line, "10.244.1.1", "10.244.1.14:8080", "8080") for line in BLOG_LOG]
     assert got == want
+
+
+# WireMock 3.13.2's stdout for: admin POST /mappings, a matched and an unmatched GET (curl 7.88.1),
+# from wiremock-real-output.txt.
+REAL_3_LOG = [
+    "2026-11-28 04:49:09.538 Admin request received:",
+    "127.0.0.1 - POST /mappings",
+    "",
+    "Host: [127.0.0.1:18080]",
+    "User-Agent: [curl/7.88.1]",
+    "Accept: [*/*]",
+    "Content-Type: [application/json]",
+    "Content-Length: [95]",
+    '{"request":{"url":"/get/this","method":"GET"},"response":{"status":200,"body":"Here it is!\\n"}}',
+    "",
+    "2026-11-28 04:49:09.667 Request received:",
+    "127.0.0.1 - GET /get/this",
+    "",
+    "Host: [127.0.0.1:18080]",
+    "User-Agent: [curl/7.88.1]",
+    "Accept: [*/*]",
+    "",
+    "",
+    "",
+    "Matched response definition:",
+    "{",
+    '  "status" : 200,',
+    '  "body" : "Here it is!\\n"',
+    "}",
+    "",
+    "Response:",
+    "HTTP/1.1 200",
+    "Matched-Stub-Id: [ce0b9d93-ef96-4554-bc02-aaab996dcaa7]",
+    "",
+    "2026-11-28 04:49:09.679 Request received:",
+    "127.0.0.1 - GET /get/that",
+    "",
+    "Host: [127.0.0.1:18080]",
+    "User-Agent: [curl/7.88.1]",
+    "Accept: [*/*]",
+    "",
+    "",
+    "",
+    "Matched response definition:",
+    "(no response definition configured)",
+    "",
+    "Response:",
+    "HTTP/1.1 404",
+    "(no headers)",
+    "",
+    "",  # stdout ends with the blank line println adds
+]
+CURL = b"User-Agent: curl/7.88.1\r\nAccept: */*\r\n"
+
+
+def send(port: int, head: bytes, body: bytes = b"") -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while data := sock.recv(65536):
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def test_verbose_log_matches_wiremock_3_line_for_line(tmp_path: Path) -> None:
+    stub = launch(tmp_path / "root", "--verbose")
+    host = b"127.0.0.1:%d" % stub.port
+    mapping = (
+        b'{"request":{"url":"/get/this","method":"GET"},"response":{"status":200,"body":"Here it is!\\n"}}'
+    )
+    try:
+        send(
+            stub.port,
+            b"POST /__admin/mappings HTTP/1.1\r\nHost: "
+            + host
+            + b"\r\n"
+            + CURL
+            + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(mapping),
+            mapping,
+        )
+        send(stub.port, b"GET /get/this HTTP/1.1\r\nHost: " + host + b"\r\n" + CURL + b"\r\n")
+        send(stub.port, b"GET /get/that HTTP/1.1\r\nHost: " + host + b"\r\n" + CURL + b"\r\n")
+        deadline = time.monotonic() + 5
+        while stub.stdout().count("Request received:") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        out = stub.stdout()
+    finally:
+        stub.stop()
+    ours = out[out.index("Admin request received:") - 24 :].split("\n")
+    port = str(stub.port)
+    got = [normalise(line, "127.0.0.1", f"127.0.0.1:{port}", port) for line in ours]
+    want = [normalise(line, "127.0.0.1", "127.0.0.1:18080", "18080") for line in REAL_3_LOG]
+    assert got == want

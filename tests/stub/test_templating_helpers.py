@@ -79,8 +79,16 @@ def test_random_value_shapes(template: str, pattern: str) -> None:
     assert len(outputs) > 1, "twenty draws should not all be equal"
 
 
-def test_random_value_rejects_an_unknown_type_inline() -> None:
-    assert render("{{randomValue type='NOPE'}}").startswith("[ERROR: NOPE is not a valid type")
+def test_random_value_of_an_unknown_type_is_any_printable_ascii() -> None:
+    # WireMock falls back to randomAscii (space to '~'), lower-cased like the other types.
+    drawn = "".join(render("{{randomValue length=50 type='NOPE'}}") for _ in range(10))
+    assert len(drawn) == 500 and all(" " <= ch <= "~" and not ch.isupper() for ch in drawn)
+    assert any(not ch.isalnum() for ch in drawn)
+
+
+def test_pick_random_from_nothing_fails_like_wiremock() -> None:
+    with pytest.raises(TemplateError, match="bound must be positive"):
+        render("{{pickRandom (array)}}")
 
 
 def test_random_int_stays_in_lower_inclusive_upper_exclusive() -> None:
@@ -166,9 +174,11 @@ def test_request_model_fields() -> None:
         body="payload",
         headers={"X-Trace": "t1", "Cookie": "s=abc"},
         parameters={"p": {"deep": [1, 2]}},
-        path_params={"id": "a b"},
+        path_params={"id": "a%20b"},
     )
-    assert render("{{request.path}}|{{request.path.[1]}}|{{request.path.id}}", m) == "/users/a%20b/x|a b|a b"
+    assert (
+        render("{{request.path}}|{{request.path.[1]}}|{{request.path.id}}", m) == "/users/a%20b/x|a%20b|a%20b"
+    )
     assert render("{{request.query.q}}|{{request.query.q.[1]}}|{{request.query.q.last}}", m) == "1|2|2"
     assert (
         render("{{request.headers.x-trace}}|{{request.cookies.s}}|{{request.clientIp}}", m)
@@ -337,3 +347,26 @@ def test_malformed_templates_only_ever_raise_template_error() -> None:
         except TemplateError:
             failures += 1
     assert failures > 100, "the generator should produce plenty of broken templates"
+
+
+def test_path_template_variables_stay_encoded() -> None:
+    # Observed on WireMock 3.13.2: /pt/{pid}/{id}/{rest} requested as /pt/p1/a%20b/c%2Fd?q=%41.
+    from podlab.stub.model import StubMapping
+
+    stub = StubMapping.from_json(
+        {"request": {"urlPathTemplate": "/pt/p1/{id}/{rest}"}, "response": {"body": "x"}}
+    )
+    request = LoggedRequest.from_json({"url": "/pt/p1/a%20b/c%2Fd?q=%41", "method": "GET"})
+    m = TemplateModel.from_request(request, stub=stub)
+    template = (
+        "{{request.path.id}}|{{request.path.rest}}|{{request.pathSegments.[2]}}|{{request.path.[3]}}|"
+        "{{request.path}}|{{request.url}}|{{request.query.q}}|{{request.path.[0]}}"
+    )
+    assert render(template, m) == "a%20b|c%2Fd|a%20b|c%2Fd|/pt/p1/a%20b/c%2Fd|/pt/p1/a%20b/c%2Fd?q=%41|A|pt"
+
+
+def test_absurdly_deep_nesting_is_a_template_error_not_a_crash() -> None:
+    depth = 5000
+    with pytest.raises(TemplateError, match="nested too deeply"):
+        render("{{#if true}}" * depth + "x" + "{{/if}}" * depth)
+    assert render("{{#if true}}" * 50 + "x" + "{{/if}}" * 50) == "x"

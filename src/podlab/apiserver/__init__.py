@@ -1,7 +1,7 @@
 """podlab's Kubernetes API server: enough of the REST API for kubectl and the official client."""
 
 from .kubeconfig import kubeconfig_text, write_kubeconfig
+from .logs import LogReader
 from .server import ApiServer
-from .streams import LogReader
 
 __all__ = ["ApiServer", "LogReader", "kubeconfig_text", "write_kubeconfig"]

@@ -25,25 +25,11 @@ def validation_errors(obj: Obj, old: Obj | None) -> list[Any]:
 
 def invalid_status(obj: Obj, errors: list[Any]) -> Obj:
     """The 422 Status body, causes included (kubectl prints from the causes)."""
-    meta = obj.get("metadata") or {}
-    api_version = str(obj.get("apiVersion", ""))
-    group = api_version.split("/", 1)[0] if "/" in api_version else ""
-    details: Obj = {"name": str(meta.get("name", "")), "group": group, "kind": str(obj.get("kind", ""))}
-    causes = [e.cause() for e in errors if hasattr(e, "cause")]
-    if causes:
-        details["causes"] = causes
-    if not group:
-        del details["group"]
-    return {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": k8s.invalid_message(obj, errors),
-        "reason": "Invalid",
-        "details": details,
-        "code": 422,
-    }
+    status = k8s.invalid_status(obj, errors)
+    details = status.get("details") or {}
+    if not details.get("group"):
+        details.pop("group", None)  # metav1.StatusDetails.Group is omitempty
+    return status
 
 
 def unknown_fields(obj: Obj) -> list[str]:

@@ -9,18 +9,16 @@ pkg/endpoints/handlers/`), because kubectl prints them verbatim.
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import yaml
-
 from podlab.httpcore import Request, Response
 from podlab.k8s.resources import RESOURCES, ResourceInfo
 from podlab.store import (
     CLUSTER_SCOPED,
+    GENERATION_KEYS,
     AlreadyExists,
     BadRequest,
     Conflict,
@@ -31,7 +29,19 @@ from podlab.store import (
 )
 
 from . import k8sapi
+from .bodies import (
+    APPLY_PATCH,
+    JSON_PATCH,
+    MERGE_PATCH,
+    PATCH_TYPES,
+    RequestError,
+    bad_request,
+    decode_body,
+    dry_run,
+    media_type,
+)
 from .discovery import SUBRESOURCES
+from .field_labels import check_field_selector
 from .negotiation import (
     TABLE_CONTENT_TYPE,
     error_response,
@@ -44,65 +54,12 @@ from .negotiation import (
     wants_table,
 )
 from .routes import Route
+from .scale import scale_response
 
 Obj = dict[str, Any]
 
-JSON_PATCH = "application/json-patch+json"
-MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-APPLY_PATCH = "application/apply-patch+yaml"
-_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH, STRATEGIC_PATCH)
-_DECODABLE = ("application/json", "application/yaml")
 # Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject).
 _RETURNS_DELETED_OBJECT = {("", "pods"), ("", "namespaces")}
-
-
-class RequestError(Exception):
-    """A request that fails before touching the store; carries the Status to send."""
-
-    def __init__(self, code: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.response = status_response(code, reason, message)
-
-
-def bad_request(message: str) -> RequestError:
-    return RequestError(400, "BadRequest", message)
-
-
-def _media_type(request: Request) -> str:
-    return (request.header("Content-Type") or "application/json").split(";")[0].strip().lower()
-
-
-def decode_body(request: Request) -> Any:
-    """JSON by default (the Python client sends no Content-Type); YAML when it says so.
-
-    Protobuf (kubectl's default for built-in kinds) gets 415, on which client-go retries the
-    request, and sends later ones, as JSON.
-    """
-    media = _media_type(request)
-    if media not in _DECODABLE and not media.endswith("+json") and not media.endswith("+yaml"):
-        raise RequestError(
-            415,
-            "UnsupportedMediaType",
-            f"the body of the request was in an unknown format - accepted media types include: {', '.join(_DECODABLE)}",
-        )
-    text = request.body.decode("utf-8", errors="replace")
-    try:
-        if media in ("application/yaml", APPLY_PATCH) or media.endswith("+yaml"):
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
-
-
-def _dry_run(params: dict[str, str], options: Obj | None = None) -> bool:
-    if params.get("dryRun") == "All":
-        return True
-    if options is not None and "All" in (options.get("dryRun") or []):
-        return True
-    if params.get("dryRun") not in (None, ""):
-        raise bad_request(f'Invalid dry run value: "{params["dryRun"]}"; supported values: "All"')
-    return False
 
 
 def _list_kind(resource: ResourceInfo) -> str:
@@ -133,7 +90,7 @@ class Rest:
                     return self.delete_collection(route, request, params)
                 return method_not_allowed()
             if sub == "scale":
-                return self.scale(route, request, params)
+                return scale_response(self.store, route, request, params)
             if method == "GET" and sub in (None, "status"):
                 return self.get(route, request, params)
             if method == "PUT" and sub in (None, "status"):
@@ -185,6 +142,7 @@ class Rest:
         return self.render(route, request, params, [obj], obj["metadata"]["resourceVersion"], single=True)
 
     def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+        check_field_selector(route.key, params.get("fieldSelector"))
         items, rv = self.store.list(
             route.key,
             route.namespace,
@@ -269,7 +227,7 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
-        if _dry_run(params):
+        if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared), headers=warnings)
 
@@ -287,6 +245,8 @@ class Rest:
                 raise AlreadyExists(route.resource.group, route.resource.plural, meta["name"])
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(self.clock())
+        if route.key in GENERATION_KEYS:
+            meta["generation"] = 1
         return out
 
     def update(self, route: Route, request: Request, params: dict[str, str]) -> Response:
@@ -309,10 +269,15 @@ class Rest:
         code: int,
         warnings: list[tuple[str, str]],
     ) -> Response:
-        if _dry_run(params):
+        if dry_run(params):
             sent_rv = new["metadata"].get("resourceVersion")
             if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
                 raise Conflict(route.resource.group, route.resource.plural, old["metadata"]["name"])
+            # What the store would do, so `kubectl diff` shows the real outcome.
+            generation = old["metadata"].get("generation")
+            if generation is not None:
+                spec_changed = route.subresource is None and new.get("spec") != old.get("spec")
+                new["metadata"]["generation"] = generation + 1 if spec_changed else generation
             return json_response(code, new, headers=warnings)
         return json_response(
             code, self.store.update(route.key, new, subresource=route.subresource), headers=warnings
@@ -320,12 +285,12 @@ class Rest:
 
     def patch(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
-        media = _media_type(request)
-        if media not in _PATCH_TYPES:
+        media = media_type(request)
+        if media not in PATCH_TYPES:
             return status_response(
                 415,
                 "UnsupportedMediaType",
-                f"the body of the request was in an unknown format - accepted media types include: {', '.join(_PATCH_TYPES)}",
+                f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_TYPES)}",
             )
         body = decode_body(request)
         try:
@@ -340,7 +305,7 @@ class Rest:
                 obj = self._check_identity(route, body)
                 warnings = self._field_validation(route, obj, params, apply=True)
                 prepared = self._prepare(obj, None)
-                if _dry_run(params):
+                if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
                 return json_response(201, self.store.create(route.key, prepared), headers=warnings)
             patched = self._apply_patch(route, media, old, body)
@@ -375,7 +340,7 @@ class Rest:
         grace = options.get("gracePeriodSeconds")
         preconditions = options.get("preconditions") or {}
         obj = self.store.get(route.key, route.namespace, route.name)
-        if _dry_run(params, options):
+        if dry_run(params, options):
             return json_response(200, obj)
         if options.get("propagationPolicy") == "Orphan" or options.get("orphanDependents") is True:
             self._orphan_dependents(obj)
@@ -412,7 +377,7 @@ class Rest:
             return method_not_allowed()
         options = self._delete_options(request, params)
         grace = options.get("gracePeriodSeconds")
-        if _dry_run(params, options):
+        if dry_run(params, options):
             items, rv = self.store.list(
                 route.key,
                 route.namespace,
@@ -479,65 +444,6 @@ class Rest:
                 if len(kept) != len(refs):
                     item["metadata"]["ownerReferences"] = kept
                     self.store.update(resource.key, item)
-
-    # -- scale subresource -----------------------------------------------------------------
-    def _scale_of(self, obj: Obj) -> Obj:
-        meta = obj["metadata"]
-        return {
-            "kind": "Scale",
-            "apiVersion": "autoscaling/v1",
-            "metadata": {
-                k: meta[k]
-                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-                if k in meta
-            },
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {
-                "replicas": (obj.get("status") or {}).get("replicas", 0),
-                "selector": k8sapi.selector_string((obj.get("spec") or {}).get("selector")),
-            },
-        }
-
-    def scale(self, route: Route, request: Request, params: dict[str, str]) -> Response:
-        assert route.name is not None
-        obj = self.store.get(route.key, route.namespace, route.name)
-        current = self._scale_of(obj)
-        if request.method == "GET":
-            return json_response(200, current)
-        body = decode_body(request)
-        if request.method == "PUT":
-            wanted = body
-        elif request.method == "PATCH":
-            media = _media_type(request)
-            if media == JSON_PATCH and isinstance(body, list):
-                wanted = k8sapi.json_patch(current, body)
-            elif isinstance(body, dict):
-                wanted = k8sapi.json_merge_patch(current, body)
-            else:
-                raise bad_request("the body of the request must be a JSON object")
-        else:
-            return method_not_allowed()
-        if not isinstance(wanted, dict):
-            raise bad_request("the body of the request must be a Scale object")
-        replicas = (wanted.get("spec") or {}).get("replicas")
-        if not isinstance(replicas, int) or replicas < 0:
-            return json_response(
-                422,
-                status_body(
-                    422,
-                    "Invalid",
-                    f'Scale.autoscaling "{route.name}" is invalid: spec.replicas: '
-                    f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0",
-                ),
-            )
-        sent_rv = (wanted.get("metadata") or {}).get("resourceVersion")
-        if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
-            raise Conflict(route.resource.group, route.resource.plural, route.name)
-        obj.setdefault("spec", {})["replicas"] = replicas
-        if _dry_run(params):
-            return json_response(200, self._scale_of(obj))
-        updated = self.store.update(route.key, obj)
-        return json_response(200, self._scale_of(updated))
 
 
 class _Invalid(Exception):

@@ -55,6 +55,8 @@ def parse_resource_path(path: str) -> Route | None:
     if namespace is not None and not resource.namespaced:
         raise UnknownResource(path)
     name = rest[1] if len(rest) >= 2 else None
+    if resource.namespaced and namespace is None and name is not None:
+        raise UnknownResource(path)  # /api/v1/pods/x: a namespaced object needs its namespace
     subresource = rest[2] if len(rest) == 3 else None
     if not resource.namespaced:
         namespace = None

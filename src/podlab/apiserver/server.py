@@ -11,6 +11,8 @@ from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.store import NotFound, Store
 
 from . import discovery
+from .kubeconfig import register_server, unregister_server
+from .logs import LogReader, log_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
     error_response,
@@ -25,8 +27,8 @@ from .negotiation import (
 from .portforward import PROTOCOL, PortForwardSession
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
-from .streams import LogReader, log_response, watch_response
 from .tls import Certificate, TlsFront, self_signed
+from .watchstream import watch_response
 
 log = logging.getLogger("podlab.apiserver")
 
@@ -91,9 +93,11 @@ class ApiServer:
         self.certificate = self_signed(self._host)
         self._front = TlsFront(self.certificate, self._host, self._port, ("127.0.0.1", self._server.port))
         await self._front.start()
+        register_server(self._front.port, self.certificate.cert_pem)
 
     async def stop(self) -> None:
         if self._front is not None:
+            unregister_server(self._front.port)
             await self._front.stop()
             self._front = None
         if self._server is not None:
@@ -110,6 +114,13 @@ class ApiServer:
         return hmac.compare_digest(credential.strip().encode(), self._token.encode())
 
     async def handle(self, request: Request, connection: Connection) -> Response | None:
+        response = await self._dispatch(request, connection)
+        if log.isEnabledFor(logging.DEBUG):
+            code = "upgraded" if response is None else str(response.status)
+            log.debug("%s %s -> %s", request.method, request.target, code)
+        return response
+
+    async def _dispatch(self, request: Request, connection: Connection) -> Response | None:
         path = request.path.rstrip("/") or "/"
         if path not in _PUBLIC_PATHS and not self._authenticated(request):
             return status_response(401, "Unauthorized", "Unauthorized")
@@ -132,6 +143,11 @@ class ApiServer:
             return log_response(self.store, self._logs, route, params)
         if route.key == ("", "pods") and route.subresource == "portforward":
             return await self._port_forward(route, request, connection)
+        if route.key == ("", "pods") and route.subresource in ("exec", "attach"):
+            # Not served: say so plainly (kubectl prints this after its upgrade attempts).
+            return status_response(
+                400, "BadRequest", f"pods/{route.subresource} is not supported by podlab's API server"
+            )
         return self._rest.handle(route, request)
 
     def _fixed(self, path: str, request: Request) -> Response | None:

@@ -56,6 +56,7 @@ async def run_foreground(
 
 
 async def _live_view(node: Node, stop: asyncio.Event) -> None:
+    from rich.console import Group
     from rich.live import Live
 
     from .view import render
@@ -63,7 +64,7 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
     assert node.runtime is not None
     kubeconfig = str(kubeconfig_path(node.home))
 
-    def frame() -> object:
+    def frame() -> Group:
         assert node.runtime is not None
         return render(node.store, node.server_url, node.runtime.isolation, kubeconfig)
 

@@ -16,6 +16,8 @@ RS_UPDATED_REASON = "ReplicaSetUpdated"
 NEW_RS_AVAILABLE_REASON = "NewReplicaSetAvailable"
 TIMED_OUT_REASON = "ProgressDeadlineExceeded"
 MIN_AVAILABLE_REASON = "MinimumReplicasAvailable"
+PAUSED_REASON = "DeploymentPaused"
+RESUMED_REASON = "DeploymentResumed"
 MIN_UNAVAILABLE_REASON = "MinimumReplicasUnavailable"
 
 

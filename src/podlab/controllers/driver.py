@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import replicaset as replicaset_controller
@@ -118,14 +119,24 @@ class Controllers:
         for d in self._list(DEPLOYMENTS):
             # Each Deployment touches only its own ReplicaSets, so one listing serves them all.
             rss = [rs for rs in replicasets if namespace_of(rs) == namespace_of(d)]
-            writes += self.apply(deployment_controller.sync_deployment(d, rss, pods, now), now)
+            writes += self._guarded(d, partial(deployment_controller.sync_deployment, d, rss, pods, now), now)
         pods = self._list(PODS)
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
-            writes += self.apply(replicaset_controller.sync_replicaset(rs, ns_pods, now), now)
+            writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
         objects = {key: self._list(key) for key in _WATCHED}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
         return writes
+
+    def _guarded(self, obj: Obj, decide: Callable[[], list[Action]], now: datetime) -> int:
+        """One object's reconcile; a bug on one object is logged and must not stop the others
+        (nor kill the controllers' task for the life of the node)."""
+        try:
+            actions = decide()
+        except Exception:
+            log.exception("reconcile of %s %s/%s failed", obj.get("kind"), namespace_of(obj), name_of(obj))
+            return 0
+        return self.apply(actions, now)
 
     def apply(self, actions: list[Action], now: datetime) -> int:
         """Perform actions in order; a failed write is logged and retried by the next sync."""

@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from podlab.k8s.errors import Obj
+from podlab.k8s.quantity import is_quantity
 
 DEFAULT_MODE = 420  # 0644: SecretVolumeSourceDefaultMode, ConfigMapVolumeSourceDefaultMode, ...
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
@@ -21,6 +22,20 @@ def image_pull_policy_for(image: str) -> str:
     last = image.rsplit("/", 1)[-1]
     tag = last.rpartition(":")[2] if ":" in last else ""
     return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _child(obj: Obj, key: str) -> Obj | None:
+    """The object at key, created when absent or null; None when it has the wrong type (left for
+    validation to report, not overwritten)."""
+    value = obj.get(key)
+    if value is None:
+        value = obj[key] = {}
+    return value if isinstance(value, dict) else None
+
+
+def _dicts(value: Any) -> list[Obj]:
+    """The object elements of a list field; anything else (wrong types) yields nothing."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _setdefault(obj: Obj, key: str, value: Any) -> None:
@@ -64,12 +79,10 @@ def default_container(c: Obj) -> None:
     _setdefault(c, "terminationMessagePolicy", "File")
     if c.get("resources") is None:
         c["resources"] = {}
-    for port in c.get("ports") or []:
-        if isinstance(port, dict):
-            _setdefault(port, "protocol", "TCP")
-    for env in c.get("env") or []:
-        if isinstance(env, dict):
-            _default_field_ref(env.get("valueFrom"))
+    for port in _dicts(c.get("ports")):
+        _setdefault(port, "protocol", "TCP")
+    for env in _dicts(c.get("env")):
+        _default_field_ref(env.get("valueFrom"))
     for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
         if isinstance(c.get(kind), dict):
             default_probe(c[kind])
@@ -90,13 +103,13 @@ def default_volume(v: Obj) -> None:
             _setdefault(src, "defaultMode", DEFAULT_MODE)
     downward = v.get("downwardAPI")
     if isinstance(downward, dict):
-        for item in downward.get("items") or []:
+        for item in _dicts(downward.get("items")):
             _default_field_ref(item)
     projected = v.get("projected")
     if isinstance(projected, dict):
-        for source in projected.get("sources") or []:
-            if isinstance(source, dict) and isinstance(source.get("downwardAPI"), dict):
-                for item in source["downwardAPI"].get("items") or []:
+        for source in _dicts(projected.get("sources")):
+            if isinstance(source.get("downwardAPI"), dict):
+                for item in _dicts(source["downwardAPI"].get("items")):
                     _default_field_ref(item)
     host_path = v.get("hostPath")
     if isinstance(host_path, dict) and host_path.get("type") is None:
@@ -112,35 +125,33 @@ def default_pod_spec(spec: Obj) -> None:
     if spec.get("securityContext") is None:
         spec["securityContext"] = {}
     for kind in ("initContainers", "containers"):
-        for c in spec.get(kind) or []:
-            if isinstance(c, dict):
-                default_container(c)
-    for v in spec.get("volumes") or []:
-        if isinstance(v, dict):
-            default_volume(v)
+        for c in _dicts(spec.get(kind)):
+            default_container(c)
+    for v in _dicts(spec.get("volumes")):
+        default_volume(v)
 
 
 def _copy_limits_to_requests(spec: Obj) -> None:
     # SetDefaults_Pod: requests default to limits where a limit is set and the request is not.
     for kind in ("initContainers", "containers"):
-        for c in spec.get(kind) or []:
-            res = c.get("resources") if isinstance(c, dict) else None
+        for c in _dicts(spec.get(kind)):
+            res = c.get("resources")
             if isinstance(res, dict) and isinstance(res.get("limits"), dict) and res["limits"]:
-                requests = res.setdefault("requests", {})
-                for name, value in res["limits"].items():
-                    requests.setdefault(name, value)
+                requests = _child(res, "requests")
+                if requests is not None:
+                    for name, value in res["limits"].items():
+                        if is_quantity(value):  # a malformed one is reported once, on limits
+                            requests.setdefault(name, value)
 
 
 def qos_class(spec: Obj) -> str:
     """GetPodQOS, simplified to the cpu/memory rules: Guaranteed, Burstable or BestEffort."""
-    containers = [
-        c for c in (spec.get("containers") or []) + (spec.get("initContainers") or []) if isinstance(c, dict)
-    ]
     any_set = False
     guaranteed = True
-    for c in containers:
-        res = c.get("resources") or {}
-        limits, requests = res.get("limits") or {}, res.get("requests") or {}
+    for c in _dicts(spec.get("containers")) + _dicts(spec.get("initContainers")):
+        res: Obj = c["resources"] if isinstance(c.get("resources"), dict) else {}
+        limits: Obj = res["limits"] if isinstance(res.get("limits"), dict) else {}
+        requests: Obj = res["requests"] if isinstance(res.get("requests"), dict) else {}
         if limits or requests:
             any_set = True
         for name in ("cpu", "memory"):
@@ -152,7 +163,9 @@ def qos_class(spec: Obj) -> str:
 
 
 def _default_pod(obj: Obj) -> None:
-    spec = obj.setdefault("spec", {})
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
     default_pod_spec(spec)
     _copy_limits_to_requests(spec)
     if spec.get("enableServiceLinks") is None:
@@ -162,41 +175,45 @@ def _default_pod(obj: Obj) -> None:
     _setdefault(spec, "serviceAccount", spec["serviceAccountName"])
     if spec.get("priority") is None:
         spec["priority"] = 0
-    tolerations = spec.setdefault("tolerations", [])
-    keys = {t.get("key") for t in tolerations if isinstance(t, dict)}
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        if key not in keys:
-            tolerations.append(
-                {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
-            )
+    if spec.get("tolerations") is None:
+        spec["tolerations"] = []
+    tolerations = spec["tolerations"]
+    if isinstance(tolerations, list):
+        keys = {t.get("key") for t in _dicts(tolerations)}
+        for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+            if key not in keys:
+                tolerations.append(
+                    {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+                )
     # Pod strategy PrepareForCreate: a new pod is Pending with its QoS class.
-    status = obj.setdefault("status", {})
-    _setdefault(status, "phase", "Pending")
-    _setdefault(status, "qosClass", qos_class(spec))
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Pending")
+        _setdefault(status, "qosClass", qos_class(spec))
 
 
 def _default_template(holder: Obj) -> None:
     template = holder.get("template")
     if isinstance(template, dict):
-        spec = template.setdefault("spec", {})
-        if isinstance(spec, dict):
+        spec = _child(template, "spec")
+        if spec is not None:
             default_pod_spec(spec)
 
 
 def _default_deployment(obj: Obj) -> None:
-    spec = obj.setdefault("spec", {})
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
     if spec.get("replicas") is None:
         spec["replicas"] = 1
-    strategy = spec.get("strategy")
-    if not isinstance(strategy, dict):
-        strategy = spec["strategy"] = {}
-    _setdefault(strategy, "type", "RollingUpdate")
-    if strategy["type"] == "RollingUpdate":
-        rolling = strategy.get("rollingUpdate")
-        if not isinstance(rolling, dict):
-            rolling = strategy["rollingUpdate"] = {}
-        _setdefault(rolling, "maxUnavailable", "25%")
-        _setdefault(rolling, "maxSurge", "25%")
+    strategy = _child(spec, "strategy")
+    if strategy is not None:
+        _setdefault(strategy, "type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = _child(strategy, "rollingUpdate")
+            if rolling is not None:
+                _setdefault(rolling, "maxUnavailable", "25%")
+                _setdefault(rolling, "maxSurge", "25%")
     if spec.get("revisionHistoryLimit") is None:
         spec["revisionHistoryLimit"] = 10
     if spec.get("progressDeadlineSeconds") is None:
@@ -205,7 +222,9 @@ def _default_deployment(obj: Obj) -> None:
 
 
 def _default_replicaset(obj: Obj) -> None:
-    spec = obj.setdefault("spec", {})
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
     if spec.get("replicas") is None:
         spec["replicas"] = 1
     _default_template(spec)
@@ -214,37 +233,42 @@ def _default_replicaset(obj: Obj) -> None:
 def _default_secret(obj: Obj) -> None:
     _setdefault(obj, "type", "Opaque")
     # v1 -> internal conversion: stringData is written over data and never stored.
-    string_data = obj.pop("stringData", None)
-    if isinstance(string_data, dict) and string_data:
-        data = obj.get("data")
-        if not isinstance(data, dict):
-            data = obj["data"] = {}
+    string_data = obj.get("stringData")
+    if not isinstance(string_data, dict) or not all(isinstance(v, str) for v in string_data.values()):
+        return  # a wrong type is left for validation to report
+    obj.pop("stringData")
+    data = _child(obj, "data")
+    if data is not None:
         for key, value in string_data.items():
-            data[key] = base64.b64encode(str(value).encode()).decode()
+            data[key] = base64.b64encode(value.encode()).decode()
 
 
 def _default_namespace(obj: Obj) -> None:
-    meta = obj.setdefault("metadata", {})
-    name = meta.get("name")
-    if isinstance(name, str) and name:
+    meta = _child(obj, "metadata")
+    name = meta.get("name") if meta is not None else None
+    if meta is not None and isinstance(name, str) and name:
         # SetDefaults_Namespace: the immutable kubernetes.io/metadata.name label.
-        meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
-    spec = obj.setdefault("spec", {})
-    if not spec.get("finalizers"):
+        labels = _child(meta, "labels")
+        if labels is not None:
+            labels["kubernetes.io/metadata.name"] = name
+    spec = _child(obj, "spec")
+    if spec is not None and not spec.get("finalizers"):
         spec["finalizers"] = ["kubernetes"]
-    status = obj.setdefault("status", {})
-    _setdefault(status, "phase", "Active")
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Active")
 
 
 def _default_service(obj: Obj) -> None:
-    spec = obj.setdefault("spec", {})
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
     _setdefault(spec, "type", "ClusterIP")
     _setdefault(spec, "sessionAffinity", "None")
-    for port in spec.get("ports") or []:
-        if isinstance(port, dict):
-            _setdefault(port, "protocol", "TCP")
-            if port.get("targetPort") in (None, "", 0):
-                port["targetPort"] = port.get("port")
+    for port in _dicts(spec.get("ports")):
+        _setdefault(port, "protocol", "TCP")
+        if port.get("targetPort") in (None, "", 0):
+            port["targetPort"] = port.get("port")
 
 
 def _default_configmap(obj: Obj) -> None:

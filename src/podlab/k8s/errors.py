@@ -178,14 +178,16 @@ def invalid_status(obj: Obj, errors: list[FieldError]) -> Obj:
 class ManifestError(Exception):
     """A manifest file that cannot be turned into objects. str() names file, document and problem."""
 
-    def __init__(self, file: str, doc_index: int | None, message: str) -> None:
+    def __init__(self, file: str, doc_index: int | None, message: str, *, parsing: bool = False) -> None:
         self.file = file
         self.doc_index = doc_index
         self.message = message
+        self.parsing = parsing  # kubectl: "error parsing" for YAML, "error validating" for content
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f'error validating "{self.file}"'
+        verb = "parsing" if self.parsing else "validating"
+        where = f'error {verb} "{self.file}"'
         if self.doc_index is not None:
             where += f" (document {self.doc_index + 1})"
         return f"{where}: {self.message}"

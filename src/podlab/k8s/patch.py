@@ -99,7 +99,7 @@ def _merge_map(original: Obj, patch: Obj, type_name: str | None) -> Obj | None:
         elif isinstance(value, list):
             result[key] = _merge_list(current if isinstance(current, list) else [], value, ftype)
         else:
-            result[key] = copy.deepcopy(value)
+            result[key] = _strip_directives(copy.deepcopy(value))
     for name, order in orders.items():
         if isinstance(result.get(name), list):
             ftype = _field_type(type_name, name)

@@ -4,232 +4,40 @@ cells; kubectl hides them unless `-o wide`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from podlab.k8s.duration import age, parse_time
 from podlab.k8s.errors import Obj
-from podlab.k8s.selectors import format_labels, selector_string
-
-Column = tuple[str, str, int, str]  # name, type, priority, description
-Printer = Callable[[Obj, datetime], list[Any]]
-
-_NAME_DOC = (
-    "Name must be unique within a namespace. Is required when creating resources, although some "
-    "resources may allow a client to request the generation of an appropriate name automatically. "
-    "Name is primarily intended for creation idempotence and configuration definition. Cannot be "
-    "updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
-)
-_AGE_DOC = (
-    "CreationTimestamp is a timestamp representing the server time when this object was created. It "
-    "is not guaranteed to be set in happens-before order across separate operations. Clients may not "
-    "set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. "
-    "Read-only. Null for lists. More info: "
-    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
-)
-NAME: Column = ("Name", "string", 0, _NAME_DOC)
-AGE: Column = ("Age", "string", 0, _AGE_DOC)
-_CONTAINERS: Column = ("Containers", "string", 1, "Names of each container in the template.")
-_IMAGES: Column = ("Images", "string", 1, "Images referenced by each container in the template.")
-
-
-def _meta(obj: Obj) -> Obj:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
-def _name(obj: Obj) -> str:
-    return str(_meta(obj).get("name", ""))
-
-
-def _age(obj: Obj, now: datetime) -> str:
-    return age(_meta(obj).get("creationTimestamp"), now)
-
-
-# ---- pods ----------------------------------------------------------------------------------------
-
-POD_COLUMNS: list[Column] = [
-    NAME,
-    ("Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."),
-    ("Status", "string", 0, "The aggregate status of the containers in this pod."),
-    (
-        "Restarts",
-        "string",
-        0,
-        "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
-    ),
+from podlab.k8s.printers_common import (
     AGE,
-    (
-        "IP",
-        "string",
-        1,
-        "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.",
-    ),
-    ("Node", "string", 1, "NodeName indicates in which node this pod is scheduled."),
-    (
-        "Nominated Node",
-        "string",
-        1,
-        "nominatedNodeName is set only when this pod preempts other pods on the node.",
-    ),
-    (
-        "Readiness Gates",
-        "string",
-        1,
-        "If specified, all readiness gates will be evaluated for pod readiness.",
-    ),
-]
-
-
-def _pod_ready_condition(status: Obj) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
-
-
-def _terminated_reason(term: Obj, prefix: str = "") -> str:
-    if term.get("reason"):
-        return prefix + str(term["reason"])
-    if term.get("signal"):
-        return f"{prefix}Signal:{term['signal']}"
-    return f"{prefix}ExitCode:{term.get('exitCode', 0)}"
-
-
-def _later(a: datetime | None, b: Any) -> datetime | None:
-    when = parse_time(b)
-    if when is None:
-        return a
-    return when if a is None or when > a else a
-
-
-def pod_row(pod: Obj, now: datetime) -> list[Any]:
-    """printPod: READY, STATUS (reason logic), RESTARTS with the last restart's age."""
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
-    meta = _meta(pod)
-    init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
-    total = len(spec.get("containers") or []) + sum(
-        1 for c in init_specs.values() if c.get("restartPolicy") == "Always"
-    )
-    ready = 0
-    restarts = 0
-    sidecar_restarts = 0
-    last_restart: datetime | None = None
-    sidecar_last_restart: datetime | None = None
-    phase = str(status.get("phase") or "")
-    reason = str(status.get("reason") or phase)
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
-            reason = "SchedulingGated"
-
-    initializing = False
-    init_statuses = status.get("initContainerStatuses") or []
-    for i, cs in enumerate(init_statuses):
-        restarts += int(cs.get("restartCount") or 0)
-        last_term = (cs.get("lastState") or {}).get("terminated")
-        if last_term:
-            last_restart = _later(last_restart, last_term.get("finishedAt"))
-        sidecar = (init_specs.get(cs.get("name")) or {}).get("restartPolicy") == "Always"
-        if sidecar:
-            sidecar_restarts += int(cs.get("restartCount") or 0)
-            if last_term:
-                sidecar_last_restart = _later(sidecar_last_restart, last_term.get("finishedAt"))
-        state = cs.get("state") or {}
-        term, waiting = state.get("terminated"), state.get("waiting")
-        if term and term.get("exitCode", 0) == 0:
-            continue
-        if sidecar and cs.get("started"):
-            if cs.get("ready"):
-                ready += 1
-            continue
-        if term:
-            reason = _terminated_reason(term, "Init:")
-        elif waiting and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
-            reason = "Init:" + str(waiting["reason"])
-        else:
-            reason = f"Init:{i}/{len(spec.get('initContainers') or [])}"
-        initializing = True
-        break
-
-    initialized = any(
-        c.get("type") == "Initialized" and c.get("status") == "True" for c in status.get("conditions") or []
-    )
-    if not initializing or initialized:
-        restarts = sidecar_restarts
-        last_restart = sidecar_last_restart
-        has_running = False
-        for cs in reversed(status.get("containerStatuses") or []):
-            restarts += int(cs.get("restartCount") or 0)
-            last_term = (cs.get("lastState") or {}).get("terminated")
-            if last_term:
-                last_restart = _later(last_restart, last_term.get("finishedAt"))
-            state = cs.get("state") or {}
-            waiting, term = state.get("waiting"), state.get("terminated")
-            if waiting and waiting.get("reason"):
-                reason = str(waiting["reason"])
-            elif term:
-                reason = _terminated_reason(term)
-            elif cs.get("ready") and state.get("running") is not None:
-                has_running = True
-                ready += 1
-        if reason == "Completed" and has_running:
-            reason = "Running" if _pod_ready_condition(status) else "NotReady"
-
-    if meta.get("deletionTimestamp") and status.get("reason") == "NodeLost":
-        reason = "Unknown"
-    elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
-        reason = "Terminating"
-
-    restarts_text = str(restarts)
-    if restarts != 0 and last_restart is not None:
-        restarts_text = f"{restarts} ({age(last_restart.isoformat(), now)} ago)"
-
-    ips = status.get("podIPs") or []
-    pod_ip = (ips[0].get("ip") if ips else "") or status.get("podIP") or "<none>"
-    gates = spec.get("readinessGates") or []
-    gates_text = "<none>"
-    if gates:
-        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
-        true = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
-        gates_text = f"{true}/{len(gates)}"
-    return [
-        _name(pod),
-        f"{ready}/{total}",
-        reason,
-        restarts_text,
-        _age(pod, now),
-        pod_ip,
-        spec.get("nodeName") or "<none>",
-        status.get("nominatedNodeName") or "<none>",
-        gates_text,
-    ]
-
-
-def pod_row_conditions(pod: Obj) -> list[Obj] | None:
-    phase = (pod.get("status") or {}).get("phase")
-    if phase == "Succeeded":
-        return [
-            {
-                "type": "Completed",
-                "status": "True",
-                "reason": "Succeeded",
-                "message": "The pod has completed successfully.",
-            }
-        ]
-    if phase == "Failed":
-        return [{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}]
-    return None
-
+    AGE_DOC,
+    CONTAINERS,
+    IMAGES,
+    NAME,
+    NAME_DOC,
+    Column,
+    Printer,
+    age_of,
+    as_int,
+    as_obj,
+    dicts,
+    meta_of,
+    name_of,
+)
+from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
+from podlab.k8s.selectors import format_labels, selector_string
 
 # ---- workloads -----------------------------------------------------------------------------------
 
 
 def _replicas(spec: Obj) -> int:
     value = spec.get("replicas")
-    return 1 if value is None else int(value)
+    return 1 if value is None else as_int(value)
 
 
 def _template_cells(template: Obj) -> tuple[str, str]:
-    containers = (template.get("spec") or {}).get("containers") or []
+    containers = dicts(as_obj(template.get("spec")).get("containers"))
     return ",".join(str(c.get("name", "")) for c in containers), ",".join(
         str(c.get("image", "")) for c in containers
     )
@@ -251,8 +59,8 @@ DEPLOYMENT_COLUMNS: list[Column] = [
         "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment.",
     ),
     AGE,
-    _CONTAINERS,
-    _IMAGES,
+    CONTAINERS,
+    IMAGES,
     (
         "Selector",
         "string",
@@ -263,14 +71,14 @@ DEPLOYMENT_COLUMNS: list[Column] = [
 
 
 def deployment_row(obj: Obj, now: datetime) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    containers, images = _template_cells(spec.get("template") or {})
+    spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
+    containers, images = _template_cells(as_obj(spec.get("template")))
     return [
-        _name(obj),
-        f"{int(status.get('readyReplicas') or 0)}/{_replicas(spec)}",
-        int(status.get("updatedReplicas") or 0),
-        int(status.get("availableReplicas") or 0),
-        _age(obj, now),
+        name_of(obj),
+        f"{as_int(status.get('readyReplicas'))}/{_replicas(spec)}",
+        as_int(status.get("updatedReplicas")),
+        as_int(status.get("availableReplicas")),
+        age_of(obj, now),
         containers,
         images,
         selector_string(spec.get("selector")),
@@ -293,21 +101,21 @@ REPLICASET_COLUMNS: list[Column] = [
         "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition.",
     ),
     AGE,
-    _CONTAINERS,
-    _IMAGES,
+    CONTAINERS,
+    IMAGES,
     ("Selector", "string", 1, "Selector is a label query over pods that should match the replica count."),
 ]
 
 
 def replicaset_row(obj: Obj, now: datetime) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    containers, images = _template_cells(spec.get("template") or {})
+    spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
+    containers, images = _template_cells(as_obj(spec.get("template")))
     return [
-        _name(obj),
+        name_of(obj),
         _replicas(spec),
-        int(status.get("replicas") or 0),
-        int(status.get("readyReplicas") or 0),
-        _age(obj, now),
+        as_int(status.get("replicas")),
+        as_int(status.get("readyReplicas")),
+        age_of(obj, now),
         containers,
         images,
         selector_string(spec.get("selector")),
@@ -346,12 +154,12 @@ EVENT_COLUMNS: list[Column] = [
         "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
     ),
     ("Count", "string", 1, "The number of times this event has occurred."),
-    ("Name", "string", 1, _NAME_DOC),
+    ("Name", "string", 1, NAME_DOC),
 ]
 
 
 def _event_source(event: Obj) -> str:
-    source = event.get("source") or {}
+    source = as_obj(event.get("source"))
     component = source.get("component") or event.get("reportingComponent") or ""
     instance = source.get("host") or event.get("reportingInstance") or ""
     if not component:
@@ -366,14 +174,14 @@ def event_row(event: Obj, now: datetime) -> list[Any]:
     last = age(event.get("lastTimestamp"), now)
     if parse_time(event.get("lastTimestamp")) is None:
         last = first
-    count = int(event.get("count") or 0)
+    count = as_int(event.get("count"))
     series = event.get("series")
     if isinstance(series, dict):
         last = age(series.get("lastObservedTime"), now)
-        count = int(series.get("count") or 0)
+        count = as_int(series.get("count"))
     elif count == 0:
         count = 1  # singleton events of the new API carry no count
-    involved = event.get("involvedObject") or {}
+    involved = as_obj(event.get("involvedObject"))
     kind = str(involved.get("kind", "")).lower()
     target = f"{kind}/{involved['name']}" if involved.get("name") else kind
     return [
@@ -386,7 +194,7 @@ def event_row(event: Obj, now: datetime) -> list[Any]:
         str(event.get("message", "")).strip(),
         first,
         count,
-        _name(event),
+        name_of(event),
     ]
 
 
@@ -405,7 +213,7 @@ CONFIGMAP_COLUMNS: list[Column] = [
 
 
 def configmap_row(obj: Obj, now: datetime) -> list[Any]:
-    return [_name(obj), len(obj.get("data") or {}) + len(obj.get("binaryData") or {}), _age(obj, now)]
+    return [name_of(obj), len(as_obj(obj.get("data"))) + len(as_obj(obj.get("binaryData"))), age_of(obj, now)]
 
 
 SECRET_COLUMNS: list[Column] = [
@@ -427,7 +235,7 @@ SECRET_COLUMNS: list[Column] = [
 
 
 def secret_row(obj: Obj, now: datetime) -> list[Any]:
-    return [_name(obj), obj.get("type", ""), len(obj.get("data") or {}), _age(obj, now)]
+    return [name_of(obj), obj.get("type", ""), len(as_obj(obj.get("data"))), age_of(obj, now)]
 
 
 NAMESPACE_COLUMNS: list[Column] = [
@@ -438,7 +246,7 @@ NAMESPACE_COLUMNS: list[Column] = [
 
 
 def namespace_row(obj: Obj, now: datetime) -> list[Any]:
-    return [_name(obj), (obj.get("status") or {}).get("phase", ""), _age(obj, now)]
+    return [name_of(obj), as_obj(obj.get("status")).get("phase", ""), age_of(obj, now)]
 
 
 SERVICE_COLUMNS: list[Column] = [
@@ -468,33 +276,33 @@ SERVICE_COLUMNS: list[Column] = [
 
 
 def service_row(obj: Obj, now: datetime) -> list[Any]:
-    spec = obj.get("spec") or {}
+    spec = as_obj(obj.get("spec"))
     ports = []
-    for p in spec.get("ports") or []:
+    for p in dicts(spec.get("ports")):
         text = f"{p.get('port')}/{p.get('protocol', 'TCP')}"
         if p.get("nodePort"):
             text = f"{p.get('port')}:{p.get('nodePort')}/{p.get('protocol', 'TCP')}"
         ports.append(text)
-    external = ",".join(spec.get("externalIPs") or []) or (
-        "<pending>" if spec.get("type") == "LoadBalancer" else "<none>"
-    )
+    external = ",".join(
+        str(ip) for ip in spec.get("externalIPs") or [] if isinstance(spec.get("externalIPs"), list)
+    ) or ("<pending>" if spec.get("type") == "LoadBalancer" else "<none>")
     return [
-        _name(obj),
+        name_of(obj),
         spec.get("type", "ClusterIP"),
         spec.get("clusterIP") or "<none>",
         external,
         ",".join(ports) or "<none>",
-        _age(obj, now),
+        age_of(obj, now),
         format_labels(spec.get("selector")),
     ]
 
 
 # rest.DefaultTableConvertor, for kinds without a printer.
-DEFAULT_COLUMNS: list[Column] = [NAME, ("Created At", "date", 0, _AGE_DOC)]
+DEFAULT_COLUMNS: list[Column] = [NAME, ("Created At", "date", 0, AGE_DOC)]
 
 
 def default_row(obj: Obj, now: datetime) -> list[Any]:
-    return [_name(obj), _meta(obj).get("creationTimestamp", "")]
+    return [name_of(obj), meta_of(obj).get("creationTimestamp", "")]
 
 
 PRINTERS: dict[str, tuple[list[Column], Printer]] = {
@@ -510,14 +318,16 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
 
 
 def _partial_metadata(obj: Obj) -> Obj:
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": _meta(obj)}
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta_of(obj)}
 
 
 def to_table(kind: str, objs: list[Obj], now: datetime) -> Obj:
     """A meta.k8s.io/v1 Table of objs; row objects are PartialObjectMetadata (includeObject=Metadata).
 
-    `now` must be timezone-aware (UTC). The caller sets metadata.resourceVersion.
+    `now` is UTC (a naive datetime is taken as UTC). The caller sets metadata.resourceVersion.
     """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     columns, printer = PRINTERS.get(kind, (DEFAULT_COLUMNS, default_row))
     rows = []
     for obj in objs:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from podlab.k8s.errors import Obj
+from podlab.k8s.quantity import is_quantity
 
 SCALARS = frozenset({"string", "int", "bool", "number", "intorstr", "quantity", "time", "any", "map"})
 
@@ -113,3 +114,109 @@ def unknown_fields(obj: Obj) -> list[str]:
 
 def unknown_field_message(path: str) -> str:
     return f'unknown field "{path}"'
+
+
+# ---- field types -----------------------------------------------------------------------------
+# The API server decodes JSON into Go structs and answers 400 for a value of the wrong JSON type
+# (`json: cannot unmarshal number into Go struct field EnvVar...value of type string`). podlab
+# checks the same against schema.yaml before anything else looks at the object, so a quoted
+# number or a map where a list belongs is reported with its full path, not a crash.
+
+_SCALAR_EXPECTED = {
+    "string": "a string",
+    "int": "an integer",
+    "bool": "a boolean (true or false)",
+    "number": "a number",
+    "intorstr": "an integer or a string",
+    "quantity": "a quantity (a number or a string such as 500m or 1Gi)",
+    "time": "a timestamp string (RFC 3339)",
+    "map": "an object of string values",
+}
+
+
+def _scalar_ok(name: str, value: Any) -> bool:
+    if name == "any":
+        return True
+    if name in ("string", "time"):
+        return isinstance(value, str)
+    if name == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "bool":
+        return isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "intorstr":
+        return isinstance(value, int | str) and not isinstance(value, bool)
+    if name == "quantity":
+        return isinstance(value, int | float | str) and not isinstance(value, bool)
+    if name == "map":
+        return isinstance(value, dict)
+    return True
+
+
+def _expected(name: str, value: Any) -> str:
+    text = _SCALAR_EXPECTED.get(name, "an object")
+    if name == "string" and isinstance(value, int | float | bool):
+        text += " (quote it in YAML)"
+    return text
+
+
+def _type_walk(value: Any, type_name: str, path: str, out: list[tuple[str, Any, str]]) -> None:
+    fields = schema().struct(type_name)
+    if fields is None:
+        return
+    if not isinstance(value, dict):
+        out.append((path, value, "an object"))
+        return
+    for key, child in value.items():
+        ftype = fields.get(key) if isinstance(key, str) else None
+        if ftype is None or child is None:
+            continue
+        child_path = f"{path}.{key}" if path else str(key)
+        _check_value(child, ftype, child_path, out)
+
+
+def _check_element(value: Any, name: str, path: str, out: list[tuple[str, Any, str]]) -> None:
+    if name in SCALARS:
+        if not _scalar_ok(name, value):
+            out.append((path, value, _expected(name, value)))
+        elif name == "quantity" and not is_quantity(value):
+            out.append((path, value, ""))  # detail: quantity.FORMAT_ERROR
+        elif name == "map":
+            for k, v in value.items():
+                if v is not None and not isinstance(v, str):
+                    out.append((f"{path}[{k}]", v, _expected("string", v)))
+    else:
+        _type_walk(value, name, path, out)
+
+
+def _check_value(value: Any, ftype: FieldType, path: str, out: list[tuple[str, Any, str]]) -> None:
+    if ftype.is_list:
+        if not isinstance(value, list):
+            out.append((path, value, "a list"))
+            return
+        for i, item in enumerate(value):
+            if item is not None:
+                _check_element(item, ftype.name, f"{path}[{i}]", out)
+            elif ftype.is_struct:
+                out.append((f"{path}[{i}]", item, "an object"))
+    elif ftype.is_map:
+        if not isinstance(value, dict):
+            out.append((path, value, "an object"))
+            return
+        for k, item in value.items():
+            if item is not None:
+                _check_element(item, ftype.name, f"{path}[{k}]", out)
+    else:
+        _check_element(value, ftype.name, path, out)
+
+
+def type_errors(obj: Obj) -> list[tuple[str, Any, str]]:
+    """(path, value, what was expected) for every field whose JSON type is wrong."""
+    kind = obj.get("kind")
+    root = root_type(kind) if isinstance(kind, str) else None
+    if root is None:
+        return []
+    out: list[tuple[str, Any, str]] = []
+    _type_walk(obj, root, "", out)
+    return out

@@ -9,7 +9,9 @@ from typing import Any
 from podlab.k8s import errors as fe
 from podlab.k8s import names
 from podlab.k8s.errors import FieldError, Obj
+from podlab.k8s.quantity import FORMAT_ERROR as QUANTITY_FORMAT_ERROR
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.schema import type_errors
 from podlab.k8s.validation_apps import (
     validate_deployment_spec,
     validate_replicaset_spec,
@@ -99,7 +101,17 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
 
 
 def validate(obj: Obj, old: Obj | None = None) -> list[FieldError]:
-    """Field errors of a (defaulted) object, and of its change from `old` when updating."""
+    """Field errors of a (defaulted) object, and of its change from `old` when updating.
+
+    Values of the wrong JSON type are reported first and alone (the API server cannot decode
+    such an object at all); the other rules assume well-typed input.
+    """
+    wrong = type_errors(obj)
+    if wrong:
+        return [
+            fe.invalid(path, value, f"must be {expected}" if expected else QUANTITY_FORMAT_ERROR)
+            for path, value, expected in wrong
+        ]
     kind = str(obj.get("kind", ""))
     errs = validate_object_meta(
         obj.get("metadata"), _NAMESPACED.get(kind, True), _NAME_CHECKS.get(kind, names.is_dns1123_subdomain)

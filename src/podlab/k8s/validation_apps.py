@@ -108,7 +108,11 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
     )
     if has_selector and not selector_matches(selector, labels):
         errs.append(
-            fe.invalid(f"{path}.metadata.labels", labels, "`selector` does not match template `labels`")
+            fe.invalid(
+                f"{path}.metadata.labels",
+                labels if meta.get("labels") is not None else GoValue("map[string]string(nil)"),
+                "`selector` does not match template `labels`",
+            )
         )
     errs.extend(validate_labels(labels, f"{path}.metadata.labels"))
     pod_spec = template.get("spec")

@@ -10,6 +10,7 @@ from typing import Any
 from podlab.k8s import errors as fe
 from podlab.k8s import names
 from podlab.k8s.errors import FieldError, Obj
+from podlab.k8s.quantity import parse_quantity
 from podlab.k8s.validation_meta import nonnegative
 
 _VOLUME_SOURCES = (
@@ -95,8 +96,7 @@ def _validate_port_num_or_name(port: Any, path: str) -> list[FieldError]:
     if isinstance(port, int):
         return _invalid_each(path, port, names.is_valid_port_num(port))
     if isinstance(port, str):
-        if port.isdigit():  # IntOrString from YAML "8080" stays a string name in Go, and fails there
-            return _invalid_each(path, port, names.is_valid_port_name(port))
+        # A quoted "8080" stays a string in IntOrString and fails as a port name, as in Kubernetes.
         return _invalid_each(path, port, names.is_valid_port_name(port))
     return [fe.invalid(path, port, "must be an int or a string")]
 
@@ -276,6 +276,43 @@ def _validate_volume_mounts(mounts: Any, volumes: set[str], path: str) -> list[F
     return errs
 
 
+def _overcommit_allowed(resource: str) -> bool:
+    # helper.IsOvercommitAllowed: native resources, not hugepages nor extended resources.
+    native = "/" not in resource or resource.startswith("kubernetes.io/")
+    return native and not resource.startswith("hugepages-")
+
+
+def _validate_resources(resources: Any, path: str) -> list[FieldError]:
+    """ValidateResourceRequirements: non-negative quantities, requests <= limits."""
+    errs: list[FieldError] = []
+    if not isinstance(resources, dict):
+        return errs
+    # Null quantities decode as zero in Go; type_errors has already rejected malformed ones.
+    limits = {k: v for k, v in (resources.get("limits") or {}).items() if v is not None}
+    requests = {k: v for k, v in (resources.get("requests") or {}).items() if v is not None}
+    for bag, values in (("limits", limits), ("requests", requests)):
+        for name, value in values.items():
+            if parse_quantity(value) < 0:
+                errs.append(fe.invalid(f"{path}.{bag}[{name}]", value, "must be greater than or equal to 0"))
+    for name, value in requests.items():
+        if name not in limits:
+            continue
+        request, limit = parse_quantity(value), parse_quantity(limits[name])
+        if request != limit and not _overcommit_allowed(str(name)):
+            errs.append(
+                fe.invalid(f"{path}.requests", str(value), f"must be equal to {name} limit of {limits[name]}")
+            )
+        elif request > limit:
+            errs.append(
+                fe.invalid(
+                    f"{path}.requests",
+                    str(value),
+                    f"must be less than or equal to {name} limit of {limits[name]}",
+                )
+            )
+    return errs
+
+
 def _validate_container(c: Obj, path: str, volumes: set[str], *, init: bool) -> list[FieldError]:
     errs: list[FieldError] = []
     image = c.get("image")
@@ -289,6 +326,7 @@ def _validate_container(c: Obj, path: str, volumes: set[str], *, init: bool) -> 
             fe.not_supported(f"{path}.terminationMessagePolicy", policy, ["File", "FallbackToLogsOnError"])
         )
     errs.extend(_validate_ports(c.get("ports"), f"{path}.ports"))
+    errs.extend(_validate_resources(c.get("resources"), f"{path}.resources"))
     errs.extend(_validate_env(c.get("env"), f"{path}.env"))
     errs.extend(_validate_volume_mounts(c.get("volumeMounts"), volumes, f"{path}.volumeMounts"))
     pull = c.get("imagePullPolicy")

@@ -55,7 +55,9 @@ class Node:
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
         ]
-        write_kubeconfig(kubeconfig_path(self.home), self.server_url, self.token)
+        # kubectl sends a bearer token only over https: the kubeconfig names the TLS URL and CA;
+        # the CLI's own client talks plain http to the same loopback port.
+        write_kubeconfig(kubeconfig_path(self.home), self._api.url, self.token, ca_pem=self._api.ca_pem)
         NodeState(pid=os.getpid(), server=self.server_url, token=self.token).write(self.home)
         log.info("node ready at %s (isolation: %s)", self.server_url, self.runtime.isolation)
 

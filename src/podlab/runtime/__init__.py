@@ -1,9 +1,10 @@
 """Containers as sandboxed local processes: start/stop/exec, volumes, CRI logs, pod IPs."""
 
 from podlab.images.errors import ImagePullError
+from podlab.runtime.container import ContainerNotRunning, RunningContainer
 from podlab.runtime.logsource import LogNotFound, LogSource
 from podlab.runtime.podip import PodIPAllocator, allocate_pod_ip, release_pod_ip
-from podlab.runtime.runtime import ContainerNotRunning, RunningContainer, Runtime
+from podlab.runtime.runtime import Runtime
 from podlab.runtime.types import ContainerLaunch, ExecResult, ExitInfo, StartError
 from podlab.runtime.volumes import VolumeError
 

@@ -98,6 +98,11 @@ class LogSource:
             if cdir.is_dir():
                 logs = sorted((int(p.stem), p) for p in cdir.glob("*.log") if p.stem.isdigit())
         if previous:
+            # The previous instance is the pod status' lastState: while the latest instance
+            # is still running that is the one before it; once the latest has exited (the
+            # container waits in CrashLoopBackOff) it is the latest itself.
+            if logs and logs[-1][1].with_suffix(".exit").exists():
+                return logs[-1][1]
             if len(logs) < 2:
                 raise LogNotFound(f'previous terminated container "{container}" in pod "{pod}" not found')
             return logs[-2][1]

@@ -11,13 +11,14 @@ from .errors import (
     qualified_resource,
 )
 from .selectors import FieldSelector, LabelSelector, Selector
-from .store import CLUSTER_SCOPED, STATUS_SUBRESOURCE, Store, format_time
+from .store import CLUSTER_SCOPED, GENERATION_KEYS, STATUS_SUBRESOURCE, Store, format_time
 from .watch import Watch, WatchEvent
 
 ResourceKey = tuple[str, str]
 
 __all__ = [
     "CLUSTER_SCOPED",
+    "GENERATION_KEYS",
     "STATUS_SUBRESOURCE",
     "AlreadyExists",
     "BadRequest",

@@ -83,6 +83,27 @@ def _namespace(name: str) -> Obj:
     }
 
 
+def _fill_type(key: ResourceKey, obj: Obj) -> None:
+    """Every stored object carries apiVersion and kind, as the apiserver serves them."""
+    kind = _KINDS.get(key)
+    if kind is not None:
+        obj.setdefault("apiVersion", f"{key[0]}/v1" if key[0] else "v1")
+        obj.setdefault("kind", kind)
+
+
+def _spec_changed(key: ResourceKey, old: Obj, new: Obj) -> bool:
+    """Whether an update changes the spec, for metadata.generation.
+
+    A pod's spec.nodeName is set by binding (the pods/binding subresource in Kubernetes),
+    which does not bump the generation; podlab's scheduler binds with a plain update.
+    """
+    old_spec, new_spec = old.get("spec"), new.get("spec")
+    if key == ("", "pods") and isinstance(old_spec, dict) and isinstance(new_spec, dict):
+        old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
+        new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
+    return bool(old_spec != new_spec)
+
+
 def _kind_of(obj: Obj, key: ResourceKey) -> str:
     return str(obj.get("kind") or key[1])
 
@@ -146,6 +167,7 @@ class Store:
     # -- writes --------------------------------------------------------------------------
     def create(self, key: ResourceKey, obj: Obj) -> Obj:
         new = copy.deepcopy(obj)
+        _fill_type(key, new)
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise BadRequest("metadata must be an object")
@@ -213,6 +235,7 @@ class Store:
                     new.pop("status", None)
         else:
             raise BadRequest(f"unsupported subresource {subresource!r} for update")
+        _fill_type(key, new)
         new_meta = new.setdefault("metadata", {})
         old_meta = old["metadata"]
         for field in (
@@ -228,7 +251,7 @@ class Store:
             else:
                 new_meta.pop(field, None)
         new_meta["resourceVersion"] = old_meta["resourceVersion"]
-        if "generation" in old_meta and subresource is None and new.get("spec") != old.get("spec"):
+        if "generation" in old_meta and subresource is None and _spec_changed(key, old, new):
             new_meta["generation"] = old_meta["generation"] + 1
         if new == old:
             # etcd skips writes of identical bytes, so a no-op update keeps its resourceVersion
@@ -355,7 +378,7 @@ class Store:
         if initial_events_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
         return {
-            "kind": _BOOKMARK_KINDS.get(key, plural),
+            "kind": _KINDS.get(key, plural),
             "apiVersion": f"{group}/v1" if group else "v1",
             "metadata": meta,
         }
@@ -424,7 +447,7 @@ class Store:
                 watch.offer_change(change, old, new)
 
 
-_BOOKMARK_KINDS: dict[ResourceKey, str] = {
+_KINDS: dict[ResourceKey, str] = {
     ("", "pods"): "Pod",
     ("", "configmaps"): "ConfigMap",
     ("", "secrets"): "Secret",

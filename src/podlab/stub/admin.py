@@ -38,7 +38,9 @@ class AdminAnswer:
 
 
 def json_answer(value: Any, status: int = 200) -> AdminAnswer:
-    return AdminAnswer(status, [("Content-Type", JSON)], pretty(value).encode("utf-8"))
+    # WireMock writes its bare "{}" answers (deletions, resets) as a literal, not pretty-printed.
+    text = "{}" if value == {} else pretty(value)
+    return AdminAnswer(status, [("Content-Type", JSON)], text.encode("utf-8"))
 
 
 def empty(status: int = 200) -> AdminAnswer:
@@ -62,19 +64,20 @@ class BadInput(Exception):
 def parse_json_body(body: bytes) -> Any:
     """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped."""
     text = body.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        pointer = pointer_at(text, exc.pos)
-        raise BadInput(
-            InvalidInputError.at(pointer, f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
-        ) from None
+        pointer = pointer_at(text, exc.pos) or "/"
+        detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise BadInput(InvalidInputError.at(pointer, detail)) from None
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    value = parse_json_body(body) if body.strip() else {}
+    value = parse_json_body(body)
     if not isinstance(value, dict):
-        raise BadInput(InvalidInputError.at("", "expected a JSON object"))
+        raise BadInput(InvalidInputError.at("/", "expected a JSON object"))
     return value
 
 
@@ -187,7 +190,8 @@ class AdminApi:
         r("POST", "/near-misses/request", self.near_misses_for_request)
         r("POST", "/near-misses/request-pattern", self.near_misses_for_pattern)
         r("GET", "/recordings/status", self.recording_status)
-        for path in ("/recordings/start", "/recordings/stop", "/recordings/snapshot"):
+        r("POST", "/recordings/stop", self.recording_stop)
+        for path in ("/recordings/start", "/recordings/snapshot"):
             r("POST", path, self.recording_unsupported)
         r("GET", "/settings", self.get_settings)
         r("POST", "/settings", self.set_settings)
@@ -214,6 +218,10 @@ class AdminApi:
                 return result
             except BadInput as bad:
                 return invalid(bad.error)
+            except NotAUuid as exc:
+                return json_answer(
+                    {"errors": [{"code": 10, "title": f"{exc.text} is not a valid UUID"}]}, 400
+                )
             except ReadOnlyMappingsError as exc:
                 return server_error(str(exc))
             except MappingLoadError as exc:
@@ -525,6 +533,10 @@ class AdminApi:
     def recording_status(self, ctx: AdminContext) -> AdminAnswer:
         return json_answer({"status": "NeverStarted"})
 
+    def recording_stop(self, ctx: AdminContext) -> AdminAnswer:
+        # Recording never starts here, so stopping always finds nothing to stop, as in WireMock.
+        return json_answer({"errors": [{"code": 30, "title": "Not currently recording."}]}, 400)
+
     def recording_unsupported(self, ctx: AdminContext) -> AdminAnswer:
         return json_answer(
             {
@@ -550,8 +562,13 @@ class AdminApi:
 
     def patch_extended_settings(self, ctx: AdminContext) -> AdminAnswer:
         body = ctx.json_object()
+        for name in body:
+            if name != "extended":
+                raise BadInput(InvalidInputError.at(f"/{name}", f'Unrecognized field "{name}"'))
+        if not isinstance(body.get("extended", {}), dict):
+            raise BadInput(InvalidInputError.at("/extended", "extended must be an object"))
         extended = dict(self.state.settings.get("extended") or {})
-        extended.update(body)
+        extended.update(body.get("extended") or {})
         self.state.settings = {**self.state.settings, "extended": extended}
         return empty(200)
 
@@ -603,11 +620,17 @@ def validate_settings(body: dict[str, Any], *, compat: int) -> dict[str, Any]:
     return settings
 
 
+class NotAUuid(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 def _uuid_text(text: str) -> str:
     try:
-        return str(uuid.UUID(text))
+        return str(uuid.UUID(unquote(text)))
     except ValueError:
-        return text
+        raise NotAUuid(unquote(text)) from None
 
 
 def _parse_time(text: str) -> datetime | None:

@@ -59,8 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     if options.show_version:
         print(options.wiremock_version)
         return 0
-    _maybe_uvloop()
+    install_uvloop()
     _tune_gc()
+    for stream in (sys.stdout, sys.stderr):
+        # The banner and logged bodies are UTF-8 whatever the container's locale says.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     return asyncio.run(run(options))
 
 
@@ -73,14 +77,6 @@ def main(argv: list[str] | None = None) -> int:
 def stub_command(args: tuple[str, ...]) -> None:
     """Run a WireMock-compatible stub server (takes WireMock's standalone options; --help lists them)."""
     sys.exit(main(list(args)))
-
-
-def _maybe_uvloop() -> None:
-    """uvloop when the HTTP core supports it; PODLAB_NO_UVLOOP=1 opts out."""
-    import os
-
-    if os.environ.get("PODLAB_NO_UVLOOP") != "1":
-        install_uvloop()
 
 
 def _tune_gc() -> None:

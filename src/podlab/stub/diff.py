@@ -9,21 +9,24 @@ attribute (Diff.getLines), and `render_not_matched` lays the lines out in two co
 
 from __future__ import annotations
 
+import base64
 import json
 import xml.dom.minidom
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.parsers.expat import ExpatError
 
 from podlab.stub.jsonfmt import pretty as jackson_pretty
-from podlab.stub.matchers import ContentPattern, MatchResult, MultiValuePattern, StringValuePattern
-from podlab.stub.matchers.java_text import jackson_compact, java_scalar_text
+from podlab.stub.matchers import ContentPattern, MultiValuePattern, StringValuePattern
+from podlab.stub.matchers.java_text import java_scalar_text
 from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
 from podlab.stub.matchers.json_path_pattern import evaluate as evaluate_json_path
 from podlab.stub.matchers.lenient_json import parse_json
 from podlab.stub.matchers.xpath import MatchesXPath
-from podlab.stub.matchers.xpath import _node_text as node_text
-from podlab.stub.model import RequestPattern, StubMapping
+from podlab.stub.matchers.xpath import _node_text as node_text  # how WireMock prints a node
+from podlab.stub.model import BasicAuthHeaderPattern, RequestPattern, StubMapping, parse_multipart
 
 if TYPE_CHECKING:
     from podlab.stub.request import LoggedRequest
@@ -44,6 +47,7 @@ class DiffLine:
     is_match: bool
     is_body: bool = False  # body rows are printed only when they do not match
     url_hint: tuple[str, bool] | None = None  # URL rows: (expected URL, is regex) for WireMock's hints
+    compat: int = 3
 
     def message(self) -> str | None:
         """WireMock's DiffLine.getMessage, including its Java string concatenation of null."""
@@ -54,8 +58,10 @@ class DiffLine:
         if self.url_hint is not None:
             # Java's `message += ...` on a null message prints "null. ...": kept as WireMock has it.
             url, is_regex = self.url_hint
-            if is_regex and not _question_marks_escaped(url):
-                message = f'{_java(message)}. When using a regex, "?" should be "\\?"'
+            if is_regex and not _question_marks_escaped(url, self.compat):
+                # 2.x wanted (and printed) the JSON-escaped form, two backslashes.
+                escape = "\\\\?" if self.compat == 2 else "\\?"
+                message = f'{_java(message)}. When using a regex, "?" should be "{escape}"'
             if not url.startswith("/"):
                 message = f"{_java(message)}. URLs must start with a /"
         return message
@@ -68,11 +74,12 @@ def _java(text: str | None) -> str:
     return "null" if text is None else text
 
 
-def _question_marks_escaped(regex: str) -> bool:
+def _question_marks_escaped(regex: str, compat: int = 3) -> bool:
     index = regex.find("?")
     if index == -1:
         return True
-    return index >= 1 and regex[index - 1] == "\\"
+    escape = "\\" * (2 if compat == 2 else 1)
+    return index >= len(escape) and regex[index - len(escape) : index] == escape
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,8 +112,9 @@ def diff_lines(
     compat: int = 3,
 ) -> list[DiffLine]:
     """Rows of the diff of `pattern` against `req`. `scenario` is (name, required state,
-    current state) when the stub waits for a scenario state. `compat=2` lays body rows out as
-    WireMock 2.x did (no `[operator]` heading)."""
+    current state) when the stub waits for a scenario state. `compat=2` prints the rows as
+    WireMock 2.35 did (body rows without an `[operator]` heading, basic auth as a plain
+    equalTo appended last, `null` for absent query matchers, its regex hint)."""
     lines: list[DiffLine] = []
     if pattern.host is not None:
         shown = (_operator(pattern.host, "") + pattern.host.expected).strip()
@@ -131,22 +139,12 @@ def diff_lines(
             req.url,
             url_matches,
             url_hint=(url.value, url.is_regex) if url.key is not None else None,
+            compat=compat,
         )
     )
     lines.append(SPACER)
 
-    headers = pattern.combined_headers()
-    for name, header_pattern in headers:
-        values = req.header_values(name) or None
-        expected = header_pattern.expected
-        shown = name + _operator(header_pattern, "") + (f": {expected}" if expected else "")
-        lines.append(
-            DiffLine(
-                "Header", shown, _multi_actual(name, values), header_pattern.match(values).is_exact_match
-            )
-        )
-    if headers:
-        lines.append(SPACER)
+    _header_section(pattern.combined_headers(compat), req.header_values, lines, compat)
 
     if url.template is not None and pattern.path_parameters and url_matches:
         values_by_name = url.template.parse_path(req.path) or {}
@@ -164,7 +162,9 @@ def diff_lines(
     ):
         for name, multi in (patterns or {}).items():
             values = params.get(name)
-            shown = f"{label}: {name}{_operator(multi, ' = ')}{multi.expected}"
+            # 2.x prints the matcher's value (Java's null for `absent`), 3.x its expectation.
+            value = "null" if compat == 2 and multi.name == "absent" else multi.expected
+            shown = f"{label}: {name}{_operator(multi, ' = ')}{value}"
             lines.append(
                 DiffLine(attribute, shown, _multi_actual(name, values), multi.match(values).is_exact_match)
             )
@@ -181,11 +181,9 @@ def diff_lines(
         lines.append(SPACER)
 
     for body_pattern in pattern.body_patterns or []:
-        lines.append(_body_line(body_pattern, req, compat))
+        lines.append(_body_line(body_pattern, req.body, req.body_as_string, compat))
 
-    if pattern.multipart_patterns and not (req.header("Content-Type") or "").lower().startswith("multipart/"):
-        for _ in pattern.multipart_patterns:
-            lines.append(DiffLine("[Multipart request body]", "[Multipart request body]", "", False))
+    _multipart_section(pattern, req, lines, compat)
 
     if pattern.custom_matcher is not None:
         text = f"[custom matcher: {pattern.custom_matcher.name}]"
@@ -198,66 +196,123 @@ def diff_lines(
                 "Scenario",
                 f"[Scenario '{name}' state: {required}]",
                 f"[Scenario '{name}' state: {current}]",
-                current == required,
+                False,  # WireMock compares the state with this whole label: never equal
             )
         )
     return lines
 
 
-def _body_line(pattern: ContentPattern, req: LoggedRequest, compat: int = 3) -> DiffLine:
-    result: MatchResult = pattern.match(req.body)
-    formatted = _formatted_body(pattern.name, req)
+def _header_section(
+    patterns: list[tuple[str, MultiValuePattern]],
+    values_of: Callable[[str], list[str]],
+    lines: list[DiffLine],
+    compat: int = 3,
+) -> None:
+    for name, header_pattern in patterns:
+        values = values_of(name) or None
+        expected = header_pattern.expected
+        if compat == 2:  # 2.x: basic auth is a plain equalTo, and ": " is always printed
+            plain = isinstance(header_pattern, BasicAuthHeaderPattern)
+            shown = f"{name}{'' if plain else _operator(header_pattern, '')}: {expected}"
+        else:
+            shown = name + _operator(header_pattern, "") + (f": {expected}" if expected else "")
+        matched = header_pattern.match(values).is_exact_match
+        lines.append(DiffLine("Header", shown, _multi_actual(name, values), matched))
+    if patterns:
+        lines.append(SPACER)
+
+
+def _multipart_section(
+    pattern: RequestPattern, req: LoggedRequest, lines: list[DiffLine], compat: int
+) -> None:
+    """WireMock's multipart rows: a missing multipart body, or each part of a failing pattern."""
+    parts = parse_multipart(req)
+    for multipart in pattern.multipart_patterns or []:
+        if parts is None:
+            lines.append(DiffLine("[Multipart request body]", "[Multipart request body]", "", False))
+            continue
+        if multipart.match(parts).is_exact_match:
+            continue
+        label = f"[Multipart: {multipart.name}]" if multipart.name is not None else "[Multipart]"
+        for part in parts:
+            part_name = part.name or ""
+            lines.append(SPACER)
+            lines.append(DiffLine(label, label, f"[{part_name}]", True))
+            lines.append(SPACER)
+            if not multipart.match_part(part).is_exact_match:
+                _header_section(list((multipart.headers or {}).items()), part.header_values, lines, compat)
+                for body_pattern in multipart.body_patterns or []:
+                    lines.append(_body_line(body_pattern, part.body, part.text, compat))
+                lines.append(SPACER)
+            lines.append(DiffLine("[/Multipart]", "[/Multipart]", f"[/{part_name}]", True))
+            lines.append(SPACER)
+
+
+def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3) -> DiffLine:
+    """One body row. Whether it counts as a mismatch is decided as WireMock's DiffLine does:
+    by matching the pattern against the *printed* value (e.g. "\n" + body), not the request,
+    which is why a passing `equalTo` body can still show `<<<<< Body does not match`."""
+    formatted = _formatted_body(pattern.name, body, text)
     inner = getattr(pattern, "pattern", pattern)  # body patterns wrap a string pattern
     if isinstance(inner, MatchesJsonPath | MatchesXPath):
         if inner.sub is not None:  # an expression with a sub-matcher: show what it selected
-            shown = f"{inner.expression} [{inner.sub.name}] {inner.sub.expected}"
-            selected = _expression_result(inner, req.body_as_string)
-            actual = selected if selected is not None else formatted
-            return DiffLine("Body", shown, actual, result.is_exact_match, is_body=True)
-        return DiffLine("Body", pattern.expected, formatted, result.is_exact_match, is_body=True)
-    if pattern.name == "binaryEqualTo":
+            sub_expected = _formatted_expected(inner.sub.name, inner.sub.expected)
+            shown = f"{inner.expression} [{inner.sub.name}] {sub_expected}"
+            selected = _expression_result(inner, text)
+            if selected is not None:
+                return DiffLine(
+                    "Body", shown, selected, inner.sub.match(selected).is_exact_match, is_body=True
+                )
+            return DiffLine("Body", shown, formatted, inner.match(formatted).is_exact_match, is_body=True)
+        return DiffLine(
+            "Body", pattern.expected, formatted, inner.match(formatted).is_exact_match, is_body=True
+        )
+    if not isinstance(inner, StringValuePattern):  # binaryEqualTo, against the printed base64
+        matched = pattern.match(formatted.encode()).is_exact_match
         # WireMock prints the Java byte[] itself here: "[B@" and an identity hash.
-        actual = f"[B@{id(req.body) & 0xFFFFFFF:x}"
-        return DiffLine("Body", pattern.expected, actual, result.is_exact_match, is_body=True)
+        return DiffLine("Body", pattern.expected, f"[B@{id(body) & 0xFFFFFFF:x}", matched, is_body=True)
     expected = _formatted_expected(pattern.name, pattern.expected)
     if compat == 2:
-        return DiffLine("Body", expected, formatted, result.is_exact_match, is_body=True)
-    return DiffLine(
-        "Body", f"[{pattern.name}]\n{expected}", "\n" + formatted, result.is_exact_match, is_body=True
-    )
+        return DiffLine("Body", expected, formatted, inner.match(formatted).is_exact_match, is_body=True)
+    shown_actual = "\n" + formatted
+    matched = inner.match(shown_actual).is_exact_match
+    return DiffLine("Body", f"[{pattern.name}]\n{expected}", shown_actual, matched, is_body=True)
 
 
 def _expression_result(pattern: MatchesJsonPath | MatchesXPath, body: str) -> str | None:
-    """What the expression selects, as WireMock's ListOrSingle prints it; None if nothing."""
+    """What the expression selected, as WireMock prints it (its ListOrSingle): the first of
+    several results as Java's toString, a single JSON object pretty; None if nothing."""
     if not body:
         return None
-    values: list[str]
     if isinstance(pattern, MatchesXPath):
         nodes = pattern.evaluate(body)
-        if not nodes:
-            return None
-        values = [node_text(node) for node in nodes]
-    else:
-        try:
-            document = parse_json(body)
-        except ValueError:
-            return None
-        found = evaluate_json_path(pattern.path, document)
-        if (
-            found is None
-            or found == []
-            or found == {}
-            or not isinstance(found, list | dict | str | int | float)
-        ):
-            return None
-        items = found if isinstance(found, list) else [found]
-        values = [jackson_compact(v) if isinstance(v, list | dict) else java_scalar_text(v) for v in items]
-    return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+        return node_text(nodes[0]) if nodes else None
+    try:
+        document = parse_json(body)
+    except ValueError:
+        return None
+    found = evaluate_json_path(pattern.path, document)
+    if isinstance(found, list):
+        return java_to_string(found[0]) if found else None
+    if isinstance(found, dict):
+        return jackson_pretty(found) if found else None
+    if found is None or not isinstance(found, str | int | float | Decimal):
+        return None  # the path is not there
+    return java_scalar_text(found)
+
+
+def java_to_string(value: Any) -> str:
+    """Java's toString of a parsed JSON value: `{id=12}`, `[1, 2]`, strings unquoted."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}={java_to_string(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(java_to_string(item) for item in value) + "]"
+    return java_scalar_text(value)
 
 
 def _formatted_expected(operator: str, expected: str) -> str:
-    """WireMock prints equalToJson / equalToXml expectations pretty."""
-    if operator == "equalToJson":
+    """WireMock prints equalToJson, matchesJsonSchema and equalToXml expectations pretty."""
+    if operator in ("equalToJson", "matchesJsonSchema"):
         try:
             return jackson_pretty(json.loads(expected))
         except ValueError:
@@ -267,8 +322,7 @@ def _formatted_expected(operator: str, expected: str) -> str:
     return expected
 
 
-def _formatted_body(operator: str, req: LoggedRequest) -> str:
-    text = req.body_as_string
+def _formatted_body(operator: str, body: bytes, text: str) -> str:
     if operator == "equalToJson":
         try:
             return jackson_pretty(json.loads(text))
@@ -277,7 +331,7 @@ def _formatted_body(operator: str, req: LoggedRequest) -> str:
     if operator == "equalToXml":
         return pretty_xml(text)
     if operator == "binaryEqualTo":
-        return req.body_as_base64
+        return base64.b64encode(body).decode("ascii")
     return text
 
 

@@ -109,7 +109,7 @@ class FileRoot:
         from podlab.stub.jsonfmt import pretty
 
         path = self.mappings_dir / file_name
-        self.mappings_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, pretty(stub_json).encode("utf-8"))
         return path
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from podlab.stub.request import LoggedRequest
 
 
-@dataclass
+@dataclass(slots=True)
 class ServeEvent:
     """One request and what was answered to it."""
 

@@ -14,7 +14,6 @@ def pointer_at(text: str, position: int) -> str:
     """The JSON pointer of the innermost container open at `position`."""
     stack: list[str | int | None] = []  # per open container: current key (object) or index (array)
     path: list[str] = []
-    pending_key: str | None = None
     i = 0
     end = min(position, len(text))
     while i < end:
@@ -29,17 +28,17 @@ def pointer_at(text: str, position: int) -> str:
                 value = json.loads(raw)
             except ValueError:
                 value = raw.strip('"')
-            rest = text[i:].lstrip()
-            if stack and isinstance(stack[-1], str | type(None)) and rest.startswith(":"):
-                pending_key = value
-                stack[-1] = value
+            k = i
+            while k < len(text) and text[k] in " \t\r\n":
+                k += 1
+            if stack and not isinstance(stack[-1], int) and text.startswith(":", k):
+                stack[-1] = value  # a key: the object's current member
             continue
         if ch in "{[":
             if stack:
                 top = stack[-1]
                 path.append(str(top) if top is not None else "")
             stack.append(None if ch == "{" else 0)
-            pending_key = None
         elif ch in "}]":
             if stack:
                 stack.pop()
@@ -48,5 +47,4 @@ def pointer_at(text: str, position: int) -> str:
         elif ch == "," and stack and isinstance(stack[-1], int):
             stack[-1] += 1
         i += 1
-    del pending_key
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)

@@ -74,14 +74,16 @@ def near_misses(
     req: LoggedRequest,
     limit: int = NEAR_MISS_COUNT,
     scenarios: Scenarios | None = None,
+    compat: int = 3,
 ) -> list[NearMiss]:
-    """The stubs nearest to `req`, nearest first (WireMock's NearMissCalculator)."""
+    """The stubs nearest to `req`, nearest first (WireMock's NearMissCalculator); `compat`
+    is the WireMock major version whose distances to use."""
     misses = []
     for stub in in_serving_order(mappings):
         state = None
         if scenarios is not None and stub.scenario_name is not None:
             state = scenarios.state(stub.scenario_name)
-        misses.append(NearMiss(req, stub, stub.request.match(req), state))
+        misses.append(NearMiss(req, stub, stub.request.match(req, compat=compat), state))
     misses.sort(key=lambda m: m.distance)  # stable: equal distances keep serving order
     return misses[:limit]
 

@@ -11,7 +11,6 @@ parameters, cookies and bodies.
 from __future__ import annotations
 
 import base64
-import binascii
 import math
 import re
 import uuid
@@ -31,6 +30,7 @@ from podlab.stub.matchers import (
     parse_string_pattern,
 )
 from podlab.stub.matchers.distance import normalised_levenshtein
+from podlab.stub.request import charset_of
 
 if TYPE_CHECKING:
     from podlab.stub.request import LoggedRequest
@@ -97,7 +97,11 @@ def bind_string(value: Any, pointer: str) -> str:
 def bind_int(value: Any, pointer: str, java_type: str = "java.lang.Integer") -> int:
     """An Integer (or primitive int) property: numbers, decimals truncated, numeric strings."""
     if isinstance(value, bool):
-        raise _fail(pointer, f"Cannot deserialize value of type `{java_type}` from Boolean value")
+        token = "VALUE_TRUE" if value else "VALUE_FALSE"
+        raise _fail(
+            pointer,
+            f"Cannot deserialize value of type `{java_type}` from Boolean value (token `JsonToken.{token}`)",
+        )
     if isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -137,12 +141,7 @@ def bind_object(value: Any, pointer: str, java_type: str) -> dict[str, Any]:
         return value
     if isinstance(value, list):
         raise _fail(pointer, f"Cannot deserialize value of type `{java_type}` from {_TOKEN[list]}")
-    raise _fail(
-        pointer,
-        f"Cannot construct instance of `{java_type}` (although at least one Creator exists): "
-        f"no {_scalar_kind(value)}-argument constructor/factory method to deserialize from "
-        f"{_scalar_kind(value)} value ({value!r})",
-    )
+    raise _fail(pointer, _no_scalar_creator(java_type, value))
 
 
 def bind_list(value: Any, pointer: str, java_type: str) -> list[Any]:
@@ -150,27 +149,28 @@ def bind_list(value: Any, pointer: str, java_type: str) -> list[Any]:
         return value
     if isinstance(value, dict):
         raise _fail(pointer, f"Cannot deserialize value of type `{java_type}` from {_TOKEN[dict]}")
-    raise _fail(
-        pointer,
-        "Cannot construct instance of `java.util.ArrayList` (although at least one Creator exists): "
-        f"no {_scalar_kind(value)}-argument constructor/factory method to deserialize from "
-        f"{_scalar_kind(value)} value ({value!r})",
-    )
+    raise _fail(pointer, _no_scalar_creator("java.util.ArrayList", value))
 
 
-def _scalar_kind(value: Any) -> str:
+def _no_scalar_creator(java_type: str, value: Any) -> str:
+    """Jackson's wording when a scalar stands where an object or list belongs."""
     if isinstance(value, str):
-        return "String"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "int/Int"
-    return "double/Double"
+        kind, source, shown = "String", "String", f"'{value}'"
+    elif isinstance(value, bool):
+        kind, source, shown = "boolean/Boolean", "boolean", "true" if value else "false"
+    elif isinstance(value, int):
+        kind, source, shown = "int/Int", "Number", str(value)
+    else:
+        kind, source, shown = "double/Double", "Number", java_number_text(value)
+    return (
+        f"Cannot construct instance of `{java_type}` (although at least one Creator exists): "
+        f"no {kind}-argument constructor/factory method to deserialize from {source} value ({shown})"
+    )
 
 
 def bind_uuid(value: Any, pointer: str) -> UUID:
     text = bind_string(value, pointer)
-    if len(text) != 36:
+    if len(text) != 36 or any(text[i] != "-" for i in (8, 13, 18, 23)):
         raise _fail(
             pointer,
             f'Cannot deserialize value of type `java.util.UUID` from String "{text}": '
@@ -374,7 +374,7 @@ class BasicCredentials:
         return base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
     def as_header_pattern(self) -> MultiValuePattern:
-        return _SingleValue(BasicAuthPrefixPattern("Basic ", self.encoded()))
+        return BasicAuthHeaderPattern(BasicAuthPrefixPattern("Basic ", self.encoded()))
 
 
 @dataclass(frozen=True)
@@ -403,8 +403,8 @@ class BasicAuthPrefixPattern:
 
 
 @dataclass(frozen=True)
-class _SingleValue:
-    """A string pattern lifted to all values of a header: the best value wins."""
+class BasicAuthHeaderPattern:
+    """The Authorization header pattern basic auth adds: the best header value wins."""
 
     pattern: StringValuePattern
 
@@ -438,6 +438,14 @@ class MultipartPart:
     file_name: str | None
     headers: dict[str, list[str]]
     body: bytes
+
+    def header_values(self, name: str) -> list[str]:
+        return [v for k, values in self.headers.items() if k.lower() == name.lower() for v in values]
+
+    @property
+    def text(self) -> str:
+        content_type = next(iter(self.header_values("Content-Type")), None)
+        return self.body.decode(charset_of(content_type), errors="replace")
 
 
 def parse_multipart(req: LoggedRequest) -> list[MultipartPart] | None:
@@ -475,9 +483,12 @@ def parse_multipart(req: LoggedRequest) -> list[MultipartPart] | None:
 
 @dataclass(frozen=True)
 class MultipartValuePattern:
+    """One `multipartPatterns` entry. As in WireMock 3.13 the part `name` is only printed, not
+    matched; `fileName` is compared exactly, and only alongside headers or body patterns."""
+
     name: str | None
-    file_name: StringValuePattern | None
-    matching_type: str  # "ALL" | "ANY"
+    file_name: str | None
+    matching_type: str | None  # "ALL" | "ANY"; unset behaves as ANY
     headers: dict[str, MultiValuePattern] | None
     body_patterns: list[ContentPattern] | None
 
@@ -487,7 +498,7 @@ class MultipartValuePattern:
         _check_fields(
             obj, pointer, ("name", "fileName", "matchingType", "headers", "bodyPatterns"), _MULTIPART_CLASS
         )
-        matching_type = "ANY"
+        matching_type = None
         if _present(obj, "matchingType"):
             matching_type = bind_string(obj["matchingType"], f"{pointer}/matchingType")
             if matching_type not in ("ALL", "ANY"):
@@ -499,7 +510,7 @@ class MultipartValuePattern:
                 )
         return cls(
             name=bind_string(obj["name"], f"{pointer}/name") if _present(obj, "name") else None,
-            file_name=parse_string_pattern(obj["fileName"], f"{pointer}/fileName")
+            file_name=bind_string(obj["fileName"], f"{pointer}/fileName")
             if _present(obj, "fileName")
             else None,
             matching_type=matching_type,
@@ -512,8 +523,9 @@ class MultipartValuePattern:
         if self.name is not None:
             out["name"] = self.name
         if self.file_name is not None:
-            out["fileName"] = self.file_name.to_json()
-        out["matchingType"] = self.matching_type
+            out["fileName"] = self.file_name
+        if self.matching_type is not None:
+            out["matchingType"] = self.matching_type
         if self.headers is not None:
             out["headers"] = {k: v.to_json() for k, v in self.headers.items()}
         if self.body_patterns is not None:
@@ -521,25 +533,29 @@ class MultipartValuePattern:
         return out
 
     def match_part(self, part: MultipartPart) -> MatchResult:
+        if self.headers is None and self.body_patterns is None:
+            return MatchResult.exact()
         results: list[MatchResult] = []
-        if self.name is not None:
-            results.append(MatchResult.of(part.name == self.name))
-        if self.file_name is not None:
-            results.append(self.file_name.match(part.file_name))
         for key, pattern in (self.headers or {}).items():
-            values = [v for k, vs in part.headers.items() if k.lower() == key.lower() for v in vs]
-            results.append(pattern.match(values or None))
-        for body_pattern in self.body_patterns or []:
-            results.append(body_pattern.match(part.body))
-        return MatchResult.aggregate(results)
+            results.append(pattern.match(part.header_values(key) or None))
+        headers = MatchResult.aggregate(results)
+        body = MatchResult.aggregate(match_body(p, part.body, part.text) for p in self.body_patterns or [])
+        file_name = MatchResult.of(not self.file_name or self.file_name == part.file_name)
+        return MatchResult.aggregate([headers, body, file_name])
 
     def match(self, parts: list[MultipartPart]) -> MatchResult:
-        if not parts:
-            return MatchResult.no_match()
-        results = [self.match_part(p) for p in parts]
         if self.matching_type == "ALL":
-            return MatchResult.aggregate(results)
-        return min(results, key=lambda r: r.distance)
+            return MatchResult.of(all(self.match_part(p).is_exact_match for p in parts))
+        return MatchResult.of(any(self.match_part(p).is_exact_match for p in parts))
+
+
+def match_body(pattern: ContentPattern, body: bytes, text: str) -> MatchResult:
+    """A body pattern against a body: string matchers see the text (charset-aware), or null
+    for an empty body, as WireMock's RequestPattern hands them; binaryEqualTo sees the bytes."""
+    inner = getattr(pattern, "pattern", None)  # the string matcher a body pattern wraps
+    if isinstance(inner, StringValuePattern):
+        return inner.match(text if text else None)
+    return pattern.match(body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,21 +569,15 @@ _PATTERN_FIELDS = (
 )  # fmt: skip
 
 
-def _escape_pointer(key: str) -> str:
-    return key
-
-
 def _multi_map(obj: dict[str, Any], key: str, pointer: str) -> dict[str, MultiValuePattern] | None:
+    """A name -> matcher map. Error pointers carry the names unescaped, as Jackson's do."""
     if not _present(obj, key):
         return None
     here = f"{pointer}/{key}"
     raw = bind_object(
         obj[key], here, f"java.util.LinkedHashMap<java.lang.String,{_PKG}.matching.MultiValuePattern>"
     )
-    return {
-        name: parse_multi_value_pattern(value, f"{here}/{_escape_pointer(name)}")
-        for name, value in raw.items()
-    }
+    return {name: parse_multi_value_pattern(value, f"{here}/{name}") for name, value in raw.items()}
 
 
 def _string_map(obj: dict[str, Any], key: str, pointer: str) -> dict[str, StringValuePattern] | None:
@@ -577,9 +587,7 @@ def _string_map(obj: dict[str, Any], key: str, pointer: str) -> dict[str, String
     raw = bind_object(
         obj[key], here, f"java.util.LinkedHashMap<java.lang.String,{_PKG}.matching.StringValuePattern>"
     )
-    return {
-        name: parse_string_pattern(value, f"{here}/{_escape_pointer(name)}") for name, value in raw.items()
-    }
+    return {name: parse_string_pattern(value, f"{here}/{name}") for name, value in raw.items()}
 
 
 def _content_list(obj: dict[str, Any], key: str, pointer: str) -> list[ContentPattern] | None:
@@ -592,11 +600,13 @@ def _content_list(obj: dict[str, Any], key: str, pointer: str) -> list[ContentPa
 
 @dataclass(frozen=True)
 class CustomMatcherDefinition:
-    name: str
+    name: str | None
     parameters: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name}
+        out: dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
         if self.parameters is not None:
             out["parameters"] = self.parameters
         return out
@@ -630,16 +640,10 @@ class RequestPattern:
         if _present(obj, "method"):
             value = obj["method"]
             if not isinstance(value, str):
-                raise _fail(
-                    f"{pointer}/method",
-                    f"Cannot construct instance of `{_PKG}.http.RequestMethod` (although at least one "
-                    f"Creator exists): no {_scalar_kind(value)}-argument constructor/factory method to "
-                    f"deserialize from {'Number' if isinstance(value, int | float) else _scalar_kind(value)} "
-                    f"value ({value})",
-                )
+                raise _fail(f"{pointer}/method", _no_scalar_creator(f"{_PKG}.http.RequestMethod", value))
             method = value
         credentials = None
-        for key in ("basicAuthCredentials", "basicAuth"):
+        for key in ("basicAuth", "basicAuthCredentials"):  # both given: basicAuthCredentials wins
             if _present(obj, key):
                 credentials = BasicCredentials.parse(obj[key], f"{pointer}/{key}")
         custom = None
@@ -649,7 +653,7 @@ class RequestPattern:
             _check_fields(raw, here, ("name", "parameters"), f"{_PKG}.matching.CustomMatcherDefinition")
             params = raw.get("parameters")
             custom = CustomMatcherDefinition(
-                bind_string(raw.get("name", ""), f"{here}/name"),
+                bind_string(raw["name"], f"{here}/name") if _present(raw, "name") else None,
                 bind_object(params, f"{here}/parameters", f"{_PKG}.common.Parameters")
                 if params is not None
                 else None,
@@ -713,34 +717,54 @@ class RequestPattern:
             out["basicAuthCredentials"] = self.basic_auth.to_json()
         return out
 
-    def combined_headers(self) -> list[tuple[str, MultiValuePattern]]:
+    def combined_headers(self, compat: int = 3) -> list[tuple[str, MultiValuePattern]]:
         """Header patterns with basic auth folded in as an Authorization pattern.
 
-        WireMock copies the headers into a java.util.HashMap to add Authorization, so with
-        basic auth the diff lists the headers in hash order."""
+        WireMock 3 copies the headers into a java.util.HashMap to add Authorization, so with
+        basic auth the diff lists the headers in hash order; 2.x appended it last."""
         headers = list((self.headers or {}).items())
         if self.basic_auth is None:
             return headers
         merged = dict(headers)
         merged["Authorization"] = self.basic_auth.as_header_pattern()
+        if compat == 2:
+            return list(merged.items())
         order = java_hash_order(list(merged), java_hashmap_copy_capacity(len(headers)))
         return [(name, merged[name]) for name in order]
 
     # --- matching ----------------------------------------------------------------------------
 
-    def match(self, req: LoggedRequest) -> MatchResult:
-        """WireMock's RequestPattern.match, distance included."""
+    def match(self, req: LoggedRequest, *, compat: int = 3) -> MatchResult:
+        """WireMock's RequestPattern.match, distance included. `compat=2` scores as 2.35 did:
+        every part at once, with no client IP, path or form parameters."""
+        if compat == 2:
+            weighted_2x: list[tuple[MatchResult, float]] = [
+                (self._scheme_result(req), 3.0),
+                (self._host_result(req), 10.0),
+                (self._port_result(req), 10.0),
+                (self.url.match(req), 10.0),
+                (self.method_result(req), 3.0),
+            ]
+            for part in (
+                self._headers_result,
+                self._query_result,
+                self._cookies_result,
+                self._body_result,
+                self._multipart_result,
+            ):
+                weighted_2x.append((part(req), 1.0))
+            return self._with_custom(MatchResult.aggregate_weighted(weighted_2x))
         weighted: list[tuple[MatchResult, float]] = [
             (self._scheme_result(req), 3.0),
-            (self.host.match(req.host) if self.host is not None else MatchResult.exact(), 10.0),
-            (MatchResult.of(self.port == req.port) if self.port is not None else MatchResult.exact(), 10.0),
+            (self._host_result(req), 10.0),
+            (self._port_result(req), 10.0),
             (self.client_ip.match(req.client_ip) if self.client_ip is not None else MatchResult.exact(), 3.0),
             (self.url.match(req), 10.0),
             (self.method_result(req), 3.0),
         ]
         first = MatchResult.aggregate_weighted(weighted)
         if not first.is_exact_match:
-            # WireMock stops here: headers, bodies etc. are only scored once the URL fits.
+            # WireMock 3 stops here: headers, bodies etc. are only scored once the URL fits.
             return first
         for part in (
             self._path_params_result,
@@ -752,11 +776,19 @@ class RequestPattern:
             self._multipart_result,
         ):
             weighted.append((part(req), 1.0))
-        standard = MatchResult.aggregate_weighted(weighted)
+        return self._with_custom(MatchResult.aggregate_weighted(weighted))
+
+    def _with_custom(self, standard: MatchResult) -> MatchResult:
         if standard.is_exact_match and self.custom_matcher is not None:
             # No request-matcher extensions exist here; WireMock scores an unknown one as NEVER.
             return MatchResult.aggregate([standard, MatchResult.no_match()])
         return standard
+
+    def _host_result(self, req: LoggedRequest) -> MatchResult:
+        return self.host.match(req.host) if self.host is not None else MatchResult.exact()
+
+    def _port_result(self, req: LoggedRequest) -> MatchResult:
+        return MatchResult.of(self.port == req.port) if self.port is not None else MatchResult.exact()
 
     def is_match(self, req: LoggedRequest) -> bool:
         """`match(req).is_exact_match`, cheaper: the cheap checks go first and a miss is not
@@ -830,7 +862,7 @@ class RequestPattern:
     def _body_result(self, req: LoggedRequest) -> MatchResult:
         if not self.body_patterns:
             return MatchResult.exact()
-        return MatchResult.aggregate(p.match(req.body) for p in self.body_patterns)
+        return MatchResult.aggregate(match_body(p, req.body, req.body_as_string) for p in self.body_patterns)
 
     def _multipart_result(self, req: LoggedRequest) -> MatchResult:
         if not self.multipart_patterns:
@@ -868,7 +900,8 @@ def _bind_double(value: Any, pointer: str) -> float:
     except ValueError:
         raise _fail(
             pointer,
-            f'Cannot deserialize value of type `double` from String "{value}": not a valid `double` value',
+            f'Cannot deserialize value of type `double` from String "{value}": '
+            "not a valid `double` value (as String to convert)",
         ) from None
 
 
@@ -880,17 +913,60 @@ def _headers_json(value: Any, pointer: str) -> dict[str, str | list[str]]:
         if isinstance(item, list):
             if not item:
                 raise _fail(pointer, f"No value for {name}")
-            values = [_header_value(v, name, pointer) for v in item]
+            values = [_header_value(v, name, pointer, in_list=True) for v in item]
             out[name] = values[0] if len(values) == 1 else values
         else:
             out[name] = _header_value(item, name, pointer)
     return out
 
 
-def _header_value(value: Any, name: str, pointer: str) -> str:
+_BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def java_base64_decode(text: str) -> bytes:
+    """java.util.Base64's basic decoder: padding optional, no whitespace, and its messages
+    (the 422 detail WireMock shows). Python's decoder accepts and refuses different inputs."""
+    if not text:
+        return b""
+    if len(text) < 2:
+        raise ValueError("Input byte[] should at least have 2 bytes for base64 bytes")
+    out = bytearray()
+    bits, shift, index = 0, 18, 0
+    while index < len(text):
+        char = text[index]
+        index += 1
+        if char == "=":
+            if shift == 18 or (shift == 6 and (index == len(text) or text[index] != "=")):
+                raise ValueError("Input byte array has wrong 4-byte ending unit")
+            if shift == 6:
+                index += 1
+            break
+        value = _BASE64_ALPHABET.find(char)
+        if value < 0:
+            raise ValueError(f"Illegal base64 character {ord(char):x}")
+        bits |= value << shift
+        shift -= 6
+        if shift < 0:
+            out += bytes(((bits >> 16) & 0xFF, (bits >> 8) & 0xFF, bits & 0xFF))
+            bits, shift = 0, 18
+    if shift == 6:
+        out.append((bits >> 16) & 0xFF)
+    elif shift == 0:
+        out += bytes(((bits >> 16) & 0xFF, (bits >> 8) & 0xFF))
+    elif shift == 12:
+        raise ValueError("Last unit does not have enough valid bits")
+    if index < len(text):
+        raise ValueError(f"Input byte array has incorrect ending byte at {index}")
+    return bytes(out)
+
+
+def _header_value(value: Any, name: str, pointer: str, in_list: bool = False) -> str:
     if isinstance(value, str):
         return value
-    # WireMock reads header values as text nodes only: anything else becomes null.
+    # WireMock reads header values as text nodes only: anything else becomes null, which its
+    # header map refuses (with no message at all inside a list).
+    if in_list:
+        raise InvalidInputError([{"code": 10, "source": {"pointer": pointer}, "title": "Error parsing JSON"}])
     raise _fail(pointer, f"null value in entry: {name}=null")
 
 
@@ -923,11 +999,11 @@ class ResponseDefinition:
         elif _present(obj, "base64Body"):
             text = bind_string(obj["base64Body"], here("base64Body"))
             try:
-                base64.b64decode(text, validate=True)
-            except (binascii.Error, ValueError):
-                bad = next((c for c in text if not (c.isalnum() or c in "+/=")), "=")
-                raise _fail(pointer, f"Illegal base64 character {ord(bad):x}") from None
-            out["base64Body"] = text
+                decoded = java_base64_decode(text)
+            except ValueError as error:
+                raise _fail(pointer, str(error)) from None
+            # WireMock keeps the bytes and prints them re-encoded ("YR" comes back as "YQ==").
+            out["base64Body"] = base64.b64encode(decoded).decode("ascii")
         if _present(obj, "bodyFileName"):
             out["bodyFileName"] = bind_string(obj["bodyFileName"], here("bodyFileName"))
         if _present(obj, "headers"):
@@ -955,8 +1031,9 @@ class ResponseDefinition:
                 raw, here(key), ("numberOfChunks", "totalDuration"), f"{_PKG}.http.ChunkedDribbleDelay"
             )
             out[key] = {
-                "numberOfChunks": bind_int(raw.get("numberOfChunks", 0), f"{here(key)}/numberOfChunks"),
-                "totalDuration": bind_int(raw.get("totalDuration", 0), f"{here(key)}/totalDuration"),
+                field_name: bind_int(raw[field_name], f"{here(key)}/{field_name}")
+                for field_name in ("numberOfChunks", "totalDuration")
+                if _present(raw, field_name)
             }
         for key in ("proxyBaseUrl", "proxyUrlPrefixToRemove"):
             if _present(obj, key):
@@ -1017,7 +1094,7 @@ def _delay_distribution(value: Any, pointer: str) -> dict[str, Any]:
     if kind not in _DISTRIBUTIONS:
         if kind is None:
             detail = (
-                f"Missing type id when trying to resolve subtype of [simple type, class {_PKG}.http.DelayDistribution]: "
+                f"Could not resolve subtype of [simple type, class {_PKG}.http.DelayDistribution]: "
                 "missing type id property 'type' (for POJO property 'delayDistribution')"
             )
         else:
@@ -1046,36 +1123,29 @@ _STUB_FIELDS = (
 )  # fmt: skip
 
 
-def _listeners(value: Any, pointer: str, allow_map: bool) -> list[dict[str, Any]] | None:
-    """postServeActions / serveEventListeners as `[{"name", "parameters"}]` (3.x also takes
-    the old map form `{"webhook": {...}}`)."""
+def _listeners(value: Any, pointer: str, java_class: str, allow_map: bool) -> list[dict[str, Any]] | None:
+    """postServeActions / serveEventListeners as `[{"name", "parameters"}]`. postServeActions
+    also takes the older map form `{"webhook": {...}}`; other shapes are dropped silently, as
+    WireMock does. Errors inside an entry point at the list itself, as Jackson reports them."""
     if isinstance(value, dict) and allow_map:
         return [{"name": name, "parameters": params} for name, params in value.items()]
-    if not isinstance(value, list | dict):
-        return None  # WireMock silently drops a scalar here
-    items = bind_list(value, pointer, f"java.util.ArrayList<{_PKG}.extension.ServeEventListenerDefinition>")
+    if not isinstance(value, list):
+        return None
     out: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        here = f"{pointer}/{index}"
-        obj = bind_object(item, here, f"{_PKG}.extension.ServeEventListenerDefinition")
-        _check_fields(
-            obj,
-            here,
-            ("name", "requestPhases", "parameters"),
-            f"{_PKG}.extension.ServeEventListenerDefinition",
-        )
+    for item in value:
+        obj = bind_object(item, pointer, java_class)
+        for key in obj:
+            if key not in ("name", "requestPhases", "parameters"):
+                raise _fail(
+                    pointer, f'Unrecognized field "{key}" (class {java_class}), not marked as ignorable'
+                )
         entry: dict[str, Any] = {}
         if _present(obj, "name"):
-            entry["name"] = bind_string(obj["name"], f"{here}/name")
+            entry["name"] = bind_string(obj["name"], pointer)
         if _present(obj, "requestPhases"):
-            entry["requestPhases"] = bind_list(
-                obj["requestPhases"], f"{here}/requestPhases", "java.util.ArrayList"
-            )
-        entry["parameters"] = (
-            bind_object(obj["parameters"], f"{here}/parameters", f"{_PKG}.extension.Parameters")
-            if _present(obj, "parameters")
-            else {}
-        )
+            entry["requestPhases"] = bind_list(obj["requestPhases"], pointer, "java.util.ArrayList")
+        if _present(obj, "parameters"):
+            entry["parameters"] = bind_object(obj["parameters"], pointer, f"{_PKG}.extension.Parameters")
         out.append(entry)
     return out
 
@@ -1099,15 +1169,8 @@ class StubMapping:
     @classmethod
     def from_json(cls, obj: Any) -> StubMapping:
         """Parse and validate one mapping; raises InvalidInputError (WireMock's 422)."""
-        if obj is None or not isinstance(obj, dict):
-            if isinstance(obj, list):
-                raise _fail("/", f"Cannot deserialize value of type `{_STUB_CLASS}` from {_TOKEN[list]}")
-            raise _fail(
-                "/",
-                f"Cannot construct instance of `{_STUB_CLASS}` (although at least one Creator exists): no "
-                f"{_scalar_kind(obj)}-argument constructor/factory method to deserialize from "
-                f"{_scalar_kind(obj)} value ('{obj}')",
-            )
+        if not isinstance(obj, dict):
+            bind_object(obj, "/", _STUB_CLASS)
         _check_fields(obj, "", _STUB_FIELDS, _STUB_CLASS)
         stub_id: UUID | None = None
         for key in obj:  # id and uuid are one property: the later one in the document wins
@@ -1131,13 +1194,23 @@ class StubMapping:
             new_scenario_state=text("newScenarioState"),
             persistent=bind_bool(obj["persistent"], "/persistent") if _present(obj, "persistent") else None,
             metadata=metadata,
-            post_serve_actions=_listeners(obj["postServeActions"], "/postServeActions", True)
+            post_serve_actions=_listeners(
+                obj["postServeActions"],
+                "/postServeActions",
+                f"{_PKG}.extension.PostServeActionDefinition",
+                True,
+            )
             if _present(obj, "postServeActions")
             else None,
-            serve_event_listeners=_listeners(obj["serveEventListeners"], "/serveEventListeners", False)
+            serve_event_listeners=_listeners(
+                obj["serveEventListeners"],
+                "/serveEventListeners",
+                f"{_PKG}.extension.ServeEventListenerDefinition",
+                False,
+            )
             if _present(obj, "serveEventListeners")
             else None,
-            insertion_index=bind_int(obj["insertionIndex"], "/insertionIndex")
+            insertion_index=bind_int(obj["insertionIndex"], "/insertionIndex", "long")
             if _present(obj, "insertionIndex")
             else 0,
         )

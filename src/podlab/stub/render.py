@@ -38,6 +38,9 @@ class ResponsePlan:
     dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
 
 
+PROXY_UNSUPPORTED = "podlab stub: proxying (proxyBaseUrl) is not supported yet"
+
+
 class RenderError(Exception):
     """The definition cannot be served (missing body file, path escape); answered as 500."""
 
@@ -108,6 +111,12 @@ def plan_response(
     rng: random.Random,
 ) -> ResponsePlan:
     """Decide everything about a stub's answer except templating (already applied)."""
+    if definition.get("proxyBaseUrl"):
+        return ResponsePlan(
+            status=501,
+            headers=[("Content-Type", "text/plain;charset=UTF-8")],
+            body=PROXY_UNSUPPORTED.encode("utf-8"),
+        )
     fault = definition.get("fault")
     delay = float(definition.get("fixedDelayMilliseconds") or 0)
     delay += sample_delay_ms(definition.get("delayDistribution"), rng)

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from podlab.httpcore import Request
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# Jetty recognises these methods case-insensitively and hands WireMock their upper-case names;
+# any other method stays as sent.
+KNOWN_METHODS = frozenset(
+    {"GET", "POST", "HEAD", "PUT", "OPTIONS", "DELETE", "TRACE", "CONNECT", "MOVE", "PROXY", "PRI", "PATCH"}
+)
 
 
 def parse_params(text: str) -> dict[str, list[str]]:
@@ -42,6 +47,8 @@ def parse_cookies(header_values: list[str]) -> dict[str, list[str]]:
             name, sep, value = part.strip().partition("=")
             if not name or not sep:
                 continue
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]  # Jetty unquotes quoted cookie values
             out.setdefault(name, []).append(value)
     return out
 
@@ -93,13 +100,15 @@ class LoggedRequest:
         # An absolute-form target (a browser proxy request) keeps only its path and query.
         absolute_form = not req.target.startswith("/")
         url = req.path + ("?" + req.query if req.query else "") if absolute_form else req.target
+        if url.endswith("?") and url.count("?") == 1:
+            url = url[:-1]  # WireMock drops an empty query: "/x?" is "/x"
         host = req.header("Host")
         if not host:
             server_host, server_port = req.server
             host = f"[{server_host}]:{server_port}" if ":" in server_host else f"{server_host}:{server_port}"
         return cls(
             id=str(uuid.uuid4()),
-            method=req.method,
+            method=req.method.upper() if req.method.upper() in KNOWN_METHODS else req.method,
             url=url,
             absolute_url=f"{scheme}://{host}{url}",
             client_ip=req.client[0],

@@ -36,14 +36,15 @@ def _scenario_stubs(stubs: Iterable[StubMapping]) -> dict[str, list[StubMapping]
     return by_name
 
 
-def possible_states(stubs: Iterable[StubMapping]) -> list[str]:
-    """Required and new states of a scenario's stubs, in the order WireMock's HashSet gives."""
-    states: list[str] = []
-    for stub in stubs:
-        for state in (stub.required_scenario_state, stub.new_scenario_state):
-            if state is not None:
-                states.append(state)
-    return java_hash_order(states)
+def possible_states(stubs: Sequence[StubMapping], compat: int = 3) -> list[str]:
+    """Required and new states of a scenario's stubs, in the order WireMock lists them: 3.x
+    keeps them in a HashSet (hash order); 2.x lists every new state, then every required
+    state, in stub order (measured on 2.35.1)."""
+    new = [s.new_scenario_state for s in stubs if s.new_scenario_state is not None]
+    required = [s.required_scenario_state for s in stubs if s.required_scenario_state is not None]
+    if compat == 2:
+        return list(dict.fromkeys([*new, *required]))
+    return java_hash_order([*required, *new])
 
 
 class Scenarios:
@@ -114,8 +115,9 @@ class Scenarios:
         for name in self._states:
             self._states[name] = STARTED
 
-    def to_json(self, stubs: Sequence[StubMapping]) -> list[dict[str, Any]]:
-        """The `scenarios` list of GET /__admin/scenarios; stubs within one are oldest first."""
+    def to_json(self, stubs: Sequence[StubMapping], compat: int = 3) -> list[dict[str, Any]]:
+        """The `scenarios` list of GET /__admin/scenarios; stubs within one are oldest first.
+        `compat` is the WireMock major version whose order of possible states to copy."""
         by_name = _scenario_stubs(sorted(stubs, key=lambda s: s.insertion_index))
         out = []
         for name in java_hash_order(by_name):
@@ -125,7 +127,7 @@ class Scenarios:
                     "id": name,
                     "name": name,
                     "state": self.state(name),
-                    "possibleStates": possible_states(items),
+                    "possibleStates": possible_states(items, compat),
                     "mappings": [stub.to_json() for stub in items],
                 }
             )

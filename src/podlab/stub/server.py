@@ -18,6 +18,7 @@ from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.stub.admin import AdminAnswer, AdminApi
 from podlab.stub.banner import startup_text
 from podlab.stub.diff import render_not_matched
+from podlab.stub.files import MappingLoadError
 from podlab.stub.journal import ServeEvent, unmatched_stub_placeholder
 from podlab.stub.model import StubMapping
 from podlab.stub.options import StubOptions
@@ -57,7 +58,12 @@ class StubServer:
 
     async def start(self) -> None:
         """Create the root dirs, load mappings (MappingLoadError names a bad file), listen."""
-        self.state.files.ensure_dirs()
+        try:
+            self.state.files.ensure_dirs()
+        except OSError as exc:
+            raise MappingLoadError(
+                f"{self.options.root_dir}: cannot create mappings/ and __files/: {exc}"
+            ) from None
         self.state.load_files()
         if self.options.verbose:
             now = datetime.now(UTC)
@@ -146,6 +152,16 @@ class StubServer:
 
     async def _handle_stub(self, request: Request, connection: Connection) -> Response | None:
         started = time.monotonic()
+        origin = request.header("Origin")
+        if (
+            self.options.enable_stub_cors
+            and request.method == "OPTIONS"
+            and origin is not None
+            and request.header("Access-Control-Request-Method") is not None
+        ):
+            # --enable-stub-cors puts a CORS filter in front of the stubs: it answers preflights.
+            answer = self._preflight(request, origin)
+            return Response(answer.status, answer.headers)
         logged = LoggedRequest.from_http(request)
         stub = self.state.find(logged)
         if stub is None:
@@ -185,8 +201,7 @@ class StubServer:
                     [] if plan.fault else headers,
                 )
             )
-        logged_body = plan.body
-        self._journal(logged, definition, plan, stub, stub_id, started, logged_body)
+        self._journal(logged, definition, plan, stub, stub_id, started)
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000.0)
         if plan.fault:
@@ -208,8 +223,6 @@ class StubServer:
         if plan.dribble is not None:
             chunks, total_ms = plan.dribble
             body = dribble(plan.body, chunks, total_ms)
-        if request.method == "HEAD":
-            body = b""
         return Response(plan.status, wire_headers, body, reason=plan.reason, chunked=chunked)
 
     def _chunked(self, plan: ResponsePlan) -> bool:
@@ -285,7 +298,6 @@ class StubServer:
         stub: StubMapping,
         stub_id: str,
         started: float,
-        body: bytes,
     ) -> None:
         if not self.state.journal.enabled:
             return
@@ -296,7 +308,7 @@ class StubServer:
                 response_definition=definition,
                 status=plan.status,
                 response_headers=list(plan.headers),
-                response_body=body,
+                response_body=plan.body,  # before gzip, as WireMock journals it
                 was_matched=True,
                 stub_mapping=self.state.stub_json(stub),
                 stub_id=stub_id,

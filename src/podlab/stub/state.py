@@ -6,6 +6,7 @@ serialised for free; each method validates first and mutates last, so a failure 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from podlab.stub.model import StubMapping
 from podlab.stub.options import StubOptions
 from podlab.stub.request import LoggedRequest
 from podlab.stub.scenarios import Scenarios
+
+log = logging.getLogger("podlab.stub")
 
 
 class ReadOnlyMappingsError(Exception):
@@ -67,7 +70,7 @@ class StubState:
         1,000-stub server most of its time per request; stubs change far less often than that."""
         scenarios = self.scenarios
         for stub in self.ordered():
-            if scenarios.allows(stub) and stub.request.match(request).is_exact_match:
+            if scenarios.allows(stub) and stub.request.is_match(request):
                 return stub
         return None
 
@@ -189,7 +192,7 @@ class StubState:
             raise ReadOnlyMappingsError()
         del self._stubs[stub_id]
         if source is not None:
-            source.path.unlink(missing_ok=True)
+            _delete_mapping_file(source.path)
             del self._sources[stub_id]
         self.served_ids.discard(stub_id)
         self._changed()
@@ -200,7 +203,7 @@ class StubState:
         if any(source.multi for source in self._sources.values()):
             raise ReadOnlyMappingsError()
         for source in self._sources.values():
-            source.path.unlink(missing_ok=True)
+            _delete_mapping_file(source.path)
         self._sources.clear()
         self._stubs.clear()
         self.served_ids.clear()
@@ -227,10 +230,11 @@ class StubState:
         body = stub.to_json(include_insertion_index=True)
         body["persistent"] = True
         source = self._sources.get(stub_id)
-        name = source.path.name if source is not None else mapping_file_name(body)
-        path = self.files.write_mapping_file(body, name) if source is None else source.path
-        if source is not None:
-            self.files.write_mapping_file(body, str(path.relative_to(self.files.mappings_dir)))
+        if source is not None:  # rewrite the file it came from, wherever it sits under mappings/
+            relative = source.path.relative_to(self.files.mappings_dir).as_posix()
+        else:
+            relative = mapping_file_name(body)
+        path = self.files.write_mapping_file(body, relative)
         self._sources[stub_id] = Source(path, False)
 
     def import_stubs(self, stubs: list[StubMapping], *, overwrite: bool, delete_others: bool) -> None:
@@ -246,3 +250,13 @@ class StubState:
 
     def mark_served(self, stub_id: str) -> None:
         self.served_ids.add(stub_id)
+
+
+def _delete_mapping_file(path: Path) -> None:
+    """Delete a stub's file, best effort: WireMock 2.35 and 3.13 use java.io.File.delete(), which
+    fails silently, so on a read-only mount (a Kubernetes ConfigMap volume) the stub is removed from
+    memory, the answer is still 200 and the file stays to be loaded again at the next start."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("could not delete mapping file %s: %s", path, exc)

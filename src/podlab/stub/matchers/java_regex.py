@@ -173,6 +173,14 @@ class _Class:
 _CLASS_SPECIALS = set("[]&~|^-\\")
 
 
+def _class_literal(c: str, body: list[str]) -> str:
+    """A literal inside a class; a '-' right after another '-' is escaped, since Python reads
+    '--' in a class as a (future) set-difference operator."""
+    if c == "-":
+        return "\\-" if body and body[-1].endswith("-") else "-"
+    return "\\" + c if c in _CLASS_SPECIALS - {"^"} else c
+
+
 class _Translator:
     def __init__(self, pattern: str) -> None:
         self.p = pattern
@@ -248,13 +256,18 @@ class _Translator:
 
     def char_class(self) -> _Class:
         """Parse after '[' up to and including the matching ']'."""
-        p = self.p
-        start = self.i - 1
-        cls = _Class()
-        if p.startswith("^", self.i):
-            cls.negated = True
+        negated = self.p.startswith("^", self.i)
+        if negated:
             self.i += 1
-        first = True
+        body = self.class_body(first=True)
+        if not negated:
+            return body
+        return _Class(negated=True, nested=[body])
+
+    def class_body(self, *, first: bool) -> _Class:
+        """Class items up to the closing ']' (consumed); `&&` makes the rest an intersection."""
+        p = self.p
+        cls = _Class()
         while True:
             if self.i >= len(p):
                 raise self.error("Unclosed character class", len(p) - 1)
@@ -268,50 +281,15 @@ class _Translator:
                 cls.nested.append(self.char_class())
             elif p.startswith("&&", self.i):
                 self.i += 2
-                right = _Class()
-                # the right operand runs to this class's closing bracket
-                rest = self.char_class_rest()
-                right.body, right.nested, right.intersect = rest.body, rest.nested, rest.intersect
-                left = _Class(body=cls.body, nested=cls.nested, intersect=cls.intersect)
-                return _Class(negated=cls.negated, nested=[left], intersect=right)
+                return _Class(nested=[cls], intersect=self.class_body(first=False))
             elif c == "\\":
                 piece = self.escape(in_class=True)
-                if piece.startswith("[") or piece.startswith("(?"):
+                if piece.startswith(("[", "(?")):
                     cls.nested.append(_Raw(piece))
                 else:
                     cls.body.append(piece)
             else:
-                cls.body.append("\\" + c if c in _CLASS_SPECIALS - {"-", "^"} else c)
-                self.i += 1
-            if self.i > len(p):
-                raise self.error("Unclosed character class", start)
-
-    def char_class_rest(self) -> _Class:
-        """The remainder of a class after '&&', as a class of its own (consumes the ']')."""
-        saved = self.p
-        cls = _Class()
-        while True:
-            if self.i >= len(saved):
-                raise self.error("Unclosed character class", len(saved) - 1)
-            c = saved[self.i]
-            if c == "]":
-                self.i += 1
-                return cls
-            if c == "[":
-                self.i += 1
-                cls.nested.append(self.char_class())
-            elif saved.startswith("&&", self.i):
-                self.i += 2
-                inner = self.char_class_rest()
-                return _Class(nested=[cls], intersect=inner)
-            elif c == "\\":
-                piece = self.escape(in_class=True)
-                if piece.startswith("[") or piece.startswith("(?"):
-                    cls.nested.append(_Raw(piece))
-                else:
-                    cls.body.append(piece)
-            else:
-                cls.body.append("\\" + c if c in _CLASS_SPECIALS - {"-", "^"} else c)
+                cls.body.append(_class_literal(c, cls.body))
                 self.i += 1
 
     def escape(self, *, in_class: bool) -> str:

@@ -162,6 +162,8 @@ class _PathParser:
             if len(parts) > 3 or not all(re.fullmatch(r"-?\d*", p) for p in parts):
                 raise self.fail("Could not parse token")
             nums = [int(p) if p else None for p in parts] + [None] * (3 - len(parts))
+            if nums[2] == 0:
+                raise self.fail("Slice step cannot be zero")
             return _Step("slice", tuple(nums), deep)
         if not re.fullmatch(r"-?\d+(,-?\d+)*", body):
             raise self.fail("Could not parse token")

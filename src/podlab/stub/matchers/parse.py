@@ -163,7 +163,7 @@ def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
     exempted_names: tuple[str, ...] | None = None
     if isinstance(exempted, list):
         for name in exempted:
-            if name not in COMPARISON_TYPES:
+            if not isinstance(name, str) or name not in COMPARISON_TYPES:
                 raise InvalidInputError.at(
                     pointer, f"No enum constant wiremock.org.xmlunit.diff.ComparisonType.{name}"
                 )
@@ -229,7 +229,7 @@ def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema
     else:
         schema, text = raw, jackson_pretty(raw)
     version = obj.get("schemaVersion", DEFAULT_SCHEMA_VERSION)
-    if version not in SCHEMA_VERSIONS:
+    if not isinstance(version, str) or version not in SCHEMA_VERSIONS:
         names = ", ".join(f'"{v}"' for v in SCHEMA_VERSIONS)
         raise InvalidInputError.at(pointer, f"schemaVersion must be one of [ {names} ]")
     validator_class = SCHEMA_VERSIONS[version]
@@ -254,16 +254,29 @@ def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -
     )
     truncate_actual = date_time.parse_truncation(str(trunc_actual)) if trunc_actual is not None else None
     offset = date_time.parse_now_expression(spec)
-    if offset is not None and obj.get("expectedOffset") is not None:
+    if (
+        offset is not None
+        and obj.get("expectedOffset") is not None
+        and obj.get("expectedOffsetUnit") is not None
+    ):
+        # Jackson's intValue(): a non-numeric node reads as 0 (observed: "3" gives "now +0 days")
         amount = obj["expectedOffset"]
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise InvalidInputError.at(pointer, "expectedOffset must be an integer")
-        unit = date_time.parse_unit(str(obj.get("expectedOffsetUnit", "days")))
-        offset = (amount, unit)
+        amount = int(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else 0
+        offset = (amount, date_time.parse_unit(str(obj["expectedOffsetUnit"])))
     fixed = None if offset is not None else date_time.parse_iso_or_http(spec)
     # WireMock rewrites only a bare "now" ("now +0 seconds", or the expectedOffset form)
     shown = date_time.offset_text(*offset) if offset is not None and spec == "now" else spec
-    return DateTimePattern(operator, shown, fixed, offset, fmt, truncate_expected, truncate_actual, clock)
+    return DateTimePattern(
+        operator,
+        shown,
+        fixed,
+        offset,
+        fmt,
+        truncate_expected,
+        truncate_actual,
+        apply_truncation_last=obj.get("applyTruncationLast") is True,
+        clock=clock,
+    )
 
 
 def parse_multi_value_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> MultiValuePattern:

@@ -128,9 +128,6 @@ class Options:
     def set_data(self, name: str, value: Any) -> None:
         self.renderer.data[name] = value
 
-    def error(self, message: str) -> TemplateError:
-        return TemplateError(f"inline:{self.line}:{self.column}: {message}")
-
 
 Helper = Callable[[Options], Any]
 
@@ -205,10 +202,8 @@ class Renderer:
             return param.value
         if isinstance(param, SubExpr):
             return self.evaluate_call(param.call, frame, None, None)
-        helper = self.helper_for(param) if not param.parts or param.parts[0] != "this" else None
-        if helper is not None and self.resolve(param, frame) is MISSING:
-            # A bare helper name as a parameter (`{{upper now}}`) calls the helper.
-            return self.evaluate_call(Call(param, (), (), 0, 0), frame, None, None)
+        # A bare name is always a value here, even a helper's name: `{{upper hostname}}` prints
+        # nothing on WireMock 3.13.2; helpers in parameters need parentheses.
         value = self.resolve(param, frame)
         return None if value is MISSING else value
 
@@ -217,7 +212,8 @@ class Renderer:
         inverse: Sequence[Node] | None = block.inverse
         if block.inverted:
             program, inverse = inverse or [], program
-        helper = self.helper_for(block.call.name)
+        # `{{^name}}` never calls a helper in Handlebars.java: it tests the value named `name`.
+        helper = None if block.inverted else self.helper_for(block.call.name)
         if helper is not None:
             return render_str(self.evaluate_call(block.call, frame, program, inverse))
         # A plain section (`{{#items}}...{{/items}}`): Mustache semantics.

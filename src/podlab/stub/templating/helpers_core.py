@@ -7,6 +7,7 @@ as Handlebars.java's `ConditionalHelpers` do.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,11 +28,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+def _instant(value: Any) -> datetime | None:
+    """The time of a date value (helpers_date.RenderableDate or a datetime), else None."""
+    if isinstance(value, datetime):
+        return value
+    instant = getattr(value, "instant", None)
+    return instant if isinstance(instant, datetime) else None
+
+
 def _equal(a: Any, b: Any) -> bool:
     # Numbers compare by value across Integer/Double (`eq 1.0 1` is true on WireMock 3.13.2);
     # anything else needs the same type and equals() (`eq 1 '1'` is false).
     if _is_number(a) and _is_number(b):
         return Decimal(str(a)) == Decimal(str(b))
+    if _instant(a) is not None and _instant(b) is not None:
+        return _instant(a) == _instant(b)
     if type(a) is not type(b):
         return False
     return bool(a == b)
@@ -54,6 +65,10 @@ def _compare(o: Options, a: Any, b: Any) -> int:
     if _is_number(a) and _is_number(b):
         left, right = Decimal(str(a)), Decimal(str(b))
         return (left > right) - (left < right)
+    if isinstance(a, datetime) or hasattr(a, "instant"):  # java.util.Date is Comparable by time
+        ta, tb = _instant(a), _instant(b)
+        if ta is not None and tb is not None:
+            return (ta > tb) - (ta < tb)
     for value in (a, b):
         if not isinstance(value, str | bool | int | float | Decimal):
             raise runtime_error(
@@ -63,7 +78,8 @@ def _compare(o: Options, a: Any, b: Any) -> int:
         raise runtime_error(
             o,
             "java.lang.ClassCastException",
-            f"class {_java_class(b)} cannot be cast to class {_java_class(a)}",
+            f"class {_java_class(b)} cannot be cast to class {_java_class(a)}"
+            + CAST_DETAIL.format(_java_class(b), _java_class(a)),
         )
     return (a > b) - (a < b)
 
@@ -204,6 +220,10 @@ HELPERS: dict[str, Helper] = {
     "isOdd": _is_odd,
     "stripes": _stripes,
 }
+
+
+# The JVM's ClassCastException detail for two java.base classes.
+CAST_DETAIL = " ({} and {} are in module java.base of loader 'bootstrap')"
 
 
 def runtime_error(o: Options, java_class: str, message: str) -> TemplateError:

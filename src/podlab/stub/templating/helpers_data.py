@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from podlab.stub.templating.engine import Helper, Options
-from podlab.stub.templating.helpers_core import runtime_error
+from podlab.stub.templating.helpers_core import CAST_DETAIL, runtime_error
 from podlab.stub.templating.helpers_string import error
 from podlab.stub.templating.jsonout import dumps, loads
 from podlab.stub.templating.jsonpath import JsonPathError, PathNotFound, compile_path
+from podlab.stub.templating.parser import TemplateError
 from podlab.stub.templating.values import JsonArray, JsonObject, ListOrSingle, java_str, wrap_json
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
@@ -51,9 +52,20 @@ def _position(o: Options, size: int, default: str) -> int | None:
     return None
 
 
+def _not_a_list(o: Options, value: Any) -> TemplateError:
+    java = "java.lang.String" if isinstance(value, str) else "java.lang.Object"
+    return runtime_error(
+        o,
+        "java.lang.ClassCastException",
+        f"class {java} cannot be cast to class java.util.List" + CAST_DETAIL.format(java, "java.util.List"),
+    )
+
+
 def _array_add(o: Options) -> Any:
     items = _as_list(o.arg(0))
-    if items is None or len(o.args) < 2:
+    if items is None:
+        raise _not_a_list(o, o.arg(0))
+    if len(o.args) < 2:
         return error("arrayAdd requires a list and an item")
     position = _position(o, len(items), "end")
     if position is None or not 0 <= position <= len(items):
@@ -65,9 +77,15 @@ def _array_add(o: Options) -> Any:
 def _array_remove(o: Options) -> Any:
     items = _as_list(o.arg(0))
     if items is None:
-        return error("arrayRemove requires a list")
+        raise _not_a_list(o, o.arg(0))
     position = _position(o, len(items) - 1, "end")
-    if position is None or not 0 <= position < len(items):
+    if isinstance(position, int) and not 0 <= position < len(items):
+        raise runtime_error(
+            o,
+            "java.lang.IndexOutOfBoundsException",
+            f"Index {position} out of bounds for length {len(items)}",
+        )
+    if position is None:
         return error(f"position must be 'start', 'end' or an integer between 0 and {len(items) - 1}")
     del items[position]
     return items
@@ -94,9 +112,19 @@ def _array_join(o: Options) -> Any:
 
 
 def _range(o: Options) -> Any:
-    if len(o.args) < 2 or not all(isinstance(a, int) and not isinstance(a, bool) for a in o.args[:2]):
+    if len(o.args) < 2:
         return error("The range helper requires both lower and upper bounds as integer parameters")
-    lower, upper = o.args[0], o.args[1]
+    bounds = []
+    for value in o.args[:2]:
+        try:
+            bounds.append(int(_text(value)))
+        except ValueError:
+            raise runtime_error(
+                o, "java.lang.NumberFormatException", f'For input string: "{_text(value)}"'
+            ) from None
+    lower, upper = bounds
+    if upper < lower:
+        raise runtime_error(o, "java.lang.IllegalArgumentException", str(upper - lower + 1))
     return list(range(lower, upper + 1))
 
 
@@ -145,14 +173,21 @@ def _math(o: Options) -> Any:
 
 
 def _assign(o: Options) -> Any:
-    name = _text(o.arg(0))
+    if not o.args or not isinstance(o.args[0], str):
+        raise runtime_error(
+            o,
+            "java.lang.ClassCastException",
+            "class java.util.HashMap cannot be cast to class java.lang.String"
+            + CAST_DETAIL.format("java.util.HashMap", "java.lang.String"),
+        )
+    name = o.args[0]
     if name:
         o.set_data(name, o.fn().strip() if o.is_block else "")
     return ""
 
 
 def _val(o: Options) -> Any:
-    value = o.arg(0)
+    value = o.context
     if value is None:
         value = o.hash.get("default")
     if "assign" in o.hash:
@@ -168,8 +203,9 @@ _ALPHABETS = {
     "ALPHABETIC": string.ascii_letters,
     "NUMERIC": string.digits,
     "HEXADECIMAL": "0123456789abcdef",
-    "ALPHANUMERIC_AND_SYMBOLS": "".join(chr(c) for c in range(33, 127)),
+    "ALPHANUMERIC_AND_SYMBOLS": "".join(chr(c) for c in range(33, 126)),  # random(n, 33, 126): end excluded
 }
+_ANY_ASCII = "".join(chr(c) for c in range(32, 127))  # randomAscii: any other type name
 
 
 def _random_value(o: Options) -> Any:
@@ -178,12 +214,15 @@ def _random_value(o: Options) -> Any:
     if kind == "UUID":
         value = str(uuid.uuid4())
         return value.upper() if uppercase else value
-    alphabet = _ALPHABETS.get(kind)
-    if alphabet is None:
-        return error(f"{kind} is not a valid type; use one of {', '.join([*_ALPHABETS, 'UUID'])}")
+    alphabet = _ALPHABETS.get(kind, _ANY_ASCII)
     length = o.hash.get("length", 36)
-    if not isinstance(length, int):
-        length = int(_to_decimal(length))
+    if not isinstance(length, int) or isinstance(length, bool):
+        raise runtime_error(
+            o,
+            "java.lang.ClassCastException",
+            "class java.lang.String cannot be cast to class java.lang.Integer"
+            + CAST_DETAIL.format("java.lang.String", "java.lang.Integer"),
+        )
     value = "".join(secrets.choice(alphabet) for _ in range(max(length, 0)))
     return value.upper() if uppercase else value.lower()
 
@@ -207,12 +246,12 @@ def _random_decimal(o: Options) -> Any:
 
 def _pick_random(o: Options) -> Any:
     if not o.args:
-        return error("Must specify either a single list argument or a set of single value arguments")
+        return o.this  # Handlebars.java passes the current context as the only value
     items = _as_list(o.args[0]) if len(o.args) == 1 else list(o.args)
     if items is None:
         items = [o.args[0]]
     if not items:
-        return ""
+        raise runtime_error(o, "java.lang.IllegalArgumentException", "bound must be positive")
     if "count" in o.hash:
         count = int(_to_decimal(o.hash["count"]))
         return random.sample(items, min(max(count, 0), len(items)))
@@ -312,24 +351,17 @@ def _to_json(o: Options) -> Any:
 
 def _format_json(o: Options) -> Any:
     source = o.fn() if o.is_block else o.arg(0)
-    if isinstance(source, dict | list):
-        value = source
-    else:
-        try:
-            value = loads(_text(source))
-        except json.JSONDecodeError as exc:
-            raise runtime_error(
-                o, "wiremock.com.fasterxml.jackson.core.JsonParseException", jackson_message(exc)
-            ) from None
+    if not isinstance(source, str):
+        return error("formatJson should take a block of JSON to format or a single parameter of type String")
+    try:
+        value = loads(source)
+    except json.JSONDecodeError as exc:
+        raise runtime_error(
+            o, "wiremock.com.fasterxml.jackson.core.JsonParseException", jackson_message(exc)
+        ) from None
     if _text(o.hash.get("format", "pretty")) == "compact":
         return dumps(value, pretty=False)
     return dumps(value, pretty=True)
-
-
-def _json_source(o: Options, value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return value
-    return _load_json(o, _text(value))
 
 
 def _json_path(o: Options) -> Any:
@@ -356,9 +388,31 @@ def _json_path(o: Options) -> Any:
     return wrap_json(result)
 
 
+def _read_json(text: str) -> tuple[bool, Any]:
+    try:
+        return True, loads(text)
+    except json.JSONDecodeError:
+        return False, None
+
+
 def _json_merge(o: Options) -> Any:
-    base = _json_source(o, o.arg(0))
-    patch = _json_source(o, o.fn() if o.is_block else o.arg(1))
+    # Messages are WireMock's JsonMergeHelper's.
+    base_text = o.arg(0)
+    if not isinstance(base_text, str):
+        return error("Base JSON parameter must be a string")
+    ok, base = _read_json(base_text)
+    if not ok:
+        return error(f"Base JSON is not valid JSON ('{base_text}')")
+    if not isinstance(base, dict):
+        return error(f"Base JSON is not a JSON object ('{base_text}')")
+    patch_text = o.fn() if o.is_block else o.arg(1)
+    if not isinstance(patch_text, str):
+        return error("JSON to merge must be a string")
+    ok, patch = _read_json(patch_text)
+    if not ok:
+        return error(f"JSON to merge is not valid JSON ('{patch_text}')")
+    if not isinstance(patch, dict):
+        return error(f"JSON to merge is not a JSON object ('{patch_text}')")
     return dumps(_merge(base, patch), pretty=False)
 
 
@@ -371,46 +425,96 @@ def _merge(base: Any, patch: Any) -> Any:
     return patch
 
 
+_SIMPLE_PATH = re.compile(r"\$((?:\.[^.\[\]]+|\[-?\d+\]|\['[^']*'\])+)")
+
+
 def _json_remove(o: Options) -> Any:
-    document = _json_source(o, o.arg(0))
-    expression = _text(o.arg(1))
-    match = re.fullmatch(r"\$((?:\.[^.\[\]]+|\[\d+\]|\['[^']*'\])+)", expression)
+    # Messages are WireMock's JsonRemoveHelper's.
+    source = o.arg(0)
+    if not isinstance(source, str):
+        return error("Input JSON must be a string")
+    if source == "null":
+        return source
+    if len(o.args) != 2:
+        return error("A single JSONPath expression parameter must be supplied")
+    expression = o.args[1]
+    if not isinstance(expression, str):
+        return error("JSONPath parameter must be a string")
+    ok, document = _read_json(source)
+    if not ok:
+        return error(f"Input JSON string is not valid JSON ('{source}')")
+    path = expression if expression.startswith("$") else "$." + expression
+    try:
+        if not expression:
+            raise JsonPathError(expression)
+        compile_path(path)
+    except JsonPathError:
+        return error(f"JSONPath parameter is not a valid JSONPath expression ('{expression}')")
+    match = _SIMPLE_PATH.fullmatch(path)
     if match is None:
-        return error(f"{expression} is not a valid JSONPath expression")
-    parts = re.findall(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]", match.group(1))
+        # Wildcards, filters and deep scans are not deletable here; leave the document as is.
+        return dumps(document, pretty=False)
+    parts = re.findall(r"\.([^.\[\]]+)|\[(-?\d+)\]|\['([^']*)'\]", match.group(1))
     keys: list[str | int] = [int(i) if i else (name or quoted) for name, i, quoted in parts]
     target = document
     for key in keys[:-1]:
         try:
             target = target[key]
         except (KeyError, IndexError, TypeError):
-            return dumps(document, pretty=False)
+            return source  # PathNotFoundException: the input, untouched
     last = keys[-1]
     if isinstance(target, dict) and isinstance(last, str):
         target.pop(last, None)
-    elif isinstance(target, list) and isinstance(last, int) and last < len(target):
+    elif isinstance(target, list) and isinstance(last, int) and -len(target) <= last < len(target):
         del target[last]
     return dumps(document, pretty=False)
 
 
 def _json_array_add(o: Options) -> Any:
-    document = _json_source(o, o.arg(0))
-    item = _json_source(o, o.fn() if o.is_block else o.arg(1))
-    target = document
-    if "jsonPath" in o.hash:
+    # Messages are WireMock's JsonArrayAddHelper's.
+    source = o.arg(0)
+    if not isinstance(source, str):
+        return error("Base JSON must be a string")
+    ok, document = _read_json(source)
+    if not ok:
+        return error(f"Base JSON is not valid JSON ('{source}')")
+    path_text = o.hash.get("jsonPath")
+    if path_text is not None and not isinstance(path_text, str):
+        return error("jsonPath option must be a string")
+    target: Any = document
+    if path_text is not None:
         try:
-            target = compile_path(_text(o.hash["jsonPath"])).evaluate(document)
-        except (JsonPathError, PathNotFound):
-            return error(f"{_text(o.hash['jsonPath'])} did not match an array")
+            if not path_text:
+                raise JsonPathError(path_text)
+            target = compile_path(path_text).evaluate(document)
+        except PathNotFound:
+            target = None
+        except JsonPathError:
+            return error(f"jsonPath option is not valid JSONPath expression ('{path_text}')")
     if not isinstance(target, list):
-        return error("Target JSON is not an array")
-    if isinstance(item, list) and o.hash.get("flatten") is True:
+        detail = f"'{source}'" if path_text is None else f"root: '{source}', jsonPath: '{path_text}'"
+        return error(f"Target JSON is not a JSON array ({detail})")
+    item_text = o.fn() if o.is_block else o.arg(1)
+    if not isinstance(item_text, str):
+        return error("Item-to-add JSON must be a string")
+    ok, item = _read_json(item_text)
+    if not ok:
+        return error(f"Item-to-add JSON is not valid JSON ('{item_text}')")
+    flatten = o.hash.get("flatten", False)
+    if not isinstance(flatten, bool):
+        return error("flatten option must be a boolean")
+    if flatten and isinstance(item, list):
         target.extend(item)
     else:
         target.append(item)
     max_items = o.hash.get("maxItems")
-    if isinstance(max_items, int) and len(target) > max_items:
-        del target[: len(target) - max_items]
+    if max_items is not None:
+        if not isinstance(max_items, int) or isinstance(max_items, bool):
+            return error("maxItems option must be an integer")
+        if max_items < 0:
+            return error("maxItems option integer must be positive")
+        if len(target) > max_items:
+            del target[: len(target) - max_items]
     return dumps(document, pretty=False)
 
 

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from podlab.stub.templating.engine import Helper, Options
 from podlab.stub.templating.helpers_core import runtime_error
+from podlab.stub.templating.helpers_string import jknack_string_helper
 from podlab.stub.templating.values import java_str
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,6 +59,17 @@ _MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 ]  # fmt: skip
+# `zzzz`: Java's long names for the abbreviations zoneinfo gives (the common ones).
+_LONG_ZONE_NAMES = {
+    "UTC": "Coordinated Universal Time", "GMT": "Greenwich Mean Time", "BST": "British Summer Time",
+    "CET": "Central European Standard Time", "CEST": "Central European Summer Time",
+    "EET": "Eastern European Standard Time", "EEST": "Eastern European Summer Time",
+    "IST": "India Standard Time", "JST": "Japan Standard Time",
+    "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time", "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time",
+}  # fmt: skip
 _LETTERS = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
 
 
@@ -118,7 +130,7 @@ def _field(m: datetime, letter: str, count: int) -> str:
         return "AD"
     if letter == "z":
         name = m.tzname() or "UTC"
-        return name
+        return _LONG_ZONE_NAMES.get(name, name) if count >= 4 else name
     if letter == "Z":
         return _offset(m.utcoffset() or timedelta(0), "")
     if letter == "X":
@@ -314,6 +326,8 @@ _TRUNCATIONS = {
 
 
 def _truncate_date(o: Options) -> Any:
+    if len(o.args) < 2:
+        return "[ERROR: Truncation type must be specified as the first parameter to truncateDate]"
     value = o.arg(0)
     if isinstance(value, RenderableDate):
         moment, zone = value.instant, value.zone
@@ -325,7 +339,12 @@ def _truncate_date(o: Options) -> Any:
     truncation = java_str(o.arg(1, ""))
     rule = _TRUNCATIONS.get(truncation)
     if rule is None:
-        raise runtime_error(o, "java.lang.IllegalArgumentException", f"Unknown truncation type: {truncation}")
+        raise runtime_error(
+            o,
+            "java.lang.IllegalArgumentException",
+            "No enum constant com.github.tomakehurst.wiremock.common.DateTimeTruncation."
+            + truncation.upper().replace(" ", "_"),
+        )
     local = moment.astimezone(zone or UTC)
     return RenderableDate(rule(local).astimezone(UTC), None, zone)
 
@@ -358,5 +377,5 @@ HELPERS: dict[str, Helper] = {
     "date": _date,
     "parseDate": _parse_date,
     "truncateDate": _truncate_date,
-    "dateFormat": _date_format,
+    "dateFormat": jknack_string_helper(_date_format),
 }

@@ -153,21 +153,33 @@ def _string_format(o: Options) -> Any:
             text = _text(value) if value is not None else "null"
             text = f"{text:{'<' if '-' in flags else '>'}{width or ''}}"[:None]
             return text.upper() if conversion == "S" else text
-        if conversion in "dxXo":
-            number = int(Decimal(java_str(value)))
-            code = {"d": "d", "x": "x", "X": "X", "o": "o"}[conversion]
-            return format(number, spec.replace("-", "<") + ("," if grouping else "") + code)
-        if conversion in "feEgG":
-            number_f = float(java_str(value))
-            return format(number_f, spec.replace("-", "<") + ("," if grouping else "") + conversion)
         if conversion in "bB":
             text = "false" if value is None or value is False else "true"
             return text.upper() if conversion == "B" else text
-        if conversion == "c":
-            return _text(value)[:1]
+        code = spec.replace("-", "<") + ("," if grouping else "")
+        if conversion in "dxXoc" and isinstance(value, int) and not isinstance(value, bool):
+            return chr(value) if conversion == "c" else format(value, code + conversion)
+        if conversion in "feEgG" and isinstance(value, float | Decimal):
+            return format(float(value), code + conversion)
+        if conversion in "dxXocfeEgG":
+            raise runtime_error(
+                o, "java.util.IllegalFormatConversionException", f"{conversion} != {_java_class_name(value)}"
+            )
         return m.group(0)
 
     return _JAVA_FORMAT.sub(convert, fmt)
+
+
+def _java_class_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return "java.lang.Integer"
+    if isinstance(value, float | Decimal):
+        return "java.lang.Double"
+    if isinstance(value, str):
+        return "java.lang.String"
+    return "java.lang.Object"
 
 
 def _strip_tags(o: Options) -> Any:
@@ -213,6 +225,10 @@ def _yesno(o: Options) -> Any:
         return o.hash.get("yes", "yes")
     if value is False:
         return o.hash.get("no", "no")
+    if value is not None:
+        raise runtime_error(
+            o, "java.lang.IllegalArgumentException", f"found '{_text(value)}', expected 'boolean'"
+        )
     return o.hash.get("maybe", "maybe")
 
 
@@ -227,7 +243,7 @@ def _url_encode(o: Options) -> Any:
     if o.hash.get("decode") is True:
         return urllib.parse.unquote_plus(text)
     # URLEncoder.encode: space as '+', only [A-Za-z0-9.*_-] left alone.
-    return urllib.parse.quote_plus(text, safe="*")
+    return urllib.parse.quote_plus(text, safe="*").replace("~", "%7E")
 
 
 def _base64(o: Options) -> Any:
@@ -249,8 +265,8 @@ def _regex_extract(o: Options) -> Any:
     pattern_text = _text(o.arg(1))
     try:
         pattern = compile_java_regex(pattern_text)
-    except JavaRegexError as exc:
-        return error(f"Invalid regex: {exc}")
+    except JavaRegexError:
+        return error(f"Invalid regex string {pattern_text}")
     match = pattern.search(text)
     if len(o.args) < 3:
         if match is None:
@@ -265,12 +281,13 @@ def _regex_extract(o: Options) -> Any:
 def _size(o: Options) -> Any:
     value = o.context
     if value is None:
-        return 0
-    if isinstance(value, str):
+        raise runtime_error(
+            o, "java.lang.NullPointerException", 'Cannot invoke "Object.getClass()" because "context" is null'
+        )
+    if isinstance(value, str | Mapping | list | tuple):
         return len(value)
-    if isinstance(value, Mapping | list | tuple):
-        return len(value)
-    return len(java_str(value))
+    size = getattr(value, "template_size", None)  # the root model is a two-entry map
+    return size() if callable(size) else None
 
 
 def _contains(o: Options) -> Any:
@@ -289,8 +306,8 @@ def _matches(o: Options) -> Any:
         return False if not o.is_block else ""
     try:
         found = compile_java_regex(_text(o.arg(1))).fullmatch(_text(o.context)) is not None
-    except JavaRegexError:
-        found = False
+    except JavaRegexError as exc:
+        raise runtime_error(o, "java.util.regex.PatternSyntaxException", str(exc).split("\n")[0]) from None
     if o.is_block:
         return o.fn() if found else ""
     return found
@@ -306,7 +323,7 @@ def _number_format(o: Options) -> Any:
     try:
         number = Decimal(java_str(o.context))
     except InvalidOperation:
-        return error(f"Unable to format {java_str(o.context)} as a number")
+        return None  # Handlebars.java prints nothing for a value that is not a number
     pattern = _text(o.arg(1)) if len(o.args) > 1 else "#,##0.###"
     pattern = _STYLES.get(pattern, pattern)
     # A locale argument only changes the currency sign here (the JVM's default locale is used
@@ -363,7 +380,19 @@ def format_decimal(number: Decimal, pattern: str, overrides: Mapping[str, Any]) 
     return ("-" if negative else "") + prefix.replace("'", "") + body + suffix.replace("'", "")
 
 
-HELPERS: dict[str, Helper] = {
+def jknack_string_helper(helper: Helper) -> Helper:
+    """Handlebars.java's StringHelpers answer an empty context (null, "", false, 0, []) with their
+    first parameter, or nothing: `{{substring '' 1}}` prints 1, `{{lower 0}}` prints nothing."""
+
+    def wrapped(o: Options) -> Any:
+        if is_empty(o.context):
+            return o.arg(1)
+        return helper(o)
+
+    return wrapped
+
+
+_JKNACK = {
     "upper": _upper,
     "lower": _lower,
     "capitalizeFirst": _capitalize_first,
@@ -373,7 +402,6 @@ HELPERS: dict[str, Helper] = {
     "rjust": _rjust,
     "cut": _cut,
     "defaultIfEmpty": _default_if_empty,
-    "join": _join,
     "substring": _substring,
     "slugify": _slugify,
     "stringFormat": _string_format,
@@ -381,6 +409,11 @@ HELPERS: dict[str, Helper] = {
     "abbreviate": _abbreviate,
     "wordWrap": _word_wrap,
     "replace": _replace,
+}
+
+HELPERS: dict[str, Helper] = {
+    **{name: jknack_string_helper(helper) for name, helper in _JKNACK.items()},
+    "join": _join,
     "yesno": _yesno,
     "numberFormat": _number_format,
     "trim": _trim,

@@ -80,6 +80,8 @@ def _soap_xpath(o: Options) -> Any:
 
 
 def _format_xml(o: Options) -> Any:
+    if not o.is_block and not isinstance(o.arg(0), str):
+        return error("formatXml should take a block of XML to format or a single parameter of type String")
     text = o.fn() if o.is_block else _text(o.arg(0))
     try:
         root = etree.fromstring(text.strip().encode(), _PARSER)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import unquote
 
 from podlab.stub.templating.engine import MISSING, PropertySource
 from podlab.stub.templating.values import JavaEnum, ListOrSingle, java_hash_order, java_str
@@ -80,7 +79,7 @@ class PathValue(PropertySource):
 
     def __init__(self, path: str, params: Mapping[str, str]) -> None:
         self.path = path
-        self.segments = [unquote(s) for s in path.split("/") if s]
+        self.segments = [s for s in path.split("/") if s]  # still percent-encoded, as WireMock shows them
         self.params = dict(params)
 
     def template_get(self, key: str) -> Any:
@@ -262,6 +261,9 @@ class TemplateModel(PropertySource):
         params = dict(path_params) if path_params is not None else _template_params(stub, req.path)
         return cls(RequestModel(req, params), dict(parameters or {}), permitted_system_keys, now)
 
+    def template_size(self) -> int:
+        return 2
+
     def __str__(self) -> str:
         # The root model is a Map in WireMock: {request=..., parameters=...}.
         return f"{{request={self.request}, parameters={java_str(self.parameters)}}}"
@@ -275,9 +277,9 @@ class TemplateModel(PropertySource):
 
 
 def _template_params(stub: Any, path: str) -> dict[str, str]:
-    """Variables of the stub's `urlPathTemplate` (podlab.stub.model's PathTemplate), decoded."""
+    """Variables of the stub's `urlPathTemplate` (podlab.stub.model's PathTemplate), still encoded."""
     template = getattr(getattr(getattr(stub, "request", None), "url", None), "template", None)
     if template is None:
         return {}
     values = template.parse_path(path)
-    return {name: unquote(value) for name, value in (values or {}).items()}
+    return dict(values or {})

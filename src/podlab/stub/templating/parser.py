@@ -93,7 +93,7 @@ _BUILTIN_BLOCKS = {"if", "unless", "each", "with"}
 
 @dataclass
 class _Tag:
-    kind: str  # "mustache" | "open" | "inverse-open" | "close" | "else" | "partial"
+    kind: str  # mustache | open | inverse-open | close | else | partial | comment | raw
     call: Call | None
     start: int  # index of the opening `{{`
     end: int  # index after the closing braces
@@ -108,6 +108,8 @@ class _Parser:
         self.name = name
         self.helpers = helpers
         self.pos = 0
+        self.raw_text = ""  # content of the raw block read_tag just consumed
+        self.pending_strip = False  # `~}}` of the close/else tag parse_body just stopped at
 
     # --- errors -------------------------------------------------------------------------------
     def error(self, index: int, message: str) -> TemplateError:
@@ -126,7 +128,8 @@ class _Parser:
     def parse(self) -> list[Node]:
         nodes, stopper = self.parse_body()
         if stopper is not None:
-            raise self.error(stopper.start + 1, "found: '{{/', expected: '<EOF>'")
+            opener = "{{" + self.src[stopper.start + 2] if self.src[stopper.start + 2] in "/^" else "{{"
+            raise self.error(stopper.start + 1, f"found: '{opener}', expected: '<EOF>'")
         return nodes
 
     def parse_body(self, strip_first: bool = False) -> tuple[list[Node], _Tag | None]:
@@ -212,9 +215,6 @@ class _Parser:
             return block
 
     # --- tags -----------------------------------------------------------------------------------
-    raw_text = ""
-    pending_strip = False
-
     def read_tag(self, start: int) -> _Tag | None:
         src = self.src
         if src.startswith("{{{{", start):
@@ -271,6 +271,11 @@ class _Parser:
         if sigil == ">":
             return _Tag("partial", call, start, end, strip_before, strip_after)
         kind = {"#": "open", "^": "inverse-open"}.get(sigil, "mustache")
+        if kind == "open" and (call.params or call.hash) and not self.is_helper(call.name):
+            # Handlebars.java reports this one without a position.
+            raise TemplateError(
+                f"java.lang.IllegalArgumentException: could not find helper: '{call.name.original}'"
+            )
         if kind == "mustache" and (call.params or call.hash) and not self.is_helper(call.name):
             raise self.error(self.index_of(call), f"could not find helper: '{call.name.original}'")
         return _Tag(kind, call, start, end, strip_before, strip_after)
@@ -328,14 +333,8 @@ class _Parser:
         first = self.read_param()
         if not isinstance(first, PathExpr):
             # `{{'abc'}}`, `{{}}`: Handlebars.java fails at the opening braces.
-            at = tag_start
-            opener = "{{"
-            if self.src.startswith("~", tag_start + 2):
-                # Handlebars.java lexes the whitespace a `{{~` strips as part of that token.
-                opener = "{{~"
-                while at > 0 and self.src[at - 1] in " \t\r\n":
-                    at -= 1
-            raise self.error(at + 1, f"found: '{opener}', expected: '<EOF>'")
+            opener = "{{~" if self.src.startswith("~", tag_start + 2) else "{{"
+            raise self.error(tag_start + 1, f"found: '{opener}', expected: '<EOF>'")
         params: list[Param] = []
         hash_pairs: list[tuple[str, Param]] = []
         end_mark = ")" if closer == ")" else closer
@@ -401,9 +400,12 @@ class _Parser:
             self.pos = number.end()
             text = number.group(0)
             return Literal(float(text) if "." in text else int(text))
+        token_at = self.pos
         token = self.read_path_token()
         if token is None:
             return None
+        if re.match(r"-?[0-9]", token):  # `1e3`, `2x`: neither a number nor an ID to Handlebars.java
+            raise self.error(token_at, f"found: '{token}', expected: '}}}}'")
         if token in ("true", "false"):
             return Literal(token == "true")
         if token in ("null", "undefined"):

@@ -9,7 +9,7 @@ conformance case tpl-eq-non-string-quirk-28). This module holds those types and 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -70,15 +70,6 @@ class JavaEnum:
 
     def __hash__(self) -> int:
         return hash(("JavaEnum", self.name))
-
-
-class Opaque:
-    """An object whose `toString()` is Java's default (`Class@hash`), e.g. `{{request}}`."""
-
-    java_class = "java.lang.Object"
-
-    def __str__(self) -> str:
-        return f"{self.java_class}@{id(self) & 0xFFFFFFF:x}"
 
 
 def java_double_str(value: float) -> str:
@@ -159,17 +150,12 @@ def is_empty(value: Any) -> bool:
     return False
 
 
-def as_iterable(value: Any) -> Iterable[Any] | None:
-    """Values `each` iterates as lists (not maps)."""
-    if isinstance(value, list | tuple):
-        return value
-    return None
-
-
 def _java_string_hash(text: str) -> int:
+    """`String.hashCode()`: over UTF-16 code units, as a 32-bit unsigned value."""
+    data = text.encode("utf-16-be")
     h = 0
-    for unit in text.encode("utf-16-be").hex(" ", 2).split(" ") if text else []:
-        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
+    for i in range(0, len(data), 2):
+        h = (31 * h + (data[i] << 8 | data[i + 1])) & 0xFFFFFFFF
     return h
 
 

@@ -1,0 +1,327 @@
+"""Decoding of the Kubernetes protobuf request bodies that `kubectl create/run/expose` send.
+
+kubectl 1.37 encodes built-in kinds as `application/vnd.kubernetes.protobuf` for its
+imperative commands and, unlike for CBOR, client-go does not fall back to JSON on a 415. So
+the server must read protobuf. The wire format (varints and length-delimited fields) is
+decoded by hand because it is tiny; the field numbers come from `k8s.io/api` and
+`k8s.io/apimachinery` `generated.proto` for the messages those commands produce. A field
+number we do not know is refused (415, naming it) rather than silently dropped, unless it
+holds its zero value: gogo-protobuf marshals every non-pointer field, set or not.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import struct
+from typing import Any
+
+Obj = dict[str, Any]
+
+MAGIC = b"k8s\x00"
+
+
+class ProtobufError(ValueError):
+    """The body is not protobuf we can read; the message says what."""
+
+
+# Field kinds: "str", "bytes" (base64 in JSON), "int", "bool", "time", "ios" (IntOrString),
+# "qty" (Quantity), "map" (map<string,string>), "bmap" (map<string,bytes>), "qmap"
+# (map<string,Quantity>), or a message name. A leading "[]" marks a repeated field; a trailing
+# "?" marks a pointer field whose zero value is meaningful (kept, e.g. replicas: 0).
+SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
+    "ObjectMeta": {
+        1: ("name", "str"),
+        2: ("generateName", "str"),
+        3: ("namespace", "str"),
+        4: ("selfLink", "str"),
+        5: ("uid", "str"),
+        6: ("resourceVersion", "str"),
+        7: ("generation", "int"),
+        8: ("creationTimestamp", "time"),
+        9: ("deletionTimestamp", "time"),
+        10: ("deletionGracePeriodSeconds", "int?"),
+        11: ("labels", "map"),
+        12: ("annotations", "map"),
+        13: ("ownerReferences", "[]OwnerReference"),
+        14: ("finalizers", "[]str"),
+        17: ("managedFields", "[]ManagedFields"),
+    },
+    "ManagedFields": {},
+    "OwnerReference": {
+        1: ("kind", "str"),
+        3: ("name", "str"),
+        4: ("uid", "str"),
+        5: ("apiVersion", "str"),
+        6: ("controller", "bool?"),
+        7: ("blockOwnerDeletion", "bool?"),
+    },
+    "LabelSelector": {1: ("matchLabels", "map"), 2: ("matchExpressions", "[]LabelSelectorRequirement")},
+    "LabelSelectorRequirement": {1: ("key", "str"), 2: ("operator", "str"), 3: ("values", "[]str")},
+    "Namespace": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("spec", "NamespaceSpec"),
+        3: ("status", "NamespaceStatus"),
+    },
+    "NamespaceSpec": {1: ("finalizers", "[]str")},
+    "NamespaceStatus": {1: ("phase", "str")},
+    "ConfigMap": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "map"),
+        3: ("binaryData", "bmap"),
+        4: ("immutable", "bool?"),
+    },
+    "Secret": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "bmap"),
+        3: ("type", "str"),
+        4: ("stringData", "map"),
+        5: ("immutable", "bool?"),
+    },
+    "Deployment": {1: ("metadata", "ObjectMeta"), 2: ("spec", "DeploymentSpec"), 3: ("status", "Empty")},
+    "DeploymentSpec": {
+        1: ("replicas", "int?"),
+        2: ("selector", "LabelSelector"),
+        3: ("template", "PodTemplateSpec"),
+        4: ("strategy", "DeploymentStrategy"),
+        5: ("minReadySeconds", "int"),
+        6: ("revisionHistoryLimit", "int?"),
+        7: ("paused", "bool"),
+        9: ("progressDeadlineSeconds", "int?"),
+    },
+    "DeploymentStrategy": {1: ("type", "str"), 2: ("rollingUpdate", "RollingUpdateDeployment")},
+    "RollingUpdateDeployment": {1: ("maxUnavailable", "ios"), 2: ("maxSurge", "ios")},
+    "PodTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec")},
+    "Pod": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec"), 3: ("status", "Empty")},
+    "PodSpec": {
+        1: ("volumes", "[]Volume"),
+        2: ("containers", "[]Container"),
+        3: ("restartPolicy", "str"),
+        4: ("terminationGracePeriodSeconds", "int?"),
+        5: ("activeDeadlineSeconds", "int?"),
+        6: ("dnsPolicy", "str"),
+        7: ("nodeSelector", "map"),
+        8: ("serviceAccountName", "str"),
+        9: ("serviceAccount", "str"),
+        10: ("nodeName", "str"),
+        19: ("schedulerName", "str"),
+        20: ("initContainers", "[]Container"),
+    },
+    "Volume": {1: ("name", "str")},
+    "Container": {
+        1: ("name", "str"),
+        2: ("image", "str"),
+        3: ("command", "[]str"),
+        4: ("args", "[]str"),
+        5: ("workingDir", "str"),
+        6: ("ports", "[]ContainerPort"),
+        7: ("env", "[]EnvVar"),
+        8: ("resources", "ResourceRequirements"),
+        9: ("volumeMounts", "[]VolumeMount"),
+        13: ("terminationMessagePath", "str"),
+        14: ("imagePullPolicy", "str"),
+        16: ("stdin", "bool"),
+        17: ("stdinOnce", "bool"),
+        18: ("tty", "bool"),
+        20: ("terminationMessagePolicy", "str"),
+    },
+    "ContainerPort": {
+        1: ("name", "str"),
+        2: ("hostPort", "int"),
+        3: ("containerPort", "int"),
+        4: ("protocol", "str"),
+        5: ("hostIP", "str"),
+    },
+    "EnvVar": {1: ("name", "str"), 2: ("value", "str")},
+    "VolumeMount": {
+        1: ("name", "str"),
+        2: ("readOnly", "bool"),
+        3: ("mountPath", "str"),
+        4: ("subPath", "str"),
+    },
+    "ResourceRequirements": {1: ("limits", "qmap"), 2: ("requests", "qmap")},
+    "Service": {1: ("metadata", "ObjectMeta"), 2: ("spec", "ServiceSpec"), 3: ("status", "ServiceStatus")},
+    "ServiceSpec": {
+        1: ("ports", "[]ServicePort"),
+        2: ("selector", "map"),
+        3: ("clusterIP", "str"),
+        4: ("type", "str"),
+        5: ("externalIPs", "[]str"),
+        7: ("sessionAffinity", "str"),
+        11: ("externalName", "str"),
+    },
+    "ServicePort": {
+        1: ("name", "str"),
+        2: ("protocol", "str"),
+        3: ("port", "int"),
+        4: ("targetPort", "ios"),
+        5: ("nodePort", "int"),
+    },
+    "ServiceStatus": {1: ("loadBalancer", "Empty")},
+    "Empty": {},
+}
+# The top-level message of each kind kubectl may send this way.
+KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Pod", "Service"}
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(buf):
+            raise ProtobufError("truncated varint")
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def fields(buf: bytes) -> list[tuple[int, int, Any]]:
+    """(field number, wire type, value) in order; value is int for varints, bytes otherwise."""
+    out: list[tuple[int, int, Any]] = []
+    pos = 0
+    value: Any
+    while pos < len(buf):
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+        elif wire == 2:
+            length, pos = _varint(buf, pos)
+            value = buf[pos : pos + length]
+            if len(value) != length:
+                raise ProtobufError("truncated field")
+            pos += length
+        elif wire == 1:
+            value = struct.unpack_from("<q", buf, pos)[0]
+            pos += 8
+        elif wire == 5:
+            value = struct.unpack_from("<i", buf, pos)[0]
+            pos += 4
+        else:
+            raise ProtobufError(f"unsupported wire type {wire}")
+        out.append((number, wire, value))
+    return out
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _string_map(buf_entries: list[bytes], value_kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for entry in buf_entries:
+        key, value = "", b""
+        for number, _, raw in fields(entry):
+            if number == 1:
+                key = raw.decode()
+            elif number == 2:
+                value = raw
+        if value_kind == "bmap":
+            out[key] = base64.b64encode(value).decode()
+        elif value_kind == "qmap":
+            out[key] = _quantity(value)
+        else:
+            out[key] = value.decode()
+    return out
+
+
+def _quantity(buf: bytes) -> str:
+    for number, _, raw in fields(buf):
+        if number == 1:
+            return str(raw.decode())
+    return "0"
+
+
+def _time(buf: bytes) -> str | None:
+    seconds = 0
+    for number, _, raw in fields(buf):
+        if number == 1:
+            seconds = _signed(raw)
+    if seconds == 0:
+        return None  # the zero Time marshals to JSON null
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _int_or_string(buf: bytes) -> int | str:
+    kind, int_val, str_val = 0, 0, ""
+    for number, _, raw in fields(buf):
+        if number == 1:
+            kind = raw
+        elif number == 2:
+            int_val = _signed(raw)
+        elif number == 3:
+            str_val = raw.decode()
+    return str_val if kind == 1 else int_val
+
+
+def decode_message(buf: bytes, message: str, path: str) -> Obj:
+    schema = SCHEMA[message]
+    out: Obj = {}
+    maps: dict[str, list[bytes]] = {}
+    for number, _, raw in fields(buf):
+        if number not in schema:
+            if raw in (0, b""):
+                continue  # a non-pointer field at its zero value: what JSON omits (omitempty)
+            raise ProtobufError(f"field {path}#{number} of {message} is not supported in protobuf requests")
+        name, kind = schema[number]
+        keep_zero = kind.endswith("?")
+        kind = kind.rstrip("?")
+        repeated = kind.startswith("[]")
+        kind = kind.removeprefix("[]")
+        value: Any
+        if kind in ("map", "bmap", "qmap"):
+            maps.setdefault(name, []).append(raw)
+            continue
+        if kind == "str":
+            value = raw.decode()
+        elif kind == "bytes":
+            value = base64.b64encode(raw).decode()
+        elif kind == "int":
+            value = _signed(raw)
+        elif kind == "bool":
+            value = bool(raw)
+        elif kind == "time":
+            value = _time(raw)
+        elif kind == "ios":
+            value = _int_or_string(raw)
+        elif kind == "qty":
+            value = _quantity(raw)
+        else:
+            value = decode_message(raw, kind, f"{path}.{name}")
+        if repeated:
+            out.setdefault(name, []).append(value)
+        elif value is None or (not keep_zero and value in ("", 0, False) and not isinstance(value, dict)):
+            continue  # proto2 marshals unset non-pointer scalars; JSON omits them (omitempty)
+        else:
+            out[name] = value
+    for name, entries in maps.items():
+        kind = next(k for n, k in schema.values() if n == name)
+        decoded = _string_map(entries, kind)
+        if decoded:
+            out[name] = decoded
+    return out
+
+
+def decode(body: bytes) -> Obj:
+    """A JSON-shaped object from a `k8s\\0`-prefixed runtime.Unknown envelope."""
+    if not body.startswith(MAGIC):
+        raise ProtobufError("missing the k8s protobuf magic prefix")
+    api_version = kind = ""
+    raw = b""
+    for number, _, value in fields(body[len(MAGIC) :]):
+        if number == 1:
+            for sub, _, text in fields(value):
+                if sub == 1:
+                    api_version = text.decode()
+                elif sub == 2:
+                    kind = text.decode()
+        elif number == 2:
+            raw = value
+    if kind not in KINDS:
+        raise ProtobufError(
+            f"protobuf requests are supported for {', '.join(sorted(KINDS))}, not {kind or 'this kind'}"
+        )
+    obj = decode_message(raw, kind, kind)
+    return {"kind": kind, "apiVersion": api_version, **obj}

@@ -1,0 +1,183 @@
+"""How processes are started and signalled in each isolation mode.
+
+BwrapLauncher: `--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace
+(peers-and-sandboxing.md §3), so, as on a node, a shell without a SIGTERM handler ignores
+SIGTERM and is SIGKILLed after the grace period (exit 137), and when PID 1 exits the kernel
+kills the rest of the namespace. `--die-with-parent` ties bwrap and the program to the node.
+The network is shared: pods own distinct loopback IPs (127.244.x.y).
+
+PlainLauncher: each container is a process group whose first process dies with the node
+(PR_SET_PDEATHSIG); the reaper watchdog SIGKILLs the groups if the node is SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+from typing import Protocol
+
+from podlab.runtime import sandbox
+from podlab.runtime.layout import Layout
+from podlab.runtime.process import child_setup, kill_group, kill_pid
+from podlab.runtime.reaper import Reaper
+from podlab.runtime.types import StartError, start_error_message
+
+Process = asyncio.subprocess.Process
+
+
+class Launcher(Protocol):
+    isolation: str
+
+    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+        """Start the container's program; returns the process and the program's host PID."""
+        ...
+
+    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
+        """Start a command in the container's view, stdout and stderr on one pipe."""
+        ...
+
+    def signal_container(self, proc: Process, pid: int, sig: int) -> None: ...
+
+    def process_done(self, proc: Process) -> None:
+        """The process has exited: clean up whatever it left behind."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class BwrapLauncher:
+    isolation = "bwrap"
+
+    def __init__(self, bwrap: str) -> None:
+        self.bwrap = bwrap
+
+    def command(self, layout: Layout, argv: list[str], *, as_pid_1: bool) -> list[str]:
+        cmd = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        cmd += ["--hostname", layout.hostname]
+        if as_pid_1:
+            cmd.append("--as-pid-1")
+        cmd += sandbox.bwrap_args(layout.mounts)
+        return [*cmd, "--chdir", layout.workdir, "--", *argv]
+
+    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+        info_r, info_w = os.pipe()
+        cmd = self.command(layout, argv, as_pid_1=True)
+        cmd[1:1] = ["--info-fd", str(info_w)]
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=layout.env,
+                pass_fds=(info_w,),
+                start_new_session=True,
+                # No preexec_fn: --die-with-parent already ties bwrap to the node, and without
+                # one subprocess can use vfork, which is much cheaper for a large process.
+            )
+        finally:
+            os.close(info_w)
+        raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
+        if not raw.strip():
+            # bwrap failed before starting the program (e.g. a mount it could not make).
+            _, err = await proc.communicate()
+            raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
+        return proc, int(json.loads(raw)["child-pid"])
+
+    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
+        # A second sandbox over the same host directories: same files, /tmp included. bwrap
+        # is then PID 1 and its death (on timeout) takes the whole namespace with it.
+        return await asyncio.create_subprocess_exec(
+            *self.command(layout, argv, as_pid_1=False),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=layout.env,
+            start_new_session=True,
+        )
+
+    def signal_container(self, proc: Process, pid: int, sig: int) -> None:
+        # To PID 1 of the namespace, as the container runtime does; SIGKILL ends the namespace.
+        kill_pid(pid, sig)
+
+    def process_done(self, proc: Process) -> None:
+        kill_group(proc.pid)
+
+    def close(self) -> None:
+        pass
+
+
+class PlainLauncher:
+    isolation = "plain"
+
+    def __init__(self) -> None:
+        self.reaper = Reaper()
+
+    async def _spawn(self, argv: list[str], layout: Layout, *, merge_stderr: bool) -> Process:
+        argv = list(argv)
+        if "/" in argv[0]:
+            argv[0] = layout.host_path(argv[0])
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            env=layout.env,
+            cwd=layout.host_workdir,
+            start_new_session=True,
+            preexec_fn=child_setup(os.getpid()),
+        )
+        self.reaper.watch(proc.pid)
+        return proc
+
+    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+        proc = await self._spawn(argv, layout, merge_stderr=False)
+        return proc, proc.pid
+
+    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
+        return await self._spawn(argv, layout, merge_stderr=True)
+
+    def signal_container(self, proc: Process, pid: int, sig: int) -> None:
+        # SIGTERM to the first process only (as to PID 1); SIGKILL to everything it started.
+        if sig == signal.SIGKILL:
+            kill_group(proc.pid)
+        else:
+            kill_pid(pid, sig)
+
+    def process_done(self, proc: Process) -> None:
+        # The first process is gone, so the container is: take its children with it.
+        kill_group(proc.pid)
+        self.reaper.forget(proc.pid)
+
+    def close(self) -> None:
+        self.reaper.close()
+
+
+def _read_all(fd: int) -> bytes:
+    out = b""
+    try:
+        while chunk := os.read(fd, 4096):
+            out += chunk
+        return out
+    finally:
+        os.close(fd)
+
+
+_bwrap_ok: dict[str, bool] = {}
+
+
+def bwrap_works(bwrap: str | None) -> bool:
+    """bubblewrap is installed and can make the namespaces we use (not every host allows it)."""
+    if bwrap is None:
+        return False
+    if bwrap not in _bwrap_ok:
+        probe = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--as-pid-1"]
+        probe += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "true"]
+        try:
+            _bwrap_ok[bwrap] = subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            _bwrap_ok[bwrap] = False
+    return _bwrap_ok[bwrap]

@@ -1,0 +1,116 @@
+"""Where one container instance lives: its root directory, mounts, working directory, env."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import podlab
+from podlab.images import ImageProgram
+from podlab.runtime import sandbox
+from podlab.runtime.types import ContainerLaunch
+from podlab.runtime.volumes import resolve_mounts, volume_kinds
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One container instance's view, in container paths and their host backing."""
+
+    mounts: list[sandbox.Mount]  # under bwrap: the sandbox; plain: path translations only
+    workdir: str  # inside the container
+    host_workdir: Path  # the host directory behind workdir (plain mode runs there)
+    env: dict[str, str]
+    hostname: str
+
+    def host_path(self, path: str, cwd: str | None = None) -> str:
+        return sandbox.host_path(self.mounts, path, cwd or self.workdir)
+
+
+def prepare(
+    launch: ContainerLaunch,
+    program: ImageProgram,
+    pod_dir: Path,
+    *,
+    isolated: bool,
+    busybox: Path | None,
+) -> Layout:
+    """Make the instance's fresh root under `pod_dir/containers/` and describe its view."""
+    pod, container = launch.pod, launch.container
+    meta = pod["metadata"]
+    name = str(container["name"])
+    hostname = str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
+    root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
+    vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
+    env = {"HOSTNAME": hostname, **program.env, **launch.env}
+    env.setdefault("HOME", "/root")
+    workdir = program.workdir
+    if isolated:
+        etc = pod_dir / "etc"
+        etc.mkdir(parents=True, exist_ok=True)
+        (etc / "hosts").write_text(hosts_file(launch.pod_ip, hostname))
+        (etc / "hostname").write_text(hostname + "\n")
+        spec = sandbox.SandboxSpec(
+            root=root,
+            rootfs="busybox" if busybox is not None else "host",
+            busybox_bin=busybox,
+            host_extra=python_paths(),
+            etc_files={"/etc/hosts": etc / "hosts", "/etc/hostname": etc / "hostname"},
+            volumes=vols,
+        )
+        mounts = sandbox.plan(spec)
+        host_workdir = Path(sandbox.host_path(mounts, workdir))
+    else:
+        # No mount namespace: volumes appear as symlinks under the per-container root and the
+        # program runs in root/<workdir>, so relative paths (WireMock's ./mappings) work.
+        mounts = [sandbox.Mount("bind", vm.dest, str(vm.source)) for vm in vols]
+        if busybox is not None:
+            mounts += [sandbox.Mount("ro-bind", d, str(busybox)) for d in ("/bin", "/sbin")]
+            env["PATH"] = f"{busybox}:{env.get('PATH', '')}"
+        for vm in vols:
+            link = root / vm.dest.lstrip("/")
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if not link.exists():
+                link.symlink_to(vm.source)
+        host_workdir = root / workdir.lstrip("/")
+        env.setdefault("TMPDIR", str(root / "tmp"))
+    host_workdir.mkdir(parents=True, exist_ok=True)
+    return Layout(mounts=mounts, workdir=workdir, host_workdir=host_workdir, env=env, hostname=hostname)
+
+
+def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
+    """A restarted container gets a fresh filesystem, as a new container does on a node."""
+    instance = containers_dir / f"{name}-{restart_count}"
+    if containers_dir.is_dir():
+        for old in containers_dir.glob(f"{name}-*"):
+            if old.name.rsplit("-", 1)[0] == name:
+                shutil.rmtree(old, ignore_errors=True)
+    root = instance / "root"
+    root.mkdir(parents=True)
+    (root / "tmp").mkdir()
+    os.chmod(root / "tmp", 0o1777)
+    return root
+
+
+def python_paths() -> list[str]:
+    """Host directories the built-in Python programs need inside the sandbox."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    paths.add(str(Path(podlab.__file__).resolve().parent.parent))
+    return sorted(paths)
+
+
+def hosts_file(pod_ip: str, hostname: str) -> str:
+    # The kubelet's managed /etc/hosts (pkg/kubelet/kubelet_pods.go, managedHostsHeader).
+    return (
+        "# Kubernetes-managed hosts file.\n"
+        "127.0.0.1\tlocalhost\n"
+        "::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\n"
+        "fe00::0\tip6-mcastprefix\n"
+        "fe00::1\tip6-allnodes\n"
+        "fe00::2\tip6-allrouters\n"
+        f"{pod_ip}\t{hostname}\n"
+    )
