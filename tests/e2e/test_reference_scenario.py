@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -59,10 +60,9 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
     assert pod.status.pod_ip.startswith("127.244.")
 
     describe = node.kubectl("describe", "deploy", "wiremock").stdout
-    assert (
-        "Liveness:  http-get http://:8080/get/this delay=0s timeout=1s period=5s #success=1 #failure=3"
-        in describe
-    )
+    # kubectl 1.37 words the thresholds successThreshold=/failureThreshold= (1.36: #success=/#failure=).
+    liveness = r"Liveness:\s+http-get http://:8080/get/this delay=0s timeout=1s period=5s"
+    assert re.search(liveness + " successThreshold=1 failureThreshold=3", describe), describe
 
     # The probe's requests show in the container log as the post shows them (--verbose).
     log = wait_for(

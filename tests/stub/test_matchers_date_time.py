@@ -117,6 +117,13 @@ class TestNow:
         assert p(last).to_json() == {**first, "applyTruncationLast": True}
         assert "applyTruncationLast" not in p({**first, "applyTruncationLast": False}).to_json()
 
+    def test_out_of_range_dates_do_not_match(self) -> None:
+        assert not ok({"before": "now +99999 years"}, "2026-01-01T00:00:00Z")
+        assert not ok({"before": "now +999999999999 days"}, "2026-01-01T00:00:00Z")
+        assert not ok(
+            {"after": "2020-01-01T00:00:00Z", "truncateActual": "first day of next year"}, "9999-12-31"
+        )
+
     def test_truncation(self) -> None:
         spec = {"equalToDateTime": "now", "truncateExpected": "first day of month"}
         assert ok(spec, "2026-11-01T00:00:00Z")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from podlab.stub.errors import InvalidInputError
@@ -49,6 +51,22 @@ class TestLevenshtein:
     def test_edit_distance(self, a: str, b: str, d: int) -> None:
         assert levenshtein(a, b) == d
         assert levenshtein(b, a) == d
+
+    def test_agrees_with_the_textbook_table(self) -> None:
+        def textbook(a: str, b: str) -> int:
+            rows = [list(range(len(b) + 1))]
+            for i, ca in enumerate(a, 1):
+                row = [i]
+                for j, cb in enumerate(b, 1):
+                    row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb)))
+                rows.append(row)
+            return rows[-1][-1]
+
+        rng = random.Random(7)
+        for _ in range(3000):
+            a = "".join(rng.choice("abc") for _ in range(rng.randrange(9)))
+            b = "".join(rng.choice("abc") for _ in range(rng.randrange(9)))
+            assert levenshtein(a, b) == textbook(a, b), (a, b)
 
     def test_normalised_by_longer_string(self) -> None:
         assert normalised_levenshtein("kitten", "sitting") == pytest.approx(3 / 7)

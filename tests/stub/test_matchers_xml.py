@@ -111,6 +111,7 @@ class TestEqualToXml:
             {"equalToXml": 1},
             {"equalToXml": "<a/>", "exemptedComparisons": ["BOGUS"]},
             {"equalToXml": "<a/>", "namespaceAwareness": "SOMETIMES"},
+            {"equalToXml": "<a/>", "enablePlaceholders": True, "placeholderOpeningDelimiterRegex": "[("},
         ],
     )
     def test_rejects(self, spec: object) -> None:

@@ -184,7 +184,7 @@ def parse_iso_or_http(text: str) -> datetime | None:
 @dataclass(frozen=True)
 class DateTimePattern:
     name: str  # "before" | "after" | "equalToDateTime"
-    spec: str  # as written; for `now` expressions the normalised "now +N units"
+    spec: str  # as written; a bare "now" is shown as "now +N units" (WireMock's getValue)
     fixed: datetime | None  # absolute expected value (None for now-based or unparseable)
     offset: tuple[int, str] | None  # (amount, UNIT) for now-based
     actual_format: str | None = None
@@ -209,12 +209,15 @@ class DateTimePattern:
     def match(self, value: str | None) -> MatchResult:
         if value is None:
             return MatchResult.no_match()
-        expected = self.expected_at(self.clock())
-        actual = parse_actual(value, self.actual_format)
+        try:  # offsets and truncations can leave datetime's range (year 1..9999)
+            expected = self.expected_at(self.clock())
+            actual = parse_actual(value, self.actual_format)
+            if actual is not None and self.truncate_actual:
+                actual = truncate(actual, self.truncate_actual)
+        except (OverflowError, ValueError):
+            return MatchResult.no_match()
         if expected is None or actual is None:
             return MatchResult.no_match()
-        if self.truncate_actual:
-            actual = truncate(actual, self.truncate_actual)
         if self.name == "before":
             ok = actual < expected
         elif self.name == "after":

@@ -14,6 +14,14 @@ def levenshtein(a: str, b: str) -> int:
     """Edit distance (insert, delete, substitute), two-row dynamic programme."""
     if a == b:
         return 0
+    # a shared prefix or suffix never costs an edit; near misses (URLs, header values) share most
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
     if len(a) < len(b):
         a, b = b, a
     if not b:

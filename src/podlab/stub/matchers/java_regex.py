@@ -19,10 +19,15 @@ No library translates Java regexes to Python, hence this hand-written rewriter.
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from podlab.stub.matchers.java_regex_classes import (
+    HORIZONTAL_SPACE,
+    VERTICAL_SPACE,
+    escape_code_point,
+    property_class_body,
+)
 
 
 class JavaRegexError(ValueError):
@@ -36,116 +41,6 @@ class JavaRegexError(ValueError):
         super().__init__(message)
         self.description = description
         self.index = index
-
-
-_POSIX = {
-    "Lower": "a-z",
-    "Upper": "A-Z",
-    "ASCII": "\\x00-\\x7f",
-    "Alpha": "a-zA-Z",
-    "Digit": "0-9",
-    "Alnum": "a-zA-Z0-9",
-    "Punct": "!-/:-@\\[-`{-~",
-    "Graph": "!-~",
-    "Print": " -~",
-    "Blank": " \\t",
-    "Cntrl": "\\x00-\\x1f\\x7f",
-    "XDigit": "0-9a-fA-F",
-    "Space": " \\t\\n\\x0b\\f\\r",
-}
-_HORIZONTAL_SPACE = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
-_VERTICAL_SPACE = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
-_JAVA_CHAR_CLASSES = {
-    "javaLowerCase": ("Ll",),
-    "javaUpperCase": ("Lu",),
-    "javaWhitespace": ("Zs", "Zl", "Zp"),
-    "javaLetter": ("Lu", "Ll", "Lt", "Lm", "Lo"),
-    "javaDigit": ("Nd",),
-    "javaLetterOrDigit": ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd"),
-    "IsAlphabetic": ("Lu", "Ll", "Lt", "Lm", "Lo", "Nl"),
-    "IsLetter": ("Lu", "Ll", "Lt", "Lm", "Lo"),
-    "IsDigit": ("Nd",),
-    "IsUppercase": ("Lu",),
-    "IsLowercase": ("Ll",),
-    "IsPunctuation": ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"),
-}
-
-
-@lru_cache(maxsize=1)
-def _categories() -> dict[str, str]:
-    """General category -> class ranges for all of Unicode (built once, on first \\p use)."""
-    ranges: dict[str, list[tuple[int, int]]] = {}
-    for cp in range(sys.maxunicode + 1):
-        cat = unicodedata.category(chr(cp))
-        spans = ranges.setdefault(cat, [])
-        if spans and spans[-1][1] == cp - 1:
-            spans[-1] = (spans[-1][0], cp)
-        else:
-            spans.append((cp, cp))
-    return {
-        cat: "".join(_escape_cp(a) if a == b else f"{_escape_cp(a)}-{_escape_cp(b)}" for a, b in spans)
-        for cat, spans in ranges.items()
-    }
-
-
-def _escape_cp(cp: int) -> str:
-    return f"\\U{cp:08x}"
-
-
-def _property_ranges(name: str, pattern: str, index: int) -> str:
-    """Class body (no brackets) for a Java \\p{name}."""
-    if name in _POSIX:
-        return _POSIX[name]
-    for prefix in ("Is", "gc=", "general_category="):
-        if name.startswith(prefix) and name[len(prefix) :] in _all_category_names():
-            name = name[len(prefix) :]
-    cats: tuple[str, ...]
-    if name in _JAVA_CHAR_CLASSES:
-        cats = _JAVA_CHAR_CLASSES[name]
-    elif name in _all_category_names():
-        cats = tuple(c for c in _all_category_names() if c == name or (len(name) == 1 and c[0] == name))
-    else:
-        raise JavaRegexError(f"Unknown character property name {{{name}}}", pattern, index)
-    table = _categories()
-    return "".join(table.get(c, "") for c in cats)
-
-
-@lru_cache(maxsize=1)
-def _all_category_names() -> frozenset[str]:
-    majors = "LMNPSZC"
-    minors = [
-        "Lu",
-        "Ll",
-        "Lt",
-        "Lm",
-        "Lo",
-        "Mn",
-        "Mc",
-        "Me",
-        "Nd",
-        "Nl",
-        "No",
-        "Pc",
-        "Pd",
-        "Ps",
-        "Pe",
-        "Pi",
-        "Pf",
-        "Po",
-        "Sm",
-        "Sc",
-        "Sk",
-        "So",
-        "Zs",
-        "Zl",
-        "Zp",
-        "Cc",
-        "Cf",
-        "Cs",
-        "Co",
-        "Cn",
-    ]
-    return frozenset(list(majors) + minors)
 
 
 @dataclass
@@ -262,6 +157,9 @@ class _Translator:
         body = self.class_body(first=True)
         if not negated:
             return body
+        if not body.nested and body.intersect is None:
+            body.negated = True  # a plain [^...] stays a plain Python class
+            return body
         return _Class(negated=True, nested=[body])
 
     def class_body(self, *, first: bool) -> _Class:
@@ -323,22 +221,24 @@ class _Translator:
             negate = c == "P"
             if name.startswith("^"):
                 negate, name = not negate, name[1:]
-            body = _property_ranges(name, p, at)
+            body = property_class_body(name)
+            if body is None:
+                raise JavaRegexError(f"Unknown character property name {{{name}}}", p, at)
             if in_class and not negate:
                 return body
             return f"[{'^' if negate else ''}{body}]"
         simple = {
-            "h": f"[{_HORIZONTAL_SPACE}]",
-            "H": f"[^{_HORIZONTAL_SPACE}]",
-            "v": f"[{_VERTICAL_SPACE}]",
-            "V": f"[^{_VERTICAL_SPACE}]",
+            "h": f"[{HORIZONTAL_SPACE}]",
+            "H": f"[^{HORIZONTAL_SPACE}]",
+            "v": f"[{VERTICAL_SPACE}]",
+            "V": f"[^{VERTICAL_SPACE}]",
         }
         if c in simple:
             if in_class and c in "hv":
-                return _HORIZONTAL_SPACE if c == "h" else _VERTICAL_SPACE
+                return HORIZONTAL_SPACE if c == "h" else VERTICAL_SPACE
             return simple[c]
         if c == "R" and not in_class:
-            return f"(?:\\r\\n|[{_VERTICAL_SPACE}])"
+            return f"(?:\\r\\n|[{VERTICAL_SPACE}])"
         if c == "z" and not in_class:
             return "\\Z"
         if c == "Z" and not in_class:
@@ -360,7 +260,7 @@ class _Translator:
             except ValueError:
                 raise self.error("Illegal hexadecimal escape sequence", self.i) from None
             self.i = end + 1
-            return _escape_cp(cp)
+            return escape_code_point(cp)
         if c == "0":
             m = re.compile(r"[0-3]?[0-7]{1,2}|[0-7]").match(p, self.i)
             if not m:

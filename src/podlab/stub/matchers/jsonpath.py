@@ -15,16 +15,22 @@ empty contains`, `&&`, `||`, `!`, parentheses.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
+from podlab.stub.matchers.jsonpath_syntax import (
+    Compare,
+    CompiledPath,
+    JsonPathError,
+    Literal,
+    Logic,
+    PathOperand,
+    Regex,
+    Step,
+    compile_path,
+)
 
-
-class JsonPathError(ValueError):
-    """The expression cannot be parsed (WireMock: InvalidPathException at stub creation)."""
+__all__ = ["CompiledPath", "JsonPathError", "PathNotFound", "compile_path", "read"]
 
 
 class PathNotFound(LookupError):
@@ -32,332 +38,6 @@ class PathNotFound(LookupError):
 
 
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class _Step:
-    kind: str  # "name" | "index" | "slice" | "wild" | "filter"
-    args: tuple[Any, ...] = ()
-    deep: bool = False
-
-
-@dataclass(frozen=True)
-class CompiledPath:
-    source: str
-    root: str  # "$" or "@"
-    steps: tuple[_Step, ...]
-    function: str | None
-
-    @property
-    def definite(self) -> bool:
-        for s in self.steps:
-            if s.deep or s.kind in ("wild", "filter", "slice"):
-                return False
-            if len(s.args) > 1:
-                return False
-        return True
-
-
-_FUNCTIONS = {"length", "size", "min", "max", "avg", "sum", "keys", "first", "last", "stddev"}
-_NAME = re.compile(r"[^.\[\]()\s=!<>&|,]+")
-
-
-class _PathParser:
-    def __init__(self, text: str, pos: int = 0, *, in_filter: bool = False) -> None:
-        self.t = text
-        self.i = pos
-        self.in_filter = in_filter
-
-    def fail(self, message: str) -> JsonPathError:
-        return JsonPathError(f"{message} at position {self.i} in {self.t!r}")
-
-    def skip_ws(self) -> None:
-        while self.i < len(self.t) and self.t[self.i].isspace():
-            self.i += 1
-
-    def parse(self) -> CompiledPath:
-        t = self.t
-        if self.i >= len(t) or t[self.i] not in "$@":
-            if self.in_filter:
-                raise self.fail("Path must start with $ or @")
-            # Jayway accepts "a.b" as "$.a.b"
-            t = self.t = t[: self.i] + "$." + t[self.i :]
-        root = t[self.i]
-        self.i += 1
-        steps: list[_Step] = []
-        function: str | None = None
-        while self.i < len(t):
-            c = t[self.i]
-            if c == ".":
-                deep = t.startswith("..", self.i)
-                self.i += 2 if deep else 1
-                if self.i < len(t) and t[self.i] == "[":
-                    steps.append(self.bracket(deep))
-                    continue
-                if self.i < len(t) and t[self.i] == "*":
-                    self.i += 1
-                    steps.append(_Step("wild", deep=deep))
-                    continue
-                m = _NAME.match(t, self.i)
-                if not m:
-                    raise self.fail("Path must not end with a '.' or '..'")
-                self.i = m.end()
-                name = m.group(0)
-                if t.startswith("()", self.i):
-                    if name not in _FUNCTIONS:
-                        raise self.fail(f"Function with name: {name} does not exist.")
-                    self.i += 2
-                    function = name
-                    break
-                steps.append(_Step("name", (name,), deep))
-            elif c == "[":
-                steps.append(self.bracket(False))
-            elif self.in_filter:
-                break
-            elif c.isspace():
-                self.skip_ws()
-                if self.i < len(t):
-                    raise self.fail("Unexpected character")
-            else:
-                raise self.fail("Unexpected character")
-        return CompiledPath(self.t, root, tuple(steps), function)
-
-    def bracket(self, deep: bool) -> _Step:
-        t = self.t
-        self.i += 1  # '['
-        self.skip_ws()
-        if t.startswith("?(", self.i):
-            self.i += 2
-            expr = _FilterParser(self).parse_or()
-            self.skip_ws()
-            if not t.startswith(")", self.i):
-                raise self.fail("Filter must end with ')'")
-            self.i += 1
-            self.skip_ws()
-            self.expect("]")
-            return _Step("filter", (expr,), deep)
-        if t.startswith("*", self.i):
-            self.i += 1
-            self.skip_ws()
-            self.expect("]")
-            return _Step("wild", deep=deep)
-        if self.i < len(t) and t[self.i] in "'\"":
-            names: list[str] = []
-            while True:
-                self.skip_ws()
-                names.append(self.quoted())
-                self.skip_ws()
-                if t.startswith(",", self.i):
-                    self.i += 1
-                    continue
-                self.expect("]")
-                return _Step("name", tuple(names), deep)
-        end = t.find("]", self.i)
-        if end < 0:
-            raise self.fail("Could not parse token")
-        body = t[self.i : end].replace(" ", "")
-        self.i = end + 1
-        if ":" in body:
-            parts = body.split(":")
-            if len(parts) > 3 or not all(re.fullmatch(r"-?\d*", p) for p in parts):
-                raise self.fail("Could not parse token")
-            nums = [int(p) if p else None for p in parts] + [None] * (3 - len(parts))
-            if nums[2] == 0:
-                raise self.fail("Slice step cannot be zero")
-            return _Step("slice", tuple(nums), deep)
-        if not re.fullmatch(r"-?\d+(,-?\d+)*", body):
-            raise self.fail("Could not parse token")
-        return _Step("index", tuple(int(x) for x in body.split(",")), deep)
-
-    def quoted(self) -> str:
-        t = self.t
-        if self.i >= len(t) or t[self.i] not in "'\"":
-            raise self.fail("Expected quoted name")
-        quote = t[self.i]
-        j = self.i + 1
-        out: list[str] = []
-        while j < len(t) and t[j] != quote:
-            if t[j] == "\\" and j + 1 < len(t):
-                j += 1
-            out.append(t[j])
-            j += 1
-        if j >= len(t):
-            raise self.fail("Property has not been closed - missing closing " + quote)
-        self.i = j + 1
-        return "".join(out)
-
-    def expect(self, s: str) -> None:
-        if not self.t.startswith(s, self.i):
-            raise self.fail(f"Expected '{s}'")
-        self.i += len(s)
-
-
-# ---- filters -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Literal:
-    value: Any
-
-
-@dataclass(frozen=True)
-class _Regex:
-    pattern: re.Pattern[str]
-
-
-@dataclass(frozen=True)
-class _PathOperand:
-    path: CompiledPath
-
-
-@dataclass(frozen=True)
-class _Compare:
-    left: Any
-    op: str | None
-    right: Any
-
-
-@dataclass(frozen=True)
-class _Logic:
-    op: str  # "&&" | "||" | "!"
-    items: tuple[Any, ...]
-
-
-_WORD_OPS = ["nin", "in", "subsetof", "anyof", "noneof", "size", "empty", "contains"]
-
-
-class _FilterParser:
-    def __init__(self, owner: _PathParser) -> None:
-        self.p = owner
-
-    @property
-    def t(self) -> str:
-        return self.p.t
-
-    def parse_or(self) -> Any:
-        items = [self.parse_and()]
-        while True:
-            self.p.skip_ws()
-            if self.t.startswith("||", self.p.i):
-                self.p.i += 2
-                items.append(self.parse_and())
-            else:
-                return items[0] if len(items) == 1 else _Logic("||", tuple(items))
-
-    def parse_and(self) -> Any:
-        items = [self.parse_unary()]
-        while True:
-            self.p.skip_ws()
-            if self.t.startswith("&&", self.p.i):
-                self.p.i += 2
-                items.append(self.parse_unary())
-            else:
-                return items[0] if len(items) == 1 else _Logic("&&", tuple(items))
-
-    def parse_unary(self) -> Any:
-        self.p.skip_ws()
-        if self.t.startswith("!", self.p.i) and not self.t.startswith("!=", self.p.i):
-            self.p.i += 1
-            return _Logic("!", (self.parse_unary(),))
-        if self.t.startswith("(", self.p.i):
-            self.p.i += 1
-            inner = self.parse_or()
-            self.p.skip_ws()
-            self.p.expect(")")
-            return inner
-        left = self.operand()
-        self.p.skip_ws()
-        op = self.operator()
-        if op is None:
-            return _Compare(left, None, None)
-        self.p.skip_ws()
-        return _Compare(left, op, self.operand())
-
-    def operator(self) -> str | None:
-        t, i = self.t, self.p.i
-        for op in ("==", "!=", "<=", ">=", "=~", "<", ">"):
-            if t.startswith(op, i):
-                self.p.i += len(op)
-                return op
-        m = re.compile(r"([a-z]+)\b").match(t, i)
-        if m and m.group(1) in _WORD_OPS:
-            self.p.i = m.end()
-            return m.group(1)
-        return None
-
-    def operand(self) -> Any:
-        t = self.t
-        self.p.skip_ws()
-        i = self.p.i
-        if i >= len(t):
-            raise self.p.fail("Expected operand")
-        c = t[i]
-        if c in "@$":
-            sub = _PathParser(t, i, in_filter=True)
-            path = sub.parse()
-            self.p.i = sub.i
-            return _PathOperand(path)
-        if c in "'\"":
-            return _Literal(self.p.quoted())
-        if c == "/":
-            end = i + 1
-            while end < len(t) and t[end] != "/":
-                end += 2 if t[end] == "\\" else 1
-            if end >= len(t):
-                raise self.p.fail("Unterminated regex")
-            m = re.compile(r"[a-z]*").match(t, end + 1)
-            assert m is not None
-            flags = m.group(0)
-            self.p.i = m.end()
-            source = ("(?i)" if "i" in flags else "") + t[i + 1 : end]
-            try:
-                return _Regex(compile_java_regex(source))
-            except JavaRegexError as exc:
-                raise self.p.fail(str(exc)) from None
-        if c == "[":
-            depth, j, quote = 0, i, ""
-            while j < len(t):
-                ch = t[j]
-                if quote:
-                    if ch == quote:
-                        quote = ""
-                elif ch in "'\"":
-                    quote = ch
-                elif ch == "[":
-                    depth += 1
-                elif ch == "]":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            from podlab.stub.matchers.lenient_json import parse_json
-
-            try:
-                value = parse_json(t[i : j + 1])
-            except ValueError:
-                raise self.p.fail("Invalid JSON array in filter") from None
-            self.p.i = j + 1
-            return _Literal(value)
-        m = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?").match(t, i)
-        if m:
-            self.p.i = m.end()
-            text = m.group(0)
-            return _Literal(Decimal(text) if any(ch in text for ch in ".eE") else int(text))
-        for word, value in (("true", True), ("false", False), ("null", None)):
-            if t.startswith(word, i):
-                self.p.i += len(word)
-                return _Literal(value)
-        raise self.p.fail("Could not parse filter operand")
-
-
-# ---- evaluation ----------------------------------------------------------------------------
-
-
-def compile_path(expression: str) -> CompiledPath:
-    """Parse once at stub load; JsonPathError if invalid."""
-    if not expression.strip():
-        raise JsonPathError("json can not be null or empty")
-    return _PathParser(expression.strip()).parse()
 
 
 def read(path: CompiledPath, document: Any, root: Any = _MISSING) -> Any:
@@ -378,7 +58,7 @@ def read(path: CompiledPath, document: Any, root: Any = _MISSING) -> Any:
     return nodes
 
 
-def _apply(step: _Step, nodes: list[Any], root: Any, definite: bool) -> list[Any]:
+def _apply(step: Step, nodes: list[Any], root: Any, definite: bool) -> list[Any]:
     out: list[Any] = []
     for node in nodes:
         targets = _descendants(node) if step.deep else [node]
@@ -398,7 +78,7 @@ def _descendants(node: Any) -> list[Any]:
     return found
 
 
-def _select(step: _Step, node: Any, root: Any, strict: bool) -> list[Any]:
+def _select(step: Step, node: Any, root: Any, strict: bool) -> list[Any]:
     if step.kind == "name":
         if not isinstance(node, dict):
             if strict:
@@ -477,9 +157,9 @@ def _number(v: Any) -> bool:
 
 
 def _operand_value(operand: Any, current: Any, root: Any) -> Any:
-    if isinstance(operand, _Literal):
+    if isinstance(operand, Literal):
         return operand.value
-    if isinstance(operand, _PathOperand):
+    if isinstance(operand, PathOperand):
         doc = current if operand.path.root == "@" else root
         try:
             return read(operand.path, doc, root)
@@ -489,22 +169,22 @@ def _operand_value(operand: Any, current: Any, root: Any) -> Any:
 
 
 def _truthy(expr: Any, current: Any, root: Any) -> bool:
-    if isinstance(expr, _Logic):
+    if isinstance(expr, Logic):
         if expr.op == "!":
             return not _truthy(expr.items[0], current, root)
         results = (_truthy(e, current, root) for e in expr.items)
         return all(results) if expr.op == "&&" else any(results)
-    assert isinstance(expr, _Compare)
+    assert isinstance(expr, Compare)
     left = _operand_value(expr.left, current, root)
     if expr.op is None:
-        if isinstance(expr.left, _PathOperand) and not expr.left.path.definite:
+        if isinstance(expr.left, PathOperand) and not expr.left.path.definite:
             return left is not _MISSING and bool(left)
         return left is not _MISSING
     if left is _MISSING:
         # Jayway compares a missing member as "undefined": only != and nin hold
         return expr.op in ("!=", "nin")
     if expr.op == "=~":
-        if not isinstance(expr.right, _Regex) or not isinstance(left, str):
+        if not isinstance(expr.right, Regex) or not isinstance(left, str):
             return False
         return expr.right.pattern.fullmatch(left) is not None
     right = _operand_value(expr.right, current, root)

@@ -1,7 +1,8 @@
 """Parse request bodies the way WireMock's Jackson mapper does for matching.
 
 Jackson there reads the first JSON value and ignores whatever follows (`{"a":1} trailing`
-matches), and accepts single-quoted strings (`{'a':1}`), both observed on WireMock 3.13.2.
+matches), accepts single-quoted strings (`{'a':1}`) and comments (`/* */`, `//`), but not
+NaN, unquoted names, leading zeros or trailing commas: all observed on WireMock 3.13.2.
 Numbers come back as `int` or `Decimal` so that 1.5 and 1.5000 compare equal without float
 rounding.
 """
@@ -13,7 +14,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
 
 
 def parse_json(text: str) -> Any:
@@ -23,9 +29,9 @@ def parse_json(text: str) -> Any:
         value, _ = _DECODER.raw_decode(stripped)
         return value
     except json.JSONDecodeError:
-        if "'" not in stripped:
+        if "'" not in stripped and "/" not in stripped:
             raise
-    value, _ = _DECODER.raw_decode(_requote(stripped))
+    value, _ = _DECODER.raw_decode(_requote(stripped).lstrip("\ufeff \t\r\n"))
     return value
 
 
@@ -51,7 +57,7 @@ def _parse_or_marker(text: str) -> Any:
 
 
 def _requote(text: str) -> str:
-    """Rewrite single-quoted strings as double-quoted ones (outside double-quoted strings)."""
+    """Rewrite single-quoted strings as double-quoted ones and drop comments (outside strings)."""
     out: list[str] = []
     i = 0
     n = len(text)
@@ -63,6 +69,13 @@ def _requote(text: str) -> str:
                 j += 2 if text[j] == "\\" else 1
             out.append(text[i : j + 1])
             i = j + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
         elif c == "'":
             j = i + 1
             chars: list[str] = []

@@ -9,6 +9,7 @@ and `absent` wins whenever it is present.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -43,6 +44,7 @@ from podlab.stub.matchers.xml_equal import (
     EqualToXml,
     XmlParseError,
     parse_xml,
+    placeholders,
 )
 from podlab.stub.matchers.xpath import MatchesXPath
 
@@ -176,12 +178,18 @@ def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
         v = obj.get(key)
         return None if v is None else v if isinstance(v, str) else json.dumps(v)
 
+    opening = text_or_none("placeholderOpeningDelimiterRegex")
+    closing = text_or_none("placeholderClosingDelimiterRegex")
+    try:
+        placeholders(opening, closing)
+    except re.error as exc:
+        raise InvalidInputError.at(pointer, f"Invalid placeholder delimiter regex: {exc}") from None
     return EqualToXml(
         value,
         root,
         enable_placeholders=_as_boolean(obj.get("enablePlaceholders")),
-        placeholder_opening_delimiter_regex=text_or_none("placeholderOpeningDelimiterRegex"),
-        placeholder_closing_delimiter_regex=text_or_none("placeholderClosingDelimiterRegex"),
+        placeholder_opening_delimiter_regex=opening,
+        placeholder_closing_delimiter_regex=closing,
         exempted_comparisons=exempted_names,
         ignore_order_of_same_node=_as_boolean(obj.get("ignoreOrderOfSameNode")),
         namespace_awareness=awareness,

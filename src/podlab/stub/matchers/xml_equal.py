@@ -16,6 +16,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -104,7 +105,9 @@ class _Placeholders:
         return False
 
 
-def _placeholders(opening: str | None, closing: str | None) -> _Placeholders:
+@lru_cache(maxsize=64)
+def placeholders(opening: str | None, closing: str | None) -> _Placeholders:
+    """The placeholder recogniser for these delimiter regexes; re.error if they are invalid."""
     open_re = opening if opening is not None else r"\$\{"
     close_re = closing if closing is not None else r"\}"
     return _Placeholders(re.compile(f"(?:{open_re})xmlunit\\.(\\w+)(?:\\((.*)\\))?(?:{close_re})", re.DOTALL))
@@ -261,7 +264,7 @@ class EqualToXml:
         comparer = _Comparer(
             exempt=frozenset(self.exempted_comparisons or ()),
             placeholders=(
-                _placeholders(
+                placeholders(
                     self.placeholder_opening_delimiter_regex, self.placeholder_closing_delimiter_regex
                 )
                 if self.enable_placeholders
