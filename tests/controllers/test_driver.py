@@ -32,9 +32,11 @@ async def _until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
 
 
 def _make_ready(store: Store, pod: dict[str, Any]) -> None:
-    """What the kubelet would report: running and Ready."""
+    """What the scheduler and kubelet would do: bind to the node, then report running and Ready."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     pod = copy.deepcopy(pod)
+    pod["spec"]["nodeName"] = "podlab"
+    pod = store.update(PODS, pod)
     pod["status"] = {
         "phase": "Running",
         "podIP": "127.244.0.9",
@@ -148,3 +150,43 @@ async def _broken_neighbour() -> None:
 
 def test_one_broken_object_does_not_stop_the_controllers() -> None:
     asyncio.run(_broken_neighbour())
+
+
+async def _recreate() -> None:
+    store = Store(None)
+    d = apply_defaults(load_manifests(Path("/work/shared/seed/deployment.wiremock.yaml").read_text(), "d")[0])
+    d["metadata"]["namespace"] = "default"
+    d["spec"]["strategy"] = {"type": "Recreate"}
+    store.create(DEPLOYS, d)
+    controllers = Controllers(store, resync_seconds=0.05)
+    task = asyncio.create_task(controllers.run())
+    try:
+        (old_pod,) = await _until(lambda: store.list(PODS)[0])
+        _make_ready(store, old_pod)
+        current = store.get(DEPLOYS, "default", "wiremock")
+        current["spec"]["template"]["spec"]["containers"][0]["image"] = "wiremock/wiremock:3.0.0"
+        store.update(DEPLOYS, current)
+
+        # The old pod is deleted gracefully (the kubelet has not finished it yet) ...
+        await _until(
+            lambda: store.get(PODS, "default", old_pod["metadata"]["name"])["metadata"].get(
+                "deletionTimestamp"
+            )
+        )
+        await asyncio.sleep(0.3)  # several resync periods: nothing new may start meanwhile
+        assert [p["metadata"]["name"] for p in store.list(PODS)[0]] == [old_pod["metadata"]["name"]]
+        assert len(store.list(RSS)[0]) == 1
+        # ... and only when it is gone does the new ReplicaSet get its pod.
+        store.delete(PODS, "default", old_pod["metadata"]["name"], grace_period_seconds=0)
+        (new_pod,) = await _until(lambda: store.list(PODS)[0])
+        assert new_pod["spec"]["containers"][0]["image"] == "wiremock/wiremock:3.0.0"
+        messages = [e["message"] for e in store.list(EVENTS)[0] if e["reason"] == "ScalingReplicaSet"]
+        assert any(m.endswith("from 1 to 0") for m in messages) and messages[-1].endswith("from 0 to 1")
+    finally:
+        controllers.stop()
+        await asyncio.wait_for(task, 5)
+        store.close()
+
+
+def test_recreate_waits_for_old_pods_to_be_gone() -> None:
+    asyncio.run(_recreate())

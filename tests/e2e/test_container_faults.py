@@ -142,8 +142,30 @@ def test_missing_command_is_start_error_then_crash_loop(node: RunningNode, api: 
         events, "BackOff", f"Back-off restarting failed container app in pod no-such-command_default({uid})"
     )
     assert backoff is not None and backoff.type == "Warning", describe_events(events)
+    describe = node.kubectl("describe", "pod", "no-such-command").stdout
+    assert re.search(r"State:\s+Waiting\n\s+Reason:\s+CrashLoopBackOff", describe), describe
+    assert re.search(
+        r"Last State:\s+Terminated\n\s+Reason:\s+StartError\n\s+Message:\s+.*" + re.escape(detail), describe
+    )
     table = node.kubectl("get", "pod", "no-such-command").stdout
     assert re.search(r"no-such-command\s+0/1\s+CrashLoopBackOff\s+\d", table), table
+
+
+def test_failing_liveness_with_policy_never_kills_without_restart(node: RunningNode, api: Any) -> None:
+    apply(node, "liveness-never.yaml")
+    pod = wait_pod(
+        api, "liveness-never", lambda p: p.status.phase == "Failed", timeout=20, what="phase Failed"
+    )
+    cs = container_status(pod)
+    assert (cs.state.terminated.exit_code, cs.state.terminated.reason) == (137, "Error"), cs.state
+    assert cs.restart_count == 0
+    events = pod_events(api, "liveness-never")
+    # restartPolicy Never: the Killing message has no ", will be restarted".
+    assert find_event(events, "Killing", "Container app failed liveness probe") is not None, describe_events(
+        events
+    )
+    assert find_event(events, "Unhealthy", "Liveness probe failed: ") is not None, describe_events(events)
+    hold(lambda: restarts(get_pod(api, "liveness-never")) == 0, 2, "restartCount 0")
 
 
 def test_on_failure_exit_zero_completes_without_restart(node: RunningNode, api: Any) -> None:
@@ -175,13 +197,16 @@ def test_two_nodes_at_once_give_pods_distinct_addresses(tmp_path_factory: pytest
     share an IP, or the second pod's server cannot bind and probes reach the other node's pod."""
     nodes: list[RunningNode] = []
     try:
-        for n in range(2):
-            nodes.append(start_node(tmp_path_factory.mktemp(f"pair{n}"), FAULTS / "agnhost-liveness.yaml"))
+        for index in range(2):
+            nodes.append(
+                start_node(tmp_path_factory.mktemp(f"pair{index}"), FAULTS / "agnhost-liveness.yaml")
+            )
         pods = [
             wait_pod(n.core_api(), "web", lambda p: bool(p.status.pod_ip), timeout=30, what="a pod IP")
             for n in nodes
         ]
-        assert pods[0].status.pod_ip != pods[1].status.pod_ip
+        ips = [p.status.pod_ip for p in pods]
+        assert ips[0] != ips[1], f"both nodes gave their pod {ips[0]}"
         for n in nodes:
             wait_pod(n.core_api(), "web", is_ready, timeout=30, what="Ready")
         assert [restarts(get_pod(n.core_api(), "web")) for n in nodes] == [0, 0]

@@ -72,7 +72,7 @@ class Kubelet:
         for watch in self._watches:
             watch.close()
         await asyncio.gather(
-            *(r.stop_all(SHUTDOWN_GRACE) for r in self.runners.values()), return_exceptions=True
+            *(r.shutdown(SHUTDOWN_GRACE) for r in self.runners.values()), return_exceptions=True
         )
         tasks = [*self._runner_tasks.values(), *self._tasks]
         for task in tasks:

@@ -76,9 +76,11 @@ class PodRunner:
         self._mount_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
         self._dirty = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # exit watchers and actions
+        self._action_tasks: set[asyncio.Task[None]] = set()  # starts and kills in flight
         self._busy_actions = 0
         self._terminating = False
+        self._shutting_down = False  # node shutdown: no more syncs, no restarts
 
     # -- inputs from the kubelet ----------------------------------------------------------
     def wake(self) -> None:
@@ -109,7 +111,7 @@ class PodRunner:
     async def run(self) -> None:
         self.probes.add_pod(self.pod)
         try:
-            while True:
+            while not self._shutting_down:
                 self._dirty.clear()
                 wake = self._sync_once()
                 if self.worker.deleting and self.worker.all_stopped() and self._busy_actions == 0:
@@ -144,7 +146,9 @@ class PodRunner:
                     per_container.setdefault(action.name, []).append(action)
         for name, acts in per_container.items():
             self._busy_actions += 1
-            self._spawn(self._run_actions(name, acts))
+            task = self._spawn(self._run_actions(name, acts))
+            self._action_tasks.add(task)
+            task.add_done_callback(self._action_tasks.discard)
         self._write_status()
         self._trigger_readiness()
         return wake
@@ -163,10 +167,11 @@ class PodRunner:
                     with contextlib.suppress(asyncio.CancelledError):
                         await fut
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # -- sandbox: IP and volumes ----------------------------------------------------------
     def _prepare_sandbox(self, now: float) -> float | None:
@@ -282,8 +287,13 @@ class PodRunner:
         if self.worker.on_exited(name, rc.container_id, self.clock.now(), rfc3339(finished), code, reason):
             self.wake()
 
-    async def stop_all(self, grace: float) -> None:
-        """Node shutdown: stop every running container (no events, no status)."""
+    async def shutdown(self, grace: float) -> None:
+        """Node shutdown: no more syncs; let starts/kills in flight finish (a start cancelled
+        half-way could leave a process behind), then stop every container. No events, no status."""
+        self._shutting_down = True
+        self.wake()
+        if self._action_tasks:
+            await asyncio.wait(set(self._action_tasks), timeout=grace + 10)
         await asyncio.gather(
             *(rc.stop(grace) for rc in self.running.values() if rc.running), return_exceptions=True
         )

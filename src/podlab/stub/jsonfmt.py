@@ -1,18 +1,52 @@
-"""JSON text exactly as WireMock's Jackson writes it.
+"""JSON text exactly as WireMock's Jackson writes it: the one JSON writer of podlab.stub.
 
-Admin bodies and the verbose log use Jackson's DefaultPrettyPrinter: objects indent by two spaces
-per level with `"key" : value`, arrays stay inline (`[ 1, 2 ]`, `[ {` ... `}, {` ... `} ]`) and
-empty containers print as `{ }` and `[ ]`. The stdlib's `indent=` output differs in all three
-respects, so the printer is written out here.
+Admin bodies, the verbose log, diffs, matchers and templates all print JSON through `dumps`.
+Jackson's DefaultPrettyPrinter indents objects by two spaces per level with `"key" : value`,
+keeps arrays inline (`[ 1, 2 ]`, `[ {` ... `}, {` ... `} ]`) and prints empty containers as `{ }`
+and `[ ]`; the stdlib's `indent=` output differs in all three respects, and it prints floats as
+Python does (`1e-05`) where Java prints `1.0E-5`, so the writer is written out here.
+Floats print as Java's Double.toString; `Decimal`s (templates parse JSON with BigDecimal) print
+as written.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 _escape = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def java_double(x: float) -> str:
+    """Java's Double.toString: 1.0, 1000.0, 1.0E20, 1.5E-5, NaN, Infinity."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign = "-" if x < 0 else ""
+    # repr gives the shortest round-tripping digits, as Java does; only the layout differs.
+    digits_tuple = Decimal(repr(abs(x))).as_tuple()
+    digits = "".join(map(str, digits_tuple.digits)).rstrip("0") or "0"
+    assert isinstance(digits_tuple.exponent, int)
+    # value = 0.d1d2d3... * 10**point
+    point = len(digits_tuple.digits) + digits_tuple.exponent
+    if 1e-3 <= abs(x) < 1e7:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        whole = digits[:point].ljust(point, "0")
+        frac = digits[point:] or "0"
+        return f"{sign}{whole}.{frac}"
+    mantissa = digits[0] + "." + (digits[1:] or "0")
+    return f"{sign}{mantissa}E{point - 1}"
+
+
+def big_decimal(value: Decimal) -> str:
+    """A JSON decimal read as BigDecimal and written back by Jackson (`1.50` stays `1.50`)."""
+    return format(value, "f") if -7 <= value.adjusted() < 21 else str(value).replace("e+", "E")
 
 
 def _scalar(value: Any) -> str:
@@ -24,50 +58,53 @@ def _scalar(value: Any) -> str:
         return "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Decimal):
+        return big_decimal(value)
     if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
-            return f"{value:.1f}"  # Java's Double.toString: 5.0, not 5
-        return repr(value).replace("e+", "E").replace("e-", "E-")
-    return _escape(str(value))
+        return java_double(value)
+    return str(_escape(str(value)))
 
 
-def _write(value: Any, nesting: int, out: list[str]) -> None:
+def dumps(value: Any, *, pretty: bool) -> str:
+    """Jackson's pretty (DefaultPrettyPrinter, no trailing newline) or compact (`{"a":1}`) form."""
+    out: list[str] = []
+    _write(value, 0, out, pretty)
+    return "".join(out)
+
+
+def _write(value: Any, nesting: int, out: list[str], pretty: bool) -> None:
     if isinstance(value, dict):
         if not value:
-            out.append("{ }")
+            out.append("{ }" if pretty else "{}")
             return
-        inner = "  " * (nesting + 1)
         out.append("{")
-        first = True
-        for key, item in value.items():
-            out.append("\n" + inner if first else ",\n" + inner)
-            first = False
-            out.append(_escape(str(key)))
-            out.append(" : ")
-            _write(item, nesting + 1, out)
-        out.append("\n" + "  " * nesting + "}")
+        for index, (key, item) in enumerate(value.items()):
+            if pretty:
+                out.append(("\n" if index == 0 else ",\n") + "  " * (nesting + 1))
+                out.append(_escape(str(key)) + " : ")
+            else:
+                out.append(("" if index == 0 else ",") + _escape(str(key)) + ":")
+            _write(item, nesting + 1, out, pretty)
+        out.append("\n" + "  " * nesting + "}" if pretty else "}")
     elif isinstance(value, list | tuple):
         if not value:
-            out.append("[ ]")
+            out.append("[ ]" if pretty else "[]")
             return
-        out.append("[ ")
+        out.append("[ " if pretty else "[")
         for index, item in enumerate(value):
             if index:
-                out.append(", ")
-            # Jackson's array indenter is inline, so arrays do not deepen the nesting.
-            _write(item, nesting, out)
-        out.append(" ]")
+                out.append(", " if pretty else ",")
+            _write(item, nesting, out, pretty)  # Jackson's arrays indent inline
+        out.append(" ]" if pretty else "]")
     else:
         out.append(_scalar(value))
 
 
 def pretty(value: Any) -> str:
     """Jackson's default pretty printing (no trailing newline)."""
-    out: list[str] = []
-    _write(value, 0, out)
-    return "".join(out)
+    return dumps(value, pretty=True)
 
 
 def compact(value: Any) -> str:
     """Jackson's compact form, as `jsonBody` is served: `{"a":1}`."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps(value, pretty=False)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from podlab.stub.errors import InvalidInputError
+from podlab.stub.jsonfmt import java_double
 from podlab.stub.matchers import (
     ContentPattern,
     MatchResult,
@@ -78,9 +79,7 @@ def java_number_text(value: int | float) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
-        return f"{value:.1f}"
-    return repr(value).replace("e+", "E").replace("e-", "E-")
+    return java_double(value)
 
 
 def bind_string(value: Any, pointer: str) -> str:

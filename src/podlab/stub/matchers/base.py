@@ -22,10 +22,14 @@ class MatchResult:
     """
 
     distance: float
+    # None: exact iff the distance is 0. True for WireMock's exact matches that still report a
+    # distance (equalTo with caseInsensitive scores the raw strings: "ABC" vs "abc" is 1.0), which
+    # rank a near miss holding them as WireMock does.
+    exact: bool | None = None
 
     @property
     def is_exact_match(self) -> bool:
-        return self.distance == 0
+        return self.distance == 0 if self.exact is None else self.exact
 
     @staticmethod
     def exact() -> MatchResult:
@@ -45,23 +49,31 @@ class MatchResult:
         return MatchResult(min(1.0, max(distance, MIN_MISS_DISTANCE)))
 
     @staticmethod
+    def exact_at(distance: float) -> MatchResult:
+        """A match that WireMock still scores at `distance` (see `exact`)."""
+        return EXACT if distance == 0 else MatchResult(distance, exact=True)
+
+    @staticmethod
     def aggregate(results: Iterable[MatchResult]) -> MatchResult:
         """WireMock's MatchResult.aggregate: exact if all are, distance the mean."""
         items = list(results)
         if not items:
             return EXACT
+        mean = sum(r.distance for r in items) / len(items)
         if all(r.is_exact_match for r in items):
-            return EXACT
-        return MatchResult.partial(sum(r.distance for r in items) / len(items))
+            return MatchResult.exact_at(mean)
+        return MatchResult.partial(mean)
 
     @staticmethod
     def aggregate_weighted(results: Iterable[tuple[MatchResult, float]]) -> MatchResult:
         """WireMock's aggregateWeighted: sum(distance * weight) / sum(weight)."""
         items = list(results)
-        if not items or all(r.is_exact_match for r, _ in items):
+        if not items:
             return EXACT
         total = sum(r.distance * w for r, w in items)
         weights = sum(w for _, w in items)
+        if all(r.is_exact_match for r, _ in items):
+            return MatchResult.exact_at(total / weights if weights else 0.0)
         return MatchResult.partial(total / weights if weights else 1.0)
 
 

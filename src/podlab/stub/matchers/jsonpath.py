@@ -40,16 +40,19 @@ class PathNotFound(LookupError):
 _MISSING = object()
 
 
-def read(path: CompiledPath, document: Any, root: Any = _MISSING) -> Any:
+def read(path: CompiledPath, document: Any, root: Any = _MISSING, *, leaf_null: bool = False) -> Any:
     """JsonPath.read: the value of a definite path, or a list for an indefinite one.
 
-    Raises PathNotFound when a definite path is missing.
+    Raises PathNotFound when a definite path is missing. `leaf_null` is Jayway's
+    DEFAULT_PATH_LEAF_TO_NULL option (what WireMock's templates configure): a missing last member
+    of an object reads as null, also in a deep scan (`$..x` lists a null per object without `x`).
     """
     root_doc = document if root is _MISSING else root
     definite = path.definite
     nodes = [document]
-    for step in path.steps:
-        nodes = _apply(step, nodes, root_doc, definite)
+    last = len(path.steps) - 1
+    for n, step in enumerate(path.steps):
+        nodes = _apply(step, nodes, root_doc, definite, leaf_null and n == last)
     if path.function is not None:
         target: Any = nodes[0] if definite else nodes
         return _function(path.function, target)
@@ -58,11 +61,15 @@ def read(path: CompiledPath, document: Any, root: Any = _MISSING) -> Any:
     return nodes
 
 
-def _apply(step: Step, nodes: list[Any], root: Any, definite: bool) -> list[Any]:
+def _apply(step: Step, nodes: list[Any], root: Any, definite: bool, leaf_null: bool = False) -> list[Any]:
     out: list[Any] = []
+    null_leaf = leaf_null and step.kind == "name" and len(step.args) == 1
     for node in nodes:
         targets = _descendants(node) if step.deep else [node]
         for target in targets:
+            if null_leaf and isinstance(target, dict) and step.args[0] not in target:
+                out.append(None)
+                continue
             out.extend(_select(step, target, root, definite and not step.deep))
     return out
 

@@ -111,6 +111,7 @@ def _build(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> St
     if operator == "doesNotMatch":
         return DoesNotMatch(_string_operand(obj, operator, pointer))
     if operator == "anything":
+        _string_operand(obj, "anything", pointer)  # WireMock ignores the text, but it must be one
         return Anything()
     if operator in ("and", "or"):
         operands = obj[operator]

@@ -25,10 +25,13 @@ class EqualTo:
     def match(self, value: str | None) -> MatchResult:
         if value is None:
             return MatchResult.no_match()
-        if value == self.value or (bool(self.case_insensitive) and _equals_ignore_case(value, self.value)):
+        if value == self.value:
             return MatchResult.exact()
-        # WireMock scores case-insensitive misses on the raw strings too.
-        return MatchResult.partial(normalised_levenshtein(self.value, value))
+        # WireMock scores case-insensitive matches and misses on the raw strings.
+        distance = normalised_levenshtein(self.value, value)
+        if self.case_insensitive and _equals_ignore_case(value, self.value):
+            return MatchResult.exact_at(distance)
+        return MatchResult.partial(distance)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"equalTo": self.value}

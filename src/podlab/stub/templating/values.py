@@ -8,10 +8,11 @@ conformance case tpl-eq-non-string-quirk-28). This module holds those types and 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+from podlab.stub.jsonfmt import java_double
 
 
 class ListOrSingle(list[Any]):
@@ -72,27 +73,8 @@ class JavaEnum:
         return hash(("JavaEnum", self.name))
 
 
-def java_double_str(value: float) -> str:
-    """`Double.toString`: `6.0`, `3.5`, `1.0E10`, `1.0E-5`, `NaN`, `Infinity`."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    # repr gives the shortest round-tripping digits, as Java does; only the layout differs.
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    text_digits = "".join(map(str, digits))
-    point = len(text_digits) + int(exponent)  # position of the decimal point in the digits
-    prefix = "-" if sign else ""
-    if 1e-3 <= abs(value) < 1e7:
-        if point <= 0:
-            return prefix + "0." + "0" * -point + text_digits
-        if point >= len(text_digits):
-            return prefix + text_digits + "0" * (point - len(text_digits)) + ".0"
-        return prefix + text_digits[:point] + "." + text_digits[point:]
-    fraction = text_digits[1:] or "0"
-    return f"{prefix}{text_digits[0]}.{fraction}E{point - 1}"
+# Double.toString: `6.0`, `3.5`, `1.0E10`, `1.0E-5`, `NaN`, `Infinity` (the one implementation).
+java_double_str = java_double
 
 
 def java_str(value: Any) -> str:
