@@ -8,7 +8,6 @@ is picked by `near_misses` and rendered by `render_not_matched`.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,8 @@ from podlab.stub.model import StubMapping
 from podlab.stub.request import LoggedRequest
 from podlab.stub.scenarios import Scenarios
 
+from .recorded import corpus_headers, logged_request
+
 CORPUS = Path(__file__).resolve().parents[1] / "conformance" / "wiremock-cases.jsonl"
 TITLE = "Request was not matched"
 
@@ -37,30 +38,11 @@ def request(
     body: bytes = b"",
     host: str = "127.0.0.1:8080",
 ) -> LoggedRequest:
-    return LoggedRequest(
-        id="test",
-        method=method,
-        url=path,
-        absolute_url=f"http://{host}{path}",
-        client_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-        headers=[("Host", host), *(headers or [])],
-        body=body,
-        logged_at=datetime(2026, 11, 28, tzinfo=UTC),
-    )
+    return logged_request(method, path, [("Host", host), *(headers or [])], body, base=f"http://{host}")
 
 
 def corpus_request(step: dict[str, Any]) -> LoggedRequest:
-    headers: list[tuple[str, str]] = []
-    for name, value in (step.get("headers") or {}).items():
-        for item in value if isinstance(value, list) else [value]:
-            headers.append((name, item))
-    body = b""
-    if "json" in step:
-        body = json.dumps(step["json"], separators=(",", ":")).encode()
-        headers.append(("Content-Type", "application/json"))
-    elif step.get("body") is not None:
-        body = step["body"].encode()
+    headers, body = corpus_headers(step)
     return request(step["method"], step["path"], headers, body)
 
 

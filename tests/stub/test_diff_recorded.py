@@ -11,16 +11,14 @@ parameters, multipart and custom matchers.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from podlab.stub.diff import render_not_matched
 from podlab.stub.matching import find_stub, near_misses
-from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+
+from .recorded import load_stubs, logged_request
 
 RECORDED: dict[str, Any] = json.loads(
     r"""
@@ -1333,24 +1331,15 @@ RECORDED: dict[str, Any] = json.loads(
 
 @pytest.mark.parametrize("case", RECORDED["cases"], ids=[c["name"] for c in RECORDED["cases"]])
 def test_recorded_diff_is_byte_identical(case: dict[str, Any]) -> None:
-    stubs = []
-    for number, body in enumerate(case["stubs"], start=1):
-        stub = StubMapping.from_json(body)
-        stub.insertion_index = number
-        stubs.append(stub)
-    scenarios = Scenarios()
-    scenarios.sync(stubs)
+    stubs, scenarios = load_stubs(case["stubs"])
     port = RECORDED["port"]
-    req = LoggedRequest(
-        id="recorded",
-        method=case["method"],
-        url=case["path"],
-        absolute_url=f"http://127.0.0.1:{port}{case['path']}",
-        client_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-        headers=[(name, value) for name, value in case["headers"]],
-        body=(case["body"] or "").encode(),
-        logged_at=datetime(2026, 11, 28, tzinfo=UTC),
+    req = logged_request(
+        case["method"],
+        case["path"],
+        [(name, value) for name, value in case["headers"]],
+        (case["body"] or "").encode(),
+        base=f"http://127.0.0.1:{port}",
+        request_id="recorded",
     )
     assert case["status"] == 404
     assert find_stub(stubs, req, scenarios) is None

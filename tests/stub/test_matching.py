@@ -19,6 +19,8 @@ from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.request import LoggedRequest, parse_params
 from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
 
+from .recorded import logged_request
+
 DEADLINE = 5.0
 
 
@@ -29,15 +31,13 @@ def req(
     body: bytes = b"",
     absolute: str = "http://127.0.0.1:8080",
 ) -> LoggedRequest:
-    return LoggedRequest(
-        id="r",
-        method=method,
-        url=path,
-        absolute_url=absolute + path,
-        client_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-        headers=headers or [],
-        body=body,
+    return logged_request(
+        method,
+        path,
+        headers or [],
+        body,
+        base=absolute,
+        request_id="r",
         logged_at=datetime(2026, 11, 28, 4, 49, 57, 545000, tzinfo=UTC),
     )
 

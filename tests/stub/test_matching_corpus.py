@@ -10,9 +10,9 @@ server's own conformance run covers them end to end.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from podlab.stub.model import StubMapping
 from podlab.stub.request import LoggedRequest
 from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
 
+from .recorded import corpus_headers, logged_request
+
 CORPUS = Path(__file__).resolve().parents[1] / "conformance" / "wiremock-cases.jsonl"
 
 
@@ -32,30 +34,11 @@ class Unsupported(Exception):
 
 
 def to_request(step: dict[str, Any]) -> LoggedRequest:
-    headers: list[tuple[str, str]] = []
-    for name, value in (step.get("headers") or {}).items():
-        for item in value if isinstance(value, list) else [value]:
-            headers.append((name, item))
-    body = b""
-    if "json" in step:
-        body = json.dumps(step["json"], separators=(",", ":")).encode()
-        headers.append(("Content-Type", "application/json"))
-    elif step.get("body") is not None:
-        body = step["body"].encode()
-    elif step.get("body_b64") is not None:
-        import base64
-
+    headers, body = corpus_headers(step)
+    if "json" not in step and step.get("body") is None and step.get("body_b64") is not None:
         body = base64.b64decode(step["body_b64"])
-    return LoggedRequest(
-        id="corpus",
-        method=step["method"],
-        url=step["path"],
-        absolute_url=f"http://127.0.0.1:8080{step['path']}",
-        client_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-        headers=[("Host", "127.0.0.1:8080"), *headers],
-        body=body,
-        logged_at=datetime(2026, 11, 28, tzinfo=UTC),
+    return logged_request(
+        step["method"], step["path"], [("Host", "127.0.0.1:8080"), *headers], body, request_id="corpus"
     )
 
 

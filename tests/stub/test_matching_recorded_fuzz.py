@@ -10,17 +10,11 @@ and the report layout are checked at once.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from podlab.httpcore import Request
-from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import find_stub, near_misses
-from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+from .recorded import assert_reproduced
 
 RECORDED: dict[str, Any] = json.loads(
     r"""
@@ -112,31 +106,4 @@ RECORDED: dict[str, Any] = json.loads(
 
 @pytest.mark.parametrize("case", RECORDED["cases"], ids=[c["name"] for c in RECORDED["cases"]])
 def test_recorded_answer_is_reproduced(case: dict[str, Any]) -> None:
-    stubs = []
-    for number, body in enumerate(case["stubs"], start=1):
-        stub = StubMapping.from_json(body)
-        stub.insertion_index = number
-        stubs.append(stub)
-    scenarios = Scenarios()
-    scenarios.sync(stubs)
-    path, _, query = case["path"].partition("?")
-    sent = Request(
-        method=case["method"],
-        target=case["path"],
-        path=path,
-        query=query,
-        http_version="1.1",
-        headers=[(name, value) for name, value in case["headers"]],
-        body=(case["body"] or "").encode(),
-        client=("127.0.0.1", 40000),
-        server=("127.0.0.1", RECORDED["port"]),
-    )
-    req = LoggedRequest.from_http(sent, logged_at=datetime(2026, 11, 28, tzinfo=UTC))
-    served = find_stub(stubs, req, scenarios)
-    if case["matched"] is not None:
-        assert served is not None and str(served.id) == case["matched"]
-        return
-    assert case["status"] == 404 and served is None
-    nearest = near_misses(stubs, req, scenarios=scenarios)[0]
-    text = render_not_matched(req, nearest.stub, scenario_state=nearest.scenario_state)
-    assert text == case["diff"]
+    assert_reproduced(case, RECORDED["port"])

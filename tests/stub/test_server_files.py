@@ -57,10 +57,8 @@ def test_mapping_files_load_recursively_single_and_multi(tmp_path: Path) -> None
         stub.stop()
 
 
-def test_malformed_mapping_file_stops_startup_naming_it(tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    write(root / "mappings" / "good.json", SINGLE)
-    bad = write(root / "mappings" / "sub" / "broken.json", '{\n  "request": {"url": "/x",\n}')
+def start_expecting_failure(root: Path) -> subprocess.CompletedProcess[str]:
+    """Start the server on `root` and expect it to refuse to start (exit code 1)."""
     result = subprocess.run(
         [sys.executable, "-m", "podlab.stub", "--port", "0", "--root-dir", str(root)],
         capture_output=True,
@@ -68,6 +66,14 @@ def test_malformed_mapping_file_stops_startup_naming_it(tmp_path: Path) -> None:
         timeout=30,
     )
     assert result.returncode == 1
+    return result
+
+
+def test_malformed_mapping_file_stops_startup_naming_it(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(root / "mappings" / "good.json", SINGLE)
+    bad = write(root / "mappings" / "sub" / "broken.json", '{\n  "request": {"url": "/x",\n}')
+    result = start_expecting_failure(root)
     assert str(bad) in result.stderr
     assert "line 3" in result.stderr
 
@@ -77,13 +83,7 @@ def test_unknown_field_in_mapping_file_names_file_and_field(tmp_path: Path) -> N
     bad = write(
         root / "mappings" / "multi.json", {"mappings": [SINGLE, {"request": {"url": "/y", "foo": 1}}]}
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "podlab.stub", "--port", "0", "--root-dir", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 1
+    result = start_expecting_failure(root)
     assert str(bad) in result.stderr
     assert "/mappings/1/request/foo" in result.stderr
 

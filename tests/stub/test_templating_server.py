@@ -7,6 +7,7 @@ template answering 500, and a stub without the transformer served literally.
 
 from __future__ import annotations
 
+import http.client
 import json
 from typing import Any
 
@@ -79,3 +80,25 @@ def test_a_broken_template_answers_500_and_no_transformer_means_literal(stub_ser
     assert "found: '<EOF>', expected: '{{/'" in body.decode()
     status, _, body = stub.call("GET", "/tpl/literal?a=1")
     assert (status, body.decode()) == (200, "{{request.url}}")
+
+
+def test_status_message_is_literal_and_broken_json_body_answers_500(stub_server: StubProcess) -> None:
+    # WireMock 3.13.2 (observed): statusMessage is not templated, and a jsonBody whose rendered
+    # text is no longer JSON fails the response with a 500 naming Jackson's JsonMappingException.
+    stub = stub_server
+    add_stub(stub, template_stub("/tpl/reason", {"statusMessage": "Made {{request.query.x}}", "body": "b"}))
+    add_stub(stub, template_stub("/tpl/json", {"jsonBody": {"a": "{{request.query.x}}"}}))
+    conn = http.client.HTTPConnection("127.0.0.1", stub.port, timeout=10)
+    try:
+        conn.request("GET", "/tpl/reason?x=y")
+        resp = conn.getresponse()
+        assert (resp.status, resp.reason, resp.read()) == (200, "Made {{request.query.x}}", b"b")
+        conn.request("GET", "/tpl/json?x=y")
+        resp = conn.getresponse()
+        assert (resp.status, resp.read()) == (200, b'{"a":"y"}')
+        conn.request("GET", "/tpl/json?x=%22")
+        resp = conn.getresponse()
+        assert resp.status == 500
+        assert b"JsonMappingException" in resp.read()
+    finally:
+        conn.close()

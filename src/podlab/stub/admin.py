@@ -81,16 +81,16 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def _stub(obj: Any) -> StubMapping:
+def _stub(obj: Any, compat: int) -> StubMapping:
     try:
-        return StubMapping.from_json(obj)
+        return StubMapping.from_json(obj, compat=compat)
     except InvalidInputError as exc:
         raise BadInput(exc) from None
 
 
-def _pattern(obj: Any) -> RequestPattern:
+def _pattern(obj: Any, compat: int) -> RequestPattern:
     try:
-        return RequestPattern.from_json(obj, "")
+        return RequestPattern.from_json(obj, "", compat=compat)
     except InvalidInputError as exc:
         raise BadInput(exc) from None
 
@@ -238,12 +238,12 @@ class AdminApi:
         return json_answer(_mappings_page(self.state.ordered(), ctx.query))
 
     def create_mapping(self, ctx: AdminContext) -> AdminAnswer:
-        stub = _stub(ctx.json_object())
+        stub = _stub(ctx.json_object(), self.state.options.compat)
         self.state.add(stub)
         return json_answer(stub.to_json(), 201)
 
     def create_mapping_old(self, ctx: AdminContext) -> AdminAnswer:
-        self.state.add(_stub(ctx.json_object()))
+        self.state.add(_stub(ctx.json_object(), self.state.options.compat))
         return empty(201)
 
     def delete_mappings(self, ctx: AdminContext) -> AdminAnswer:
@@ -252,7 +252,7 @@ class AdminApi:
 
     def remove_mapping_old(self, ctx: AdminContext) -> AdminAnswer:
         body = ctx.json_object()
-        stub = _stub(body)
+        stub = _stub(body, self.state.options.compat)
         if ("id" in body or "uuid" in body) and self.state.get(str(stub.id)) is not None:
             self.state.remove(str(stub.id))
         else:
@@ -263,7 +263,7 @@ class AdminApi:
         return empty(200)
 
     def edit_mapping_old(self, ctx: AdminContext) -> AdminAnswer:
-        stub = _stub(ctx.json_object())
+        stub = _stub(ctx.json_object(), self.state.options.compat)
         self.state.replace(stub)
         return empty(204)
 
@@ -312,7 +312,7 @@ class AdminApi:
         stubs = []
         for index, item in enumerate(raw):
             try:
-                stubs.append(StubMapping.from_json(item))
+                stubs.append(StubMapping.from_json(item, compat=self.state.options.compat))
             except InvalidInputError as exc:
                 for error in exc.errors:
                     source = error.setdefault("source", {})
@@ -347,7 +347,7 @@ class AdminApi:
             return empty(404)
         body["id"] = stub_id
         body.pop("uuid", None)
-        stub = _stub(body)
+        stub = _stub(body, self.state.options.compat)
         self.state.replace(stub)
         return json_answer(stub.to_json())
 
@@ -442,7 +442,7 @@ class AdminApi:
         return empty(200)
 
     def count_requests(self, ctx: AdminContext) -> AdminAnswer:
-        pattern = _pattern(ctx.json_object())
+        pattern = _pattern(ctx.json_object(), self.state.options.compat)
         journal = self.state.journal
         if not journal.enabled:
             return json_answer({"count": -1, "requestJournalDisabled": True})
@@ -450,7 +450,7 @@ class AdminApi:
         return json_answer({"count": count, "requestJournalDisabled": False})
 
     def find_requests(self, ctx: AdminContext) -> AdminAnswer:
-        pattern = _pattern(ctx.json_object())
+        pattern = _pattern(ctx.json_object(), self.state.options.compat)
         journal = self.state.journal
         found = journal.requests_matching(lambda r: pattern.match(r).is_exact_match)
         return json_answer(
@@ -471,7 +471,7 @@ class AdminApi:
         return json_answer({"nearMisses": out})
 
     def remove_requests(self, ctx: AdminContext) -> AdminAnswer:
-        pattern = _pattern(ctx.json_object())
+        pattern = _pattern(ctx.json_object(), self.state.options.compat)
         removed = self.state.journal.remove_where(lambda e: pattern.match(e.request).is_exact_match)
         return json_answer({"serveEvents": [e.to_json(with_sub_events=self.compat == 3) for e in removed]})
 
@@ -479,7 +479,9 @@ class AdminApi:
         matches = self._metadata_matcher(ctx)
         removed = self.state.journal.remove_where(
             lambda e: (
-                e.was_matched and bool(e.stub_mapping.get("metadata")) and matches(_stub(e.stub_mapping))
+                e.was_matched
+                and bool(e.stub_mapping.get("metadata"))
+                and matches(_stub(e.stub_mapping, self.state.options.compat))
             )
         )
         return json_answer({"serveEvents": [e.to_json(with_sub_events=self.compat == 3) for e in removed]})
@@ -513,7 +515,7 @@ class AdminApi:
 
     def near_misses_for_pattern(self, ctx: AdminContext) -> AdminAnswer:
         body = ctx.json_object()
-        pattern = _pattern(body)
+        pattern = _pattern(body, self.state.options.compat)
         requests = [event.request for event in self.state.journal.events()]
         return json_answer(
             {
@@ -523,7 +525,9 @@ class AdminApi:
                         "requestPattern": pattern.to_json(),
                         "matchResult": match_result_json(result),
                     }
-                    for request, result in near_misses_for_pattern(pattern, requests)
+                    for request, result in near_misses_for_pattern(
+                        pattern, requests, compat=self.state.options.compat
+                    )
                 ]
             }
         )

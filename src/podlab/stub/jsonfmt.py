@@ -49,7 +49,9 @@ def big_decimal(value: Decimal) -> str:
     return format(value, "f") if -7 <= value.adjusted() < 21 else str(value).replace("e+", "E")
 
 
-def _scalar(value: Any) -> str:
+def java_text(value: Any, *, big_decimals: bool = True) -> str:
+    """A JSON value as Java's String.valueOf prints it: `null`, `true`, `5`, `1.0E-5`, strings
+    as they are. `big_decimals=False`: a Decimal was read by Jackson as a double."""
     if value is None:
         return "null"
     if value is True:
@@ -59,9 +61,15 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
-        return big_decimal(value)
+        return big_decimal(value) if big_decimals else java_double(float(value))
     if isinstance(value, float):
         return java_double(value)
+    return str(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None or isinstance(value, int | float | Decimal):
+        return java_text(value)
     return str(_escape(str(value)))
 
 

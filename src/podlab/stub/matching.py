@@ -89,10 +89,13 @@ def near_misses(
 
 
 def near_misses_for_pattern(
-    pattern: RequestPattern, requests: Sequence[LoggedRequest], limit: int = NEAR_MISS_COUNT
+    pattern: RequestPattern,
+    requests: Sequence[LoggedRequest],
+    limit: int = NEAR_MISS_COUNT,
+    compat: int = 3,
 ) -> list[tuple[LoggedRequest, MatchResult]]:
     """Journalled requests nearest to a request pattern (POST /near-misses/request-pattern);
-    `requests` in journal order, newest first."""
-    scored = [(req, pattern.match(req)) for req in requests]
+    `requests` in journal order, newest first; `compat` as for `near_misses`."""
+    scored = [(req, pattern.match(req, compat=compat)) for req in requests]
     scored.sort(key=lambda pair: pair[1].distance)
     return scored[:limit]

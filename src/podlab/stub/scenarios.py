@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from podlab.stub.errors import InvalidInputError
-from podlab.stub.model import STARTED, StubMapping, java_hash_order
+from podlab.stub.javahash import java_hash_order
+from podlab.stub.model import STARTED, StubMapping
 
 # WireMock's Errors code for "Scenario X does not support state Y" (a 422).
 INVALID_SCENARIO_STATE_CODE = 11

@@ -87,7 +87,7 @@ class StubState:
         parsed = []
         for entry in self.files.read_mapping_files():
             try:
-                stub = StubMapping.from_json(entry.json)
+                stub = StubMapping.from_json(entry.json, compat=self.options.compat)
             except InvalidInputError as exc:
                 where = f"/mappings/{entry.index}" if entry.multi else ""
                 problems = "; ".join(
@@ -136,7 +136,9 @@ class StubState:
         """The nearest stubs to a request (at most 3), nearest first, with their distances."""
         return [
             (miss.stub, miss.distance)
-            for miss in near_misses(self.ordered(), request, scenarios=self.scenarios)
+            for miss in near_misses(
+                self.ordered(), request, scenarios=self.scenarios, compat=self.options.compat
+            )
         ]
 
     def nearest_stub(self, request: LoggedRequest) -> StubMapping | None:
@@ -146,7 +148,7 @@ class StubState:
     # scenarios ------------------------------------------------------------------------------
 
     def scenarios_json(self) -> dict[str, Any]:
-        return {"scenarios": self.scenarios.to_json(list(self._stubs.values()))}
+        return {"scenarios": self.scenarios.to_json(list(self._stubs.values()), self.options.compat)}
 
     def scenarios_on_served(self, stub: StubMapping) -> None:
         self.scenarios.apply(stub)

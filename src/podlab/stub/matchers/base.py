@@ -25,11 +25,11 @@ class MatchResult:
     # None: exact iff the distance is 0. True for WireMock's exact matches that still report a
     # distance (equalTo with caseInsensitive scores the raw strings: "ABC" vs "abc" is 1.0), which
     # rank a near miss holding them as WireMock does.
-    exact: bool | None = None
+    exact_flag: bool | None = None
 
     @property
     def is_exact_match(self) -> bool:
-        return self.distance == 0 if self.exact is None else self.exact
+        return self.distance == 0 if self.exact_flag is None else self.exact_flag
 
     @staticmethod
     def exact() -> MatchResult:
@@ -50,8 +50,8 @@ class MatchResult:
 
     @staticmethod
     def exact_at(distance: float) -> MatchResult:
-        """A match that WireMock still scores at `distance` (see `exact`)."""
-        return EXACT if distance == 0 else MatchResult(distance, exact=True)
+        """A match that WireMock still scores at `distance` (see `exact_flag`)."""
+        return EXACT if distance == 0 else MatchResult(distance, exact_flag=True)
 
     @staticmethod
     def aggregate(results: Iterable[MatchResult]) -> MatchResult:
@@ -130,3 +130,22 @@ class ContentPattern(Protocol):
     def match(self, body: bytes) -> MatchResult: ...
 
     def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class LiftedStringPattern:
+    """A string matcher lifted to another shape (multi-value or body pattern): it shows, prints
+    and serialises as the matcher it wraps; subclasses say how it sees the values."""
+
+    pattern: StringValuePattern
+
+    @property
+    def name(self) -> str:
+        return self.pattern.name
+
+    @property
+    def expected(self) -> str:
+        return self.pattern.expected
+
+    def to_json(self) -> dict[str, Any]:
+        return self.pattern.to_json()

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from podlab.stub.jsonfmt import dumps, java_double
+from podlab.stub.jsonfmt import dumps, java_double, java_text
 from podlab.stub.matchers.lenient_json import to_plain
 
 __all__ = ["jackson_compact", "jackson_pretty", "java_double", "java_scalar_text"]
 
 
 def java_scalar_text(value: Any) -> str:
-    """A JSON scalar as WireMock hands it to a string matcher (strings raw, no quotes)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float | Decimal):
-        return java_double(float(value))
-    return str(value)
+    """A JSON scalar as WireMock hands it to a string matcher (strings raw, no quotes, decimals
+    as the doubles Jackson read them as)."""
+    return java_text(value, big_decimals=False)
 
 
 def jackson_compact(value: Any) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from podlab.stub.matchers.base import MatchResult, StringValuePattern
+from podlab.stub.matchers.base import LiftedStringPattern, MatchResult, StringValuePattern
 
 
 def best_match(pattern: StringValuePattern, values: Sequence[str | None]) -> MatchResult:
@@ -23,30 +23,18 @@ def best_match(pattern: StringValuePattern, values: Sequence[str | None]) -> Mat
 
 
 @dataclass(frozen=True)
-class SingleValue:
+class SingleValue(LiftedStringPattern):
     """One string matcher applied to a multi-valued parameter."""
-
-    pattern: StringValuePattern
-
-    @property
-    def name(self) -> str:
-        return self.pattern.name
-
-    @property
-    def expected(self) -> str:
-        return self.pattern.expected
 
     def match(self, values: list[str] | None) -> MatchResult:
         return best_match(self.pattern, values if values else [None])
 
-    def to_json(self) -> dict[str, Any]:
-        return self.pattern.to_json()
-
 
 @dataclass(frozen=True)
-class HasExactly:
+class _MultipleMatch:
+    """WireMock's MultipleMatchMultiValuePattern: several matchers, one name for the diff."""
+
     patterns: tuple[StringValuePattern, ...]
-    operator: str = " exactly "
 
     @property
     def name(self) -> str:  # MultipleMatchMultiValuePattern.getName, as the diff shows it
@@ -55,6 +43,11 @@ class HasExactly:
     @property
     def expected(self) -> str:
         return ""
+
+
+@dataclass(frozen=True)
+class HasExactly(_MultipleMatch):
+    operator: str = " exactly "
 
     def match(self, values: list[str] | None) -> MatchResult:
         if not values:
@@ -67,17 +60,8 @@ class HasExactly:
 
 
 @dataclass(frozen=True)
-class Includes:
-    patterns: tuple[StringValuePattern, ...]
+class Includes(_MultipleMatch):
     operator: str = " including "
-
-    @property
-    def name(self) -> str:
-        return " AND ".join(f"{p.name} {p.expected}" for p in self.patterns)
-
-    @property
-    def expected(self) -> str:
-        return ""
 
     def match(self, values: list[str] | None) -> MatchResult:
         if not values:

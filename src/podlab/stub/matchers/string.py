@@ -74,11 +74,10 @@ class DoesNotContain:
 
 
 @dataclass(frozen=True)
-class Matches:
-    """Whole-value Java regex (`Matcher.matches()`), compiled with DOTALL like WireMock."""
+class _RegexPattern:
+    """A Java regex operand, compiled once when the stub is read (a bad one fails the stub)."""
 
     regex: str
-    name: str = field(default="matches", init=False)
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +86,13 @@ class Matches:
     @property
     def expected(self) -> str:
         return self.regex
+
+
+@dataclass(frozen=True)
+class Matches(_RegexPattern):
+    """Whole-value Java regex (`Matcher.matches()`), compiled with DOTALL like WireMock."""
+
+    name: str = field(default="matches", init=False)
 
     def match(self, value: str | None) -> MatchResult:
         return MatchResult.of(value is not None and self.compiled.fullmatch(value) is not None)
@@ -96,17 +102,8 @@ class Matches:
 
 
 @dataclass(frozen=True)
-class DoesNotMatch:
-    regex: str
+class DoesNotMatch(_RegexPattern):
     name: str = field(default="doesNotMatch", init=False)
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", compile_java_regex(self.regex))
-
-    @property
-    def expected(self) -> str:
-        return self.regex
 
     def match(self, value: str | None) -> MatchResult:
         # NegativeRegexPattern: an absent value matches (observed on WireMock 3.13.2).

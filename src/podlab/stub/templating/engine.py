@@ -241,17 +241,11 @@ class Renderer:
         first = path.parts[0]
         value = MISSING
         if not path.this_prefixed and not path.depth:
-            probe: Frame | None = start
-            while probe is not None and value is MISSING:
-                value = probe.block_params.get(first, MISSING)
-                probe = probe.parent
+            value = _up_frames(start, lambda f: f.block_params.get(first, MISSING))
         if value is MISSING:
             value = get_property(start.value, first)
         if value is MISSING and not path.this_prefixed and not path.depth:
-            probe = start.parent
-            while probe is not None and value is MISSING:
-                value = get_property(probe.value, first)
-                probe = probe.parent
+            value = _up_frames(start.parent, lambda f: get_property(f.value, first))
             if value is MISSING:
                 value = self.data.get(first, MISSING)
         for part in path.parts[1:]:
@@ -268,13 +262,19 @@ class Renderer:
         if first == "root":
             value: Any = self.root
         else:
-            value = MISSING
-            probe: Frame | None = start
-            while probe is not None and value is MISSING:
-                value = probe.locals.get(first, MISSING)
-                probe = probe.parent
+            value = _up_frames(start, lambda f: f.locals.get(first, MISSING))
             if value is MISSING:
                 value = self.data.get(first, MISSING)
         for part in path.parts[1:]:
             value = get_property(value, part)
         return value
+
+
+def _up_frames(frame: Frame | None, lookup: Callable[[Frame], Any]) -> Any:
+    """The first `lookup(f)` that is not MISSING, from `frame` up through its parents."""
+    while frame is not None:
+        value = lookup(frame)
+        if value is not MISSING:
+            return value
+        frame = frame.parent
+    return MISSING

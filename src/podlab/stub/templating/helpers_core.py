@@ -13,7 +13,7 @@ from typing import Any
 
 from podlab.stub.templating.engine import MISSING, Helper, Options, get_property
 from podlab.stub.templating.parser import TemplateError
-from podlab.stub.templating.values import is_empty, java_str
+from podlab.stub.templating.values import is_empty, java_class_name, java_str
 
 
 def _choose(options: Options, result: bool) -> Any:
@@ -48,18 +48,6 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _java_class(value: Any) -> str:
-    if isinstance(value, bool):
-        return "java.lang.Boolean"
-    if isinstance(value, int):
-        return "java.lang.Integer"
-    if isinstance(value, float | Decimal):
-        return "java.lang.Double"
-    if isinstance(value, str):
-        return "java.lang.String"
-    return "java.lang.Object"
-
-
 def _compare(o: Options, a: Any, b: Any) -> int:
     """Handlebars.java's comparison: numbers by value, otherwise Comparable of one type."""
     if _is_number(a) and _is_number(b):
@@ -78,8 +66,8 @@ def _compare(o: Options, a: Any, b: Any) -> int:
         raise runtime_error(
             o,
             "java.lang.ClassCastException",
-            f"class {_java_class(b)} cannot be cast to class {_java_class(a)}"
-            + CAST_DETAIL.format(_java_class(b), _java_class(a)),
+            f"class {java_class_name(b)} cannot be cast to class {java_class_name(a)}"
+            + CAST_DETAIL.format(java_class_name(b), java_class_name(a)),
         )
     return (a > b) - (a < b)
 

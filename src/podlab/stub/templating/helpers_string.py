@@ -18,7 +18,7 @@ from typing import Any
 from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
 from podlab.stub.templating.engine import Helper, Options
 from podlab.stub.templating.helpers_core import runtime_error
-from podlab.stub.templating.values import ListOrSingle, is_empty, java_str
+from podlab.stub.templating.values import ListOrSingle, is_empty, java_class_name, java_str
 
 
 def error(message: str) -> str:
@@ -163,23 +163,11 @@ def _string_format(o: Options) -> Any:
             return format(float(value), code + conversion)
         if conversion in "dxXocfeEgG":
             raise runtime_error(
-                o, "java.util.IllegalFormatConversionException", f"{conversion} != {_java_class_name(value)}"
+                o, "java.util.IllegalFormatConversionException", f"{conversion} != {java_class_name(value)}"
             )
         return m.group(0)
 
     return _JAVA_FORMAT.sub(convert, fmt)
-
-
-def _java_class_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "java.lang.Boolean"
-    if isinstance(value, int):
-        return "java.lang.Integer"
-    if isinstance(value, float | Decimal):
-        return "java.lang.Double"
-    if isinstance(value, str):
-        return "java.lang.String"
-    return "java.lang.Object"
 
 
 def _strip_tags(o: Options) -> Any:

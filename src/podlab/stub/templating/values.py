@@ -12,7 +12,22 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from podlab.stub.jsonfmt import java_double
+from podlab.stub.javahash import java_hash_order
+from podlab.stub.jsonfmt import java_double, java_text
+
+__all__ = [
+    "JavaEnum",
+    "JsonArray",
+    "JsonObject",
+    "ListOrSingle",
+    "is_empty",
+    "java_class_name",
+    "java_double_str",
+    "java_hash_order",  # WireMock keeps query parameters in a HashMap: `{{request.query}}` prints in its order
+    "java_str",
+    "render_str",
+    "wrap_json",
+]
 
 
 class ListOrSingle(list[Any]):
@@ -79,18 +94,8 @@ java_double_str = java_double
 
 def java_str(value: Any) -> str:
     """Java's `String.valueOf` for the values templates handle (None prints as "null")."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return java_double_str(value)
+    if value is None or isinstance(value, str | int | float):
+        return java_text(value)
     if isinstance(value, Decimal):
         return _big_decimal_str(value)
     if isinstance(value, ListOrSingle | JsonObject | JsonArray):
@@ -100,6 +105,19 @@ def java_str(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(java_str(v) for v in value) + "]"
     return str(value)
+
+
+def java_class_name(value: Any) -> str:
+    """The Java class a template value has in WireMock, as its exception messages name it."""
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return "java.lang.Integer"
+    if isinstance(value, float | Decimal):
+        return "java.lang.Double"
+    if isinstance(value, str):
+        return "java.lang.String"
+    return "java.lang.Object"
 
 
 def render_str(value: Any) -> str:
@@ -130,30 +148,3 @@ def is_empty(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return len(value) == 0
     return False
-
-
-def _java_string_hash(text: str) -> int:
-    """`String.hashCode()`: over UTF-16 code units, as a 32-bit unsigned value."""
-    data = text.encode("utf-16-be")
-    h = 0
-    for i in range(0, len(data), 2):
-        h = (31 * h + (data[i] << 8 | data[i + 1])) & 0xFFFFFFFF
-    return h
-
-
-def java_hash_order(keys: list[str]) -> list[str]:
-    """The iteration order of a `java.util.HashMap` holding `keys` (inserted in this order).
-
-    WireMock keeps query parameters in a HashMap, so `{{request.query}}` prints in bucket order.
-    Buckets are `(h ^ h >>> 16) & (capacity - 1)`; the table doubles past 0.75 load; a bucket keeps
-    insertion order (tree bins only appear past 8 collisions, which real query strings never reach).
-    """
-    capacity = 16
-    while len(keys) > capacity * 0.75:
-        capacity *= 2
-
-    def bucket(key: str) -> int:
-        h = _java_string_hash(key)
-        return (h ^ (h >> 16)) & (capacity - 1)
-
-    return sorted(keys, key=bucket)  # sorted() is stable: insertion order within a bucket

@@ -1,0 +1,172 @@
+"""A stub mapping as WireMock reads and prints it.
+
+`StubMapping.from_json` validates a mapping the way WireMock's Jackson binding does (unknown
+fields, wrong types and bad enum values are a 422 `InvalidInputError` naming the JSON pointer),
+and `to_json` prints the normalised form GET /__admin/mappings shows, keys in WireMock's order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from podlab.stub.binding import (
+    PKG,
+    bind_bool,
+    bind_int,
+    bind_list,
+    bind_object,
+    bind_string,
+    bind_uuid,
+    check_fields,
+    fail,
+    present,
+)
+from podlab.stub.request_pattern import RequestPattern
+from podlab.stub.response_definition import ResponseDefinition
+
+DEFAULT_PRIORITY = 5
+STARTED = "Started"
+_STUB_CLASS = f"{PKG}.stubbing.StubMapping"
+
+_STUB_FIELDS = (
+    "id", "uuid", "name", "request", "response", "persistent", "priority", "scenarioName",
+    "requiredScenarioState", "newScenarioState", "postServeActions", "serveEventListeners",
+    "metadata", "insertionIndex",
+)  # fmt: skip
+
+
+def _listeners(value: Any, pointer: str, java_class: str, allow_map: bool) -> list[dict[str, Any]] | None:
+    """postServeActions / serveEventListeners as `[{"name", "parameters"}]`. postServeActions
+    also takes the older map form `{"webhook": {...}}`; other shapes are dropped silently, as
+    WireMock does. Errors inside an entry point at the list itself, as Jackson reports them."""
+    if isinstance(value, dict) and allow_map:
+        return [{"name": name, "parameters": params} for name, params in value.items()]
+    if not isinstance(value, list):
+        return None
+    out: list[dict[str, Any]] = []
+    for item in value:
+        obj = bind_object(item, pointer, java_class)
+        for key in obj:
+            if key not in ("name", "requestPhases", "parameters"):
+                raise fail(
+                    pointer, f'Unrecognized field "{key}" (class {java_class}), not marked as ignorable'
+                )
+        entry: dict[str, Any] = {}
+        if present(obj, "name"):
+            entry["name"] = bind_string(obj["name"], pointer)
+        if present(obj, "requestPhases"):
+            entry["requestPhases"] = bind_list(obj["requestPhases"], pointer, "java.util.ArrayList")
+        if present(obj, "parameters"):
+            entry["parameters"] = bind_object(obj["parameters"], pointer, f"{PKG}.extension.Parameters")
+        out.append(entry)
+    return out
+
+
+@dataclass
+class StubMapping:
+    id: UUID = field(default_factory=uuid.uuid4)
+    request: RequestPattern = field(default_factory=RequestPattern)
+    response: ResponseDefinition = field(default_factory=ResponseDefinition)
+    name: str | None = None
+    priority: int | None = None
+    scenario_name: str | None = None
+    required_scenario_state: str | None = None
+    new_scenario_state: str | None = None
+    persistent: bool | None = None
+    metadata: dict[str, Any] | None = None
+    post_serve_actions: list[dict[str, Any]] | None = None
+    serve_event_listeners: list[dict[str, Any]] | None = None
+    insertion_index: int = 0  # assigned by whoever stores the stub; newer stubs win ties
+
+    @classmethod
+    def from_json(cls, obj: Any, *, compat: int = 3) -> StubMapping:
+        """Parse and validate one mapping; raises InvalidInputError (WireMock's 422)."""
+        if not isinstance(obj, dict):
+            bind_object(obj, "/", _STUB_CLASS)
+        # 2.35.1 has no serveEventListeners (measured: "Unrecognized field").
+        allowed = (
+            _STUB_FIELDS if compat == 3 else tuple(f for f in _STUB_FIELDS if f != "serveEventListeners")
+        )
+        check_fields(obj, "", allowed, _STUB_CLASS)
+        stub_id: UUID | None = None
+        for key in obj:  # id and uuid are one property: the later one in the document wins
+            if key in ("id", "uuid") and present(obj, key):
+                stub_id = bind_uuid(obj[key], f"/{key}")
+
+        def text(key: str) -> str | None:
+            return bind_string(obj[key], f"/{key}") if present(obj, key) else None
+
+        metadata = None
+        if present(obj, "metadata"):
+            metadata = bind_object(obj["metadata"], "/metadata", f"{PKG}.common.Metadata")
+        return cls(
+            id=stub_id if stub_id is not None else uuid.uuid4(),
+            request=RequestPattern.from_json(obj.get("request"), "/request", compat=compat),
+            response=ResponseDefinition.from_json(obj.get("response"), "/response", compat=compat),
+            name=text("name"),
+            priority=bind_int(obj["priority"], "/priority") if present(obj, "priority") else None,
+            scenario_name=text("scenarioName"),
+            required_scenario_state=text("requiredScenarioState"),
+            new_scenario_state=text("newScenarioState"),
+            persistent=bind_bool(obj["persistent"], "/persistent") if present(obj, "persistent") else None,
+            metadata=metadata,
+            post_serve_actions=_listeners(
+                obj["postServeActions"],
+                "/postServeActions",
+                f"{PKG}.extension.PostServeActionDefinition",
+                True,
+            )
+            if present(obj, "postServeActions")
+            else None,
+            serve_event_listeners=_listeners(
+                obj["serveEventListeners"],
+                "/serveEventListeners",
+                f"{PKG}.extension.ServeEventListenerDefinition",
+                False,
+            )
+            if present(obj, "serveEventListeners")
+            else None,
+            insertion_index=bind_int(obj["insertionIndex"], "/insertionIndex", "long")
+            if present(obj, "insertionIndex")
+            else 0,
+        )
+
+    def to_json(self, *, include_insertion_index: bool = False) -> dict[str, Any]:
+        """WireMock's normalised form: id, name, request, response, uuid, then the rest."""
+        text_id = str(self.id)
+        out: dict[str, Any] = {"id": text_id}
+        if self.name is not None:
+            out["name"] = self.name
+        out["request"] = self.request.to_json()
+        out["response"] = self.response.to_json()
+        out["uuid"] = text_id
+        if self.persistent is not None:
+            out["persistent"] = self.persistent
+        if self.priority is not None:
+            out["priority"] = self.priority
+        if self.scenario_name is not None:
+            out["scenarioName"] = self.scenario_name
+        if self.required_scenario_state is not None:
+            out["requiredScenarioState"] = self.required_scenario_state
+        if self.new_scenario_state is not None:
+            out["newScenarioState"] = self.new_scenario_state
+        if self.metadata is not None:
+            out["metadata"] = self.metadata
+        if self.post_serve_actions is not None:
+            out["postServeActions"] = self.post_serve_actions
+        if self.serve_event_listeners is not None:
+            out["serveEventListeners"] = self.serve_event_listeners
+        if include_insertion_index:
+            out["insertionIndex"] = self.insertion_index
+        return out
+
+    @property
+    def effective_priority(self) -> int:
+        return self.priority if self.priority is not None else DEFAULT_PRIORITY
+
+    @property
+    def is_in_scenario(self) -> bool:
+        return self.scenario_name is not None
