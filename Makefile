@@ -29,7 +29,8 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/node_bench.py
+	$(BIN)/python bench/stub_bench.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

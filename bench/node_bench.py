@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,8 +143,7 @@ def _probe_times(pod_ip: str) -> dict[str, list[float]]:
     for entry in journal["requests"]:
         url = entry["request"]["url"]
         kind = url.split("probe=")[-1]
-        stamp = datetime.fromisoformat(entry["request"]["loggedDateString"].replace("Z", "+00:00"))
-        times.setdefault(kind, []).append(stamp.timestamp())
+        times.setdefault(kind, []).append(entry["request"]["loggedDate"] / 1000)
     return times
 
 
