@@ -236,8 +236,10 @@ def test_crash_loop_back_off_doubles(node: RunningNode, api: Any) -> None:
     uid = pod.metadata.uid
     assert {1, 2, 3} <= seen.keys(), seen
     first_gap, second_gap = seen[2] - seen[1], seen[3] - seen[2]
-    assert 9.5 <= first_gap <= 13, f"second restart {first_gap:.1f}s after the first"
-    assert 19.5 <= second_gap <= 24, f"third restart {second_gap:.1f}s after the second"
+    # Gaps between the moments the API first showed each count: the back-off runs from the exit,
+    # which the status may show a few hundred ms late, hence the slack below 10 s and 20 s.
+    assert 9 <= first_gap <= 13, f"second restart {first_gap:.1f}s after the first"
+    assert 19 <= second_gap <= 24, f"third restart {second_gap:.1f}s after the second"
     for delay in ("10s", "20s"):
         assert f"back-off {delay} restarting failed container=crash pod=crashloop_default({uid})" in messages
     events = pod_events(api, "crashloop")

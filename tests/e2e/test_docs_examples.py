@@ -26,6 +26,7 @@ from .test_probe_catalogue import (
     is_ready,
     last_terminated,
     lived,
+    never_restarted,
     pod_events,
     restarts,
     running,
@@ -48,6 +49,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         EXAMPLES / "http-liveness.yaml",
         EXAMPLES / "startup-probe.yaml",
         EXAMPLES / "exec-liveness.yaml",
+        EXAMPLES / "grpc-liveness.yaml",
     )
     yield cluster
     stop_cluster(cluster)
@@ -154,6 +156,20 @@ def test_startup_probe_example(docs: Cluster) -> None:
     assert re.search(
         r"Liveness:\s+exec \[cat /tmp/started\] delay=0s timeout=1s period=5s " + THRESHOLDS.format(f=3),
         describe,
+    ), describe
+
+
+def test_grpc_liveness_example(docs: Cluster) -> None:
+    """The docs' gRPC example, with agnhost's health server standing in for etcd."""
+    name = "grpc-health"
+    # Delay 10 s, period 10 s: the first probe runs at 10 s and must find the server SERVING.
+    docs.recorder.observe(name, 12, never_restarted, "restartCount 0")
+    events = pod_events(docs.api, name)
+    assert not [e for e in events if e.type == "Warning"], describe_events(events)
+    describe = docs.node.kubectl("describe", "pod", name).stdout
+    # kubectl prints the port as "<pod>:PORT" and then the service, "" by API defaulting.
+    assert re.search(
+        r"Liveness:\s+grpc <pod>:5000  delay=10s timeout=1s period=10s " + THRESHOLDS.format(f=3), describe
     ), describe
 
 

@@ -36,6 +36,17 @@ def container_status(pod: Any) -> Any:
     return statuses[0] if statuses else None
 
 
+def sidecar_status(pod: Any) -> Any:
+    """The pod's first init container status (the sidecar in the sidecar block), or None."""
+    statuses = pod.status.init_container_statuses if pod is not None and pod.status else None
+    return statuses[0] if statuses else None
+
+
+def sidecar_restarts(pod: Any) -> int:
+    cs = sidecar_status(pod)
+    return int(cs.restart_count) if cs is not None else 0
+
+
 def restarts(pod: Any) -> int:
     cs = container_status(pod)
     return int(cs.restart_count) if cs is not None else 0
@@ -67,6 +78,23 @@ def container_ready(pod: Any) -> bool:
 def is_ready(pod: Any) -> bool:
     cond = condition(pod, "Ready")
     return bool(cond is not None and cond.status == "True")
+
+
+def summary(pod: Any) -> str:
+    """A one-line view of the pod for assertion messages (the full status is unreadable)."""
+    cs = container_status(pod)
+    if cs is None:
+        return f"{pod.metadata.name}: phase={pod.status.phase}, no container status"
+    if cs.state.running:
+        state = "running"
+    elif cs.state.terminated:
+        state = f"terminated({cs.state.terminated.exit_code}, {cs.state.terminated.reason})"
+    else:
+        state = f"waiting({cs.state.waiting.reason if cs.state.waiting else None})"
+    return (
+        f"{pod.metadata.name}: phase={pod.status.phase} ready={is_ready(pod)} started={cs.started} "
+        f"restarts={cs.restart_count} state={state}"
+    )
 
 
 def seconds(later: datetime, earlier: datetime) -> float:
@@ -102,14 +130,22 @@ def get_pod(api: Any, name: str) -> Any:
 
 def wait_pod(api: Any, name: str, check: Callable[[Any], bool], *, timeout: float, what: str) -> Any:
     """The pod once `check(pod)` holds; fails naming `what` and the last status at the deadline."""
-    return wait_for(
-        lambda: (p := get_pod(api, name)) and check(p) and p, timeout=timeout, what=f"{name}: {what}"
-    )
+    last: list[Any] = []
+
+    def holds() -> Any:
+        pod = get_pod(api, name)
+        last[:] = [pod]
+        return check(pod) and pod
+
+    try:
+        return wait_for(holds, timeout=timeout, what=f"{name}: {what}")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; pod: {summary(last[0]) if last else 'never read'}") from None
 
 
-def hold(check: Callable[[], bool], seconds: float, what: str) -> None:
-    """`check()` must stay true for `seconds` (polled); fails the first time it is not."""
-    end = time.monotonic() + seconds
+def hold(check: Callable[[], bool], duration: float, what: str) -> None:
+    """`check()` must stay true for `duration` seconds (polled); fails the first time it is not."""
+    end = time.monotonic() + duration
     while time.monotonic() < end:
         assert check(), f"{what} stopped holding"
         time.sleep(0.1)
@@ -119,6 +155,7 @@ def hold(check: Callable[[], bool], seconds: float, what: str) -> None:
 class Snapshot:
     at: float  # time.monotonic() when the recorder saw it
     pod: Any
+    wall: float = 0.0  # time.time() at the same moment, to compare with status timestamps
 
 
 @dataclass
@@ -149,10 +186,10 @@ class PodRecorder:
             except Exception as exc:  # keep recording; a test that needs the data will say so
                 self.errors.append(repr(exc))
             else:
-                now = time.monotonic()
+                now, wall = time.monotonic(), time.time()
                 with self._lock:
                     for pod in pods:
-                        self.history.setdefault(pod.metadata.name, []).append(Snapshot(now, pod))
+                        self.history.setdefault(pod.metadata.name, []).append(Snapshot(now, pod, wall))
             self._stop.wait(self.interval)
 
     def snapshots(self, name: str) -> list[Snapshot]:
@@ -179,11 +216,12 @@ class PodRecorder:
             shots = self.snapshots(name)
             broken = next((s for s in shots if not invariant(s.pod)), None)
             if broken is not None:
-                raise AssertionError(f"{name}: {what} broken: {broken.pod.status}")
+                raise AssertionError(f"{what} broken: {summary(broken.pod)}")
             if self.running_for(name) >= window:
                 return shots
             if time.monotonic() > deadline:
-                raise AssertionError(f"{name}: not running for {window:.0f}s in time; last: {shots[-1:]}")
+                last = summary(shots[-1].pod) if shots else "never seen"
+                raise AssertionError(f"{name}: not running for {window:.0f}s in time; last: {last}")
             time.sleep(0.1)
 
 
@@ -216,18 +254,20 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def restarted(cat: Cluster, name: str, *, timeout: float = 30) -> Any:
-    """The pod once its container has restarted at least once and runs again."""
+    """The pod once its container has restarted at least once."""
     return wait_pod(cat.api, name, lambda p: restarts(p) >= 1, timeout=timeout, what="restartCount >= 1")
 
 
-def assert_killed_by(cat: Cluster, name: str, probe: str, container: str) -> None:
+def assert_killed_by(
+    cat: Cluster, name: str, probe: str, container: str, section: str = "containers"
+) -> None:
     events = pod_events(cat.api, name)
     message = f"Container {container} failed {probe} probe, will be restarted"
     killing = find_event(events, "Killing", message)
     assert killing is not None, f"{name}: no Killing {message!r}; got {describe_events(events)}"
     assert killing.type == "Normal"
     assert killing.source.component == "kubelet"
-    assert killing.involved_object.field_path == f"spec.containers{{{container}}}"
+    assert killing.involved_object.field_path == f"spec.{section}{{{container}}}"
 
 
 def assert_unhealthy(cat: Cluster, name: str, message: str, *, min_count: int = 1) -> Any:
@@ -434,13 +474,13 @@ def test_16_liveness_runs_once_startup_succeeds(cat: Cluster) -> None:
 def test_17_ready_right_after_startup_succeeds(cat: Cluster) -> None:
     name = "c17-ready-after-startup"
     wait_pod(cat.api, name, is_ready, timeout=30, what="Ready")
-    run = cat.recorder.first(name, running)
     began = cat.recorder.first(name, started)
     ready = cat.recorder.first(name, container_ready)
-    assert run is not None and began is not None and ready is not None
+    assert began is not None and ready is not None
     early = [s for s in cat.recorder.snapshots(name) if container_ready(s.pod) and not started(s.pod)]
     assert not early, "Ready before the startup probe succeeded"
-    assert began.at - run.at >= 4, "startup cannot pass before /tmp/startup exists (5 s)"
+    container_started = container_status(began.pod).state.running.started_at.timestamp()
+    assert began.wall - container_started >= 4, "startup cannot pass before /tmp/startup exists (5 s)"
     # Readiness' period is 30 s: only the manual trigger on startup success makes this quick.
     assert ready.at - began.at <= 5, f"Ready {ready.at - began.at:.1f}s after Started"
 
@@ -530,6 +570,58 @@ def test_23_liveness_stops_while_terminating(cat: Cluster) -> None:
     assert_no_event(cat, name, "Liveness probe failed")
 
 
+# The sidecar block: the probed container is an init container with restartPolicy Always ----------
+def test_s02_sidecar_failing_readiness_keeps_pod_unready(cat: Cluster) -> None:
+    name = "s02-sidecar-ready-fail"
+    cat.recorder.observe(
+        name, 5, lambda p: not is_ready(p) and sidecar_restarts(p) == 0, "NotReady, sidecar restartCount 0"
+    )
+    pod = get_pod(cat.api, name)
+    ip = pod.status.pod_ip
+    assert sidecar_status(pod).started and not sidecar_status(pod).ready
+    assert_unhealthy(
+        cat,
+        name,
+        f'Readiness probe failed: Get "http://{ip}:81/": dial tcp {ip}:81: connect: connection refused',
+        min_count=2,
+    )
+    ready = condition(pod, "Ready")
+    assert (ready.status, ready.reason) == ("False", "ContainersNotReady")
+    assert "sidecar" in (ready.message or ""), ready.message
+
+
+def test_s03_sidecar_exec_liveness_restarts(cat: Cluster) -> None:
+    name = "s03-sidecar-exec-restart"
+    pod = wait_pod(cat.api, name, lambda p: sidecar_restarts(p) >= 1, timeout=30, what="sidecar restarted")
+    assert_unhealthy(
+        cat, name, "Liveness probe failed: cat: can't open '/tmp/health': No such file or directory\n"
+    )
+    assert_killed_by(cat, name, "liveness", "sidecar", "initContainers")
+    term = sidecar_status(pod).last_state.terminated
+    assert term is not None and (term.exit_code, term.reason) == (137, "Error"), term
+    assert restarts(pod) == 0, "only the sidecar restarts"
+
+
+def test_s05_sidecar_http_liveness_restarts(cat: Cluster) -> None:
+    name = "s05-sidecar-http-restart"
+    pod = wait_pod(cat.api, name, lambda p: sidecar_restarts(p) >= 1, timeout=40, what="sidecar restarted")
+    assert_unhealthy(cat, name, "Liveness probe failed: HTTP probe failed with statuscode: 500")
+    assert_killed_by(cat, name, "liveness", "sidecar", "initContainers")
+    term = sidecar_status(pod).last_state.terminated
+    assert term is not None and (term.exit_code, term.reason) == (2, "Error"), term
+    assert lived(term) >= 10, term
+
+
+def test_s14_sidecar_failing_startup_probe_restarts(cat: Cluster) -> None:
+    name = "s14-sidecar-startup-fails"
+    pod = wait_pod(cat.api, name, lambda p: sidecar_restarts(p) >= 1, timeout=30, what="sidecar restarted")
+    assert_unhealthy(cat, name, "Startup probe failed: ", min_count=3)
+    assert_killed_by(cat, name, "startup", "sidecar", "initContainers")
+    assert_no_event(cat, name, "Liveness")
+    term = sidecar_status(pod).last_state.terminated
+    assert term is not None and (term.exit_code, term.reason) == (137, "Error"), term
+
+
 # Beyond the catalogue ---------------------------------------------------------------------------
 def test_24_probe_error_is_reported_and_discarded(cat: Cluster) -> None:
     name = "c24-bad-named-port"
@@ -540,10 +632,47 @@ def test_24_probe_error_is_reported_and_discarded(cat: Cluster) -> None:
     assert_no_event(cat, name, "Killing")
 
 
+def test_25_exec_command_expands_container_env(cat: Cluster) -> None:
+    name = "c25-exec-env-expansion"
+    cat.recorder.observe(name, 5, never_restarted, "restartCount 0")
+    assert_no_event(cat, name, "probe failed")
+
+
+def test_27_http_probe_timeout(cat: Cluster) -> None:
+    name = "c27-http-timeout"
+    cat.recorder.observe(name, 4, lambda p: not is_ready(p) and restarts(p) == 0, "NotReady, restartCount 0")
+    ip = get_pod(cat.api, name).status.pod_ip
+    assert_unhealthy(
+        cat,
+        name,
+        f'Readiness probe failed: Get "http://{ip}:8080/sleep-headers?time=3&code=200": '
+        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+        min_count=2,
+    )
+
+
+def test_28_similar_events_are_combined(cat: Cluster) -> None:
+    name = "c28-similar-events-combined"
+    prefix = "(combined from similar events): Readiness probe failed: "
+
+    def combined() -> Any:
+        return next((e for e in pod_events(cat.api, name) if e.message.startswith(prefix)), None)
+
+    event = wait_for(combined, timeout=40, what=f"{name}: a combined Unhealthy event")
+    assert event.reason == "Unhealthy" and event.type == "Warning"
+    events = pod_events(cat.api, name)
+    single = [e for e in events if e.reason == "Unhealthy" and not e.message.startswith(prefix)]
+    # Nine distinct messages stand alone; the tenth and later ones are combined.
+    assert len(single) == 9, describe_events(single)
+    assert all(e.count == 1 for e in single), describe_events(single)
+
+
 # Across the catalogue ---------------------------------------------------------------------------
 def test_restart_counts_never_decrease(cat: Cluster) -> None:
     """Catalogue #7's invariant, over every pod the recorder saw (RunLivenessTest checks it too)."""
     assert cat.recorder.history, f"the recorder saw no pods: {cat.recorder.errors}"
     for name, shots in cat.recorder.history.items():
-        counts = [restarts(s.pod) for s in shots if s.pod.metadata.uid == shots[-1].pod.metadata.uid]
-        assert counts == sorted(counts), f"{name}: restart count went down: {counts}"
+        same = [s.pod for s in shots if s.pod.metadata.uid == shots[-1].pod.metadata.uid]
+        for count in (restarts, sidecar_restarts):
+            counts = [count(pod) for pod in same]
+            assert counts == sorted(counts), f"{name}: restart count went down: {counts}"

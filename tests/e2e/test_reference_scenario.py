@@ -128,7 +128,12 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
 
     # The restarted container loads the ConfigMap mapping again.
     wait_for(lambda: _ready(_wiremock_pod(node)), timeout=20, what="Ready again after restart")
-    status_code, _, body = _http(restarted.status.pod_ip, 8080, "GET", "/get/this")
+    # No readiness probe: Ready comes as soon as the process runs, before the server binds.
+    status_code, _, body = wait_for(
+        lambda: _http(restarted.status.pod_ip, 8080, "GET", "/get/this"),
+        timeout=15,
+        what="the restarted stub to answer",
+    )
     assert (status_code, body) == (200, b"here it is!\n")
 
 
