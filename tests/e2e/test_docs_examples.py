@@ -50,6 +50,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         EXAMPLES / "startup-probe.yaml",
         EXAMPLES / "exec-liveness.yaml",
         EXAMPLES / "grpc-liveness.yaml",
+        EXAMPLES / "tcp-liveness-readiness.yaml",
     )
     yield cluster
     stop_cluster(cluster)
@@ -171,6 +172,19 @@ def test_grpc_liveness_example(docs: Cluster) -> None:
     assert re.search(
         r"Liveness:\s+grpc <pod>:5000  delay=10s timeout=1s period=10s " + THRESHOLDS.format(f=3), describe
     ), describe
+
+
+def test_tcp_liveness_readiness_example(docs: Cluster) -> None:
+    """The docs' goproxy example, mapped to a local TCP server by annotation: Ready after the
+    15 s initial delay (first readiness probe on the 10 s ticker after it), never restarted."""
+    name = "goproxy"
+    pod = wait_pod(docs.api, name, is_ready, timeout=40, what="goproxy Ready")
+    started = container_status(pod).state.running.started_at
+    ready_at = next(c.last_transition_time for c in pod.status.conditions if c.type == "Ready")
+    assert (ready_at - started).total_seconds() >= 15
+    assert restarts(pod) == 0
+    events = pod_events(docs.api, name)
+    assert not [e for e in events if e.type == "Warning"], describe_events(events)
 
 
 @pytest.mark.slow

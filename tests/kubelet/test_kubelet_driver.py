@@ -254,6 +254,15 @@ def test_stop_stops_every_container(tmp_path: Path) -> None:
             )
             running = [rc for r in kubelet.runners.values() for rc in r.running.values()]
             assert running and all(rc.running for rc in running)
+            node_obj = store.get(("", "nodes"), None, "podlab")
+            ready = next(c for c in node_obj["status"]["conditions"] if c["type"] == "Ready")
+            assert (ready["status"], ready["reason"], ready["message"]) == (
+                "True",
+                "KubeletReady",
+                "kubelet is posting ready status",
+            )
+            assert node_obj["metadata"]["labels"]["kubernetes.io/hostname"] == "podlab"
+            assert node_obj["status"]["nodeInfo"]["kubeletVersion"] == "v1.33.0"
             await kubelet.stop()
             assert not any(rc.running for rc in running)
 
@@ -367,5 +376,264 @@ def test_startup_probe_gates_liveness_and_readiness(tmp_path: Path) -> None:
             assert cs["started"] is True and cs["restartCount"] == 0
             messages = [e["message"] for e in events(store, "startup-pod") if e["reason"] == "Unhealthy"]
             assert messages and all(m.startswith("Startup probe failed: ") for m in messages)
+
+    run(scenario())
+
+
+def test_init_container_runs_to_completion_first(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            pod = busybox_pod(
+                "init-pod",
+                "cat /work/ready && sleep 600",
+                volumeMounts=[{"name": "work", "mountPath": "/work"}],
+            )
+            pod["spec"]["volumes"] = [{"name": "work", "emptyDir": {}}]
+            pod["spec"]["initContainers"] = [
+                {
+                    "name": "setup",
+                    "image": BUSYBOX,
+                    "command": ["sh", "-c", "sleep 0.3; echo done > /work/ready"],
+                    "volumeMounts": [{"name": "work", "mountPath": "/work"}],
+                }
+            ]
+            store.create(PODS, pod)
+
+            def initializing() -> bool:
+                status = pod_status(store, "init-pod")
+                init = status["initContainerStatuses"][0]
+                main = status["containerStatuses"][0]
+                return (
+                    status["phase"] == "Pending"
+                    and "running" in init["state"]
+                    and main["state"] == {"waiting": {"reason": "PodInitializing"}}
+                )
+
+            await eventually(initializing, 5, "init container running, main PodInitializing")
+            status = await eventually(
+                lambda: (
+                    (s := pod_status(store, "init-pod")).get("containerStatuses", [{}])[0].get("ready") and s
+                ),
+                10,
+                "main container ready",
+            )
+            init = status["initContainerStatuses"][0]
+            assert init["state"]["terminated"]["exitCode"] == 0 and init["ready"] is True
+            assert status["containerStatuses"][0]["restartCount"] == 0
+            started = [e for e in events(store, "init-pod") if e["reason"] == "Started"]
+            assert {e["involvedObject"]["fieldPath"] for e in started} == {
+                "spec.initContainers{setup}",
+                "spec.containers{init}",
+            }
+
+    run(scenario())
+
+
+def test_pre_stop_hook_runs_before_the_stop_signal(tmp_path: Path) -> None:
+    host_dir = tmp_path / "hp"
+    host_dir.mkdir()
+
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            ok = busybox_pod(
+                "hook-pod",
+                "trap 'echo term >> /hp/order; exit 0' TERM; while true; do sleep 0.1; done",
+                grace=10,
+                volumeMounts=[{"name": "hp", "mountPath": "/hp"}],
+                lifecycle={"preStop": {"exec": {"command": ["sh", "-c", "echo prestop >> /hp/order"]}}},
+            )
+            ok["spec"]["volumes"] = [{"name": "hp", "hostPath": {"path": str(host_dir)}}]
+            bad = busybox_pod(
+                "badhook-pod",
+                "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+                grace=10,
+                lifecycle={"preStop": {"exec": {"command": ["sh", "-c", "exit 7"]}}},
+            )
+            store.create(PODS, ok)
+            store.create(PODS, bad)
+            for name in ("hook-pod", "badhook-pod"):
+
+                def is_running(n: str = name) -> bool:
+                    return "running" in container_status(store, n).get("state", {})
+
+                await eventually(is_running, 5, "running")
+                store.delete(PODS, "default", name)
+            await eventually(lambda: not store.list(PODS)[0], 10, "pods removed")
+            assert (host_dir / "order").read_text().split() == ["prestop", "term"]
+            failed = find_event(store, "badhook-pod", "FailedPreStopHook")
+            assert failed is not None and failed["message"] == "PreStopHook failed"
+            assert find_event(store, "hook-pod", "FailedPreStopHook") is None
+
+    run(scenario())
+
+
+def test_probe_grace_exec_timeout_and_never_policy(tmp_path: Path) -> None:
+    """Three e2e cases on one node:
+    - #9: an exec liveness probe that outlives timeoutSeconds is a failure and restarts;
+    - #18: the probe-level terminationGracePeriodSeconds (here 2) wins over the pod's 500 s;
+    - Never: the kill message has no ", will be restarted" and the pod ends Failed.
+    """
+
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            slow = busybox_pod(
+                "slow-pod",
+                "sleep 600",
+                grace=500,
+                livenessProbe={
+                    "exec": {"command": ["/bin/sh", "-c", "sleep 10"]},
+                    "timeoutSeconds": 1,
+                    "periodSeconds": 1,
+                    "failureThreshold": 1,
+                    "terminationGracePeriodSeconds": 2,
+                },
+            )
+            never = busybox_pod(
+                "never-pod",
+                "sleep 600",
+                livenessProbe={"exec": {"command": ["false"]}, "periodSeconds": 1, "failureThreshold": 1},
+            )
+            never["spec"]["restartPolicy"] = "Never"
+            store.create(PODS, slow)
+            store.create(PODS, never)
+            # sh ignores SIGTERM as PID 1: the restart within seconds proves the 2 s probe grace.
+            await eventually(
+                lambda: container_status(store, "slow-pod").get("restartCount") == 1, 12, "restart"
+            )
+            unhealthy = find_event(store, "slow-pod", "Unhealthy")
+            assert unhealthy is not None and unhealthy["message"].startswith("Liveness probe failed: ")
+            assert "timed out" in unhealthy["message"]
+            status = await eventually(
+                lambda: (s := pod_status(store, "never-pod")).get("phase") == "Failed" and s,
+                10,
+                "never-pod Failed",
+            )
+            assert status["containerStatuses"][0]["restartCount"] == 0
+            killing = find_event(store, "never-pod", "Killing")
+            assert killing is not None and killing["message"] == "Container never failed liveness probe"
+
+    run(scenario())
+
+
+def test_sidecar_starts_first_and_is_stopped_when_the_job_is_done(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            pod = busybox_pod("job-pod", "sleep 1.5; exit 0")
+            pod["spec"]["restartPolicy"] = "OnFailure"
+            pod["spec"]["initContainers"] = [
+                {
+                    "name": "proxy",
+                    "image": BUSYBOX,
+                    "restartPolicy": "Always",
+                    "command": ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"],
+                    "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1},
+                }
+            ]
+            store.create(PODS, pod)
+
+            def both_ready() -> Obj | None:
+                status = pod_status(store, "job-pod")
+                init, main = status["initContainerStatuses"][0], status["containerStatuses"][0]
+                return status if init["ready"] and init["started"] and main["ready"] else None
+
+            status = await eventually(both_ready, 8, "sidecar and app ready")
+            assert status["phase"] == "Running"
+            assert next(c for c in status["conditions"] if c["type"] == "Ready")["status"] == "True"
+            final = await eventually(
+                lambda: (s := pod_status(store, "job-pod")).get("phase") == "Succeeded" and s, 10, "Succeeded"
+            )
+            assert final["containerStatuses"][0]["state"]["terminated"]["reason"] == "Completed"
+            assert "terminated" in final["initContainerStatuses"][0]["state"]
+            stopping = find_event(store, "job-pod", "Killing")
+            assert stopping is not None and stopping["message"] == "Stopping container proxy"
+            assert stopping["involvedObject"]["fieldPath"] == "spec.initContainers{proxy}"
+
+    run(scenario())
+
+
+def test_foreign_pods_are_left_alone_and_force_delete_stops_containers(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, kubelet):
+            elsewhere = busybox_pod("other-pod", "sleep 600")
+            elsewhere["spec"]["nodeName"] = "some-other-node"
+            custom = busybox_pod("custom-pod", "sleep 600")
+            custom["spec"]["schedulerName"] = "my-scheduler"
+            store.create(PODS, elsewhere)
+            store.create(PODS, custom)
+            store.create(PODS, busybox_pod("mine-pod", "sleep 600"))
+            await eventually(
+                lambda: "running" in container_status(store, "mine-pod").get("state", {}), 5, "running"
+            )
+            # Same loop, later: the other two were seen long ago and got nothing.
+            assert pod_status(store, "other-pod") == {}
+            assert "nodeName" not in store.get(PODS, "default", "custom-pod")["spec"]
+            assert [r.pod["metadata"]["name"] for r in kubelet.runners.values()] == ["mine-pod"]
+            running = [rc for r in kubelet.runners.values() for rc in r.running.values()]
+            store.delete(PODS, "default", "mine-pod", grace_period_seconds=0)
+            await eventually(lambda: not kubelet.runners, 8, "runner finished")
+            assert not any(rc.running for rc in running)
+
+    run(scenario())
+
+
+def test_post_start_hook_runs_and_a_failing_one_kills_the_container(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            good = busybox_pod(
+                "poststart-pod",
+                "while [ ! -f /tmp/hooked ]; do sleep 0.1; done; sleep 600",
+                readinessProbe={"exec": {"command": ["cat", "/tmp/hooked"]}, "periodSeconds": 1},
+                lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "echo hi > /tmp/hooked"]}}},
+            )
+            bad = busybox_pod(
+                "badstart-pod",
+                "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+                lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "exit 3"]}}},
+            )
+            store.create(PODS, good)
+            store.create(PODS, bad)
+            await eventually(
+                lambda: container_status(store, "poststart-pod").get("ready") is True, 8, "ready"
+            )
+            failed = await eventually(
+                lambda: find_event(store, "badstart-pod", "FailedPostStartHook"), 8, "hook event"
+            )
+            uid = store.get(PODS, "default", "badstart-pod")["metadata"]["uid"]
+            assert failed["type"] == "Warning"
+            assert failed["message"] == (
+                f'Exec lifecycle hook ([sh -c exit 3]) for Container "badstart" in Pod "badstart-pod_default({uid})" '
+                "failed - error: command 'sh -c exit 3' exited with 3: , message: \"\""
+            )
+            killing = await eventually(lambda: find_event(store, "badstart-pod", "Killing"), 5, "Killing")
+            assert killing["message"] == "FailedPostStartHook"
+            await eventually(
+                lambda: container_status(store, "badstart-pod").get("restartCount", 0) >= 1, 8, "restart"
+            )
+
+    run(scenario())
+
+
+def test_unknown_image_goes_to_image_pull_backoff(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with node(tmp_path) as (store, _kubelet):
+            image = "example.com/nope/app:1.0"
+            store.create(
+                PODS,
+                {"metadata": {"name": "pull-pod"}, "spec": {"containers": [{"name": "app", "image": image}]}},
+            )
+
+            def backoff() -> Obj | None:
+                waiting = container_status(store, "pull-pod").get("state", {}).get("waiting", {})
+                return waiting if waiting.get("reason") == "ImagePullBackOff" else None
+
+            waiting = await eventually(backoff, 5, "ImagePullBackOff")
+            assert waiting["message"].startswith(f'Back-off pulling image "{image}": ErrImagePull: ')
+            by_message = {e["message"]: e for e in events(store, "pull-pod")}
+            assert by_message[f'Pulling image "{image}"']["reason"] == "Pulling"
+            assert by_message["Error: ErrImagePull"]["reason"] == "Failed"
+            assert any(m.startswith(f'Failed to pull image "{image}": ') for m in by_message)
+            backoff_event = by_message[f'Back-off pulling image "{image}"']
+            assert (backoff_event["reason"], backoff_event["type"]) == ("BackOff", "Normal")
+            assert pod_status(store, "pull-pod")["phase"] == "Pending"
 
     run(scenario())

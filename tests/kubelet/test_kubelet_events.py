@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from podlab.kubelet.events import COMBINED_PREFIX, EventCorrelator, ObjectRef, Source, make_event
 
@@ -11,7 +12,9 @@ KUBELET = Source("kubelet", "podlab")
 T0 = datetime(2026, 11, 28, 5, 32, 7, tzinfo=UTC)
 
 
-def ev(reason: str, message: str, seconds: float, container: str | None = "liveness", type_: str = "Warning"):
+def ev(
+    reason: str, message: str, seconds: float, container: str | None = "liveness", type_: str = "Warning"
+) -> dict[str, Any]:
     return make_event(
         ObjectRef.for_pod(POD, container), KUBELET, type_, reason, message, T0 + timedelta(seconds=seconds)
     )
@@ -74,3 +77,12 @@ def test_spam_filter_burst_25_then_one_per_five_minutes() -> None:
     assert kept == [True] * 25 + [False] * 5
     assert not c.correlate(ev("Unhealthy", "same", 310), 310).skip
     assert c.correlate(ev("Unhealthy", "same", 311), 311).skip
+
+
+def test_caches_are_bounded_like_client_go_lru() -> None:
+    c = EventCorrelator()
+    for i in range(5000):
+        pod = {"metadata": {"name": f"p{i}", "namespace": "default", "uid": f"u{i}"}}
+        event = make_event(ObjectRef.for_pod(pod, "c"), KUBELET, "Warning", "Unhealthy", "m", T0)
+        c.correlate(event, float(i))
+    assert len(c._observed) == len(c._aggregates) == len(c._buckets) == 4096

@@ -233,7 +233,13 @@ def test_liveness_kill_of_a_short_lived_container_waits_in_backoff() -> None:
         (500, 5, 1, None, 2),  # deletion grace, raised to the minimum
     ],
 )
-def test_kill_grace_period(pod_grace, probe_grace, deletion_grace, reason, expected) -> None:
+def test_kill_grace_period(
+    pod_grace: int | None,
+    probe_grace: int | None,
+    deletion_grace: int | None,
+    reason: str | None,
+    expected: int,
+) -> None:
     probe: dict[str, Any] = {"httpGet": {"path": "/healthz", "port": 8080}}
     if probe_grace is not None:
         probe["terminationGracePeriodSeconds"] = probe_grace
@@ -335,3 +341,127 @@ def test_changed_container_definition_restarts_even_with_never() -> None:
         "wiremock", cid, 30, "Container wiremock definition changed, will be restarted"
     )
     assert starts(actions)
+
+
+def init_pod(policy: str = "Always") -> dict[str, Any]:
+    pod = make_pod(policy)
+    pod["spec"]["initContainers"] = [
+        {"name": "init-a", "image": "busybox"},
+        {"name": "init-b", "image": "busybox"},
+    ]
+    return pod
+
+
+def test_init_containers_run_in_order_before_regular_ones() -> None:
+    w = PodWorker(init_pod(), Backoff())
+    w.sandbox_ready = True
+    assert w.records["wiremock"].waiting_reason == "PodInitializing"
+    assert w.sync(0, none, none) == [StartContainer("init-a")]
+    w.on_started("init-a", "a1", 0, "t0")
+    w.finish_action("init-a")
+    assert w.sync(1, none, none) == []  # init-a still running
+    w.on_exited("init-a", "a1", 2, "t2", 0, "Completed")
+    assert w.sync(2, none, none) == [StartContainer("init-b")]
+    w.on_started("init-b", "b1", 2, "t2")
+    w.finish_action("init-b")
+    w.on_exited("init-b", "b1", 3, "t3", 0, "Completed")
+    assert w.sync(3, none, none) == [StartContainer("wiremock")]
+    assert w.initialized
+
+
+def test_failed_init_container_restarts_with_backoff_or_fails_the_pod() -> None:
+    w = PodWorker(init_pod(), Backoff())
+    w.sandbox_ready = True
+    w.sync(0, none, none)
+    w.on_started("init-a", "a1", 0, "t0")
+    w.finish_action("init-a")
+    w.on_exited("init-a", "a1", 1, "t1", 1, "Error")
+    assert w.sync(1, none, none) == [StartContainer("init-a")]  # first restart immediate
+    w.on_started("init-a", "a2", 1, "t1")
+    w.finish_action("init-a")
+    w.on_exited("init-a", "a2", 2, "t2", 1, "Error")
+    actions = w.sync(2, none, none)
+    assert isinstance(actions[0], EmitEvent) and actions[0].reason == "BackOff"
+    never = PodWorker(init_pod("Never"), Backoff())
+    never.sandbox_ready = True
+    never.sync(0, none, none)
+    never.on_started("init-a", "a1", 0, "t0")
+    never.finish_action("init-a")
+    never.on_exited("init-a", "a1", 1, "t1", 1, "Error")
+    assert never.sync(1, none, none) == []
+
+
+def sidecar_pod(policy: str = "Always", **sidecar: Any) -> dict[str, Any]:
+    pod = make_pod(policy)
+    pod["spec"]["initContainers"] = [
+        {"name": "proxy", "image": "busybox", "restartPolicy": "Always", **sidecar}
+    ]
+    return pod
+
+
+def test_sidecar_only_needs_to_start_then_keeps_restarting() -> None:
+    w = PodWorker(sidecar_pod("Never"), Backoff())
+    w.sandbox_ready = True
+    assert w.sync(0, none, none) == [StartContainer("proxy")]
+    w.on_started("proxy", "p1", 0, "t0")
+    w.finish_action("proxy")
+    assert w.sync(1, none, none) == [StartContainer("wiremock")]  # running is enough
+    w.on_started("wiremock", "w1", 1, "t1")
+    w.finish_action("wiremock")
+    w.on_exited("proxy", "p1", 2, "t2", 1, "Error")
+    # Restarted even though the pod's restartPolicy is Never.
+    assert w.sync(2, none, none) == [StartContainer("proxy")]
+
+
+def test_sidecar_waits_for_its_startup_probe() -> None:
+    w = PodWorker(sidecar_pod(startupProbe={"exec": {"command": ["true"]}}), Backoff())
+    w.sandbox_ready = True
+    w.sync(0, none, none)
+    w.on_started("proxy", "p1", 0, "t0")
+    w.finish_action("proxy")
+    assert w.sync(1, none, none) == []
+    assert w.sync(2, none, lambda cid: Result.SUCCESS) == [StartContainer("wiremock")]
+
+
+def test_sidecars_are_stopped_when_the_app_is_done() -> None:
+    w = PodWorker(sidecar_pod("OnFailure"), Backoff())
+    w.sandbox_ready = True
+    w.sync(0, none, none)
+    w.on_started("proxy", "p1", 0, "t0")
+    w.finish_action("proxy")
+    w.sync(1, none, none)
+    w.on_started("wiremock", "w1", 1, "t1")
+    w.finish_action("wiremock")
+    w.on_exited("wiremock", "w1", 5, "t5", 0, "Completed")
+    assert w.sync(5, none, none) == [KillContainer("proxy", "p1", 30, "Stopping container proxy")]
+    w.on_exited("proxy", "p1", 6, "t6", 143, "Error")
+    w.finish_action("proxy")
+    assert w.sync(6, none, none) == []  # not restarted: the pod is finished
+
+
+def test_deletion_stops_the_app_before_its_sidecars_in_reverse_order() -> None:
+    pod = make_pod()
+    pod["spec"]["initContainers"] = [
+        {"name": "first", "image": "busybox", "restartPolicy": "Always"},
+        {"name": "second", "image": "busybox", "restartPolicy": "Always"},
+    ]
+    w = PodWorker(pod, Backoff())
+    w.sandbox_ready = True
+    for name in ("first", "second", "wiremock"):
+        assert w.sync(0, none, none) == [StartContainer(name)]
+        w.on_started(name, f"{name}-1", 0, "t0")
+        w.finish_action(name)
+    deleting = dict(
+        pod, metadata={**pod["metadata"], "deletionTimestamp": "t", "deletionGracePeriodSeconds": 30}
+    )
+    w.update_pod(deleting)
+    order = []
+    for t in range(1, 4):
+        actions = w.sync(t, none, none)
+        assert len(actions) == 1 and isinstance(actions[0], KillContainer)
+        name = actions[0].name
+        order.append(name)
+        w.on_exited(name, f"{name}-1", t, f"t{t}", 143, "Error")
+        w.finish_action(name)
+    assert order == ["wiremock", "second", "first"]
+    assert w.sync(5, none, none) == [] and w.all_stopped()

@@ -10,6 +10,7 @@ from podlab.kubelet.probe_results import ProbeType, Result, ResultsCache, Update
 from podlab.kubelet.probe_worker import (
     AttemptResult,
     ContainerView,
+    Decision,
     Emit,
     ProbeDone,
     ProbeSpec,
@@ -36,7 +37,7 @@ RUNNING = ContainerView(
 
 def probe_step(
     w: ProbeWorker, view: ContainerView, now: float, outcome: AttemptResult | None, msg: str = "out"
-):
+) -> list[Decision]:
     """One tick; if it runs a probe, finish it with ``outcome``. Returns all decisions."""
     out = w.handle(Tick(view), now)
     if any(isinstance(d, RunProbe) for d in out):

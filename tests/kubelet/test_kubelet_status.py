@@ -57,7 +57,7 @@ def test_creating() -> None:
     assert cs["state"] == {"waiting": {"reason": "ContainerCreating"}}
     assert cs["lastState"] == {}
     assert (cs["ready"], cs["started"], cs["restartCount"]) == (False, False, 0)
-    assert cs["image"] == "docker.io/library/nginx:latest"
+    assert (cs["image"], cs["imageID"]) == ("nginx", "")  # the spec, until the runtime has it
     assert "containerID" not in cs
     assert cond(st, "Ready") == {
         "type": "Ready",
@@ -86,6 +86,7 @@ def test_running_ready_and_last_transition_time_kept() -> None:
     cs = st2["containerStatuses"][0]
     assert cs["state"] == {"running": {"startedAt": "2026-01-01T00:00:02Z"}}
     assert cs["containerID"] == "containerd://abc"
+    assert cs["image"] == "docker.io/library/nginx:latest"
     assert cs["imageID"].startswith("docker.io/library/nginx@sha256:")
 
 
@@ -179,3 +180,112 @@ def test_image_id_is_stable_and_digest_shaped() -> None:
     repo, digest = image_id("wiremock/wiremock:2.35.0").split("@")
     assert repo == "docker.io/wiremock/wiremock"
     assert digest.startswith("sha256:") and len(digest) == 7 + 64
+
+
+def test_init_container_status_and_initialized_condition() -> None:
+    pod: dict[str, Any] = {
+        "metadata": {"name": "web", "namespace": "default", "uid": UID},
+        "spec": {
+            "restartPolicy": "Always",
+            "initContainers": [{"name": "setup", "image": "busybox"}],
+            "containers": [{"name": "web", "image": "nginx"}],
+        },
+    }
+    w = PodWorker(pod, Backoff())
+    w.sandbox_ready = True
+    st = status(w, "t0")
+    assert st["phase"] == "Pending"
+    assert st["containerStatuses"][0]["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert cond(st, "Initialized")["status"] == "False"
+    assert cond(st, "Initialized")["reason"] == "ContainersNotInitialized"
+    assert cond(st, "Initialized")["message"] == "containers with incomplete status: [setup]"
+    w.on_started("setup", "s1", 1.0, "t1")
+    w.on_exited("setup", "s1", 2.0, "t2", 0, "Completed")
+    st = status(w, "t2", previous=st)
+    init = st["initContainerStatuses"][0]
+    assert init["state"]["terminated"]["reason"] == "Completed"
+    assert (init["ready"], init["started"]) == (True, False)
+    assert cond(st, "Initialized")["status"] == "True"
+    never: dict[str, Any] = {**pod, "spec": {**pod["spec"], "restartPolicy": "Never"}}
+    w = PodWorker(never, Backoff())
+    w.on_started("setup", "s1", 1.0, "t1")
+    w.on_exited("setup", "s1", 2.0, "t2", 1, "Error")
+    assert status(w, "t3")["phase"] == "Failed"
+
+
+def test_sidecar_status_readiness_and_phase() -> None:
+    pod = {
+        "metadata": {"name": "web", "namespace": "default", "uid": UID},
+        "spec": {
+            "restartPolicy": "OnFailure",
+            "initContainers": [
+                {
+                    "name": "proxy",
+                    "image": "envoy",
+                    "restartPolicy": "Always",
+                    "readinessProbe": {"tcpSocket": {"port": 1}},
+                }
+            ],
+            "containers": [{"name": "web", "image": "nginx"}],
+        },
+    }
+    w = PodWorker(pod, Backoff())
+    w.sandbox_ready = True
+    w.on_started("proxy", "p1", 1.0, "t1")
+    st = status(w, "t1")
+    assert cond(st, "Initialized")["status"] == "True"  # a started sidecar counts as initialized
+    assert st["phase"] == "Pending"  # web not started yet
+    w.on_started("web", "w1", 2.0, "t2")
+    st = status(w, "t2", previous=st)
+    assert st["phase"] == "Running"
+    proxy = st["initContainerStatuses"][0]
+    assert (proxy["started"], proxy["ready"]) == (True, False)
+    assert cond(st, "Ready")["message"] == "containers with unready status: [proxy]"
+    st = status(w, "t3", {"p1": Result.SUCCESS}, previous=st)
+    assert cond(st, "Ready")["status"] == "True"
+    w.on_exited("web", "w1", 4.0, "t4", 0, "Completed")
+    w.on_exited("proxy", "p1", 4.5, "t4", 143, "Error")
+    assert status(w, "t5")["phase"] == "Succeeded"  # the sidecar's exit does not fail the pod
+
+
+def test_readiness_gates_hold_ready_and_foreign_conditions_are_kept() -> None:
+    pod = {
+        "metadata": {"name": "web", "namespace": "default", "uid": UID},
+        "spec": {
+            "readinessGates": [{"conditionType": "example.com/lb-ready"}],
+            "containers": [{"name": "web", "image": "nginx"}],
+        },
+    }
+    w = PodWorker(pod, Backoff())
+    w.sandbox_ready = True
+    w.on_started("web", "c1", 1.0, "t1")
+
+    def build(foreign: list[Any]) -> Any:
+        return build_status(
+            w,
+            readiness=lambda _c: None,
+            startup=lambda _c: None,
+            previous=None,
+            now="t2",
+            pod_ip=None,
+            host_ip="127.0.0.1",
+            start_time="t0",
+            foreign=foreign,
+        )
+
+    st = build([])
+    assert cond(st, "ContainersReady")["status"] == "True"
+    assert (cond(st, "Ready")["status"], cond(st, "Ready")["reason"]) == ("False", "ReadinessGatesNotReady")
+    assert (
+        cond(st, "Ready")["message"]
+        == 'corresponding condition of pod readiness gate "example.com/lb-ready" does not exist.'
+    )
+    gate = {
+        "type": "example.com/lb-ready",
+        "status": "True",
+        "lastProbeTime": None,
+        "lastTransitionTime": "t1",
+    }
+    st = build([gate])
+    assert cond(st, "Ready")["status"] == "True"
+    assert st["conditions"][-1] == gate  # kept as its owner wrote it

@@ -109,6 +109,8 @@ def test_request_bytes_match_the_kubelet(pod_ip: str) -> None:
                     "Accept: */*\r\nConnection: close\r\n\r\n"
                 ).encode()
             )
+            await probe({"path": "/a b/%41", "port": srv.port}, pod_ip)
+            assert srv.requests[-1].startswith(b"GET /a%20b/%41 HTTP/1.1\r\n")
             headers = [
                 {"name": "custom-header", "value": "Awesome"},
                 {"name": "X-Multi", "value": "a"},

@@ -1,4 +1,4 @@
-"""A node killed with SIGKILL leaves no container process behind (both modes)."""
+"""A node that dies (SIGKILL, or an exit without stopping anything) leaves no container behind."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 DRIVER = textwrap.dedent(
     """
-    import asyncio, json, sys
+    import asyncio, json, os, sys
     from pathlib import Path
     from podlab.runtime import ContainerLaunch, Runtime
 
@@ -23,6 +25,10 @@ DRIVER = textwrap.dedent(
         c = {"name": "c", "image": "busybox", "command": ["sh", "-c", f"sleep {sys.argv[3]} & sleep {sys.argv[3]}"]}
         rc = await rt.start(ContainerLaunch(pod, c, "127.244.250.1", 0, {}, {}))
         print(json.dumps({"pid": rc.pid}), flush=True)
+        # "exit" on stdin: leave without stopping anything, as a crashing node would.
+        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if line.strip() == "exit":
+            os._exit(0)
         await asyncio.sleep(600)
 
     asyncio.run(main())
@@ -50,12 +56,14 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_sigkilled_node_leaves_no_container(mode: str, tmp_path: Path) -> None:
-    marker = str(7000 + os.getpid() % 1000 + hash(mode) % 500)
+@pytest.mark.parametrize("death", ["SIGKILL", "exit"])
+def test_dead_node_leaves_no_container(mode: str, death: str, tmp_path: Path) -> None:
+    marker = str(7000 + os.getpid() % 1000 + hash(mode + death) % 500)
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
     node = subprocess.Popen(
         [sys.executable, str(script), str(tmp_path / "home"), mode, marker],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -67,7 +75,12 @@ def test_sigkilled_node_leaves_no_container(mode: str, tmp_path: Path) -> None:
         while len(_sleepers(marker)) < 2:
             assert time.monotonic() < deadline, "container's sleeps never started"
             time.sleep(0.02)
-        node.send_signal(signal.SIGKILL)
+        if death == "SIGKILL":
+            node.send_signal(signal.SIGKILL)
+        else:
+            assert node.stdin is not None
+            node.stdin.write("exit\n")
+            node.stdin.flush()
         node.wait(5)
         deadline = time.monotonic() + 5
         while _alive(pid) or _sleepers(marker):

@@ -316,7 +316,7 @@ def test_bwrap_sandbox_isolation(
             pod = make_pod()
             script = (
                 f"test -e {host_marker} && echo sees-host-tmp; echo mine > /tmp/inside; "
-                "touch /usr/podlab-x 2>&1; touch /etc/podlab-x 2>&1; ls /home; echo pid=$$"
+                "touch /usr/podlab-x 2>&1; touch /etc/podlab-x 2>&1; echo home=$(ls -A /home); echo pid=$$"
             )
             c = shell(script, image="debian:12")
             rc = await rt.start(launch(pod, c, pod_ip))
@@ -325,6 +325,7 @@ def test_bwrap_sandbox_isolation(
             assert "sees-host-tmp" not in out
             assert out.count("Read-only file system") == 2
             assert "pid=1" in out  # PID 1 of its own namespace
+            assert "home=\n" in out  # the host's /home does not show through
             assert not Path("/tmp/inside").exists() or Path("/tmp/inside").read_text() != "mine\n"
             assert not Path("/usr/podlab-x").exists() and not Path("/etc/podlab-x").exists()
 

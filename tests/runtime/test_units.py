@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -66,14 +68,31 @@ def test_log_source_tail_since_limit(tmp_path: Path) -> None:
     )
 
 
-def test_pod_ip_allocator() -> None:
-    alloc = PodIPAllocator()
+def test_pod_ip_allocator(tmp_path: Path) -> None:
+    alloc = PodIPAllocator(lock_dir=tmp_path)
     a, b = alloc.allocate("a"), alloc.allocate("b")
     assert a == "127.244.0.2" and b == "127.244.0.3" and alloc.allocate("a") == a
     alloc.release("a")
     assert alloc.allocate("c") == "127.244.0.4"  # a freed address is not handed straight back
     seen = {alloc.allocate(f"p{i}") for i in range(300)}
     assert not any(ip.endswith((".0", ".255")) for ip in seen) and len(seen) == 300
+
+
+def test_pod_ips_are_claimed_machine_wide(tmp_path: Path) -> None:
+    # Another node (here a second allocator; across processes the flock works the same way).
+    first, second = PodIPAllocator(lock_dir=tmp_path), PodIPAllocator(lock_dir=tmp_path)
+    ips_first = [first.allocate(f"a{i}") for i in range(3)]
+    ips_second = [second.allocate(f"b{i}") for i in range(3)]
+    assert not set(ips_first) & set(ips_second)
+    first.release("a0")
+    third = PodIPAllocator(lock_dir=tmp_path)
+    assert third.allocate("c") == ips_first[0]  # released, so free again for others
+    script = (
+        "import sys; from pathlib import Path; from podlab.runtime.podip import PodIPAllocator; "
+        f"print(PodIPAllocator(lock_dir=Path({str(tmp_path)!r})).allocate('x'))"
+    )
+    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert other.stdout.strip() not in {*ips_first, *ips_second, ips_first[0]}
 
 
 def test_mount_plan_and_host_paths(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from podlab.k8s.resources import RESOURCES, ResourceInfo
 Obj = dict[str, Any]
 
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-KUBERNETES_VERSION = ("1", "37")
+KUBERNETES_VERSION = ("1", "33")
 
 
 @dataclass(frozen=True)

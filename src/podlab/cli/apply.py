@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
-from podlab.k8s import apply_defaults, resource_for
+from podlab.k8s import resource_for
 
 from .client import ApiClient, ApiError, object_path
 from .manifests import Manifest
@@ -29,41 +30,48 @@ def _namespaced(obj: Obj) -> Obj:
     return obj
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _with_last_applied(obj: Obj) -> Obj:
+    """The object carrying kubectl's last-applied annotation (compact JSON of the manifest)."""
+    annotated = copy.deepcopy(obj)
+    annotations = annotated["metadata"].setdefault("annotations", {})
+    annotations[LAST_APPLIED] = json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n"
+    return annotated
+
+
 def apply_one(client: ApiClient, obj: Obj) -> str:
-    """Create the object, or replace what the manifest sets on the existing one."""
+    """Create the object, or replace what the manifest sets on the existing one.
+
+    As `kubectl apply` does, the manifest is recorded in the last-applied annotation, so a
+    re-apply of the same manifest is "unchanged" whatever the server defaulted or controllers set.
+    """
     obj = _namespaced(obj)
     path = object_path(obj)
+    desired_meta = _with_last_applied(obj)
     try:
         current = client.request("GET", path)
     except ApiError as exc:
         if exc.code != 404:
             raise
         collection = path.rsplit("/", 1)[0]
-        client.request("POST", collection, obj, query={"fieldValidation": "Strict"})
+        client.request("POST", collection, desired_meta, query={"fieldValidation": "Strict"})
         return f"{_display_name(obj)} created"
+    current_annotations = current["metadata"].get("annotations") or {}
+    if current_annotations.get(LAST_APPLIED) == desired_meta["metadata"]["annotations"][LAST_APPLIED]:
+        return f"{_display_name(obj)} unchanged"
     desired = copy.deepcopy(current)
     for key, value in obj.items():
         if key in ("metadata", "status"):
             continue
         desired[key] = value
-    for key in ("labels", "annotations"):
-        if key in obj["metadata"]:
-            desired["metadata"][key] = obj["metadata"][key]
+    desired["metadata"]["labels"] = obj["metadata"].get("labels") or {}
+    desired["metadata"]["annotations"] = desired_meta["metadata"]["annotations"]
     for key in set(current) - set(obj) - {"metadata", "status", "apiVersion", "kind"}:
         desired.pop(key, None)
-    if _same(current, desired):
-        return f"{_display_name(obj)} unchanged"
     client.request("PUT", path, desired, query={"fieldValidation": "Strict"})
     return f"{_display_name(obj)} configured"
-
-
-def _same(current: Obj, desired: Obj) -> bool:
-    """Whether applying would change nothing the user set (defaults filled by the server aside)."""
-    desired = apply_defaults(copy.deepcopy(desired))
-    return all(current.get(key) == value for key, value in desired.items() if key != "metadata") and all(
-        (current["metadata"].get(key) or {}) == (desired["metadata"].get(key) or {})
-        for key in ("labels", "annotations")
-    )
 
 
 def apply_all(client: ApiClient, manifests: list[Manifest]) -> list[str]:

@@ -64,14 +64,33 @@ def main() -> None:
 @click.option("--port", default=0, show_default=True, help="API server port on 127.0.0.1 (0 picks one).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "plain"]), default="auto", show_default=True)
 @click.option("--no-live", is_flag=True, help="Plain log output instead of the live view.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Node settings (default: ./podlab.yaml when present), e.g. images: {IMAGE: COMMAND}.",
+)
 @click.option("--ready-file", type=click.Path(path_type=Path), hidden=True)
 def up(
-    files: tuple[Path, ...], detach: bool, port: int, sandbox: str, no_live: bool, ready_file: Path | None
+    files: tuple[Path, ...],
+    detach: bool,
+    port: int,
+    sandbox: str,
+    no_live: bool,
+    config_path: Path | None,
+    ready_file: Path | None,
 ) -> None:
     """Start the node and apply FILES."""
+    from podlab.node.config import ConfigError, load_config
+
     from .up import run_foreground, start_detached
 
     manifests = _load(files)
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     home = _home()
     running = NodeState.read(home)
     if running is not None and running.alive():
@@ -80,7 +99,7 @@ def up(
         )
     if detach:
         try:
-            state = start_detached(home, list(files), port=port, sandbox=sandbox)
+            state = start_detached(home, list(files), port=port, sandbox=sandbox, config_path=config_path)
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"podlab node ready at {state.server} (pid {state.pid})")
@@ -90,7 +109,13 @@ def up(
     sys.exit(
         asyncio.run(
             run_foreground(
-                home, manifests, port=port, sandbox=sandbox, live=not no_live, ready_file=ready_file
+                home,
+                manifests,
+                port=port,
+                sandbox=sandbox,
+                live=not no_live,
+                config=config,
+                ready_file=ready_file,
             )
         )
     )

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from podlab.node.config import NodeConfig
 from podlab.node.home import NodeState, kubeconfig_path
 from podlab.node.node import Node
 
@@ -30,10 +31,11 @@ async def run_foreground(
     port: int,
     sandbox: str,
     live: bool,
+    config: NodeConfig,
     ready_file: Path | None = None,
 ) -> int:
     """Run a node until SIGINT/SIGTERM, applying `manifests` once it is up."""
-    node = Node(home, port=port, sandbox=sandbox)
+    node = Node(home, port=port, sandbox=sandbox, config=config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -75,7 +77,9 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
             live.update(frame())
 
 
-def start_detached(home: Path, files: list[Path], *, port: int, sandbox: str) -> NodeState:
+def start_detached(
+    home: Path, files: list[Path], *, port: int, sandbox: str, config_path: Path | None
+) -> NodeState:
     """Start `podlab up` as a background process and return once its API answers."""
     home.mkdir(parents=True, exist_ok=True)
     ready = home / "ready"
@@ -95,7 +99,9 @@ def start_detached(home: Path, files: list[Path], *, port: int, sandbox: str) ->
         str(ready),
     ]
     for path in files:
-        argv += ["-f", str(path)]
+        argv += ["-f", str(path.resolve())]
+    if config_path is not None:
+        argv += ["--config", str(config_path.resolve())]
     log_file = open(home / "node.log", "ab")  # noqa: SIM115 - handed to the child, closed below
     try:
         child = subprocess.Popen(

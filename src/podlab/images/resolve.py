@@ -90,7 +90,7 @@ def resolve(
     """
     ref = parse_image(image)
     name = str(container.get("name", ""))
-    base = _user_image(image, ref, name, user_map or {}, annotations or {})
+    base = _user_image(image, ref, name, user_map or {}, annotations or {}, pod_ip)
     if base is None:
         base = _builtin_image(ref, pod_ip)
     if base is None:
@@ -123,6 +123,7 @@ def _user_image(
     container_name: str,
     user_map: Mapping[str, str],
     annotations: Mapping[str, str],
+    pod_ip: str | None,
 ) -> _Image | None:
     line = annotations.get(ANNOTATION_PREFIX + container_name)
     if line is None:
@@ -132,7 +133,12 @@ def _user_image(
                 break
     if line is None:
         return None
-    return _Image("user", shlex.split(line), [], "/", {"PATH": DEFAULT_PATH})
+    env = {"PATH": DEFAULT_PATH}
+    if pod_ip:
+        # Pods share the loopback: a mapped program should bind its pod IP, e.g.
+        # `sh -c 'exec python3 -m http.server 8080 --bind "$PODLAB_POD_IP"'`.
+        env["PODLAB_POD_IP"] = pod_ip
+    return _Image("user", shlex.split(line), [], "/", env)
 
 
 def _builtin_image(ref: ImageRef, pod_ip: str | None) -> _Image | None:

@@ -1,8 +1,9 @@
 """podlab's kubelet: probes, restarts, CrashLoopBackOff, pod status and events.
 
 Sans-IO cores: probe_worker (one probe loop), probe_results (verdict cache), pod_worker
-(computePodActions, kills, restarts), backoff, status, events (client-go correlation), env.
-Drivers: probe_driver, probe_manager, pod_runner, kubelet (Kubelet), scheduler, recorder.
+(computePodActions: init containers, sidecars, kills, restarts), backoff, status, events
+(client-go correlation), env. Drivers: probe_driver, probe_manager, pod_probes, pod_runner,
+container_actions, lifecycle (hooks), kubelet (Kubelet), scheduler, recorder, clock.
 """
 
 from podlab.kubelet.backoff import Backoff, go_duration

@@ -14,9 +14,10 @@ Three stages, in client-go's order:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 Obj = dict[str, Any]
 
@@ -25,6 +26,8 @@ MAX_INTERVAL = 600.0
 SPAM_BURST = 25
 SPAM_QPS = 1.0 / 300.0
 COMBINED_PREFIX = "(combined from similar events): "
+LRU_ENTRIES = 4096
+_V = TypeVar("_V")
 
 
 def rfc3339(t: datetime) -> str:
@@ -47,6 +50,8 @@ class ObjectRef:
     @classmethod
     def for_pod(cls, pod: Obj, container: str | None = None) -> ObjectRef:
         meta = pod.get("metadata", {})
+        inits = {c.get("name") for c in pod.get("spec", {}).get("initContainers") or []}
+        section = "initContainers" if container in inits else "containers"
         return cls(
             kind="Pod",
             namespace=meta.get("namespace", "default"),
@@ -54,7 +59,7 @@ class ObjectRef:
             uid=meta.get("uid", ""),
             api_version="v1",
             resource_version=str(meta.get("resourceVersion", "")),
-            field_path=f"spec.containers{{{container}}}" if container else "",
+            field_path=f"spec.{section}{{{container}}}" if container else "",
         )
 
     def to_json(self) -> Obj:
@@ -145,6 +150,26 @@ class _Bucket:
     last: float
 
 
+class _Lru(OrderedDict[tuple[str, ...], _V]):
+    """A dict that forgets its least recently used keys beyond ``limit`` (groupcache/lru)."""
+
+    def __init__(self, limit: int = LRU_ENTRIES) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get(self, key: tuple[str, ...], default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key: tuple[str, ...], value: _V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Correlated:
     event: Obj
@@ -165,9 +190,10 @@ class EventCorrelator:
         self.max_interval = max_interval
         self.burst = burst
         self.qps = qps
-        self._aggregates: dict[tuple[str, ...], _AggregateRecord] = {}
-        self._observed: dict[tuple[str, ...], _Observation] = {}
-        self._buckets: dict[tuple[str, ...], _Bucket] = {}
+        # client-go keeps each of these in an LRU of maxLruCacheEntries (4096).
+        self._aggregates: _Lru[_AggregateRecord] = _Lru()
+        self._observed: _Lru[_Observation] = _Lru()
+        self._buckets: _Lru[_Bucket] = _Lru()
 
     def correlate(self, event: Obj, now: float) -> Correlated:
         """``now`` is monotonic seconds; the event carries its wall timestamps already."""

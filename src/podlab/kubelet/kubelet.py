@@ -13,17 +13,21 @@ from typing import Any
 
 from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.clock import Clock, LoopClock
-from podlab.kubelet.events import Source
+from podlab.kubelet.events import Source, rfc3339
+from podlab.kubelet.node_status import build_node, refresh_heartbeat
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.scheduler import Scheduler
 from podlab.runtime import Runtime
-from podlab.store import NotFound, Store, StoreError, Watch
+from podlab.runtime.podip import POD_CIDR
+from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
 log = logging.getLogger("podlab.kubelet")
 
 Obj = dict[str, Any]
 PODS = ("", "pods")
+NODES = ("", "nodes")
+NODE_STATUS_REPORT_SECONDS = 300.0
 # Node shutdown: SIGTERM, then SIGKILL after kubelet's minimum grace.
 SHUTDOWN_GRACE = 2.0
 
@@ -56,6 +60,8 @@ class Kubelet:
         self._stopped = False
 
     async def run(self) -> None:
+        self.register_node()
+        self._own(self._heartbeat())
         if self.scheduler is not None:
             self._own(self.scheduler.run())
         self._own(self._watch_sources(("", "configmaps")))
@@ -86,6 +92,29 @@ class Kubelet:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    # -- the Node object ------------------------------------------------------------------
+    def register_node(self) -> None:
+        """Create (or refresh) this node's Node object, as kubelet registers itself."""
+        now = rfc3339(self.clock.wall())
+        node = build_node(self.node_name, self.host_ip, str(POD_CIDR), now)
+        try:
+            self.store.create(NODES, node)
+        except AlreadyExists:
+            existing = self.store.get(NODES, None, self.node_name)
+            existing["status"] = node["status"]
+            self.store.update(NODES, existing, subresource="status")
+        except StoreError as exc:
+            log.warning("could not register node %s: %s", self.node_name, exc)
+
+    async def _heartbeat(self) -> None:
+        # nodeStatusReportFrequency: an unchanged status is re-posted every 5 minutes.
+        while not self._stopped:
+            await self.clock.sleep_until(self.clock.now() + NODE_STATUS_REPORT_SECONDS)
+            with contextlib.suppress(StoreError):
+                node = self.store.get(NODES, None, self.node_name)
+                node["status"] = refresh_heartbeat(node.get("status") or {}, rfc3339(self.clock.wall()))
+                self.store.update(NODES, node, subresource="status")
 
     # -- pods -----------------------------------------------------------------------------
     async def _watch_pods(self) -> None:

@@ -12,30 +12,26 @@ import asyncio
 import contextlib
 import copy
 import logging
-import secrets
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from podlab.kubelet.env import EnvError, expand_command, resolve_env
+from podlab.kubelet.container_actions import kill_container, start_container
 from podlab.kubelet.events import ObjectRef, rfc3339
+from podlab.kubelet.pod_probes import make_probe_driver
 from podlab.kubelet.pod_worker import (
     EmitEvent,
     KillContainer,
     PodWorker,
     StartContainer,
     WakeAt,
+    format_pod,
 )
-from podlab.kubelet.probe_driver import ProbeDriver
 from podlab.kubelet.probe_manager import ProbeManager
-from podlab.kubelet.probe_results import ProbeResults, ProbeType
-from podlab.kubelet.probe_worker import AttemptResult, ContainerView, Emit
-from podlab.kubelet.status import build_status, container_is_started
+from podlab.kubelet.probe_results import ProbeResults
+from podlab.kubelet.status import CONDITION_ORDER, build_status
 from podlab.runtime import (
-    ContainerLaunch,
-    ImagePullError,
     RunningContainer,
-    StartError,
     VolumeError,
     allocate_pod_ip,
 )
@@ -49,8 +45,8 @@ log = logging.getLogger("podlab.kubelet")
 Obj = dict[str, Any]
 PODS = ("", "pods")
 
-# pkg/kubelet/pod_workers.go: a sync that failed is retried after backOffPeriod (10 s).
-SYNC_ERROR_RETRY = 10.0
+# podlab's own retry after an unexpected error in a sync pass (a bug, not a pod problem).
+SYNC_FAILURE_RETRY = 1.0
 # nestedpendingoperations: mount retries start at 500 ms and double up to 2m2s.
 MOUNT_RETRY_INITIAL = 0.5
 MOUNT_RETRY_MAX = 122.0
@@ -66,7 +62,7 @@ class PodRunner:
         self.uid = str(pod["metadata"]["uid"])
         self.worker = PodWorker(pod, kubelet.backoff, kubelet.image_backoff)
         self.results = ProbeResults.create(on_change=lambda _update: self.wake())
-        self.probes = ProbeManager(self._make_probe_driver)
+        self.probes = ProbeManager(lambda c, t, p: make_probe_driver(self, c, t, p))
         self.running: dict[str, RunningContainer] = {}
         self.pod_ip: str | None = None
         self.volumes: dict[str, Path] | None = None
@@ -91,9 +87,11 @@ class PodRunner:
         old = self.pod
         self.pod = pod
         self.worker.update_pod(pod)
-        if old.get("spec") != pod.get("spec") or old.get("metadata", {}).get("deletionTimestamp") != pod.get(
-            "metadata", {}
-        ).get("deletionTimestamp"):
+        deletion = old.get("metadata", {}).get("deletionTimestamp") != pod.get("metadata", {}).get(
+            "deletionTimestamp"
+        )
+        gates = self._foreign_conditions(old) != self._foreign_conditions(pod)  # readiness gates
+        if old.get("spec") != pod.get("spec") or deletion or gates:
             self.wake()
 
     def removed(self) -> None:
@@ -113,7 +111,12 @@ class PodRunner:
         try:
             while not self._shutting_down:
                 self._dirty.clear()
-                wake = self._sync_once()
+                try:
+                    wake = self._sync_once()
+                except Exception:
+                    # A bug or a store surprise must not orphan running containers: log, retry.
+                    log.exception("sync of pod %s failed", self.pod["metadata"].get("name"))
+                    wake = self.clock.now() + SYNC_FAILURE_RETRY
                 if self.worker.deleting and self.worker.all_stopped() and self._busy_actions == 0:
                     await self._finish_deletion()
                     return
@@ -146,7 +149,7 @@ class PodRunner:
                     per_container.setdefault(action.name, []).append(action)
         for name, acts in per_container.items():
             self._busy_actions += 1
-            task = self._spawn(self._run_actions(name, acts))
+            task = self.spawn(self._run_actions(name, acts))
             self._action_tasks.add(task)
             task.add_done_callback(self._action_tasks.discard)
         self._write_status()
@@ -167,7 +170,7 @@ class PodRunner:
                     with contextlib.suppress(asyncio.CancelledError):
                         await fut
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -180,7 +183,7 @@ class PodRunner:
         if now < self._mount_retry_at:
             return self._mount_retry_at
         try:
-            self.volumes = self.kubelet.runtime.materialise_volumes(self.pod, self._lookup)
+            self.volumes = self.kubelet.runtime.materialise_volumes(self.pod, self.lookup)
         except VolumeError as exc:
             # kubelet's volume manager keeps retrying with exponential backoff and says so.
             self.emit("Warning", "FailedMount", exc.message, None)
@@ -197,7 +200,7 @@ class PodRunner:
             self._mount_delay = MOUNT_RETRY_INITIAL
             self.wake()
 
-    def _lookup(self, kind: str, name: str) -> Obj | None:
+    def lookup(self, kind: str, name: str) -> Obj | None:
         key = ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
         try:
             return self.kubelet.store.get(key, self.pod["metadata"].get("namespace", "default"), name)
@@ -209,9 +212,9 @@ class PodRunner:
         try:
             for action in actions:
                 if isinstance(action, KillContainer):
-                    await self._kill(action)
+                    await kill_container(self, action)
                 else:
-                    await self._start(name)
+                    await start_container(self, name)
         except Exception:
             log.exception("pod %s container %s: action failed", self.pod["metadata"].get("name"), name)
         finally:
@@ -219,70 +222,11 @@ class PodRunner:
             self._busy_actions -= 1
             self.wake()
 
-    async def _kill(self, action: KillContainer) -> None:
-        self.emit("Normal", "Killing", action.message, action.name)
-        rc = self.running.get(action.name)
-        if rc is None or rc.container_id != action.container_id:
-            return
-        info = await rc.stop(action.grace_seconds)
-        self._record_exit(action.name, rc, info.exit_code, info.reason, info.finished_at)
-
-    async def _start(self, name: str) -> None:
-        spec = self.worker.container_spec(name)
-        image = str(spec.get("image", ""))
-        rec = self.worker.records[name]
-        restart_count = 0 if rec.current is None else rec.current.restart_count + 1
-        assert self.pod_ip is not None and self.volumes is not None
-        try:
-            env = resolve_env(
-                self.pod,
-                spec,
-                self._lookup,
-                pod_ip=self.pod_ip,
-                host_ip=self.kubelet.host_ip,
-                node_name=self.kubelet.node_name,
-            )
-        except EnvError as exc:
-            self.worker.on_waiting(
-                name, "CreateContainerConfigError", exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
-            )
-            self.emit("Warning", "Failed", f"Error: {exc.message}", name)
-            return
-        launch = ContainerLaunch(
-            pod=self.pod,
-            container=expand_command(spec, env),
-            pod_ip=self.pod_ip,
-            restart_count=restart_count,
-            volumes=self.volumes,
-            env=env,
-        )
-        try:
-            rc = await self.kubelet.runtime.start(launch)
-        except ImagePullError as exc:
-            self.emit("Normal", "Pulling", f'Pulling image "{image}"', name)
-            self.emit("Warning", "Failed", f'Failed to pull image "{image}": {exc.message}', name)
-            self.emit("Warning", "Failed", f"Error: {exc.reason}", name)
-            self.worker.on_image_pull_failed(name, self.clock.now(), exc.message)
-            return
-        except (StartError, VolumeError) as exc:
-            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
-            self.emit("Normal", "Created", f"Created container: {name}", name)
-            self.emit("Warning", "Failed", f"Error: {exc.message}", name)
-            cid = "containerd://" + secrets.token_hex(32)
-            self.worker.on_start_error(name, cid, self.clock.now(), rfc3339(self.clock.wall()), exc.message)
-            return
-        self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
-        self.emit("Normal", "Created", f"Created container: {name}", name)
-        self.emit("Normal", "Started", f"Started container {name}", name)
-        self.worker.on_started(name, rc.container_id, self.clock.now(), rfc3339(rc.started_at))
-        self.running[name] = rc
-        self._spawn(self._watch_exit(name, rc))
-
-    async def _watch_exit(self, name: str, rc: RunningContainer) -> None:
+    async def watch_exit(self, name: str, rc: RunningContainer) -> None:
         info = await rc.wait()
-        self._record_exit(name, rc, info.exit_code, info.reason, info.finished_at)
+        self.record_exit(name, rc, info.exit_code, info.reason, info.finished_at)
 
-    def _record_exit(self, name: str, rc: RunningContainer, code: int, reason: str, finished: Any) -> None:
+    def record_exit(self, name: str, rc: RunningContainer, code: int, reason: str, finished: Any) -> None:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
         if self.worker.on_exited(name, rc.container_id, self.clock.now(), rfc3339(finished), code, reason):
             self.wake()
@@ -299,58 +243,10 @@ class PodRunner:
         )
 
     # -- probes ---------------------------------------------------------------------------
-    def _make_probe_driver(self, container: Obj, probe_type: ProbeType, probe: Obj) -> ProbeDriver:
-        name = container["name"]
-
-        async def attempt(container_id: str) -> tuple[AttemptResult, str]:
-            return await self._probe_once(name, probe_type, probe, container_id)
-
-        def emit(decision: Emit) -> None:
-            self.emit(decision.type, decision.reason, decision.message, name)
-
-        return ProbeDriver.for_probe(
-            probe_type,
-            probe,
-            self.clock,
-            view=lambda: self.container_view(name),
-            attempt=attempt,
-            results=self.results.for_type(probe_type),
-            pod_uid=self.uid,
-            emit=emit,
-        )
-
-    async def _probe_once(
-        self, name: str, probe_type: ProbeType, probe: Obj, container_id: str
-    ) -> tuple[AttemptResult, str]:
-        from podlab.probes import ProbeTarget, run_probe
-
-        rc = self.running.get(name)
-        if rc is None or rc.container_id != container_id:
-            return AttemptResult.UNKNOWN, "container not found"
-        container = self.worker.container_spec(name)
-        target = ProbeTarget(pod_ip=self.pod_ip or "", container=container, exec=rc.exec)
-        outcome = await run_probe(probe, target, probe_type=probe_type.value)
-        return AttemptResult(outcome.result.name.lower()), outcome.message
-
-    def container_view(self, name: str) -> ContainerView:
-        rec = self.worker.records[name]
-        inst = rec.current
-        spec = self.worker.container_spec(name)
-        return ContainerView(
-            has_pod_status=self.last_status is not None,
-            pod_phase=str((self.last_status or {}).get("phase", "Pending")),
-            container_id=inst.container_id if inst else "",
-            running=bool(inst and inst.running),
-            terminated=bool(inst and not inst.running),
-            started_at=inst.started_mono if inst else None,
-            started=container_is_started(spec, rec, self.results.startup.get),
-            deleting=self.worker.deleting,
-            restart_policy=self.worker.restart_policy,
-        )
-
     def _trigger_readiness(self) -> None:
         # prober_manager UpdatePodStatus: started but not ready -> manual trigger (non-blocking).
-        for cs in (self.last_status or {}).get("containerStatuses", []):
+        status = self.last_status or {}
+        for cs in status.get("initContainerStatuses", []) + status.get("containerStatuses", []):
             if cs.get("started") and not cs.get("ready"):
                 self.probes.trigger_readiness(cs["name"])
 
@@ -368,7 +264,13 @@ class PodRunner:
             pod_ip=self.pod_ip,
             host_ip=self.kubelet.host_ip,
             start_time=self.start_time,
+            foreign=self._foreign_conditions(self.pod),
         )
+
+    @staticmethod
+    def _foreign_conditions(pod: Obj) -> list[Obj]:
+        conditions: list[Obj] = (pod.get("status") or {}).get("conditions") or []
+        return [c for c in conditions if c.get("type") not in CONDITION_ORDER]
 
     def _write_status(self) -> None:
         status = self._compute_status()
@@ -395,6 +297,9 @@ class PodRunner:
     async def _finish_deletion(self) -> None:
         self._write_status()
         self.kubelet.runtime.release_pod(self.uid)
+        # The backoff tables are node-wide; this pod's entries go with it (kubelet's backoff GC).
+        self.kubelet.backoff.forget_prefix(format_pod(self.pod))
+        self.kubelet.image_backoff.forget_prefix(self.uid)
         if self.gone:
             return
         meta = self.pod["metadata"]

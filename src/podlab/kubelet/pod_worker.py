@@ -121,6 +121,11 @@ def container_hash(container: Obj) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def is_sidecar(container: Obj) -> bool:
+    """A restartable init container (KEP-753 sidecar): ``restartPolicy: Always`` on the container."""
+    return container.get("restartPolicy") == "Always"
+
+
 def format_pod(pod: Obj) -> str:
     """kubelet's format.Pod: ``name_namespace(uid)``."""
     meta = pod.get("metadata", {})
@@ -161,11 +166,17 @@ class PodWorker:
         self.pod = pod
         self.backoff = backoff
         self.image_backoff = image_backoff if image_backoff is not None else Backoff()
+        # Until a runtime status exists kubelet shows ContainerCreating, or PodInitializing for
+        # every container of a pod with init containers (convertToAPIContainerStatuses).
+        first = "PodInitializing" if self.init_containers else "ContainerCreating"
         self.records: dict[str, ContainerRecord] = {
-            c["name"]: ContainerRecord(c["name"], waiting_reason="ContainerCreating") for c in self.containers
+            c["name"]: ContainerRecord(c["name"], waiting_reason=first)
+            for c in self.init_containers + self.containers
         }
         # Pod-level gates owned by the driver: volumes mounted and IP allocated (the sandbox).
         self.sandbox_ready = False
+        # Init containers all completed once; kubelet never re-runs them for the same sandbox.
+        self.initialized = not self.init_containers
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -173,8 +184,20 @@ class PodWorker:
         containers: list[Obj] = self.pod.get("spec", {}).get("containers", [])
         return containers
 
+    @property
+    def init_containers(self) -> list[Obj]:
+        """Init containers, run one after another to completion before the regular ones.
+
+        Restartable ones (``restartPolicy: Always``, sidecars) only need to start, then run on.
+        """
+        containers: list[Obj] = self.pod.get("spec", {}).get("initContainers") or []
+        return containers
+
+    def is_init(self, name: str) -> bool:
+        return any(c["name"] == name for c in self.init_containers)
+
     def container_spec(self, name: str) -> Obj:
-        for c in self.containers:
+        for c in self.init_containers + self.containers:
             if c["name"] == name:
                 return c
         raise KeyError(name)
@@ -267,16 +290,76 @@ class PodWorker:
         actions: list[Action] = []
         if not self.sandbox_ready:
             return actions
+        if not self.initialized:
+            actions, done = self._sync_init(now, liveness, startup)
+            if not done:
+                return actions
+            self.initialized = True
+        regular_alive = False
         for container in self.containers:
             rec = self.records[container["name"]]
+            inst = rec.current
+            if rec.busy or inst is None or inst.running:
+                regular_alive = True
             if rec.busy:
                 continue
-            inst = rec.current
             if inst is not None and inst.running:
                 actions += self._check_probes(container, rec, inst, now, liveness, startup)
             elif inst is None or should_restart(self.restart_policy, inst.exit_code):
+                regular_alive = True
                 actions += self._maybe_start(container, rec, now)
+        if not regular_alive:
+            # computePodActions: nothing to keep and nothing to start -> KillPod, sidecars too.
+            return actions + self._terminate()
+        # Sidecars keep running (and restarting, whatever the pod's policy) beside the app.
+        for container in self.init_containers:
+            if is_sidecar(container):
+                actions += self._sync_sidecar(container, now, liveness, startup)
         return actions
+
+    def _sync_init(
+        self, now: float, liveness: ResultLookup, startup: ResultLookup
+    ) -> tuple[list[Action], bool]:
+        """The next init container to (re)start, in order; (actions, initialization done?).
+
+        An ordinary init container must complete (exit 0); a sidecar (``restartPolicy: Always``)
+        only has to be started (running, startup probe passed) for the next one to begin.
+        """
+        for container in self.init_containers:
+            rec = self.records[container["name"]]
+            inst = rec.current
+            if is_sidecar(container):
+                if (
+                    not rec.busy
+                    and inst is not None
+                    and inst.running
+                    and self._started(container, inst, startup)
+                ):
+                    continue
+                return self._sync_sidecar(container, now, liveness, startup), False
+            if rec.busy or (inst is not None and inst.running):
+                return [], False
+            if inst is not None and inst.exit_code == 0:
+                continue  # completed
+            if inst is not None and self.restart_policy == "Never":
+                return [], False  # a failed init container fails the pod
+            return self._maybe_start(container, rec, now), False
+        return [], True
+
+    def _sync_sidecar(
+        self, container: Obj, now: float, liveness: ResultLookup, startup: ResultLookup
+    ) -> list[Action]:
+        rec = self.records[container["name"]]
+        inst = rec.current
+        if rec.busy:
+            return []
+        if inst is not None and inst.running:
+            return self._check_probes(container, rec, inst, now, liveness, startup)
+        return self._maybe_start(container, rec, now)
+
+    @staticmethod
+    def _started(container: Obj, inst: Instance, startup: ResultLookup) -> bool:
+        return not container.get("startupProbe") or startup(inst.container_id) is Result.SUCCESS
 
     def _check_probes(
         self,
@@ -288,7 +371,7 @@ class PodWorker:
         startup: ResultLookup,
     ) -> list[Action]:
         name = container["name"]
-        restart = self.restart_policy != "Never"
+        restart = self.restart_policy != "Never" or is_sidecar(container)
         kind: str | None
         if inst.spec_hash and inst.spec_hash != container_hash(container):
             kind, message = None, f"Container {name} definition changed"
@@ -328,6 +411,9 @@ class PodWorker:
             image = container.get("image", "")
             cause = rec.waiting_message or ""
             if rec.waiting_reason == "ErrImagePull":
+                # The ErrImagePull message is 'Failed to pull image "x": <err>'; the back-off one
+                # quotes only <err> (image_manager.go keeps the last pull error).
+                cause = cause.removeprefix(f'Failed to pull image "{image}": ')
                 rec.waiting_message = f'Back-off pulling image "{image}": ErrImagePull: {cause}'
             rec.waiting_reason = "ImagePullBackOff"
             last = self.image_backoff.last_update(key)
@@ -363,8 +449,22 @@ class PodWorker:
         return False, []
 
     def _terminate(self) -> list[Action]:
+        """Stop what runs: app (and ordinary init) containers first, sidecars once those are gone,
+        last-declared sidecar first (KEP-753 termination order)."""
+        ordinary = [c for c in self.init_containers if not is_sidecar(c)] + self.containers
+        sidecars = [c for c in reversed(self.init_containers) if is_sidecar(c)]
+
+        def alive(c: Obj) -> bool:
+            rec = self.records[c["name"]]
+            return rec.busy or (rec.current is not None and rec.current.running)
+
+        if any(alive(c) for c in ordinary):
+            candidates = ordinary
+        else:
+            # One sidecar at a time, in reverse order.
+            candidates = next(([c] for c in sidecars if alive(c)), [])
         actions: list[Action] = []
-        for container in self.containers:
+        for container in candidates:
             rec = self.records[container["name"]]
             inst = rec.current
             if rec.busy or inst is None or not inst.running:

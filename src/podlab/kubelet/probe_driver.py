@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from podlab.kubelet.clock import Clock
-from podlab.kubelet.probe_results import ResultsCache
+from podlab.kubelet.probe_results import ProbeType, ResultsCache
 from podlab.kubelet.probe_worker import (
     AttemptResult,
     ContainerView,
@@ -64,7 +64,7 @@ class ProbeDriver:
         self._stopped = False
 
     @classmethod
-    def for_probe(cls, probe_type: Any, probe: Obj, clock: Clock, **kwargs: Any) -> ProbeDriver:
+    def for_probe(cls, probe_type: ProbeType, probe: Obj, clock: Clock, **kwargs: Any) -> ProbeDriver:
         return cls(ProbeWorker(probe_type, ProbeSpec.from_probe(probe), clock.now()), clock=clock, **kwargs)
 
     def trigger(self) -> None:

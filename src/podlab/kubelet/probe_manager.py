@@ -33,7 +33,10 @@ class ProbeManager:
         self._tasks: dict[ProbeKey, asyncio.Task[None]] = {}
 
     def add_pod(self, pod: Obj) -> None:
-        for container in pod.get("spec", {}).get("containers", []):
+        spec = pod.get("spec", {})
+        # Probes run on app containers and on sidecars (restartable init containers) only.
+        sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+        for container in sidecars + spec.get("containers", []):
             for probe_type in (ProbeType.STARTUP, ProbeType.READINESS, ProbeType.LIVENESS):
                 probe = container.get(f"{probe_type.value}Probe")
                 key = ProbeKey(container["name"], probe_type)

@@ -69,12 +69,21 @@ class Scheduler:
         bound = copy.deepcopy(pod)
         bound["spec"]["nodeName"] = self.node_name
         try:
-            self.store.update(
+            updated = self.store.update(
                 PODS,
-                {"metadata": {"name": name, "namespace": namespace}, "status": status},
+                {
+                    "metadata": {
+                        "name": name,
+                        "namespace": namespace,
+                        "resourceVersion": meta.get("resourceVersion"),
+                    },
+                    "status": status,
+                },
                 subresource="status",
             )
-            self.store.update(PODS, bound)  # carries resourceVersion: a concurrent change wins
+            # Both writes are conditional on the version we decided on: a concurrent change wins.
+            bound["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"]
+            self.store.update(PODS, bound)
         except StoreError as exc:
             log.debug("binding %s/%s deferred: %s", namespace, name, exc)
             return False

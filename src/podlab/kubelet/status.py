@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from podlab.kubelet.pod_worker import ContainerRecord, PodWorker
+from podlab.kubelet.pod_worker import ContainerRecord, PodWorker, is_sidecar
 from podlab.kubelet.probe_results import Result
 
 Obj = dict[str, Any]
@@ -63,7 +63,9 @@ def container_is_ready(
     return readiness(rec.current.container_id) is Result.SUCCESS
 
 
-def container_status(spec: Obj, rec: ContainerRecord, readiness: ResultLookup, startup: ResultLookup) -> Obj:
+def container_status(
+    spec: Obj, rec: ContainerRecord, readiness: ResultLookup, startup: ResultLookup, *, init: bool = False
+) -> Obj:
     inst = rec.current
     state: Obj
     last: Obj = {}
@@ -92,9 +94,14 @@ def container_status(spec: Obj, rec: ContainerRecord, readiness: ResultLookup, s
         "name": spec["name"],
         "state": state,
         "lastState": last,
-        "ready": container_is_ready(spec, rec, readiness, startup),
+        # An ordinary init container is ready once it completed (prober_manager UpdatePodStatus);
+        # sidecars are ready like app containers.
+        "ready": (inst is not None and inst.exit_code == 0 and not inst.running)
+        if init and not is_sidecar(spec)
+        else container_is_ready(spec, rec, readiness, startup),
         "restartCount": rec.restart_count,
-        "image": normalize_image(image),
+        # Before any instance exists kubelet echoes the spec; afterwards the runtime's full reference.
+        "image": normalize_image(image) if inst is not None else image,
         "imageID": image_id(image) if inst is not None else "",
     }
     if inst is not None:
@@ -103,9 +110,46 @@ def container_status(spec: Obj, rec: ContainerRecord, readiness: ResultLookup, s
     return out
 
 
-def pod_phase(restart_policy: str, statuses: list[Obj], terminal: bool) -> str:
-    """getPhase for regular containers (no init containers)."""
-    running = waiting = stopped = succeeded = 0
+def _completed(cs: Obj) -> bool:
+    return cs["state"].get("terminated", {}).get("exitCode") == 0
+
+
+def pod_phase(
+    restart_policy: str,
+    statuses: list[Obj],
+    terminal: bool,
+    init_statuses: list[Obj] | None = None,
+    sidecars: frozenset[str] = frozenset(),
+) -> str:
+    """getPhase (kubelet_pods.go) for regular containers, init containers and sidecars."""
+    pending_init = failed_init = sidecars_running = 0
+    for cs in init_statuses or []:
+        if cs["name"] in sidecars:
+            # Exited sidecars are ignored; a running one counts as running; one that has not
+            # started yet holds the pod in Pending.
+            state = cs["state"]
+            if "running" in state:
+                sidecars_running += 1
+                if not cs.get("started"):
+                    pending_init += 1
+            elif "waiting" in state and not cs.get("lastState", {}).get("terminated"):
+                pending_init += 1
+            continue
+        if _completed(cs):
+            continue
+        last = cs.get("lastState", {}).get("terminated")
+        term = cs["state"].get("terminated")
+        if (term and term.get("exitCode") != 0) or (
+            last and last.get("exitCode") != 0 and "waiting" in cs["state"]
+        ):
+            failed_init += 1
+        else:
+            pending_init += 1
+    if failed_init and restart_policy == "Never":
+        return "Failed"
+    if (pending_init or failed_init) and not terminal:
+        return "Pending"
+    running, waiting, stopped, succeeded = sidecars_running, 0, 0, 0
     for cs in statuses:
         state = cs["state"]
         if "running" in state:
@@ -138,7 +182,7 @@ def pod_phase(restart_policy: str, statuses: list[Obj], terminal: bool) -> str:
 
 
 def _containers_ready(
-    phase: str, spec_containers: list[Obj], statuses: list[Obj]
+    phase: str, spec_containers: list[Obj], statuses: list[Obj], sidecar_statuses: list[Obj]
 ) -> tuple[str, str | None, str | None]:
     if phase == "Succeeded":
         return "False", "PodCompleted", None
@@ -146,6 +190,8 @@ def _containers_ready(
         return "False", "PodFailed", None
     by_name = {cs["name"]: cs for cs in statuses}
     unready = [c["name"] for c in spec_containers if c["name"] in by_name and not by_name[c["name"]]["ready"]]
+    # Sidecars count for readiness too (GenerateContainersReadyCondition, 1.29+).
+    unready = [cs["name"] for cs in sidecar_statuses if not cs["ready"]] + unready
     unknown = [c["name"] for c in spec_containers if c["name"] not in by_name]
     parts = []
     if unknown:
@@ -154,6 +200,28 @@ def _containers_ready(
         parts.append(f"containers with unready status: [{' '.join(unready)}]")
     if parts:
         return "False", "ContainersNotReady", ", ".join(parts)
+    return "True", None, None
+
+
+def _pod_ready(
+    pod: Obj, foreign: list[Obj], ready: str, reason: str | None, message: str | None
+) -> tuple[str, str | None, str | None]:
+    """GeneratePodReadyCondition: ContainersReady and every readiness gate's condition True."""
+    if ready != "True":
+        return ready, reason, message
+    present = {c.get("type"): c for c in foreign}
+    missing = []
+    for gate in pod.get("spec", {}).get("readinessGates") or []:
+        kind = gate.get("conditionType", "")
+        cond = present.get(kind)
+        if cond is None:
+            missing.append(f'corresponding condition of pod readiness gate "{kind}" does not exist.')
+        elif cond.get("status") != "True":
+            missing.append(
+                f'the status of pod readiness gate "{kind}" is not "True", but {cond.get("status")}'
+            )
+    if missing:
+        return "False", "ReadinessGatesNotReady", ", ".join(missing)
     return "True", None, None
 
 
@@ -166,6 +234,29 @@ def _condition(
     if message:
         cond["message"] = message
     return cond
+
+
+def _initialized(
+    phase: str, init_specs: list[Obj], init_statuses: list[Obj]
+) -> tuple[str, str | None, str | None]:
+    """GeneratePodInitializedCondition."""
+    if not init_specs:
+        return "True", None, None
+    if phase == "Succeeded":
+        return "True", "PodCompleted", None
+    sidecars = {c["name"] for c in init_specs if is_sidecar(c)}
+    incomplete = [
+        cs["name"]
+        for cs in init_statuses
+        if not (_completed(cs) or (cs["name"] in sidecars and cs.get("started")))
+    ]
+    if incomplete:
+        return (
+            "False",
+            "ContainersNotInitialized",
+            f"containers with incomplete status: [{' '.join(incomplete)}]",
+        )
+    return "True", None, None
 
 
 def qos_class(pod: Obj) -> str:
@@ -195,20 +286,34 @@ def build_status(
     pod_ip: str | None,
     host_ip: str,
     start_time: str,
+    foreign: list[Obj] | None = None,
 ) -> Obj:
-    """The full pod status object; ``now`` is the RFC3339 time of this computation."""
+    """The full pod status object; ``now`` is the RFC3339 time of this computation.
+
+    ``foreign``: conditions others own (readiness gates set by controllers); kept after
+    kubelet's own, as the status manager's mergePodStatus keeps them.
+    """
+    foreign = [c for c in foreign or [] if c.get("type") not in CONDITION_ORDER]
     pod = worker.pod
     specs = worker.containers
     statuses = sorted(
         (container_status(c, worker.records[c["name"]], readiness, startup) for c in specs),
         key=lambda cs: str(cs["name"]),
     )
+    init_specs = worker.init_containers
+    init_statuses = [
+        container_status(c, worker.records[c["name"]], readiness, startup, init=True) for c in init_specs
+    ]
     prev = previous or {}
     terminal = worker.deleting and worker.all_stopped()
-    phase = pod_phase(worker.restart_policy, statuses, terminal)
+    sidecars = frozenset(c["name"] for c in init_specs if is_sidecar(c))
+    phase = pod_phase(worker.restart_policy, statuses, terminal, init_statuses, sidecars)
     if prev.get("phase") in ("Succeeded", "Failed"):
         phase = prev["phase"]  # kubelet never leaves a terminal phase
-    ready, reason, message = _containers_ready(phase, specs, statuses)
+    sidecar_statuses = [cs for cs in init_statuses if cs["name"] in sidecars]
+    ready, reason, message = _containers_ready(phase, specs, statuses, sidecar_statuses)
+    init_ok, init_reason, init_message = _initialized(phase, init_specs, init_statuses)
+    pod_ready, pod_ready_reason, pod_ready_message = _pod_ready(pod, foreign, ready, reason, message)
     conditions = {
         "PodReadyToStartContainers": _condition(
             # The sandbox goes away with a finished or deleted pod (computePodActions KillPod).
@@ -218,8 +323,8 @@ def build_status(
             else "False",
             now,
         ),
-        "Initialized": _condition("Initialized", "True", now),
-        "Ready": _condition("Ready", ready, now, reason, message),
+        "Initialized": _condition("Initialized", init_ok, now, init_reason, init_message),
+        "Ready": _condition("Ready", pod_ready, now, pod_ready_reason, pod_ready_message),
         "ContainersReady": _condition("ContainersReady", ready, now, reason, message),
     }
     old = {c.get("type"): c for c in prev.get("conditions", [])}
@@ -230,7 +335,7 @@ def build_status(
             cond["lastTransitionTime"] = before["lastTransitionTime"]
     out: Obj = {
         "phase": phase,
-        "conditions": [conditions[t] for t in CONDITION_ORDER],
+        "conditions": [conditions[t] for t in CONDITION_ORDER] + foreign,
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
     }
@@ -238,6 +343,8 @@ def build_status(
         out["podIP"] = pod_ip
         out["podIPs"] = [{"ip": pod_ip}]
     out["startTime"] = start_time
+    if init_statuses:
+        out["initContainerStatuses"] = init_statuses  # spec order, unlike containerStatuses
     out["containerStatuses"] = statuses
     out["qosClass"] = prev.get("qosClass") or qos_class(pod)
     return out

@@ -19,6 +19,7 @@ from podlab.kubelet import Kubelet
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
+from .config import NodeConfig
 from .home import NodeState, kubeconfig_path
 
 log = logging.getLogger("podlab.node")
@@ -27,10 +28,13 @@ log = logging.getLogger("podlab.node")
 class Node:
     """A running local node. `start()` returns once the API answers; `stop()` leaves no process."""
 
-    def __init__(self, home: Path, *, port: int = 0, sandbox: str = "auto") -> None:
+    def __init__(
+        self, home: Path, *, port: int = 0, sandbox: str = "auto", config: NodeConfig | None = None
+    ) -> None:
         self.home = home
         self._port = port
         self._sandbox = sandbox
+        self._config = config or NodeConfig()
         self.token = secrets.token_urlsafe(32)
         self.store = Store(None)
         self.runtime: Runtime | None = None
@@ -46,7 +50,7 @@ class Node:
 
     async def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        self.runtime = Runtime(self.home, sandbox=self._sandbox)
+        self.runtime = Runtime(self.home, sandbox=self._sandbox, user_images=self._config.images)
         self._api = ApiServer(self.store, token=self.token, logs=LogSource(self.home), port=self._port)
         await self._api.start()
         self._controllers = Controllers(self.store)
@@ -64,6 +68,9 @@ class Node:
     async def stop(self) -> None:
         if self.kubelet is not None:
             await self.kubelet.stop()
+        if self.runtime is not None:
+            # Whatever the kubelet did not stop (a start racing shutdown) goes now.
+            await self.runtime.stop_all(grace_seconds=2.0)
         if self._controllers is not None:
             self._controllers.stop()
         for task in self._tasks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from podlab.probes import httpclient
 from podlab.probes.ports import ProbeError, join_host_port, resolve_port
@@ -22,6 +23,9 @@ def build_request(action: dict[str, Any], pod_ip: str, container: dict[str, Any]
     path = str(action.get("path") or "")
     if path and not path.startswith("/"):
         path = "/" + path
+    # Go's url.URL.String() escapes what cannot appear in a request target (a space -> %20)
+    # and leaves existing escapes and the query alone.
+    path = quote(path, safe="/?&=%:@!$'()*+,;~[]")
     url = f"{scheme}://{join_host_port(host, port)}{path}"
     headers: list[tuple[str, str]] = [
         (httpclient.canonical_header(str(h.get("name", ""))), str(h.get("value", "")))

@@ -59,6 +59,15 @@ class RunningContainer:
             _, pending = await asyncio.wait(pumps, timeout=DRAIN_SECONDS)
             for p in pending:
                 p.cancel()
+        except BaseException:
+            # The node is going away (task cancelled): the container must not outlive it,
+            # and nobody waiting on it may hang.
+            self._launcher.signal_container(self._proc, self.pid, signal.SIGKILL)
+            for p in pumps:
+                p.cancel()
+            if not self._exit.done():
+                self._exit.set_result(ExitInfo(137, int(signal.SIGKILL), "Error", datetime.now(UTC)))
+            raise
         finally:
             self._writer.close()
         code = exit_code_of(returncode)

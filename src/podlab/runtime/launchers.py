@@ -3,8 +3,9 @@
 BwrapLauncher: `--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace
 (peers-and-sandboxing.md §3), so, as on a node, a shell without a SIGTERM handler ignores
 SIGTERM and is SIGKILLed after the grace period (exit 137), and when PID 1 exits the kernel
-kills the rest of the namespace. `--die-with-parent` ties bwrap and the program to the node.
-The network is shared: pods own distinct loopback IPs (127.244.x.y).
+kills the rest of the namespace. `--die-with-parent` ties the program to bwrap, and
+`setpriv --pdeathsig KILL` ties bwrap to the node. The network is shared: pods own distinct
+loopback IPs (127.244.x.y).
 
 PlainLauncher: each container is a process group whose first process dies with the node
 (PR_SET_PDEATHSIG); the reaper watchdog SIGKILLs the groups if the node is SIGKILLed.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 from typing import Protocol
@@ -53,9 +55,23 @@ class BwrapLauncher:
 
     def __init__(self, bwrap: str) -> None:
         self.bwrap = bwrap
+        # --die-with-parent covers the sandboxed program, but bwrap itself outlives a parent
+        # that exits normally (measured with bubblewrap 0.8). setpriv sets PR_SET_PDEATHSIG
+        # and execs bwrap; that is much cheaper than a preexec_fn, which forces a full fork
+        # of the node process instead of vfork.
+        setpriv = shutil.which("setpriv")
+        self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+        self._preexec = None if setpriv else child_setup(os.getpid())
 
     def command(self, layout: Layout, argv: list[str], *, as_pid_1: bool) -> list[str]:
-        cmd = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        cmd = [
+            *self._prefix,
+            self.bwrap,
+            "--die-with-parent",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+        ]
         cmd += ["--hostname", layout.hostname]
         if as_pid_1:
             cmd.append("--as-pid-1")
@@ -65,7 +81,8 @@ class BwrapLauncher:
     async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
         cmd = self.command(layout, argv, as_pid_1=True)
-        cmd[1:1] = ["--info-fd", str(info_w)]
+        at = len(self._prefix) + 1
+        cmd[at:at] = ["--info-fd", str(info_w)]
         try:
             proc = await asyncio.create_subprocess_exec(
                 *cmd,
@@ -75,8 +92,7 @@ class BwrapLauncher:
                 env=layout.env,
                 pass_fds=(info_w,),
                 start_new_session=True,
-                # No preexec_fn: --die-with-parent already ties bwrap to the node, and without
-                # one subprocess can use vfork, which is much cheaper for a large process.
+                preexec_fn=self._preexec,
             )
         finally:
             os.close(info_w)
@@ -97,6 +113,7 @@ class BwrapLauncher:
             stderr=subprocess.STDOUT,
             env=layout.env,
             start_new_session=True,
+            preexec_fn=self._preexec,
         )
 
     def signal_container(self, proc: Process, pid: int, sig: int) -> None:

@@ -3,13 +3,12 @@
 PR_SET_PDEATHSIG only reaches a container's first process; a shell's children would outlive
 a SIGKILLed node. Without PID namespaces (no bubblewrap) this small process, started in its
 own session, learns each container's process group over its stdin and, when stdin reaches EOF
-because the node is gone, SIGKILLs every group it still knows. Run: `python -m podlab.runtime.reaper`.
+because the node is gone, SIGKILLs every group it still knows. This module is the node's
+side; the watchdog itself is `python -m podlab.runtime.watchdog`.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 
@@ -30,7 +29,7 @@ class Reaper:
     def _send(self, line: str) -> None:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "podlab.runtime.reaper"],
+                [sys.executable, "-m", "podlab.runtime.watchdog"],
                 stdin=subprocess.PIPE,
                 start_new_session=True,  # the terminal's Ctrl-C must not reach it
             )
@@ -51,28 +50,3 @@ class Reaper:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def main() -> int:
-    # Ignore the terminal's and the node's signals: only EOF on stdin ends this process.
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)
-    groups: set[int] = set()
-    for line in sys.stdin:
-        op, _, value = line.strip().partition(" ")
-        if not value.isdigit():
-            continue
-        if op == "add":
-            groups.add(int(value))
-        elif op == "del":
-            groups.discard(int(value))
-    for pgid in groups:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

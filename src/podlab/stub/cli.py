@@ -1,7 +1,8 @@
 """`podlab stub ...` and `python -m podlab.stub ...`: parse WireMock's options, run until stopped.
 
-Exit codes follow WireMock: 0 after a clean stop (SIGTERM, SIGINT, POST /__admin/shutdown),
-1 for a bad option, a malformed mapping file or a port that cannot be bound.
+Exit codes follow WireMock's JVM: 143 after SIGTERM and 130 after SIGINT (128 + the signal, as
+`java` exits; a liveness kill then shows `Exit Code: 143, Reason: Error` as on a cluster), 0 after
+POST /__admin/shutdown, 1 for a bad option, a malformed mapping file or a port that cannot be bound.
 """
 
 from __future__ import annotations
@@ -35,14 +36,20 @@ async def run(options: StubOptions) -> int:
         )
         return 1
     loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        server.shutdown_requested.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, server.shutdown_requested.set)
+            loop.add_signal_handler(signum, on_signal, signum)
     try:
         await server.shutdown_requested.wait()
     finally:
         await server.stop()
-    return 0
+    return 128 + received[0] if received else 0
 
 
 def main(argv: list[str] | None = None) -> int:
