@@ -14,6 +14,9 @@ from podlab.controllers import Controllers
 from podlab.k8s import apply_defaults, load_manifests, resource_for
 from podlab.store import Store
 
+# The project keeps the reference manifests exactly as the post gives them.
+SEED_DIR = Path(__file__).resolve().parents[2] / "examples" / "seed"
+
 PODS = ("", "pods")
 RSS = ("apps", "replicasets")
 DEPLOYS = ("apps", "deployments")
@@ -50,7 +53,7 @@ def _make_ready(store: Store, pod: dict[str, Any]) -> None:
 
 async def _scenario() -> None:
     store = Store(None)
-    text = Path("/work/shared/seed/wiremock-liveness.yaml").read_text()
+    text = (SEED_DIR / "wiremock-liveness.yaml").read_text()
     for obj in load_manifests(text, "wiremock-liveness.yaml"):
         obj = apply_defaults(obj)
         obj["metadata"]["namespace"] = "default"
@@ -134,7 +137,7 @@ async def _broken_neighbour() -> None:
             "spec": {"replicas": "many", "selector": {"matchLabels": {"x": "y"}}, "template": {}},
         },
     )
-    d = apply_defaults(load_manifests(Path("/work/shared/seed/deployment.wiremock.yaml").read_text(), "d")[0])
+    d = apply_defaults(load_manifests((SEED_DIR / "deployment.wiremock.yaml").read_text(), "d")[0])
     d["metadata"]["namespace"] = "default"
     store.create(DEPLOYS, d)
     controllers = Controllers(store, resync_seconds=0.05)
@@ -154,7 +157,7 @@ def test_one_broken_object_does_not_stop_the_controllers() -> None:
 
 async def _recreate() -> None:
     store = Store(None)
-    d = apply_defaults(load_manifests(Path("/work/shared/seed/deployment.wiremock.yaml").read_text(), "d")[0])
+    d = apply_defaults(load_manifests((SEED_DIR / "deployment.wiremock.yaml").read_text(), "d")[0])
     d["metadata"]["namespace"] = "default"
     d["spec"]["strategy"] = {"type": "Recreate"}
     store.create(DEPLOYS, d)

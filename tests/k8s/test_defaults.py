@@ -7,9 +7,12 @@ from pathlib import Path
 from podlab.k8s import apply_defaults, load_manifests
 from podlab.k8s.defaults import image_pull_policy_for
 
+# The project keeps the reference manifests exactly as the post gives them.
+SEED_DIR = Path(__file__).resolve().parents[2] / "examples" / "seed"
+
 
 def _deployment() -> dict:
-    objs = load_manifests(Path("/work/shared/seed/wiremock-liveness.yaml").read_text(), "f")
+    objs = load_manifests((SEED_DIR / "wiremock-liveness.yaml").read_text(), "f")
     return objs[1]
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from podlab.k8s import ManifestError, load_manifests, resource_for
 
-SEED = Path("/work/shared/seed")
+# The project keeps the reference manifests exactly as the post gives them.
+SEED_DIR = Path(__file__).resolve().parents[2] / "examples" / "seed"
+SEED = SEED_DIR
 
 
 def test_reference_manifest_loads_both_documents() -> None:

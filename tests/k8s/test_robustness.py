@@ -21,6 +21,9 @@ from podlab.k8s import (
     validate,
 )
 
+# The project keeps the reference manifests exactly as the post gives them.
+SEED_DIR = Path(__file__).resolve().parents[2] / "examples" / "seed"
+
 WRONG: list[Any] = [None, 0, -1, 70000, "x", True, 1.5, [], [1], {}, {"a": 1}, [{"a": 1}]]
 
 
@@ -45,7 +48,7 @@ def _replaced(obj: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 def _objects() -> list[dict[str, Any]]:
-    objs = load_manifests(Path("/work/shared/seed/wiremock-liveness.yaml").read_text(), "f")
+    objs = load_manifests((SEED_DIR / "wiremock-liveness.yaml").read_text(), "f")
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
