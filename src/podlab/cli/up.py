@@ -68,7 +68,10 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
 
     def frame() -> Group:
         assert node.runtime is not None
-        return render(node.store, node.server_url, node.runtime.isolation, kubeconfig)
+        assert node.kubelet is not None
+        return render(
+            node.store, node.server_url, node.runtime.isolation, kubeconfig, node.kubelet.probe_history
+        )
 
     with Live(frame(), refresh_per_second=4, screen=False) as live:
         while not stop.is_set():

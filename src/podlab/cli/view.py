@@ -5,6 +5,7 @@ It reads the node's store directly (it runs in the node's process) and renders w
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from podlab.store import Store
 
 Obj = dict[str, Any]
 MAX_EVENTS = 12
+# (container, probe type) -> latest attempt results, oldest first (Kubelet.probe_history)
+ProbeHistory = Mapping[tuple[str, str], list[str]]
 
 
 def _age(timestamp: str | None, now: datetime) -> str:
@@ -42,21 +45,42 @@ def _state(status: Obj) -> Text:
     return Text("Pending", style="yellow")
 
 
-def _probes(container: Obj) -> str:
-    parts = []
+_MARKS = {
+    "success": ("✓", "green"),
+    "warning": ("!", "yellow"),
+    "failure": ("✗", "red"),
+    "unknown": ("?", "dim"),
+}
+
+
+def _probes(container: Obj, history: ProbeHistory) -> Text:
+    """Each probe's handler and period, then its latest results (oldest first): ✓ ✗ ! ?"""
+    text = Text()
     for key, label in (
         ("startupProbe", "startup"),
         ("livenessProbe", "liveness"),
         ("readinessProbe", "readiness"),
     ):
         probe = container.get(key)
-        if probe:
-            handler = next((h for h in ("httpGet", "tcpSocket", "exec", "grpc") if h in probe), "?")
-            parts.append(f"{label}:{handler}/{probe.get('periodSeconds', 10)}s")
-    return " ".join(parts) or "-"
+        if not probe:
+            continue
+        handler = next((h for h in ("httpGet", "tcpSocket", "exec", "grpc") if h in probe), "?")
+        if text:
+            text.append("  ")
+        text.append(f"{label}:{handler}/{probe.get('periodSeconds', 10)}s ")
+        for result in history.get((container["name"], label), []):
+            mark, style = _MARKS.get(result, ("?", "dim"))
+            text.append(mark, style=style)
+    return text or Text("-")
 
 
-def render(store: Store, server_url: str, isolation: str, kubeconfig: str) -> Group:
+def render(
+    store: Store,
+    server_url: str,
+    isolation: str,
+    kubeconfig: str,
+    probe_history: Callable[[str], ProbeHistory] = lambda uid: {},
+) -> Group:
     now = datetime.now(UTC)
     pods, _ = store.list(("", "pods"))
     events, _ = store.list(("", "events"))
@@ -67,6 +91,7 @@ def render(store: Store, server_url: str, isolation: str, kubeconfig: str) -> Gr
         spec_containers = {c["name"]: c for c in pod.get("spec", {}).get("containers", [])}
         statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses", []) or []}
         pod_name = pod["metadata"]["name"]
+        history = probe_history(pod["metadata"].get("uid", ""))
         if pod["metadata"].get("deletionTimestamp"):
             pod_name += " (Terminating)"
         for name, container in spec_containers.items():
@@ -77,7 +102,7 @@ def render(store: Store, server_url: str, isolation: str, kubeconfig: str) -> Gr
                 _state(status),
                 Text("yes", style="green") if status.get("ready") else Text("no", style="yellow"),
                 str(status.get("restartCount", 0)),
-                _probes(container),
+                _probes(container, history),
                 pod.get("status", {}).get("podIP", ""),
                 _age(pod["metadata"].get("creationTimestamp"), now),
             )

@@ -59,6 +59,16 @@ class Kubelet:
         self._watches: list[Watch] = []
         self._stopped = False
 
+    def probe_history(self, pod_uid: str) -> dict[tuple[str, str], list[str]]:
+        """(container, probe type) -> the latest attempt results, oldest first; {} for unknown pods."""
+        runner = self.runners.get(pod_uid)
+        if runner is None:
+            return {}
+        return {
+            (key.container, key.probe_type.value): [str(result) for result in results]
+            for key, results in runner.probes.history().items()
+        }
+
     async def run(self) -> None:
         self.register_node()
         self._own(self._heartbeat())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,6 +40,8 @@ Attempt = Callable[[str], Awaitable[tuple[AttemptResult, str]]]
 
 # prober.go: maxProbeRetries, used only when the handler returned an error.
 MAX_PROBE_RETRIES = 3
+# How many attempts each driver remembers for the live view (`podlab up`).
+HISTORY = 8
 
 
 class ProbeDriver:
@@ -62,6 +65,8 @@ class ProbeDriver:
         self._emit = emit
         self._trigger = asyncio.Event()
         self._stopped = False
+        # The latest attempts, oldest first: (monotonic time, result, message). Read-only for others.
+        self.history: deque[tuple[float, AttemptResult, str]] = deque(maxlen=HISTORY)
 
     @classmethod
     def for_probe(cls, probe_type: ProbeType, probe: Obj, clock: Clock, **kwargs: Any) -> ProbeDriver:
@@ -112,6 +117,7 @@ class ProbeDriver:
             match decision:
                 case RunProbe(container_id):
                     result, message = await self._run_with_retries(container_id)
+                    self.history.append((self.clock.now(), result, message))
                     more = self.worker.handle(ProbeDone(container_id, result, message), self.clock.now())
                     await self._apply(more)
                 case SetResult(container_id, result):

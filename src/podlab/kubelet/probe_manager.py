@@ -16,6 +16,7 @@ from typing import Any
 
 from podlab.kubelet.probe_driver import ProbeDriver
 from podlab.kubelet.probe_results import ProbeType
+from podlab.kubelet.probe_worker import AttemptResult
 
 Obj = dict[str, Any]
 
@@ -50,6 +51,10 @@ class ProbeManager:
 
     def has(self, container: str, probe_type: ProbeType) -> bool:
         return ProbeKey(container, probe_type) in self._drivers
+
+    def history(self) -> dict[ProbeKey, list[AttemptResult]]:
+        """The latest attempt results of each probe, oldest first (for the live view)."""
+        return {key: [result for _, result, _ in driver.history] for key, driver in self._drivers.items()}
 
     def trigger_readiness(self, container: str) -> None:
         driver = self._drivers.get(ProbeKey(container, ProbeType.READINESS))
