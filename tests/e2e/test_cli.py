@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -108,6 +109,8 @@ def test_detached_node_serves_the_cli_and_kubectl(node_home: Path, tmp_path: Pat
     finally:
         forward.terminate()
         forward.wait(timeout=10)
+    nodes = podlab(node_home, "kubectl", "get", "nodes")
+    assert re.search(r"^podlab\s+Ready\s+<none>\s+\S+\s+v1\.33\.0$", nodes.stdout, re.MULTILINE), nodes.stdout
     # a second `up` while one runs is refused
     again = podlab(node_home, "up", "--detach")
     assert again.returncode != 0 and "already running" in again.stderr

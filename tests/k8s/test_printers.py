@@ -294,3 +294,50 @@ def test_config_namespace_service_and_default_tables() -> None:
     )
     assert [c["name"] for c in other["columnDefinitions"]] == ["Name", "Created At"]
     assert other["rows"][0]["cells"] == ["w", "2026-11-28T05:00:00Z"]
+
+
+def test_node_row_ready_roles_and_version() -> None:
+    from datetime import UTC, datetime
+
+    from podlab.k8s import to_table
+
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": "podlab",
+            "creationTimestamp": "2026-11-28T07:00:00Z",
+            "labels": {"node-role.kubernetes.io/control-plane": ""},
+        },
+        "spec": {"unschedulable": True},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+            "nodeInfo": {
+                "kubeletVersion": "v1.33.0",
+                "osImage": "podlab",
+                "kernelVersion": "6.1",
+                "containerRuntimeVersion": "podlab://0.1.0",
+            },
+        },
+    }
+    table = to_table("Node", [node], datetime(2026, 11, 28, 7, 0, 42, tzinfo=UTC))
+    assert [c["name"] for c in table["columnDefinitions"]][:5] == [
+        "Name",
+        "Status",
+        "Roles",
+        "Age",
+        "Version",
+    ]
+    assert table["rows"][0]["cells"] == [
+        "podlab",
+        "Ready,SchedulingDisabled",
+        "control-plane",
+        "42s",
+        "v1.33.0",
+        "127.0.0.1",
+        "<none>",
+        "podlab",
+        "6.1",
+        "podlab://0.1.0",
+    ]

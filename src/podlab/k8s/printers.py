@@ -297,6 +297,74 @@ def service_row(obj: Obj, now: datetime) -> list[Any]:
     ]
 
 
+NODE_COLUMNS: list[Column] = [
+    NAME,
+    ("Status", "string", 0, "The status of the node"),
+    ("Roles", "string", 0, "The roles of the node"),
+    AGE,
+    ("Version", "string", 0, "Kubelet Version reported by the node."),
+    (
+        "Internal-IP",
+        "string",
+        1,
+        "List of addresses reachable to the node. Queried from cloud provider, if available.",
+    ),
+    (
+        "External-IP",
+        "string",
+        1,
+        "List of addresses reachable to the node. Queried from cloud provider, if available.",
+    ),
+    (
+        "OS-Image",
+        "string",
+        1,
+        "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+    ),
+    (
+        "Kernel-Version",
+        "string",
+        1,
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+    ),
+    (
+        "Container-Runtime",
+        "string",
+        1,
+        "Container runtime version reported by the node through runtime remote API (e.g. containerd://1.4.2).",
+    ),
+]
+
+
+def node_row(obj: Obj, now: datetime) -> list[Any]:
+    """printers.go printNode: Ready/NotReady (+SchedulingDisabled), roles from node-role labels."""
+    status = as_obj(obj.get("status"))
+    ready = next((c for c in dicts(status.get("conditions")) if c.get("type") == "Ready"), None)
+    state = "Ready" if ready is not None and ready.get("status") == "True" else "NotReady"
+    if as_obj(obj.get("spec")).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    labels = as_obj(meta_of(obj).get("labels"))
+    roles = sorted(
+        k.split("/", 1)[1] for k in labels if k.startswith("node-role.kubernetes.io/") and "/" in k
+    )
+    addresses = dicts(status.get("addresses"))
+    internal = next((a.get("address", "") for a in addresses if a.get("type") == "InternalIP"), "<none>")
+    external = next((a.get("address", "") for a in addresses if a.get("type") == "ExternalIP"), "<none>")
+    info = as_obj(status.get("nodeInfo"))
+    return [
+        name_of(obj),
+        state,
+        ",".join(r for r in roles if r) or "<none>",
+        age_of(obj, now),
+        info.get("kubeletVersion", ""),
+        internal,
+        external,
+        info.get("osImage", "<unknown>"),
+        info.get("kernelVersion", "<unknown>"),
+        info.get("containerRuntimeVersion", "<unknown>"),
+    ]
+
+
 # rest.DefaultTableConvertor, for kinds without a printer.
 DEFAULT_COLUMNS: list[Column] = [NAME, ("Created At", "date", 0, AGE_DOC)]
 
@@ -314,6 +382,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Secret": (SECRET_COLUMNS, secret_row),
     "Namespace": (NAMESPACE_COLUMNS, namespace_row),
     "Service": (SERVICE_COLUMNS, service_row),
+    "Node": (NODE_COLUMNS, node_row),
 }
 
 

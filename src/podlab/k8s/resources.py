@@ -33,6 +33,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     ResourceInfo("", "v1", "Event", "events", True, ("ev",), "event"),
     ResourceInfo("", "v1", "Namespace", "namespaces", False, ("ns",), "namespace"),
     ResourceInfo("", "v1", "Service", "services", True, ("svc",), "service"),
+    ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node"),
     ResourceInfo("apps", "v1", "Deployment", "deployments", True, ("deploy",), "deployment"),
     ResourceInfo("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",), "replicaset"),
 )
