@@ -64,7 +64,7 @@ def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
     asyncio.set_event_loop_policy(None)
 
 
-def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], **kwargs: int) -> None:
+def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], **kwargs: float) -> None:
     async def main() -> None:
         server = await serve(handler, "127.0.0.1", 0, **kwargs)
         try:
@@ -214,3 +214,23 @@ def test_abrupt_disconnect_mid_stream_does_not_stop_server() -> None:
         assert ok.endswith(b"ok")
 
     run(endless, scenario)
+
+
+def test_idle_keep_alive_connection_is_closed_but_a_slow_handler_is_not() -> None:
+    async def slow(request: Request, connection: Connection) -> Response | None:
+        if request.path == "/slow":
+            await asyncio.sleep(0.6)  # longer than the idle timeout: the connection is busy, not idle
+        return Response(200, [], b"ok")
+
+    async def scenario(port: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+        assert head.startswith(b"HTTP/1.1 200")
+        assert await asyncio.wait_for(reader.readexactly(2), timeout=5) == b"ok"
+        # Now idle: the server closes the keep-alive connection soon after the timeout.
+        assert await asyncio.wait_for(reader.read(), timeout=5) == b""
+        writer.close()
+
+    run(slow, scenario, idle_timeout=0.3)

@@ -105,21 +105,44 @@ class RawStream:
 Handler = Callable[[Request, Connection], Awaitable[Response | None]]
 
 
+# Status lines with the standard phrase, built once: looking the phrase up through the
+# HTTPStatus enum on every response was a measurable share of a small answer's cost.
+_STANDARD_STATUS_LINES: dict[tuple[int, str], bytes] = {}
+
+
 def _status_line(status: int, reason: str | None, version: str) -> bytes:
     if reason is None:
+        cached = _STANDARD_STATUS_LINES.get((status, version))
+        if cached is not None:
+            return cached
         try:
-            reason = HTTPStatus(status).phrase
+            phrase = HTTPStatus(status).phrase
         except ValueError:
-            reason = ""
+            phrase = ""
+        line = f"HTTP/{version} {status} {phrase}\r\n".encode("latin-1")
+        if len(_STANDARD_STATUS_LINES) < 1024:  # bounded: status codes are handler-chosen ints
+            _STANDARD_STATUS_LINES[(status, version)] = line
+        return line
     return f"HTTP/{version} {status} {reason}\r\n".encode("latin-1")
 
 
 def _header_block(headers: list[tuple[str, str]]) -> bytes:
-    return b"".join(f"{name}: {value}\r\n".encode("latin-1", "replace") for name, value in headers)
+    return "".join([f"{name}: {value}\r\n" for name, value in headers]).encode("latin-1", "replace")
 
 
-def _has_header(headers: list[tuple[str, str]], name: str) -> bool:
-    return any(key.lower() == name for key, _ in headers)
+def _framing_headers(headers: list[tuple[str, str]]) -> tuple[bool, bool, bool]:
+    """Whether Content-Length, Transfer-Encoding and Connection are among the headers, in one
+    pass over them (the response path used to scan the list once per name)."""
+    has_length = has_te = has_connection = False
+    for key, _ in headers:
+        lowered = key.lower()
+        if lowered == "content-length":
+            has_length = True
+        elif lowered == "transfer-encoding":
+            has_te = True
+        elif lowered == "connection":
+            has_connection = True
+    return has_length, has_te, has_connection
 
 
 class _HttpProtocol(asyncio.Protocol):
@@ -140,6 +163,7 @@ class _HttpProtocol(asyncio.Protocol):
         self._pending: deque[Request] = deque()
         self._cycle: asyncio.Task[None] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
+        self._idle_deadline: float | None = None  # loop time; None while a request is in hand
         self._can_write = asyncio.Event()
         self._can_write.set()
         self.disconnected = asyncio.Event()
@@ -292,15 +316,14 @@ class _HttpProtocol(asyncio.Protocol):
         headers = list(response.headers)
         body = response.body
         no_body = request.method == "HEAD" or response.status in (204, 304) or response.status < 200
-        has_length = _has_header(headers, "content-length")
-        has_te = _has_header(headers, "transfer-encoding")
+        has_length, has_te, has_connection = _framing_headers(headers)
         chunked = has_te or (not has_length and (response.chunked or not isinstance(body, bytes)))
         if not no_body or request.method == "HEAD":
             if chunked and not has_te:
                 headers.append(("Transfer-Encoding", "chunked"))
             elif not chunked and not has_length and isinstance(body, bytes):
                 headers.append(("Content-Length", str(len(body))))
-        if not keep_alive and request.http_version == "1.1" and not _has_header(headers, "connection"):
+        if not keep_alive and request.http_version == "1.1" and not has_connection:
             headers.append(("Connection", "close"))
         head = _status_line(response.status, response.reason, "1.1") + _header_block(headers) + b"\r\n"
         if isinstance(body, bytes):
@@ -374,11 +397,24 @@ class _HttpProtocol(asyncio.Protocol):
         self.write(head + _header_block(headers) + b"\r\n" + body)
         self.close_transport()
 
+    # The idle timer is not cancelled and re-created for every request (a timer-heap insert
+    # and a cancelled handle per request): disarming only forgets the deadline, arming sets a
+    # new one, and the one pending timer, when it fires, closes the connection if the deadline
+    # has passed or waits for the later deadline.
     def _arm_idle(self) -> None:
-        self._disarm_idle()
-        self._idle_handle = self._loop.call_later(self._idle_timeout, self.close_transport)
+        self._idle_deadline = self._loop.time() + self._idle_timeout
+        if self._idle_handle is None:
+            self._idle_handle = self._loop.call_at(self._idle_deadline, self._on_idle_timer)
 
     def _disarm_idle(self) -> None:
-        if self._idle_handle is not None:
-            self._idle_handle.cancel()
-            self._idle_handle = None
+        self._idle_deadline = None
+
+    def _on_idle_timer(self) -> None:
+        self._idle_handle = None
+        deadline = self._idle_deadline
+        if deadline is None:
+            return  # busy: the next _arm_idle starts a timer again
+        if self._loop.time() >= deadline:
+            self.close_transport()
+        else:
+            self._idle_handle = self._loop.call_at(deadline, self._on_idle_timer)

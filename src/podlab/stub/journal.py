@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import gc
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from podlab.stub.ids import random_uuid
 
 if TYPE_CHECKING:
     from podlab.stub.request import LoggedRequest
@@ -29,7 +30,15 @@ class ServeEvent:
     stub_id: str | None
     timing: dict[str, int]
     sub_events: list[dict[str, Any]] = field(default_factory=list)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Drawn on first read (the admin API, or a removal by id): most events are never looked at,
+    # and a random UUID per served request was measurable. Once drawn it stays.
+    _id: str | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = random_uuid()
+        return self._id
 
     def to_json(self, *, with_sub_events: bool = True) -> dict[str, Any]:
         response: dict[str, Any] = {"status": self.status}
@@ -65,7 +74,7 @@ def headers_json(headers: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 def unmatched_stub_placeholder() -> dict[str, Any]:
     """The stub WireMock records for a request nothing matched."""
-    placeholder_id = str(uuid.uuid4())
+    placeholder_id = random_uuid()
     return {
         "id": placeholder_id,
         "request": {"method": "ANY"},

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
+
+from podlab.stub.ids import random_uuid
 
 if TYPE_CHECKING:
     from podlab.httpcore import Request
@@ -107,7 +108,7 @@ class LoggedRequest:
             server_host, server_port = req.server
             host = f"[{server_host}]:{server_port}" if ":" in server_host else f"{server_host}:{server_port}"
         return cls(
-            id=str(uuid.uuid4()),
+            id=random_uuid(),
             method=req.method.upper() if req.method.upper() in KNOWN_METHODS else req.method,
             url=url,
             absolute_url=f"{scheme}://{host}{url}",
@@ -144,7 +145,7 @@ class LoggedRequest:
             body = str(obj["body"]).encode("utf-8")
         absolute = obj.get("absoluteUrl")
         return cls(
-            id=str(uuid.uuid4()),
+            id=random_uuid(),
             method=str(obj.get("method") or "GET"),
             url=url,
             absolute_url=str(absolute) if absolute else "http://localhost" + url,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from podlab.stub.basic_auth import BasicCredentials
@@ -257,10 +258,33 @@ class RequestPattern:
             return False
         if self.port is not None and self.port != req.port:
             return False
-        for pattern, value in ((self.host, req.host), (self.client_ip, req.client_ip)):
-            if pattern is not None and not pattern.match(value).is_exact_match:
-                return False
-        return self.custom_matcher is None and all(part(req).is_exact_match for part in self._part_scorers())
+        # Pattern first: req.host parses the absolute URL, which most stubs never need.
+        if self.host is not None and not self.host.match(req.host).is_exact_match:
+            return False
+        if self.client_ip is not None and not self.client_ip.match(req.client_ip).is_exact_match:
+            return False
+        if self.custom_matcher is not None:
+            return False
+        scorers = self._active_part_scorers
+        return not scorers or all(part(self, req).is_exact_match for part in scorers)
+
+    @cached_property
+    def _active_part_scorers(self) -> tuple[Callable[[RequestPattern, LoggedRequest], MatchResult], ...]:
+        """The part scorers of `_part_scorers` this pattern has something for, computed once per
+        stub: an absent part always scores exact, so serving skips it rather than building a
+        MatchResult per part per request. Plain functions, not bound methods, so the cache does
+        not make a reference cycle through the instance."""
+        cls = RequestPattern
+        wanted = [
+            (cls._path_params_result, self.url.template is not None and bool(self.path_parameters)),
+            (cls._headers_result, bool(self.headers) or self.basic_auth is not None),
+            (cls._query_result, bool(self.query_parameters)),
+            (cls._form_result, bool(self.form_parameters)),
+            (cls._cookies_result, bool(self.cookies)),
+            (cls._body_result, bool(self.body_patterns)),
+            (cls._multipart_result, bool(self.multipart_patterns)),
+        ]
+        return tuple(scorer for scorer, active in wanted if active)
 
     def method_result(self, req: LoggedRequest) -> MatchResult:
         return MatchResult.of(self.method == "ANY" or self.method == req.method)

@@ -152,16 +152,12 @@ class StubServer:
 
     async def _handle_stub(self, request: Request, connection: Connection) -> Response | None:
         started = time.monotonic()
-        origin = request.header("Origin")
-        if (
-            self.options.enable_stub_cors
-            and request.method == "OPTIONS"
-            and origin is not None
-            and request.header("Access-Control-Request-Method") is not None
-        ):
-            # --enable-stub-cors puts a CORS filter in front of the stubs: it answers preflights.
-            answer = self._preflight(request, origin)
-            return Response(answer.status, answer.headers)
+        if self.options.enable_stub_cors and request.method == "OPTIONS":
+            origin = request.header("Origin")
+            if origin is not None and request.header("Access-Control-Request-Method") is not None:
+                # --enable-stub-cors puts a CORS filter in front of the stubs: it answers preflights.
+                answer = self._preflight(request, origin)
+                return Response(answer.status, answer.headers)
         logged = LoggedRequest.from_http(request)
         stub = self.state.find(logged)
         if stub is None:
@@ -176,7 +172,7 @@ class StubServer:
         stub: StubMapping,
         started: float,
     ) -> Response | None:
-        stub_id = str(stub.id)
+        stub_id = stub.id_text()
         self.state.mark_served(stub_id)
         self.state.scenarios_on_served(stub)
         definition = self.state.response_json(stub)
@@ -210,8 +206,8 @@ class StubServer:
         if plan.dribble is None and not self.options.disable_gzip:
             maybe_gzip(plan, request.header_values("Accept-Encoding"))
         wire_headers = list(plan.headers)
-        origin = request.header("Origin")
-        if self.options.enable_stub_cors and origin:
+        origin = request.header("Origin") if self.options.enable_stub_cors else None
+        if origin:
             wire_headers += [
                 ("Access-Control-Allow-Origin", origin),
                 ("Access-Control-Allow-Credentials", "true"),

@@ -81,6 +81,16 @@ class StubMapping:
     serve_event_listeners: list[dict[str, Any]] | None = None
     insertion_index: int = 0  # assigned by whoever stores the stub; newer stubs win ties
 
+    def id_text(self) -> str:
+        """`str(self.id)`, cached while `id` is the same object: serving needs it per request
+        (Matched-Stub-Id, the journal) and formatting a UUID is not free."""
+        cached = self.__dict__.get("_id_text")
+        if cached is None or cached[0] is not self.id:
+            cached = (self.id, str(self.id))
+            self.__dict__["_id_text"] = cached
+        text: str = cached[1]
+        return text
+
     @classmethod
     def from_json(cls, obj: Any, *, compat: int = 3) -> StubMapping:
         """Parse and validate one mapping; raises InvalidInputError (WireMock's 422)."""

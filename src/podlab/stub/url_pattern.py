@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from podlab.stub.binding import bind_string, present
 from podlab.stub.matchers import MatchResult, StringValuePattern, parse_string_pattern
 from podlab.stub.matchers.distance import normalised_levenshtein
+from podlab.stub.matchers.string import Matches
 
 if TYPE_CHECKING:
     from podlab.stub.request import LoggedRequest
@@ -105,6 +106,10 @@ class UrlMatcher:
         if self.template is not None:
             return self.template.parse_path(req.path) is not None
         assert self.pattern is not None
+        if isinstance(self.pattern, Matches):
+            # urlPattern / urlPathPattern: the compiled regex straight, no MatchResult per stub
+            # (a request may be tried against every regex stub).
+            return self.pattern.compiled.fullmatch(self.target(req)) is not None
         return self.pattern.match(self.target(req)).is_exact_match
 
     def printed(self) -> str:
