@@ -51,19 +51,23 @@ def _validate_key_to_paths(items: Any, path: str) -> list[FieldError]:
     return errs
 
 
+def _validate_unique_name(name: Any, path: str, seen: set[str]) -> list[FieldError]:
+    """A required DNS-1123 label, unique among its siblings (volumes; containers of all kinds)."""
+    if not name:
+        return [fe.required(path, "")]
+    errs = list(_invalid_each(path, name, names.is_dns1123_label(str(name))))
+    if name in seen:
+        errs.append(fe.duplicate(path, name))
+    seen.add(str(name))
+    return errs
+
+
 def validate_volumes(volumes: Any, path: str) -> tuple[set[str], list[FieldError]]:
     errs: list[FieldError] = []
     seen: set[str] = set()
     for i, vol in enumerate(volumes or []):
         p = f"{path}[{i}]"
-        name = vol.get("name")
-        if not name:
-            errs.append(fe.required(f"{p}.name", ""))
-        else:
-            errs.extend(_invalid_each(f"{p}.name", name, names.is_dns1123_label(str(name))))
-            if name in seen:
-                errs.append(fe.duplicate(f"{p}.name", name))
-            seen.add(str(name))
+        errs.extend(_validate_unique_name(vol.get("name"), f"{p}.name", seen))
         sources = [s for s in _VOLUME_SOURCES if vol.get(s) is not None]
         if not sources:
             errs.append(fe.required(p, "must specify a volume type"))
@@ -361,14 +365,7 @@ def _validate_containers(
     errs: list[FieldError] = []
     for i, c in enumerate(containers or []):
         p = f"{path}[{i}]"
-        name = c.get("name")
-        if not name:
-            errs.append(fe.required(f"{p}.name", ""))
-        else:
-            errs.extend(_invalid_each(f"{p}.name", name, names.is_dns1123_label(str(name))))
-            if name in seen:
-                errs.append(fe.duplicate(f"{p}.name", name))
-            seen.add(str(name))
+        errs.extend(_validate_unique_name(c.get("name"), f"{p}.name", seen))
         errs.extend(_validate_container(c, p, volumes, init=init))
     return errs
 
