@@ -4,8 +4,19 @@ The public surface is small on purpose: `serve(handler, host, port)` runs `handl
 connection)` for every request; the handler returns a `Response` or takes the connection over.
 """
 
-from ._models import Request, Response
+from ._models import Request, Response, header_value, header_values
 from ._protocol import Connection, Handler, RawStream
 from ._server import Server, install_uvloop, serve
 
-__all__ = ["Connection", "Handler", "RawStream", "Request", "Response", "Server", "install_uvloop", "serve"]
+__all__ = [
+    "Connection",
+    "Handler",
+    "RawStream",
+    "Request",
+    "Response",
+    "Server",
+    "header_value",
+    "header_values",
+    "install_uvloop",
+    "serve",
+]

@@ -5,6 +5,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+Headers = list[tuple[str, str]]
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """First value of a header in a (name, value) list, matched case-insensitively."""
+    lowered = name.lower()
+    for key, value in headers:
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """All values of a header in a (name, value) list, in order, matched case-insensitively."""
+    lowered = name.lower()
+    return [value for key, value in headers if key.lower() == lowered]
+
 
 @dataclass
 class Request:
@@ -22,16 +39,11 @@ class Request:
 
     def header(self, name: str) -> str | None:
         """First value of a header, matched case-insensitively."""
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return header_value(self.headers, name)
 
     def header_values(self, name: str) -> list[str]:
         """All values of a header, in arrival order."""
-        lowered = name.lower()
-        return [value for key, value in self.headers if key.lower() == lowered]
+        return header_values(self.headers, name)
 
 
 @dataclass
@@ -45,8 +57,4 @@ class Response:
     chunked: bool = False  # force Transfer-Encoding: chunked for a bytes body
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return header_value(self.headers, name)

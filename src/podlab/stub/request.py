@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
+from podlab.httpcore import header_value, header_values
 from podlab.stub.ids import random_uuid
 
 if TYPE_CHECKING:
@@ -162,16 +163,11 @@ class LoggedRequest:
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitively."""
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return header_value(self.headers, name)
 
     def header_values(self, name: str) -> list[str]:
         """All values of a header in arrival order, case-insensitively."""
-        lowered = name.lower()
-        return [value for key, value in self.headers if key.lower() == lowered]
+        return header_values(self.headers, name)
 
     def header_map(self) -> dict[str, list[str]]:
         """Headers grouped case-insensitively, named as first sent."""
