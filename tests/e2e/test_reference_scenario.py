@@ -119,6 +119,8 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
     status = restarted.status.container_statuses[0]
     assert status.container_id != first_id
     assert status.last_state.terminated is not None
+    # WireMock is a JVM: SIGTERM ends it with 143, which kubelet reports as reason Error.
+    assert (status.last_state.terminated.exit_code, status.last_state.terminated.reason) == (143, "Error")
     events = node.core_api().list_namespaced_event("default").items
     messages = {(e.reason, e.message) for e in events}
     assert ("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 404") in messages
