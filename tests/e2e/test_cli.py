@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,3 +213,58 @@ def test_clients_without_a_node_say_how_to_start_one(tmp_path: Path) -> None:
         and "no podlab node is running" in result.stderr
         and "podlab up" in result.stderr
     )
+
+
+def _read_until(process: subprocess.Popen[str], needle: str, timeout: float) -> str:
+    """Lines of a streaming command until one holds `needle` (a reader thread keeps the deadline)."""
+    import queue
+    import threading
+
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    stdout = process.stdout
+    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no {needle!r} within {timeout}s; got:\n{seen}"
+        try:
+            seen += lines.get(timeout=remaining)
+        except queue.Empty:
+            continue
+    return seen
+
+
+def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
+    env = {**os.environ, "PODLAB_HOME": str(node_home)}
+    wait_for(
+        lambda: (p := _pod_json(node_home, "wiremock-")) and p["status"].get("podIP"),
+        timeout=30,
+        what="a wiremock pod with an IP",
+    )
+    follow = subprocess.Popen(
+        [sys.executable, "-m", "podlab", "logs", "-f", "deploy/wiremock"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "podlab", "events", "-w"], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        # The next probe (period 5 s) arrives while `logs -f` is attached.
+        assert "Request received:" in _read_until(follow, "kube-probe/1.33", timeout=20)
+        _read_until(watch, "LAST SEEN", timeout=10)
+        pod = _pod_json(node_home, "wiremock-")
+        assert pod is not None
+        ip = pod["status"]["podIP"]
+        request = urllib.request.Request(f"http://{ip}:8080/__admin/mappings", method="DELETE")
+        urllib.request.urlopen(request, timeout=5).read()
+        # Three failed probes later the watch shows kubelet's words as they happen.
+        seen = _read_until(watch, "failed liveness probe, will be restarted", timeout=40)
+        assert "Liveness probe failed: HTTP probe failed with statuscode: 404" in seen
+    finally:
+        for process in (follow, watch):
+            process.terminate()
+            process.wait(timeout=10)
