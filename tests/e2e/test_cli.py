@@ -268,3 +268,13 @@ def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
         for process in (follow, watch):
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_port_forward_and_logs_bad_input_are_clear_errors(node_home: Path) -> None:
+    bad_ports = podlab(node_home, "port-forward", "deploy/wiremock", "80x:8080")
+    assert bad_ports.returncode == 2 and '"80x:8080" is not LOCAL:REMOTE' in bad_ports.stderr
+    missing = podlab(node_home, "port-forward", "nope", "8080")
+    assert missing.returncode == 1 and "Error from server (NotFound)" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    missing_deploy = podlab(node_home, "logs", "deploy/nope")
+    assert missing_deploy.returncode == 1 and 'deployments.apps "nope" not found' in missing_deploy.stderr

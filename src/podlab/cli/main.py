@@ -47,7 +47,19 @@ def _client() -> ApiClient:
     return ApiClient(state.server, state.token)
 
 
-@click.group()
+class _Podlab(click.Group):
+    """Errors from the node's API become kubectl-style messages and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ApiError as exc:
+            raise click.ClickException(f"Error from server ({exc.reason or exc.code}): {exc}") from None
+        except OSError as exc:
+            raise click.ClickException(f"cannot reach the podlab node: {exc.strerror or exc}") from None
+
+
+@click.group(cls=_Podlab)
 @click.version_option(package_name="podlab")
 def main() -> None:
     """Know what Kubernetes will do to your app before you ship it."""
@@ -202,6 +214,7 @@ def events(namespace: str, watch: bool) -> None:
 @click.option("--address", default="127.0.0.1", show_default=True)
 def port_forward(target: str, ports: tuple[str, ...], namespace: str, address: str) -> None:
     """Relay LOCAL:REMOTE ports to a pod (TARGET is POD or deploy/NAME)."""
+    pairs = [_port_pair(spec) for spec in ports]  # bad input fails before the node is asked
     from .pods import resolve_pod
     from .port_forward import forward
 
@@ -211,14 +224,26 @@ def port_forward(target: str, ports: tuple[str, ...], namespace: str, address: s
     pod_ip = pod.get("status", {}).get("podIP")
     if not pod_ip:
         raise click.ClickException(f"pod {name} has no IP yet")
-    pairs = []
-    for spec in ports:
-        local, _, remote = spec.partition(":")
-        pairs.append((int(local), int(remote or local)))
     try:
         asyncio.run(forward(address, pairs, pod_ip))
     except KeyboardInterrupt:
         pass
+
+
+def _port_pair(spec: str) -> tuple[int, int]:
+    """LOCAL:REMOTE, or PORT for both, as kubectl port-forward takes them."""
+    local, _, remote = spec.partition(":")
+    try:
+        pair = (int(local), int(remote or local))
+    except ValueError:
+        raise click.BadParameter(
+            f'"{spec}" is not LOCAL:REMOTE with port numbers', param_hint="PORTS"
+        ) from None
+    if not all(0 <= port <= 65535 for port in pair) or pair[1] == 0:
+        raise click.BadParameter(
+            f'"{spec}": ports must be 1-65535 (0 picks a free local port)', param_hint="PORTS"
+        )
+    return pair
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
