@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -215,25 +217,27 @@ def test_clients_without_a_node_say_how_to_start_one(tmp_path: Path) -> None:
     )
 
 
-def _read_until(process: subprocess.Popen[str], needle: str, timeout: float) -> str:
-    """Lines of a streaming command until one holds `needle` (a reader thread keeps the deadline)."""
-    import queue
-    import threading
+class _Lines:
+    """Lines of a streaming command, read by one thread so waits can have deadlines."""
 
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"no {needle!r} within {timeout}s; got:\n{seen}"
-        try:
-            seen += lines.get(timeout=remaining)
-        except queue.Empty:
-            continue
-    return seen
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        stdout = process.stdout
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self._queue.put(line) for line in stdout], daemon=True).start()
+
+    def until(self, needle: str, timeout: float) -> str:
+        """What arrives until a line holds `needle`; fails at the deadline with what was seen."""
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no {needle!r} within {timeout}s; got:\n{seen}"
+            try:
+                seen += self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+        return seen
 
 
 def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
@@ -254,15 +258,16 @@ def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
     )
     try:
         # The next probe (period 5 s) arrives while `logs -f` is attached.
-        assert "Request received:" in _read_until(follow, "kube-probe/1.33", timeout=20)
-        _read_until(watch, "LAST SEEN", timeout=10)
+        follow_lines, watch_lines = _Lines(follow), _Lines(watch)
+        assert "Request received:" in follow_lines.until("kube-probe/1.33", timeout=20)
+        watch_lines.until("LAST SEEN", timeout=10)
         pod = _pod_json(node_home, "wiremock-")
         assert pod is not None
         ip = pod["status"]["podIP"]
         request = urllib.request.Request(f"http://{ip}:8080/__admin/mappings", method="DELETE")
         urllib.request.urlopen(request, timeout=5).read()
         # Three failed probes later the watch shows kubelet's words as they happen.
-        seen = _read_until(watch, "failed liveness probe, will be restarted", timeout=40)
+        seen = watch_lines.until("failed liveness probe, will be restarted", timeout=40)
         assert "Liveness probe failed: HTTP probe failed with statuscode: 404" in seen
     finally:
         for process in (follow, watch):
@@ -278,3 +283,8 @@ def test_port_forward_and_logs_bad_input_are_clear_errors(node_home: Path) -> No
     assert "Traceback" not in missing.stderr
     missing_deploy = podlab(node_home, "logs", "deploy/nope")
     assert missing_deploy.returncode == 1 and 'deployments.apps "nope" not found' in missing_deploy.stderr
+
+
+def test_kubectl_wrapper_without_a_node_says_so(tmp_path: Path) -> None:
+    result = podlab(tmp_path / "home", "kubectl", "get", "pods")
+    assert result.returncode == 1 and "no podlab node is running" in result.stderr

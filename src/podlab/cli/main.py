@@ -55,8 +55,10 @@ class _Podlab(click.Group):
             return super().invoke(ctx)
         except ApiError as exc:
             raise click.ClickException(f"Error from server ({exc.reason or exc.code}): {exc}") from None
-        except OSError as exc:
+        except ConnectionError as exc:
             raise click.ClickException(f"cannot reach the podlab node: {exc.strerror or exc}") from None
+        except OSError as exc:  # a port in use, an unreadable file: the OS's words, no traceback
+            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=_Podlab)
@@ -252,6 +254,7 @@ def kubectl(args: tuple[str, ...]) -> None:
     """Run the bundled kubectl against the node (KUBECONFIG set)."""
     from .kubectl import kubectl_path
 
+    _client()  # a stopped node gets podlab's own words, not kubectl's connection error
     os.environ["KUBECONFIG"] = str(kubeconfig_path(_home()))
     binary = kubectl_path()
     os.execv(binary, [binary, *args])

@@ -50,10 +50,13 @@ async def run_foreground(
         if live and sys.stdout.isatty():
             await _live_view(node, stop)
         else:
-            print(f"podlab node ready at {node.server_url}; kubeconfig: {kubeconfig_path(home)}", flush=True)
+            print(
+                f"podlab node ready at {node.api_url}; export KUBECONFIG={kubeconfig_path(home)}", flush=True
+            )
             await stop.wait()
     finally:
         await node.stop()
+        print("podlab node stopped: every container is gone", flush=True)
     return 0
 
 
@@ -70,7 +73,7 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
         assert node.runtime is not None
         assert node.kubelet is not None
         return render(
-            node.store, node.server_url, node.runtime.isolation, kubeconfig, node.kubelet.probe_history
+            node.store, node.api_url, node.runtime.isolation, kubeconfig, node.kubelet.probe_history
         )
 
     with Live(frame(), refresh_per_second=4, screen=False) as live:

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from podlab.apiserver import ApiServer, write_kubeconfig
@@ -44,12 +45,22 @@ class Node:
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
+    def api_url(self) -> str:
+        """What kubectl uses (https; kubectl sends a bearer token over https only)."""
+        assert self._api is not None
+        return self._api.url
+
+    @property
     def server_url(self) -> str:
         assert self._api is not None
         return f"http://127.0.0.1:{self._api.port}"
 
     async def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        # A new node starts with an empty store: pod logs and sandboxes of an earlier node belong
+        # to pods that no longer exist anywhere, so they go rather than pile up.
+        for stale in ("pods", "sandbox"):
+            shutil.rmtree(self.home / stale, ignore_errors=True)
         self.runtime = Runtime(self.home, sandbox=self._sandbox, user_images=self._config.images)
         self._api = ApiServer(self.store, token=self.token, logs=LogSource(self.home), port=self._port)
         await self._api.start()
@@ -63,7 +74,7 @@ class Node:
         # the CLI's own client talks plain http to the same loopback port.
         write_kubeconfig(kubeconfig_path(self.home), self._api.url, self.token, ca_pem=self._api.ca_pem)
         NodeState(pid=os.getpid(), server=self.server_url, token=self.token).write(self.home)
-        log.info("node ready at %s (isolation: %s)", self.server_url, self.runtime.isolation)
+        log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
 
     async def stop(self) -> None:
         if self.kubelet is not None:
