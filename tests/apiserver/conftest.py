@@ -62,16 +62,25 @@ class Node:
     def kubectl(
         self, *args: str, timeout: float = 30, input: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
-        env["KUBECONFIG"] = str(self.kubeconfig)
-        env["HOME"] = str(self.home)
         cmd = [KUBECTL, f"--cache-dir={self.cache_dir}", *args]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, input=input)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=self.kubectl_env(), input=input
+        )
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
             )
         return proc
+
+    def kubectl_popen(self, *args: str) -> subprocess.Popen[str]:
+        """A long-running kubectl (watch, port-forward, logs -f) with text pipes."""
+        return subprocess.Popen(
+            [KUBECTL, f"--cache-dir={self.cache_dir}", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.kubectl_env(),
+        )
 
     def kubectl_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}

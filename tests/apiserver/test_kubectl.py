@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import KUBECTL, Node, wait_for
+from .conftest import Node, wait_for
 from .test_python_client import pod_body, write_log
 
 # The project keeps the reference manifests exactly as the post gives them.
@@ -109,13 +108,7 @@ def test_server_side_apply_and_strict_validation(node: Node, tmp_path: Path) -> 
 
 
 def test_get_watch_prints_new_pods(node: Node) -> None:
-    proc = subprocess.Popen(
-        [KUBECTL, f"--cache-dir={node.cache_dir}", "get", "pods", "-w"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=node.kubectl_env(),
-    )
+    proc = node.kubectl_popen("get", "pods", "-w")
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -180,13 +173,7 @@ class EchoServer:
 def test_port_forward_relays_to_pod_ip(node: Node) -> None:
     echo = EchoServer("127.244.0.77")
     make_running_pod(node, "echo", "127.244.0.77")
-    proc = subprocess.Popen(
-        [KUBECTL, f"--cache-dir={node.cache_dir}", "port-forward", "pod/echo", f":{echo.port}"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=node.kubectl_env(),
-    )
+    proc = node.kubectl_popen("port-forward", "pod/echo", f":{echo.port}")
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
@@ -217,13 +204,7 @@ def test_port_forward_to_missing_pod_fails_cleanly(node: Node, name: str) -> Non
 
 def test_delete_graceful_pod_waits_for_final_delete(node: Node) -> None:
     make_running_pod(node, "slow", "127.244.0.11")
-    proc = subprocess.Popen(
-        [KUBECTL, f"--cache-dir={node.cache_dir}", "delete", "pod", "slow"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=node.kubectl_env(),
-    )
+    proc = node.kubectl_popen("delete", "pod", "slow")
     try:
         # kubectl now waits on a watch-list for the DELETED event; play the kubelet's part.
         wait_for(
@@ -245,13 +226,7 @@ def test_delete_graceful_pod_waits_for_final_delete(node: Node) -> None:
 def test_logs_follow(node: Node) -> None:
     made = node.call(lambda: node.store.create(PODS, pod_body("tail")))
     write_log(node.home, made, "app", 0, ["first"])
-    proc = subprocess.Popen(
-        [KUBECTL, f"--cache-dir={node.cache_dir}", "logs", "-f", "tail"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=node.kubectl_env(),
-    )
+    proc = node.kubectl_popen("logs", "-f", "tail")
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline() == "first\n"
@@ -287,13 +262,7 @@ def test_scale_label_and_rollout_restart(node: Node) -> None:
 def test_port_forward_dial_failure_is_reported(node: Node) -> None:
     # Nothing listens on this address and port: kubelet's error text reaches kubectl's stderr.
     make_running_pod(node, "dead", "127.244.0.78")
-    proc = subprocess.Popen(
-        [KUBECTL, f"--cache-dir={node.cache_dir}", "port-forward", "pod/dead", ":9"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=node.kubectl_env(),
-    )
+    proc = node.kubectl_popen("port-forward", "pod/dead", ":9")
     try:
         assert proc.stdout is not None
         match = re.match(r"Forwarding from 127\.0\.0\.1:(\d+) -> 9", proc.stdout.readline())
