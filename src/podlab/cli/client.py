@@ -39,42 +39,27 @@ class ApiClient:
         return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
 
     def request(
-        self,
-        method: str,
-        path: str,
-        body: Obj | None = None,
-        *,
-        content_type: str = "application/json",
-        query: dict[str, str] | None = None,
+        self, method: str, path: str, body: Obj | None = None, *, query: dict[str, str] | None = None
     ) -> Obj:
-        status, data = self.raw(method, path, body, content_type=content_type, query=query)
-        payload: Obj = json.loads(data) if data else {}
-        if status >= 400:
-            raise ApiError(status, payload)
-        return payload
-
-    def raw(
-        self,
-        method: str,
-        path: str,
-        body: Obj | None = None,
-        *,
-        content_type: str = "application/json",
-        query: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
+        """One JSON call; a Kubernetes Status error (HTTP >= 400) raises ApiError."""
         conn = self._connection(self.timeout)
         try:
             headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
             payload = None
             if body is not None:
                 payload = json.dumps(body).encode()
-                headers["Content-Type"] = content_type
-            url = path + ("?" + urlencode(query) if query else "")
-            conn.request(method, url, body=payload, headers=headers)
+                headers["Content-Type"] = "application/json"
+            conn.request(
+                method, path + ("?" + urlencode(query) if query else ""), body=payload, headers=headers
+            )
             response = conn.getresponse()
-            return response.status, response.read()
+            status, data = response.status, response.read()
         finally:
             conn.close()
+        result: Obj = json.loads(data) if data else {}
+        if status >= 400:
+            raise ApiError(status, result)
+        return result
 
     def stream(self, path: str, query: dict[str, str]) -> Iterator[bytes]:
         """GET a streaming endpoint (watch, follow) and yield what arrives."""
