@@ -61,10 +61,15 @@ def write_kubeconfig(path: Path, server_url: str, token: str, *, ca_pem: bytes |
     http:// URL of an ApiServer running in this process, which is written as https:// with
     its certificate.
     """
+    write_private_file(path, kubeconfig_text(server_url, token, ca_pem=ca_pem))
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write a credential atomically, owner-only (0600) before it is visible under its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(kubeconfig_text(server_url, token, ca_pem=ca_pem))
-    os.chmod(tmp, 0o600)
+        f.write(text)
+    os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a tmp file left by a crash
     os.replace(tmp, path)

@@ -7,6 +7,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from podlab.apiserver.kubeconfig import write_private_file
+
 
 def podlab_home() -> Path:
     return Path(os.environ.get("PODLAB_HOME") or Path.home() / ".podlab")
@@ -25,13 +27,7 @@ class NodeState:
         return home / "node.json"
 
     def write(self, home: Path) -> None:
-        path = self.path(home)
-        tmp = path.with_suffix(".tmp")
-        # The token is a credential: owner-only, written before it is visible under its name.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(asdict(self), handle)
-        os.replace(tmp, path)
+        write_private_file(self.path(home), json.dumps(asdict(self)))  # the token is a credential
 
     @classmethod
     def read(cls, home: Path) -> NodeState | None:
