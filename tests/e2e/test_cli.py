@@ -342,7 +342,7 @@ def test_apply_and_delete_take_what_kubectl_apply_takes(node_home: Path, tmp_pat
     (manifests / "e.yaml").write_text(_configmap("e"))
     (manifests / "sub" / "bad.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n"
-        "  - {name: app, image: busybox, livenessProbe: {exec: {command: [true]}, successThreshold: 2}}\n"
+        "  - {name: app, image: busybox, livenessProbe: {exec: {command: [\"true\"]}, successThreshold: 2}}\n"
     )
     refused = podlab(node_home, "apply", "-R", "-f", str(manifests))
     assert refused.returncode == 1
@@ -355,6 +355,13 @@ def test_apply_and_delete_take_what_kubectl_apply_takes(node_home: Path, tmp_pat
     )
     assert from_stdin.returncode == 1 and 'error validating "STDIN"' in from_stdin.stderr
     (manifests / "sub" / "bad.yaml").unlink()
+    fixed = podlab(node_home, "apply", "-R", "-f", str(manifests))
+    assert fixed.stdout.splitlines() == [
+        "configmap/a unchanged",
+        "configmap/b unchanged",
+        "configmap/e created",
+        "configmap/c unchanged",
+    ]
     deleted = podlab(node_home, "delete", "-f", str(manifests), "--recursive")
     assert deleted.returncode == 0, deleted.stderr
     assert deleted.stdout.splitlines() == [
