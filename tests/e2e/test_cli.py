@@ -342,7 +342,7 @@ def test_apply_and_delete_take_what_kubectl_apply_takes(node_home: Path, tmp_pat
     (manifests / "e.yaml").write_text(_configmap("e"))
     (manifests / "sub" / "bad.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n"
-        "  - {name: app, image: busybox, livenessProbe: {exec: {command: [\"true\"]}, successThreshold: 2}}\n"
+        '  - {name: app, image: busybox, livenessProbe: {exec: {command: ["true"]}, successThreshold: 2}}\n'
     )
     refused = podlab(node_home, "apply", "-R", "-f", str(manifests))
     assert refused.returncode == 1
