@@ -434,8 +434,11 @@ def _events_json(home: Path) -> list[dict[str, Any]]:
 
 def test_kubernetes_version_is_settable_and_down_clears_the_run(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    started = podlab(
-        home, "up", "--detach", "--kubernetes-version", "v1.36.2", "-f", str(SEED / "wiremock-liveness.yaml")
+    # The manifests come on standard input: the detached node gets them through its own.
+    started = _podlab_stdin(
+        home,
+        (SEED / "wiremock-liveness.yaml").read_text(),
+        *("up", "--detach", "--kubernetes-version", "v1.36.2", "-f", "-"),
     )
     assert started.returncode == 0, started.stderr
     state = json.loads((home / "node.json").read_text())
