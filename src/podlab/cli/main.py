@@ -114,7 +114,9 @@ def main() -> None:
     )
 
 
-def _kubernetes_version(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+def _kubernetes_version(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> kube_version.KubeVersion:
     if value is None:
         return kube_version.bundled_kubectl_version()
     try:
@@ -209,7 +211,7 @@ def up(
             )
         )
     except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
+        if exc.errno != errno.EADDRINUSE or port == 0:  # only a chosen port can be taken
             raise
         raise click.ClickException(
             f"port {port} on 127.0.0.1 is already in use (another podlab node, or another program); "

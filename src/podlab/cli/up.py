@@ -143,7 +143,8 @@ def start_detached(
     finally:
         log_file.close()
     if child.stdin is not None:
-        with child.stdin:
+        # A child that failed before reading says why in node.log, reported below.
+        with contextlib.suppress(BrokenPipeError), child.stdin:
             child.stdin.write(stdin.encode() if stdin else b"")
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
