@@ -15,8 +15,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from podlab import kube_version
 
 from .conftest import alive, wait_for
 
@@ -85,7 +88,7 @@ def test_detached_node_serves_the_cli_and_kubectl(node_home: Path, tmp_path: Pat
     logs = wait_for(
         lambda: (
             (r := podlab(node_home, "logs", "deploy/wiremock")).returncode == 0
-            and "kube-probe/1.33" in r.stdout
+            and kube_version.current().user_agent in r.stdout
             and r.stdout
         ),
         timeout=20,
@@ -113,7 +116,14 @@ def test_detached_node_serves_the_cli_and_kubectl(node_home: Path, tmp_path: Pat
         forward.terminate()
         forward.wait(timeout=10)
     nodes = podlab(node_home, "kubectl", "get", "nodes")
-    assert re.search(r"^podlab\s+Ready\s+<none>\s+\S+\s+v1\.33\.0$", nodes.stdout, re.MULTILINE), nodes.stdout
+    version = re.escape(kube_version.current().git_version)
+    assert re.search(rf"^podlab\s+Ready\s+<none>\s+\S+\s+{version}$", nodes.stdout, re.MULTILINE), (
+        nodes.stdout
+    )
+    # The default is the bundled kubectl's version: no skew warning.
+    versions = podlab(node_home, "kubectl", "version")
+    assert versions.returncode == 0 and "WARNING" not in versions.stderr, versions.stderr
+    assert f"Server Version: {kube_version.current().git_version}" in versions.stdout
     # a second `up` while one runs is refused
     again = podlab(node_home, "up", "--detach")
     assert again.returncode != 0 and "already running" in again.stderr
@@ -259,7 +269,7 @@ def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
     try:
         # The next probe (period 5 s) arrives while `logs -f` is attached.
         follow_lines, watch_lines = _Lines(follow), _Lines(watch)
-        assert "Request received:" in follow_lines.until("kube-probe/1.33", timeout=20)
+        assert "Request received:" in follow_lines.until(kube_version.current().user_agent, timeout=20)
         watch_lines.until("LAST SEEN", timeout=10)
         pod = _pod_json(node_home, "wiremock-")
         assert pod is not None
@@ -279,7 +289,7 @@ def test_port_forward_and_logs_bad_input_are_clear_errors(node_home: Path) -> No
     bad_ports = podlab(node_home, "port-forward", "deploy/wiremock", "80x:8080")
     assert bad_ports.returncode == 2 and '"80x:8080" is not LOCAL:REMOTE' in bad_ports.stderr
     missing = podlab(node_home, "port-forward", "nope", "8080")
-    assert missing.returncode == 1 and "Error from server (NotFound)" in missing.stderr
+    assert missing.returncode == 1 and missing.stderr.startswith("Error from server (NotFound): ")
     assert "Traceback" not in missing.stderr
     missing_deploy = podlab(node_home, "logs", "deploy/nope")
     assert missing_deploy.returncode == 1 and 'deployments.apps "nope" not found' in missing_deploy.stderr
@@ -288,3 +298,210 @@ def test_port_forward_and_logs_bad_input_are_clear_errors(node_home: Path) -> No
 def test_kubectl_wrapper_without_a_node_says_so(tmp_path: Path) -> None:
     result = podlab(tmp_path / "home", "kubectl", "get", "pods")
     assert result.returncode == 1 and "no podlab node is running" in result.stderr
+
+
+def _configmap(name: str) -> str:
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{k: v}}\n"
+
+
+def _podlab_stdin(home: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "podlab", *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PODLAB_HOME": str(home)},
+    )
+
+
+def test_apply_and_delete_take_what_kubectl_apply_takes(node_home: Path, tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    (manifests / "sub").mkdir(parents=True)
+    (manifests / "b.yaml").write_text(_configmap("b"))
+    (manifests / "a.yml").write_text(_configmap("a"))
+    (manifests / "notes.txt").write_text("not a manifest: a directory gives only .json, .yaml, .yml\n")
+    (manifests / "sub" / "c.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})
+    )
+    # A directory: its manifest files in lexical order, subdirectories only with -R.
+    applied = podlab(node_home, "apply", "-f", str(manifests))
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout.splitlines() == ["configmap/a created", "configmap/b created"]
+    recursive = podlab(node_home, "apply", "-R", "-f", str(manifests))
+    assert recursive.stdout.splitlines() == [
+        "configmap/a unchanged",
+        "configmap/b unchanged",
+        "configmap/c created",
+    ]
+    # Several -f, and - for standard input, in the order given.
+    mixed = _podlab_stdin(node_home, _configmap("d"), "apply", "-f", str(manifests / "b.yaml"), "-f", "-")
+    assert mixed.returncode == 0, mixed.stderr
+    assert mixed.stdout.splitlines() == ["configmap/b unchanged", "configmap/d created"]
+    # One invalid document anywhere under the directory: nothing applied, file and field named.
+    (manifests / "e.yaml").write_text(_configmap("e"))
+    (manifests / "sub" / "bad.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n"
+        '  - {name: app, image: busybox, livenessProbe: {exec: {command: ["true"]}, successThreshold: 2}}\n'
+    )
+    refused = podlab(node_home, "apply", "-R", "-f", str(manifests))
+    assert refused.returncode == 1
+    assert f'error validating "{manifests / "sub" / "bad.yaml"}" (document 1)' in refused.stderr
+    assert "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1" in refused.stderr
+    listed = podlab(node_home, "kubectl", "get", "configmap", "e")
+    assert listed.returncode != 0 and "NotFound" in listed.stderr
+    from_stdin = _podlab_stdin(
+        node_home, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndat: {}\n", "apply", "-f", "-"
+    )
+    assert from_stdin.returncode == 1 and 'error validating "STDIN"' in from_stdin.stderr
+    (manifests / "sub" / "bad.yaml").unlink()
+    fixed = podlab(node_home, "apply", "-R", "-f", str(manifests))
+    assert fixed.stdout.splitlines() == [
+        "configmap/a unchanged",
+        "configmap/b unchanged",
+        "configmap/e created",
+        "configmap/c unchanged",
+    ]
+    deleted = podlab(node_home, "delete", "-f", str(manifests), "--recursive")
+    assert deleted.returncode == 0, deleted.stderr
+    assert deleted.stdout.splitlines() == [
+        "configmap/a deleted",
+        "configmap/b deleted",
+        "configmap/e deleted",
+        "configmap/c deleted",
+    ]
+
+
+def test_manifest_inputs_kubectl_refuses_are_refused_in_its_words(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text(_configmap("one"))
+    two.write_text(_configmap("two"))
+    # `-f dir/*.yaml`: the shell hands the second file over as a positional argument.
+    for command in ("apply", "delete", "up"):
+        result = podlab(tmp_path / "home", command, "-f", str(one), str(two))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(f"error: Unexpected args: [{two}]\n"), result.stderr
+        assert f"See 'podlab {command} -h' for help and examples" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = podlab(tmp_path / "home", "apply", "-f", str(empty))
+    assert result.returncode == 1
+    assert f"error reading [{empty}]: recognized file extensions are [.json .yaml .yml]" in result.stderr
+
+
+def test_exec_probe_events_read_as_one_line_and_causes_come_first(node_home: Path, tmp_path: Path) -> None:
+    manifest = tmp_path / "not-ready.yaml"
+    manifest.write_text(
+        textwrap.dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: not-ready}
+        spec:
+          containers:
+          - name: app
+            image: busybox
+            args: [sh, -c, "sleep 600"]
+            readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
+        """)
+    )
+    assert podlab(node_home, "apply", "-f", str(manifest)).returncode == 0
+    failed = "Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory"
+    listing = wait_for(
+        lambda: (r := podlab(node_home, "events")).returncode == 0 and failed in r.stdout and r.stdout,
+        timeout=30,
+        what="the exec readiness probe's Unhealthy event",
+    )
+    # kubelet keeps the command's trailing newline in the Event; the listing shows it as one line.
+    assert "" not in listing.splitlines(), listing
+    event = next(e for e in _events_json(node_home) if e["reason"] == "Unhealthy")
+    assert event["message"] == failed + "\n"
+    # The Deployment's and ReplicaSet's events come before the pod events they caused, though
+    # they share a second and the API lists them by name (the pod's first).
+    reasons = [
+        m.group(1)
+        for line in listing.splitlines()
+        if "wiremock" in line and (m := re.search(r"\s(?:Normal|Warning)\s+(\S+)\s", line))
+    ]
+    order = ["ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Pulled", "Created", "Started"]
+    assert [r for r in reasons if r in order][: len(order)] == order, listing
+
+
+def _events_json(home: Path) -> list[dict[str, Any]]:
+    result = podlab(home, "kubectl", "get", "events", "-o", "json")
+    assert result.returncode == 0, result.stderr
+    return list(json.loads(result.stdout)["items"])
+
+
+def test_kubernetes_version_is_settable_and_down_clears_the_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    # The manifests come on standard input: the detached node gets them through its own.
+    started = _podlab_stdin(
+        home,
+        (SEED / "wiremock-liveness.yaml").read_text(),
+        *("up", "--detach", "--kubernetes-version", "v1.36.2", "-f", "-"),
+    )
+    assert started.returncode == 0, started.stderr
+    state = json.loads((home / "node.json").read_text())
+    try:
+        versions = podlab(home, "kubectl", "version", "-o", "json")
+        server = json.loads(versions.stdout)["serverVersion"]
+        assert (server["major"], server["minor"], server["gitVersion"]) == ("1", "36", "v1.36.2")
+        nodes = podlab(
+            home, "kubectl", "get", "nodes", "-o", "jsonpath={.items[0].status.nodeInfo.kubeletVersion}"
+        )
+        assert nodes.stdout == "v1.36.2"
+        wait_for(
+            lambda: "kube-probe/1.36" in podlab(home, "logs", "deploy/wiremock").stdout,
+            timeout=30,
+            what="a kube-probe/1.36 request in the stub's log",
+        )
+        # What the run made: pod logs and sandboxes, the start handshake.
+        assert any((home / "pods").iterdir()) and (home / "ready").exists()
+    finally:
+        down = podlab(home, "down")
+    assert down.returncode == 0, down.stderr
+    assert f"podlab node stopped (pid {state['pid']})" in down.stdout
+    assert f"{home / 'kubeconfig'} stays" in down.stdout
+    assert not alive(state["pid"])
+    assert sorted(p.name for p in home.iterdir() if p.name != "busybox") == ["kubeconfig", "node.log"]
+    # With no node, status and down say which home they looked in.
+    for command in ("status", "down"):
+        result = podlab(home, command)
+        assert result.returncode == 1
+        assert f"no podlab node is running in {home} (PODLAB_HOME)" in result.stderr, result.stderr
+
+
+def test_bad_kubernetes_version_is_a_cli_error_naming_the_option(tmp_path: Path) -> None:
+    for value in ("1.x", "latest", "1"):
+        result = podlab(tmp_path / "home", "up", "--no-live", "--kubernetes-version", value)
+        assert result.returncode == 2
+        assert f"Invalid value for '--kubernetes-version': \"{value}\" is not a Kubernetes version" in (
+            result.stderr
+        )
+    assert not (tmp_path / "home" / "node.json").exists()
+
+
+def test_a_taken_port_is_named_with_the_option_that_picks_another(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for detach in ([], ["--detach"]):
+            result = podlab(tmp_path / "home", "up", "--no-live", "--port", str(port), *detach)
+            assert result.returncode == 1
+            assert f"Error: port {port} on 127.0.0.1 is already in use" in result.stderr, result.stderr
+            assert "--port" in result.stderr and "Errno" not in result.stderr
+
+
+def test_help_texts_and_kubectl_flags_pass_through(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    kubectl_help = podlab(home, "kubectl", "--help")
+    assert kubectl_help.returncode == 0, kubectl_help.stderr
+    assert "kubectl controls the Kubernetes cluster manager" in kubectl_help.stdout
+    get_help = podlab(home, "kubectl", "get", "-h")
+    assert get_help.returncode == 0 and "Display one or many resources" in get_help.stdout
+    client = podlab(home, "kubectl", "version", "--client", "-o", "json")
+    assert client.returncode == 0 and "clientVersion" in json.loads(client.stdout)
+    down_help = podlab(home, "down", "--help")
+    assert "Stop the running node (detached or in a terminal)" in down_help.stdout
+    assert "Stop a detached node" not in down_help.stdout

@@ -14,9 +14,13 @@ from typing import Any
 
 import pytest
 
+from podlab import kube_version
+
 from .conftest import KUBECTL, ROOT, RunningNode, alive, descendants, wait_for
 
 SEED = ROOT / "examples" / "seed"
+# The post's cluster sent kube-probe/1.33; podlab sends its configured version's MAJOR.MINOR.
+PROBE_AGENT = kube_version.current().user_agent
 pytestmark = pytest.mark.slow
 
 
@@ -66,13 +70,13 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
 
     # The probe's requests show in the container log as the post shows them (--verbose).
     log = wait_for(
-        lambda: (out := node.kubectl("logs", name).stdout) and "kube-probe/1.33" in out and out,
+        lambda: (out := node.kubectl("logs", name).stdout) and PROBE_AGENT in out and out,
         timeout=15,
         what="a probe request in the verbose log",
     )
     for line in (
         "Request received:",
-        "User-Agent: [kube-probe/1.33]",
+        f"User-Agent: [{PROBE_AGENT}]",
         "Matched response definition:",
         "Response:",
         "HTTP/1.1 200",

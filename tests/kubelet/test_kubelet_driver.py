@@ -17,6 +17,8 @@ from kubelet_helpers import (
     run,
 )
 
+from podlab import kube_version
+
 Obj = dict[str, Any]
 
 
@@ -262,7 +264,7 @@ def test_stop_stops_every_container(tmp_path: Path) -> None:
                 "kubelet is posting ready status",
             )
             assert node_obj["metadata"]["labels"]["kubernetes.io/hostname"] == "podlab"
-            assert node_obj["status"]["nodeInfo"]["kubeletVersion"] == "v1.33.0"
+            assert node_obj["status"]["nodeInfo"]["kubeletVersion"] == kube_version.current().git_version
             await kubelet.stop()
             assert not any(rc.running for rc in running)
 

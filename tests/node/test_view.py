@@ -65,3 +65,42 @@ def test_view_shows_state_probes_with_recent_results_and_events() -> None:
     assert "readiness:exec/10s ?" in text
     assert "(x3)" in text and "Liveness probe failed: HTTP probe failed with statuscode: 500" in text
     assert "isolation: bwrap" in text
+
+
+def _event(name: str, kind: str, involved: str, reason: str, message: str) -> dict[str, object]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": name, "namespace": "default"},
+        "involvedObject": {"kind": kind, "name": involved, "namespace": "default"},
+        "reason": reason,
+        "type": "Normal",
+        "count": 1,
+        "lastTimestamp": "2026-01-01T00:00:00Z",  # one second for all: only the write order tells
+        "message": message,
+    }
+
+
+def test_view_lists_causes_first_and_exec_output_on_one_line() -> None:
+    store = Store(None)
+    # Written in the order they happen; listed by name the pod's come first.
+    for name, kind, involved, reason, message in (
+        ("web.1", "Deployment", "web", "ScalingReplicaSet", "Scaled up replica set web-6f7 from 0 to 1"),
+        ("web-6f7.1", "ReplicaSet", "web-6f7", "SuccessfulCreate", "Created pod: web-6f7-x2x"),
+        ("web-6f7-x2x.1", "Pod", "web-6f7-x2x", "Scheduled", "Successfully assigned default/web-6f7-x2x"),
+        ("web-6f7-x2x.2", "Pod", "web-6f7-x2x", "Unhealthy", "Readiness probe failed: cat: nope\n"),
+    ):
+        store.create(("", "events"), _event(name, kind, involved, reason, message))
+
+    console = Console(record=True, width=200)
+    console.print(render(store, "http://127.0.0.1:1", "plain", "/k"))
+    lines = console.export_text().splitlines()
+
+    rows = [
+        next(i for i, line in enumerate(lines) if reason in line)
+        for reason in ("ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Unhealthy")
+    ]
+    assert rows == sorted(rows), lines
+    # The probe output's trailing newline would render as an empty row under it.
+    assert "Readiness probe failed: cat: nope" in lines[rows[-1]]
+    assert lines[rows[-1] + 1].startswith("└"), lines

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from podlab import kube_version
 from podlab.probes import ProbeOutcome, ProbeResult, ProbeTarget, run_probe
 from podlab.runtime import ExecResult
 
@@ -105,7 +106,7 @@ def test_request_bytes_match_the_kubelet(pod_ip: str) -> None:
             assert (
                 srv.requests[-1]
                 == (
-                    f"GET /get/this?x=1 HTTP/1.1\r\nHost: {pod_ip}:{srv.port}\r\nUser-Agent: kube-probe/1.33\r\n"
+                    f"GET /get/this?x=1 HTTP/1.1\r\nHost: {pod_ip}:{srv.port}\r\nUser-Agent: {kube_version.current().user_agent}\r\n"
                     "Accept: */*\r\nConnection: close\r\n\r\n"
                 ).encode()
             )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from podlab import kube_version
 from podlab.probes import ProbeOutcome, ProbeResult, ProbeTarget, run_probe
 from podlab.runtime import ContainerLaunch, LogSource, Runtime
 
@@ -43,7 +44,7 @@ def test_wiremock_loads_configmap_mappings(
                 await asyncio.sleep(0.1)
             logs = LogSource(home).read("default", pod["metadata"]["name"], "wiremock").decode()
             assert outcome == ProbeOutcome(ProbeResult.SUCCESS, "here it is!\n"), logs
-            assert "kube-probe/1.33" in logs  # the verbose log shows the probe's request
+            assert kube_version.current().user_agent in logs  # the verbose log shows the probe's request
         finally:
             info = await rc.stop(5)
         assert info.exit_code in (0, 143)

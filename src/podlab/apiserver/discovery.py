@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from podlab import kube_version
 from podlab.k8s.resources import RESOURCES, ResourceInfo
 
 Obj = dict[str, Any]
 
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-KUBERNETES_VERSION = ("1", "33")
 
 
 @dataclass(frozen=True)
@@ -176,11 +176,11 @@ def aggregated_discovery(core: bool) -> Obj:
 
 # -- /version -----------------------------------------------------------------------------------
 def version_info() -> Obj:
-    major, minor = KUBERNETES_VERSION
+    version = kube_version.current()
     return {
-        "major": major,
-        "minor": minor,
-        "gitVersion": f"v{major}.{minor}.0-podlab",
+        "major": str(version.major),
+        "minor": str(version.minor),
+        "gitVersion": version.git_version,
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-11-28T00:00:00Z",
@@ -230,7 +230,7 @@ def openapi_document(group: str, version: str) -> Obj | None:
         "openapi": "3.0.0",
         "info": {
             "title": "Kubernetes",
-            "version": f"v{KUBERNETES_VERSION[0]}.{KUBERNETES_VERSION[1]}.0-podlab",
+            "version": kube_version.current().git_version,
         },
         "paths": paths,
         "components": {"schemas": {}},

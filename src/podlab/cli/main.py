@@ -3,47 +3,91 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from podlab import kube_version
 from podlab.httpcore import install_uvloop
 from podlab.node.home import NodeState, kubeconfig_path, podlab_home
 
 from .client import ApiClient, ApiError
-from .manifests import Manifest, ManifestsInvalid, read_manifests
+from .errors import KubectlError
+from .manifests import STDIN, Manifest, ManifestsInvalid, read_manifests
 
-FILES = click.option(
-    "-f",
-    "--filename",
-    "files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Manifest file (multi-document YAML). Repeatable.",
-)
+F = TypeVar("F", bound=Callable[..., Any])
+# Leftover positional arguments are collected, not refused by click, so that
+# `-f a.yaml b.yaml` (a shell glob after -f) gets kubectl's words for it.
+TAKES_MANIFESTS: dict[str, Any] = {"allow_extra_args": True}
+
+
+def manifest_options(command: F) -> F:
+    """`-f` and `-R` as `kubectl apply` takes them."""
+    command = click.option(
+        "-R",
+        "--recursive",
+        is_flag=True,
+        help="Process the directories given with -f recursively.",
+    )(command)
+    return click.option(
+        "-f",
+        "--filename",
+        "files",
+        multiple=True,
+        metavar="PATH",
+        help="A manifest file (multi-document YAML or JSON), a directory of .yaml, .yml and .json "
+        "files, or - for standard input. Repeatable.",
+    )(command)
 
 
 def _home() -> Path:
     return podlab_home()
 
 
-def _load(files: tuple[Path, ...]) -> list[Manifest]:
+def _refuse_extra_args(ctx: click.Context) -> None:
+    if ctx.args:
+        raise KubectlError(
+            f"error: Unexpected args: [{' '.join(ctx.args)}]\n"
+            f"See 'podlab {ctx.info_name} -h' for help and examples "
+            "(one -f per file, or -f DIRECTORY for every manifest in it)"
+        )
+
+
+def _load(ctx: click.Context, files: tuple[str, ...], recursive: bool) -> tuple[list[Manifest], str | None]:
+    """The manifests, all checked, and the text read from standard input for `-f -` (else None)."""
+    _refuse_extra_args(ctx)
+    stdin = sys.stdin.read() if STDIN in files else None
     try:
-        return read_manifests(list(files))
+        return read_manifests(list(files), recursive=recursive, stdin=stdin), stdin
     except ManifestsInvalid as exc:
         raise click.ClickException(f"nothing was applied:\n{exc}") from None
 
 
-def _client() -> ApiClient:
+def _no_node() -> click.ClickException:
+    home = _home()
+    where = "PODLAB_HOME" if os.environ.get("PODLAB_HOME") else "PODLAB_HOME is unset, so the default"
+    return click.ClickException(
+        f"no podlab node is running in {home} ({where}); start one with `podlab up`, "
+        "or set PODLAB_HOME to the home of the node you started"
+    )
+
+
+def _running() -> NodeState:
     state = NodeState.read(_home())
     if state is None or not state.alive():
-        raise click.ClickException(
-            f"no podlab node is running (PODLAB_HOME={_home()}); start one with `podlab up`"
-        )
+        raise _no_node()
+    return state
+
+
+def _client() -> ApiClient:
+    state = _running()
     return ApiClient(state.server, state.token)
 
 
@@ -54,14 +98,14 @@ class _Podlab(click.Group):
         try:
             return super().invoke(ctx)
         except ApiError as exc:
-            raise click.ClickException(f"Error from server ({exc.reason or exc.code}): {exc}") from None
+            raise KubectlError(f"Error from server ({exc.reason or exc.code}): {exc}") from None
         except ConnectionError as exc:
             raise click.ClickException(f"cannot reach the podlab node: {exc.strerror or exc}") from None
         except OSError as exc:  # a port in use, an unreadable file: the OS's words, no traceback
             raise click.ClickException(str(exc)) from None
 
 
-@click.group(cls=_Podlab)
+@click.group(cls=_Podlab, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podlab")
 def main() -> None:
     """Know what Kubernetes will do to your app before you ship it."""
@@ -70,12 +114,32 @@ def main() -> None:
     )
 
 
-@main.command()
-@FILES
+def _kubernetes_version(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> kube_version.KubeVersion:
+    if value is None:
+        return kube_version.bundled_kubectl_version()
+    try:
+        return kube_version.KubeVersion.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+@main.command(context_settings=TAKES_MANIFESTS)
+@manifest_options
 @click.option(
     "--detach", "-d", is_flag=True, help="Return once the node is ready; stop it with `podlab down`."
 )
 @click.option("--port", default=0, show_default=True, help="API server port on 127.0.0.1 (0 picks one).")
+@click.option(
+    "--kubernetes-version",
+    "version",
+    metavar="VERSION",
+    callback=_kubernetes_version,
+    help="The Kubernetes version the node reports (/version, kubeletVersion, kube-probe/MAJOR.MINOR), "
+    "as 1.33 or v1.33.2. Default: the bundled kubectl's MAJOR.MINOR (kubectl supports a server "
+    "one minor version away).",
+)
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "plain"]), default="auto", show_default=True)
 @click.option("--no-live", is_flag=True, help="Plain log output instead of the live view.")
 @click.option(
@@ -86,10 +150,14 @@ def main() -> None:
     help="Node settings (default: ./podlab.yaml when present), e.g. images: {IMAGE: COMMAND}.",
 )
 @click.option("--ready-file", type=click.Path(path_type=Path), hidden=True)
+@click.pass_context
 def up(
-    files: tuple[Path, ...],
+    ctx: click.Context,
+    files: tuple[str, ...],
+    recursive: bool,
     detach: bool,
     port: int,
+    version: kube_version.KubeVersion,
     sandbox: str,
     no_live: bool,
     config_path: Path | None,
@@ -100,7 +168,7 @@ def up(
 
     from .up import run_foreground, start_detached
 
-    manifests = _load(files)
+    manifests, stdin = _load(ctx, files, recursive)
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -113,15 +181,25 @@ def up(
         )
     if detach:
         try:
-            state = start_detached(home, list(files), port=port, sandbox=sandbox, config_path=config_path)
+            state = start_detached(
+                home,
+                list(files),
+                recursive=recursive,
+                stdin=stdin,
+                port=port,
+                sandbox=sandbox,
+                version=version,
+                config_path=config_path,
+            )
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"podlab node ready at {state.server} (pid {state.pid})")
         click.echo(f"export KUBECONFIG={kubeconfig_path(home)}")
         return
+    kube_version.use(version)
     install_uvloop()
-    sys.exit(
-        asyncio.run(
+    try:
+        code = asyncio.run(
             run_foreground(
                 home,
                 manifests,
@@ -132,40 +210,52 @@ def up(
                 ready_file=ready_file,
             )
         )
-    )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:  # only a chosen port can be taken
+            raise
+        raise click.ClickException(
+            f"port {port} on 127.0.0.1 is already in use (another podlab node, or another program); "
+            "pick another with --port PORT, or leave --port out for a free one"
+        ) from None
+    sys.exit(code)
 
 
 @main.command()
 def down() -> None:
-    """Stop a detached node."""
-    from .up import stop_detached
+    """Stop the running node (detached or in a terminal): its containers, pod logs and sandboxes go.
 
-    if not stop_detached(_home()):
-        raise click.ClickException("no podlab node is running")
-    click.echo("podlab node stopped")
+    The kubeconfig stays in $PODLAB_HOME, so an exported KUBECONFIG works again after the
+    next `podlab up`, which rewrites it.
+    """
+    from .up import stop_node
+
+    home = _home()
+    state = _running()
+    stop_node(home, state)
+    click.echo(f"podlab node stopped (pid {state.pid}): its containers, pod logs and sandboxes are gone")
+    click.echo(f"{kubeconfig_path(home)} stays; the next `podlab up` points it at the new node")
 
 
-@main.command()
-@FILES
-def apply(files: tuple[Path, ...]) -> None:
-    """Create or update the objects in FILES (all valid, or nothing applied)."""
+@main.command(context_settings=TAKES_MANIFESTS)
+@manifest_options
+@click.pass_context
+def apply(ctx: click.Context, files: tuple[str, ...], recursive: bool) -> None:
+    """Create or update the objects in the -f inputs (all valid, or nothing applied)."""
     from .apply import apply_all
 
-    manifests = _load(files)
-    try:
-        for line in apply_all(_client(), manifests):
-            click.echo(line)
-    except ApiError as exc:
-        raise click.ClickException(f"Error from server ({exc.reason}): {exc}") from None
+    manifests, _ = _load(ctx, files, recursive)
+    for line in apply_all(_client(), manifests):
+        click.echo(line)
 
 
-@main.command()
-@FILES
-def delete(files: tuple[Path, ...]) -> None:
-    """Delete the objects in FILES."""
+@main.command(context_settings=TAKES_MANIFESTS)
+@manifest_options
+@click.pass_context
+def delete(ctx: click.Context, files: tuple[str, ...], recursive: bool) -> None:
+    """Delete the objects in the -f inputs."""
     from .apply import delete_all
 
-    manifests = _load(files)
+    manifests, _ = _load(ctx, files, recursive)
     for line in delete_all(_client(), manifests):
         click.echo(line)
 
@@ -190,8 +280,6 @@ def logs(pod: str, container: str | None, namespace: str, follow: bool, previous
         for chunk in client.stream(path, query):
             sys.stdout.buffer.write(chunk)
             sys.stdout.flush()
-    except ApiError as exc:
-        raise click.ClickException(f"Error from server ({exc.reason}): {exc}") from None
     except KeyboardInterrupt:
         pass
 
@@ -248,13 +336,18 @@ def _port_pair(spec: str) -> tuple[int, int]:
     return pair
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+# Every argument, --help and kubectl's own flags included, is kubectl's: podlab parses none.
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    add_help_option=False,
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def kubectl(args: tuple[str, ...]) -> None:
-    """Run the bundled kubectl against the node (KUBECONFIG set)."""
-    from .kubectl import kubectl_path
+    """Run the bundled kubectl against the node (KUBECONFIG set); `podlab kubectl --help` is kubectl's."""
+    from .kubectl import kubectl_path, needs_server
 
-    _client()  # a stopped node gets podlab's own words, not kubectl's connection error
+    if needs_server(args):
+        _running()  # a stopped node gets podlab's own words, not kubectl's connection error
     os.environ["KUBECONFIG"] = str(kubeconfig_path(_home()))
     binary = kubectl_path()
     os.execv(binary, [binary, *args])
@@ -263,9 +356,7 @@ def kubectl(args: tuple[str, ...]) -> None:
 @main.command()
 def status() -> None:
     """Print the running node's address and kubeconfig as JSON."""
-    state = NodeState.read(_home())
-    if state is None or not state.alive():
-        raise click.ClickException("no podlab node is running")
+    state = _running()
     click.echo(
         json.dumps({"pid": state.pid, "server": state.server, "kubeconfig": str(kubeconfig_path(_home()))})
     )

@@ -12,13 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+from podlab import kube_version
 from podlab.node.config import NodeConfig
-from podlab.node.home import NodeState, kubeconfig_path
+from podlab.node.home import NodeState, clear_run_state, kubeconfig_path
 from podlab.node.node import Node
 
 from .apply import apply_all
 from .client import ApiClient
-from .manifests import Manifest
+from .manifests import STDIN, Manifest
 
 log = logging.getLogger("podlab.up")
 READY_TIMEOUT = 30.0
@@ -56,6 +57,10 @@ async def run_foreground(
             await stop.wait()
     finally:
         await node.stop()
+        # What belonged to this run goes with it; the kubeconfig stays for the next `podlab up`.
+        clear_run_state(home)
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)
         print("podlab node stopped: every container is gone", flush=True)
     return 0
 
@@ -84,9 +89,21 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
 
 
 def start_detached(
-    home: Path, files: list[Path], *, port: int, sandbox: str, config_path: Path | None
+    home: Path,
+    files: list[str],
+    *,
+    recursive: bool,
+    stdin: str | None,
+    port: int,
+    sandbox: str,
+    version: kube_version.KubeVersion,
+    config_path: Path | None,
 ) -> NodeState:
-    """Start `podlab up` as a background process and return once its API answers."""
+    """Start `podlab up` as a background process and return once its API answers.
+
+    The child reads the same -f inputs; what the parent read from standard input for `-f -`
+    is handed on through the child's standard input.
+    """
     home.mkdir(parents=True, exist_ok=True)
     ready = home / "ready"
     with contextlib.suppress(FileNotFoundError):
@@ -101,18 +118,23 @@ def start_detached(
         str(port),
         "--sandbox",
         sandbox,
+        "--kubernetes-version",
+        str(version),
         "--ready-file",
         str(ready),
     ]
     for path in files:
-        argv += ["-f", str(path.resolve())]
+        argv += ["-f", path if path == STDIN else str(Path(path).resolve())]
+    if recursive:
+        argv.append("--recursive")
     if config_path is not None:
         argv += ["--config", str(config_path.resolve())]
-    log_file = open(home / "node.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+    # node.log holds the latest detached run only; it stays after `podlab down` for a post-mortem.
+    log_file = open(home / "node.log", "wb")  # noqa: SIM115 - handed to the child, closed below
     try:
         child = subprocess.Popen(
             argv,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -120,6 +142,10 @@ def start_detached(
         )
     finally:
         log_file.close()
+    if child.stdin is not None:
+        # A child that failed before reading says why in node.log, reported below.
+        with contextlib.suppress(BrokenPipeError), child.stdin:
+            child.stdin.write(stdin.encode() if stdin else b"")
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if ready.exists():
@@ -127,21 +153,35 @@ def start_detached(
             if state is not None:
                 return state
         if child.poll() is not None:
-            raise RuntimeError(f"the node exited with code {child.returncode}; see {home / 'node.log'}")
+            said = _last_error(home / "node.log")
+            raise RuntimeError(
+                (f"{said}\n" if said else "")
+                + f"the node exited with code {child.returncode}; see {home / 'node.log'}"
+            )
         time.sleep(0.05)
     child.kill()
     raise RuntimeError(f"the node did not become ready in {READY_TIMEOUT:.0f}s; see {home / 'node.log'}")
 
 
-def stop_detached(home: Path, timeout: float = 30.0) -> bool:
-    """Stop a detached node; returns False when none was running."""
-    state = NodeState.read(home)
-    if state is None or not state.alive():
-        return False
+def _last_error(log: Path) -> str:
+    """The child's own error line (click's `Error: ...`), so the parent can repeat it."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    said = next((line for line in reversed(lines) if line.startswith("Error: ")), "")
+    return said.removeprefix("Error: ").strip()
+
+
+def stop_node(home: Path, state: NodeState, timeout: float = 30.0) -> None:
+    """Stop the node `state` names (SIGTERM, then SIGKILL after `timeout`) and clear its run."""
     os.kill(state.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and state.alive():
         time.sleep(0.05)
     if state.alive():
         os.kill(state.pid, signal.SIGKILL)
-    return True
+        while state.alive() and time.monotonic() < deadline + 5:
+            time.sleep(0.05)
+    # A node that stopped cleanly cleared this already; one killed did not.
+    clear_run_state(home)

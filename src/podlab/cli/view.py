@@ -15,6 +15,8 @@ from rich.text import Text
 
 from podlab.store import Store
 
+from .events import chronological, event_message
+
 Obj = dict[str, Any]
 MAX_EVENTS = 12
 # (container, probe type) -> latest attempt results, oldest first (Kubelet.probe_history)
@@ -107,7 +109,7 @@ def render(
                 _age(pod["metadata"].get("creationTimestamp"), now),
             )
             pod_name = ""
-    recent = sorted(events, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")[-MAX_EVENTS:]
+    recent = chronological(events)[-MAX_EVENTS:]
     log = Table(title="Events", expand=True)
     for column in ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"):
         log.add_column(column)
@@ -120,7 +122,7 @@ def render(
             Text(event.get("type", ""), style="red" if event.get("type") == "Warning" else ""),
             event.get("reason", ""),
             f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}",
-            event.get("message", ""),
+            event_message(event),
         )
     footer = Text(f"kubectl --kubeconfig {kubeconfig} get pods   |   Ctrl-C stops the node", style="dim")
     return Group(table, log, footer)

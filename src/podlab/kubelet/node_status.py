@@ -10,9 +10,10 @@ import os
 import platform
 from typing import Any
 
+from podlab import kube_version
+
 Obj = dict[str, Any]
 
-KUBELET_VERSION = "v1.33.0"  # the Kubernetes release podlab's kubelet behaves like
 MAX_PODS = 110  # kubelet's default --max-pods
 
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -78,7 +79,7 @@ def build_node(name: str, host_ip: str, pod_cidr: str, now: str) -> Obj:
                 "containerRuntimeVersion": "podlab://0.1.0",
                 "kernelVersion": platform.release(),
                 "kubeProxyVersion": "",
-                "kubeletVersion": KUBELET_VERSION,
+                "kubeletVersion": kube_version.current().git_version,
                 "operatingSystem": "linux",
                 "osImage": "podlab",
                 "bootID": "",

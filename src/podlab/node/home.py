@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,3 +50,20 @@ class NodeState:
 
 def kubeconfig_path(home: Path) -> Path:
     return home / "kubeconfig"
+
+
+# What one node's run leaves in $PODLAB_HOME: containers' logs (pods/<ns>_<pod>_<uid>/) and
+# sandboxes (sandbox/<uid>/). They belong to pods that exist only in that node's memory.
+RUN_DIRS = ("pods", "sandbox")
+
+
+def clear_run_state(home: Path) -> None:
+    """Remove what a stopped node's run left: pod logs, sandboxes, the `ready` handshake and a
+    node.json whose process is gone. The kubeconfig stays: an exported KUBECONFIG keeps naming
+    the file the next node rewrites."""
+    for name in RUN_DIRS:
+        shutil.rmtree(home / name, ignore_errors=True)
+    (home / "ready").unlink(missing_ok=True)
+    state = NodeState.read(home)
+    if state is not None and not state.alive():
+        NodeState.path(home).unlink(missing_ok=True)

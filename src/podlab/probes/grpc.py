@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from podlab.probes.http import USER_AGENT
+from podlab import kube_version
 from podlab.probes.ports import join_host_port
 from podlab.probes.result import ProbeOutcome, ProbeResult, go_duration
 
@@ -25,7 +25,7 @@ async def probe_grpc(action: dict[str, Any], pod_ip: str, timeout: float) -> Pro
     addr = join_host_port(pod_ip, port)
     limit = go_duration(timeout)
     deadline = time.monotonic() + timeout
-    options = [("grpc.primary_user_agent", USER_AGENT)]
+    options = [("grpc.primary_user_agent", kube_version.current().user_agent)]
     async with grpc.aio.insecure_channel(addr, options=options) as channel:
         try:
             # grpc.WithBlock(): wait for the connection within the probe's deadline.

@@ -6,13 +6,10 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
+from podlab import kube_version
 from podlab.probes import httpclient
 from podlab.probes.ports import ProbeError, join_host_port, resolve_port
 from podlab.probes.result import ProbeOutcome, ProbeResult
-
-# The Kubernetes version podlab's kubelet claims to be (User-Agent kube-probe/<major>.<minor>).
-KUBE_MINOR_VERSION = "1.33"
-USER_AGENT = f"kube-probe/{KUBE_MINOR_VERSION}"
 
 
 def build_request(action: dict[str, Any], pod_ip: str, container: dict[str, Any]) -> httpclient.Request:
@@ -33,7 +30,7 @@ def build_request(action: dict[str, Any], pod_ip: str, container: dict[str, Any]
     ]
     names = {k for k, _ in headers}
     if "User-Agent" not in names:
-        headers.append(("User-Agent", USER_AGENT))
+        headers.append(("User-Agent", kube_version.current().user_agent))
     if "Accept" not in names:
         headers.append(("Accept", "*/*"))
     elif next(v for k, v in headers if k == "Accept") == "":
