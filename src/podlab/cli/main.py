@@ -44,7 +44,7 @@ def _client() -> ApiClient:
         raise click.ClickException(
             f"no podlab node is running (PODLAB_HOME={_home()}); start one with `podlab up`"
         )
-    return ApiClient(state.server, state.token)
+    return ApiClient(state.server, state.token, ca_pem=state.ca_pem)
 
 
 class _Podlab(click.Group):
