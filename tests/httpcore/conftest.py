@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
 from podlab.httpcore import Connection, Limits, Request, Response, serve
 
 Handler = Callable[[Request, Connection], Awaitable[Response | None]]
+
+
+async def echo(request: Request, connection: Connection) -> Response | None:
+    """Streams at /stream, resets at /reset, upgrades to an upper-casing echo at /upgrade."""
+    if request.path == "/stream":
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for part in (b"one ", b"two ", b"three"):
+                yield part
+
+        return Response(200, [("Content-Type", "text/plain")], chunks())
+    if request.path == "/reset":
+        connection.abort()
+        return None
+    if request.path == "/upgrade":
+        stream = await connection.upgrade(101, [("Connection", "Upgrade"), ("Upgrade", "echo")])
+        data = await stream.read()
+        stream.write(data.upper())
+        await stream.drain()
+        stream.close()
+        return None
+    body = f"{request.method} {request.path} q={request.query} len={len(request.body)}".encode()
+    return Response(200, [("X-Seen-Host", request.header("host") or "")], body)
 
 
 async def exchange(port: int, raw: bytes, *, until: bytes | None = None) -> bytes:

@@ -10,30 +10,9 @@ import pytest
 
 from podlab.httpcore import Connection, Limits, Request, Response
 
+from .conftest import echo as _echo
 from .conftest import exchange as _exchange
 from .conftest import run
-
-
-async def _echo(request: Request, connection: Connection) -> Response | None:
-    if request.path == "/stream":
-
-        async def chunks() -> AsyncIterator[bytes]:
-            for part in (b"one ", b"two ", b"three"):
-                yield part
-
-        return Response(200, [("Content-Type", "text/plain")], chunks())
-    if request.path == "/reset":
-        connection.abort()
-        return None
-    if request.path == "/upgrade":
-        stream = await connection.upgrade(101, [("Connection", "Upgrade"), ("Upgrade", "echo")])
-        data = await stream.read()
-        stream.write(data.upper())
-        await stream.drain()
-        stream.close()
-        return None
-    body = f"{request.method} {request.path} q={request.query} len={len(request.body)}".encode()
-    return Response(200, [("X-Seen-Host", request.header("host") or "")], body)
 
 
 def test_content_length_and_no_date_or_server_header() -> None:

@@ -8,6 +8,8 @@ import ssl
 from podlab.apiserver.tls import self_signed, server_context
 from podlab.httpcore import Connection, Limits, Request, Response, serve
 
+from .conftest import echo
+
 CERT = self_signed("127.0.0.1")
 
 
@@ -19,12 +21,7 @@ def _client_context() -> ssl.SSLContext:
 
 async def _handler(request: Request, connection: Connection) -> Response | None:
     if request.path == "/upgrade":
-        stream = await connection.upgrade(101, [("Connection", "Upgrade"), ("Upgrade", "echo")])
-        data = await stream.read()
-        stream.write(data.upper())
-        await stream.drain()
-        stream.close()
-        return None
+        return await echo(request, connection)
     return Response(200, [], f"{request.path} from {connection.peer[0]}".encode())
 
 
