@@ -22,10 +22,13 @@ def _client_context() -> ssl.SSLContext:
 async def _handler(request: Request, connection: Connection) -> Response | None:
     if request.path == "/upgrade":
         return await echo(request, connection)
-    return Response(200, [], f"{request.path} from {connection.peer[0]}".encode())
+    peer = connection.peer
+    return Response(200, [], f"{request.path} from {peer[0]}:{peer[1]}".encode())
 
 
 def _run(scenario_tls: bool, body: bytes, expect: bytes, limits: Limits | None = None) -> bytes:
+    """Send `body`, read until the answer ends with `expect` ({port}: the client's own port)."""
+
     async def main() -> bytes:
         server = await serve(_handler, "127.0.0.1", 0, ssl_context=server_context(CERT), limits=limits)
         try:
@@ -35,15 +38,17 @@ def _run(scenario_tls: bool, body: bytes, expect: bytes, limits: Limits | None =
                 ssl=_client_context() if scenario_tls else None,
                 server_hostname="127.0.0.1" if scenario_tls else None,
             )
+            until = expect.replace(b"{port}", b"%d" % writer.get_extra_info("sockname")[1])
             writer.write(body)
             await writer.drain()
             data = b""
-            while not data.endswith(expect):
+            while not data.endswith(until):
                 chunk = await asyncio.wait_for(reader.read(65536), timeout=10)
                 if not chunk:
                     break
                 data += chunk
             writer.close()
+            assert data.endswith(until), data
             return data
         finally:
             await server.wait_closed()
@@ -52,11 +57,12 @@ def _run(scenario_tls: bool, body: bytes, expect: bytes, limits: Limits | None =
 
 
 def test_https_and_plain_http_on_one_port_see_the_real_peer() -> None:
+    """The handler sees the client's own address and port: no relay in between."""
     pipelined = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
     for tls in (True, False):
-        data = _run(tls, pipelined, b"/b from 127.0.0.1")
+        data = _run(tls, pipelined, b"/b from 127.0.0.1:{port}")
         assert data.startswith(b"HTTP/1.1 200 OK"), (tls, data)
-        assert data.index(b"/a from 127.0.0.1") < data.index(b"/b from 127.0.0.1")
+        assert data.index(b"/a from 127.0.0.1:") < data.index(b"/b from 127.0.0.1:")
 
 
 def test_upgrade_over_tls_hands_over_the_stream() -> None:
