@@ -505,3 +505,60 @@ def test_help_texts_and_kubectl_flags_pass_through(tmp_path: Path) -> None:
     down_help = podlab(home, "down", "--help")
     assert "Stop the running node (detached or in a terminal)" in down_help.stdout
     assert "Stop a detached node" not in down_help.stdout
+
+
+def test_every_place_names_the_same_https_url_and_the_node_limits_apply(tmp_path: Path) -> None:
+    """up --detach, status, node.json, the kubeconfig and node.log agree on the URL kubectl uses;
+    podlab.yaml's apiServer limits reach the API server."""
+    import ssl
+
+    import yaml
+
+    home = tmp_path / "home"
+    config = tmp_path / "podlab.yaml"
+    config.write_text("apiServer:\n  maxHeaderCount: 20\n  headerTimeoutSeconds: 30\n")
+    up = podlab(home, "up", "--detach", "--config", str(config))
+    assert up.returncode == 0, up.stderr
+    try:
+        match = re.search(r"podlab node ready at (\S+) \(pid", up.stdout)
+        assert match is not None, up.stdout
+        url = match.group(1)
+        assert re.fullmatch(r"https://127\.0\.0\.1:\d+", url), url
+        status = podlab(home, "status")
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["server"] == url
+        state = json.loads((home / "node.json").read_text())
+        assert state["server"] == url
+        cluster = yaml.safe_load((home / "kubeconfig").read_text())["clusters"][0]["cluster"]
+        assert cluster["server"] == url
+        assert f"podlab node ready at {url};" in (home / "node.log").read_text()
+        # podlab's own client talks https to that URL, trusting the certificate it was given.
+        events = podlab(home, "events")
+        assert events.returncode == 0, events.stderr
+        # The node's limits: 21 headers are refused with 431, over TLS, verified by its CA.
+        ctx = ssl.create_default_context(cadata=state["ca_pem"])
+        port = int(url.rsplit(":", 1)[1])
+        headers = "".join(f"X-H{i}: v\r\n" for i in range(20))
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as sock,
+        ):
+            sock.sendall(f"GET /version HTTP/1.1\r\nHost: h\r\n{headers}\r\n".encode())
+            answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large"), answer
+    finally:
+        down = podlab(home, "down")
+        assert down.returncode == 0, down.stderr
+
+
+def test_bad_api_server_limits_are_refused(tmp_path: Path) -> None:
+    config = tmp_path / "podlab.yaml"
+    for text, message in (
+        ("apiServer:\n  maxHeaderCount: lots\n", "apiServer.maxHeaderCount: expected an integer, got 'lots'"),
+        ("apiServer:\n  headerTimeoutSeconds: 0\n", "apiServer.headerTimeoutSeconds: must be greater than 0"),
+        ("apiServer:\n  maxHeaders: 5\n", 'apiServer: unknown field "maxHeaders"'),
+    ):
+        config.write_text(text)
+        result = podlab(tmp_path / "home", "up", "--no-live", "--config", str(config))
+        assert result.returncode == 1 and f"{config}: {message}" in result.stderr, result.stderr
+    assert not (tmp_path / "home" / "node.json").exists()

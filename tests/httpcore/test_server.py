@@ -4,75 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from podlab.httpcore import Connection, Request, Response, serve
+from podlab.httpcore import Connection, Limits, Request, Response
 
-Handler = Callable[[Request, Connection], Awaitable[Response | None]]
-
-
-async def _echo(request: Request, connection: Connection) -> Response | None:
-    if request.path == "/stream":
-
-        async def chunks() -> AsyncIterator[bytes]:
-            for part in (b"one ", b"two ", b"three"):
-                yield part
-
-        return Response(200, [("Content-Type", "text/plain")], chunks())
-    if request.path == "/reset":
-        connection.abort()
-        return None
-    if request.path == "/upgrade":
-        stream = await connection.upgrade(101, [("Connection", "Upgrade"), ("Upgrade", "echo")])
-        data = await stream.read()
-        stream.write(data.upper())
-        await stream.drain()
-        stream.close()
-        return None
-    body = f"{request.method} {request.path} q={request.query} len={len(request.body)}".encode()
-    return Response(200, [("X-Seen-Host", request.header("host") or "")], body)
-
-
-async def _exchange(port: int, raw: bytes, *, until: bytes | None = None) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(raw)
-    await writer.drain()
-    data = b""
-    try:
-        while True:
-            chunk = await asyncio.wait_for(reader.read(65536), timeout=5)
-            if not chunk:
-                break
-            data += chunk
-            if until is not None and data.count(until) >= 1 and data.endswith(until):
-                break
-    finally:
-        writer.close()
-    return data
-
-
-@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
-def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test runs on both loops: uvloop's transports differ from asyncio's in small ways."""
-    if request.param == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    yield request.param
-    asyncio.set_event_loop_policy(None)
-
-
-def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], **kwargs: float) -> None:
-    async def main() -> None:
-        server = await serve(handler, "127.0.0.1", 0, **kwargs)
-        try:
-            await scenario(server.port)
-        finally:
-            await server.wait_closed()
-
-    asyncio.run(main())
+from .conftest import echo as _echo
+from .conftest import exchange as _exchange
+from .conftest import run
 
 
 def test_content_length_and_no_date_or_server_header() -> None:
@@ -164,7 +104,7 @@ def test_oversized_body_gets_413() -> None:
         data = await _exchange(port, raw)
         assert data.startswith(b"HTTP/1.1 413")
 
-    run(_echo, scenario, max_body_bytes=10)
+    run(_echo, scenario, Limits(max_body_bytes=10))
 
 
 def test_upgrade_hands_over_the_socket() -> None:
@@ -233,4 +173,4 @@ def test_idle_keep_alive_connection_is_closed_but_a_slow_handler_is_not() -> Non
         assert await asyncio.wait_for(reader.read(), timeout=5) == b""
         writer.close()
 
-    run(slow, scenario, idle_timeout=0.3)
+    run(slow, scenario, Limits(idle_timeout=0.3))

@@ -7,11 +7,10 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from podlab.httpcore import Connection, Request, Response, Server, serve
+from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
 from podlab.store import NotFound, Store
 
 from . import discovery
-from .kubeconfig import register_server, unregister_server
 from .logs import LogReader, log_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
@@ -27,7 +26,7 @@ from .negotiation import (
 from .portforward import PROTOCOL, PortForwardSession
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
-from .tls import Certificate, TlsFront, self_signed
+from .tls import Certificate, self_signed, server_context
 from .watchstream import watch_response
 
 log = logging.getLogger("podlab.apiserver")
@@ -53,6 +52,7 @@ class ApiServer:
         port: int = 0,
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self._token = token
@@ -63,14 +63,12 @@ class ApiServer:
         self._rest = Rest(store, clock)
         self._server: Server | None = None
         self._tls = tls
-        self._front: TlsFront | None = None
+        self._limits = limits
         self.certificate: Certificate | None = None
 
     @property
     def port(self) -> int:
-        """The port clients use (the TLS port unless tls=False)."""
-        if self._front is not None:
-            return self._front.port
+        """The port clients use (TLS, and plain HTTP too, unless tls=False: then plain only)."""
         assert self._server is not None, "ApiServer.start() first"
         return self._server.port
 
@@ -85,21 +83,15 @@ class ApiServer:
         return self.certificate.cert_pem if self.certificate is not None else None
 
     async def start(self) -> None:
-        if not self._tls:
-            self._server = await serve(self.handle, self._host, self._port)
-            return
-        # The plain core listens on a private loopback port; only the TLS front is public.
-        self._server = await serve(self.handle, "127.0.0.1", 0)
-        self.certificate = self_signed(self._host)
-        self._front = TlsFront(self.certificate, self._host, self._port, ("127.0.0.1", self._server.port))
-        await self._front.start()
-        register_server(self._front.port, self.certificate.cert_pem)
+        context = None
+        if self._tls:
+            self.certificate = self_signed(self._host)
+            context = server_context(self.certificate)
+        self._server = await serve(
+            self.handle, self._host, self._port, ssl_context=context, limits=self._limits
+        )
 
     async def stop(self) -> None:
-        if self._front is not None:
-            unregister_server(self._front.port)
-            await self._front.stop()
-            self._front = None
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

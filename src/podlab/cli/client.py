@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -30,13 +32,22 @@ class ApiError(Exception):
 
 @dataclass
 class ApiClient:
-    server: str  # http://127.0.0.1:PORT
+    server: str  # https://127.0.0.1:PORT (plain http:// works too)
     token: str
+    ca_pem: str = ""  # the server's certificate (PEM) for https; empty: the system's CAs
     timeout: float = 30.0
 
     def _connection(self, timeout: float | None = None) -> http.client.HTTPConnection:
         parts = urlsplit(self.server)
-        return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
+        host = parts.hostname or "127.0.0.1"
+        if parts.scheme != "https":
+            return http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
+        return http.client.HTTPSConnection(host, parts.port or 443, timeout=timeout, context=self._tls)
+
+    @cached_property
+    def _tls(self) -> ssl.SSLContext:
+        # Built once: loading the certificate costs more than a small request.
+        return ssl.create_default_context(cadata=self.ca_pem or None)
 
     def request(
         self, method: str, path: str, body: Obj | None = None, *, query: dict[str, str] | None = None

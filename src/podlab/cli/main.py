@@ -88,7 +88,7 @@ def _running() -> NodeState:
 
 def _client() -> ApiClient:
     state = _running()
-    return ApiClient(state.server, state.token)
+    return ApiClient(state.server, state.token, ca_pem=state.ca_pem)
 
 
 class _Podlab(click.Group):

@@ -43,11 +43,11 @@ async def run_foreground(
         loop.add_signal_handler(signum, stop.set)
     await node.start()
     try:
-        client = ApiClient(node.server_url, node.token)
+        client = ApiClient(node.api_url, node.token, ca_pem=node.ca_pem.decode())
         for line in await asyncio.to_thread(apply_all, client, manifests):
             print(line, flush=True)
         if ready_file is not None:
-            ready_file.write_text(node.server_url)
+            ready_file.write_text(node.api_url)
         if live and sys.stdout.isatty():
             await _live_view(node, stop)
         else:

@@ -4,6 +4,7 @@ The public surface is small on purpose: `serve(handler, host, port)` runs `handl
 connection)` for every request; the handler returns a `Response` or takes the connection over.
 """
 
+from ._limits import Limits
 from ._models import Request, Response, header_value, header_values
 from ._protocol import Connection, Handler, RawStream
 from ._server import Server, install_uvloop, serve
@@ -11,6 +12,7 @@ from ._server import Server, install_uvloop, serve
 __all__ = [
     "Connection",
     "Handler",
+    "Limits",
     "RawStream",
     "Request",
     "Response",

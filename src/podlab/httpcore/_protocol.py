@@ -20,9 +20,26 @@ from typing import cast
 
 import httptools
 
+from ._limits import Limits
 from ._models import Request, Response
 
 log = logging.getLogger("podlab.httpcore")
+
+# Pipelined requests beyond this many wait in the socket, not in memory: reading pauses until
+# the handler has caught up, and the kernel's buffers then push back on the client.
+_MAX_QUEUED = 16
+# Bytes handed to the parser at a time, so that a burst of tiny pipelined requests stops at the
+# queue bound instead of being parsed all at once (one slice holds at most ~230 requests).
+_FEED_SLICE = 4096
+# After an error answer (400, 408, 413, 431) the connection reads and discards for a while
+# before closing: closing with unread data makes the kernel send RST, which can destroy the
+# answer before the client reads it (nginx's lingering_close does the same, with 5 s and 30 s).
+_LINGER_QUIET = 2.0
+_LINGER_MAX = 30.0
+
+
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback to stop parsing a request head over the limits."""
 
 
 class Connection:
@@ -147,13 +164,11 @@ def _framing_headers(headers: list[tuple[str, str]]) -> tuple[bool, bool, bool]:
 
 class _HttpProtocol(asyncio.Protocol):
     # Per-server configuration
-    def __init__(
-        self, handler: Handler, *, max_body_bytes: int, idle_timeout: float, registry: set[_HttpProtocol]
-    ) -> None:
+    def __init__(self, handler: Handler, *, limits: Limits, registry: set[_HttpProtocol]) -> None:
         self._handler = handler
         self._registry = registry
-        self._max_body_bytes = max_body_bytes
-        self._idle_timeout = idle_timeout
+        self._limits = limits
+        self._max_body_bytes = limits.max_body_bytes
         self._loop = asyncio.get_event_loop()
         # Per-connection state
         self.transport: asyncio.Transport | None = None
@@ -162,8 +177,15 @@ class _HttpProtocol(asyncio.Protocol):
         self._parser = httptools.HttpRequestParser(self)
         self._pending: deque[Request] = deque()
         self._cycle: asyncio.Task[None] | None = None
-        self._idle_handle: asyncio.TimerHandle | None = None
-        self._idle_deadline: float | None = None  # loop time; None while a request is in hand
+        self._unparsed = b""  # bytes read while the queue was full, parsed once it drains
+        self._reading_paused = False
+        # Deadlines in loop time, None when not running; one timer serves both.
+        self._idle_deadline: float | None = None  # waiting for the next request
+        self._header_deadline: float | None = None  # a request head has begun (or the connection)
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._lingering = False
+        self._linger_end = 0.0
         self._can_write = asyncio.Event()
         self._can_write.set()
         self.disconnected = asyncio.Event()
@@ -172,11 +194,19 @@ class _HttpProtocol(asyncio.Protocol):
         self.upgrade_leftover = b""
         self._upgrading = False
         # Per-request state
+        self._in_head = True  # between a request's first byte and the end of its headers
+        self._head_bytes = 0
+        self._header_count = 0
         self._url = bytearray()
         self._headers: list[tuple[str, str]] = []
         self._body = bytearray()
         self._too_large = False
         self._message_done = False
+
+    @property
+    def queued(self) -> int:
+        """Requests parsed and waiting for the handler (at most _MAX_QUEUED plus one slice)."""
+        return len(self._pending)
 
     # -- asyncio callbacks -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -187,14 +217,20 @@ class _HttpProtocol(asyncio.Protocol):
         sock = transport.get_extra_info("sockname")
         self.client = (str(peer[0]), int(peer[1])) if peer else ("", 0)
         self._server_addr = (str(sock[0]), int(sock[1])) if sock else ("", 0)
-        self._arm_idle()
+        # The first request's head is due within header_timeout of the connection itself, so a
+        # connection that never sends anything costs no more than a slow one.
+        now = self._loop.time()
+        self._header_deadline = now + self._limits.header_timeout
+        self._idle_deadline = now + self._limits.idle_timeout
+        self._schedule()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._registry.discard(self)
         self.disconnected.set()
         self._can_write.set()
-        if self._idle_handle is not None:
-            self._idle_handle.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.raw_stream is not None:
             self.raw_stream.feed_eof()
 
@@ -211,21 +247,68 @@ class _HttpProtocol(asyncio.Protocol):
         if self._upgrading:
             self.upgrade_leftover += data
             return
+        if self._lingering:
+            # Discard; close once the peer has been quiet for a while (or at the hard end).
+            self._idle_deadline = min(self._loop.time() + _LINGER_QUIET, self._linger_end)
+            return
         if self.hijacked:
             return  # a fault handler owns the socket; ignore what the peer still sends
-        self._disarm_idle()
-        try:
-            self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade as upgrade:
-            offset = upgrade.args[0] if upgrade.args else len(data)
-            self.upgrade_leftover = bytes(data[offset:])
-            self._upgrading = True
-            if self.transport is not None:
-                self.transport.pause_reading()
-            if not self._message_done:  # llhttp may already have completed the message
-                self._finish_request()
-        except httptools.HttpParserError:
-            self._send_error(400, b"Bad Request")
+        self._idle_deadline = None
+        if self._unparsed:  # a transport may deliver once more after pause_reading
+            self._unparsed += data
+            return
+        self._feed(data)
+
+    def _feed(self, data: bytes) -> None:
+        """Parse `data` a slice at a time, stopping (and keeping the rest) when the queue is full."""
+        view = memoryview(data)
+        offset = 0
+        while offset < len(view):
+            if len(self._pending) >= _MAX_QUEUED:
+                self._unparsed = bytes(view[offset:])
+                self._pause_reading()
+                return
+            piece = view[offset : offset + _FEED_SLICE]
+            offset += len(piece)
+            if self._in_head:
+                self._head_bytes += len(piece)
+            try:
+                self._parser.feed_data(piece)
+            except httptools.HttpParserUpgrade as upgrade:
+                at = upgrade.args[0] if upgrade.args else len(piece)
+                self.upgrade_leftover = bytes(piece[at:]) + bytes(view[offset:])
+                self._upgrading = True
+                if self.transport is not None:
+                    self.transport.pause_reading()
+                if not self._message_done:  # llhttp may already have completed the message
+                    self._finish_request()
+                return
+            except httptools.HttpParserError as err:
+                if isinstance(err.__context__, _HeadTooLarge):
+                    self._send_error(431, b"Request Header Fields Too Large")
+                else:
+                    self._send_error(400, b"Bad Request")
+                return
+            if self._in_head and self._head_bytes > self._limits.max_header_bytes:
+                self._send_error(431, b"Request Header Fields Too Large")
+                return
+            if self.hijacked:
+                return
+        self._unparsed = b""
+
+    def _pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None and not self.transport.is_closing():
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def _parse_held_back(self) -> None:
+        """The queue has room again: parse what was held back, then read from the socket again."""
+        if self._unparsed:
+            data, self._unparsed = self._unparsed, b""
+            self._feed(data)
+        if not self._unparsed and self._reading_paused and not self._upgrading:
+            self._reading_paused = False
+            self.resume_reading()
 
     def eof_received(self) -> bool | None:
         if self.raw_stream is not None:
@@ -234,6 +317,11 @@ class _HttpProtocol(asyncio.Protocol):
 
     # -- httptools callbacks -------------------------------------------------------------
     def on_message_begin(self) -> None:
+        self._in_head = True
+        self._header_count = 0
+        if self._header_deadline is None:  # the first request's deadline runs from the connect
+            self._header_deadline = self._loop.time() + self._limits.header_timeout
+            self._schedule()
         self._url = bytearray()
         self._headers = []
         self._body = bytearray()
@@ -244,9 +332,15 @@ class _HttpProtocol(asyncio.Protocol):
         self._url.extend(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        if self._header_count > self._limits.max_header_count:
+            raise _HeadTooLarge()
         self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        self._header_deadline = None
         for name, value in self._headers:
             if name.lower() == "expect" and value.lower() == "100-continue":
                 self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -290,6 +384,8 @@ class _HttpProtocol(asyncio.Protocol):
     async def _run_cycle(self) -> None:
         while self._pending and not self.hijacked and not self.disconnected.is_set():
             request = self._pending.popleft()
+            if self._reading_paused:
+                self._parse_held_back()
             keep_alive = self._wants_keep_alive(request)
             connection = Connection(self)
             try:
@@ -303,8 +399,10 @@ class _HttpProtocol(asyncio.Protocol):
             if not keep_alive or self._upgrading:
                 self.close_transport()
                 return
-        if not self.hijacked:
-            self._arm_idle()
+        if not self.hijacked and not self._in_head:
+            # Idle until the next request begins; a head already begun has its own deadline.
+            self._idle_deadline = self._loop.time() + self._limits.idle_timeout
+            self._schedule()
 
     def _wants_keep_alive(self, request: Request) -> bool:
         connection = (request.header("Connection") or "").lower()
@@ -387,7 +485,9 @@ class _HttpProtocol(asyncio.Protocol):
         self.transport.abort()
 
     def _send_error(self, status: int, body: bytes) -> None:
+        """Answer a request the handler never sees, then close without losing the answer."""
         self.hijacked = True
+        self._unparsed = b""
         head = _status_line(status, None, "1.1")
         headers = [
             ("Content-Type", "text/plain"),
@@ -395,26 +495,49 @@ class _HttpProtocol(asyncio.Protocol):
             ("Connection", "close"),
         ]
         self.write(head + _header_block(headers) + b"\r\n" + body)
-        self.close_transport()
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if transport.can_write_eof():  # TLS cannot half-close; the Content-Length frames it there
+            transport.write_eof()
+        self._lingering = True
+        now = self._loop.time()
+        self._linger_end = now + _LINGER_MAX
+        self._header_deadline = None
+        self._idle_deadline = now + _LINGER_QUIET
+        self._schedule()
+        if self._reading_paused:
+            self._reading_paused = False
+            self.resume_reading()
 
-    # The idle timer is not cancelled and re-created for every request (a timer-heap insert
-    # and a cancelled handle per request): disarming only forgets the deadline, arming sets a
-    # new one, and the one pending timer, when it fires, closes the connection if the deadline
-    # has passed or waits for the later deadline.
-    def _arm_idle(self) -> None:
-        self._idle_deadline = self._loop.time() + self._idle_timeout
-        if self._idle_handle is None:
-            self._idle_handle = self._loop.call_at(self._idle_deadline, self._on_idle_timer)
+    # One timer for both deadlines, not cancelled and re-created for every request (a timer-heap
+    # insert and a cancelled handle per request): a new deadline only moves the timer when it is
+    # earlier than the pending one, and the timer, when it fires, acts on what has passed or
+    # waits for the next deadline.
+    def _schedule(self) -> None:
+        deadlines = [d for d in (self._header_deadline, self._idle_deadline) if d is not None]
+        if not deadlines:
+            return  # a pending timer finds nothing to do and stops
+        first = min(deadlines)
+        if self._timer is not None:
+            if self._timer_at <= first:
+                return
+            self._timer.cancel()
+        self._timer_at = first
+        self._timer = self._loop.call_at(first, self._on_timer)
 
-    def _disarm_idle(self) -> None:
-        self._idle_deadline = None
-
-    def _on_idle_timer(self) -> None:
-        self._idle_handle = None
-        deadline = self._idle_deadline
-        if deadline is None:
-            return  # busy: the next _arm_idle starts a timer again
-        if self._loop.time() >= deadline:
+    def _on_timer(self) -> None:
+        self._timer = None
+        now = self._loop.time()
+        if self._header_deadline is not None and now >= self._header_deadline:
+            self._header_deadline = None
+            busy = self._cycle is not None and not self._cycle.done()
+            if busy or self.hijacked:
+                self.close_transport()  # a response is under way: a 408 cannot go in between
+            else:
+                self._send_error(408, b"Request Timeout")
+            return
+        if self._idle_deadline is not None and now >= self._idle_deadline:
             self.close_transport()
-        else:
-            self._idle_handle = self._loop.call_at(deadline, self._on_idle_timer)
+            return
+        self._schedule()

@@ -3,30 +3,48 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+from collections.abc import Sequence
+from typing import Any, Protocol
 
+from ._limits import Limits
 from ._protocol import Handler, _HttpProtocol
+from ._sniff import SniffingListener
+
+
+class _Listener(Protocol):
+    @property
+    def sockets(self) -> Sequence[Any]: ...
+
+    def close(self) -> None: ...
+
+    async def wait_closed(self) -> None: ...
 
 
 class Server:
     """A listening server; `port` is the bound port (useful with port=0)."""
 
-    def __init__(self, server: asyncio.Server, host: str, connections: set[_HttpProtocol]) -> None:
-        self._server = server
+    def __init__(self, listener: _Listener, host: str, connections: set[_HttpProtocol]) -> None:
+        self._listener = listener
         self._connections = connections
         self.host = host
-        sockets = server.sockets or ()
+        sockets = listener.sockets or ()
         self.port: int = int(sockets[0].getsockname()[1]) if sockets else 0
 
+    def queued_requests(self) -> int:
+        """Requests read but not yet answered, over all connections (bounded per connection)."""
+        return sum(connection.queued for connection in self._connections)
+
     def close(self) -> None:
-        self._server.close()
+        self._listener.close()
 
     async def wait_closed(self) -> None:
-        self._server.close()
+        self._listener.close()
         # Connections held open by clients (keep-alive, watches) must not block shutdown:
         # since Python 3.12 wait_closed() waits for every one of them.
         for connection in list(self._connections):
             connection.close_transport()
-        await self._server.wait_closed()
+        await self._listener.wait_closed()
 
 
 async def serve(
@@ -34,22 +52,28 @@ async def serve(
     host: str,
     port: int,
     *,
-    max_body_bytes: int = 64 << 20,
-    idle_timeout: float = 300.0,
+    ssl_context: ssl.SSLContext | None = None,
+    limits: Limits | None = None,
 ) -> Server:
-    """Listen on host:port and run `handler` for each request."""
+    """Listen on host:port and run `handler` for each request, within `limits` (defaults: Limits()).
+
+    With `ssl_context` the port speaks TLS, and plain HTTP too (see _sniff for why).
+    """
     loop = asyncio.get_running_loop()
+    limits = limits or Limits()
     connections: set[_HttpProtocol] = set()
-    server = await loop.create_server(
-        lambda: _HttpProtocol(
-            handler, max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, registry=connections
-        ),
-        host=host,
-        port=port,
-        reuse_address=True,
-        backlog=1024,
-    )
-    return Server(server, host, connections)
+
+    def factory() -> _HttpProtocol:
+        return _HttpProtocol(handler, limits=limits, registry=connections)
+
+    listener: _Listener
+    if ssl_context is None:
+        listener = await loop.create_server(factory, host=host, port=port, reuse_address=True, backlog=1024)
+    else:
+        sniffing = SniffingListener(factory, ssl_context, first_byte_timeout=limits.header_timeout)
+        await sniffing.start(host, port, backlog=1024)
+        listener = sniffing
+    return Server(listener, host, connections)
 
 
 def install_uvloop() -> bool:

@@ -1,8 +1,14 @@
-"""`podlab.yaml`: the user's node settings. Today: `images:`, what unknown images run as.
+"""`podlab.yaml`: the user's node settings: what unknown images run as, and the API server's limits.
 
 ```yaml
 images:
   registry.k8s.io/goproxy:0.1: python3 -m http.server 8080   # image (with or without tag) -> command
+apiServer:                    # wire limits of the API server (defaults: podlab.httpcore.Limits)
+  maxHeaderBytes: 65536       # request line + headers; larger heads get 431
+  maxHeaderCount: 100         # more headers get 431
+  headerTimeoutSeconds: 60    # a request head not complete by then gets 408
+  idleTimeoutSeconds: 300     # keep-alive connections idle this long are closed
+  maxBodyBytes: 67108864      # larger bodies get 413
 ```
 """
 
@@ -10,8 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from podlab.httpcore import Limits
 
 
 class ConfigError(Exception):
@@ -21,6 +30,17 @@ class ConfigError(Exception):
 @dataclass
 class NodeConfig:
     images: dict[str, str] = field(default_factory=dict)
+    api_limits: Limits = field(default_factory=Limits)
+
+
+# podlab.yaml's apiServer keys (Kubernetes-style camelCase) -> Limits fields, and their kind.
+_LIMIT_KEYS: dict[str, tuple[str, type]] = {
+    "maxHeaderBytes": ("max_header_bytes", int),
+    "maxHeaderCount": ("max_header_count", int),
+    "headerTimeoutSeconds": ("header_timeout", float),
+    "idleTimeoutSeconds": ("idle_timeout", float),
+    "maxBodyBytes": ("max_body_bytes", int),
+}
 
 
 def load_config(path: Path | None) -> NodeConfig:
@@ -39,13 +59,37 @@ def load_config(path: Path | None) -> NodeConfig:
         return NodeConfig()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    unknown = sorted(set(data) - {"images"})
+    unknown = sorted(set(data) - {"images", "apiServer"})
     if unknown:
-        raise ConfigError(f'{path}: unknown field "{unknown[0]}" (known fields: images)')
+        raise ConfigError(f'{path}: unknown field "{unknown[0]}" (known fields: apiServer, images)')
     images = data.get("images") or {}
     if not isinstance(images, dict):
         raise ConfigError(f"{path}: images: expected a mapping of image name to command")
     for image, command in images.items():
         if not isinstance(command, str) or not command.strip():
             raise ConfigError(f'{path}: images["{image}"]: expected a command line (a non-empty string)')
-    return NodeConfig(images={str(k): str(v) for k, v in images.items()})
+    return NodeConfig(
+        images={str(k): str(v) for k, v in images.items()},
+        api_limits=_api_limits(path, data.get("apiServer")),
+    )
+
+
+def _api_limits(path: Path, section: Any) -> Limits:
+    if section is None:
+        return Limits()
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: apiServer: expected a mapping of limit name to number")
+    known = ", ".join(sorted(_LIMIT_KEYS))
+    values: dict[str, int | float] = {}
+    for key, value in section.items():
+        if key not in _LIMIT_KEYS:
+            raise ConfigError(f'{path}: apiServer: unknown field "{key}" (known fields: {known})')
+        name, kind = _LIMIT_KEYS[key]
+        # bool is an int in Python; `maxHeaderCount: true` is a mistake, not 1.
+        wanted = "an integer" if kind is int else "a number"
+        if isinstance(value, bool) or not isinstance(value, kind if kind is int else (int, float)):
+            raise ConfigError(f"{path}: apiServer.{key}: expected {wanted}, got {value!r}")
+        if not value > 0:
+            raise ConfigError(f"{path}: apiServer.{key}: must be greater than 0, got {value!r}")
+        values[name] = value
+    return Limits(**values)  # type: ignore[arg-type]

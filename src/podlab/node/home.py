@@ -20,8 +20,9 @@ class NodeState:
     """What a running node publishes for its clients (`podlab down`, `apply`, `logs`, ...)."""
 
     pid: int
-    server: str  # https? no: http://127.0.0.1:PORT, loopback only
+    server: str  # https://127.0.0.1:PORT, loopback only, the URL the kubeconfig names
     token: str
+    ca_pem: str = ""  # the server's certificate (PEM), to verify it
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -36,7 +37,12 @@ class NodeState:
             data = json.loads(cls.path(home).read_text())
         except (OSError, ValueError):
             return None
-        return cls(pid=int(data["pid"]), server=str(data["server"]), token=str(data["token"]))
+        return cls(
+            pid=int(data["pid"]),
+            server=str(data["server"]),
+            token=str(data["token"]),
+            ca_pem=str(data.get("ca_pem", "")),
+        )
 
     def alive(self) -> bool:
         try:

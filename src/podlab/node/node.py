@@ -51,9 +51,10 @@ class Node:
         return self._api.url
 
     @property
-    def server_url(self) -> str:
-        assert self._api is not None
-        return f"http://127.0.0.1:{self._api.port}"
+    def ca_pem(self) -> bytes:
+        """The API server's self-signed certificate: what clients of api_url trust."""
+        assert self._api is not None and self._api.ca_pem is not None
+        return self._api.ca_pem
 
     async def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -62,7 +63,13 @@ class Node:
         for stale in ("pods", "sandbox"):
             shutil.rmtree(self.home / stale, ignore_errors=True)
         self.runtime = Runtime(self.home, sandbox=self._sandbox, user_images=self._config.images)
-        self._api = ApiServer(self.store, token=self.token, logs=LogSource(self.home), port=self._port)
+        self._api = ApiServer(
+            self.store,
+            token=self.token,
+            logs=LogSource(self.home),
+            port=self._port,
+            limits=self._config.api_limits,
+        )
         await self._api.start()
         self._controllers = Controllers(self.store)
         self.kubelet = Kubelet(self.store, self.runtime)
@@ -70,10 +77,12 @@ class Node:
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
         ]
-        # kubectl sends a bearer token only over https: the kubeconfig names the TLS URL and CA;
-        # the CLI's own client talks plain http to the same loopback port.
-        write_kubeconfig(kubeconfig_path(self.home), self._api.url, self.token, ca_pem=self._api.ca_pem)
-        NodeState(pid=os.getpid(), server=self.server_url, token=self.token).write(self.home)
+        # kubectl sends a bearer token only over https: the kubeconfig and node.json (for
+        # podlab's own CLI) name the same TLS URL and the certificate to trust.
+        ca_pem = self.ca_pem
+        write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=ca_pem)
+        state = NodeState(pid=os.getpid(), server=self.api_url, token=self.token, ca_pem=ca_pem.decode())
+        state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
 
     async def stop(self) -> None:

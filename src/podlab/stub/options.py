@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podlab.httpcore import Limits
+
 WIREMOCK_VERSIONS = {3: "3.13.2", 2: "2.35.1"}
 
 
@@ -65,6 +67,8 @@ _VALUED = {
     # podlab's own
     "compat",
     "max-body-bytes",
+    "max-header-count",
+    "header-timeout",
 }
 # joptsimple "[String]": the value is optional.
 _OPTIONAL_VALUE = {"max-template-cache-entries", "permitted-system-keys"}
@@ -131,7 +135,12 @@ class StubOptions:
     jetty_accept_queue_size: str | None = None
     jetty_acceptor_threads: str | None = None
     jetty_header_buffer_size: str | None = None
-    max_body_bytes: int = 64 << 20
+    max_body_bytes: int = Limits.max_body_bytes
+    # WireMock's --jetty-header-request-size sets Jetty's request header limit (default 8 KiB
+    # there); ours defaults to the core's 64 KiB. Count and timeout are podlab's own options.
+    max_header_bytes: int = Limits.max_header_bytes
+    max_header_count: int = Limits.max_header_count
+    header_timeout: float = Limits.header_timeout
     show_help: bool = False
     show_version: bool = False
     # Options accepted for compatibility that change nothing here (thread counts, TLS stores...).
@@ -140,6 +149,15 @@ class StubOptions:
     @property
     def wiremock_version(self) -> str:
         return WIREMOCK_VERSIONS[self.compat]
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_body_bytes=self.max_body_bytes,
+            max_header_bytes=self.max_header_bytes,
+            max_header_count=self.max_header_count,
+            header_timeout=self.header_timeout,
+        )
 
     @property
     def templating_local(self) -> bool:
@@ -163,6 +181,16 @@ def _int(name: str, value: str, *, minimum: int = 0) -> int:
     if number < minimum:
         raise OptionsError(f"--{name}: {number} is below {minimum}")
     return number
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise OptionsError(f"--{name}: {value!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise OptionsError(f"--{name}: {value} must be a positive number of seconds")
+    return seconds
 
 
 def parse_args(argv: list[str]) -> StubOptions:
@@ -219,6 +247,12 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.compat = int(text)
             case "max-body-bytes":
                 opts.max_body_bytes = _int(name, text, minimum=1)
+            case "jetty-header-request-size":
+                opts.max_header_bytes = _int(name, text, minimum=1)
+            case "max-header-count":
+                opts.max_header_count = _int(name, text, minimum=1)
+            case "header-timeout":
+                opts.header_timeout = _seconds(name, text)
             case "max-request-journal-entries":
                 opts.max_request_journal_entries = _int(name, text)
             case "admin-api-basic-auth":
@@ -256,6 +290,10 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --disable-banner                Do not print the banner
   --compat 2|3                    Behave like WireMock 2.35.1 or 3.13.2 (default 3)
   --max-body-bytes <n>            Refuse request bodies larger than n bytes with 413 (default 64 MiB)
+  --jetty-header-request-size <n> Refuse request heads larger than n bytes with 431 (default 64 KiB)
+  --max-header-count <n>          Refuse requests with more than n headers with 431 (default 100)
+  --header-timeout <seconds>      Close connections that send no complete request head in time,
+                                  with 408 (default 60)
   --global-response-templating    Template every response
   --local-response-templating     Template stubs naming "response-template" (on by default in 3)
   --disable-response-templating   Never template

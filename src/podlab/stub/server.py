@@ -75,7 +75,7 @@ class StubServer:
             self.handle,
             self.options.bind_address,
             self.options.port,
-            max_body_bytes=self.options.max_body_bytes,
+            limits=self.options.limits,
         )
         self.port = self._server.port
         self.out.write(startup_text(self.options, self.port))
