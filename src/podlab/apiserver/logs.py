@@ -37,6 +37,19 @@ class LogReader(Protocol):
         limit_bytes: int | None = ...,
     ) -> bytes: ...
 
+    def stream(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        *,
+        previous: bool = ...,
+        timestamps: bool = ...,
+        tail_lines: int | None = ...,
+        since_seconds: float | None = ...,
+        limit_bytes: int | None = ...,
+    ) -> AsyncIterator[bytes]: ...
+
     def follow(
         self,
         namespace: str,
@@ -138,7 +151,8 @@ def log_response(store: Store, logs: LogReader, route: Route, params: dict[str, 
             logs.read(namespace, route.name, container, previous=previous, tail_lines=0)
             stream = logs.follow(namespace, route.name, container, **options)
             return Response(200, headers, _with_heartbeat(stream))
-        return Response(200, headers, logs.read(namespace, route.name, container, **options))
+        # Streamed from a worker thread: a 300 MB log must neither sit in memory nor stall the loop.
+        return Response(200, headers, logs.stream(namespace, route.name, container, **options))
     except Exception as exc:  # the runtime's LogNotFound and friends carry Kubernetes wording
         message = getattr(exc, "message", None)
         if message is None:

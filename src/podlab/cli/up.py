@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from podlab.node.config import NodeConfig
-from podlab.node.home import NodeState, kubeconfig_path
+from podlab.node.home import NodeState, ensure_private_home, kubeconfig_path, open_private_append
 from podlab.node.node import Node
 
 from .apply import apply_all
@@ -87,7 +87,7 @@ def start_detached(
     home: Path, files: list[Path], *, port: int, sandbox: str, config_path: Path | None
 ) -> NodeState:
     """Start `podlab up` as a background process and return once its API answers."""
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_private_home(home)
     ready = home / "ready"
     with contextlib.suppress(FileNotFoundError):
         ready.unlink()
@@ -108,7 +108,7 @@ def start_detached(
         argv += ["-f", str(path.resolve())]
     if config_path is not None:
         argv += ["--config", str(config_path.resolve())]
-    log_file = open(home / "node.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+    log_file = os.fdopen(open_private_append(home / "node.log"), "ab")  # handed to the child, closed below
     try:
         child = subprocess.Popen(
             argv,
