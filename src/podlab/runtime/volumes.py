@@ -86,16 +86,6 @@ def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: 
     return target
 
 
-def empty_dir_limits(pod: Obj) -> dict[str, int]:
-    """emptyDir volumes with a sizeLimit: name -> bytes (what the eviction check enforces)."""
-    limits: dict[str, int] = {}
-    for vol in pod.get("spec", {}).get("volumes") or []:
-        limit = (vol.get("emptyDir") or {}).get("sizeLimit") if _kind(vol) == "emptyDir" else None
-        if limit:
-            limits[str(vol["name"])] = int(parse_quantity(limit))
-    return limits
-
-
 def _kind(vol: Mapping[str, Any]) -> str:
     return next((k for k in vol if k != "name"), "emptyDir")
 
