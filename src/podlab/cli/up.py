@@ -143,5 +143,10 @@ def stop_detached(home: Path, timeout: float = 30.0) -> bool:
     while time.monotonic() < deadline and state.alive():
         time.sleep(0.05)
     if state.alive():
+        # Say so: a node that needs SIGKILL left its containers and tmpfs mounts to the kernel.
+        print(
+            f"podlab: the node (pid {state.pid}) did not stop within {timeout:.0f}s; killed it (SIGKILL)",
+            file=sys.stderr,
+        )
         os.kill(state.pid, signal.SIGKILL)
     return True

@@ -63,7 +63,12 @@ class Node:
         unmount_under(self.home / "sandbox")  # tmpfs volumes of a node that crashed
         for stale in ("pods", "sandbox"):
             shutil.rmtree(self.home / stale, ignore_errors=True)
-        self.runtime = Runtime(self.home, sandbox=self._sandbox, user_images=self._config.images)
+        self.runtime = Runtime(
+            self.home,
+            sandbox=self._sandbox,
+            user_images=self._config.images,
+            log_rotation=self._config.log_rotation,
+        )
         self._api = ApiServer(self.store, token=self.token, logs=LogSource(self.home), port=self._port)
         await self._api.start()
         self._controllers = Controllers(self.store)

@@ -67,14 +67,21 @@ def instance_files(log_path: Path) -> list[Path]:
 
 
 def rotated_name(log_path: Path, now: float) -> Path:
-    """A free `<log>.<stamp>` name for a rotation at wall time `now`."""
+    """A new `<log>.<stamp>` name for a rotation at wall time `now`, sorting after every other.
+
+    Within one second the suffix counts up from the highest in use, never reusing a pruned
+    one: a reused `-1` would sort before the surviving `-2` and be pruned as the oldest.
+    """
     stamp = time.strftime(_STAMP_FORMAT, time.localtime(now))
-    taken = {p.name.removesuffix(".gz") for p in rotated_files(log_path)}
-    name, k = f"{log_path.name}.{stamp}", 0
-    while name in taken:
-        k += 1
-        name = f"{log_path.name}.{stamp}-{k}"
-    return log_path.parent / name
+    prefix = log_path.name + "."
+    same = [
+        int(m["k"] or 0)
+        for p in rotated_files(log_path)
+        if (m := _ROTATED_RE.match(p.name[len(prefix) :])) is not None and m["stamp"] == stamp
+    ]
+    if not same:
+        return log_path.parent / f"{prefix}{stamp}"
+    return log_path.parent / f"{prefix}{stamp}-{max(same) + 1}"
 
 
 # Compression and pruning of one directory run one at a time (they may overlap otherwise when

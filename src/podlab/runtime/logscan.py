@@ -27,9 +27,10 @@ def _open(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
-def forward(path: Path, start: int = 0, end: int | None = None) -> Iterator[list[LogLine]]:
-    """Batches of complete lines of `path` from byte `start` up to `end` (plain files only
-    honour start/end; an unterminated last line is left out). A vanished file yields nothing."""
+def forward(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """Raw runs of complete lines of `path` (at most about CHUNK bytes each) from byte `start` up
+    to `end` (plain files only honour start/end; an unterminated last line is left out).
+    A vanished file yields nothing."""
     try:
         f = _open(path)
     except FileNotFoundError:
@@ -47,9 +48,8 @@ def forward(path: Path, start: int = 0, end: int | None = None) -> Iterator[list
             data = rest + data
             cut = data.rfind(b"\n") + 1
             rest = data[cut:]
-            batch = _decode_all(data[:cut])
-            if batch:
-                yield batch
+            if cut:
+                yield data[:cut]
 
 
 def read_complete(f: BinaryIO, pos: int) -> tuple[list[LogLine], int]:
@@ -57,7 +57,7 @@ def read_complete(f: BinaryIO, pos: int) -> tuple[list[LogLine], int]:
     f.seek(pos)
     data = f.read(CHUNK)
     cut = data.rfind(b"\n") + 1
-    return _decode_all(data[:cut]), pos + cut
+    return decode_lines(data[:cut]), pos + cut
 
 
 def last_newline_end(path: Path, end: int) -> int:
@@ -71,8 +71,8 @@ def backward(path: Path, end: int | None = None) -> Iterator[LogLine]:
     if path.suffix == ".gz":
         # A gzip stream cannot be read backwards; a rotated file is at most containerLogMaxSize.
         lines: deque[LogLine] = deque()
-        for batch in forward(path):
-            lines.extend(batch)
+        for run in forward(path):
+            lines.extend(decode_lines(run))
         while lines:
             yield lines.pop()
         return
@@ -92,9 +92,9 @@ def backward(path: Path, end: int | None = None) -> Iterator[LogLine]:
             # The first piece may be the end of a line that starts in an earlier block.
             first_nl = data.find(b"\n") if pos > 0 else -1
             tail, body = data[: first_nl + 1], data[first_nl + 1 :]
-            yield from reversed(_decode_all(body))
+            yield from reversed(decode_lines(body))
         if tail:
-            yield from reversed(_decode_all(tail))
+            yield from reversed(decode_lines(tail))
 
 
 def _last_newline(f: BinaryIO, end: int) -> int:
@@ -109,7 +109,8 @@ def _last_newline(f: BinaryIO, end: int) -> int:
     return 0
 
 
-def _decode_all(data: bytes) -> list[LogLine]:
+def decode_lines(data: bytes) -> list[LogLine]:
+    """Every CRI line of a run of complete lines (malformed ones are skipped)."""
     out = []
     for raw in data.split(b"\n")[:-1]:
         line = decode(raw)

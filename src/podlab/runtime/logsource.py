@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from podlab.runtime.crilog import LogLine, format_timestamp
+from podlab.runtime.crilog import LogLine, content_of, format_timestamp
 from podlab.runtime.logfiles import instance_files
-from podlab.runtime.logscan import backward, forward, last_newline_end, read_complete
+from podlab.runtime.logscan import backward, decode_lines, forward, last_newline_end, read_complete
 
 # How often a follower looks for new lines; kubelet uses fsnotify, polling is enough here.
 FOLLOW_POLL_SECONDS = 0.1
@@ -167,11 +167,16 @@ def _scan(
             yield b"".join(_render(line, timestamps) for line in picked[i : i + RENDER_BATCH])
         return
     for file in files:
-        for batch in forward(file, end=live_end if file == path else None):
-            if cutoff is not None:
-                batch = [line for line in batch if line.timestamp_ns >= cutoff]
-            if batch:
-                yield b"".join(_render(line, timestamps) for line in batch)
+        for run in forward(file, end=live_end if file == path else None):
+            if cutoff is None and not timestamps:
+                out = content_of(run)  # the common full read: one regex pass, no per-line objects
+            else:
+                batch = decode_lines(run)
+                if cutoff is not None:
+                    batch = [line for line in batch if line.timestamp_ns >= cutoff]
+                out = b"".join(_render(line, timestamps) for line in batch)
+            if out:
+                yield out
 
 
 def _tail(files: list[Path], live: Path, n: int, cutoff: int | None, live_end: int | None) -> list[LogLine]:

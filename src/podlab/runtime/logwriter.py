@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -14,8 +15,15 @@ from pathlib import Path
 from podlab.runtime.crilog import LineSplitter, encode
 from podlab.runtime.logfiles import LogRotation, rotated_name, tidy_rotated
 
+log = logging.getLogger("podlab.runtime")
+
 # Told once per instance when its output cannot be stored: (reason, message).
 WarnFn = Callable[[str, str], None]
+
+# After a failed write, output is dropped unread for this long before the disk is tried again:
+# a full disk fails every write, and a syscall plus an exception per line would let a fast
+# writer outrun the drain.
+RETRY_WRITE_SECONDS = 1.0
 
 # Log files hold whatever the program printed (tokens, passwords): owner only.
 LOG_FILE_MODE = 0o600
@@ -37,6 +45,7 @@ class LogWriter:
         self.dropped_bytes = 0
         self._warn = warn
         self._warned = False
+        self._retry_at = 0.0  # monotonic time before which output is dropped without a write
         self._tidy: set[asyncio.Future[None]] = set()
         self._fd = -1
         self._size = 0
@@ -56,13 +65,17 @@ class LogWriter:
             data = await reader.read(65536)
             if not data:
                 break
+            if time.monotonic() < self._retry_at:
+                self.dropped_bytes += len(data)
+                splitter = LineSplitter(stream)  # what was buffered belongs to dropped output
+                continue
             for line in splitter.feed(data, time.time_ns()):
                 self._write(encode(line))
         for line in splitter.finish(time.time_ns()):
             self._write(encode(line))
 
     def _write(self, data: bytes) -> None:
-        if self._fd < 0:
+        if time.monotonic() < self._retry_at or (self._fd < 0 and not self._reopen()):
             self.dropped_bytes += len(data)
             return
         try:
@@ -77,6 +90,15 @@ class LogWriter:
         self._size += written
         if self._size >= self.rotation.max_size:
             self._rotate()
+
+    def _reopen(self) -> bool:
+        """The log could not be opened (disk full at start or at a rotation): try again."""
+        try:
+            self._open()
+        except OSError as exc:
+            self._failed(exc)
+            return False
+        return True
 
     def _rotate(self) -> None:
         """Rename the live file (cheap, here) and reopen; gzip and pruning go to a thread."""
@@ -94,6 +116,7 @@ class LogWriter:
         fut.add_done_callback(self._tidy.discard)
 
     def _failed(self, exc: OSError) -> None:
+        self._retry_at = time.monotonic() + RETRY_WRITE_SECONDS
         # Go's os.PathError wording, as containerd would log it: "write PATH: no space left on device".
         if self._warn is not None and not self._warned:
             self._warned = True
@@ -102,6 +125,8 @@ class LogWriter:
 
     def close(self) -> None:
         # A gzip still running in its thread finishes on its own (or finds its file deleted).
+        if self.dropped_bytes:
+            log.warning("container log %s: %d bytes of output dropped", self.path, self.dropped_bytes)
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
