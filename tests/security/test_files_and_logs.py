@@ -343,3 +343,24 @@ def test_memory_emptydir_is_a_tmpfs_of_its_size_limit(node: RunningNode, tmp_pat
     out = node.kubectl("logs", "ram").stdout
     # Writes stop at the tmpfs size (kubelet sizes memory-backed emptyDirs to sizeLimit).
     assert "No space left on device" in out and "size=4096" in out, out
+
+
+def test_log_rotation_settings_are_validated(tmp_path: Path) -> None:
+    from podlab.node.config import ConfigError, load_config
+
+    config = tmp_path / "podlab.yaml"
+    config.write_text("containerLogMaxSize: 1Mi\ncontainerLogMaxFiles: 3\n")
+    rotation = load_config(config).log_rotation
+    assert (rotation.max_size, rotation.max_files) == (1 << 20, 3)
+    for text, error in [
+        (
+            "containerLogMaxFiles: 1\n",
+            "invalid configuration: containerLogMaxFiles (1) must be greater than 1",
+        ),
+        ("containerLogMaxSize: ten\n", 'containerLogMaxSize: invalid quantity "ten"'),
+        ("containerLogMaxSize: 0\n", 'containerLogMaxSize: must be positive, got "0"'),
+    ]:
+        config.write_text(text)
+        with pytest.raises(ConfigError) as err:
+            load_config(config)
+        assert str(err.value) == f"{config}: {error}"
