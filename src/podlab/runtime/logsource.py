@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypedDict, Unpack
 
 from podlab.runtime.crilog import LogLine, content_of, format_timestamp
 from podlab.runtime.logfiles import instance_files
@@ -31,6 +31,16 @@ def container_log_dir(home: Path, namespace: str, pod: str, uid: str, container:
     return home / "pods" / f"{namespace}_{pod}_{uid}" / container
 
 
+class LogOptions(TypedDict, total=False):
+    """What `kubectl logs` asks for (previous, timestamps, tailLines, sinceSeconds, limitBytes)."""
+
+    previous: bool
+    timestamps: bool
+    tail_lines: int | None
+    since_seconds: float | None
+    limit_bytes: int | None
+
+
 class LogSource:
     """Log files under `$PODLAB_HOME/pods/<ns>_<pod>_<uid>/<container>/<restartCount>.log`.
 
@@ -41,64 +51,36 @@ class LogSource:
     def __init__(self, home: Path) -> None:
         self.home = home
 
-    def read(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        *,
-        previous: bool = False,
-        timestamps: bool = False,
-        tail_lines: int | None = None,
-        since_seconds: float | None = None,
-        limit_bytes: int | None = None,
-    ) -> bytes:
+    def read(self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]) -> bytes:
         """The whole answer at once (blocking): for small logs and tests."""
-        path = self._pick(namespace, pod, container, previous)
-        return b"".join(_limited(_scan(path, timestamps, tail_lines, since_seconds, None), limit_bytes))
+        path = self._pick(namespace, pod, container, options.get("previous", False))
+        return b"".join(_limited(_scan(path, options, None), options.get("limit_bytes")))
 
     def stream(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        *,
-        previous: bool = False,
-        timestamps: bool = False,
-        tail_lines: int | None = None,
-        since_seconds: float | None = None,
-        limit_bytes: int | None = None,
+        self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]
     ) -> AsyncIterator[bytes]:
         """The same answer as `read`, in chunks. Raises LogNotFound now, before any chunk."""
-        path = self._pick(namespace, pod, container, previous)
-        return _in_thread(_limited(_scan(path, timestamps, tail_lines, since_seconds, None), limit_bytes))
+        path = self._pick(namespace, pod, container, options.get("previous", False))
+        return _in_thread(_limited(_scan(path, options, None), options.get("limit_bytes")))
 
     async def follow(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        *,
-        previous: bool = False,
-        timestamps: bool = False,
-        tail_lines: int | None = None,
-        since_seconds: float | None = None,
-        limit_bytes: int | None = None,
+        self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]
     ) -> AsyncIterator[bytes]:
         """What is there now, then new lines until the instance exits (its `.exit` marker).
 
         The live file is held open; when the writer rotates it (renames it and opens a new
         one) the rest of the old file is read and following moves to the new file.
         """
-        path = self._pick(namespace, pod, container, previous)
-        budget = _Budget(limit_bytes)
+        path = self._pick(namespace, pod, container, options.get("previous", False))
+        timestamps = options.get("timestamps", False)
+        budget = _Budget(options.get("limit_bytes"))
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed in finally
         except FileNotFoundError:
             return
         try:
             pos = await asyncio.to_thread(last_newline_end, path, os.fstat(f.fileno()).st_size)
-            async for chunk in _in_thread(_scan(path, timestamps, tail_lines, since_seconds, pos)):
+            async for chunk in _in_thread(_scan(path, options, pos)):
                 out = budget.take(chunk)
                 if out:
                     yield out
@@ -155,10 +137,10 @@ def _glob_escape(s: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in s)
 
 
-def _scan(
-    path: Path, timestamps: bool, tail_lines: int | None, since_seconds: float | None, live_end: int | None
-) -> Iterator[bytes]:
+def _scan(path: Path, options: LogOptions, live_end: int | None) -> Iterator[bytes]:
     """Rendered output across the instance's rotated files and its live file (up to `live_end`)."""
+    timestamps, tail_lines = options.get("timestamps", False), options.get("tail_lines")
+    since_seconds = options.get("since_seconds")
     files = instance_files(path)
     cutoff = None if since_seconds is None else time.time_ns() - int(since_seconds * 1_000_000_000)
     if tail_lines is not None:
