@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +42,7 @@ class RunningNode:
     process: subprocess.Popen[bytes]
     server: str
     token: str
+    out_path: Path | None = None
 
     @property
     def kubeconfig(self) -> Path:
@@ -80,16 +81,20 @@ class RunningNode:
         return client.AppsV1Api(config.new_client_from_config(config_file=str(self.kubeconfig)))
 
     def log(self) -> str:
-        return (self.home / "node.out").read_text(errors="replace")
+        return (self.out_path or self.home / "node.out").read_text(errors="replace")
 
 
-def start_node(home: Path, *files: Path, timeout: float = 30) -> RunningNode:
+def start_node(
+    home: Path, *files: Path, timeout: float = 30, args: Sequence[str] = (), out_path: Path | None = None
+) -> RunningNode:
+    """`args`: more `podlab up` options (--config); `out_path`: the node's output, if not in home."""
     home.mkdir(parents=True, exist_ok=True)
     ready = home / "ready"
-    argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--ready-file", str(ready)]
+    argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--ready-file", str(ready), *args]
     for path in files:
         argv += ["-f", str(path)]
-    out = open(home / "node.out", "wb")  # noqa: SIM115 - the child owns it
+    out_path = out_path or home / "node.out"
+    out = open(out_path, "wb")  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(
         argv,
         stdout=out,
@@ -101,10 +106,10 @@ def start_node(home: Path, *files: Path, timeout: float = 30) -> RunningNode:
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise AssertionError(f"node did not start: {(home / 'node.out').read_text(errors='replace')}")
+            raise AssertionError(f"node did not start: {out_path.read_text(errors='replace')}")
         time.sleep(0.05)
     state = json.loads((home / "node.json").read_text())
-    return RunningNode(home, process, state["server"], state["token"])
+    return RunningNode(home, process, state["server"], state["token"], out_path)
 
 
 def stop_node(node: RunningNode) -> None:

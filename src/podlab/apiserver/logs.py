@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from podlab.httpcore import Response
 from podlab.store import NotFound, Store
@@ -17,6 +17,9 @@ from . import watchstream
 from .negotiation import error_response, flag, status_response
 from .routes import Route
 
+if TYPE_CHECKING:
+    from podlab.runtime.logsource import LogOptions
+
 Obj = dict[str, Any]
 log = logging.getLogger("podlab.apiserver.logs")
 
@@ -24,30 +27,14 @@ log = logging.getLogger("podlab.apiserver.logs")
 class LogReader(Protocol):
     """What the API server needs of the runtime's LogSource."""
 
-    def read(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        *,
-        previous: bool = ...,
-        timestamps: bool = ...,
-        tail_lines: int | None = ...,
-        since_seconds: float | None = ...,
-        limit_bytes: int | None = ...,
-    ) -> bytes: ...
+    def read(self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]) -> bytes: ...
+
+    def stream(
+        self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]
+    ) -> AsyncIterator[bytes]: ...
 
     def follow(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        *,
-        previous: bool = ...,
-        timestamps: bool = ...,
-        tail_lines: int | None = ...,
-        since_seconds: float | None = ...,
-        limit_bytes: int | None = ...,
+        self, namespace: str, pod: str, container: str, **options: Unpack[LogOptions]
     ) -> AsyncIterator[bytes]: ...
 
 
@@ -116,7 +103,7 @@ def log_response(store: Store, logs: LogReader, route: Route, params: dict[str, 
         since = max(0, int(time.time() - moment.timestamp()))
     namespace = pod["metadata"]["namespace"]
     previous = flag(params, "previous")
-    options: dict[str, Any] = {
+    options: LogOptions = {
         "previous": previous,
         "timestamps": flag(params, "timestamps"),
         "tail_lines": tail,
@@ -138,7 +125,8 @@ def log_response(store: Store, logs: LogReader, route: Route, params: dict[str, 
             logs.read(namespace, route.name, container, previous=previous, tail_lines=0)
             stream = logs.follow(namespace, route.name, container, **options)
             return Response(200, headers, _with_heartbeat(stream))
-        return Response(200, headers, logs.read(namespace, route.name, container, **options))
+        # Streamed from a worker thread: a 300 MB log must neither sit in memory nor stall the loop.
+        return Response(200, headers, logs.stream(namespace, route.name, container, **options))
     except Exception as exc:  # the runtime's LogNotFound and friends carry Kubernetes wording
         message = getattr(exc, "message", None)
         if message is None:

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from podlab import kube_version
 from podlab.node.config import NodeConfig
-from podlab.node.home import NodeState, clear_run_state, kubeconfig_path
+from podlab.node.home import (
+    NodeState,
+    clear_run_state,
+    ensure_private_home,
+    kubeconfig_path,
+    open_private_log,
+)
 from podlab.node.node import Node
 
 from .apply import apply_all
@@ -104,7 +110,7 @@ def start_detached(
     The child reads the same -f inputs; what the parent read from standard input for `-f -`
     is handed on through the child's standard input.
     """
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_private_home(home)
     ready = home / "ready"
     with contextlib.suppress(FileNotFoundError):
         ready.unlink()
@@ -130,7 +136,7 @@ def start_detached(
     if config_path is not None:
         argv += ["--config", str(config_path.resolve())]
     # node.log holds the latest detached run only; it stays after `podlab down` for a post-mortem.
-    log_file = open(home / "node.log", "wb")  # noqa: SIM115 - handed to the child, closed below
+    log_file = os.fdopen(open_private_log(home / "node.log"), "wb")  # handed to the child, closed below
     try:
         child = subprocess.Popen(
             argv,
@@ -180,6 +186,11 @@ def stop_node(home: Path, state: NodeState, timeout: float = 30.0) -> None:
     while time.monotonic() < deadline and state.alive():
         time.sleep(0.05)
     if state.alive():
+        # Say so: a node that needs SIGKILL left its containers and tmpfs mounts to the kernel.
+        print(
+            f"podlab: the node (pid {state.pid}) did not stop within {timeout:.0f}s; killed it (SIGKILL)",
+            file=sys.stderr,
+        )
         os.kill(state.pid, signal.SIGKILL)
         while state.alive() and time.monotonic() < deadline + 5:
             time.sleep(0.05)

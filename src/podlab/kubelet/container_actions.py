@@ -13,7 +13,14 @@ from podlab.kubelet.events import rfc3339
 from podlab.kubelet.lifecycle import POST_START_LIMIT, hook_failure, run_hook
 from podlab.kubelet.pod_worker import MINIMUM_GRACE_PERIOD, KillContainer, format_pod, kill_grace_period
 from podlab.probes import ProbeTarget
-from podlab.runtime import ContainerLaunch, ImagePullError, RunningContainer, StartError, VolumeError
+from podlab.runtime import (
+    ContainerLaunch,
+    CreateContainerError,
+    ImagePullError,
+    RunningContainer,
+    StartError,
+    VolumeError,
+)
 
 if TYPE_CHECKING:
     from podlab.kubelet.pod_runner import PodRunner
@@ -79,6 +86,7 @@ async def start_container(runner: PodRunner, name: str) -> None:
         restart_count=restart_count,
         volumes=runner.volumes,
         env=env,
+        warn=lambda reason, message: runner.emit("Warning", reason, message, name),
     )
     try:
         rc = await runner.kubelet.runtime.start(launch)
@@ -101,7 +109,8 @@ async def start_container(runner: PodRunner, name: str) -> None:
     except Exception as exc:
         # Anything else is the runtime failing to create the container: kubelet shows
         # CreateContainerError and retries on the next sync after its error backoff.
-        log.exception("starting container %s of pod %s failed", name, runner.pod["metadata"].get("name"))
+        if not isinstance(exc, CreateContainerError):  # that one is the node's disk, not a bug
+            log.exception("starting container %s of pod %s failed", name, runner.pod["metadata"].get("name"))
         runner.worker.on_waiting(
             name, "CreateContainerError", str(exc), retry_at=runner.clock.now() + SYNC_ERROR_RETRY
         )

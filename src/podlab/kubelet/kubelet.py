@@ -14,6 +14,7 @@ from typing import Any
 from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.clock import Clock, LoopClock
 from podlab.kubelet.events import Source, rfc3339
+from podlab.kubelet.eviction import run_eviction
 from podlab.kubelet.node_status import build_node, refresh_heartbeat
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
@@ -72,6 +73,7 @@ class Kubelet:
     async def run(self) -> None:
         self.register_node()
         self._own(self._heartbeat())
+        self._own(run_eviction(self))
         if self.scheduler is not None:
             self._own(self.scheduler.run())
         self._own(self._watch_sources(("", "configmaps")))

@@ -105,6 +105,12 @@ class PodRunner:
             self.worker.update_pod(pod)
         self.wake()
 
+    def evict(self, message: str) -> None:
+        """The eviction manager's verdict: kill every container, end Failed/Evicted."""
+        self.worker.evicted = message
+        self.emit("Warning", "Evicted", message, None)
+        self.wake()
+
     # -- main loop ------------------------------------------------------------------------
     async def run(self) -> None:
         self.probes.add_pod(self.pod)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.kubelet.eviction import EVICTION_GRACE_SECONDS
 from podlab.kubelet.probe_results import Result
 
 Obj = dict[str, Any]
@@ -177,6 +178,8 @@ class PodWorker:
         self.sandbox_ready = False
         # Init containers all completed once; kubelet never re-runs them for the same sandbox.
         self.initialized = not self.init_containers
+        # The eviction manager's message once the pod is evicted (kubelet/eviction.py).
+        self.evicted: str | None = None
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -285,7 +288,7 @@ class PodWorker:
 
     def sync(self, now: float, liveness: ResultLookup, startup: ResultLookup) -> list[Action]:
         """computePodActions plus the backoff check SyncPod does before each start."""
-        if self.deleting:
+        if self.deleting or self.evicted is not None:
             return self._terminate()
         actions: list[Action] = []
         if not self.sandbox_ready:
@@ -471,6 +474,8 @@ class PodWorker:
                 continue
             rec.busy = True
             grace = kill_grace_period(self.pod, container, None)
+            if self.evicted is not None and not self.deleting:
+                grace = EVICTION_GRACE_SECONDS
             actions.append(
                 KillContainer(
                     container["name"], inst.container_id, grace, f"Stopping container {container['name']}"

@@ -305,9 +305,11 @@ def build_status(
         container_status(c, worker.records[c["name"]], readiness, startup, init=True) for c in init_specs
     ]
     prev = previous or {}
-    terminal = worker.deleting and worker.all_stopped()
+    terminal = (worker.deleting or worker.evicted is not None) and worker.all_stopped()
     sidecars = frozenset(c["name"] for c in init_specs if is_sidecar(c))
     phase = pod_phase(worker.restart_policy, statuses, terminal, init_statuses, sidecars)
+    if worker.evicted is not None and worker.all_stopped():
+        phase = "Failed"  # eviction_manager evictPod: the status function sets Failed/Evicted
     if prev.get("phase") in ("Succeeded", "Failed"):
         phase = prev["phase"]  # kubelet never leaves a terminal phase
     sidecar_statuses = [cs for cs in init_statuses if cs["name"] in sidecars]
@@ -343,6 +345,8 @@ def build_status(
         out["podIP"] = pod_ip
         out["podIPs"] = [{"ip": pod_ip}]
     out["startTime"] = start_time
+    if worker.evicted is not None:
+        out["reason"], out["message"] = "Evicted", worker.evicted
     if init_statuses:
         out["initContainerStatuses"] = init_statuses  # spec order, unlike containerStatuses
     out["containerStatuses"] = statuses

@@ -1,4 +1,5 @@
-"""`podlab.yaml`: the user's node settings: what unknown images run as, and the API server's limits.
+"""`podlab.yaml`: the user's node settings: what unknown images run as, the API server's limits
+and log rotation.
 
 ```yaml
 images:
@@ -9,6 +10,8 @@ apiServer:                    # wire limits of the API server (defaults: podlab.
   headerTimeoutSeconds: 60    # a request head not complete by then gets 408
   idleTimeoutSeconds: 300     # keep-alive connections idle this long are closed
   maxBodyBytes: 67108864      # larger bodies get 413
+containerLogMaxSize: 10Mi     # kubelet's KubeletConfiguration fields and defaults
+containerLogMaxFiles: 5
 ```
 """
 
@@ -21,6 +24,10 @@ from typing import Any
 import yaml
 
 from podlab.httpcore import Limits
+from podlab.k8s.quantity import parse_quantity
+from podlab.runtime.logfiles import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE, LogRotation
+
+KNOWN_FIELDS = ("apiServer", "containerLogMaxFiles", "containerLogMaxSize", "images")
 
 
 class ConfigError(Exception):
@@ -31,6 +38,7 @@ class ConfigError(Exception):
 class NodeConfig:
     images: dict[str, str] = field(default_factory=dict)
     api_limits: Limits = field(default_factory=Limits)
+    log_rotation: LogRotation = field(default_factory=LogRotation)
 
 
 # podlab.yaml's apiServer keys (Kubernetes-style camelCase) -> Limits fields, and their kind.
@@ -59,9 +67,9 @@ def load_config(path: Path | None) -> NodeConfig:
         return NodeConfig()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    unknown = sorted(set(data) - {"images", "apiServer"})
+    unknown = sorted(set(data) - set(KNOWN_FIELDS))
     if unknown:
-        raise ConfigError(f'{path}: unknown field "{unknown[0]}" (known fields: apiServer, images)')
+        raise ConfigError(f'{path}: unknown field "{unknown[0]}" (known fields: {", ".join(KNOWN_FIELDS)})')
     images = data.get("images") or {}
     if not isinstance(images, dict):
         raise ConfigError(f"{path}: images: expected a mapping of image name to command")
@@ -71,6 +79,7 @@ def load_config(path: Path | None) -> NodeConfig:
     return NodeConfig(
         images={str(k): str(v) for k, v in images.items()},
         api_limits=_api_limits(path, data.get("apiServer")),
+        log_rotation=_log_rotation(path, data),
     )
 
 
@@ -93,3 +102,20 @@ def _api_limits(path: Path, section: Any) -> Limits:
             raise ConfigError(f"{path}: apiServer.{key}: must be greater than 0, got {value!r}")
         values[name] = value
     return Limits(**values)  # type: ignore[arg-type]
+
+
+def _log_rotation(path: Path, data: dict[str, object]) -> LogRotation:
+    size = data.get("containerLogMaxSize", DEFAULT_MAX_SIZE)
+    files = data.get("containerLogMaxFiles", DEFAULT_MAX_FILES)
+    try:
+        max_size = int(parse_quantity(size))  # type: ignore[arg-type]
+    except ValueError:
+        raise ConfigError(f'{path}: containerLogMaxSize: invalid quantity "{size}"') from None
+    # kubelet's validation wording (pkg/kubelet/apis/config/validation).
+    if not isinstance(files, int) or isinstance(files, bool) or files <= 1:
+        raise ConfigError(
+            f"{path}: invalid configuration: containerLogMaxFiles ({files}) must be greater than 1"
+        )
+    if max_size <= 0:
+        raise ConfigError(f'{path}: containerLogMaxSize: must be positive, got "{size}"')
+    return LogRotation(max_size=max_size, max_files=files)

@@ -15,6 +15,24 @@ def podlab_home() -> Path:
     return Path(os.environ.get("PODLAB_HOME") or Path.home() / ".podlab")
 
 
+def ensure_private_home(home: Path) -> None:
+    """Create $PODLAB_HOME owner-only (0700), and tighten one left 0755 by an older podlab.
+
+    It holds secret volumes, the API token, the kubeconfig and every container's output:
+    with the top directory closed, nothing under it is reachable by other users whatever
+    the modes below say (file modes inside volumes follow defaultMode for the container).
+    """
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+
+
+def open_private_log(path: Path) -> int:
+    """An owner-only (0600) log file (node.log) opened empty for writing, as a raw fd."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a node.log left 0644 by an older podlab
+    return fd
+
+
 @dataclass
 class NodeState:
     """What a running node publishes for its clients (`podlab down`, `apply`, `logs`, ...)."""

@@ -18,10 +18,11 @@ from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.runtime import LogSource, Runtime
+from podlab.runtime.tmpfs import unmount_under
 from podlab.store import Store
 
 from .config import NodeConfig
-from .home import NodeState, kubeconfig_path
+from .home import NodeState, ensure_private_home, kubeconfig_path
 
 log = logging.getLogger("podlab.node")
 
@@ -57,12 +58,18 @@ class Node:
         return self._api.ca_pem
 
     async def start(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
+        ensure_private_home(self.home)
         # A new node starts with an empty store: pod logs and sandboxes of an earlier node belong
         # to pods that no longer exist anywhere, so they go rather than pile up.
+        unmount_under(self.home / "sandbox")  # tmpfs volumes of a node that crashed
         for stale in ("pods", "sandbox"):
             shutil.rmtree(self.home / stale, ignore_errors=True)
-        self.runtime = Runtime(self.home, sandbox=self._sandbox, user_images=self._config.images)
+        self.runtime = Runtime(
+            self.home,
+            sandbox=self._sandbox,
+            user_images=self._config.images,
+            log_rotation=self._config.log_rotation,
+        )
         self._api = ApiServer(
             self.store,
             token=self.token,

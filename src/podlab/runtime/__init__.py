@@ -2,19 +2,22 @@
 
 from podlab.images.errors import ImagePullError
 from podlab.runtime.container import ContainerNotRunning, RunningContainer
+from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import LogNotFound, LogSource
 from podlab.runtime.podip import PodIPAllocator, allocate_pod_ip, release_pod_ip
 from podlab.runtime.runtime import Runtime
-from podlab.runtime.types import ContainerLaunch, ExecResult, ExitInfo, StartError
+from podlab.runtime.types import ContainerLaunch, CreateContainerError, ExecResult, ExitInfo, StartError
 from podlab.runtime.volumes import VolumeError
 
 __all__ = [
     "ContainerLaunch",
     "ContainerNotRunning",
+    "CreateContainerError",
     "ExecResult",
     "ExitInfo",
     "ImagePullError",
     "LogNotFound",
+    "LogRotation",
     "LogSource",
     "PodIPAllocator",
     "RunningContainer",

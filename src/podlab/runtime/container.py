@@ -10,7 +10,8 @@ from pathlib import Path
 
 from podlab.runtime.launchers import Launcher, Process
 from podlab.runtime.layout import Layout
-from podlab.runtime.logwriter import LogWriter, write_exit_marker
+from podlab.runtime.logfiles import LogRotation
+from podlab.runtime.logwriter import LogWriter, WarnFn, write_exit_marker
 from podlab.runtime.lookup import look_path
 from podlab.runtime.process import exit_code_of, kill_group, wait_exit
 from podlab.runtime.types import ExecResult, ExitInfo, exit_reason
@@ -29,7 +30,15 @@ class RunningContainer:
     """Created by Runtime.start; `monitor()` must run (the runtime owns that task)."""
 
     def __init__(
-        self, *, launcher: Launcher, proc: Process, pid: int, log_path: Path, layout: Layout
+        self,
+        *,
+        launcher: Launcher,
+        proc: Process,
+        pid: int,
+        log_path: Path,
+        layout: Layout,
+        rotation: LogRotation | None = None,
+        warn: WarnFn | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -37,7 +46,7 @@ class RunningContainer:
         self.log_path = log_path
         self._launcher = launcher
         self._proc = proc
-        self._writer = LogWriter(log_path)
+        self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
         self._sent_signal: int | None = None
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()

@@ -7,6 +7,7 @@ are written whole), e.g. `2026-11-28T05:32:07.123456789Z stdout F Request receiv
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -16,6 +17,12 @@ from datetime import UTC, datetime
 MAX_LINE = 16 * 1024
 
 _LINE_RE = re.compile(rb"^(\S+) (stdout|stderr) ([FP]) ?(.*)$", re.DOTALL)
+# The same grammar over many lines at once: a full line keeps its newline, a partial one loses
+# it, anything else (not CRI-shaped, or a timestamp that is not RFC3339) is dropped.
+_RUN_RE = re.compile(
+    rb"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?:stdout|stderr) (?:F ?(.*\n)|P ?(.*)\n)|.*\n)",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +49,14 @@ def parse_timestamp(text: str) -> int:
     frac = rest.rstrip("Z")
     if not rest:
         main = main.rstrip("Z")
-    whole = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     digits = (frac + "000000000")[:9] if frac else "0"
-    return int(whole.timestamp()) * 1_000_000_000 + int(digits)
+    return _epoch_seconds(main) * 1_000_000_000 + int(digits)
+
+
+@functools.lru_cache(maxsize=1024)
+def _epoch_seconds(text: str) -> int:
+    # strptime costs ~100 us; a log's lines share their second, so reading 300 MB stays cheap.
+    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp())
 
 
 def encode(line: LogLine) -> bytes:
@@ -63,6 +75,12 @@ def decode(raw: bytes) -> LogLine | None:
     except ValueError:
         return None
     return LogLine(ts, m.group(2).decode(), m.group(3) == b"P", m.group(4))
+
+
+def content_of(run: bytes) -> bytes:
+    """What `kubectl logs` prints for a run of complete stored lines (no timestamps): the same
+    as rendering each decoded line, in one regex pass (a 300 MB log is 1.5 M lines)."""
+    return _RUN_RE.sub(rb"\1\2", run)
 
 
 class LineSplitter:

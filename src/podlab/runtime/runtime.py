@@ -18,10 +18,19 @@ from podlab.images.busybox import applet_dir, is_static
 from podlab.runtime.container import RunningContainer
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
 from podlab.runtime.layout import prepare
+from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
 from podlab.runtime.podip import release_pod_ip
-from podlab.runtime.types import ContainerLaunch, Obj, StartError, start_error_message
+from podlab.runtime.tmpfs import can_mount, unmount_under
+from podlab.runtime.types import (
+    ContainerLaunch,
+    CreateContainerError,
+    Obj,
+    StartError,
+    os_error_text,
+    start_error_message,
+)
 from podlab.runtime.volumes import Lookup, materialise
 
 log = logging.getLogger("podlab.runtime")
@@ -34,12 +43,15 @@ class Runtime:
         *,
         sandbox: str = "auto",
         user_images: Mapping[str, str] | None = None,
+        log_rotation: LogRotation | None = None,
     ) -> None:
-        """`user_images`: podlab.yaml's `images:` (image name, with or without tag -> command)."""
+        """`user_images`: podlab.yaml's `images:` (image name, with or without tag -> command);
+        `log_rotation`: its containerLogMaxSize / containerLogMaxFiles."""
         if sandbox not in ("auto", "bwrap", "plain"):
             raise ValueError(f'sandbox must be "auto", "bwrap" or "plain", not {sandbox!r}')
         self.home = home
         self.user_images = dict(user_images or {})
+        self.log_rotation = log_rotation or LogRotation()
         bwrap = shutil.which("bwrap")
         if sandbox == "bwrap" and not bwrap_works(bwrap):
             raise RuntimeError("sandbox 'bwrap' requested but bubblewrap is not installed or cannot run here")
@@ -64,11 +76,16 @@ class Runtime:
 
         Raises VolumeError with the kubelet's FailedMount message when a source is missing.
         """
-        return materialise(pod, lookup, self._pod_dir(pod) / "volumes")
+        return materialise(pod, lookup, self._pod_dir(pod) / "volumes", tmpfs=can_mount())
 
     def release_pod(self, pod_uid: str) -> None:
-        """Remove the pod's scratch directories and give its IP back (logs are kept)."""
-        shutil.rmtree(self.home / "sandbox" / pod_uid, ignore_errors=True)
+        """Remove the pod's scratch directories (tmpfs volumes unmounted first) and its logs,
+        and give its IP back. kubelet's container GC removes a deleted pod's logs too."""
+        sandbox_dir = self.home / "sandbox" / pod_uid
+        unmount_under(sandbox_dir)
+        shutil.rmtree(sandbox_dir, ignore_errors=True)
+        for log_dir in (self.home / "pods").glob(f"*_{pod_uid}"):
+            shutil.rmtree(log_dir, ignore_errors=True)
         release_pod_ip(pod_uid)
 
     def _pod_dir(self, pod: Obj) -> Path:
@@ -86,9 +103,18 @@ class Runtime:
             annotations=meta.get("annotations") or {},
         )
         busybox = self._busybox_dir() if program.rootfs == "busybox" else None
-        layout = prepare(
-            launch, program, self._pod_dir(launch.pod), isolated=self.isolation == "bwrap", busybox=busybox
-        )
+        try:
+            layout = prepare(
+                launch,
+                program,
+                self._pod_dir(launch.pod),
+                isolated=self.isolation == "bwrap",
+                busybox=busybox,
+            )
+        except OSError as exc:  # e.g. no space left on device for the instance's root
+            raise CreateContainerError(
+                f"failed to create containerd container: {os_error_text(exc)}"
+            ) from None
         error = look_path(program.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
         if error is not None:
             raise StartError(start_error_message(error))
@@ -102,6 +128,8 @@ class Runtime:
             pid=pid,
             log_path=log_dir / f"{launch.restart_count}.log",
             layout=layout,
+            rotation=self.log_rotation,
+            warn=launch.warn,
         )
         self._containers.add(running)
         self._own(running.monitor(), lambda: self._containers.discard(running))
@@ -116,6 +144,8 @@ class Runtime:
 
     def close(self) -> None:
         self._launcher.close()
+        # tmpfs volumes live in the host's mount table: none may outlive the node.
+        unmount_under(self.home / "sandbox")
 
     def _busybox_dir(self) -> Path | None:
         if not self._busybox_checked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ class ContainerLaunch:
     restart_count: int  # this instance's restart count (names the log file)
     volumes: dict[str, Path]  # volume name -> materialised host directory
     env: dict[str, str] = field(default_factory=dict)  # resolved by the kubelet
+    # (reason, message) of a Warning event on the pod about this container (its log failing).
+    warn: Callable[[str, str], None] | None = None
 
 
 @dataclass
@@ -43,6 +46,20 @@ class StartError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class CreateContainerError(Exception):
+    """The node could not prepare the container (its files): kubelet's CreateContainerError."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def os_error_text(exc: OSError) -> str:
+    """Go's PathError wording: "/path: no space left on device" (lower case, no errno)."""
+    detail = (exc.strerror or str(exc)).lower()
+    return f"{exc.filename}: {detail}" if exc.filename else detail
 
 
 def exit_reason(exit_code: int) -> str:

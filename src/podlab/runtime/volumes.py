@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from podlab.k8s.quantity import parse_quantity
+from podlab.runtime.tmpfs import mount_tmpfs
+from podlab.runtime.types import os_error_text
+
 Obj = dict[str, Any]
 # lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret".
 Lookup = Callable[[str, str], Obj | None]
@@ -38,8 +42,11 @@ class VolumeMount:
     read_only: bool
 
 
-def materialise(pod: Obj, lookup: Lookup, volumes_root: Path) -> dict[str, Path]:
+def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = False) -> dict[str, Path]:
     """Write every volume of `pod` under `volumes_root/<name>`; returns name -> host directory.
+
+    With `tmpfs` (the runtime, as root) secret and `medium: Memory` volumes are tmpfs mounts,
+    which the caller must unmount (tmpfs.unmount_under) before removing `volumes_root`.
 
     Everything is checked before anything is written, so a missing ConfigMap leaves the
     previous contents alone (nothing half-applied).
@@ -48,17 +55,35 @@ def materialise(pod: Obj, lookup: Lookup, volumes_root: Path) -> dict[str, Path]
         (str(vol["name"]), _plan(vol, pod, lookup)) for vol in pod.get("spec", {}).get("volumes") or []
     ]
     out: dict[str, Path] = {}
+    kinds = {str(vol["name"]): vol for vol in pod.get("spec", {}).get("volumes") or []}
     for name, plan in planned:
         target = volumes_root / name
-        if isinstance(plan, Path):  # hostPath: used in place
-            out[name] = plan
-        elif plan is None:  # emptyDir (and unknown kinds): survives container restarts
-            target.mkdir(parents=True, exist_ok=True)
-            out[name] = target
-        else:
-            _write_files(target, plan)
-            out[name] = target
+        try:
+            out[name] = _apply(target, plan, kinds[name], tmpfs)
+        except OSError as exc:  # e.g. no space left on device
+            raise VolumeError(
+                f'MountVolume.SetUp failed for volume "{name}" : {os_error_text(exc)}'
+            ) from None
     return out
+
+
+def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: Obj, tmpfs: bool) -> Path:
+    # The pod's volumes directory is owner-only: secrets must not be readable by other users
+    # even where no tmpfs can be mounted.
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if isinstance(plan, Path):  # hostPath: used in place
+        return plan
+    if plan is None:  # emptyDir (and unknown kinds): survives container restarts
+        empty = vol.get("emptyDir") or {}
+        if tmpfs and empty.get("medium") == "Memory":
+            limit = empty.get("sizeLimit")
+            mount_tmpfs(target, size_bytes=int(parse_quantity(limit)) if limit else None, mode=0o777)
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+    if tmpfs and "secret" in vol:
+        mount_tmpfs(target)  # kubelet: a secret volume is a tmpfs, never on disk
+    _write_files(target, plan)
+    return target
 
 
 def _kind(vol: Mapping[str, Any]) -> str:
