@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -43,6 +44,11 @@ class RunningNode:
     server: str
     token: str
     out_path: Path | None = None
+    ca_pem: str = ""
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """What trusts the node's https URL (`server`): its self-signed certificate."""
+        return ssl.create_default_context(cadata=self.ca_pem)
 
     @property
     def kubeconfig(self) -> Path:
@@ -109,7 +115,7 @@ def start_node(
             raise AssertionError(f"node did not start: {out_path.read_text(errors='replace')}")
         time.sleep(0.05)
     state = json.loads((home / "node.json").read_text())
-    return RunningNode(home, process, state["server"], state["token"], out_path)
+    return RunningNode(home, process, state["server"], state["token"], out_path, state.get("ca_pem", ""))
 
 
 def stop_node(node: RunningNode) -> None:
