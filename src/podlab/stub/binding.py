@@ -119,7 +119,15 @@ def bind_list(value: Any, pointer: str, java_type: str) -> list[Any]:
 
 
 def no_scalar_creator(java_type: str, value: Any) -> str:
-    """Jackson's wording when a scalar stands where an object or list belongs."""
+    """Jackson's wording when a value stands where a type it cannot make from it belongs (an
+    object or list for a scalar; a list or object for a type made from a String, such as an enum)."""
+    if isinstance(value, list):
+        return f"Cannot deserialize value of type `{java_type}` from {JSON_TOKEN[list]}"
+    if isinstance(value, dict):
+        return (
+            f"Cannot construct instance of `{java_type}` (although at least one Creator exists): "
+            "cannot deserialize from Object value (no delegate- or property-based Creator)"
+        )
     if isinstance(value, str):
         kind, source, shown = "String", "String", f"'{value}'"
     elif isinstance(value, bool):

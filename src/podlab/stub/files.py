@@ -125,6 +125,9 @@ def _read_mapping_file(path: Path) -> list[MappingFileEntry]:
         raise MappingLoadError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        # Python's parser gives up near its recursion limit; Jackson (2.15+) stops at depth 1000.
+        raise MappingLoadError(f"{path}: invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise MappingLoadError(f'{path}: expected a JSON object (one mapping or {{"mappings": [...]}})')
     if "mappings" in doc:
