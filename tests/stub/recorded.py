@@ -9,7 +9,7 @@ from typing import Any
 
 from podlab.httpcore import Request
 from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import find_stub, near_misses
+from podlab.stub.matching import ServingOrder, near_misses
 from podlab.stub.model import StubMapping
 from podlab.stub.request import LoggedRequest
 from podlab.stub.scenarios import Scenarios
@@ -92,7 +92,7 @@ def assert_reproduced(case: dict[str, Any], port: int, compat: int = 3) -> None:
     stubs, scenarios = load_stubs(case["stubs"])
     headers = [(name, value) for name, value in case["headers"]]
     req = sent_request(case["method"], case["path"], headers, case["body"], port)
-    served = find_stub(stubs, req, scenarios)
+    served = ServingOrder(stubs).find(req, scenarios)
     if case["matched"] is not None:
         assert served is not None and str(served.id) == case["matched"]
         return

@@ -20,7 +20,7 @@ from podlab.stub.diff import (
     word_wrap,
     wrap_if_too_long,
 )
-from podlab.stub.matching import find_stub, near_misses
+from podlab.stub.matching import ServingOrder, near_misses
 from podlab.stub.model import StubMapping
 from podlab.stub.request import LoggedRequest
 from podlab.stub.scenarios import Scenarios
@@ -69,11 +69,11 @@ def test_corpus_diff_is_byte_identical(case: dict[str, Any], index: int) -> None
     scenarios.sync(stubs)
     steps = case.get("requests") or [case["request"]]
     for step in steps[:index]:  # earlier requests may move scenarios along
-        served = find_stub(stubs, corpus_request(step), scenarios)
+        served = ServingOrder(stubs).find(corpus_request(step), scenarios)
         if served is not None:
             scenarios.apply(served)
     req = corpus_request(steps[index])
-    assert find_stub(stubs, req, scenarios) is None
+    assert ServingOrder(stubs).find(req, scenarios) is None
     nearest = near_misses(stubs, req, scenarios=scenarios)[0]
     expected = (case.get("expects") or [case["expect"]])[index]["body"]
     compat = int(case["version"])

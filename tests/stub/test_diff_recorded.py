@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import find_stub, near_misses
+from podlab.stub.matching import ServingOrder, near_misses
 
 from .recorded import load_stubs, logged_request
 
@@ -1342,7 +1342,7 @@ def test_recorded_diff_is_byte_identical(case: dict[str, Any]) -> None:
         request_id="recorded",
     )
     assert case["status"] == 404
-    assert find_stub(stubs, req, scenarios) is None
+    assert ServingOrder(stubs).find(req, scenarios) is None
     nearest = near_misses(stubs, req, scenarios=scenarios)[0]
     text = render_not_matched(req, nearest.stub, scenario_state=nearest.scenario_state)
     assert text == case["diff"]
