@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from podlab.httpcore import Request
-from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import ServingOrder, near_misses
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.not_matched import render_not_matched
 
 LOGGED_AT = datetime(2026, 11, 28, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import StubMapping
 
 RECORDED: list[list[Any]] = json.loads(

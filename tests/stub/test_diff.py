@@ -13,17 +13,18 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.diff import (
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
+from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.not_matched import (
     NO_STUBS_MESSAGE,
     java_split_lines,
     render_not_matched,
     word_wrap,
     wrap_if_too_long,
 )
-from podlab.stub.matching import ServingOrder, near_misses
-from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
 
 from .recorded import corpus_headers, logged_request
 

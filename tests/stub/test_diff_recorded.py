@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import ServingOrder, near_misses
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.not_matched import render_not_matched
 
 from .recorded import load_stubs, logged_request
 

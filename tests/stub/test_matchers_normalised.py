@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import parse_content_pattern, parse_multi_value_pattern
 
 NORMALISED: list[tuple[str, str, str]] = [

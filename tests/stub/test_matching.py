@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from podlab.httpcore import Connection, Request, Response, serve
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.matching import ServingOrder, in_serving_order, near_misses, near_misses_for_pattern
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder, in_serving_order
+from podlab.stub.matching.scenarios import ScenarioNotFoundError, Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
-from podlab.stub.request import LoggedRequest, parse_params
-from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
+from podlab.stub.model.request import LoggedRequest, parse_params
+from podlab.stub.report.near_misses import near_misses, near_misses_for_pattern
 
 from .recorded import logged_request
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.matching import ServingOrder, near_misses
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.report.near_misses import near_misses
 
 from .recorded import assert_reproduced, load_stubs, sent_request
 

@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.matching import ServingOrder, in_serving_order, near_misses
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder, in_serving_order
+from podlab.stub.matching.scenarios import ScenarioNotFoundError, Scenarios
 from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
 
 from .recorded import corpus_headers, logged_request
 

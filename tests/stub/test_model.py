@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import (
     RequestPattern,
     ResponseDefinition,

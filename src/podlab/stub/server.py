@@ -1,6 +1,6 @@
 """The stub server: one httpcore handler that routes to the admin API or serves stubs.
 
-Serving a stub request: match (podlab.stub.matching), template (podlab.stub.templating),
+Serving a stub request: match (podlab.stub.matching.order), template (podlab.stub.templating),
 plan the response (render.py), then act: delay, fault or answer; journal and log it.
 """
 
@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from podlab.httpcore import Connection, Request, Response, Server, serve
-from podlab.stub.admin import AdminAnswer, AdminApi
+from podlab.stub.admin.api import AdminAnswer, AdminApi
 from podlab.stub.banner import startup_text
-from podlab.stub.diff import render_not_matched
-from podlab.stub.files import MappingLoadError
-from podlab.stub.journal import ServeEvent, unmatched_stub_placeholder
 from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.render import (
+from podlab.stub.report.not_matched import render_not_matched
+from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
+from podlab.stub.serve.render import (
     RenderError,
     ResponsePlan,
     dribble,
@@ -30,11 +30,11 @@ from podlab.stub.render import (
     plan_response,
     send_fault,
 )
-from podlab.stub.request import LoggedRequest
-from podlab.stub.state import StubState
+from podlab.stub.serve.templated import template_definition, wants_templating
+from podlab.stub.store.files import MappingLoadError
+from podlab.stub.store.journal import ServeEvent, unmatched_stub_placeholder
+from podlab.stub.store.state import StubState
 from podlab.stub.templating import TemplateError
-from podlab.stub.templating_bridge import template_definition, wants_templating
-from podlab.stub.verbose_log import admin_message, notifier_line, request_text, stub_message
 
 NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 ADMIN_PREFIX = "/__admin"

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.binding import PKG, bind_object, bind_string, check_fields, fail, present
 from podlab.stub.matchers import ContentPattern, MatchResult, MultiValuePattern
-from podlab.stub.pattern_maps import content_list, match_body, multi_map
-from podlab.stub.request import charset_of
+from podlab.stub.model.binding import PKG, bind_object, bind_string, check_fields, fail, present
+from podlab.stub.model.pattern_maps import content_list, match_body, multi_map
+from podlab.stub.model.request import charset_of
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 MULTIPART_CLASS = f"{PKG}.matching.MultipartValuePattern"
 

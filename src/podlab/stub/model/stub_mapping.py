@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from podlab.stub.binding import (
+from podlab.stub.model.binding import (
     PKG,
     bind_bool,
     bind_int,
@@ -24,8 +24,8 @@ from podlab.stub.binding import (
     fail,
     present,
 )
-from podlab.stub.request_pattern import RequestPattern
-from podlab.stub.response_definition import ResponseDefinition
+from podlab.stub.model.request_pattern import RequestPattern
+from podlab.stub.model.response_definition import ResponseDefinition
 
 DEFAULT_PRIORITY = 5
 STARTED = "Started"

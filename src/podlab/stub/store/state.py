@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.files import FileRoot, MappingLoadError, mapping_file_name
-from podlab.stub.journal import Journal
-from podlab.stub.matching import ServingOrder, near_misses
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.store.files import FileRoot, MappingLoadError, mapping_file_name
+from podlab.stub.store.journal import Journal
 
 log = logging.getLogger("podlab.stub")
 

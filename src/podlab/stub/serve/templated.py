@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from podlab.stub.files import FileRoot, PathEscapeError
 from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.request import LoggedRequest
+from podlab.stub.store.files import FileRoot, PathEscapeError
 
 TRANSFORMER = "response-template"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.httpcore import Connection
-from podlab.stub.files import FileRoot, PathEscapeError
-from podlab.stub.jsonfmt import compact
+from podlab.stub.jvm.jsonfmt import compact
+from podlab.stub.store.files import FileRoot, PathEscapeError
 
 FAULTS = ("CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE")
 

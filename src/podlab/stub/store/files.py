@@ -106,7 +106,7 @@ class FileRoot:
         return entries
 
     def write_mapping_file(self, stub_json: dict[str, Any], file_name: str) -> Path:
-        from podlab.stub.jsonfmt import pretty
+        from podlab.stub.jvm.jsonfmt import pretty
 
         path = self.mappings_dir / file_name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.basic_auth import BasicCredentials
-from podlab.stub.binding import (
+from podlab.stub.jvm.javahash import java_hash_order, java_hashmap_copy_capacity
+from podlab.stub.matchers import (
+    ContentPattern,
+    MatchResult,
+    MultiValuePattern,
+    StringValuePattern,
+    parse_string_pattern,
+)
+from podlab.stub.model.basic_auth import BasicCredentials
+from podlab.stub.model.binding import (
     PKG,
     bind_int,
     bind_list,
@@ -24,20 +32,12 @@ from podlab.stub.binding import (
     no_scalar_creator,
     present,
 )
-from podlab.stub.javahash import java_hash_order, java_hashmap_copy_capacity
-from podlab.stub.matchers import (
-    ContentPattern,
-    MatchResult,
-    MultiValuePattern,
-    StringValuePattern,
-    parse_string_pattern,
-)
-from podlab.stub.multipart import MULTIPART_CLASS, MultipartValuePattern, parse_multipart
-from podlab.stub.pattern_maps import content_list, match_body, multi_map, string_map
-from podlab.stub.url_pattern import URL_KEYS, UrlMatcher
+from podlab.stub.model.multipart import MULTIPART_CLASS, MultipartValuePattern, parse_multipart
+from podlab.stub.model.pattern_maps import content_list, match_body, multi_map, string_map
+from podlab.stub.model.url_pattern import URL_KEYS, UrlMatcher
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 _PATTERN_CLASS = f"{PKG}.matching.RequestPattern"
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from podlab.httpcore import header_value, header_values
-from podlab.stub.ids import random_uuid
+from podlab.stub.model.ids import random_uuid
 
 if TYPE_CHECKING:
     from podlab.httpcore import Request

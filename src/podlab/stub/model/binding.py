@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.jsonfmt import java_double
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jsonfmt import java_double
 
 PKG = "com.github.tomakehurst.wiremock"
 

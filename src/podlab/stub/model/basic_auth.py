@@ -6,9 +6,9 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from podlab.stub.binding import PKG, bind_object, bind_string, check_fields, present
 from podlab.stub.matchers import MatchResult, MultiValuePattern, parse_string_pattern
 from podlab.stub.matchers.multi import SingleValue
+from podlab.stub.model.binding import PKG, bind_object, bind_string, check_fields, present
 
 _CREDENTIALS_CLASS = f"{PKG}.client.BasicCredentials"
 
