@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from podlab.httpcore import Request
@@ -16,6 +17,12 @@ from podlab.stub.report.near_misses import near_misses
 from podlab.stub.report.not_matched import render_not_matched
 
 LOGGED_AT = datetime(2026, 11, 28, tzinfo=UTC)
+DATA = Path(__file__).parent / "data"
+
+
+def recorded_data(name: str) -> Any:
+    """A recorded corpus kept as JSON under tests/stub/data/."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 def load_stubs(bodies: list[dict[str, Any]]) -> tuple[list[StubMapping], Scenarios]:
