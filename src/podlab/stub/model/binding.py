@@ -162,6 +162,12 @@ def bind_uuid(value: Any, pointer: str) -> UUID:
     return UUID(text)
 
 
+def non_null(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """An object as WireMock's Jackson prints it (NON_NULL inclusion): null properties left out,
+    the rest in the order given."""
+    return {key: value for key, value in pairs if value is not None}
+
+
 def present(obj: dict[str, Any], key: str) -> bool:
     """Jackson treats an explicit null like a missing property."""
     return obj.get(key) is not None

@@ -30,6 +30,7 @@ from podlab.stub.model.binding import (
     check_fields,
     fail,
     no_scalar_creator,
+    non_null,
     present,
 )
 from podlab.stub.model.multipart import MULTIPART_CLASS, MultipartValuePattern, parse_multipart
@@ -58,12 +59,7 @@ class CustomMatcherDefinition:
     parameters: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.name is not None:
-            out["name"] = self.name
-        if self.parameters is not None:
-            out["parameters"] = self.parameters
-        return out
+        return non_null([("name", self.name), ("parameters", self.parameters)])
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,6 @@ from podlab.httpcore import Connection
 from podlab.stub.jvm.jsonfmt import compact
 from podlab.stub.store.files import FileRoot, PathEscapeError
 
-FAULTS = ("CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE")
-
 # What WireMock's Fault enum writes for the two "garbage" faults (a fixed string, not random).
 _GARBAGE = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
 
