@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from podlab.httpcore import Request
-from podlab.stub.diff import render_not_matched
-from podlab.stub.matching import find_stub, near_misses
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.not_matched import render_not_matched
 
 LOGGED_AT = datetime(2026, 11, 28, tzinfo=UTC)
+DATA = Path(__file__).parent / "data"
+
+
+def recorded_data(name: str) -> Any:
+    """A recorded corpus kept as JSON under tests/stub/data/."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 def load_stubs(bodies: list[dict[str, Any]]) -> tuple[list[StubMapping], Scenarios]:
@@ -92,7 +100,7 @@ def assert_reproduced(case: dict[str, Any], port: int, compat: int = 3) -> None:
     stubs, scenarios = load_stubs(case["stubs"])
     headers = [(name, value) for name, value in case["headers"]]
     req = sent_request(case["method"], case["path"], headers, case["body"], port)
-    served = find_stub(stubs, req, scenarios)
+    served = ServingOrder(stubs).find(req, scenarios)
     if case["matched"] is not None:
         assert served is not None and str(served.id) == case["matched"]
         return

@@ -182,3 +182,40 @@ def test_shutdown_answers_then_exits(stub_server: StubProcess) -> None:
     while stub_server.proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert stub_server.proc.returncode == 0
+
+
+_METHOD_CLASS = "com.github.tomakehurst.wiremock.http.RequestMethod"
+
+
+@pytest.mark.parametrize(
+    ("method", "detail"),
+    [  # observed from WireMock 2.35.1's jar on this machine (the same Jackson wording as 3.x)
+        (
+            ["GET"],
+            f"Cannot deserialize value of type `{_METHOD_CLASS}` from Array value (token `JsonToken.START_ARRAY`)",
+        ),
+        (
+            {"a": 1},
+            f"Cannot construct instance of `{_METHOD_CLASS}` (although at least one Creator exists): "
+            "cannot deserialize from Object value (no delegate- or property-based Creator)",
+        ),
+    ],
+    ids=["array", "object"],
+)
+def test_a_method_that_is_not_a_string_answers_wiremocks_422(
+    stub_server: StubProcess, method: object, detail: str
+) -> None:
+    body = {"request": {"method": method, "url": 5}, "response": {}}
+    status, headers, answer = stub_server.call("POST", "/__admin/mappings", body)
+    assert status == 422, answer
+    assert headers["content-type"] == "application/json"
+    assert json.loads(answer) == {
+        "errors": [
+            {
+                "code": 10,
+                "source": {"pointer": "/request/method"},
+                "title": "Error parsing JSON",
+                "detail": detail,
+            }
+        ]
+    }

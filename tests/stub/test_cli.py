@@ -152,3 +152,12 @@ def test_root_dir_that_is_a_file_exits_1(tmp_path: Path) -> None:
     result = run("--port", "0", "--root-dir", str(not_a_dir))
     assert result.returncode == 1
     assert f"{not_a_dir}: cannot create mappings/ and __files/" in result.stderr
+
+
+def test_a_deeply_nested_mapping_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "mappings").mkdir()
+    deep = tmp_path / "mappings" / "deep.json"
+    deep.write_text('{"metadata": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    result = run("--port", "0", "--bind-address", "127.0.0.1", "--root-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == f"podlab stub: cannot load mappings: {deep}: invalid JSON: nested too deeply\n"

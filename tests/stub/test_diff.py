@@ -13,17 +13,18 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.diff import (
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
+from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.not_matched import (
     NO_STUBS_MESSAGE,
     java_split_lines,
     render_not_matched,
     word_wrap,
     wrap_if_too_long,
 )
-from podlab.stub.matching import find_stub, near_misses
-from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
 
 from .recorded import corpus_headers, logged_request
 
@@ -69,11 +70,11 @@ def test_corpus_diff_is_byte_identical(case: dict[str, Any], index: int) -> None
     scenarios.sync(stubs)
     steps = case.get("requests") or [case["request"]]
     for step in steps[:index]:  # earlier requests may move scenarios along
-        served = find_stub(stubs, corpus_request(step), scenarios)
+        served = ServingOrder(stubs).find(corpus_request(step), scenarios)
         if served is not None:
             scenarios.apply(served)
     req = corpus_request(steps[index])
-    assert find_stub(stubs, req, scenarios) is None
+    assert ServingOrder(stubs).find(req, scenarios) is None
     nearest = near_misses(stubs, req, scenarios=scenarios)[0]
     expected = (case.get("expects") or [case["expect"]])[index]["body"]
     compat = int(case["version"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import ContentPattern, parse_content_pattern
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import StringValuePattern, parse_string_pattern
 from podlab.stub.matchers.date_time import java_format_to_strptime, parse_iso_or_http, truncate
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import (
     ContentPattern,
     JsonPathError,

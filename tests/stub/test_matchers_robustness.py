@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import parse_content_pattern, parse_multi_value_pattern
 
 OPERATORS = [

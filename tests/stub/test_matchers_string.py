@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import MatchResult, StringValuePattern, parse_string_pattern
 from podlab.stub.matchers.distance import levenshtein, normalised_levenshtein
 

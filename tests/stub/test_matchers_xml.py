@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import ContentPattern, parse_content_pattern, parse_string_pattern
 
 

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from podlab.httpcore import Connection, Request, Response, serve
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.matching import find_stub, in_serving_order, near_misses, near_misses_for_pattern
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder, in_serving_order
+from podlab.stub.matching.scenarios import ScenarioNotFoundError, Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
-from podlab.stub.request import LoggedRequest, parse_params
-from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
+from podlab.stub.model.request import LoggedRequest, parse_params
+from podlab.stub.report.near_misses import near_misses, near_misses_for_pattern
 
 from .recorded import logged_request
 
@@ -120,7 +121,7 @@ def test_logged_request_from_a_real_request_has_the_journal_shape() -> None:
         "g": {"key": "g", "values": ["h i j"]},
     }
     assert shown["loggedDateString"].endswith("Z") and len(shown["loggedDateString"]) == 24
-    assert logged.path == "/j/x%20y" and logged.decoded_path == "/j/x y"
+    assert logged.path == "/j/x%20y"
 
 
 def test_logged_request_without_host_uses_the_server_address() -> None:
@@ -274,15 +275,45 @@ def test_lower_priority_wins_and_default_is_five() -> None:
         {"priority": 4, "request": {"url": "/p"}},
         {"priority": 7, "request": {"url": "/p"}},
     )
-    chosen = find_stub(found, req("GET", "/p"))
+    chosen = ServingOrder(found).find(req("GET", "/p"))
     assert chosen is not None and chosen.priority == 4
     assert [s.priority for s in in_serving_order(found)] == [4, None, 6, 7]
 
 
 def test_newest_wins_among_equals() -> None:
     first, second = stubs({"request": {"url": "/same"}}, {"request": {"url": "/same"}})
-    assert find_stub([first, second], req("GET", "/same")) is second
-    assert find_stub([second, first], req("GET", "/same")) is second  # by insertion, not list order
+    assert ServingOrder([first, second]).find(req("GET", "/same")) is second
+    assert ServingOrder([second, first]).find(req("GET", "/same")) is second  # by insertion, not list order
+
+
+def test_the_url_index_keeps_serving_order_across_url_kinds() -> None:
+    # Exact-url stubs are looked up by URL, the rest scanned: the winner must still be the first
+    # in serving order, whichever side of the index it sits on.
+    old_exact, pattern, new_exact, other_url, low_pattern = stubs(
+        {"request": {"url": "/i"}},
+        {"request": {"urlPattern": "/i.*"}},
+        {"request": {"url": "/i", "method": "POST"}},
+        {"request": {"url": "/elsewhere"}},
+        {"priority": 9, "request": {"urlPathPattern": "/.*"}},
+    )
+    order = ServingOrder([old_exact, pattern, new_exact, other_url, low_pattern])
+    assert order.find(req("GET", "/i")) is pattern  # newer than old_exact, same priority
+    assert order.find(req("POST", "/i")) is new_exact  # newest of all
+    assert order.find(req("GET", "/x")) is low_pattern
+    assert ServingOrder([old_exact, low_pattern]).find(req("GET", "/i")) is old_exact  # priority 5 < 9
+    assert ServingOrder([old_exact, other_url]).find(req("GET", "/i?q=1")) is None  # url includes the query
+
+
+def test_a_scenario_gated_exact_stub_lets_an_older_one_serve() -> None:
+    plain, in_scenario = stubs(
+        {"request": {"url": "/g"}},
+        {"scenarioName": "S", "requiredScenarioState": "Later", "request": {"url": "/g"}},
+    )
+    scenarios = Scenarios()
+    scenarios.sync([plain, in_scenario])
+    assert ServingOrder([plain, in_scenario]).find(req("GET", "/g"), scenarios) is plain
+    scenarios.set_state("S", "Later")
+    assert ServingOrder([plain, in_scenario]).find(req("GET", "/g"), scenarios) is in_scenario
 
 
 def test_scenarios_gate_and_move() -> None:
@@ -300,18 +331,18 @@ def test_scenarios_gate_and_move() -> None:
     scenarios = Scenarios()
     scenarios.sync(all_stubs)
     assert scenarios.state("S") == "Started"
-    served = find_stub(all_stubs, req("GET", "/sc"), scenarios)
+    served = ServingOrder(all_stubs).find(req("GET", "/sc"), scenarios)
     assert served is one
     scenarios.apply(served)
     assert scenarios.state("S") == "Two"
-    served = find_stub(all_stubs, req("GET", "/sc"), scenarios)
+    served = ServingOrder(all_stubs).find(req("GET", "/sc"), scenarios)
     assert served is two
     scenarios.apply(served)  # no new state: stays
     assert scenarios.state("S") == "Two"
-    assert find_stub(all_stubs, req("GET", "/any-state"), scenarios) is anywhere
+    assert ServingOrder(all_stubs).find(req("GET", "/any-state"), scenarios) is anywhere
     scenarios.apply(anywhere)
     assert scenarios.state("S") == "Gone"
-    assert find_stub(all_stubs, req("GET", "/sc"), scenarios) is None
+    assert ServingOrder(all_stubs).find(req("GET", "/sc"), scenarios) is None
     scenarios.reset_all()
     assert scenarios.state("S") == "Started"
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.matching import find_stub, near_misses
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.report.near_misses import near_misses
 
 from .recorded import assert_reproduced, load_stubs, sent_request
 
@@ -57,7 +58,7 @@ def test_near_miss_distance_as_recorded(row: list[Any]) -> None:
     req = sent_request(
         sent["method"], sent["url"], list(sent.get("headers", {}).items()), sent.get("body"), 8080
     )
-    served = find_stub(stubs, req, scenarios)
+    served = ServingOrder(stubs).find(req, scenarios)
     if distance is None:
         assert served is not None
         return

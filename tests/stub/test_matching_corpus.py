@@ -2,7 +2,7 @@
 
 Each case's admin calls that concern the stub core (adding, replacing, editing and deleting
 stubs, listing mappings and scenarios, setting scenario states) are applied to an in-memory list
-of `StubMapping`s and a `Scenarios`; each stub request goes through `find_stub`. The recorded
+of `StubMapping`s and a `Scenarios`; each stub request goes through `ServingOrder.find`, the serving matcher. The recorded
 answer says which stub WireMock chose (Matched-Stub-Id, and its body) or that none matched (404).
 Cases needing other server features (files, journal, settings...) are not replayed here; the
 server's own conformance run covers them end to end.
@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.matching import find_stub, in_serving_order, near_misses
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder, in_serving_order
+from podlab.stub.matching.scenarios import ScenarioNotFoundError, Scenarios
 from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import ScenarioNotFoundError, Scenarios
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import near_misses
 
 from .recorded import corpus_headers, logged_request
 
@@ -143,7 +144,7 @@ class Replay:
         request = to_request(step)
         for candidate in self.stubs:  # the serving fast path agrees with the scored match
             assert candidate.request.is_match(request) == candidate.request.match(request).is_exact_match
-        stub = find_stub(self.stubs, request, self.scenarios)
+        stub = ServingOrder(self.stubs).find(request, self.scenarios)
         matched_id = (expect.get("headers") or {}).get("Matched-Stub-Id")
         if "error" in expect:  # a fault: the stub matched, then the connection broke
             assert stub is not None and stub.response.fault is not None

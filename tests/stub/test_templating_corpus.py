@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.jsonfmt import compact
+from podlab.stub.jvm.jsonfmt import compact
 from podlab.stub.model import StubMapping
-from podlab.stub.request import LoggedRequest
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.templating import TemplateModel, apply_templating
 
 CORPUS = Path(__file__).resolve().parents[1] / "conformance" / "wiremock-cases.jsonl"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from podlab.stub.request import LoggedRequest
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.templating import (
     TemplateError,
     TemplateModel,

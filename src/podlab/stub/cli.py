@@ -15,9 +15,9 @@ import sys
 import click
 
 from podlab.httpcore import install_uvloop
-from podlab.stub.files import MappingLoadError
 from podlab.stub.options import HELP, OptionsError, StubOptions, parse_args
 from podlab.stub.server import StubServer
+from podlab.stub.store.files import MappingLoadError
 
 
 async def run(options: StubOptions) -> int:

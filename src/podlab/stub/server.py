@@ -1,44 +1,27 @@
-"""The stub server: one httpcore handler that routes to the admin API or serves stubs.
-
-Serving a stub request: match (podlab.stub.matching), template (podlab.stub.templating),
-plan the response (render.py), then act: delay, fault or answer; journal and log it.
+"""The stub server's front door: start and stop, and route each request to the admin API or to
+the stubs (`podlab.stub.serve.pipeline.serve_stub`, where one stub request reads top to bottom).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import random
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 from podlab.httpcore import Connection, Request, Response, Server, serve
-from podlab.stub.admin import AdminAnswer, AdminApi
+from podlab.stub.admin.api import AdminAnswer, AdminApi
 from podlab.stub.banner import startup_text
-from podlab.stub.diff import render_not_matched
-from podlab.stub.files import MappingLoadError
-from podlab.stub.journal import ServeEvent, unmatched_stub_placeholder
-from podlab.stub.model import StubMapping
 from podlab.stub.options import StubOptions
-from podlab.stub.render import (
-    RenderError,
-    ResponsePlan,
-    dribble,
-    maybe_gzip,
-    plan_response,
-    send_fault,
-)
-from podlab.stub.request import LoggedRequest
-from podlab.stub.state import StubState
-from podlab.stub.templating import TemplateError
-from podlab.stub.templating_bridge import template_definition, wants_templating
-from podlab.stub.verbose_log import admin_message, notifier_line, request_text, stub_message
+from podlab.stub.report.verbose_log import admin_message, notifier_line
+from podlab.stub.serve.cors import origin_headers, preflight_headers
+from podlab.stub.serve.pipeline import Serving, log_text, serve_stub, write_log
+from podlab.stub.store.files import MappingLoadError
+from podlab.stub.store.state import StubState
 
-NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 ADMIN_PREFIX = "/__admin"
-_CORS_METHODS = "OPTIONS,GET,POST,PUT,PATCH,DELETE"
 
 
 class StubServer:
@@ -51,10 +34,9 @@ class StubServer:
         self.state = StubState(options)
         self.port = 0
         self._server: Server | None = None
-        self._rng = random.Random()
-        self._started_at = time.monotonic()
+        self._serving = Serving(options, self.state, self.out, self.err)
         self.shutdown_requested = asyncio.Event()
-        self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=self._started_at)
+        self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
 
     async def start(self) -> None:
         """Create the root dirs, load mappings (MappingLoadError names a bad file), listen."""
@@ -90,23 +72,19 @@ class StubServer:
         # Let the 200 reach the client before the listener goes away.
         asyncio.get_running_loop().call_later(0.05, self.shutdown_requested.set)
 
-    # dispatch -------------------------------------------------------------------------------
-
     async def handle(self, request: Request, connection: Connection) -> Response | None:
         path = request.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return await self._handle_admin(request, path[len(ADMIN_PREFIX) :])
-        return await self._handle_stub(request, connection)
-
-    # admin ----------------------------------------------------------------------------------
+        return await serve_stub(request, connection, self._serving)
 
     async def _handle_admin(self, request: Request, path: str) -> Response:
         if self.options.verbose:
             url = path + ("?" + request.query if request.query else "")
-            self._log(admin_message(self._request_text(request, url)))
+            write_log(self.out, admin_message(log_text(request, url)))
         origin = request.header("Origin")
         if request.method == "OPTIONS" and origin is not None:
-            answer = self._preflight(request, origin)
+            answer = AdminAnswer(200, preflight_headers(request, origin))
         elif not self._admin_authorised(request):
             answer = AdminAnswer(401, [("WWW-Authenticate", 'Basic realm="WireMock"')])
         elif self.options.admin_api_require_https:
@@ -117,22 +95,10 @@ class StubServer:
         if self.options.compat == 3:
             headers.append(("Vary", "Origin"))
         if origin is not None and request.method != "OPTIONS":
-            headers += [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
+            headers += origin_headers(origin)
         headers += answer.headers
         chunked = not (request.method == "OPTIONS" and origin is not None)
         return Response(answer.status, headers, answer.body, chunked=chunked)
-
-    def _preflight(self, request: Request, origin: str) -> AdminAnswer:
-        return AdminAnswer(
-            200,
-            [
-                ("Access-Control-Allow-Origin", origin),
-                ("Access-Control-Allow-Credentials", "true"),
-                ("Access-Control-Max-Age", "1800"),
-                ("Access-Control-Allow-Methods", _CORS_METHODS),
-                ("Access-Control-Allow-Headers", request.header("Access-Control-Request-Headers") or ""),
-            ],
-        )
 
     def _admin_authorised(self, request: Request) -> bool:
         expected = self.options.admin_api_basic_auth
@@ -147,195 +113,3 @@ class StubServer:
         except (ValueError, UnicodeDecodeError):
             return False
         return (user, password) == expected
-
-    # stubs ----------------------------------------------------------------------------------
-
-    async def _handle_stub(self, request: Request, connection: Connection) -> Response | None:
-        started = time.monotonic()
-        if self.options.enable_stub_cors and request.method == "OPTIONS":
-            origin = request.header("Origin")
-            if origin is not None and request.header("Access-Control-Request-Method") is not None:
-                # --enable-stub-cors puts a CORS filter in front of the stubs: it answers preflights.
-                answer = self._preflight(request, origin)
-                return Response(answer.status, answer.headers)
-        logged = LoggedRequest.from_http(request)
-        stub = self.state.find(logged)
-        if stub is None:
-            return self._unmatched(request, logged, started)
-        return await self._serve_stub(request, connection, logged, stub, started)
-
-    async def _serve_stub(
-        self,
-        request: Request,
-        connection: Connection,
-        logged: LoggedRequest,
-        stub: StubMapping,
-        started: float,
-    ) -> Response | None:
-        stub_id = stub.id_text()
-        self.state.mark_served(stub_id)
-        self.state.scenarios_on_served(stub)
-        definition = self.state.response_json(stub)
-        try:
-            if wants_templating(definition, self.options):
-                definition = template_definition(definition, logged, stub, self.state.files)
-            plan = plan_response(definition, self.state.files, settings=self.state.settings, rng=self._rng)
-        except (RenderError, TemplateError) as exc:
-            plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-        headers = list(plan.headers)
-        headers.append(("Matched-Stub-Id", stub_id))
-        if stub.name:
-            headers.append(("Matched-Stub-Name", _ascii(stub.name)))
-        plan.headers = headers
-        if self.options.verbose and not self.options.disable_request_logging:
-            self._log(
-                stub_message(
-                    self._request_text(request, logged.url),
-                    definition,
-                    logged.protocol,
-                    plan.status,
-                    [] if plan.fault else headers,
-                )
-            )
-        self._journal(logged, definition, plan, stub, stub_id, started)
-        if plan.delay_ms > 0:
-            await asyncio.sleep(plan.delay_ms / 1000.0)
-        if plan.fault:
-            await send_fault(plan.fault, connection)
-            return None
-        if plan.dribble is None and not self.options.disable_gzip:
-            maybe_gzip(plan, request.header_values("Accept-Encoding"))
-        wire_headers = list(plan.headers)
-        origin = request.header("Origin") if self.options.enable_stub_cors else None
-        if origin:
-            wire_headers += [
-                ("Access-Control-Allow-Origin", origin),
-                ("Access-Control-Allow-Credentials", "true"),
-            ]
-        if self.options.compat == 2:
-            wire_headers.append(("Vary", "Accept-Encoding, User-Agent"))
-        chunked = self._chunked(plan)
-        body: Any = plan.body
-        if plan.dribble is not None:
-            chunks, total_ms = plan.dribble
-            body = dribble(plan.body, chunks, total_ms)
-        return Response(plan.status, wire_headers, body, reason=plan.reason, chunked=chunked)
-
-    def _chunked(self, plan: ResponsePlan) -> bool:
-        mode = self.options.use_chunked_encoding
-        return mode == "always" or (mode == "body_file" and plan.from_file)
-
-    def _unmatched(self, request: Request, logged: LoggedRequest, started: float) -> Response:
-        if request.method == "GET":
-            static = self.state.files.static_file(request.path)
-            if static is not None:
-                return self._static(static)
-        if len(self.state) == 0:
-            report = NO_STUBS_BODY
-        else:
-            nearest = self.state.nearest_stub(logged)
-            state = None
-            if nearest is not None and nearest.scenario_name is not None:
-                state = self.state.scenarios.state(nearest.scenario_name)
-            report = render_not_matched(logged, nearest, scenario_state=state, compat=self.options.compat)
-        content_type = "text/plain;charset=UTF-8" if self.options.compat == 3 else "text/plain"
-        now = datetime.now(UTC)
-        if len(self.state) > 0 and report:
-            self.err.write(notifier_line(now, report))
-            self.err.flush()
-        if self.options.verbose and not self.options.disable_request_logging:
-            text = self._request_text(request, logged.url)
-            self._log(stub_message(text, None, logged.protocol, 404, []))
-            if self.options.compat == 2:
-                # 2.35 serves the 404 page through an internal admin request, and logs it.
-                self._log(admin_message(self._request_text(request, "/not-matched")))
-        sub_events = [
-            {
-                "type": "REQUEST_NOT_MATCHED",
-                "timeOffsetNanos": int((time.monotonic() - started) * 1e9),
-                "data": {"status": 404, "contentType": "text/plain", "report": report},
-            }
-        ]
-        elapsed = int((time.monotonic() - started) * 1000)
-        self.state.journal.add(
-            ServeEvent(
-                request=logged,
-                response_definition={"status": 404, "fromConfiguredStub": False},
-                status=404,
-                response_headers=[],
-                response_body=b"",
-                was_matched=False,
-                stub_mapping=unmatched_stub_placeholder(),
-                stub_id=None,
-                timing=_timing(0, elapsed),
-                sub_events=sub_events,
-            )
-        )
-        if not report:  # a report 2.35.1 fails to print: a bare 404 (see render_not_matched)
-            return Response(404, [], b"")
-        return Response(404, [("Content-Type", content_type)], report.encode("utf-8"), chunked=True)
-
-    def _static(self, path: Any) -> Response:
-        import mimetypes
-        from email.utils import formatdate
-
-        data = path.read_bytes()
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        headers = [
-            ("Content-Type", content_type),
-            ("Accept-Ranges", "bytes"),
-            ("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True)),
-        ]
-        return Response(200, headers, data)
-
-    def _journal(
-        self,
-        logged: LoggedRequest,
-        definition: dict[str, Any],
-        plan: ResponsePlan,
-        stub: StubMapping,
-        stub_id: str,
-        started: float,
-    ) -> None:
-        if not self.state.journal.enabled:
-            return
-        elapsed = int((time.monotonic() - started) * 1000)
-        self.state.journal.add(
-            ServeEvent(
-                request=logged,
-                response_definition=definition,
-                status=plan.status,
-                response_headers=list(plan.headers),
-                response_body=plan.body,  # before gzip, as WireMock journals it
-                was_matched=True,
-                stub_mapping=self.state.stub_json(stub),
-                stub_id=stub_id,
-                timing=_timing(int(plan.delay_ms), elapsed),
-            )
-        )
-
-    # logging --------------------------------------------------------------------------------
-
-    def _request_text(self, request: Request, url: str) -> str:
-        client = request.client[0]
-        body = request.body.decode("utf-8", errors="replace")
-        return request_text(client, request.method, url, request.headers, body)
-
-    def _log(self, message: str) -> None:
-        # One write and a flush per request, so container logs show it at once.
-        self.out.write(notifier_line(datetime.now(UTC), message))
-        self.out.flush()
-
-
-def _timing(added_delay: int, elapsed: int) -> dict[str, int]:
-    return {
-        "addedDelay": added_delay,
-        "processTime": elapsed,
-        "responseSendTime": 0,
-        "serveTime": elapsed,
-        "totalTime": elapsed + added_delay,
-    }
-
-
-def _ascii(text: str) -> str:
-    return text.encode("ascii", errors="ignore").decode("ascii")

@@ -5,7 +5,7 @@
     parse_content_pattern(obj, pointer)      -> ContentPattern
 
 Each pattern has `name`, `expected`, `match(...) -> MatchResult` and `to_json()` (WireMock's
-normalised form). Invalid input raises podlab.stub.errors.InvalidInputError.
+normalised form). Invalid input raises podlab.stub.jvm.errors.InvalidInputError.
 """
 
 from podlab.stub.matchers.base import (

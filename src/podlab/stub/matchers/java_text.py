@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from podlab.stub.jsonfmt import dumps, java_double, java_text
+from podlab.stub.jvm.jsonfmt import dumps, java_double, java_text
 from podlab.stub.matchers.lenient_json import to_plain
 
 __all__ = ["jackson_compact", "jackson_pretty", "java_double", "java_scalar_text"]

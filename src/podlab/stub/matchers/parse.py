@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from podlab.stub.errors import InvalidInputError
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64

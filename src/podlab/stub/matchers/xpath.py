@@ -99,4 +99,4 @@ class MatchesXPath:
         return out
 
 
-_node_text = node_text  # earlier private name, still imported by podlab.stub.diff
+_node_text = node_text  # earlier private name, still imported by podlab.stub.report.not_matched

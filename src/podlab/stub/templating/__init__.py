@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from podlab.stub.jsonfmt import compact
+from podlab.stub.jvm.jsonfmt import compact
 from podlab.stub.templating import helpers_core, helpers_data, helpers_date, helpers_string, helpers_xml
 from podlab.stub.templating.engine import Helper, Node, Renderer
 from podlab.stub.templating.model import RequestLike, TemplateModel

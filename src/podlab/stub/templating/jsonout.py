@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from podlab.stub.jsonfmt import dumps
+from podlab.stub.jvm.jsonfmt import dumps
 
 __all__ = ["dumps", "loads"]
 

@@ -86,7 +86,6 @@ class Partial:
 
 Node = Text | Mustache | Block | Partial
 
-_ID_STOP = set(" \t\r\n!\"#%&'()*+,./;<=>@[\\]^`{|}~")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?=[=~}\s/.)|]|$)")
 _BUILTIN_BLOCKS = {"if", "unless", "each", "with"}
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from podlab.stub.javahash import java_hash_order
-from podlab.stub.jsonfmt import java_double, java_text
+from podlab.stub.jvm.javahash import java_hash_order
+from podlab.stub.jvm.jsonfmt import java_double, java_text
 
 __all__ = [
     "JavaEnum",

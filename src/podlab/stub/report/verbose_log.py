@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from podlab.stub.jsonfmt import pretty
+from podlab.stub.jvm.jsonfmt import pretty
 
 
 def timestamp(when: datetime) -> str:

@@ -17,15 +17,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from podlab.httpcore import Request
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.files import MappingLoadError, PathEscapeError
-from podlab.stub.jsonfmt import pretty
-from podlab.stub.jsonpointer import pointer_at
-from podlab.stub.matching import match_result_json, near_misses_for_pattern
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jsonfmt import pretty
+from podlab.stub.jvm.jsonpointer import pointer_at
+from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import ScenarioNotFoundError
-from podlab.stub.state import ReadOnlyMappingsError, StubState
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
+from podlab.stub.store.files import MappingLoadError, PathEscapeError
+from podlab.stub.store.state import ReadOnlyMappingsError, StubState
 
 JSON = "application/json"
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from podlab.stub.binding import (
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.model.binding import (
     PKG,
     bind_bool,
     bind_int,
@@ -18,7 +19,6 @@ from podlab.stub.binding import (
     fail,
     present,
 )
-from podlab.stub.errors import InvalidInputError
 
 FAULTS = ("CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "RANDOM_DATA_THEN_CLOSE", "MALFORMED_RESPONSE_CHUNK")
 _RESPONSE_CLASS = f"{PKG}.http.ResponseDefinition"

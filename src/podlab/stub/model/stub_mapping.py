@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from podlab.stub.binding import (
+from podlab.stub.model.binding import (
     PKG,
     bind_bool,
     bind_int,
@@ -22,10 +22,11 @@ from podlab.stub.binding import (
     bind_uuid,
     check_fields,
     fail,
+    non_null,
     present,
 )
-from podlab.stub.request_pattern import RequestPattern
-from podlab.stub.response_definition import ResponseDefinition
+from podlab.stub.model.request_pattern import RequestPattern
+from podlab.stub.model.response_definition import ResponseDefinition
 
 DEFAULT_PRIORITY = 5
 STARTED = "Started"
@@ -147,28 +148,23 @@ class StubMapping:
     def to_json(self, *, include_insertion_index: bool = False) -> dict[str, Any]:
         """WireMock's normalised form: id, name, request, response, uuid, then the rest."""
         text_id = str(self.id)
-        out: dict[str, Any] = {"id": text_id}
-        if self.name is not None:
-            out["name"] = self.name
-        out["request"] = self.request.to_json()
-        out["response"] = self.response.to_json()
-        out["uuid"] = text_id
-        if self.persistent is not None:
-            out["persistent"] = self.persistent
-        if self.priority is not None:
-            out["priority"] = self.priority
-        if self.scenario_name is not None:
-            out["scenarioName"] = self.scenario_name
-        if self.required_scenario_state is not None:
-            out["requiredScenarioState"] = self.required_scenario_state
-        if self.new_scenario_state is not None:
-            out["newScenarioState"] = self.new_scenario_state
-        if self.metadata is not None:
-            out["metadata"] = self.metadata
-        if self.post_serve_actions is not None:
-            out["postServeActions"] = self.post_serve_actions
-        if self.serve_event_listeners is not None:
-            out["serveEventListeners"] = self.serve_event_listeners
+        out = non_null(
+            [
+                ("id", text_id),
+                ("name", self.name),
+                ("request", self.request.to_json()),
+                ("response", self.response.to_json()),
+                ("uuid", text_id),
+                ("persistent", self.persistent),
+                ("priority", self.priority),
+                ("scenarioName", self.scenario_name),
+                ("requiredScenarioState", self.required_scenario_state),
+                ("newScenarioState", self.new_scenario_state),
+                ("metadata", self.metadata),
+                ("postServeActions", self.post_serve_actions),
+                ("serveEventListeners", self.serve_event_listeners),
+            ]
+        )
         if include_insertion_index:
             out["insertionIndex"] = self.insertion_index
         return out
@@ -176,7 +172,3 @@ class StubMapping:
     @property
     def effective_priority(self) -> int:
         return self.priority if self.priority is not None else DEFAULT_PRIORITY
-
-    @property
-    def is_in_scenario(self) -> bool:
-        return self.scenario_name is not None

@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.httpcore import Connection
-from podlab.stub.files import FileRoot, PathEscapeError
-from podlab.stub.jsonfmt import compact
-
-FAULTS = ("CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE")
+from podlab.stub.jvm.jsonfmt import compact
+from podlab.stub.store.files import FileRoot, PathEscapeError
 
 # What WireMock's Fault enum writes for the two "garbage" faults (a fixed string, not random).
 _GARBAGE = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"

@@ -1,8 +1,9 @@
-"""Stub mappings as WireMock reads, matches and prints them: the public names in one place.
+"""Stub mappings as WireMock reads, matches and prints them, and the requests they match:
+the public names in one place. Above `matchers/` and `jvm/`; nothing here does I/O.
 
 The parts live in modules with one job each:
 - binding: Jackson-style binding of stub JSON (coercions and refusal wording);
-- javahash: Java HashMap iteration order;
+- request: `LoggedRequest`, the request as matchers, the journal and templates see it (ids: its ids);
 - url_pattern: url / urlPattern / urlPath / urlPathPattern / urlPathTemplate;
 - basic_auth, multipart, pattern_maps: the other parts of a request pattern;
 - request_pattern: `RequestPattern` (binding, printing and scoring);
@@ -10,8 +11,9 @@ The parts live in modules with one job each:
 - stub_mapping: `StubMapping`.
 """
 
-from podlab.stub.basic_auth import BasicAuthHeaderPattern, BasicAuthPrefixPattern, BasicCredentials
-from podlab.stub.binding import (
+from podlab.stub.jvm.javahash import java_hash_order, java_hashmap_copy_capacity, java_string_hash
+from podlab.stub.model.basic_auth import BasicAuthHeaderPattern, BasicAuthPrefixPattern, BasicCredentials
+from podlab.stub.model.binding import (
     bind_bool,
     bind_int,
     bind_list,
@@ -20,13 +22,12 @@ from podlab.stub.binding import (
     bind_uuid,
     java_number_text,
 )
-from podlab.stub.javahash import java_hash_order, java_hashmap_copy_capacity, java_string_hash
-from podlab.stub.multipart import MultipartPart, MultipartValuePattern, parse_multipart
-from podlab.stub.pattern_maps import match_body
-from podlab.stub.request_pattern import CustomMatcherDefinition, RequestPattern
-from podlab.stub.response_definition import FAULTS, ResponseDefinition, java_base64_decode
-from podlab.stub.stub_mapping import DEFAULT_PRIORITY, STARTED, StubMapping
-from podlab.stub.url_pattern import URL_KEYS, PathTemplate, UrlMatcher
+from podlab.stub.model.multipart import MultipartPart, MultipartValuePattern, parse_multipart
+from podlab.stub.model.pattern_maps import match_body
+from podlab.stub.model.request_pattern import CustomMatcherDefinition, RequestPattern
+from podlab.stub.model.response_definition import FAULTS, ResponseDefinition, java_base64_decode
+from podlab.stub.model.stub_mapping import DEFAULT_PRIORITY, STARTED, StubMapping
+from podlab.stub.model.url_pattern import URL_KEYS, PathTemplate, UrlMatcher
 
 __all__ = [
     "DEFAULT_PRIORITY",

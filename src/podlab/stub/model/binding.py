@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.jsonfmt import java_double
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jsonfmt import java_double
 
 PKG = "com.github.tomakehurst.wiremock"
 
@@ -119,7 +119,15 @@ def bind_list(value: Any, pointer: str, java_type: str) -> list[Any]:
 
 
 def no_scalar_creator(java_type: str, value: Any) -> str:
-    """Jackson's wording when a scalar stands where an object or list belongs."""
+    """Jackson's wording when a value stands where a type it cannot make from it belongs (an
+    object or list for a scalar; a list or object for a type made from a String, such as an enum)."""
+    if isinstance(value, list):
+        return f"Cannot deserialize value of type `{java_type}` from {JSON_TOKEN[list]}"
+    if isinstance(value, dict):
+        return (
+            f"Cannot construct instance of `{java_type}` (although at least one Creator exists): "
+            "cannot deserialize from Object value (no delegate- or property-based Creator)"
+        )
     if isinstance(value, str):
         kind, source, shown = "String", "String", f"'{value}'"
     elif isinstance(value, bool):
@@ -152,6 +160,12 @@ def bind_uuid(value: Any, pointer: str) -> UUID:
                 f"Non-hex character '{char}' (value 0x{ord(char):x}), not valid for UUID String",
             )
     return UUID(text)
+
+
+def non_null(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """An object as WireMock's Jackson prints it (NON_NULL inclusion): null properties left out,
+    the rest in the order given."""
+    return {key: value for key, value in pairs if value is not None}
 
 
 def present(obj: dict[str, Any], key: str) -> bool:

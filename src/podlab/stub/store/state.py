@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.files import FileRoot, MappingLoadError, mapping_file_name
-from podlab.stub.journal import Journal
-from podlab.stub.matching import in_serving_order, near_misses
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.request import LoggedRequest
-from podlab.stub.scenarios import Scenarios
+from podlab.stub.report.near_misses import near_misses
+from podlab.stub.store.files import FileRoot, MappingLoadError, mapping_file_name
+from podlab.stub.store.journal import Journal
 
 log = logging.getLogger("podlab.stub")
 
@@ -38,12 +39,6 @@ class Source:
     multi: bool
 
 
-@dataclass
-class _UrlIndex:
-    by_url: dict[str, list[int]]  # exact `url` value -> positions in serving order, ascending
-    others: list[int]  # positions of every stub matched some other way, ascending
-
-
 class StubState:
     def __init__(self, options: StubOptions) -> None:
         self.options = options
@@ -56,8 +51,7 @@ class StubState:
         self._stubs: dict[str, StubMapping] = {}  # id -> stub, in insertion order
         self._sources: dict[str, Source] = {}
         self._next_index = 0
-        self._ordered: list[StubMapping] | None = None
-        self._index: _UrlIndex | None = None  # built with _ordered, dropped with it
+        self._serving: ServingOrder | None = None  # built on demand, dropped on every change
         self.served_ids: set[str] = set()  # stubs some request has hit (GET /mappings/unmatched)
         self._json_cache: dict[str, dict[str, Any]] = {}
 
@@ -66,51 +60,18 @@ class StubState:
     def default_settings(self) -> dict[str, Any]:
         return {"proxyPassThrough": True} if self.options.compat == 3 else {}
 
-    def ordered(self) -> list[StubMapping]:
-        """Stubs in matching order: priority ascending, then newest first (cached)."""
-        if self._ordered is None:
-            self._ordered = in_serving_order(self._stubs.values())
-        return self._ordered
+    def serving_order(self) -> ServingOrder:
+        """The stubs as matching tries them (cached until the stubs change)."""
+        if self._serving is None:
+            self._serving = ServingOrder(self._stubs.values())
+        return self._serving
 
-    def _url_index(self) -> _UrlIndex:
-        """Positions in `ordered()` of the exact-`url` stubs by their URL, and of all others."""
-        if self._index is None:
-            by_url: dict[str, list[int]] = {}
-            others: list[int] = []
-            for position, stub in enumerate(self.ordered()):
-                url = stub.request.url
-                if url.key == "url":
-                    by_url.setdefault(url.value, []).append(position)
-                else:
-                    others.append(position)
-            self._index = _UrlIndex(by_url, others)
-        return self._index
+    def ordered(self) -> list[StubMapping]:
+        """Stubs in matching order: priority ascending, then newest first."""
+        return self.serving_order().stubs
 
     def find(self, request: LoggedRequest) -> StubMapping | None:
-        """The first stub in `ordered()` that matches and whose scenario state allows it, as
-        matching.find_stub picks it (find_stub sorts on every call, which cost a 1,000-stub
-        server most of its time per request; stubs change far less often than that).
-
-        A stub with an exact `url` can only match a request with that very URL, so only those
-        are tried, plus the other stubs up to the first exact one that fits."""
-        ordered = self.ordered()
-        index = self._url_index()
-        scenarios = self.scenarios
-        first_exact: int | None = None
-        for position in index.by_url.get(request.url, ()):
-            stub = ordered[position]
-            if stub.request.is_match(request) and scenarios.allows(stub):
-                first_exact = position
-                break
-        for position in index.others:
-            if first_exact is not None and position > first_exact:
-                break
-            stub = ordered[position]
-            # The request test first: both are side-effect free, and most stubs miss on the
-            # URL, so the scenario check then runs only for the few that fit.
-            if stub.request.is_match(request) and scenarios.allows(stub):
-                return stub
-        return ordered[first_exact] if first_exact is not None else None
+        return self.serving_order().find(request, self.scenarios)
 
     def get(self, stub_id: str) -> StubMapping | None:
         return self._stubs.get(stub_id)
@@ -150,8 +111,7 @@ class StubState:
     # mutating -------------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        self._ordered = None
-        self._index = None
+        self._serving = None
         self._json_cache.clear()
         self.scenarios.sync(list(self._stubs.values()))
 

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.binding import bind_string, present
 from podlab.stub.matchers import MatchResult, StringValuePattern, parse_string_pattern
 from podlab.stub.matchers.distance import normalised_levenshtein
 from podlab.stub.matchers.string import Matches
+from podlab.stub.model.binding import bind_string, present
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 URL_KEYS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from podlab.stub.binding import PKG, bind_list, bind_object, fail, present
-from podlab.stub.jsonfmt import compact
+from podlab.stub.jvm.jsonfmt import compact
 from podlab.stub.matchers import (
     ContentPattern,
     MatchResult,
@@ -16,6 +15,7 @@ from podlab.stub.matchers import (
     parse_multi_value_pattern,
     parse_string_pattern,
 )
+from podlab.stub.model.binding import PKG, bind_list, bind_object, fail, present
 
 
 def match_body(pattern: ContentPattern, body: bytes, text: str) -> MatchResult:

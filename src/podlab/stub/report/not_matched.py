@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.parsers.expat import ExpatError
 
-from podlab.stub.jsonfmt import pretty as jackson_pretty
+from podlab.stub.jvm.jsonfmt import pretty as jackson_pretty
 from podlab.stub.matchers import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.java_text import java_scalar_text
 from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
@@ -29,7 +29,7 @@ from podlab.stub.matchers.xpath import _node_text as node_text  # how WireMock p
 from podlab.stub.model import BasicAuthHeaderPattern, RequestPattern, StubMapping, parse_multipart
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 CONSOLE_WIDTH = 119
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"

@@ -106,7 +106,7 @@ class FileRoot:
         return entries
 
     def write_mapping_file(self, stub_json: dict[str, Any], file_name: str) -> Path:
-        from podlab.stub.jsonfmt import pretty
+        from podlab.stub.jvm.jsonfmt import pretty
 
         path = self.mappings_dir / file_name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +125,9 @@ def _read_mapping_file(path: Path) -> list[MappingFileEntry]:
         raise MappingLoadError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        # Python's parser gives up near its recursion limit; Jackson (2.15+) stops at depth 1000.
+        raise MappingLoadError(f"{path}: invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise MappingLoadError(f'{path}: expected a JSON object (one mapping or {{"mappings": [...]}})')
     if "mappings" in doc:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from podlab.stub.errors import InvalidInputError
-from podlab.stub.javahash import java_hash_order
+from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.javahash import java_hash_order
 from podlab.stub.model import STARTED, StubMapping
 
 # WireMock's Errors code for "Scenario X does not support state Y" (a 422).

@@ -6,9 +6,9 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from podlab.stub.binding import PKG, bind_object, bind_string, check_fields, present
 from podlab.stub.matchers import MatchResult, MultiValuePattern, parse_string_pattern
 from podlab.stub.matchers.multi import SingleValue
+from podlab.stub.model.binding import PKG, bind_object, bind_string, check_fields, non_null, present
 
 _CREDENTIALS_CLASS = f"{PKG}.client.BasicCredentials"
 
@@ -27,12 +27,7 @@ class BasicCredentials:
         return cls(username, password)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.username is not None:
-            out["username"] = self.username
-        if self.password is not None:
-            out["password"] = self.password
-        return out
+        return non_null([("username", self.username), ("password", self.password)])
 
     def encoded(self) -> str:
         # Java concatenates a missing part as the text "null".

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from podlab.httpcore import header_value, header_values
-from podlab.stub.ids import random_uuid
+from podlab.stub.model.ids import random_uuid
 
 if TYPE_CHECKING:
     from podlab.httpcore import Request
@@ -244,10 +244,6 @@ class LoggedRequest:
     def form_params(self) -> dict[str, list[str]]:
         """Fields of an application/x-www-form-urlencoded body (empty for any other body)."""
         return parse_params(self.body_as_string) if self.is_form else {}
-
-    @property
-    def decoded_path(self) -> str:
-        return unquote(self.path)
 
     # --- JSON ----------------------------------------------------------------------------
 

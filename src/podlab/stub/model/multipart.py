@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.binding import PKG, bind_object, bind_string, check_fields, fail, present
 from podlab.stub.matchers import ContentPattern, MatchResult, MultiValuePattern
-from podlab.stub.pattern_maps import content_list, match_body, multi_map
-from podlab.stub.request import charset_of
+from podlab.stub.model.binding import PKG, bind_object, bind_string, check_fields, fail, non_null, present
+from podlab.stub.model.pattern_maps import content_list, match_body, multi_map
+from podlab.stub.model.request import charset_of
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 MULTIPART_CLASS = f"{PKG}.matching.MultipartValuePattern"
 
@@ -104,18 +104,17 @@ class MultipartValuePattern:
         )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.name is not None:
-            out["name"] = self.name
-        if self.file_name is not None:
-            out["fileName"] = self.file_name
-        if self.matching_type is not None:
-            out["matchingType"] = self.matching_type
-        if self.headers is not None:
-            out["headers"] = {k: v.to_json() for k, v in self.headers.items()}
-        if self.body_patterns is not None:
-            out["bodyPatterns"] = [p.to_json() for p in self.body_patterns]
-        return out
+        headers = self.headers
+        bodies = self.body_patterns
+        return non_null(
+            [
+                ("name", self.name),
+                ("fileName", self.file_name),
+                ("matchingType", self.matching_type),
+                ("headers", {k: v.to_json() for k, v in headers.items()} if headers is not None else None),
+                ("bodyPatterns", [p.to_json() for p in bodies] if bodies is not None else None),
+            ]
+        )
 
     def match_part(self, part: MultipartPart) -> MatchResult:
         if self.headers is None and self.body_patterns is None:

@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.basic_auth import BasicCredentials
-from podlab.stub.binding import (
+from podlab.stub.jvm.javahash import java_hash_order, java_hashmap_copy_capacity
+from podlab.stub.matchers import (
+    ContentPattern,
+    MatchResult,
+    MultiValuePattern,
+    StringValuePattern,
+    parse_string_pattern,
+)
+from podlab.stub.model.basic_auth import BasicCredentials
+from podlab.stub.model.binding import (
     PKG,
     bind_int,
     bind_list,
@@ -22,22 +30,15 @@ from podlab.stub.binding import (
     check_fields,
     fail,
     no_scalar_creator,
+    non_null,
     present,
 )
-from podlab.stub.javahash import java_hash_order, java_hashmap_copy_capacity
-from podlab.stub.matchers import (
-    ContentPattern,
-    MatchResult,
-    MultiValuePattern,
-    StringValuePattern,
-    parse_string_pattern,
-)
-from podlab.stub.multipart import MULTIPART_CLASS, MultipartValuePattern, parse_multipart
-from podlab.stub.pattern_maps import content_list, match_body, multi_map, string_map
-from podlab.stub.url_pattern import URL_KEYS, UrlMatcher
+from podlab.stub.model.multipart import MULTIPART_CLASS, MultipartValuePattern, parse_multipart
+from podlab.stub.model.pattern_maps import content_list, match_body, multi_map, string_map
+from podlab.stub.model.url_pattern import URL_KEYS, UrlMatcher
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 _PATTERN_CLASS = f"{PKG}.matching.RequestPattern"
 
@@ -58,12 +59,7 @@ class CustomMatcherDefinition:
     parameters: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.name is not None:
-            out["name"] = self.name
-        if self.parameters is not None:
-            out["parameters"] = self.parameters
-        return out
+        return non_null([("name", self.name), ("parameters", self.parameters)])
 
 
 @dataclass(frozen=True)

@@ -1,46 +1,23 @@
-"""Which stub answers a request, and which stubs came nearest when none did.
+"""Which stubs came nearest to a request none matched (WireMock's NearMissCalculator).
 
-Both follow WireMock 3.13: stubs are tried by priority (lower wins, 5 when unset), newest first
-among equals, skipping stubs whose scenario is not in their required state. Near misses are
-every stub scored by distance, nearest first (ties keep that same stub order), at most three.
+Every stub is scored by distance, nearest first; ties keep serving order; at most three.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from podlab.stub.matchers import MatchResult
+from podlab.stub.matching.order import in_serving_order
+from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
-from podlab.stub.scenarios import Scenarios
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 NEAR_MISS_COUNT = 3
-
-
-def stub_order_key(stub: StubMapping) -> tuple[int, int]:
-    return (stub.effective_priority, -stub.insertion_index)
-
-
-def in_serving_order(mappings: Iterable[StubMapping]) -> list[StubMapping]:
-    """Priority ascending, then newest (highest insertion index) first: GET /mappings order."""
-    return sorted(mappings, key=stub_order_key)
-
-
-def find_stub(
-    mappings: Sequence[StubMapping], req: LoggedRequest, scenarios: Scenarios | None = None
-) -> StubMapping | None:
-    """The stub that serves `req`, or None. Does not move any scenario: the caller applies
-    `scenarios.apply(stub)` once it has served the response."""
-    for stub in in_serving_order(mappings):
-        if scenarios is not None and not scenarios.allows(stub):
-            continue
-        if stub.request.is_match(req):
-            return stub
-    return None
 
 
 @dataclass(frozen=True)

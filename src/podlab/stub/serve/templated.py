@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from podlab.stub.files import FileRoot, PathEscapeError
 from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.request import LoggedRequest
+from podlab.stub.store.files import FileRoot, PathEscapeError
 
 TRANSFORMER = "response-template"
 
@@ -24,17 +24,21 @@ def wants_templating(definition: dict[str, Any], options: StubOptions) -> bool:
     return options.templating_local and TRANSFORMER in transformers
 
 
-def template_definition(
+def templated(
     definition: dict[str, Any],
     request: LoggedRequest,
     stub: StubMapping,
+    options: StubOptions,
     files: FileRoot,
 ) -> dict[str, Any]:
-    """A copy of the definition with every templated part rendered for this request.
+    """The definition as served: itself when the stub is not templated, else a copy with every
+    templated part rendered for this request.
 
     Raises podlab.stub.templating.TemplateError when a template does not compile or a helper
     fails; WireMock answers those requests with a 500.
     """
+    if not wants_templating(definition, options):
+        return definition
     from podlab.stub.templating import TemplateModel, apply_templating
 
     model = TemplateModel.from_request(request, parameters=definition.get("transformerParameters"), stub=stub)

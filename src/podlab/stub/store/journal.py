@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.ids import random_uuid
+from podlab.stub.model.ids import random_uuid
 
 if TYPE_CHECKING:
-    from podlab.stub.request import LoggedRequest
+    from podlab.stub.model.request import LoggedRequest
 
 
 @dataclass(slots=True)

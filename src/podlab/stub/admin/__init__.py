@@ -1,0 +1,1 @@
+"""The WireMock admin API (`/__admin/...`): routes and answers over the store."""

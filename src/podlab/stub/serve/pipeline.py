@@ -1,0 +1,253 @@
+"""Serving one stub request, as a pipeline read top to bottom in `serve_stub`:
+
+    parse → match (or the "Request was not matched" report) → template → render
+          → log and journal → answer
+
+Each step is a function of what the steps before it produced and returns what the next one
+needs; none calls back into the server. Only the last step waits (delays, dribbles) or touches
+the connection (faults). The store's state changes in two places, both in `serve_stub`: the
+scenario moves when a stub is chosen, and the journal records the exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any, TextIO
+
+from podlab.httpcore import Connection, Request, Response
+from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.options import StubOptions
+from podlab.stub.report.not_matched import render_not_matched
+from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
+from podlab.stub.serve.cors import origin_headers, preflight_headers
+from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_gzip, plan_response, send_fault
+from podlab.stub.serve.templated import templated
+from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
+from podlab.stub.store.state import StubState
+from podlab.stub.templating import TemplateError
+
+NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
+
+
+@dataclass
+class Serving:
+    """What serving reads and writes: the options, the store, the log streams, the delay dice."""
+
+    options: StubOptions
+    state: StubState
+    out: TextIO
+    err: TextIO
+    rng: random.Random = field(default_factory=random.Random)
+
+
+async def serve_stub(request: Request, connection: Connection, serving: Serving) -> Response | None:
+    """Answer one request to the stubs; None when a fault took the connection over."""
+    started = time.monotonic()
+    options, state = serving.options, serving.state
+    if options.enable_stub_cors and request.method == "OPTIONS":
+        preflight = stub_preflight(request)
+        if preflight is not None:
+            return preflight
+    logged = LoggedRequest.from_http(request)  # parse
+    stub = state.find(logged)  # match
+    if stub is None:
+        if request.method == "GET":
+            static = state.files.static_file(request.path)
+            if static is not None:
+                return static_file_response(static)
+        report = not_matched_report(logged, state, options.compat)
+        log_not_matched(request, logged, report, serving)
+        journal_not_matched(state.journal, logged, report, started)
+        return not_matched_response(report, options.compat)
+    stub_id = stub.id_text()
+    state.mark_served(stub_id)
+    state.scenarios_on_served(stub)
+    definition = state.response_json(stub)
+    try:
+        definition = templated(definition, logged, stub, options, state.files)  # template
+        plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
+    except (RenderError, TemplateError) as exc:
+        plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
+    plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
+    if options.verbose and not options.disable_request_logging:
+        shown_headers = [] if plan.fault else plan.headers
+        message = stub_message(
+            log_text(request, logged.url), definition, logged.protocol, plan.status, shown_headers
+        )
+        write_log(serving.out, message)
+    if state.journal.enabled:
+        event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started)
+        state.journal.add(event)
+    return await answer(plan, request, connection, options)
+
+
+# match: the requests no stub serves ----------------------------------------------------------
+
+
+def stub_preflight(request: Request) -> Response | None:
+    """--enable-stub-cors puts a CORS filter in front of the stubs: it answers preflights."""
+    origin = request.header("Origin")
+    if origin is None or request.header("Access-Control-Request-Method") is None:
+        return None
+    return Response(200, preflight_headers(request, origin))
+
+
+def static_file_response(path: Path) -> Response:
+    """A GET no stub matched, answered from a file under __files (as Jetty's default servlet)."""
+    data = path.read_bytes()
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    headers = [
+        ("Content-Type", content_type),
+        ("Accept-Ranges", "bytes"),
+        ("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True)),
+    ]
+    return Response(200, headers, data)
+
+
+def not_matched_report(logged: LoggedRequest, state: StubState, compat: int) -> str:
+    """The "Request was not matched" report against the nearest stub ("" when 2.35.1 prints none)."""
+    if len(state) == 0:
+        return NO_STUBS_BODY
+    nearest = state.nearest_stub(logged)
+    scenario_state = None
+    if nearest is not None and nearest.scenario_name is not None:
+        scenario_state = state.scenarios.state(nearest.scenario_name)
+    return render_not_matched(logged, nearest, scenario_state=scenario_state, compat=compat)
+
+
+def not_matched_response(report: str, compat: int) -> Response:
+    if not report:  # a report 2.35.1 fails to print: a bare 404 (see render_not_matched)
+        return Response(404, [], b"")
+    content_type = "text/plain;charset=UTF-8" if compat == 3 else "text/plain"
+    return Response(404, [("Content-Type", content_type)], report.encode("utf-8"), chunked=True)
+
+
+# render: what only a served stub adds ------------------------------------------------------------
+
+
+def matched_stub_headers(stub: StubMapping, stub_id: str) -> list[tuple[str, str]]:
+    headers = [("Matched-Stub-Id", stub_id)]
+    if stub.name:
+        headers.append(("Matched-Stub-Name", stub.name.encode("ascii", errors="ignore").decode("ascii")))
+    return headers
+
+
+# log and journal ------------------------------------------------------------------------------
+
+
+def log_text(request: Request, url: str) -> str:
+    """The request as the verbose log prints it."""
+    body = request.body.decode("utf-8", errors="replace")
+    return request_text(request.client[0], request.method, url, request.headers, body)
+
+
+def write_log(stream: TextIO, message: str) -> None:
+    # One write and a flush per request, so container logs show it at once.
+    stream.write(notifier_line(datetime.now(UTC), message))
+    stream.flush()
+
+
+def log_not_matched(request: Request, logged: LoggedRequest, report: str, serving: Serving) -> None:
+    """The report on stderr (when there are stubs to report on), and the verbose log on stdout."""
+    options = serving.options
+    if len(serving.state) > 0 and report:
+        write_log(serving.err, report)
+    if options.verbose and not options.disable_request_logging:
+        write_log(serving.out, stub_message(log_text(request, logged.url), None, logged.protocol, 404, []))
+        if options.compat == 2:
+            # 2.35 serves the 404 page through an internal admin request, and logs it.
+            write_log(serving.out, admin_message(log_text(request, "/not-matched")))
+
+
+def served_event(
+    logged: LoggedRequest,
+    definition: dict[str, Any],
+    plan: ResponsePlan,
+    stub_json: dict[str, Any],
+    stub_id: str,
+    started: float,
+) -> ServeEvent:
+    elapsed = int((time.monotonic() - started) * 1000)
+    return ServeEvent(
+        request=logged,
+        response_definition=definition,
+        status=plan.status,
+        response_headers=list(plan.headers),
+        response_body=plan.body,  # before gzip, as WireMock journals it
+        was_matched=True,
+        stub_mapping=stub_json,
+        stub_id=stub_id,
+        timing=_timing(int(plan.delay_ms), elapsed),
+    )
+
+
+def journal_not_matched(journal: Journal, logged: LoggedRequest, report: str, started: float) -> None:
+    sub_events = [
+        {
+            "type": "REQUEST_NOT_MATCHED",
+            "timeOffsetNanos": int((time.monotonic() - started) * 1e9),
+            "data": {"status": 404, "contentType": "text/plain", "report": report},
+        }
+    ]
+    elapsed = int((time.monotonic() - started) * 1000)
+    journal.add(
+        ServeEvent(
+            request=logged,
+            response_definition={"status": 404, "fromConfiguredStub": False},
+            status=404,
+            response_headers=[],
+            response_body=b"",
+            was_matched=False,
+            stub_mapping=unmatched_stub_placeholder(),
+            stub_id=None,
+            timing=_timing(0, elapsed),
+            sub_events=sub_events,
+        )
+    )
+
+
+def _timing(added_delay: int, elapsed: int) -> dict[str, int]:
+    return {
+        "addedDelay": added_delay,
+        "processTime": elapsed,
+        "responseSendTime": 0,
+        "serveTime": elapsed,
+        "totalTime": elapsed + added_delay,
+    }
+
+
+# answer: the only step that waits or touches the connection ---------------------------------
+
+
+async def answer(
+    plan: ResponsePlan, request: Request, connection: Connection, options: StubOptions
+) -> Response | None:
+    """Delay, then break the connection (a fault) or hand the core the response to write."""
+    if plan.delay_ms > 0:
+        await asyncio.sleep(plan.delay_ms / 1000.0)
+    if plan.fault:
+        await send_fault(plan.fault, connection)
+        return None
+    if plan.dribble is None and not options.disable_gzip:
+        maybe_gzip(plan, request.header_values("Accept-Encoding"))
+    wire_headers = list(plan.headers)
+    origin = request.header("Origin") if options.enable_stub_cors else None
+    if origin:
+        wire_headers += origin_headers(origin)
+    if options.compat == 2:
+        wire_headers.append(("Vary", "Accept-Encoding, User-Agent"))
+    mode = options.use_chunked_encoding
+    chunked = mode == "always" or (mode == "body_file" and plan.from_file)
+    body: Any = plan.body
+    if plan.dribble is not None:
+        chunks, total_ms = plan.dribble
+        body = dribble(plan.body, chunks, total_ms)
+    return Response(plan.status, wire_headers, body, reason=plan.reason, chunked=chunked)
