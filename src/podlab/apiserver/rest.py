@@ -15,17 +15,16 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
-from podlab.k8s.resources import RESOURCES, ResourceInfo
+from podlab.k8s.duration import format_time
+from podlab.k8s.names import generate_name
+from podlab.k8s.resources import RESOURCES
 from podlab.store import (
-    CLUSTER_SCOPED,
-    GENERATION_KEYS,
     AlreadyExists,
     BadRequest,
     Conflict,
     NotFound,
     Store,
     StoreError,
-    format_time,
 )
 
 from . import k8sapi
@@ -40,7 +39,6 @@ from .bodies import (
     dry_run,
     media_type,
 )
-from .discovery import SUBRESOURCES
 from .field_labels import check_field_selector
 from .negotiation import (
     TABLE_CONTENT_TYPE,
@@ -58,13 +56,6 @@ from .scale import scale_response
 
 Obj = dict[str, Any]
 
-# Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject).
-_RETURNS_DELETED_OBJECT = {("", "pods"), ("", "namespaces")}
-
-
-def _list_kind(resource: ResourceInfo) -> str:
-    return f"{resource.kind}List"
-
 
 class Rest:
     """Resource handlers bound to one store and a wall clock (for Table ages and dry runs)."""
@@ -78,7 +69,7 @@ class Rest:
         params = query_params(request.query)
         method = request.method
         sub = route.subresource
-        if sub is not None and sub not in {s.name for s in SUBRESOURCES.get(route.key, ())}:
+        if sub is not None and route.resource.subresource(sub) is None:
             return not_found_response()
         try:
             if route.name is None:
@@ -129,7 +120,7 @@ class Rest:
         if single:
             return json_response(200, objs[0])
         body = {
-            "kind": _list_kind(route.resource),
+            "kind": route.resource.list_kind,
             "apiVersion": route.resource.api_version,
             "metadata": {"resourceVersion": rv},
             "items": objs,
@@ -142,7 +133,7 @@ class Rest:
         return self.render(route, request, params, [obj], obj["metadata"]["resourceVersion"], single=True)
 
     def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
-        check_field_selector(route.key, params.get("fieldSelector"))
+        check_field_selector(route.resource, params.get("fieldSelector"))
         items, rv = self.store.list(
             route.key,
             route.namespace,
@@ -235,7 +226,7 @@ class Rest:
         out = copy.deepcopy(obj)
         meta = out["metadata"]
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+            meta["name"] = generate_name(meta["generateName"])
         if meta.get("name"):
             try:
                 self.store.get(route.key, route.namespace, meta["name"])
@@ -245,7 +236,7 @@ class Rest:
                 raise AlreadyExists(route.resource.group, route.resource.plural, meta["name"])
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(self.clock())
-        if route.key in GENERATION_KEYS:
+        if route.resource.generation:
             meta["generation"] = 1
         return out
 
@@ -353,7 +344,7 @@ class Rest:
             preconditions_resource_version=preconditions.get("resourceVersion"),
         )
         still_there = bool(result["metadata"].get("deletionTimestamp")) and self._exists(route)
-        if still_there or route.key in _RETURNS_DELETED_OBJECT:
+        if still_there or route.resource.returns_deleted_object:
             return json_response(200, result)
         details: Obj = {"name": route.name, "kind": route.resource.plural, "uid": result["metadata"]["uid"]}
         if route.resource.group:
@@ -373,7 +364,7 @@ class Rest:
         return True
 
     def delete_collection(self, route: Route, request: Request, params: dict[str, str]) -> Response:
-        if route.key in CLUSTER_SCOPED:
+        if "deletecollection" not in route.resource.verbs:
             return method_not_allowed()
         options = self._delete_options(request, params)
         grace = options.get("gracePeriodSeconds")
@@ -394,7 +385,7 @@ class Rest:
             )
             rv = self.store.resource_version
         body = {
-            "kind": _list_kind(route.resource),
+            "kind": route.resource.list_kind,
             "apiVersion": route.resource.api_version,
             "metadata": {"resourceVersion": rv},
             "items": items,

@@ -11,15 +11,12 @@ from .errors import (
     qualified_resource,
 )
 from .selectors import FieldSelector, LabelSelector, Selector
-from .store import CLUSTER_SCOPED, GENERATION_KEYS, STATUS_SUBRESOURCE, Store, format_time
+from .store import Store
 from .watch import Watch, WatchEvent
 
 ResourceKey = tuple[str, str]
 
 __all__ = [
-    "CLUSTER_SCOPED",
-    "GENERATION_KEYS",
-    "STATUS_SUBRESOURCE",
     "AlreadyExists",
     "BadRequest",
     "Conflict",
@@ -34,6 +31,5 @@ __all__ = [
     "StoreError",
     "Watch",
     "WatchEvent",
-    "format_time",
     "qualified_resource",
 ]
