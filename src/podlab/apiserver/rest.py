@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
-from podlab.k8s.duration import format_time
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.timestamps import format_time
 from podlab.store import (
     AlreadyExists,
     BadRequest,

@@ -9,9 +9,10 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from podlab.k8s.duration import go_duration
 from podlab.probes.http import USER_AGENT
 from podlab.probes.ports import join_host_port
-from podlab.probes.result import ProbeOutcome, ProbeResult, go_duration
+from podlab.probes.result import ProbeOutcome, ProbeResult
 
 
 def go_code(code: grpc.StatusCode) -> str:

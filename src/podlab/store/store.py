@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from podlab.k8s.duration import format_time
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import resource_for_key
+from podlab.k8s.timestamps import format_time
 
 from .errors import AlreadyExists, BadRequest, Conflict, Gone, Invalid, NotFound, StoreError
 from .persist import SqliteMirror
