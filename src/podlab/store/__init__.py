@@ -10,7 +10,7 @@ from .errors import (
     StoreError,
     qualified_resource,
 )
-from .selectors import FieldSelector, LabelSelector, Selector
+from .selectors import FieldSelector, Selector
 from .store import Store
 from .watch import Watch, WatchEvent
 
@@ -23,7 +23,6 @@ __all__ = [
     "FieldSelector",
     "Gone",
     "Invalid",
-    "LabelSelector",
     "NotFound",
     "ResourceKey",
     "Selector",
