@@ -62,13 +62,6 @@ class FieldSelector:
     def matches(self, obj: Obj) -> bool:
         return all(req.matches(obj) for req in self.requirements)
 
-    def exact_name(self) -> str | None:
-        """The name when the selector pins `metadata.name=X` (lets lookups skip a scan)."""
-        for req in self.requirements:
-            if req.path == "metadata.name" and not req.negated:
-                return req.value
-        return None
-
 
 @dataclass(frozen=True)
 class Selector:
