@@ -119,13 +119,7 @@ class Rest:
             return json_response(200, table, content_type=TABLE_CONTENT_TYPE)
         if single:
             return json_response(200, objs[0])
-        body = {
-            "kind": route.resource.list_kind,
-            "apiVersion": route.resource.api_version,
-            "metadata": {"resourceVersion": rv},
-            "items": objs,
-        }
-        return json_response(200, body)
+        return _list_response(route, objs, rv)
 
     def get(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
@@ -384,13 +378,7 @@ class Rest:
                 grace_period_seconds=None if grace is None else int(grace),
             )
             rv = self.store.resource_version
-        body = {
-            "kind": route.resource.list_kind,
-            "apiVersion": route.resource.api_version,
-            "metadata": {"resourceVersion": rv},
-            "items": items,
-        }
-        return json_response(200, body)
+        return _list_response(route, items, rv)
 
     @staticmethod
     def _delete_options(request: Request, params: dict[str, str]) -> Obj:
@@ -435,6 +423,17 @@ class Rest:
                 if len(kept) != len(refs):
                     item["metadata"]["ownerReferences"] = kept
                     self.store.update(resource.key, item)
+
+
+def _list_response(route: Route, items: list[Obj], rv: str) -> Response:
+    """`<Kind>List`, as list and deletecollection both answer."""
+    body = {
+        "kind": route.resource.list_kind,
+        "apiVersion": route.resource.api_version,
+        "metadata": {"resourceVersion": rv},
+        "items": items,
+    }
+    return json_response(200, body)
 
 
 class _Invalid(Exception):
