@@ -13,7 +13,8 @@ How to add a kind (Job, StatefulSet, EndpointSlice ...):
 2. add its validation (a `validation_<group>.py` module, dispatched from
    `validation._validate_kind`), its defaulting (`defaults._BY_KIND`), its Table printer
    (`printers.PRINTERS`) and its schema (`schema.yaml`), each in its own module, because
-   they are code, not facts;
+   they are code, not facts; `kubectl create` sends protobuf for some kinds, whose message
+   layouts live in `apiserver/protobuf.py`;
 3. nothing else: routes, discovery, field selectors and the store pick the row up.
 """
 
