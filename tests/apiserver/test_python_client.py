@@ -14,7 +14,7 @@ from kubernetes.client.rest import ApiException
 
 from podlab.runtime.crilog import LogLine, encode
 
-from .conftest import Clients, Node, wait_for
+from .conftest import Clients, Node, http, wait_for
 
 
 def pod_body(name: str, **labels: str) -> dict[str, Any]:
@@ -152,6 +152,15 @@ def test_node_status_subresource(node: Node, clients: Clients) -> None:
     patched = clients.core.patch_node_status("n1", {"status": {"phase": "Running"}})
     assert patched.status.phase == "Running"
     assert clients.core.read_node_status("n1").status.phase == "Running"
+
+
+def test_deletecollection_follows_the_discovered_verbs(node: Node, clients: Clients) -> None:
+    # nodes list deletecollection in discovery, namespaces do not (as on a real cluster)
+    clients.core.create_node({"metadata": {"name": "n2"}})
+    clients.core.delete_collection_node()
+    assert clients.core.list_node().items == []
+    status, _, _ = http(node, "DELETE", "/api/v1/namespaces")
+    assert status == 405
 
 
 def test_graceful_pod_delete_then_final(node: Node, clients: Clients) -> None:
