@@ -207,7 +207,7 @@ def resource_for_key(key: tuple[str, str]) -> ResourceInfo | None:
 
 
 def resource_for_path(group: str, version: str, plural: str) -> ResourceInfo | None:
-    """The resource a URL's group, version and plural name; None if podlab does not serve it."""
+    """The resource a URL names by group, version and plural; None if podlab does not serve it."""
     return _BY_GV_PLURAL.get((group, version, plural))
 
 

@@ -5,10 +5,12 @@ creationTimestamp, generation (bumped when .spec changes), generateName, optimis
 concurrency, graceful deletion, finalizers, the change history that serves
 `watch&resourceVersion=N`, and fan-out to watchers.
 
-All methods are synchronous and meant to run on the node's event loop; they never await.
 Per-kind behaviour (scope, /status, generation, graceful deletion) comes from the kind
 registry, `podlab.k8s.resources`; a key the registry does not know is a namespaced kind with
-none of those. Stored objects are never mutated in place: every change stores a fresh dict, so history
+none of those.
+
+All methods are synchronous and meant to run on the node's event loop; they never await.
+Stored objects are never mutated in place: every change stores a fresh dict, so history
 entries and queued watch events can share them safely; callers always get deep copies.
 """
 
