@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from kubernetes.client.rest import ApiException
 
 from podlab.runtime.crilog import LogLine, encode
 
-from .conftest import Clients, Node, wait_for
+from .conftest import Clients, Node, http, wait_for
 
 
 def pod_body(name: str, **labels: str) -> dict[str, Any]:
@@ -134,6 +135,32 @@ def test_dry_run_stores_nothing(node: Node, clients: Clients) -> None:
     made = clients.core.create_namespaced_config_map("default", {"metadata": {"name": "dry"}}, dry_run="All")
     assert made.metadata.uid
     assert clients.core.list_namespaced_config_map("default").items == []
+
+
+def test_dry_run_generate_name_uses_the_apiserver_generator(node: Node, clients: Clients) -> None:
+    # storage/names SimpleNameGenerator: the prefix cut to 58 characters, then 5 of rand's alphabet
+    for prefix in ("web-", "x" * 70):
+        made = clients.core.create_namespaced_config_map(
+            "default", {"metadata": {"generateName": prefix}}, dry_run="All"
+        )
+        assert re.fullmatch(prefix[:58] + "[bcdfghjklmnpqrstvwxz2456789]{5}", made.metadata.name)
+    assert clients.core.list_namespaced_config_map("default").items == []
+
+
+def test_node_status_subresource(node: Node, clients: Clients) -> None:
+    clients.core.create_node({"metadata": {"name": "n1"}})
+    patched = clients.core.patch_node_status("n1", {"status": {"phase": "Running"}})
+    assert patched.status.phase == "Running"
+    assert clients.core.read_node_status("n1").status.phase == "Running"
+
+
+def test_deletecollection_follows_the_discovered_verbs(node: Node, clients: Clients) -> None:
+    # nodes list deletecollection in discovery, namespaces do not (as on a real cluster)
+    clients.core.create_node({"metadata": {"name": "n2"}})
+    clients.core.delete_collection_node()
+    assert clients.core.list_node().items == []
+    status, _, _ = http(node, "DELETE", "/api/v1/namespaces")
+    assert status == 405
 
 
 def test_graceful_pod_delete_then_final(node: Node, clients: Clients) -> None:

@@ -20,8 +20,8 @@ from podlab.controllers import (
 )
 from podlab.controllers.actions import Action
 from podlab.k8s import apply_defaults, json_merge_patch
-from podlab.k8s.duration import format_time
 from podlab.k8s.names import generate_name
+from podlab.k8s.timestamps import format_time
 
 Obj = dict[str, Any]
 T0 = datetime(2026, 11, 28, 6, 0, 0, tzinfo=UTC)

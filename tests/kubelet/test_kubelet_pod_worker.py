@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.pod_worker import (
     EmitEvent,
     KillContainer,
@@ -310,23 +310,6 @@ def test_config_error_retry_waits() -> None:
     w.finish_action("wiremock")
     assert w.sync(5, none, none) == [WakeAt(10)]
     assert w.sync(10, none, none) == [StartContainer("wiremock")]
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (10, "10s"),
-        (20, "20s"),
-        (40, "40s"),
-        (80, "1m20s"),
-        (160, "2m40s"),
-        (300, "5m0s"),
-        (3600, "1h0m0s"),
-        (1.5, "1.5s"),
-    ],
-)
-def test_go_duration(seconds: float, text: str) -> None:
-    assert go_duration(seconds) == text
 
 
 def test_changed_container_definition_restarts_even_with_never() -> None:

@@ -10,58 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from podlab import kube_version
-from podlab.k8s.resources import RESOURCES, ResourceInfo
+from podlab.k8s.resources import ResourceInfo, Subresource, group_versions, resources_in
 
 Obj = dict[str, Any]
 
-ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+def _names_and_categories(r: ResourceInfo) -> Obj:
+    """shortNames and categories: both omitted when empty, in either discovery style."""
+    extra: Obj = {}
+    if r.short_names:
+        extra["shortNames"] = list(r.short_names)
+    if r.categories:
+        extra["categories"] = list(r.categories)
+    return extra
 
 
-@dataclass(frozen=True)
-class Subresource:
-    name: str
-    verbs: tuple[str, ...]
-    kind: tuple[str, str, str] | None = None  # (group, version, kind) when not the parent's kind
-
-
-_STATUS = Subresource("status", ("get", "patch", "update"))
-_SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "Scale"))
-SUBRESOURCES: dict[tuple[str, str], tuple[Subresource, ...]] = {
-    ("", "pods"): (_STATUS, Subresource("log", ("get",)), Subresource("portforward", ("create", "get"))),
-    ("", "namespaces"): (_STATUS,),
-    ("", "services"): (_STATUS,),
-    ("apps", "deployments"): (_STATUS, _SCALE),
-    ("apps", "replicasets"): (_STATUS, _SCALE),
-}
-_CATEGORIES: dict[tuple[str, str], list[str]] = {
-    ("", "pods"): ["all"],
-    ("", "services"): ["all"],
-    ("apps", "deployments"): ["all"],
-    ("apps", "replicasets"): ["all"],
-}
-_NON_DELETABLE_COLLECTIONS = {("", "namespaces")}
-
-
-def group_versions() -> list[tuple[str, str]]:
-    seen: list[tuple[str, str]] = []
-    for r in RESOURCES:
-        if (r.group, r.version) not in seen:
-            seen.append((r.group, r.version))
-    return seen
-
-
-def _verbs(r: ResourceInfo) -> list[str]:
-    if r.key in _NON_DELETABLE_COLLECTIONS:
-        return [v for v in ALL_VERBS if v != "deletecollection"]
-    return list(ALL_VERBS)
-
-
-def _in(group: str, version: str) -> list[ResourceInfo]:
-    return [r for r in RESOURCES if r.group == group and r.version == version]
+def _response_kind(r: ResourceInfo, sub: Subresource) -> tuple[str, str, str]:
+    return sub.kind or (r.group, r.version, r.kind)
 
 
 # -- legacy discovery ------------------------------------------------------------------------
@@ -90,7 +58,7 @@ def api_group(group: str) -> Obj | None:
 
 
 def api_resource_list(group: str, version: str) -> Obj | None:
-    found = _in(group, version)
+    found = resources_in(group, version)
     if not found:
         return None
     resources: list[Obj] = []
@@ -100,23 +68,21 @@ def api_resource_list(group: str, version: str) -> Obj | None:
             "singularName": r.singular,
             "namespaced": r.namespaced,
             "kind": r.kind,
-            "verbs": _verbs(r),
+            "verbs": list(r.verbs),
         }
-        if r.short_names:
-            entry["shortNames"] = list(r.short_names)
-        if r.key in _CATEGORIES:
-            entry["categories"] = _CATEGORIES[r.key]
+        entry.update(_names_and_categories(r))
         resources.append(entry)
-        for sub in SUBRESOURCES.get(r.key, ()):
+        for sub in r.subresources:
+            sub_group, sub_version, sub_kind = _response_kind(r, sub)
             sub_entry: Obj = {
                 "name": f"{r.plural}/{sub.name}",
                 "singularName": "",
                 "namespaced": r.namespaced,
-                "kind": sub.kind[2] if sub.kind else r.kind,
+                "kind": sub_kind,
                 "verbs": list(sub.verbs),
             }
             if sub.kind:
-                sub_entry["group"], sub_entry["version"] = sub.kind[0], sub.kind[1]
+                sub_entry["group"], sub_entry["version"] = sub_group, sub_version
             resources.append(sub_entry)
     group_version = f"{group}/{version}" if group else version
     return {
@@ -134,15 +100,12 @@ def _aggregated_resource(r: ResourceInfo) -> Obj:
         "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
         "scope": "Namespaced" if r.namespaced else "Cluster",
         "singularResource": r.singular,
-        "verbs": _verbs(r),
+        "verbs": list(r.verbs),
     }
-    if r.short_names:
-        entry["shortNames"] = list(r.short_names)
-    if r.key in _CATEGORIES:
-        entry["categories"] = _CATEGORIES[r.key]
+    entry.update(_names_and_categories(r))
     subs = []
-    for sub in SUBRESOURCES.get(r.key, ()):
-        group, version, kind = sub.kind or (r.group, r.version, r.kind)
+    for sub in r.subresources:
+        group, version, kind = _response_kind(r, sub)
         subs.append(
             {
                 "subresource": sub.name,
@@ -160,7 +123,11 @@ def aggregated_discovery(core: bool) -> Obj:
     items = []
     for group in sorted({g for g, _ in group_versions() if (g == "") == core}):
         versions = [
-            {"version": v, "resources": [_aggregated_resource(r) for r in _in(g, v)], "freshness": "Current"}
+            {
+                "version": v,
+                "resources": [_aggregated_resource(r) for r in resources_in(g, v)],
+                "freshness": "Current",
+            }
             for g, v in group_versions()
             if g == group
         ]
@@ -196,7 +163,7 @@ def _gv_path(group: str, version: str) -> str:
 
 
 def openapi_document(group: str, version: str) -> Obj | None:
-    found = _in(group, version)
+    found = resources_in(group, version)
     if not found:
         return None
     paths: Obj = {}

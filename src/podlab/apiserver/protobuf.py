@@ -16,6 +16,8 @@ import datetime as dt
 import struct
 from typing import Any
 
+from podlab.k8s.timestamps import format_time
+
 Obj = dict[str, Any]
 
 MAGIC = b"k8s\x00"
@@ -241,7 +243,7 @@ def _time(buf: bytes) -> str | None:
             seconds = _signed(raw)
     if seconds == 0:
         return None  # the zero Time marshals to JSON null
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
 def _int_or_string(buf: bytes) -> int | str:

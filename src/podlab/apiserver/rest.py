@@ -15,17 +15,16 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
-from podlab.k8s.resources import RESOURCES, ResourceInfo
+from podlab.k8s.names import generate_name
+from podlab.k8s.resources import RESOURCES
+from podlab.k8s.timestamps import format_time
 from podlab.store import (
-    CLUSTER_SCOPED,
-    GENERATION_KEYS,
     AlreadyExists,
     BadRequest,
     Conflict,
     NotFound,
     Store,
     StoreError,
-    format_time,
 )
 
 from . import k8sapi
@@ -40,7 +39,6 @@ from .bodies import (
     dry_run,
     media_type,
 )
-from .discovery import SUBRESOURCES
 from .field_labels import check_field_selector
 from .negotiation import (
     TABLE_CONTENT_TYPE,
@@ -58,13 +56,6 @@ from .scale import scale_response
 
 Obj = dict[str, Any]
 
-# Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject).
-_RETURNS_DELETED_OBJECT = {("", "pods"), ("", "namespaces")}
-
-
-def _list_kind(resource: ResourceInfo) -> str:
-    return f"{resource.kind}List"
-
 
 class Rest:
     """Resource handlers bound to one store and a wall clock (for Table ages and dry runs)."""
@@ -78,7 +69,7 @@ class Rest:
         params = query_params(request.query)
         method = request.method
         sub = route.subresource
-        if sub is not None and sub not in {s.name for s in SUBRESOURCES.get(route.key, ())}:
+        if sub is not None and route.resource.subresource(sub) is None:
             return not_found_response()
         try:
             if route.name is None:
@@ -128,13 +119,7 @@ class Rest:
             return json_response(200, table, content_type=TABLE_CONTENT_TYPE)
         if single:
             return json_response(200, objs[0])
-        body = {
-            "kind": _list_kind(route.resource),
-            "apiVersion": route.resource.api_version,
-            "metadata": {"resourceVersion": rv},
-            "items": objs,
-        }
-        return json_response(200, body)
+        return _list_response(route, objs, rv)
 
     def get(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
@@ -142,7 +127,7 @@ class Rest:
         return self.render(route, request, params, [obj], obj["metadata"]["resourceVersion"], single=True)
 
     def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
-        check_field_selector(route.key, params.get("fieldSelector"))
+        check_field_selector(route.resource, params.get("fieldSelector"))
         items, rv = self.store.list(
             route.key,
             route.namespace,
@@ -235,7 +220,7 @@ class Rest:
         out = copy.deepcopy(obj)
         meta = out["metadata"]
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+            meta["name"] = generate_name(meta["generateName"])
         if meta.get("name"):
             try:
                 self.store.get(route.key, route.namespace, meta["name"])
@@ -245,7 +230,7 @@ class Rest:
                 raise AlreadyExists(route.resource.group, route.resource.plural, meta["name"])
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(self.clock())
-        if route.key in GENERATION_KEYS:
+        if route.resource.generation:
             meta["generation"] = 1
         return out
 
@@ -353,7 +338,7 @@ class Rest:
             preconditions_resource_version=preconditions.get("resourceVersion"),
         )
         still_there = bool(result["metadata"].get("deletionTimestamp")) and self._exists(route)
-        if still_there or route.key in _RETURNS_DELETED_OBJECT:
+        if still_there or route.resource.returns_deleted_object:
             return json_response(200, result)
         details: Obj = {"name": route.name, "kind": route.resource.plural, "uid": result["metadata"]["uid"]}
         if route.resource.group:
@@ -373,7 +358,7 @@ class Rest:
         return True
 
     def delete_collection(self, route: Route, request: Request, params: dict[str, str]) -> Response:
-        if route.key in CLUSTER_SCOPED:
+        if "deletecollection" not in route.resource.verbs:
             return method_not_allowed()
         options = self._delete_options(request, params)
         grace = options.get("gracePeriodSeconds")
@@ -393,13 +378,7 @@ class Rest:
                 grace_period_seconds=None if grace is None else int(grace),
             )
             rv = self.store.resource_version
-        body = {
-            "kind": _list_kind(route.resource),
-            "apiVersion": route.resource.api_version,
-            "metadata": {"resourceVersion": rv},
-            "items": items,
-        }
-        return json_response(200, body)
+        return _list_response(route, items, rv)
 
     @staticmethod
     def _delete_options(request: Request, params: dict[str, str]) -> Obj:
@@ -444,6 +423,17 @@ class Rest:
                 if len(kept) != len(refs):
                     item["metadata"]["ownerReferences"] = kept
                     self.store.update(resource.key, item)
+
+
+def _list_response(route: Route, items: list[Obj], rv: str) -> Response:
+    """`<Kind>List`, as list and deletecollection both answer."""
+    body = {
+        "kind": route.resource.list_kind,
+        "apiVersion": route.resource.api_version,
+        "metadata": {"resourceVersion": rv},
+        "items": items,
+    }
+    return json_response(200, body)
 
 
 class _Invalid(Exception):

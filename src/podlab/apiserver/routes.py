@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from podlab.k8s.resources import RESOURCES, ResourceInfo
+from podlab.k8s.resources import ResourceInfo, resource_for_path
 
-_BY_GV_PLURAL: dict[tuple[str, str, str], ResourceInfo] = {
-    (r.group, r.version, r.plural): r for r in RESOURCES
-}
 _NAMESPACES = ("", "v1", "namespaces")
 
 
@@ -42,14 +39,14 @@ def parse_resource_path(path: str) -> Route | None:
     else:
         return None
     namespace: str | None = None
-    if len(rest) >= 3 and rest[0] == "namespaces" and (group, version, rest[2]) in _BY_GV_PLURAL:
+    if len(rest) >= 3 and rest[0] == "namespaces" and resource_for_path(group, version, rest[2]):
         namespace, rest = rest[1], rest[2:]
     elif len(rest) >= 3 and rest[0] == "namespaces" and group == "":
         # /api/v1/namespaces/{name}/status: a subresource of the namespace itself
         pass
     elif len(rest) >= 3 and rest[0] == "namespaces":
         raise UnknownResource(path)
-    resource = _BY_GV_PLURAL.get((group, version, rest[0]))
+    resource = resource_for_path(group, version, rest[0])
     if resource is None or len(rest) > 3:
         raise UnknownResource(path)
     if namespace is not None and not resource.namespaced:

@@ -213,9 +213,6 @@ class SpdyCodec:
         payload = struct.pack(">IIBB", stream_id, 0, 0, 0) + self._encode_headers(headers)
         return self._control_frame(SYN_STREAM, FLAG_FIN if fin else 0, payload)
 
-    def rst_stream(self, stream_id: int, status: int) -> bytes:
-        return self._control_frame(RST_STREAM, 0, struct.pack(">II", stream_id, status))
-
     def ping(self, ping_id: int) -> bytes:
         return self._control_frame(PING, 0, struct.pack(">I", ping_id))
 

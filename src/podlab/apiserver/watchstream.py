@@ -61,7 +61,7 @@ def watch_response(
     except ValueError:
         return status_response(400, "BadRequest", f'invalid timeoutSeconds "{params["timeoutSeconds"]}"')
     try:
-        check_field_selector(route.key, params.get("fieldSelector"))
+        check_field_selector(route.resource, params.get("fieldSelector"))
         watch = store.watch(
             route.key,
             route.namespace,

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from podlab.k8s.duration import age
+
 from .client import ApiClient
 
 Obj = dict[str, Any]
@@ -15,14 +17,8 @@ HEADER = f"{'LAST SEEN':<10} {'TYPE':<8} {'REASON':<20} {'OBJECT':<40} MESSAGE"
 
 
 def _age(timestamp: str | None) -> str:
-    if not timestamp:
-        return "<unknown>"
-    seconds = int(
-        (datetime.now(UTC) - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds()
-    )
-    if seconds < 120:
-        return f"{max(seconds, 0)}s"
-    return f"{seconds // 60}m"
+    """LAST SEEN as `kubectl events` prints it (translateTimestampSince: HumanDuration)."""
+    return age(timestamp, datetime.now(UTC))
 
 
 def _last_seen(event: Obj) -> str:

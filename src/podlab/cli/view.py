@@ -13,6 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from podlab.k8s.duration import age
 from podlab.store import Store
 
 from .events import chronological, event_message
@@ -24,14 +25,8 @@ ProbeHistory = Mapping[tuple[str, str], list[str]]
 
 
 def _age(timestamp: str | None, now: datetime) -> str:
-    if not timestamp:
-        return ""
-    seconds = int((now - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds())
-    if seconds < 120:
-        return f"{max(seconds, 0)}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m{seconds % 60}s" if seconds < 600 else f"{seconds // 60}m"
-    return f"{seconds // 3600}h"
+    """kubectl's AGE (HumanDuration); blank rather than `<unknown>` in the live view."""
+    return age(timestamp, now) if timestamp else ""
 
 
 def _state(status: Obj) -> Text:

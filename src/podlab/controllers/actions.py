@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Obj = dict[str, Any]
@@ -62,8 +62,3 @@ class RecordEvent:
 
 
 Action = CreateObject | PatchObject | SetStatus | DeleteObject | RecordEvent
-
-
-@dataclass
-class SyncResult:
-    actions: list[Action] = field(default_factory=list)

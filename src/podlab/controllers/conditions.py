@@ -7,7 +7,7 @@ import copy
 from datetime import datetime, timedelta
 
 from podlab.controllers.util import Obj, name_of, replicas_of, resolve_int_or_percent, status_int
-from podlab.k8s.duration import format_time, parse_time
+from podlab.k8s.timestamps import format_time, parse_time
 
 # Condition reasons, as deployment_util.go names them.
 NEW_RS_REASON = "NewReplicaSetCreated"

@@ -32,8 +32,9 @@ from podlab.controllers.actions import (
 )
 from podlab.controllers.gc import orphaned_dependents
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
+from podlab.k8s import events as k8s_events
 from podlab.k8s.defaults import apply_defaults
-from podlab.k8s.duration import format_time
+from podlab.k8s.events import object_reference
 from podlab.k8s.patch import json_merge_patch
 from podlab.store import Store, StoreError
 
@@ -50,34 +51,17 @@ def _utcnow() -> datetime:
 
 
 def make_event(involved: Obj, type_: str, reason: str, message: str, component: str, now: datetime) -> Obj:
-    """A core/v1 Event as client-go's recorder writes one (name `<object>.<hex nanos>`)."""
-    stamp = format_time(now)
-    return {
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {
-            "name": f"{name_of(involved)}.{time.time_ns():x}",
-            "namespace": namespace_of(involved) or "default",
-        },
-        "involvedObject": {
-            "kind": involved.get("kind", ""),
-            "namespace": namespace_of(involved),
-            "name": name_of(involved),
-            "uid": uid_of(involved),
-            "apiVersion": involved.get("apiVersion", ""),
-            "resourceVersion": str((involved.get("metadata") or {}).get("resourceVersion", "")),
-        },
-        "reason": reason,
-        "message": message,
-        "source": {"component": component},
-        "firstTimestamp": stamp,
-        "lastTimestamp": stamp,
-        "count": 1,
-        "type": type_,
-        "eventTime": None,
-        "reportingComponent": component,
-        "reportingInstance": "",
-    }
+    """An Event about a stored object; named by the wall clock's nanoseconds, not `now`, because
+    one reconcile pass records several events about the same object at the same `now`."""
+    return k8s_events.make_event(
+        object_reference(involved),
+        type_,
+        reason,
+        message,
+        now,
+        component=component,
+        name_nanos=time.time_ns(),
+    )
 
 
 class Controllers:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from podlab.controllers.util import is_pod_ready, meta, pod_ready_since
-from podlab.k8s.duration import parse_time
+from podlab.k8s.timestamps import parse_time
 
 Obj = dict[str, Any]
 

@@ -7,7 +7,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from podlab.k8s.duration import parse_time
+from podlab.k8s.timestamps import parse_time
 
 Obj = dict[str, Any]
 

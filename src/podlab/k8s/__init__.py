@@ -8,7 +8,7 @@ from podlab.k8s.manifests import load_manifests
 from podlab.k8s.names import pod_template_hash, random_suffix
 from podlab.k8s.patch import PatchError, json_merge_patch, json_patch, strategic_merge_patch
 from podlab.k8s.printers import to_table
-from podlab.k8s.resources import RESOURCES, ResourceInfo, resource_for, resource_for_key, resource_for_kind
+from podlab.k8s.resources import RESOURCES, ResourceInfo, resource_for, resource_for_key
 from podlab.k8s.schema import unknown_field_message, unknown_fields
 from podlab.k8s.selectors import selector_matches, selector_string
 from podlab.k8s.validation import validate
@@ -31,7 +31,6 @@ __all__ = [
     "random_suffix",
     "resource_for",
     "resource_for_key",
-    "resource_for_kind",
     "selector_matches",
     "selector_string",
     "strategic_merge_patch",

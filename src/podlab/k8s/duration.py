@@ -1,9 +1,20 @@
-"""Ages as kubectl shows them: apimachinery pkg/util/duration HumanDuration, and timestamps."""
+"""Durations as Kubernetes prints them, in the two forms users see.
+
+- `human_duration` / `age`: apimachinery `pkg/util/duration.HumanDuration`, the short
+  rounded form of Table AGE columns and `kubectl describe`/`get events` ages (`90s`, `2m`, `3h1m`).
+- `go_duration`: Go's `time.Duration.String()`, exact to the nanosecond, which Kubernetes
+  prints inside messages with `%v`/`%s` of a Duration (`back-off 1m20s restarting failed
+  container`, `timed out after 1.5s`): `1m30s`, `1h0m0s`, `500ms`, `0s`.
+They differ on purpose (90 s is `90s` for one and `1m30s` for the other); use the one the
+Kubernetes code in question uses.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from podlab.k8s.timestamps import parse_time
 
 
 def human_duration(seconds: float) -> str:
@@ -38,25 +49,39 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp as the API serves it (`2026-11-28T05:32:07Z`, or with fraction)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+def go_duration(seconds: float) -> str:
+    """time.Duration.String(): `72h3m0.5s`, `1m30s`, `1.5s`, `500ms`, `2µs`, `0s`.
+
+    Go formats the nanosecond count: below a second in the largest fitting unit (ns, µs, ms)
+    with the fraction's trailing zeros cut; from a second up as h/m/s where hours and minutes
+    appear once a larger unit is non-zero, and seconds always carry their fraction.
+    """
+    ns = round(seconds * 1_000_000_000)
+    if ns == 0:
+        return "0s"
+    sign = "-" if ns < 0 else ""
+    ns = abs(ns)
+    if ns < 1_000_000_000:
+        for unit, size in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
+            if ns < size * 1_000:
+                return sign + _decimal(ns, size) + unit
+    minutes, rest = divmod(ns, 60 * 1_000_000_000)
+    hours, minutes = divmod(minutes, 60)
+    text = _decimal(rest, 1_000_000_000) + "s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}"
+    if minutes:
+        return f"{sign}{minutes}m{text}"
+    return sign + text
 
 
-def format_time(when: datetime) -> str:
-    """metav1.Time: seconds precision, UTC, `Z`."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_micro_time(when: datetime) -> str:
-    """metav1.MicroTime: microseconds, UTC, `Z`."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _decimal(value: int, unit: int) -> str:
+    """value/unit in decimal with no trailing zeros in the fraction (Go's fmtFrac)."""
+    whole, frac = divmod(value, unit)
+    if not frac:
+        return str(whole)
+    digits = len(str(unit)) - 1
+    return f"{whole}." + f"{frac:0{digits}d}".rstrip("0")
 
 
 def age(value: Any, now: datetime) -> str:

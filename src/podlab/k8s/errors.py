@@ -124,10 +124,6 @@ def not_supported(path: str, value: Any, valid: list[str]) -> FieldError:
     return FieldError("Unsupported value", path, value, detail)
 
 
-def too_long(path: str, max_length: int) -> FieldError:
-    return FieldError("Too long", path, OMIT, f"may not be more than {max_length} bytes")
-
-
 def qualified_kind(obj: Obj) -> str:
     """GroupKind.String(): `Deployment.apps`, or just `Pod` for the core group."""
     api_version = str(obj.get("apiVersion", ""))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from podlab.k8s.duration import age, parse_time
+from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
 from podlab.k8s.printers_common import (
     AGE,
@@ -27,6 +27,7 @@ from podlab.k8s.printers_common import (
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
 from podlab.k8s.selectors import format_labels, selector_string
+from podlab.k8s.timestamps import parse_time
 
 # ---- workloads -----------------------------------------------------------------------------------
 

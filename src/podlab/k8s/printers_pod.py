@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from podlab.k8s.duration import age, parse_time
+from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
 from podlab.k8s.printers_common import AGE, NAME, Column, age_of, as_int, as_obj, dicts, meta_of, name_of
+from podlab.k8s.timestamps import parse_time
 
 POD_COLUMNS: list[Column] = [
     NAME,

@@ -1,8 +1,43 @@
-"""The kinds podlab serves: group, version, plural, scope and short names, as discovery lists them."""
+"""The one registry of the kinds podlab serves: every per-kind fact in one `ResourceInfo` row.
+
+Discovery (aggregated and legacy) and the OpenAPI stub, REST routing and subresource
+dispatch, field-selector labels, list kinds, and the store's per-kind behaviour (scope,
+/status, generation, graceful deletion, which DELETE answers with the object) all read this
+table, so they cannot disagree. The values are the real API server's (its discovery
+documents and the registries' strategies under `pkg/registry/`).
+
+How to add a kind (Job, StatefulSet, EndpointSlice ...):
+1. add one `ResourceInfo` row to `RESOURCES` below: group/version/kind/plural/singular, scope,
+   short names and categories as `kubectl api-resources` shows them on a real cluster, its
+   subresources, the field labels its registry's `GetAttrs` supports, and the store flags;
+2. add its validation (a `validation_<group>.py` module, dispatched from
+   `validation._validate_kind`), its defaulting (`defaults._BY_KIND`), its Table printer
+   (`printers.PRINTERS`) and its schema (`schema.yaml`), each in its own module, because
+   they are code, not facts; `kubectl create` sends protobuf for some kinds, whose message
+   layouts live in `apiserver/protobuf.py`;
+3. nothing else: routes, discovery, field selectors and the store pick the row up.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+# metadata.name and metadata.namespace are field labels of every kind (DefaultClusterScopedAttr).
+COMMON_FIELD_LABELS = frozenset({"metadata.name", "metadata.namespace"})
+
+
+@dataclass(frozen=True)
+class Subresource:
+    name: str
+    verbs: tuple[str, ...]
+    kind: tuple[str, str, str] | None = None  # (group, version, kind) when not the parent's kind
+
+
+STATUS = Subresource("status", ("get", "patch", "update"))
+SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "Scale"))
+LOG = Subresource("log", ("get",))
+PORTFORWARD = Subresource("portforward", ("create", "get"))
 
 
 @dataclass(frozen=True)
@@ -14,6 +49,19 @@ class ResourceInfo:
     namespaced: bool
     short_names: tuple[str, ...] = ()
     singular: str = ""
+    categories: tuple[str, ...] = ()
+    subresources: tuple[Subresource, ...] = ()
+    # Field labels beyond COMMON_FIELD_LABELS (the registry's field label conversion func).
+    field_labels: frozenset[str] = frozenset()
+    verbs: tuple[str, ...] = ALL_VERBS
+    # The strategy's PrepareForCreate sets metadata.generation (bumped when .spec changes).
+    generation: bool = False
+    # Spec fields whose change does not bump the generation (a pod's binding sets nodeName).
+    generation_ignores: tuple[str, ...] = ()
+    # CheckGracefulDelete: DELETE marks the object with a grace period instead of removing it.
+    graceful_delete: bool = False
+    # ReturnDeletedObject: DELETE answers with the object rather than a Status.
+    returns_deleted_object: bool = False
 
     @property
     def api_version(self) -> str:
@@ -24,23 +72,128 @@ class ResourceInfo:
         """The store's ResourceKey."""
         return (self.group, self.plural)
 
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
 
-# Short names as the real API server's discovery documents give them.
+    @property
+    def has_status(self) -> bool:
+        """Whether .status is written only through the /status subresource."""
+        return any(sub.name == "status" for sub in self.subresources)
+
+    def subresource(self, name: str) -> Subresource | None:
+        return next((sub for sub in self.subresources if sub.name == name), None)
+
+    def supports_field_label(self, label: str) -> bool:
+        return label in COMMON_FIELD_LABELS or label in self.field_labels
+
+
+_POD_FIELD_LABELS = frozenset(
+    {
+        "spec.nodeName",
+        "spec.restartPolicy",
+        "spec.schedulerName",
+        "spec.serviceAccountName",
+        "spec.hostNetwork",
+        "status.phase",
+        "status.podIP",
+        "status.podIPs",
+        "status.nominatedNodeName",
+    }
+)
+_EVENT_FIELD_LABELS = frozenset(
+    {
+        "involvedObject.kind",
+        "involvedObject.namespace",
+        "involvedObject.name",
+        "involvedObject.uid",
+        "involvedObject.apiVersion",
+        "involvedObject.resourceVersion",
+        "involvedObject.fieldPath",
+        "reason",
+        "reportingComponent",
+        "source",
+        "type",
+    }
+)
+
+# Order is discovery order. Short names and categories as the real API server's discovery gives them.
 RESOURCES: tuple[ResourceInfo, ...] = (
-    ResourceInfo("", "v1", "Pod", "pods", True, ("po",), "pod"),
+    ResourceInfo(
+        "",
+        "v1",
+        "Pod",
+        "pods",
+        True,
+        ("po",),
+        "pod",
+        categories=("all",),
+        subresources=(STATUS, LOG, PORTFORWARD),
+        field_labels=_POD_FIELD_LABELS,
+        generation=True,
+        generation_ignores=("nodeName",),
+        graceful_delete=True,
+        returns_deleted_object=True,
+    ),
     ResourceInfo("", "v1", "ConfigMap", "configmaps", True, ("cm",), "configmap"),
-    ResourceInfo("", "v1", "Secret", "secrets", True, (), "secret"),
-    ResourceInfo("", "v1", "Event", "events", True, ("ev",), "event"),
-    ResourceInfo("", "v1", "Namespace", "namespaces", False, ("ns",), "namespace"),
-    ResourceInfo("", "v1", "Service", "services", True, ("svc",), "service"),
-    ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node"),
-    ResourceInfo("apps", "v1", "Deployment", "deployments", True, ("deploy",), "deployment"),
-    ResourceInfo("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",), "replicaset"),
+    ResourceInfo("", "v1", "Secret", "secrets", True, (), "secret", field_labels=frozenset({"type"})),
+    ResourceInfo("", "v1", "Event", "events", True, ("ev",), "event", field_labels=_EVENT_FIELD_LABELS),
+    ResourceInfo(
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        False,
+        ("ns",),
+        "namespace",
+        subresources=(STATUS,),
+        field_labels=frozenset({"status.phase"}),
+        verbs=tuple(v for v in ALL_VERBS if v != "deletecollection"),
+        returns_deleted_object=True,
+    ),
+    ResourceInfo(
+        "",
+        "v1",
+        "Service",
+        "services",
+        True,
+        ("svc",),
+        "service",
+        categories=("all",),
+        subresources=(STATUS,),
+        field_labels=frozenset({"spec.clusterIP", "spec.type"}),
+    ),
+    ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node", subresources=(STATUS,)),
+    ResourceInfo(
+        "apps",
+        "v1",
+        "Deployment",
+        "deployments",
+        True,
+        ("deploy",),
+        "deployment",
+        categories=("all",),
+        subresources=(STATUS, SCALE),
+        generation=True,
+    ),
+    ResourceInfo(
+        "apps",
+        "v1",
+        "ReplicaSet",
+        "replicasets",
+        True,
+        ("rs",),
+        "replicaset",
+        categories=("all",),
+        subresources=(STATUS, SCALE),
+        field_labels=frozenset({"status.replicas"}),
+        generation=True,
+    ),
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}
 _BY_KEY = {r.key: r for r in RESOURCES}
-_BY_KIND = {r.kind: r for r in RESOURCES}
+_BY_GV_PLURAL = {(r.group, r.version, r.plural): r for r in RESOURCES}
 
 
 def resource_for(api_version: str, kind: str) -> ResourceInfo:
@@ -48,13 +201,27 @@ def resource_for(api_version: str, kind: str) -> ResourceInfo:
     return _BY_GVK[(api_version, kind)]
 
 
-def resource_for_key(key: tuple[str, str]) -> ResourceInfo:
-    """The resource of a store key ("apps", "deployments"); KeyError if unknown."""
-    return _BY_KEY[key]
+def resource_for_key(key: tuple[str, str]) -> ResourceInfo | None:
+    """The resource of a store key ("apps", "deployments"); None if podlab does not serve it."""
+    return _BY_KEY.get(key)
 
 
-def resource_for_kind(kind: str) -> ResourceInfo:
-    return _BY_KIND[kind]
+def resource_for_path(group: str, version: str, plural: str) -> ResourceInfo | None:
+    """The resource a URL names by group, version and plural; None if podlab does not serve it."""
+    return _BY_GV_PLURAL.get((group, version, plural))
+
+
+def group_versions() -> list[tuple[str, str]]:
+    """(group, version) pairs in discovery order."""
+    seen: list[tuple[str, str]] = []
+    for r in RESOURCES:
+        if (r.group, r.version) not in seen:
+            seen.append((r.group, r.version))
+    return seen
+
+
+def resources_in(group: str, version: str) -> list[ResourceInfo]:
+    return [r for r in RESOURCES if r.group == group and r.version == version]
 
 
 def kind_spelling(kind: str) -> str | None:

@@ -20,11 +20,6 @@ def nonnegative(value: Any, path: str) -> list[FieldError]:
     return []
 
 
-def int_field(obj: Obj, key: str, default: int = 0) -> Any:
-    value = obj.get(key)
-    return default if value is None else value
-
-
 def validate_labels(labels: Any, path: str) -> list[FieldError]:
     errs: list[FieldError] = []
     if not isinstance(labels, dict):

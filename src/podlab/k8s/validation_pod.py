@@ -73,18 +73,14 @@ def validate_volumes(volumes: Any, path: str) -> tuple[set[str], list[FieldError
             errs.append(fe.required(p, "must specify a volume type"))
         for extra in sources[1:]:
             errs.append(fe.forbidden(f"{p}.{extra}", "may not specify more than 1 volume type"))
-        cm = vol.get("configMap")
-        if isinstance(cm, dict) and sources[:1] == ["configMap"]:
-            if not cm.get("name"):
-                errs.append(fe.required(f"{p}.configMap.name", ""))
-            errs.extend(_validate_mode(cm.get("defaultMode"), f"{p}.configMap.defaultMode"))
-            errs.extend(_validate_key_to_paths(cm.get("items"), f"{p}.configMap.items"))
-        secret = vol.get("secret")
-        if isinstance(secret, dict) and sources[:1] == ["secret"]:
-            if not secret.get("secretName"):
-                errs.append(fe.required(f"{p}.secret.secretName", ""))
-            errs.extend(_validate_mode(secret.get("defaultMode"), f"{p}.secret.defaultMode"))
-            errs.extend(_validate_key_to_paths(secret.get("items"), f"{p}.secret.items"))
+        # configMap and secret volumes differ only in the field naming their object
+        for source, name_field in (("configMap", "name"), ("secret", "secretName")):
+            projected = vol.get(source)
+            if isinstance(projected, dict) and sources[:1] == [source]:
+                if not projected.get(name_field):
+                    errs.append(fe.required(f"{p}.{source}.{name_field}", ""))
+                errs.extend(_validate_mode(projected.get("defaultMode"), f"{p}.{source}.defaultMode"))
+                errs.extend(_validate_key_to_paths(projected.get("items"), f"{p}.{source}.items"))
         host = vol.get("hostPath")
         if isinstance(host, dict) and sources[:1] == ["hostPath"] and not host.get("path"):
             errs.append(fe.required(f"{p}.hostPath.path", ""))

@@ -6,7 +6,7 @@ Sans-IO cores: probe_worker (one probe loop), probe_results (verdict cache), pod
 container_actions, lifecycle (hooks), kubelet (Kubelet), scheduler, recorder, clock.
 """
 
-from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.clock import Clock, LoopClock, VirtualClock
 from podlab.kubelet.events import EventCorrelator, ObjectRef, Source, make_event
 from podlab.kubelet.kubelet import Kubelet
@@ -33,6 +33,5 @@ __all__ = [
     "Scheduler",
     "Source",
     "VirtualClock",
-    "go_duration",
     "make_event",
 ]

@@ -74,18 +74,3 @@ class Backoff:
     def forget_prefix(self, prefix: str) -> None:
         for key in [k for k in self._entries if k.startswith(prefix)]:
             del self._entries[key]
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration.String() for whole and fractional seconds: 10s, 1m20s, 5m0s, 1.5s."""
-    if seconds == 0:
-        return "0s"
-    total = round(seconds, 9)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    sec_text = f"{int(secs)}" if secs == int(secs) else f"{secs:.9f}".rstrip("0")
-    if hours:
-        return f"{int(hours)}h{int(minutes)}m{sec_text}s"
-    if minutes:
-        return f"{int(minutes)}m{sec_text}s"
-    return f"{sec_text}s"

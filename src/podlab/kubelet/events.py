@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
+
+from podlab.k8s import events as k8s_events
+from podlab.k8s.timestamps import format_time
 
 Obj = dict[str, Any]
 
@@ -30,9 +33,8 @@ LRU_ENTRIES = 4096
 _V = TypeVar("_V")
 
 
-def rfc3339(t: datetime) -> str:
-    """metav1.Time's JSON form: seconds precision, UTC, trailing Z."""
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# metav1.Time's JSON form; the kubelet's modules import it under this name.
+rfc3339 = format_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,28 +81,10 @@ class Source:
 
 
 def make_event(ref: ObjectRef, source: Source, type_: str, reason: str, message: str, at: datetime) -> Obj:
-    """A fresh core/v1 Event, named ``<object>.<hex unix nanos>`` as client-go names them."""
-    stamp = rfc3339(at)
-    nanos = int(at.timestamp() * 1_000_000) * 1000
-    src: Obj = {"component": source.component}
-    if source.host:
-        src["host"] = source.host
-    return {
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {"name": f"{ref.name}.{nanos:x}", "namespace": ref.namespace},
-        "involvedObject": ref.to_json(),
-        "reason": reason,
-        "message": message,
-        "source": src,
-        "firstTimestamp": stamp,
-        "lastTimestamp": stamp,
-        "count": 1,
-        "type": type_,
-        "eventTime": None,
-        "reportingComponent": source.component,
-        "reportingInstance": source.host,
-    }
+    """A fresh core/v1 Event about a pod or one of its containers (podlab.k8s.events builds it)."""
+    return k8s_events.make_event(
+        ref.to_json(), type_, reason, message, at, component=source.component, host=source.host
+    )
 
 
 def _object_key(event: Obj) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from podlab.kubelet.backoff import Backoff, go_duration
+from podlab.k8s.duration import go_duration
+from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.eviction import EVICTION_GRACE_SECONDS
 from podlab.kubelet.probe_results import Result
 

@@ -6,7 +6,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from podlab.probes.result import ProbeOutcome, ProbeResult, go_duration
+from podlab.k8s.duration import go_duration
+from podlab.probes.result import ProbeOutcome, ProbeResult
 from podlab.runtime.types import ExecResult
 
 MAX_OUTPUT = 10 * 1024  # maxReadLength: stdout+stderr beyond this are dropped silently

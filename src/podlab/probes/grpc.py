@@ -10,8 +10,9 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from podlab import kube_version
+from podlab.k8s.duration import go_duration
 from podlab.probes.ports import join_host_port
-from podlab.probes.result import ProbeOutcome, ProbeResult, go_duration
+from podlab.probes.result import ProbeOutcome, ProbeResult
 
 
 def go_code(code: grpc.StatusCode) -> str:

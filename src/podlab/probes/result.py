@@ -28,12 +28,3 @@ class ProbeTarget:
     pod_ip: str
     container: dict[str, Any]  # the container spec (named ports)
     exec: Callable[[list[str], float], Awaitable[ExecResult]]
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration String() for the probe timeouts we format: 1s, 1.5s, 500ms."""
-    if seconds == int(seconds):
-        return f"{int(seconds)}s"
-    if seconds >= 1:
-        return f"{seconds:g}s"
-    return f"{seconds * 1000:g}ms"

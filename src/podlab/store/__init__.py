@@ -10,23 +10,19 @@ from .errors import (
     StoreError,
     qualified_resource,
 )
-from .selectors import FieldSelector, LabelSelector, Selector
-from .store import CLUSTER_SCOPED, GENERATION_KEYS, STATUS_SUBRESOURCE, Store, format_time
+from .selectors import FieldSelector, Selector
+from .store import Store
 from .watch import Watch, WatchEvent
 
 ResourceKey = tuple[str, str]
 
 __all__ = [
-    "CLUSTER_SCOPED",
-    "GENERATION_KEYS",
-    "STATUS_SUBRESOURCE",
     "AlreadyExists",
     "BadRequest",
     "Conflict",
     "FieldSelector",
     "Gone",
     "Invalid",
-    "LabelSelector",
     "NotFound",
     "ResourceKey",
     "Selector",
@@ -34,6 +30,5 @@ __all__ = [
     "StoreError",
     "Watch",
     "WatchEvent",
-    "format_time",
     "qualified_resource",
 ]

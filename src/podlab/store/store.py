@@ -2,8 +2,12 @@
 
 What it owns (so no caller has to): the global resourceVersion counter, uid,
 creationTimestamp, generation (bumped when .spec changes), generateName, optimistic
-concurrency, graceful pod deletion, finalizers, the change history that serves
+concurrency, graceful deletion, finalizers, the change history that serves
 `watch&resourceVersion=N`, and fan-out to watchers.
+
+Per-kind behaviour (scope, /status, generation, graceful deletion) comes from the kind
+registry, `podlab.k8s.resources`; a key the registry does not know is a namespaced kind with
+none of those.
 
 All methods are synchronous and meant to run on the node's event loop; they never await.
 Stored objects are never mutated in place: every change stores a fresh dict, so history
@@ -14,13 +18,16 @@ from __future__ import annotations
 
 import builtins
 import copy
-import secrets
 import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from podlab.k8s.names import generate_name
+from podlab.k8s.resources import resource_for_key
+from podlab.k8s.timestamps import format_time
 
 from .errors import AlreadyExists, BadRequest, Conflict, Gone, Invalid, NotFound, StoreError
 from .persist import SqliteMirror
@@ -30,32 +37,8 @@ from .watch import DEFAULT_QUEUE_LIMIT, Watch, WatchEvent
 Obj = dict[str, Any]
 ResourceKey = tuple[str, str]
 
-CLUSTER_SCOPED: frozenset[ResourceKey] = frozenset({("", "namespaces"), ("", "nodes")})
-# Kinds whose .status is written only through the /status subresource.
-STATUS_SUBRESOURCE: frozenset[ResourceKey] = frozenset(
-    {
-        ("", "pods"),
-        ("", "namespaces"),
-        ("", "services"),
-        ("", "nodes"),
-        ("apps", "deployments"),
-        ("apps", "replicasets"),
-    }
-)
-# Kinds whose strategy sets metadata.generation (PrepareForCreate in their registry strategies).
-GENERATION_KEYS: frozenset[ResourceKey] = frozenset(
-    {
-        ("", "pods"),
-        ("apps", "deployments"),
-        ("apps", "replicasets"),
-        ("apps", "statefulsets"),
-        ("apps", "daemonsets"),
-    }
-)
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 DEFAULT_HISTORY = 10_000
-# apimachinery's `util/rand` alphabet: no vowels (no words), no look-alike digits.
-_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _NAMESPACES: ResourceKey = ("", "namespaces")
 
 
@@ -63,13 +46,24 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def format_time(moment: datetime) -> str:
-    """RFC 3339 with second precision, as metav1.Time marshals."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _namespaced(key: ResourceKey) -> bool:
+    info = resource_for_key(key)
+    return info is None or info.namespaced
 
 
-def _suffix(n: int = 5) -> str:
-    return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(n))
+def _generation(key: ResourceKey) -> bool:
+    info = resource_for_key(key)
+    return info is not None and info.generation
+
+
+def _status_subresource(key: ResourceKey) -> bool:
+    info = resource_for_key(key)
+    return info is not None and info.has_status
+
+
+def _graceful(key: ResourceKey) -> bool:
+    info = resource_for_key(key)
+    return info is not None and info.graceful_delete
 
 
 def _namespace(name: str) -> Obj:
@@ -85,10 +79,10 @@ def _namespace(name: str) -> Obj:
 
 def _fill_type(key: ResourceKey, obj: Obj) -> None:
     """Every stored object carries apiVersion and kind, as the apiserver serves them."""
-    kind = _KINDS.get(key)
-    if kind is not None:
-        obj.setdefault("apiVersion", f"{key[0]}/v1" if key[0] else "v1")
-        obj.setdefault("kind", kind)
+    info = resource_for_key(key)
+    if info is not None:
+        obj.setdefault("apiVersion", info.api_version)
+        obj.setdefault("kind", info.kind)
 
 
 def _spec_changed(key: ResourceKey, old: Obj, new: Obj) -> bool:
@@ -98,9 +92,11 @@ def _spec_changed(key: ResourceKey, old: Obj, new: Obj) -> bool:
     which does not bump the generation; podlab's scheduler binds with a plain update.
     """
     old_spec, new_spec = old.get("spec"), new.get("spec")
-    if key == ("", "pods") and isinstance(old_spec, dict) and isinstance(new_spec, dict):
-        old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
-        new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
+    info = resource_for_key(key)
+    ignored = info.generation_ignores if info is not None else ()
+    if ignored and isinstance(old_spec, dict) and isinstance(new_spec, dict):
+        old_spec = {k: v for k, v in old_spec.items() if k not in ignored}
+        new_spec = {k: v for k, v in new_spec.items() if k not in ignored}
     return bool(old_spec != new_spec)
 
 
@@ -171,8 +167,7 @@ class Store:
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise BadRequest("metadata must be an object")
-        namespaced = key not in CLUSTER_SCOPED
-        if namespaced:
+        if _namespaced(key):
             meta["namespace"] = meta.get("namespace") or "default"
             if ("", meta["namespace"]) not in self._bucket(_NAMESPACES):
                 raise NotFound("", "namespaces", meta["namespace"])
@@ -189,7 +184,7 @@ class Store:
                 )
             # Kubernetes retries a taken generated name by failing; a few local retries are kinder.
             for _ in range(8):
-                meta["name"] = prefix + _suffix()
+                meta["name"] = generate_name(prefix)
                 if (namespace, meta["name"]) not in bucket:
                     break
         name = meta["name"]
@@ -199,7 +194,7 @@ class Store:
             meta.pop(field, None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(self._clock())
-        if key in GENERATION_KEYS:
+        if _generation(key):
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
@@ -228,7 +223,7 @@ class Store:
                 new.pop("status", None)
         elif subresource is None:
             new = copy.deepcopy(obj)
-            if key in STATUS_SUBRESOURCE:
+            if _status_subresource(key):
                 if "status" in old:
                     new["status"] = copy.deepcopy(old["status"])
                 else:
@@ -259,7 +254,7 @@ class Store:
             return copy.deepcopy(old)
         # The last finalizer is gone from an object being deleted with no grace left: finish it.
         last_finalizer_gone = old_meta.get("finalizers") and not new_meta.get("finalizers")
-        no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or key != ("", "pods")
+        no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or not _graceful(key)
         if last_finalizer_gone and old_meta.get("deletionTimestamp") and no_grace_left:
             self._commit(key, "DELETED", old, new)
             return copy.deepcopy(new)
@@ -373,15 +368,12 @@ class Store:
 
     def bookmark_object(self, key: ResourceKey, *, initial_events_end: bool = False) -> Obj:
         """The object of a BOOKMARK event: only kind, apiVersion and metadata.resourceVersion."""
-        group, plural = key
         meta: Obj = {"resourceVersion": str(self._rv)}
         if initial_events_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return {
-            "kind": _KINDS.get(key, plural),
-            "apiVersion": f"{group}/v1" if group else "v1",
-            "metadata": meta,
-        }
+        bookmark: Obj = {"metadata": meta}
+        _fill_type(key, bookmark)
+        return bookmark
 
     def close(self) -> None:
         for watch in list(self._watchers):
@@ -395,12 +387,12 @@ class Store:
 
     @staticmethod
     def _ns(key: ResourceKey, namespace: str | None) -> str:
-        if key in CLUSTER_SCOPED:
+        if not _namespaced(key):
             return ""
         return namespace or "default"
 
     def _grace_period(self, key: ResourceKey, obj: Obj, requested: int | None) -> int:
-        if key != ("", "pods"):
+        if not _graceful(key):
             return 0
         spec = obj.get("spec") or {}
         phase = (obj.get("status") or {}).get("phase")
@@ -414,7 +406,7 @@ class Store:
 
     def _empty_namespace(self, namespace: str) -> None:
         for key, bucket in list(self._objects.items()):
-            if key in CLUSTER_SCOPED:
+            if not _namespaced(key):
                 continue
             for (ns, _), obj in list(bucket.items()):
                 if ns == namespace:
@@ -447,16 +439,4 @@ class Store:
                 watch.offer_change(change, old, new)
 
 
-_KINDS: dict[ResourceKey, str] = {
-    ("", "pods"): "Pod",
-    ("", "configmaps"): "ConfigMap",
-    ("", "secrets"): "Secret",
-    ("", "events"): "Event",
-    ("", "services"): "Service",
-    ("", "namespaces"): "Namespace",
-    ("", "nodes"): "Node",
-    ("apps", "deployments"): "Deployment",
-    ("apps", "replicasets"): "ReplicaSet",
-}
-
-__all__ = ["CLUSTER_SCOPED", "Store", "StoreError", "format_time"]
+__all__ = ["Store", "StoreError"]
