@@ -14,6 +14,7 @@ Three stages, in client-go's order:
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -78,10 +79,17 @@ class Source:
     host: str = ""
 
 
+# client-go names an event after time.Now().UnixNano(), unique in practice. Our instant comes
+# from the kubelet's Clock: microseconds at best, and standing still under a VirtualClock, so
+# several events of one instant (Pulled, Created, Started) would share a name and overwrite each
+# other. The sub-microsecond digits count instead.
+_NAME_SEQUENCE = itertools.count()
+
+
 def make_event(ref: ObjectRef, source: Source, type_: str, reason: str, message: str, at: datetime) -> Obj:
     """A fresh core/v1 Event, named ``<object>.<hex unix nanos>`` as client-go names them."""
     stamp = rfc3339(at)
-    nanos = int(at.timestamp() * 1_000_000) * 1000
+    nanos = int(at.timestamp() * 1_000_000) * 1000 + next(_NAME_SEQUENCE) % 1000
     src: Obj = {"component": source.component}
     if source.host:
         src["host"] = source.host
