@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kubelet_helpers import running
+
 from podlab.kubelet import Kubelet, VirtualClock
 from podlab.kubelet.container_runtime import SourceLookup
 from podlab.kubelet.probe_results import ProbeType
@@ -117,14 +119,8 @@ async def virtual_node(
         kubelet = Kubelet(store, runtime, clock=clock)
     else:
         kubelet = Kubelet(store, runtime, clock=clock, probe_attempt=probe)
-    task = asyncio.create_task(kubelet.run())
     try:
-        yield store, kubelet
+        async with running(kubelet):
+            yield store, kubelet
     finally:
-        await kubelet.stop()
-        task.cancel()
-        try:
-            await task
-        except (asyncio.CancelledError, Exception):
-            pass
         store.close()

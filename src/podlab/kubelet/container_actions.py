@@ -17,7 +17,7 @@ from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.env import EnvError, expand_command, resolve_env
 from podlab.kubelet.events import rfc3339
 from podlab.kubelet.lifecycle import POST_START_LIMIT, hook_failure, run_hook
-from podlab.kubelet.pod_context import EmitEvent, NodeContext, PodSandbox
+from podlab.kubelet.pod_context import EventSink, NodeContext, PodSandbox
 from podlab.kubelet.pod_worker import (
     MINIMUM_GRACE_PERIOD,
     KillContainer,
@@ -44,7 +44,7 @@ class ContainerActions:
         sandbox: PodSandbox,
         *,
         running: dict[str, ContainerHandle],
-        emit: EmitEvent,
+        emit: EventSink,
         on_started: Callable[[str, ContainerHandle], None],
         on_exit: Callable[[str, ContainerHandle, ExitInfo], None],
     ) -> None:

@@ -21,6 +21,7 @@ from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_atte
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.scheduler import Scheduler
+from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime.podip import POD_CIDR
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
@@ -66,7 +67,7 @@ class Kubelet:
         self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
         self.runners: dict[str, PodRunner] = {}
         self._runner_tasks: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = OwnedTasks()  # heartbeat, scheduler, source watches
         self._watches: list[Watch] = []
         self._stopped = False
 
@@ -82,11 +83,11 @@ class Kubelet:
 
     async def run(self) -> None:
         self.register_node()
-        self._own(self._heartbeat())
+        self._tasks.spawn(self._heartbeat())
         if self.scheduler is not None:
-            self._own(self.scheduler.run())
-        self._own(self._watch_sources(("", "configmaps")))
-        self._own(self._watch_sources(("", "secrets")))
+            self._tasks.spawn(self.scheduler.run())
+        self._tasks.spawn(self._watch_sources(("", "configmaps")))
+        self._tasks.spawn(self._watch_sources(("", "secrets")))
         await self._watch_pods()
 
     async def stop(self) -> None:
@@ -101,18 +102,7 @@ class Kubelet:
         await asyncio.gather(
             *(r.shutdown(SHUTDOWN_GRACE) for r in self.runners.values()), return_exceptions=True
         )
-        tasks = [*self._runner_tasks.values(), *self._tasks]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-    def _own(self, coro: Any) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        await cancel_and_wait([*self._runner_tasks.values(), *self._tasks])
 
     # -- the Node object ------------------------------------------------------------------
     def register_node(self) -> None:

@@ -26,7 +26,7 @@ Obj = dict[str, Any]
 # type only names the probe in kubelet's "missing ... probe handler" message.
 ProbeAttempt = Callable[[Obj, ProbeTarget, ProbeType], Awaitable[ProbeOutcome]]
 # (type, reason, message, container or None for the pod itself): one event about the pod.
-EmitEvent = Callable[[str, str, str, str | None], None]
+EventSink = Callable[[str, str, str, str | None], None]
 
 
 async def run_probe_attempt(probe: Obj, target: ProbeTarget, probe_type: ProbeType) -> ProbeOutcome:

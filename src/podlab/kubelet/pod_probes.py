@@ -12,7 +12,7 @@ from typing import Any
 
 from podlab.kubelet.clock import Clock
 from podlab.kubelet.container_runtime import ContainerHandle
-from podlab.kubelet.pod_context import EmitEvent, PodSandbox, ProbeAttempt
+from podlab.kubelet.pod_context import EventSink, PodSandbox, ProbeAttempt
 from podlab.kubelet.pod_worker import PodWorker, is_sidecar
 from podlab.kubelet.probe_driver import ProbeDriver
 from podlab.kubelet.probe_results import ProbeResults, ProbeType
@@ -37,7 +37,7 @@ class PodProbes:
         sandbox: PodSandbox,
         running: dict[str, ContainerHandle],
         last_status: Callable[[], Obj | None],
-        emit: EmitEvent,
+        emit: EventSink,
     ) -> None:
         self.clock = clock
         self._attempt = attempt

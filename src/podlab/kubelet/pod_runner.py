@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import copy
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from podlab.kubelet.clock import wait_event_until, wait_until
@@ -36,6 +35,7 @@ from podlab.kubelet.pod_worker import (
 from podlab.kubelet.probe_manager import ProbeManager
 from podlab.kubelet.probe_results import ProbeResults
 from podlab.kubelet.status import CONDITION_ORDER, build_status
+from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime import ExitInfo, VolumeError, allocate_pod_ip
 from podlab.store import NotFound, StoreError
 
@@ -90,8 +90,8 @@ class PodRunner:
         self._mount_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
         self._dirty = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()  # exit watchers and actions
-        self._action_tasks: set[asyncio.Task[None]] = set()  # starts and kills in flight
+        self._exit_watchers = OwnedTasks()
+        self._in_flight = OwnedTasks()  # starts and kills
         self._busy_actions = 0
         self._terminating = False
         self._shutting_down = False  # node shutdown: no more syncs, no restarts
@@ -141,11 +141,7 @@ class PodRunner:
                 await wait_event_until(self.clock, self._dirty, wake)
         finally:
             await self.probes.remove_pod()
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await cancel_and_wait([*self._exit_watchers, *self._in_flight])
 
     def _sync_once(self) -> float | None:
         now = self.clock.now()
@@ -167,18 +163,10 @@ class PodRunner:
                     per_container.setdefault(action.name, []).append(action)
         for name, acts in per_container.items():
             self._busy_actions += 1
-            task = self.spawn(self._run_actions(name, acts))
-            self._action_tasks.add(task)
-            task.add_done_callback(self._action_tasks.discard)
+            self._in_flight.spawn(self._run_actions(name, acts))
         self._write_status()
         self._trigger_readiness()
         return wake
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     # -- sandbox: IP and volumes ----------------------------------------------------------
     def _prepare_sandbox(self, now: float) -> float | None:
@@ -222,7 +210,7 @@ class PodRunner:
 
     def _track(self, name: str, rc: ContainerHandle) -> None:
         self.running[name] = rc
-        self.spawn(self._watch_exit(name, rc))
+        self._exit_watchers.spawn(self._watch_exit(name, rc))
 
     async def _watch_exit(self, name: str, rc: ContainerHandle) -> None:
         self.record_exit(name, rc, await rc.wait())
@@ -239,10 +227,10 @@ class PodRunner:
         half-way could leave a process behind), then stop every container. No events, no status."""
         self._shutting_down = True
         self.wake()
-        if self._action_tasks:
+        if self._in_flight:
             with contextlib.suppress(TimeoutError):
                 await wait_until(
-                    self.clock, asyncio.wait(set(self._action_tasks)), self.clock.now() + grace + 10
+                    self.clock, asyncio.wait(set(self._in_flight)), self.clock.now() + grace + 10
                 )
         await asyncio.gather(
             *(rc.stop(grace) for rc in self.running.values() if rc.running), return_exceptions=True
