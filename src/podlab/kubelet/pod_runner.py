@@ -70,7 +70,7 @@ class PodRunner:
             running=self.running,
             emit=self.emit,
             on_started=self._track,
-            on_exit=self.record_exit,
+            on_exit=self._record_exit,
         )
         pod_probes = PodProbes(
             node.clock,
@@ -213,9 +213,9 @@ class PodRunner:
         self._exit_watchers.spawn(self._watch_exit(name, rc))
 
     async def _watch_exit(self, name: str, rc: ContainerHandle) -> None:
-        self.record_exit(name, rc, await rc.wait())
+        self._record_exit(name, rc, await rc.wait())
 
-    def record_exit(self, name: str, rc: ContainerHandle, info: ExitInfo) -> None:
+    def _record_exit(self, name: str, rc: ContainerHandle, info: ExitInfo) -> None:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
         now = self.clock.now()
         finished = rfc3339(info.finished_at)
