@@ -23,10 +23,20 @@ BUSYBOX = "registry.k8s.io/busybox:1.27.2"
 async def node(tmp_path: Path) -> AsyncIterator[tuple[Store, Kubelet]]:
     store = Store(None)
     runtime = Runtime(tmp_path / "home")
-    kubelet = Kubelet(store, runtime)
+    try:
+        async with running(Kubelet(store, runtime)) as kubelet:
+            yield store, kubelet
+    finally:
+        runtime.close()
+        store.close()
+
+
+@asynccontextmanager
+async def running(kubelet: Kubelet) -> AsyncIterator[Kubelet]:
+    """``kubelet.run()`` for the duration of the block; stopped and reaped after it."""
     task = asyncio.create_task(kubelet.run())
     try:
-        yield store, kubelet
+        yield kubelet
     finally:
         await kubelet.stop()
         task.cancel()
@@ -34,8 +44,6 @@ async def node(tmp_path: Path) -> AsyncIterator[tuple[Store, Kubelet]]:
             await task
         except (asyncio.CancelledError, Exception):
             pass
-        runtime.close()
-        store.close()
 
 
 async def eventually(check: Callable[[], T | None], timeout: float, what: str) -> T:

@@ -38,6 +38,16 @@ def test_event_shape() -> None:
     int(e["metadata"]["name"].split(".")[1], 16)  # hex unix nanos
 
 
+def test_events_of_one_instant_get_distinct_names() -> None:
+    # A VirtualClock stands still while Pulled, Created and Started are recorded: distinct
+    # objects, named within the same microsecond.
+    names = [
+        ev(reason, "m", 0, type_="Normal")["metadata"]["name"] for reason in ("Pulled", "Created", "Started")
+    ]
+    assert len(set(names)) == 3
+    assert len({int(name.split(".")[1], 16) // 1000 for name in names}) == 1
+
+
 def test_identical_events_count_up_on_one_object() -> None:
     c = EventCorrelator()
     first = c.correlate(ev("Unhealthy", "Liveness probe failed: boom", 35), 35)

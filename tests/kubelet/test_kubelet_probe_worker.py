@@ -281,11 +281,12 @@ def test_stale_probe_result_for_an_old_container_is_ignored() -> None:
 
 
 def test_probe_spec_defaults_match_the_api_server() -> None:
-    assert ProbeSpec.from_probe({"exec": {"command": ["true"]}}) == ProbeSpec(0, 1, 10, 1, 3, None)
+    assert ProbeSpec.from_probe({"exec": {"command": ["true"]}}) == ProbeSpec(0, 1, 10, 1, 3)
+    # The probe-level terminationGracePeriodSeconds is the kill's business (kill_grace_period).
     spec = ProbeSpec.from_probe(
         {"periodSeconds": 0, "initialDelaySeconds": 5, "terminationGracePeriodSeconds": 7}
     )
-    assert (spec.period, spec.initial_delay, spec.termination_grace) == (10, 5, 7)
+    assert (spec.period, spec.initial_delay) == (10, 5)
 
 
 def test_docs_exec_liveness_timeline() -> None:

@@ -1,18 +1,23 @@
-"""The kubelet's only source of time: ``now()`` (monotonic seconds) and ``sleep_until``.
+"""The kubelet's only source of time: ``now()`` (monotonic seconds), ``sleep_until``, ``sleep``.
 
 ``LoopClock`` reads the running event loop's clock; ``VirtualClock`` advances only when a test
 says so. ``wall(t)`` turns a monotonic instant into the UTC time written into status and events,
-so cores never see wall-clock time.
+so cores never see wall-clock time. ``wait_until`` and ``wait_event_until`` bound an await by a
+deadline on a clock, so drivers never need ``asyncio.wait_for`` (which only knows real time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -20,7 +25,35 @@ class Clock(Protocol):
 
     async def sleep_until(self, t: float) -> None: ...
 
+    async def sleep(self, seconds: float) -> None: ...
+
     def wall(self, t: float | None = None) -> datetime: ...
+
+
+async def wait_until(clock: Clock, aw: Awaitable[T], deadline: float) -> T:
+    """``aw``'s result, or TimeoutError once ``clock`` reaches ``deadline`` (``aw`` is then cancelled)."""
+    task = asyncio.ensure_future(aw)
+    timer = asyncio.ensure_future(clock.sleep_until(deadline))
+    try:
+        await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for fut in (task, timer):
+            if not fut.done():
+                fut.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fut
+    if task.cancelled():
+        raise TimeoutError
+    return task.result()
+
+
+async def wait_event_until(clock: Clock, event: asyncio.Event, deadline: float | None) -> None:
+    """Return once ``event`` is set or ``clock`` reaches ``deadline`` (None: no deadline)."""
+    if deadline is None:
+        await event.wait()
+        return
+    with contextlib.suppress(TimeoutError):
+        await wait_until(clock, event.wait(), deadline)
 
 
 class LoopClock:
@@ -35,6 +68,9 @@ class LoopClock:
             await asyncio.sleep(delay)
         else:
             await asyncio.sleep(0)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(self.now() + seconds)
 
     def wall(self, t: float | None = None) -> datetime:
         now_wall = datetime.fromtimestamp(time.time(), UTC)
@@ -62,6 +98,9 @@ class VirtualClock:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (t, next(self._seq), fut))
         await fut
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(self._now + seconds)
 
     def wall(self, t: float | None = None) -> datetime:
         return self._epoch + timedelta(seconds=self._now if t is None else t)

@@ -14,6 +14,7 @@ Three stages, in client-go's order:
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,10 +81,25 @@ class Source:
     host: str = ""
 
 
+# client-go names an event after time.Now().UnixNano(), unique in practice. Our instant comes
+# from the kubelet's Clock: microseconds at best, and standing still under a VirtualClock, so
+# several events of one instant (Pulled, Created, Started) would share a name and overwrite each
+# other. The sub-microsecond digits count instead.
+_NAME_SEQUENCE = itertools.count()
+
+
 def make_event(ref: ObjectRef, source: Source, type_: str, reason: str, message: str, at: datetime) -> Obj:
     """A fresh core/v1 Event about a pod or one of its containers (podlab.k8s.events builds it)."""
+    nanos = int(at.timestamp() * 1_000_000) * 1000 + next(_NAME_SEQUENCE) % 1000
     return k8s_events.make_event(
-        ref.to_json(), type_, reason, message, at, component=source.component, host=source.host
+        ref.to_json(),
+        type_,
+        reason,
+        message,
+        at,
+        component=source.component,
+        host=source.host,
+        name_nanos=nanos,
     )
 
 

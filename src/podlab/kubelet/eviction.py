@@ -80,9 +80,14 @@ async def run_eviction(kubelet: Kubelet, period: float = EVICTION_MONITORING_PER
         await kubelet.clock.sleep_until(kubelet.clock.now() + period)
         for runner in list(kubelet.runners.values()):
             limits = size_limits(runner.pod)
-            if not limits or runner.volumes is None or runner.worker.deleting or runner.worker.evicted:
+            if (
+                not limits
+                or runner.sandbox.volumes is None
+                or runner.worker.deleting
+                or runner.worker.evicted
+            ):
                 continue
-            dirs = {name: runner.volumes[name] for name in limits if name in runner.volumes}
+            dirs = {name: runner.sandbox.volumes[name] for name in limits if name in runner.sandbox.volumes}
             usage = await asyncio.to_thread(_usage_of, dirs)
             message = emptydir_violation(limits, usage)
             if message is not None:

@@ -2,6 +2,7 @@
 
 Also runs the scheduler (scheduler.py) so that pods created without ``spec.nodeName`` land here,
 and watches ConfigMaps/Secrets so a pod stuck on a missing volume source retries at once.
+Each PodRunner gets the node's collaborators as one ``NodeContext``, never the Kubelet itself.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from typing import Any
 
 from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.clock import Clock, LoopClock
+from podlab.kubelet.container_runtime import ContainerRuntime
 from podlab.kubelet.events import Source, rfc3339
 from podlab.kubelet.eviction import run_eviction
 from podlab.kubelet.node_status import build_node, refresh_heartbeat
+from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.scheduler import Scheduler
-from podlab.runtime import Runtime
+from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime.podip import POD_CIDR
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
@@ -31,32 +34,41 @@ NODES = ("", "nodes")
 NODE_STATUS_REPORT_SECONDS = 300.0
 # Node shutdown: SIGTERM, then SIGKILL after kubelet's minimum grace.
 SHUTDOWN_GRACE = 2.0
+# Pause before re-listing after a watch fell behind (410), so a broken store cannot spin us.
+RELIST_PAUSE = 0.05
 
 
 class Kubelet:
     def __init__(
         self,
         store: Store,
-        runtime: Runtime,
+        runtime: ContainerRuntime,
         *,
         node_name: str = "podlab",
         clock: Clock | None = None,
         host_ip: str = "127.0.0.1",
         schedule: bool = True,
+        probe_attempt: ProbeAttempt = run_probe_attempt,
     ) -> None:
         self.store = store
-        self.runtime = runtime
         self.node_name = node_name
         self.clock: Clock = clock or LoopClock()
         self.host_ip = host_ip
-        # Node-wide backoff tables, keyed per pod+container (kubelet keeps one for the node).
-        self.backoff = Backoff()
-        self.image_backoff = Backoff()
-        self.recorder = EventRecorder(store, self.clock, Source("kubelet", node_name))
+        self.node = NodeContext(
+            store=store,
+            runtime=runtime,
+            clock=self.clock,
+            recorder=EventRecorder(store, self.clock, Source("kubelet", node_name)),
+            backoff=Backoff(),
+            image_backoff=Backoff(),
+            probe_attempt=probe_attempt,
+            node_name=node_name,
+            host_ip=host_ip,
+        )
         self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
         self.runners: dict[str, PodRunner] = {}
         self._runner_tasks: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = OwnedTasks()  # heartbeat, scheduler, source watches
         self._watches: list[Watch] = []
         self._stopped = False
 
@@ -72,12 +84,12 @@ class Kubelet:
 
     async def run(self) -> None:
         self.register_node()
-        self._own(self._heartbeat())
-        self._own(run_eviction(self))
+        self._tasks.spawn(self._heartbeat())
+        self._tasks.spawn(run_eviction(self))
         if self.scheduler is not None:
-            self._own(self.scheduler.run())
-        self._own(self._watch_sources(("", "configmaps")))
-        self._own(self._watch_sources(("", "secrets")))
+            self._tasks.spawn(self.scheduler.run())
+        self._tasks.spawn(self._watch_sources(("", "configmaps")))
+        self._tasks.spawn(self._watch_sources(("", "secrets")))
         await self._watch_pods()
 
     async def stop(self) -> None:
@@ -92,18 +104,7 @@ class Kubelet:
         await asyncio.gather(
             *(r.shutdown(SHUTDOWN_GRACE) for r in self.runners.values()), return_exceptions=True
         )
-        tasks = [*self._runner_tasks.values(), *self._tasks]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-    def _own(self, coro: Any) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        await cancel_and_wait([*self._runner_tasks.values(), *self._tasks])
 
     # -- the Node object ------------------------------------------------------------------
     def register_node(self) -> None:
@@ -151,7 +152,7 @@ class Kubelet:
             for uid, runner in list(self.runners.items()):
                 if uid not in alive:
                     runner.removed()
-            await asyncio.sleep(0.05)
+            await self.clock.sleep(RELIST_PAUSE)
 
     def _handle(self, kind: str, pod: Obj) -> None:
         meta = pod.get("metadata", {})
@@ -175,7 +176,7 @@ class Kubelet:
             return
         if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             return  # finished before this kubelet started; nothing to run
-        runner = PodRunner(self, pod)
+        runner = PodRunner(self.node, pod)
         self.runners[uid] = runner
         task = asyncio.create_task(self._run_pod(uid, runner), name=f"pod {meta.get('name')}")
         self._runner_tasks[uid] = task
@@ -203,4 +204,4 @@ class Kubelet:
             finally:
                 self._watches.remove(watch)
             if not self._stopped:
-                await asyncio.sleep(0.05)
+                await self.clock.sleep(RELIST_PAUSE)

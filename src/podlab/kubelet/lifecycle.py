@@ -7,11 +7,10 @@ through the runtime so the failure text can carry the exit code as kubelet's doe
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from podlab.kubelet.clock import Clock
+from podlab.kubelet.clock import Clock, wait_until
 from podlab.probes import ProbeResult, ProbeTarget, run_probe
 from podlab.runtime import ExecResult
 
@@ -43,8 +42,8 @@ async def run_hook(handler: Obj, target: ProbeTarget, timeout: float, clock: Clo
         return "invalid handler"
     attempt = {kinds[0]: handler[kinds[0]], "timeoutSeconds": max(timeout, 1)}
     try:
-        outcome = await asyncio.wait_for(
-            run_probe(attempt, target, probe_type="lifecycle"), timeout=timeout + 1
+        outcome = await wait_until(
+            clock, run_probe(attempt, target, probe_type="lifecycle"), clock.now() + timeout + 1
         )
     except TimeoutError:
         return "timed out"

@@ -4,6 +4,10 @@ One task per pod. Each pass: prepare the sandbox (IP, volumes), ask the sans-IO 
 do, hand starts/kills to per-container tasks (so a 30 s graceful kill never stalls status or
 probes), write the status if it changed, trigger readiness checks, then sleep until something
 happens (a container exit, a probe verdict change, a pod update) or a backoff timer is due.
+
+Its collaborators come in explicitly: ``NodeContext`` (node-wide: store, runtime, clock, events,
+backoff, probe attempt), and it builds the per-pod ones: ``ContainerActions`` (start/kill),
+``PodProbes`` + ``ProbeManager`` (probe drivers), ``PodWorker`` (decisions).
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ import asyncio
 import contextlib
 import copy
 import logging
-from collections.abc import Coroutine
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from podlab.kubelet.container_actions import kill_container, start_container
+from podlab.kubelet.clock import wait_event_until, wait_until
+from podlab.kubelet.container_actions import ContainerActions
+from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.events import ObjectRef, rfc3339
-from podlab.kubelet.pod_probes import make_probe_driver
+from podlab.kubelet.pod_context import NodeContext, PodSandbox
+from podlab.kubelet.pod_probes import PodProbes
 from podlab.kubelet.pod_worker import (
     EmitEvent,
     KillContainer,
@@ -30,15 +35,9 @@ from podlab.kubelet.pod_worker import (
 from podlab.kubelet.probe_manager import ProbeManager
 from podlab.kubelet.probe_results import ProbeResults
 from podlab.kubelet.status import CONDITION_ORDER, build_status
-from podlab.runtime import (
-    RunningContainer,
-    VolumeError,
-    allocate_pod_ip,
-)
+from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
+from podlab.runtime import ExitInfo, VolumeError, allocate_pod_ip
 from podlab.store import NotFound, StoreError
-
-if TYPE_CHECKING:
-    from podlab.kubelet.kubelet import Kubelet
 
 log = logging.getLogger("podlab.kubelet")
 
@@ -53,27 +52,46 @@ MOUNT_RETRY_MAX = 122.0
 
 
 class PodRunner:
-    def __init__(self, kubelet: Kubelet, pod: Obj) -> None:
+    def __init__(self, node: NodeContext, pod: Obj) -> None:
         # Node-wide, read-only.
-        self.kubelet = kubelet
-        self.clock = kubelet.clock
+        self.node = node
+        self.clock = node.clock
         # Pod lifetime.
         self.pod = pod
         self.uid = str(pod["metadata"]["uid"])
-        self.worker = PodWorker(pod, kubelet.backoff, kubelet.image_backoff)
+        self.worker = PodWorker(pod, node.backoff, node.image_backoff)
         self.results = ProbeResults.create(on_change=lambda _update: self.wake())
-        self.probes = ProbeManager(lambda c, t, p: make_probe_driver(self, c, t, p))
-        self.running: dict[str, RunningContainer] = {}
-        self.pod_ip: str | None = None
-        self.volumes: dict[str, Path] | None = None
+        self.running: dict[str, ContainerHandle] = {}
+        self.sandbox = PodSandbox()
+        self.actions = ContainerActions(
+            node,
+            self.worker,
+            self.sandbox,
+            running=self.running,
+            emit=self.emit,
+            on_started=self._track,
+            on_exit=self._record_exit,
+        )
+        pod_probes = PodProbes(
+            node.clock,
+            node.probe_attempt,
+            pod_uid=self.uid,
+            worker=self.worker,
+            results=self.results,
+            sandbox=self.sandbox,
+            running=self.running,
+            last_status=lambda: self.last_status,
+            emit=self.emit,
+        )
+        self.probes = ProbeManager(pod_probes.make_driver)
         self.start_time = rfc3339(self.clock.wall())
         self.last_status: Obj | None = copy.deepcopy(pod.get("status")) or None
         self.gone = False  # removed from the store behind our back (force delete)
         self._mount_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
         self._dirty = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()  # exit watchers and actions
-        self._action_tasks: set[asyncio.Task[None]] = set()  # starts and kills in flight
+        self._exit_watchers = OwnedTasks()
+        self._in_flight = OwnedTasks()  # starts and kills
         self._busy_actions = 0
         self._terminating = False
         self._shutting_down = False  # node shutdown: no more syncs, no restarts
@@ -126,14 +144,10 @@ class PodRunner:
                 if self.worker.deleting and self.worker.all_stopped() and self._busy_actions == 0:
                     await self._finish_deletion()
                     return
-                await self._wait(wake)
+                await wait_event_until(self.clock, self._dirty, wake)
         finally:
             await self.probes.remove_pod()
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await cancel_and_wait([*self._exit_watchers, *self._in_flight])
 
     def _sync_once(self) -> float | None:
         now = self.clock.now()
@@ -155,41 +169,20 @@ class PodRunner:
                     per_container.setdefault(action.name, []).append(action)
         for name, acts in per_container.items():
             self._busy_actions += 1
-            task = self.spawn(self._run_actions(name, acts))
-            self._action_tasks.add(task)
-            task.add_done_callback(self._action_tasks.discard)
+            self._in_flight.spawn(self._run_actions(name, acts))
         self._write_status()
         self._trigger_readiness()
         return wake
 
-    async def _wait(self, wake: float | None) -> None:
-        waiter = asyncio.ensure_future(self._dirty.wait())
-        pending: set[asyncio.Future[Any]] = {waiter}
-        if wake is not None:
-            pending.add(asyncio.ensure_future(self.clock.sleep_until(wake)))
-        try:
-            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for fut in pending:
-                if not fut.done():
-                    fut.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await fut
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     # -- sandbox: IP and volumes ----------------------------------------------------------
     def _prepare_sandbox(self, now: float) -> float | None:
-        if self.pod_ip is None:
-            self.pod_ip = allocate_pod_ip(self.uid)
+        if self.sandbox.pod_ip is None:
+            self.sandbox.pod_ip = allocate_pod_ip(self.uid)
         if now < self._mount_retry_at:
             return self._mount_retry_at
+        lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
         try:
-            self.volumes = self.kubelet.runtime.materialise_volumes(self.pod, self.lookup)
+            self.sandbox.volumes = self.node.runtime.materialise_volumes(self.pod, lookup)
         except VolumeError as exc:
             # kubelet's volume manager keeps retrying with exponential backoff and says so.
             self.emit("Warning", "FailedMount", exc.message, None)
@@ -206,21 +199,14 @@ class PodRunner:
             self._mount_delay = MOUNT_RETRY_INITIAL
             self.wake()
 
-    def lookup(self, kind: str, name: str) -> Obj | None:
-        key = ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
-        try:
-            return self.kubelet.store.get(key, self.pod["metadata"].get("namespace", "default"), name)
-        except NotFound:
-            return None
-
     # -- container actions ----------------------------------------------------------------
     async def _run_actions(self, name: str, actions: list[StartContainer | KillContainer]) -> None:
         try:
             for action in actions:
                 if isinstance(action, KillContainer):
-                    await kill_container(self, action)
+                    await self.actions.kill(action)
                 else:
-                    await start_container(self, name)
+                    await self.actions.start(name)
         except Exception:
             log.exception("pod %s container %s: action failed", self.pod["metadata"].get("name"), name)
         finally:
@@ -228,13 +214,18 @@ class PodRunner:
             self._busy_actions -= 1
             self.wake()
 
-    async def watch_exit(self, name: str, rc: RunningContainer) -> None:
-        info = await rc.wait()
-        self.record_exit(name, rc, info.exit_code, info.reason, info.finished_at)
+    def _track(self, name: str, rc: ContainerHandle) -> None:
+        self.running[name] = rc
+        self._exit_watchers.spawn(self._watch_exit(name, rc))
 
-    def record_exit(self, name: str, rc: RunningContainer, code: int, reason: str, finished: Any) -> None:
+    async def _watch_exit(self, name: str, rc: ContainerHandle) -> None:
+        self._record_exit(name, rc, await rc.wait())
+
+    def _record_exit(self, name: str, rc: ContainerHandle, info: ExitInfo) -> None:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
-        if self.worker.on_exited(name, rc.container_id, self.clock.now(), rfc3339(finished), code, reason):
+        now = self.clock.now()
+        finished = rfc3339(info.finished_at)
+        if self.worker.on_exited(name, rc.container_id, now, finished, info.exit_code, info.reason):
             self.wake()
 
     async def shutdown(self, grace: float) -> None:
@@ -242,8 +233,11 @@ class PodRunner:
         half-way could leave a process behind), then stop every container. No events, no status."""
         self._shutting_down = True
         self.wake()
-        if self._action_tasks:
-            await asyncio.wait(set(self._action_tasks), timeout=grace + 10)
+        if self._in_flight:
+            with contextlib.suppress(TimeoutError):
+                await wait_until(
+                    self.clock, asyncio.wait(set(self._in_flight)), self.clock.now() + grace + 10
+                )
         await asyncio.gather(
             *(rc.stop(grace) for rc in self.running.values() if rc.running), return_exceptions=True
         )
@@ -258,7 +252,7 @@ class PodRunner:
 
     # -- status and events ----------------------------------------------------------------
     def emit(self, type_: str, reason: str, message: str, container: str | None) -> None:
-        self.kubelet.recorder.emit(ObjectRef.for_pod(self.pod, container), type_, reason, message)
+        self.node.recorder.emit(ObjectRef.for_pod(self.pod, container), type_, reason, message)
 
     def _compute_status(self) -> Obj:
         return build_status(
@@ -267,8 +261,8 @@ class PodRunner:
             startup=self.results.startup.get,
             previous=self.last_status,
             now=rfc3339(self.clock.wall()),
-            pod_ip=self.pod_ip,
-            host_ip=self.kubelet.host_ip,
+            pod_ip=self.sandbox.pod_ip,
+            host_ip=self.node.host_ip,
             start_time=self.start_time,
             foreign=self._foreign_conditions(self.pod),
         )
@@ -287,7 +281,7 @@ class PodRunner:
             return
         meta = self.pod["metadata"]
         try:
-            self.kubelet.store.update(
+            self.node.store.update(
                 PODS,
                 {
                     "metadata": {"name": meta["name"], "namespace": meta.get("namespace", "default")},
@@ -302,15 +296,15 @@ class PodRunner:
 
     async def _finish_deletion(self) -> None:
         self._write_status()
-        self.kubelet.runtime.release_pod(self.uid)
+        self.node.runtime.release_pod(self.uid)
         # The backoff tables are node-wide; this pod's entries go with it (kubelet's backoff GC).
-        self.kubelet.backoff.forget_prefix(format_pod(self.pod))
-        self.kubelet.image_backoff.forget_prefix(self.uid)
+        self.node.backoff.forget_prefix(format_pod(self.pod))
+        self.node.image_backoff.forget_prefix(self.uid)
         if self.gone:
             return
         meta = self.pod["metadata"]
         with contextlib.suppress(NotFound):
-            self.kubelet.store.delete(
+            self.node.store.delete(
                 PODS,
                 meta.get("namespace", "default"),
                 meta["name"],

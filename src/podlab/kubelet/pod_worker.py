@@ -197,9 +197,6 @@ class PodWorker:
         containers: list[Obj] = self.pod.get("spec", {}).get("initContainers") or []
         return containers
 
-    def is_init(self, name: str) -> bool:
-        return any(c["name"] == name for c in self.init_containers)
-
     def container_spec(self, name: str) -> Obj:
         for c in self.init_containers + self.containers:
             if c["name"] == name:

@@ -8,13 +8,12 @@ kubelet's retry-on-error, result-cache writes, events) and loops until the worke
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from podlab.kubelet.clock import Clock
+from podlab.kubelet.clock import Clock, wait_event_until
 from podlab.kubelet.probe_results import ProbeType, ResultsCache
 from podlab.kubelet.probe_worker import (
     AttemptResult,
@@ -83,7 +82,7 @@ class ProbeDriver:
     async def run(self) -> None:
         try:
             while not self._stopped and not self.worker.stopped:
-                await self._wait()
+                await wait_event_until(self.clock, self._trigger, self.worker.next_wake)
                 if self._stopped:
                     break
                 now = self.clock.now()
@@ -97,20 +96,6 @@ class ProbeDriver:
             # worker.go's deferred clean-up: the worker's result goes with it.
             if self.worker.container_id:
                 self._results.remove(self.worker.container_id)
-
-    async def _wait(self) -> None:
-        if self._trigger.is_set():
-            return
-        sleeper = asyncio.ensure_future(self.clock.sleep_until(self.worker.next_wake))
-        trigger = asyncio.ensure_future(self._trigger.wait())
-        try:
-            await asyncio.wait({sleeper, trigger}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for fut in (sleeper, trigger):
-                if not fut.done():
-                    fut.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await fut
 
     async def _apply(self, decisions: list[Decision]) -> None:
         for decision in decisions:

@@ -9,7 +9,6 @@ start or startup success instead of a period later.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from podlab.kubelet.probe_driver import ProbeDriver
 from podlab.kubelet.probe_results import ProbeType
 from podlab.kubelet.probe_worker import AttemptResult
+from podlab.kubelet.tasks import cancel_and_wait
 
 Obj = dict[str, Any]
 
@@ -49,9 +49,6 @@ class ProbeManager:
                     driver.run(), name=f"probe {container['name']} {probe_type.value}"
                 )
 
-    def has(self, container: str, probe_type: ProbeType) -> bool:
-        return ProbeKey(container, probe_type) in self._drivers
-
     def history(self) -> dict[ProbeKey, list[AttemptResult]]:
         """The latest attempt results of each probe, oldest first (for the live view)."""
         return {key: [result for _, result, _ in driver.history] for key, driver in self._drivers.items()}
@@ -70,10 +67,5 @@ class ProbeManager:
         """Stop every worker and wait for them (idempotent)."""
         for driver in self._drivers.values():
             driver.stop()
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(self._tasks.values())
         self._tasks.clear()

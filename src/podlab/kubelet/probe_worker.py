@@ -48,7 +48,6 @@ class ProbeSpec:
     period: int = 10
     success_threshold: int = 1
     failure_threshold: int = 3
-    termination_grace: int | None = None
 
     @classmethod
     def from_probe(cls, probe: dict[str, Any]) -> ProbeSpec:
@@ -57,14 +56,12 @@ class ProbeSpec:
             # API defaulting turns 0 into the default before validation (§1.1).
             return int(value) if value else default
 
-        grace = probe.get("terminationGracePeriodSeconds")
         return cls(
             initial_delay=int(probe.get("initialDelaySeconds") or 0),
             timeout=pos("timeoutSeconds", 1),
             period=pos("periodSeconds", 10),
             success_threshold=pos("successThreshold", 1),
             failure_threshold=pos("failureThreshold", 3),
-            termination_grace=None if grace is None else int(grace),
         )
 
 

@@ -7,7 +7,6 @@ the binding subresource does), then ``spec.nodeName``, and records the ``Schedul
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 from typing import Any
@@ -48,7 +47,7 @@ class Scheduler:
                 elif event.type == "ERROR":
                     break
             if not self._stopped:
-                await asyncio.sleep(0.1)  # the watch fell behind (410): re-list
+                await self.clock.sleep(0.1)  # the watch fell behind (410): re-list
 
     def stop(self) -> None:
         self._stopped = True

@@ -1,0 +1,68 @@
+"""What a pod runner works with, passed in explicitly (no back-pointer to the Kubelet).
+
+``NodeContext``: the node-wide collaborators every pod runner shares (store, runtime, clock,
+event recorder, backoff tables, the probe attempt). ``PodSandbox``: what the runner prepared for
+one pod (IP, volumes), read by its container actions and probes. ``ProbeAttempt``: one probe
+attempt, the seam tests use to script probe results (``run_probe_attempt`` is the real one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from podlab.kubelet.backoff import Backoff
+from podlab.kubelet.clock import Clock
+from podlab.kubelet.container_runtime import ContainerRuntime, SourceLookup
+from podlab.kubelet.probe_results import ProbeType
+from podlab.kubelet.recorder import EventRecorder
+from podlab.probes import ProbeOutcome, ProbeTarget, run_probe
+from podlab.store import NotFound, Store
+
+Obj = dict[str, Any]
+# (probe spec, target, probe type) -> outcome. The timeout is the spec's timeoutSeconds; the
+# type only names the probe in kubelet's "missing ... probe handler" message.
+ProbeAttempt = Callable[[Obj, ProbeTarget, ProbeType], Awaitable[ProbeOutcome]]
+# (type, reason, message, container or None for the pod itself): one event about the pod.
+EventSink = Callable[[str, str, str, str | None], None]
+
+
+async def run_probe_attempt(probe: Obj, target: ProbeTarget, probe_type: ProbeType) -> ProbeOutcome:
+    """The real attempt: podlab.probes against the container (exec through the runtime)."""
+    return await run_probe(probe, target, probe_type=probe_type.value)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeContext:
+    store: Store  # pod status writes, final deletes, ConfigMap/Secret reads
+    runtime: ContainerRuntime
+    clock: Clock
+    recorder: EventRecorder
+    # Node-wide backoff tables keyed per pod+container (kubelet keeps one for the node).
+    backoff: Backoff
+    image_backoff: Backoff
+    probe_attempt: ProbeAttempt
+    node_name: str
+    host_ip: str
+
+    def source_lookup(self, namespace: str) -> SourceLookup:
+        """ConfigMaps and Secrets of one namespace, for volumes and env."""
+
+        def lookup(kind: str, name: str) -> Obj | None:
+            key = ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
+            try:
+                return self.store.get(key, namespace, name)
+            except NotFound:
+                return None
+
+        return lookup
+
+
+@dataclass(slots=True)
+class PodSandbox:
+    """Filled in by the pod runner before any container starts."""
+
+    pod_ip: str | None = None
+    volumes: dict[str, Path] | None = None
