@@ -21,6 +21,7 @@ from podlab.runtime.layout import prepare
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
 from podlab.runtime.podip import release_pod_ip
+from podlab.runtime.seccomp import container_filter
 from podlab.runtime.types import ContainerLaunch, Obj, StartError, start_error_message
 from podlab.runtime.volumes import Lookup, materialise
 
@@ -46,6 +47,11 @@ class Runtime:
         self._launcher: Launcher
         if sandbox != "plain" and bwrap is not None and bwrap_works(bwrap):
             self._launcher = BwrapLauncher(bwrap)
+            if container_filter() is None:
+                log.warning(
+                    "containers run without a seccomp filter (libseccomp is not installed); "
+                    "the user namespace and the default capabilities still confine them"
+                )
         else:
             self._launcher = PlainLauncher()
             log.warning(
@@ -89,13 +95,13 @@ class Runtime:
         layout = prepare(
             launch, program, self._pod_dir(launch.pod), isolated=self.isolation == "bwrap", busybox=busybox
         )
-        error = look_path(program.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
+        error = look_path(layout.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
         if error is not None:
             raise StartError(start_error_message(error))
         log_dir = container_log_dir(
             self.home, meta["namespace"], meta["name"], meta["uid"], str(container["name"])
         )
-        proc, pid = await self._launcher.start_container(program.argv, layout)
+        proc, pid = await self._launcher.start_container(layout.argv, layout)
         running = RunningContainer(
             launcher=self._launcher,
             proc=proc,
