@@ -123,7 +123,9 @@ def test_mount_plan_and_host_paths(tmp_path: Path) -> None:
     # and a volume's mount point under it is made there in advance.
     assert Mount("ro-bind", "/etc", str(etc)) in mounts and (etc / "podlab-unit" / "x").is_dir()
     assert not any(m.source in ("/etc", "/etc/passwd", "/etc/shadow") for m in mounts)
-    assert not any(m.dest in ("/home", "/root", "/tmp", "/opt", "/var") and m.kind.endswith("bind") for m in mounts)
+    assert not any(
+        m.dest in ("/home", "/root", "/tmp", "/opt", "/var") and m.kind.endswith("bind") for m in mounts
+    )
     assert (root / "tmp").stat().st_mode & 0o7777 == 0o1777 and (root / "var" / "tmp").is_dir()
     # The runtime comes last, so no volume can hide it.
     assert mounts[-1] == Mount("ro-bind", "/podlab/python", sys.base_prefix)

@@ -24,10 +24,12 @@ import pytest
 
 import podlab
 from podlab.runtime import ContainerLaunch, LogSource, Runtime
-from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK
+from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK, HOST_NAMESPACE_CAPABILITY_MASK
 from podlab.runtime.launchers import bwrap_works
 
-pytestmark = pytest.mark.skipif(not bwrap_works(shutil.which("bwrap")), reason="bubblewrap is not usable here")
+pytestmark = pytest.mark.skipif(
+    not bwrap_works(shutil.which("bwrap")), reason="bubblewrap is not usable here"
+)
 
 BUSYBOX = "busybox:1.36"
 CHECKOUT = Path(podlab.__file__).resolve().parents[2]  # src/podlab/__init__.py -> the checkout
@@ -207,6 +209,46 @@ def test_builtin_image_sees_only_its_runtime(tmp_path: Path, pod_ip: str) -> Non
     run(home, main)
 
 
+def test_privileged_port_container_binds_it_but_stays_confined(tmp_path: Path, pod_ip: str) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the host-user-namespace exception is for a node run by root")
+    home = tmp_path / "home"
+
+    async def main(rt: Runtime) -> None:
+        serve = ["httpd", "-f", "-p", f"{pod_ip}:80", "-h", "/tmp"]
+        web = {"name": "web", "image": BUSYBOX, "command": serve, "ports": [{"containerPort": 80}]}
+        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
+        async with asyncio.timeout(10):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection(pod_ip, 80)
+                    writer.close()
+                    break
+                except OSError:
+                    assert rc.running
+                    await asyncio.sleep(0.05)
+        script = (
+            "grep CapEff /proc/self/status; mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; unshare -U true"
+        )
+        res = await rc.exec(["sh", "-c", script], 5.0)
+        assert res.output.decode().splitlines() == [
+            f"CapEff:\t{HOST_NAMESPACE_CAPABILITY_MASK:016x}",  # the defaults without NET_RAW
+            "mknod: /tmp/sda: Operation not permitted",
+            "mount: permission denied (are you root?)",
+            "unshare: unshare(0x10000000): Operation not permitted",
+        ]
+        await rc.stop(0)
+
+        # Undeclared, the same server is in a user namespace, where the kernel refuses port 80.
+        web = {**web, "ports": []}
+        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
+        info = await rc.wait()
+        assert info.exit_code != 0
+        assert b"bind: Permission denied" in rc.log_path.read_bytes()
+
+    run(home, main)
+
+
 # Runs as nobody: the node's own process, with the system interpreter (the venv's links into
 # /root, which nobody cannot enter) and the checkout's sources and site-packages.
 NOBODY_DRIVER = textwrap.dedent(
@@ -244,7 +286,9 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
     site = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
     pythonpath = [str(CHECKOUT / "src"), *site]
     python = "/usr/bin/python3"
-    version = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    )
     if version.stdout.strip() != str(sys.version_info[:2]):
         pytest.skip(f"{python} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv")
     if any(_as_nobody(["test", "-r", p]).returncode != 0 for p in pythonpath):

@@ -65,9 +65,17 @@ class BwrapLauncher:
         self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
         self._preexec = None if setpriv else child_setup(os.getpid())
 
-    def command(self, layout: Layout, argv: list[str], *, as_pid_1: bool, seccomp_fd: int | None) -> list[str]:
-        cmd = [*self._prefix, self.bwrap, "--die-with-parent", *confinement.namespace_args()]
-        cmd += confinement.capability_args()
+    def command(
+        self, layout: Layout, argv: list[str], *, as_pid_1: bool, seccomp_fd: int | None
+    ) -> list[str]:
+        userns = layout.user_namespace
+        cmd = [
+            *self._prefix,
+            self.bwrap,
+            "--die-with-parent",
+            *confinement.namespace_args(user_namespace=userns),
+        ]
+        cmd += confinement.capability_args(user_namespace=userns)
         if seccomp_fd is not None:
             cmd += ["--seccomp", str(seccomp_fd)]
         cmd += ["--hostname", layout.hostname]

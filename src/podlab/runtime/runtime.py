@@ -95,6 +95,13 @@ class Runtime:
         layout = prepare(
             launch, program, self._pod_dir(launch.pod), isolated=self.isolation == "bwrap", busybox=busybox
         )
+        if self.isolation == "bwrap" and not layout.user_namespace:
+            log.warning(
+                "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
+                "it runs in the host's user namespace so that it can bind it (docs/SECURITY.md)",
+                container["name"],
+                meta["name"],
+            )
         error = look_path(layout.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
         if error is not None:
             raise StartError(start_error_message(error))

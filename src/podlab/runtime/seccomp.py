@@ -48,6 +48,9 @@ DENIED_SYSCALLS = (
     # file handles reach files outside the mount view; peeking at other processes
     *("open_by_handle_at", "kcmp", "pidfd_getfd"),
 )
+# S_IFMT and the device types: mknod of a block or character device is refused (there is no
+# device cgroup to stop its use, and a user-namespaced container gets EPERM from the kernel anyway).
+_S_IFMT, _DEVICE_TYPES = 0o170000, (0o020000, 0o060000)
 # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: RuntimeDefault's mask 0x7E020000.
 CLONE_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 
@@ -101,6 +104,9 @@ def container_filter() -> bytes | None:
         for syscall in DENIED_SYSCALLS:
             refuse(syscall, errno.EPERM)
         refuse("clone3", errno.ENOSYS)
+        for kind in _DEVICE_TYPES:
+            refuse("mknod", errno.EPERM, _ArgCmp(1, _CMP_MASKED_EQ, _S_IFMT, kind))
+            refuse("mknodat", errno.EPERM, _ArgCmp(2, _CMP_MASKED_EQ, _S_IFMT, kind))
         for flag in CLONE_NAMESPACE_FLAGS:
             # Rules on one syscall are OR-ed: any namespace bit set in the flags refuses it.
             refuse("clone", errno.EPERM, _ArgCmp(0, _CMP_MASKED_EQ, flag, flag))
