@@ -100,31 +100,47 @@ def test_mount_plan_and_host_paths(tmp_path: Path) -> None:
     root.mkdir()
     cm = tmp_path / "cm"
     cm.mkdir()
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    empty = tmp_path / "empty"
+    empty.touch()
     spec = SandboxSpec(
         root=root,
         rootfs="host",
         busybox_bin=None,
-        host_extra=[],
-        etc_files={},
+        etc_dir=etc,
+        empty_file=empty,
         volumes=[
             VolumeMount("/home/wiremock/mappings", cm, True),
             VolumeMount("/etc/podlab-unit/x", cm, False),
         ],
+        runtime=[("/podlab/python", sys.base_prefix)],
     )
     mounts = plan(spec)
     assert mounts[0] == Mount("bind", "/", str(root))
     assert Mount("ro-bind", "/home/wiremock/mappings", str(cm)) in mounts
-    # /etc/podlab-unit does not exist on the host: /etc is mirrored entry by entry.
-    assert Mount("ro-bind", "/etc", "/etc") not in mounts and (root / "etc").is_dir()
-    assert Mount("ro-bind", "/etc/passwd", "/etc/passwd") in mounts
-    assert not any(m.dest in ("/home", "/root", "/tmp") and m.kind.endswith("bind") for m in mounts)
+    # The container's /etc is its own directory: no host account or secret shows through,
+    # and a volume's mount point under it is made there in advance.
+    assert Mount("ro-bind", "/etc", str(etc)) in mounts and (etc / "podlab-unit" / "x").is_dir()
+    assert not any(m.source in ("/etc", "/etc/passwd", "/etc/shadow") for m in mounts)
+    assert not any(
+        m.dest in ("/home", "/root", "/tmp", "/opt", "/var") and m.kind.endswith("bind") for m in mounts
+    )
+    assert (root / "tmp").stat().st_mode & 0o7777 == 0o1777 and (root / "var" / "tmp").is_dir()
+    # The runtime comes last, so no volume can hide it.
+    assert mounts[-1] == Mount("ro-bind", "/podlab/python", sys.base_prefix)
+    assert Mount("ro-bind", "/proc/sys", "/proc/sys") in mounts
     assert host_path(mounts, "/home/wiremock/mappings/a.json") == f"{cm}/a.json"
     assert host_path(mounts, "/tmp/x") == f"{root}/tmp/x"
+    assert host_path(mounts, "/etc/hosts") == f"{etc}/hosts"
     assert host_path(mounts, "mappings", "/home/wiremock") == str(cm)
     if os.path.islink("/bin"):
         assert host_path(mounts, "/bin/sh") == os.path.join("/", os.readlink("/bin"), "sh").replace("//", "/")
     args = bwrap_args(mounts)
     assert args[:3] == ["--bind", str(root), "/"] and "--symlink" not in args
+    if os.path.isdir("/proc/acpi"):
+        at = args.index("/proc/acpi")
+        assert args[at - 1 : at + 3] == ["--tmpfs", "/proc/acpi", "--remount-ro", "/proc/acpi"]
 
 
 def test_look_path_wording(tmp_path: Path) -> None:

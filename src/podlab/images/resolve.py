@@ -63,6 +63,9 @@ class ImageProgram:
     workdir: str  # the image's WORKDIR, or the container's workingDir
     rootfs: str = "host"  # "host": host userland read-only; "busybox": busybox applets as /bin
     kind: str = "user"  # "wiremock" | "agnhost" | "shell" | "user" (for messages and tests)
+    # A built-in image run by this Python: argv[0] is sys.executable, which a sandbox replaces
+    # with the runtime it binds at a fixed path (podlab.runtime.pyruntime).
+    python: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class _Image:
     workdir: str
     env: dict[str, str]
     rootfs: str = "host"
+    python: bool = False
 
 
 def resolve(
@@ -103,7 +107,9 @@ def resolve(
         # containerd: an image with neither ENTRYPOINT nor CMD and a container without command.
         raise ImagePullError(f'image "{image}" has no command to run; set `command` in the container')
     workdir = str(container.get("workingDir") or base.workdir)
-    return ImageProgram(argv=argv, env=dict(base.env), workdir=workdir, rootfs=base.rootfs, kind=base.kind)
+    return ImageProgram(
+        argv=argv, env=dict(base.env), workdir=workdir, rootfs=base.rootfs, kind=base.kind, python=base.python
+    )
 
 
 def _argv(base: _Image, ref: ImageRef, command: list[str], args: list[str]) -> list[str]:
@@ -156,12 +162,12 @@ def _builtin_image(ref: ImageRef, pod_ip: str | None) -> _Image | None:
             entry += ["--bind-address", pod_ip]
         # The wiremock image's WORKDIR is /home/wiremock and WireMock's root dir is ".",
         # so a ConfigMap mounted at /home/wiremock/mappings is loaded at start-up.
-        return _Image("wiremock", entry, [], "/home/wiremock", py_env)
+        return _Image("wiremock", entry, [], "/home/wiremock", py_env, python=True)
     if repo in AGNHOST_REPOS:
         # agnhost's Dockerfile: ENTRYPOINT ["/agnhost"], CMD ["pause"].
-        return _Image("agnhost", [*python, "podlab.images.agnhost"], ["pause"], "/", py_env)
+        return _Image("agnhost", [*python, "podlab.images.agnhost"], ["pause"], "/", py_env, python=True)
     if repo in PAUSE_REPOS:
-        return _Image("agnhost", [*python, "podlab.images.agnhost", "pause"], [], "/", py_env)
+        return _Image("agnhost", [*python, "podlab.images.agnhost", "pause"], [], "/", py_env, python=True)
     if repo in BUSYBOX_REPOS:
         cmd = ["/bin/sh"] if repo == "library/alpine" else ["sh"]
         return _Image("shell", [], cmd, "/", {"PATH": DEFAULT_PATH}, rootfs="busybox")

@@ -1,6 +1,8 @@
 """How processes are started and signalled in each isolation mode.
 
-BwrapLauncher: `--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace
+BwrapLauncher: the container runs in its own user namespace with containerd's default
+capabilities and a seccomp filter (confinement.py, seccomp.py, docs/SECURITY.md).
+`--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace
 (peers-and-sandboxing.md §3), so, as on a node, a shell without a SIGTERM handler ignores
 SIGTERM and is SIGKILLed after the grace period (exit 137), and when PID 1 exits the kernel
 kills the rest of the namespace. `--die-with-parent` ties the program to bwrap, and
@@ -21,7 +23,7 @@ import signal
 import subprocess
 from typing import Protocol
 
-from podlab.runtime import sandbox
+from podlab.runtime import confinement, sandbox, seccomp
 from podlab.runtime.layout import Layout
 from podlab.runtime.process import child_setup, kill_group, kill_pid
 from podlab.runtime.reaper import Reaper
@@ -63,15 +65,19 @@ class BwrapLauncher:
         self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
         self._preexec = None if setpriv else child_setup(os.getpid())
 
-    def command(self, layout: Layout, argv: list[str], *, as_pid_1: bool) -> list[str]:
+    def command(
+        self, layout: Layout, argv: list[str], *, as_pid_1: bool, seccomp_fd: int | None
+    ) -> list[str]:
+        userns = layout.user_namespace
         cmd = [
             *self._prefix,
             self.bwrap,
             "--die-with-parent",
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
+            *confinement.namespace_args(user_namespace=userns),
         ]
+        cmd += confinement.capability_args(user_namespace=userns)
+        if seccomp_fd is not None:
+            cmd += ["--seccomp", str(seccomp_fd)]
         cmd += ["--hostname", layout.hostname]
         if as_pid_1:
             cmd.append("--as-pid-1")
@@ -80,7 +86,8 @@ class BwrapLauncher:
 
     async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
-        cmd = self.command(layout, argv, as_pid_1=True)
+        filter_fd = self._filter_fd()
+        cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
         at = len(self._prefix) + 1
         cmd[at:at] = ["--info-fd", str(info_w)]
         try:
@@ -90,12 +97,14 @@ class BwrapLauncher:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=layout.env,
-                pass_fds=(info_w,),
+                pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
                 start_new_session=True,
                 preexec_fn=self._preexec,
             )
         finally:
             os.close(info_w)
+            if filter_fd is not None:
+                os.close(filter_fd)
         raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
         if not raw.strip():
             # bwrap failed before starting the program (e.g. a mount it could not make).
@@ -104,17 +113,28 @@ class BwrapLauncher:
         return proc, int(json.loads(raw)["child-pid"])
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
-        # A second sandbox over the same host directories: same files, /tmp included. bwrap
-        # is then PID 1 and its death (on timeout) takes the whole namespace with it.
-        return await asyncio.create_subprocess_exec(
-            *self.command(layout, argv, as_pid_1=False),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=layout.env,
-            start_new_session=True,
-            preexec_fn=self._preexec,
-        )
+        # A second sandbox over the same host directories, under the same confinement: same
+        # files, /tmp included. bwrap is then PID 1 and its death (on timeout) takes the whole
+        # namespace with it.
+        filter_fd = self._filter_fd()
+        try:
+            return await asyncio.create_subprocess_exec(
+                *self.command(layout, argv, as_pid_1=False, seccomp_fd=filter_fd),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=layout.env,
+                pass_fds=() if filter_fd is None else (filter_fd,),
+                start_new_session=True,
+                preexec_fn=self._preexec,
+            )
+        finally:
+            if filter_fd is not None:
+                os.close(filter_fd)
+
+    def _filter_fd(self) -> int | None:
+        program = seccomp.container_filter()
+        return None if program is None else seccomp.filter_fd(program)
 
     def signal_container(self, proc: Process, pid: int, sig: int) -> None:
         # To PID 1 of the namespace, as the container runtime does; SIGKILL ends the namespace.
@@ -191,7 +211,9 @@ def bwrap_works(bwrap: str | None) -> bool:
     if bwrap is None:
         return False
     if bwrap not in _bwrap_ok:
-        probe = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--as-pid-1"]
+        # The namespaces and capability calls containers use: a host without unprivileged user
+        # namespaces (or a bwrap too old for --disable-userns) falls back to plain mode.
+        probe = [bwrap, *confinement.namespace_args(), *confinement.capability_args(), "--as-pid-1"]
         probe += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "true"]
         try:
             _bwrap_ok[bwrap] = subprocess.run(probe, capture_output=True, timeout=10).returncode == 0

@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import podlab
 from podlab.images import ImageProgram
-from podlab.runtime import sandbox
+from podlab.runtime import confinement, sandbox
+from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.types import ContainerLaunch
 from podlab.runtime.volumes import resolve_mounts, volume_kinds
 
@@ -19,11 +19,14 @@ from podlab.runtime.volumes import resolve_mounts, volume_kinds
 class Layout:
     """One container instance's view, in container paths and their host backing."""
 
+    argv: list[str]  # the program, in the container's paths
     mounts: list[sandbox.Mount]  # under bwrap: the sandbox; plain: path translations only
     workdir: str  # inside the container
     host_workdir: Path  # the host directory behind workdir (plain mode runs there)
     env: dict[str, str]
     hostname: str
+    # False only for a root node's container with a privileged port (confinement.py).
+    user_namespace: bool = True
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -47,18 +50,27 @@ def prepare(
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
     env.setdefault("HOME", "/root")
     workdir = program.workdir
+    argv = list(program.argv)
     if isolated:
-        etc = pod_dir / "etc"
-        etc.mkdir(parents=True, exist_ok=True)
-        (etc / "hosts").write_text(hosts_file(launch.pod_ip, hostname))
-        (etc / "hostname").write_text(hostname + "\n")
+        etc = write_etc(root.parent / "etc", launch.pod_ip, hostname)
+        empty = root.parent / "empty"
+        empty.touch()
+        runtime: tuple[tuple[str, str], ...] = ()
+        if program.python:
+            py = python_runtime()
+            runtime = py.binds
+            # Over the container's env too: these are the image's internals, not settings.
+            env.update(py.env)
+            if argv and argv[0] == sys.executable:
+                argv[0] = py.interpreter
         spec = sandbox.SandboxSpec(
             root=root,
             rootfs="busybox" if busybox is not None else "host",
             busybox_bin=busybox,
-            host_extra=python_paths(),
-            etc_files={"/etc/hosts": etc / "hosts", "/etc/hostname": etc / "hostname"},
+            etc_dir=etc,
+            empty_file=empty,
             volumes=vols,
+            runtime=runtime,
         )
         mounts = sandbox.plan(spec)
         host_workdir = Path(sandbox.host_path(mounts, workdir))
@@ -77,7 +89,27 @@ def prepare(
         host_workdir = root / workdir.lstrip("/")
         env.setdefault("TMPDIR", str(root / "tmp"))
     host_workdir.mkdir(parents=True, exist_ok=True)
-    return Layout(mounts=mounts, workdir=workdir, host_workdir=host_workdir, env=env, hostname=hostname)
+    user_namespace = not confinement.needs_host_user_namespace(
+        confinement.declared_ports(container),
+        euid=os.geteuid(),
+        unprivileged_port_start=_unprivileged_ports(),
+    )
+    return Layout(
+        argv=argv,
+        mounts=mounts,
+        workdir=workdir,
+        host_workdir=host_workdir,
+        env=env,
+        hostname=hostname,
+        user_namespace=user_namespace,
+    )
+
+
+def _unprivileged_ports() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+    except (OSError, ValueError):
+        return 1024  # the kernel's default
 
 
 def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
@@ -94,12 +126,25 @@ def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
     return root
 
 
-def python_paths() -> list[str]:
-    """Host directories the built-in Python programs need inside the sandbox."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    paths.update(p for p in sys.path if p and os.path.isdir(p))
-    paths.add(str(Path(podlab.__file__).resolve().parent.parent))
-    return sorted(paths)
+def write_etc(etc: Path, pod_ip: str, hostname: str) -> Path:
+    """The container's own /etc: who its users are, its name and address, the host's resolver."""
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "passwd").write_text(PASSWD)
+    (etc / "group").write_text(GROUP)
+    (etc / "hosts").write_text(hosts_file(pod_ip, hostname))
+    (etc / "hostname").write_text(hostname + "\n")
+    try:
+        # dnsPolicy Default: the node's resolver (podlab has no cluster DNS).
+        resolv = Path("/etc/resolv.conf").read_text()
+    except OSError:
+        resolv = ""
+    (etc / "resolv.conf").write_text(resolv)
+    return etc
+
+
+# The users and groups a minimal image knows; no host account shows through.
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+GROUP = "root:x:0:\nnogroup:x:65534:\n"
 
 
 def hosts_file(pod_ip: str, hostname: str) -> str:

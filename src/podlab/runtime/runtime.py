@@ -22,6 +22,7 @@ from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
 from podlab.runtime.podip import release_pod_ip
+from podlab.runtime.seccomp import container_filter
 from podlab.runtime.tmpfs import can_mount, unmount_under
 from podlab.runtime.types import (
     ContainerLaunch,
@@ -58,6 +59,11 @@ class Runtime:
         self._launcher: Launcher
         if sandbox != "plain" and bwrap is not None and bwrap_works(bwrap):
             self._launcher = BwrapLauncher(bwrap)
+            if container_filter() is None:
+                log.warning(
+                    "containers run without a seccomp filter (libseccomp is not installed); "
+                    "the user namespace and the default capabilities still confine them"
+                )
         else:
             self._launcher = PlainLauncher()
             log.warning(
@@ -115,13 +121,20 @@ class Runtime:
             raise CreateContainerError(
                 f"failed to create containerd container: {os_error_text(exc)}"
             ) from None
-        error = look_path(program.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
+        if self.isolation == "bwrap" and not layout.user_namespace:
+            log.warning(
+                "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
+                "it runs in the host's user namespace so that it can bind it (docs/SECURITY.md)",
+                container["name"],
+                meta["name"],
+            )
+        error = look_path(layout.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
         if error is not None:
             raise StartError(start_error_message(error))
         log_dir = container_log_dir(
             self.home, meta["namespace"], meta["name"], meta["uid"], str(container["name"])
         )
-        proc, pid = await self._launcher.start_container(program.argv, layout)
+        proc, pid = await self._launcher.start_container(layout.argv, layout)
         running = RunningContainer(
             launcher=self._launcher,
             proc=proc,
