@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,8 @@ def prepare(
     if isolated:
         etc = pod_dir / "etc"
         etc.mkdir(parents=True, exist_ok=True)
-        (etc / "hosts").write_text(hosts_file(launch.pod_ip, hostname))
-        (etc / "hostname").write_text(hostname + "\n")
+        _write_if_changed(etc / "hosts", hosts_file(launch.pod_ip, hostname))
+        _write_if_changed(etc / "hostname", hostname + "\n")
         spec = sandbox.SandboxSpec(
             root=root,
             rootfs="busybox" if busybox is not None else "host",
@@ -80,13 +81,26 @@ def prepare(
     return Layout(mounts=mounts, workdir=workdir, host_workdir=host_workdir, env=env, hostname=hostname)
 
 
+def _write_if_changed(path: Path, text: str) -> None:
+    """Every container of a pod shares these files and they start in parallel threads: never
+    truncate one that a starting sandbox may be reading, replace it whole, and only if it changed."""
+    try:
+        if path.read_text() == text:
+            return
+    except OSError:
+        pass
+    tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
     """A restarted container gets a fresh filesystem, as a new container does on a node."""
     instance = containers_dir / f"{name}-{restart_count}"
-    if containers_dir.is_dir():
-        for old in containers_dir.glob(f"{name}-*"):
-            if old.name.rsplit("-", 1)[0] == name:
-                shutil.rmtree(old, ignore_errors=True)
+    # Earlier instances by name, not by listing the directory: a pod with 1,000 containers would
+    # list 1,000 entries for each of its 1,000 starts.
+    for count in range(restart_count + 1):
+        shutil.rmtree(containers_dir / f"{name}-{count}", ignore_errors=True)
     root = instance / "root"
     root.mkdir(parents=True)
     (root / "tmp").mkdir()
