@@ -100,7 +100,9 @@ def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
     # Earlier instances by name, not by listing the directory: a pod with 1,000 containers would
     # list 1,000 entries for each of its 1,000 starts.
     for count in range(restart_count + 1):
-        shutil.rmtree(containers_dir / f"{name}-{count}", ignore_errors=True)
+        old = containers_dir / f"{name}-{count}"
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
     root = instance / "root"
     root.mkdir(parents=True)
     (root / "tmp").mkdir()

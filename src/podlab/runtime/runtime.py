@@ -10,6 +10,7 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ log = logging.getLogger("podlab.runtime")
 # loop serves other work between forks, and starting stays about as fast: the forks were never
 # parallel anyway, and the filesystem work runs in threads meanwhile.
 LAUNCH_CONCURRENCY = 4
+# Threads for that filesystem work. Few on purpose: they hold the GIL while they run Python, and
+# six busy threads (the default pool on 2 cores) slowed the event loop itself to a crawl.
+LAYOUT_THREADS = 2
 
 
 class Runtime:
@@ -66,6 +70,7 @@ class Runtime:
         self._tasks: set[asyncio.Task[None]] = set()
         self._containers: set[RunningContainer] = set()
         self._launch_gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
+        self._layout_pool = ThreadPoolExecutor(LAYOUT_THREADS, thread_name_prefix="podlab-layout")
 
     def materialise_volumes(self, pod: Obj, lookup: Lookup) -> dict[str, Path]:
         """Write the pod's volumes to host directories. lookup(kind, name): kind "ConfigMap"/"Secret".
@@ -95,7 +100,9 @@ class Runtime:
         )
         busybox = self._busybox_dir() if program.rootfs == "busybox" else None
         # Directories, files and the executable lookup are blocking filesystem work: off the loop.
-        layout, error = await asyncio.to_thread(self._lay_out, launch, program, busybox)
+        layout, error = await asyncio.get_running_loop().run_in_executor(
+            self._layout_pool, self._lay_out, launch, program, busybox
+        )
         if error is not None:
             raise StartError(start_error_message(error))
         log_dir = container_log_dir(
@@ -135,6 +142,7 @@ class Runtime:
 
     def close(self) -> None:
         self._launcher.close()
+        self._layout_pool.shutdown(wait=False, cancel_futures=True)
 
     def _busybox_dir(self) -> Path | None:
         if not self._busybox_checked:
