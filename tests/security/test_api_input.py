@@ -6,8 +6,10 @@ requests carrying the node's token.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import logging
 import ssl
 import subprocess
 import threading
@@ -23,6 +25,9 @@ import pytest
 import yaml
 
 from e2e.conftest import KUBECTL, RunningNode, start_node, stop_node
+from podlab.apiserver import ApiServer
+from podlab.runtime.logsource import LogSource
+from podlab.store import Store
 
 CM_PATH = "/api/v1/namespaces/default/configmaps"
 POD_PATH = "/api/v1/namespaces/default/pods"
@@ -383,3 +388,42 @@ def test_a_5000_configmap_list_does_not_block_others(node: RunningNode) -> None:
     # Alone: about 0.7 s (one list holds the loop while it is encoded); under a parallel full
     # test run up to 1.6 s. Streaming the list in chunks is what would bring it under 1 s.
     assert poller.worst() < 3.0, poller
+
+
+# ---- a handler bug is a Status, not a traceback ----------------------------------------------
+
+
+class _BrokenStore(Store):
+    """A store whose list has a bug: stands in for any handler failure."""
+
+    def list(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_handler_bug_is_500_status_and_one_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> tuple[bytes, list[logging.LogRecord]]:
+        store = _BrokenStore(None)
+        server = ApiServer(store, token="t0k3n", logs=LogSource(tmp_path), tls=False)
+        await server.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(
+                f"GET {CM_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0k3n\r\nConnection: close\r\n\r\n".encode()
+            )
+            raw = await asyncio.wait_for(reader.read(), timeout=10)
+            writer.close()
+            return raw, list(caplog.records)
+        finally:
+            await server.stop()
+            store.close()
+
+    with caplog.at_level(logging.INFO):
+        raw, records = asyncio.run(scenario())
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 500 ")
+    answer = status_of(body)
+    assert answer["reason"] == "InternalError" and answer["code"] == 500
+    assert answer["message"] == "Internal error occurred: RuntimeError: boom"
+    errors = [r for r in records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in errors] == [f"GET {CM_PATH}: internal error: RuntimeError: boom"]
+    assert all(r.exc_info is None for r in errors)
