@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import Any
 
 import yaml
 
 from podlab.httpcore import Request
+from podlab.k8s.decoding import Decoded, DecodeError, decode_json, decode_yaml
 
 from . import protobuf
 from .negotiation import status_response
@@ -41,14 +41,22 @@ def media_type(request: Request) -> str:
 
 
 def decode_body(request: Request) -> Any:
+    """The body as an object (DeleteOptions, Scale): decode_object without the strict errors."""
+    return decode_object(request).obj
+
+
+def decode_object(request: Request) -> Decoded:
     """JSON by default (the Python client sends no Content-Type); YAML when it says so.
 
     Protobuf is what kubectl's imperative commands send; the kinds they create are decoded.
+    Duplicate keys come back as strict errors for the fieldValidation directive to judge; too
+    deep or malformed text is a 400 in the decoder's words (`couldn't get version/kind; json
+    parse error: exceeded max depth`), never a crash.
     """
     media = media_type(request)
     if media == PROTOBUF:
         try:
-            return protobuf.decode(request.body)
+            return Decoded(protobuf.decode(request.body))
         except (protobuf.ProtobufError, UnicodeDecodeError, struct.error) as exc:
             raise RequestError(
                 415,
@@ -65,9 +73,9 @@ def decode_body(request: Request) -> Any:
     text = request.body.decode("utf-8", errors="replace")
     try:
         if media in ("application/yaml", APPLY_PATCH) or media.endswith("+yaml"):
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            return decode_yaml(text)
+        return decode_json(text)
+    except (DecodeError, yaml.YAMLError) as exc:
         raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
 
 

@@ -32,8 +32,8 @@ def invalid_status(obj: Obj, errors: list[Any]) -> Obj:
     return status
 
 
-def unknown_fields(obj: Obj) -> list[str]:
-    return list(k8s.unknown_fields(obj))
+def unknown_fields(obj: Obj, *, prune: bool = False) -> list[str]:
+    return list(k8s.unknown_fields(obj, prune=prune))
 
 
 def strategic_merge_patch(original: Obj, patch: Obj, kind: str) -> Obj:

@@ -89,6 +89,14 @@ def not_found_response() -> Response:
     return status_response(404, "NotFound", "the server could not find the requested resource", {})
 
 
+def internal_error_response(exc: BaseException) -> Response:
+    """500 for a handler bug, as apierrors.NewInternalError words it: never plain text."""
+    err = f"{type(exc).__name__}: {exc}"[:300]
+    return status_response(
+        500, "InternalError", f"Internal error occurred: {err}", {"causes": [{"message": err}]}
+    )
+
+
 def method_not_allowed() -> Response:
     return status_response(
         405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}

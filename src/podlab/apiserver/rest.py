@@ -36,10 +36,12 @@ from .bodies import (
     RequestError,
     bad_request,
     decode_body,
+    decode_object,
     dry_run,
     media_type,
 )
 from .field_labels import check_field_selector
+from .field_validation import check_fields
 from .negotiation import (
     TABLE_CONTENT_TYPE,
     error_response,
@@ -171,31 +173,6 @@ class Rest:
             meta["name"] = route.name
         return obj
 
-    def _field_validation(
-        self, route: Route, obj: Obj, params: dict[str, str], *, apply: bool
-    ) -> list[tuple[str, str]]:
-        """Strict: 400 on unknown fields; Warn (the server default): Warning headers; Ignore: nothing."""
-        mode = params.get("fieldValidation") or "Warn"
-        if mode not in ("Strict", "Warn", "Ignore"):
-            raise bad_request(
-                f'fieldValidation parameter unsupported: "{mode}" (supported values: "Ignore", "Warn", "Strict")'
-            )
-        if mode == "Ignore":
-            return []
-        unknown = [path.lstrip(".") for path in k8sapi.unknown_fields(obj)]
-        if not unknown:
-            return []
-        if mode == "Strict":
-            kind = route.resource.kind
-            if apply:
-                raise bad_request(", ".join(f".{path}: field not declared in schema" for path in unknown))
-            fields = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(
-                f'{kind} in version "{route.resource.version}" cannot be handled as a {kind}: '
-                f"strict decoding error: {fields}"
-            )
-        return [("Warning", f'299 - "unknown field \\"{path}\\""') for path in unknown]
-
     def _prepare(self, obj: Obj, old: Obj | None) -> Obj:
         """Defaulting then validation, as the apiserver orders them."""
         defaulted = k8sapi.apply_defaults(obj)
@@ -207,8 +184,9 @@ class Rest:
     # -- writes --------------------------------------------------------------------------
     def create(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         try:
-            obj = self._check_identity(route, decode_body(request))
-            warnings = self._field_validation(route, obj, params, apply=False)
+            body = decode_object(request)
+            obj = self._check_identity(route, body.obj)
+            warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
@@ -236,10 +214,11 @@ class Rest:
 
     def update(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
-        obj = self._check_identity(route, decode_body(request))
+        body = decode_object(request)
+        obj = self._check_identity(route, body.obj)
         old = self.store.get(route.key, route.namespace, route.name)
         try:
-            warnings = self._field_validation(route, obj, params, apply=False)
+            warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
             new = obj if route.subresource == "status" else self._prepare(obj, old)
         except _Invalid as inv:
             return json_response(422, inv.status)
@@ -277,7 +256,8 @@ class Rest:
                 "UnsupportedMediaType",
                 f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_TYPES)}",
             )
-        body = decode_body(request)
+        decoded = decode_object(request)
+        body = decoded.obj
         try:
             old: Obj | None = self.store.get(route.key, route.namespace, route.name)
         except NotFound:
@@ -288,14 +268,14 @@ class Rest:
             if old is None:
                 # Server-side apply of an absent object creates it.
                 obj = self._check_identity(route, body)
-                warnings = self._field_validation(route, obj, params, apply=True)
+                warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
                 prepared = self._prepare(obj, None)
                 if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
                 return json_response(201, self.store.create(route.key, prepared), headers=warnings)
             patched = self._apply_patch(route, media, old, body)
             patched = self._check_identity(route, patched)
-            warnings = self._field_validation(route, patched, params, apply=media == APPLY_PATCH)
+            warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
             new = patched if route.subresource == "status" else self._prepare(patched, old)
         except _Invalid as inv:
             return json_response(422, inv.status)

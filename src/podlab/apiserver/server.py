@@ -16,6 +16,7 @@ from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
     error_response,
     flag,
+    internal_error_response,
     json_response,
     method_not_allowed,
     not_found_response,
@@ -106,7 +107,16 @@ class ApiServer:
         return hmac.compare_digest(credential.strip().encode(), self._token.encode())
 
     async def handle(self, request: Request, connection: Connection) -> Response | None:
-        response = await self._dispatch(request, connection)
+        try:
+            response = await self._dispatch(request, connection)
+        except Exception as exc:
+            # A bug, not the client's fault: one line per request (a hostile client must not
+            # fill node.log with tracebacks), the traceback only at debug level.
+            log.error(
+                "%s %s: internal error: %s: %.300s", request.method, request.path, type(exc).__name__, exc
+            )
+            log.debug("traceback of the internal error", exc_info=True)
+            response = internal_error_response(exc)
         if log.isEnabledFor(logging.DEBUG):
             code = "upgraded" if response is None else str(response.status)
             log.debug("%s %s -> %s", request.method, request.target, code)

@@ -11,34 +11,12 @@ from typing import Any
 
 import yaml
 
+from podlab.k8s.decoding import DecodeError, yaml_documents
 from podlab.k8s.errors import ManifestError, Obj
 from podlab.k8s.resources import RESOURCES, kind_spelling, resource_for
 
 # Top-level keys whose case people get wrong; anything else is left to strict field validation.
 _TOP_KEYS = ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "binaryData", "immutable")
-
-
-# libyaml's parser when PyYAML was built with it: about 10x faster on big manifests.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_BaseLoader):
-    """SafeLoader that rejects duplicate mapping keys, as the API server's strict decoding does."""
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f'duplicate field "{key}"', key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
@@ -91,10 +69,15 @@ def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
 def load_manifests(text: str, filename: str) -> list[Obj]:
     """Every object of a multi-document YAML (or JSON) text; empty documents are skipped.
 
-    Raises ManifestError for the first bad document; nothing is returned half-loaded.
+    Raises ManifestError for the first bad document; nothing is returned half-loaded. A key
+    given twice is refused on one line naming the file, the key and both lines, in go-yaml v3's
+    words (`mapping key "name" already defined at line 4`): kubectl 1.37 silently keeps the last
+    value, which hides the typo that usually caused it.
     """
     try:
-        docs = list(yaml.load_all(text, Loader=_UniqueKeyLoader))
+        docs = yaml_documents(text)
+    except DecodeError as exc:
+        raise ManifestError(filename, None, f"error converting YAML to JSON: {exc}", parsing=True) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         index = text.count("\n---", 0, mark.index) if mark is not None else None
@@ -104,7 +87,15 @@ def load_manifests(text: str, filename: str) -> list[Obj]:
             filename, index, f"error converting YAML to JSON: yaml: {where}{problem}", parsing=True
         ) from exc
     objs: list[Obj] = []
-    for index, doc in enumerate(docs):
+    for index, (doc, duplicates) in enumerate(docs):
+        if duplicates:
+            found = "; ".join(d.v3_text() for d in duplicates)
+            raise ManifestError(
+                filename,
+                index,
+                f"error converting YAML to JSON: yaml: unmarshal errors: {found}",
+                parsing=True,
+            )
         if doc is None:
             continue
         objs.extend(_check_document(doc, filename, index))

@@ -73,42 +73,47 @@ def root_type(kind: str) -> str | None:
     return schema().kinds.get(kind)
 
 
-def _walk(value: Any, type_name: str, path: str, out: list[str]) -> None:
+def _walk(value: Any, type_name: str, path: str, out: list[str], prune: bool = False) -> None:
     fields = schema().struct(type_name)
     if fields is None or not isinstance(value, dict):
         return
-    for key, child in value.items():
+    for key, child in list(value.items()):
         child_path = f"{path}.{key}" if path else str(key)
         ftype = fields.get(key) if isinstance(key, str) else None
         if ftype is None:
             out.append(child_path)
+            if prune:
+                del value[key]
             continue
         if not ftype.is_struct or child is None:
             continue
         if ftype.is_list:
             if isinstance(child, list):
                 for i, item in enumerate(child):
-                    _walk(item, ftype.name, f"{child_path}[{i}]", out)
+                    _walk(item, ftype.name, f"{child_path}[{i}]", out, prune)
         elif ftype.is_map:
             if isinstance(child, dict):
                 for k, item in child.items():
-                    _walk(item, ftype.name, f"{child_path}[{k}]", out)
+                    _walk(item, ftype.name, f"{child_path}[{k}]", out, prune)
         else:
-            _walk(child, ftype.name, child_path, out)
+            _walk(child, ftype.name, child_path, out, prune)
 
 
-def unknown_fields(obj: Obj) -> list[str]:
+def unknown_fields(obj: Obj, *, prune: bool = False) -> list[str]:
     """Paths of fields the kind does not have, as the server's fieldValidation=Strict names them.
 
     Paths have no leading dot ("spec.template.spec.containers[0].foo"); the message is
     `unknown field "<path>"` (see `unknown_field_message`). A kind podlab does not know gives [].
+    With prune=True they are also removed, in place: what Go's decoder does by decoding into the
+    typed struct, so under fieldValidation Warn (the server default) and Ignore an unknown field
+    is dropped, never stored or echoed back.
     """
     kind = obj.get("kind")
     root = root_type(kind) if isinstance(kind, str) else None
     if root is None:
         return []
     out: list[str] = []
-    _walk(obj, root, "", out)
+    _walk(obj, root, "", out, prune)
     return out
 
 

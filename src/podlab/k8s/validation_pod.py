@@ -51,6 +51,36 @@ def _validate_key_to_paths(items: Any, path: str) -> list[FieldError]:
     return errs
 
 
+def _validate_path_no_backsteps(target: str, path: str) -> list[FieldError]:
+    # validation.go validatePathNoBacksteps: one error even for "../../..".
+    if ".." in target.split("/"):
+        return [fe.invalid(path, target, "must not contain '..'")]
+    return []
+
+
+_HOST_PATH_TYPES = [
+    "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket",
+]  # fmt: skip
+
+
+def _validate_host_path(host: Obj, path: str) -> list[FieldError]:
+    """validateHostPathVolumeSource, plus one podlab rule: the path must be absolute.
+
+    Kubernetes accepts "rel/dir" and leaves it to the node; podlab's node is the user's own
+    machine, where a relative path would resolve against wherever `podlab up` was started.
+    """
+    target = host.get("path")
+    if not target:
+        return [fe.required(f"{path}.path", "")]
+    errs = _validate_path_no_backsteps(str(target), f"{path}.path")
+    if not errs and not str(target).startswith("/"):
+        errs.append(fe.invalid(f"{path}.path", target, "must be an absolute path"))
+    kind = host.get("type")
+    if kind is not None and kind not in _HOST_PATH_TYPES:
+        errs.append(fe.not_supported(f"{path}.type", kind, _HOST_PATH_TYPES))
+    return errs
+
+
 def _validate_unique_name(name: Any, path: str, seen: set[str]) -> list[FieldError]:
     """A required DNS-1123 label, unique among its siblings (volumes; containers of all kinds)."""
     if not name:
@@ -82,8 +112,8 @@ def validate_volumes(volumes: Any, path: str) -> tuple[set[str], list[FieldError
                 errs.extend(_validate_mode(projected.get("defaultMode"), f"{p}.{source}.defaultMode"))
                 errs.extend(_validate_key_to_paths(projected.get("items"), f"{p}.{source}.items"))
         host = vol.get("hostPath")
-        if isinstance(host, dict) and sources[:1] == ["hostPath"] and not host.get("path"):
-            errs.append(fe.required(f"{p}.hostPath.path", ""))
+        if isinstance(host, dict) and sources[:1] == ["hostPath"]:
+            errs.extend(_validate_host_path(host, f"{p}.hostPath"))
         pvc = vol.get("persistentVolumeClaim")
         if isinstance(pvc, dict) and sources[:1] == ["persistentVolumeClaim"] and not pvc.get("claimName"):
             errs.append(fe.required(f"{p}.persistentVolumeClaim.claimName", ""))
@@ -264,6 +294,9 @@ def _validate_volume_mounts(mounts: Any, volumes: set[str], path: str) -> list[F
             errs.append(fe.invalid(f"{p}.mountPath", mpath, "must be unique"))
         else:
             paths.add(str(mpath))
+            # Not checked by Kubernetes (runc resolves mount targets inside the rootfs); podlab
+            # binds, or in plain mode symlinks, at root/<mountPath>, so '..' would leave the root.
+            errs.extend(_validate_path_no_backsteps(str(mpath), f"{p}.mountPath"))
         sub = mount.get("subPath")
         if sub and (str(sub).startswith("/") or ".." in str(sub).split("/")):
             errs.append(

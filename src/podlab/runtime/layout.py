@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,13 +113,28 @@ def _unprivileged_ports() -> int:
         return 1024  # the kernel's default
 
 
+def _write_if_changed(path: Path, text: str) -> None:
+    """Every container of a pod shares these files and they start in parallel threads: never
+    truncate one that a starting sandbox may be reading, replace it whole, and only if it changed."""
+    try:
+        if path.read_text() == text:
+            return
+    except OSError:
+        pass
+    tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
     """A restarted container gets a fresh filesystem, as a new container does on a node."""
     instance = containers_dir / f"{name}-{restart_count}"
-    if containers_dir.is_dir():
-        for old in containers_dir.glob(f"{name}-*"):
-            if old.name.rsplit("-", 1)[0] == name:
-                shutil.rmtree(old, ignore_errors=True)
+    # Earlier instances by name, not by listing the directory: a pod with 1,000 containers would
+    # list 1,000 entries for each of its 1,000 starts.
+    for count in range(restart_count + 1):
+        old = containers_dir / f"{name}-{count}"
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
     root = instance / "root"
     root.mkdir(parents=True)
     (root / "tmp").mkdir()
@@ -129,16 +145,16 @@ def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
 def write_etc(etc: Path, pod_ip: str, hostname: str) -> Path:
     """The container's own /etc: who its users are, its name and address, the host's resolver."""
     etc.mkdir(parents=True, exist_ok=True)
-    (etc / "passwd").write_text(PASSWD)
-    (etc / "group").write_text(GROUP)
-    (etc / "hosts").write_text(hosts_file(pod_ip, hostname))
-    (etc / "hostname").write_text(hostname + "\n")
+    _write_if_changed(etc / "passwd", PASSWD)
+    _write_if_changed(etc / "group", GROUP)
+    _write_if_changed(etc / "hosts", hosts_file(pod_ip, hostname))
+    _write_if_changed(etc / "hostname", hostname + "\n")
     try:
         # dnsPolicy Default: the node's resolver (podlab has no cluster DNS).
         resolv = Path("/etc/resolv.conf").read_text()
     except OSError:
         resolv = ""
-    (etc / "resolv.conf").write_text(resolv)
+    _write_if_changed(etc / "resolv.conf", resolv)
     return etc
 
 

@@ -10,14 +10,15 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from podlab.images import resolve
+from podlab.images import ImageProgram, resolve
 from podlab.images.busybox import applet_dir, is_static
 from podlab.runtime.container import RunningContainer
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
-from podlab.runtime.layout import prepare
+from podlab.runtime.layout import Layout, prepare
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
@@ -35,6 +36,16 @@ from podlab.runtime.types import (
 from podlab.runtime.volumes import Lookup, materialise
 
 log = logging.getLogger("podlab.runtime")
+
+# Container launches in flight at once. Each launch forks the node process on the event loop
+# (about 40 ms for a large node on a loaded machine); a 1,000-container pod used to fork 1,000
+# times in one loop iteration and held every API client for over a minute. With a small gate the
+# loop serves other work between forks, and starting stays about as fast: the forks were never
+# parallel anyway, and the filesystem work runs in threads meanwhile.
+LAUNCH_CONCURRENCY = 4
+# Threads for that filesystem work. Few on purpose: they hold the GIL while they run Python, and
+# six busy threads (the default pool on 2 cores) slowed the event loop itself to a crawl.
+LAYOUT_THREADS = 2
 
 
 class Runtime:
@@ -76,6 +87,8 @@ class Runtime:
         self._busybox_checked = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._containers: set[RunningContainer] = set()
+        self._launch_gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
+        self._layout_pool = ThreadPoolExecutor(LAYOUT_THREADS, thread_name_prefix="podlab-layout")
 
     def materialise_volumes(self, pod: Obj, lookup: Lookup) -> dict[str, Path]:
         """Write the pod's volumes to host directories. lookup(kind, name): kind "ConfigMap"/"Secret".
@@ -109,18 +122,10 @@ class Runtime:
             annotations=meta.get("annotations") or {},
         )
         busybox = self._busybox_dir() if program.rootfs == "busybox" else None
-        try:
-            layout = prepare(
-                launch,
-                program,
-                self._pod_dir(launch.pod),
-                isolated=self.isolation == "bwrap",
-                busybox=busybox,
-            )
-        except OSError as exc:  # e.g. no space left on device for the instance's root
-            raise CreateContainerError(
-                f"failed to create containerd container: {os_error_text(exc)}"
-            ) from None
+        # Directories, files and the executable lookup are blocking filesystem work: off the loop.
+        layout, error = await asyncio.get_running_loop().run_in_executor(
+            self._layout_pool, self._lay_out, launch, program, busybox
+        )
         if self.isolation == "bwrap" and not layout.user_namespace:
             log.warning(
                 "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
@@ -128,13 +133,13 @@ class Runtime:
                 container["name"],
                 meta["name"],
             )
-        error = look_path(layout.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
         if error is not None:
             raise StartError(start_error_message(error))
         log_dir = container_log_dir(
             self.home, meta["namespace"], meta["name"], meta["uid"], str(container["name"])
         )
-        proc, pid = await self._launcher.start_container(layout.argv, layout)
+        async with self._launch_gate:
+            proc, pid = await self._launcher.start_container(layout.argv, layout)
         running = RunningContainer(
             launcher=self._launcher,
             proc=proc,
@@ -148,6 +153,25 @@ class Runtime:
         self._own(running.monitor(), lambda: self._containers.discard(running))
         return running
 
+    def _lay_out(
+        self, launch: ContainerLaunch, program: ImageProgram, busybox: Path | None
+    ) -> tuple[Layout, str | None]:
+        """Runs in a worker thread: touches only this instance's directories (and the pod's
+        etc files, which layout.py replaces atomically)."""
+        try:
+            layout = prepare(
+                launch,
+                program,
+                self._pod_dir(launch.pod),
+                isolated=self.isolation == "bwrap",
+                busybox=busybox,
+            )
+        except OSError as exc:  # e.g. no space left on device for the instance's root
+            raise CreateContainerError(
+                f"failed to create containerd container: {os_error_text(exc)}"
+            ) from None
+        return layout, look_path(layout.argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
+
     async def stop_all(self, grace_seconds: float) -> None:
         """Stop every container still running (node shutdown), then the plain-mode reaper."""
         running = [c for c in self._containers if c.running]
@@ -159,6 +183,7 @@ class Runtime:
         self._launcher.close()
         # tmpfs volumes live in the host's mount table: none may outlive the node.
         unmount_under(self.home / "sandbox")
+        self._layout_pool.shutdown(wait=False, cancel_futures=True)
 
     def _busybox_dir(self) -> Path | None:
         if not self._busybox_checked:

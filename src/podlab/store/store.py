@@ -17,7 +17,6 @@ entries and queued watch events can share them safely; callers always get deep c
 from __future__ import annotations
 
 import builtins
-import copy
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from podlab.k8s.clone import clone
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import resource_for_key
 from podlab.k8s.timestamps import format_time
@@ -142,7 +142,7 @@ class Store:
         found = self._bucket(key).get((self._ns(key, namespace), name))
         if found is None:
             raise NotFound(key[0], key[1], name)
-        return copy.deepcopy(found)
+        return clone(found)
 
     def list(
         self,
@@ -154,7 +154,7 @@ class Store:
     ) -> tuple[list[Obj], str]:
         selector = Selector.parse(label_selector, field_selector)
         items = [
-            copy.deepcopy(obj)
+            clone(obj)
             for (ns, _), obj in sorted(self._bucket(key).items())
             if (namespace is None or ns == namespace) and selector.matches(obj)
         ]
@@ -162,7 +162,7 @@ class Store:
 
     # -- writes --------------------------------------------------------------------------
     def create(self, key: ResourceKey, obj: Obj) -> Obj:
-        new = copy.deepcopy(obj)
+        new = clone(obj)
         _fill_type(key, new)
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
@@ -199,7 +199,7 @@ class Store:
         else:
             meta.pop("generation", None)
         self._commit(key, "ADDED", None, new)
-        return copy.deepcopy(new)
+        return clone(new)
 
     def update(self, key: ResourceKey, obj: Obj, *, subresource: str | None = None) -> Obj:
         meta_in = obj.get("metadata") or {}
@@ -216,16 +216,16 @@ class Store:
         if sent_rv and str(sent_rv) != old["metadata"]["resourceVersion"]:
             raise Conflict(key[0], key[1], name)
         if subresource == "status":
-            new = copy.deepcopy(old)
+            new = clone(old)
             if "status" in obj:
-                new["status"] = copy.deepcopy(obj["status"])
+                new["status"] = clone(obj["status"])
             else:
                 new.pop("status", None)
         elif subresource is None:
-            new = copy.deepcopy(obj)
+            new = clone(obj)
             if _status_subresource(key):
                 if "status" in old:
-                    new["status"] = copy.deepcopy(old["status"])
+                    new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
         else:
@@ -251,15 +251,15 @@ class Store:
         if new == old:
             # etcd skips writes of identical bytes, so a no-op update keeps its resourceVersion
             # and wakes no watcher (controllers rely on this to settle).
-            return copy.deepcopy(old)
+            return clone(old)
         # The last finalizer is gone from an object being deleted with no grace left: finish it.
         last_finalizer_gone = old_meta.get("finalizers") and not new_meta.get("finalizers")
         no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or not _graceful(key)
         if last_finalizer_gone and old_meta.get("deletionTimestamp") and no_grace_left:
             self._commit(key, "DELETED", old, new)
-            return copy.deepcopy(new)
+            return clone(new)
         self._commit(key, "MODIFIED", old, new)
-        return copy.deepcopy(new)
+        return clone(new)
 
     def delete(
         self,
@@ -287,15 +287,15 @@ class Store:
         if grace == 0 and not finalizers:
             return self._remove(key, old)
         if old_meta.get("deletionTimestamp") and grace >= old_meta.get("deletionGracePeriodSeconds", 0):
-            return copy.deepcopy(old)
-        new = copy.deepcopy(old)
+            return clone(old)
+        new = clone(old)
         meta = new["metadata"]
         meta["deletionTimestamp"] = format_time(self._clock() + timedelta(seconds=grace))
         meta["deletionGracePeriodSeconds"] = grace
         if "generation" in meta and not old_meta.get("deletionTimestamp"):
             meta["generation"] += 1
         self._commit(key, "MODIFIED", old, new)
-        return copy.deepcopy(new)
+        return clone(new)
 
     def delete_collection(
         self,
@@ -413,9 +413,9 @@ class Store:
                     self._remove(key, obj)
 
     def _remove(self, key: ResourceKey, old: Obj) -> Obj:
-        new = copy.deepcopy(old)
+        new = clone(old)
         self._commit(key, "DELETED", old, new)
-        return copy.deepcopy(new)
+        return clone(new)
 
     def _commit(self, key: ResourceKey, change: str, old: Obj | None, new: Obj) -> None:
         self._rv += 1

@@ -9,11 +9,12 @@ cannot keep up), and clients re-list.
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from podlab.k8s.clone import clone
 
 from .errors import Gone
 from .selectors import Selector
@@ -116,7 +117,7 @@ class Watch:
             return None
         event = self._queue.popleft()
         # Each consumer gets its own copy: the store shares one snapshot among all watchers.
-        return WatchEvent(event.type, copy.deepcopy(event.object))
+        return WatchEvent(event.type, clone(event.object))
 
     def __aiter__(self) -> Watch:
         return self
