@@ -1,8 +1,9 @@
 """Container faults on a real node: outside kills, missing commands, exit codes, back-off.
 
-Reference: /work/shared/reference/kubelet-probes.md §5 (restart policy, kill sequence, exit codes,
-CrashLoopBackOff) and §6 (events). Each test applies its pod from tests/e2e/manifests/faults/ with
-real kubectl on one node shared by the module, and watches it with the official client.
+Reference: docs/reference/kubelet-probes.md §5 (restart policy, kill sequence, exit codes,
+CrashLoopBackOff) and §6 of that file (events). Each test applies its pod from
+tests/e2e/manifests/faults/ with real kubectl on one node shared by the module, and watches it
+with the official client.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Kubernetes docs' probe examples on a real node: events, timeline, kubectl's view.
 
-Reference: /work/shared/reference/kubelet-probes.md §10 ("Configure Liveness, Readiness and
+Reference: docs/reference/kubelet-probes.md §10 ("Configure Liveness, Readiness and
 Startup Probes"). http-liveness.yaml and startup-probe.yaml run unchanged from examples/probes/;
 exec-liveness runs shrunk (tests/e2e/manifests/docs/exec-liveness-fast.yaml) and, in the slow
 test, unchanged. All pods start together on one node for the module.

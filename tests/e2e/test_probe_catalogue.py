@@ -1,6 +1,6 @@
 """The e2e probe catalogue (k8s test/e2e/common/node/container_probe.go), shrunk, on a real node.
 
-Reference: /work/shared/reference/kubelet-probes.md §9. Every row runs as its own pod from
+Reference: docs/reference/kubelet-probes.md §9. Every row runs as its own pod from
 tests/e2e/manifests/catalogue/, all on one node started for this module, so the rows run side by
 side and the module takes about as long as its longest row. Delays are 1 s instead of 15 s and
 periods 1 s instead of 10 s; each test says what the original expects and checks the same thing.

@@ -9,7 +9,7 @@ from podlab.k8s.names import ALPHANUMS, generate_name, safe_encode_string
 
 
 def test_safe_encode_string_maps_digits_like_kubernetes() -> None:
-    # reference §8: digits map 0→4, 1→5, 2→6, 3→7, 4→8, 5→9, 6→b, 7→c, 8→d, 9→f
+    # docs/reference/kubelet-probes.md §8: digits map 0→4, 1→5, 2→6, 3→7, 4→8, 5→9, 6→b, 7→c, 8→d, 9→f
     assert safe_encode_string("0123456789") == "456789bcdf"
 
 

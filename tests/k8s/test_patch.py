@@ -42,7 +42,7 @@ def _live() -> dict[str, Any]:
 
 
 def test_kubectl_apply_patch_from_reference() -> None:
-    # kube-api-surface.md §6: the SMP kubectl sent for a changed Deployment.
+    # docs/reference/kube-api-surface.md §6: the SMP kubectl sent for a changed Deployment.
     patch = {
         "spec": {
             "replicas": 2,

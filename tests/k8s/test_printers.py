@@ -1,4 +1,4 @@
-"""to_table: the real printers' columns and cells (kubelet-probes.md §7.4, kube-api-surface.md §5)."""
+"""to_table: the real printers' columns and cells (docs/reference/kubelet-probes.md §7.4, docs/reference/kube-api-surface.md §5)."""
 
 from __future__ import annotations
 

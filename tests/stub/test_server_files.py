@@ -1,4 +1,4 @@
-"""The root directory: mapping files in and out, __files, reset and delete semantics (wiremock.md §6, §8)."""
+"""The root directory: mapping files in and out, __files, reset and delete semantics (docs/reference/wiremock.md §6, §8)."""
 
 from __future__ import annotations
 

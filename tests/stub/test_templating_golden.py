@@ -1,7 +1,7 @@
 """Templates rendered by real WireMock 3.13.2, replayed through podlab's engine.
 
 Every expectation below was produced by the real server: WireMock 3.13.2 standalone (the jar
-wiremock.md §10 describes), listening on 127.0.0.1:37047, was given each template as a stub
+docs/reference/wiremock.md §10 describes), listening on 127.0.0.1:37047, was given each template as a stub
 body with `transformers: ["response-template"]` and then sent the request written next to it; the
 recorded response body is `expect`. Where WireMock answered 500 instead, `error` is the first line
 of its exception message without Handlebars.java's `inline@<hash>:` template name (the hash is an

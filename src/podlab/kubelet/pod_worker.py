@@ -393,7 +393,7 @@ class PodWorker:
         ]
         if restart:
             # SyncPod checks backoff against the pod status taken *before* the kill, so the
-            # newest exited instance is the previous one (reference §5.4).
+            # newest exited instance is the previous one (docs/reference/kubelet-probes.md §5.4).
             in_backoff, extra = self._do_backoff(container, rec, now)
             actions += extra
             if not in_backoff:

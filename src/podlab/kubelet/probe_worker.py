@@ -3,9 +3,10 @@
 The driver (probe_driver.py) owns time: it calls ``handle(event, now)`` when ``next_wake`` is due
 (``Tick``), when the pod worker asks for a readiness re-check (``Trigger``) and when a probe attempt
 finished (``ProbeDone``). Each event carries a ``ContainerView``: what kubelet's worker reads from
-the status manager at the start of ``doProbe``.
+the status manager at the start of ``doProbe``. Section marks (§) in this module refer to
+docs/reference/kubelet-probes.md.
 
-Deterministic choices where kubelet is random or racy (reference kubelet-probes.md §11):
+Deterministic choices where kubelet is random or racy (docs/reference/kubelet-probes.md §11):
 - no start-up jitter: kubelet only sleeps ``rand*period`` for workers created within one period
   of the kubelet starting; podlab always behaves like a kubelet that has been up a while, so the
   first ``doProbe`` runs when the worker is created and then every ``period`` (ticker phase);

@@ -79,7 +79,7 @@ def container_status(
         if rec.previous is not None:
             last = {"terminated": rec.previous.terminated_json()}
     elif rec.waiting_reason:
-        # A restart is pending: the reason cache shows, the exit moves to lastState (§5.3).
+        # A restart is pending: the reason cache shows, the exit moves to lastState (docs/reference/kubelet-probes.md §5.3).
         waiting = {"reason": rec.waiting_reason}
         if rec.waiting_message:
             waiting["message"] = rec.waiting_message

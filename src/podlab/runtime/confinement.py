@@ -1,6 +1,6 @@
 """What a bubblewrap container may do to the kernel: user namespace, capabilities, /proc (sans-IO).
 
-Facts from exec-limits-sandbox.md §4 (measured with bwrap 0.8 on the project's machines):
+Facts from docs/reference/exec-limits-sandbox.md §4 (measured with bwrap 0.8 on the project's machines):
 - bwrap run by root keeps every capability, even with `--unshare-all`, so a "container" could
   mknod and mount the host disk, read the kernel log, and remount its read-only binds rw.
   `--cap-drop ALL` then the 14 capabilities containerd grants by default, and no more.

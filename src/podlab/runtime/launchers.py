@@ -2,10 +2,10 @@
 
 BwrapLauncher: the container runs in its own user namespace with containerd's default
 capabilities and a seccomp filter (confinement.py, seccomp.py, docs/SECURITY.md).
-`--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace
-(peers-and-sandboxing.md §3), so, as on a node, a shell without a SIGTERM handler ignores
-SIGTERM and is SIGKILLed after the grace period (exit 137), and when PID 1 exits the kernel
-kills the rest of the namespace. `--die-with-parent` ties the program to bwrap, and
+`--unshare-pid --as-pid-1` makes the program PID 1 of its own PID namespace. PID 1 receives
+only the signals it has a handler for (pid_namespaces(7)), so, as on a node, a shell without a
+SIGTERM handler ignores SIGTERM and is SIGKILLed after the grace period (exit 137), and when
+PID 1 exits the kernel kills the rest of the namespace. `--die-with-parent` ties the program to bwrap, and
 `setpriv --pdeathsig KILL` ties bwrap to the node. The network is shared: pods own distinct
 loopback IPs (127.244.x.y).
 

@@ -3,7 +3,7 @@
 bwrap takes a compiled classic-BPF program (what libseccomp's `seccomp_export_bpf()` writes)
 and loads it after its own mounts, right before exec. Debian's `python3-seccomp` binds only the
 system interpreter, so this module reaches `libseccomp.so.2` through ctypes, which works from
-any Python (exec-limits-sandbox.md §4.4).
+any Python (docs/reference/exec-limits-sandbox.md §4.4).
 
 The policy is what containerd's RuntimeDefault refuses a container that lacks CAP_SYS_ADMIN,
 SYS_MODULE, SYS_BOOT, SYS_TIME, SYSLOG and SYS_PTRACE: mounts and new namespaces, keyrings,

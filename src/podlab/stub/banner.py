@@ -1,6 +1,6 @@
 """The start-up banner and options block WireMock prints to stdout, byte for byte.
 
-The art is copied from the real 3.13.2 and 2.35.1 output (wiremock.md §4.1), trailing spaces included,
+The art is copied from the real 3.13.2 and 2.35.1 output (docs/reference/wiremock.md §4.1), trailing spaces included,
 because people diff container logs against WireMock's.
 """
 

@@ -1,4 +1,4 @@
-"""The WireMock admin API (`/__admin/...`): routing, request parsing and answers (wiremock.md §1).
+"""The WireMock admin API (`/__admin/...`): routing, request parsing and answers (docs/reference/wiremock.md §1).
 
 Handlers validate their whole input before touching state, so a 422 changes nothing. Bodies are
 Jackson-pretty JSON; statuses and empty bodies follow what real WireMock answers.

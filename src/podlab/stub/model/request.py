@@ -248,7 +248,7 @@ class LoggedRequest:
     # --- JSON ----------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
-        """The journal's LoggedRequest (wiremock.md §8), keys in WireMock's order."""
+        """The journal's LoggedRequest (docs/reference/wiremock.md §8), keys in WireMock's order."""
         full = self.given_keys is None
 
         def wanted(key: str) -> bool:

@@ -1,4 +1,4 @@
-"""The `--verbose` request log, in WireMock's exact layout (wiremock.md §5).
+"""The `--verbose` request log, in WireMock's exact layout (docs/reference/wiremock.md §5).
 
 Pure formatting: the server passes in what it saw and writes the text itself, flushing per
 request so `kubectl logs -f` shows each exchange as it happens.

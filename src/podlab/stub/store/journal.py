@@ -1,4 +1,4 @@
-"""The request journal: serve events, newest first, in WireMock's JSON shape (wiremock.md §8)."""
+"""The request journal: serve events, newest first, in WireMock's JSON shape (docs/reference/wiremock.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The template model: what `{{request.*}}` and `{{parameters.*}}` resolve to (wiremock.md §7).
+"""The template model: what `{{request.*}}` and `{{parameters.*}}` resolve to (docs/reference/wiremock.md §7).
 
 Shapes follow WireMock 3.13.2's `RequestTemplateModel`, as observed on the real server:
 - `request.query.x`, `request.headers.X`, `request.cookies.c` are `ListOrSingle`s: they print their
