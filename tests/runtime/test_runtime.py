@@ -20,7 +20,18 @@ from podlab.runtime import (
     StartError,
     VolumeError,
 )
-from podlab.runtime.process import pid_alive
+
+
+def pid_alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    state = stat.rsplit(b")", 1)[-1].split()[0]
+    return state not in (b"Z", b"X")
+
 
 BUSYBOX = "registry.k8s.io/busybox:1.27.2"
 

@@ -38,6 +38,3 @@ class OwnedTasks:
 
     def __len__(self) -> int:
         return len(self._tasks)
-
-    async def cancel_all(self) -> None:
-        await cancel_and_wait(self._tasks)

@@ -55,17 +55,6 @@ def exit_code_of(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def pid_alive(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    state = stat.rsplit(b")", 1)[-1].split()[0]
-    return state not in (b"Z", b"X")
-
-
 async def wait_exit(proc: asyncio.subprocess.Process) -> int:
     """The process's return code as soon as it exits.
 
