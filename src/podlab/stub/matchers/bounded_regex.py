@@ -27,10 +27,11 @@ import regex  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 
-# One regex evaluation may take this long before it counts as a miss. A request can evaluate
-# the same pattern a few times (match, near misses, the diff), and a timed-out value is
-# remembered, so a hostile request costs about one budget, well under the 100 ms a loop may stall.
-MATCH_BUDGET_S = 0.05
+# One regex evaluation may take this long before it counts as a miss. `regex` looks at its clock
+# only now and then: a 50 ms budget ended after 110-150 ms on two loaded cores, 20 ms after ~60 ms.
+# A request can evaluate one pattern a few times (match, near misses, the diff); a value that
+# timed out is remembered, so a hostile request costs about one budget.
+MATCH_BUDGET_S = 0.02
 _REMEMBERED_TIMEOUTS = 64
 
 # Escapes that mean the same in RE2 as in Python's re with re.ASCII (RE2's \s lacks \v, and its
