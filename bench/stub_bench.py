@@ -108,13 +108,18 @@ def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float,
         timeout=duration + 60,
         check=True,
     ).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx answers under load:\n{out}")
+    return wrk_numbers(out)
+
+
+def wrk_numbers(out: str) -> tuple[float, float]:
+    """(requests/s, p99 ms) from wrk --latency output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
     assert p99, out
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx answers under load:\n{out}")
     return rps, float(p99.group(1)) * scale
 
 

@@ -13,7 +13,7 @@ from podlab.stub.matching.order import ServingOrder
 from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.near_misses import NearMissIndex, near_misses
 from podlab.stub.report.not_matched import render_not_matched
 
 LOGGED_AT = datetime(2026, 11, 28, tzinfo=UTC)
@@ -105,6 +105,10 @@ def assert_reproduced(case: dict[str, Any], port: int, compat: int = 3) -> None:
         assert served is not None and str(served.id) == case["matched"]
         return
     assert case["status"] == 404 and served is None
-    nearest = near_misses(stubs, req, scenarios=scenarios, compat=compat)[0]
+    everything = near_misses(stubs, req, scenarios=scenarios, compat=compat)
+    # the index serving uses must pick what scoring every stub picks
+    indexed = NearMissIndex(ServingOrder(stubs).stubs).nearest(req, scenarios=scenarios, compat=compat)
+    assert [(m.stub.id, m.distance) for m in indexed] == [(m.stub.id, m.distance) for m in everything]
+    nearest = everything[0]
     text = render_not_matched(req, nearest.stub, scenario_state=nearest.scenario_state, compat=compat)
     assert text == case["diff"]

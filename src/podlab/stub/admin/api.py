@@ -10,13 +10,14 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from podlab.httpcore import Request
+from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at
@@ -34,7 +35,7 @@ JSON = "application/json"
 class AdminAnswer:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
+    body: bytes | AsyncIterator[bytes] = b""  # an iterator for long listings (streamed.py)
 
 
 def json_answer(value: Any, status: int = 200) -> AdminAnswer:
@@ -420,18 +421,24 @@ class AdminApi:
             since = _parse_time(ctx.query["since"][0])
         unmatched = (ctx.query.get("unmatched") or [""])[0].lower() == "true"
         matching = ctx.query["matchingStub"][0] if ctx.query.get("matchingStub") else None
-        events = journal.select(since=since, unmatched_only=unmatched, matching_stub=matching)
-        total = len(events) if (since or unmatched or matching) else len(journal.events())
+        filtered = bool(since or unmatched or matching)
+        if filtered:
+            events = journal.select(since=since, unmatched_only=unmatched, matching_stub=matching)
+        else:
+            events = journal.events()
+        total = len(events)
         limit = _int_param(ctx.query, "limit", None)
         if limit is not None:
             events = events[:limit]
-        return json_answer(
-            {
-                "requests": [e.to_json(with_sub_events=self.compat == 3) for e in events],
-                "meta": {"total": total},
-                "requestJournalDisabled": not journal.enabled,
-            }
+        with_sub_events = self.compat == 3
+        # Streamed: a whole journal as one string held the loop for seconds (admin/streamed.py).
+        body = pretty_object_with_list(
+            "requests",
+            events,
+            lambda e: e.to_json(with_sub_events=with_sub_events),
+            {"meta": {"total": total}, "requestJournalDisabled": not journal.enabled},
         )
+        return AdminAnswer(200, [("Content-Type", JSON)], body)
 
     def delete_requests(self, ctx: AdminContext) -> AdminAnswer:
         self.state.journal.clear()

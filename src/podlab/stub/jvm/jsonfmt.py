@@ -108,6 +108,13 @@ def _write(value: Any, nesting: int, out: list[str], pretty: bool) -> None:
         out.append(_scalar(value))
 
 
+def pretty_at(value: Any, nesting: int) -> str:
+    """The pretty form of `value` as it prints `nesting` levels deep (an item of a streamed list)."""
+    out: list[str] = []
+    _write(value, nesting, out, True)
+    return "".join(out)
+
+
 def pretty(value: Any) -> str:
     """Jackson's default pretty printing (no trailing newline)."""
     return dumps(value, pretty=True)

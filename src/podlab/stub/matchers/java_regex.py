@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from podlab.stub.matchers.bounded_regex import BoundedPattern
 from podlab.stub.matchers.java_regex_classes import (
     HORIZONTAL_SPACE,
     VERTICAL_SPACE,
@@ -295,18 +296,22 @@ class _Raw(_Class):
 
 
 @lru_cache(maxsize=1024)
-def compile_java_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a Java regex as WireMock does (DOTALL). Raises JavaRegexError if invalid."""
+def compile_java_regex(pattern: str) -> BoundedPattern:
+    """Compile a Java regex as WireMock does (DOTALL). Raises JavaRegexError if invalid.
+
+    Python's `re` judges validity (so errors keep their wording); matching runs in RE2 or with a
+    time budget (`bounded_regex`)."""
     translator = _Translator(pattern)
     translated = translator.run()
     flags = re.DOTALL | (0 if translator.unicode else re.ASCII)
     try:
-        return re.compile(translated, flags)
+        compiled = re.compile(translated, flags)
     except re.error as exc:
         pos = exc.pos if exc.pos is not None else 0
         raise JavaRegexError(_java_wording(exc.msg), pattern, min(pos, len(pattern))) from None
     except (OverflowError, RecursionError) as exc:
         raise JavaRegexError(str(exc), pattern, 0) from None
+    return BoundedPattern.compile(pattern, compiled)
 
 
 def _java_wording(message: str) -> str:

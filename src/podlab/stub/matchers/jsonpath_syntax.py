@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from podlab.stub.matchers.bounded_regex import BoundedPattern
 from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
 from podlab.stub.matchers.lenient_json import parse_json
 
@@ -186,7 +187,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class Regex:
-    pattern: re.Pattern[str]
+    pattern: BoundedPattern
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@ absent, anything. Semantics and distances follow WireMock 3.13's `*Pattern` clas
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.stub.matchers.base import MatchResult
+from podlab.stub.matchers.bounded_regex import BoundedPattern
 from podlab.stub.matchers.distance import normalised_levenshtein
 from podlab.stub.matchers.java_regex import compile_java_regex
 
@@ -78,7 +78,7 @@ class _RegexPattern:
     """A Java regex operand, compiled once when the stub is read (a bad one fails the stub)."""
 
     regex: str
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    compiled: BoundedPattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "compiled", compile_java_regex(self.regex))

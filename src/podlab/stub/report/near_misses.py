@@ -1,15 +1,31 @@
 """Which stubs came nearest to a request none matched (WireMock's NearMissCalculator).
 
 Every stub is scored by distance, nearest first; ties keep serving order; at most three.
+
+`NearMissIndex` gives the same answer without scoring every stub: WireMock scores all of them on
+a worker thread, but podlab scores on the one event loop, and 10,000 stubs cost 0.28 s per
+unmatched request. A stub whose URL is a literal (`url`, `urlPath`) is at least
+`10 * urlDistance / 39` away (compat 2: `/ 41`): the URL weighs 10 of 39 and every other part adds
+a distance >= 0. Stubs are scored in order of that bound and scoring stops once no unscored stub
+can beat or tie the nearest found, so the result is WireMock's. It is an approximation only past
+`EXACT_URLS` literal URLs (then only URLs near the request's in sorted order are ranked) or when
+more than `MAX_SCORED` stubs would need scoring (e.g. thousands of regex URLs):
+docs/STUB-LIMITS.md.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from podlab.stub.matchers import MatchResult
+from podlab.stub.matchers.distance import MAX_EXACT_CELLS
 from podlab.stub.matching.order import in_serving_order
 from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
@@ -18,6 +34,19 @@ if TYPE_CHECKING:
     from podlab.stub.model.request import LoggedRequest
 
 NEAR_MISS_COUNT = 3
+# Full scorings per unmatched request before the index settles for the nearest it has seen: one
+# costs 5-20 us, so 200 keep an unmatched request near 2 ms whatever the stub count.
+MAX_SCORED = 200
+_REMEMBERED_TARGETS = 1024
+# Up to this many literal URLs in a group, all are ranked for each request (one C pass, ~1 ms at
+# 5,000 on a loaded core) and the answer is WireMock's; above it, only the _NEIGHBOURS on each
+# side of the request's URL in sorted order are (docs/STUB-LIMITS.md).
+EXACT_URLS = 2_000
+_NEIGHBOURS = 500
+# RequestPattern.match's weight sum before the URL counts alone (compat 3: 3+10+10+3+10+3; 2.x
+# scores every part at once: 3+10+10+10+3 and five parts of 1).
+_URL_WEIGHT = 10.0
+_WEIGHT_SUM = {3: 39.0, 2: 41.0}
 
 
 @dataclass(frozen=True)
@@ -76,3 +105,111 @@ def near_misses_for_pattern(
     scored = [(req, pattern.match(req, compat=compat)) for req in requests]
     scored.sort(key=lambda pair: pair[1].distance)
     return scored[:limit]
+
+
+@dataclass
+class _LiteralUrls:
+    """The stubs whose URL is one literal string compared with the same request text."""
+
+    positions: list[int] = field(default_factory=list)  # in serving order
+    texts: list[str] = field(default_factory=list)
+    longest: int = 0
+    sorted_order: list[int] = field(default_factory=list)  # indexes into texts, by text
+    sorted_texts: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        self.sorted_order = sorted(range(len(self.texts)), key=self.texts.__getitem__)
+        self.sorted_texts = [self.texts[i] for i in self.sorted_order]
+
+
+class NearMissIndex:
+    """The stubs in serving order, their literal URLs grouped for one C pass per request."""
+
+    def __init__(self, ordered: Sequence[StubMapping]) -> None:
+        self.stubs = list(ordered)
+        self.by_url = _LiteralUrls()  # `url`: compared with path and query
+        self.by_path = _LiteralUrls()  # `urlPath`: compared with the path
+        self.others: list[int] = []  # any other URL matcher: bound 0, scored in serving order
+        # (group, request text, weights) -> that group's candidates; valid while the stubs are
+        # (a new stub set builds a new index)
+        self._bounds: dict[tuple[str, str, float], list[tuple[float, int]]] = {}
+        for position, stub in enumerate(self.stubs):
+            url = stub.request.url
+            group = {"url": self.by_url, "urlPath": self.by_path}.get(url.key or "")
+            if group is None:
+                self.others.append(position)
+                continue
+            group.positions.append(position)
+            group.texts.append(url.value)
+            group.longest = max(group.longest, len(url.value))
+        self.by_url.finish()
+        self.by_path.finish()
+
+    def _bounded_cached(
+        self, name: str, group: _LiteralUrls, target: str, weight_sum: float
+    ) -> list[tuple[float, int]]:
+        """`_bounded`, remembered per request text: one pass over 10,000 URLs costs ~1.5 ms,
+        and a client that misses once tends to miss with the same URL again."""
+        key = (name, target, weight_sum)
+        found = self._bounds.get(key)
+        if found is None:
+            found = _bounded(group, target, weight_sum)
+            if len(self._bounds) >= _REMEMBERED_TARGETS:
+                self._bounds.pop(next(iter(self._bounds)))  # oldest first
+            self._bounds[key] = found
+        return found
+
+    def nearest(
+        self,
+        req: LoggedRequest,
+        limit: int = NEAR_MISS_COUNT,
+        scenarios: Scenarios | None = None,
+        compat: int = 3,
+    ) -> list[NearMiss]:
+        """`near_misses(stubs, req, ...)`, scoring at most MAX_SCORED stubs."""
+        weight_sum = _WEIGHT_SUM.get(compat, 39.0)
+        candidates = [(0.0, position) for position in self.others[:MAX_SCORED]]
+        for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
+            candidates += self._bounded_cached(name, group, target, weight_sum)
+        candidates.sort()
+        best: list[tuple[float, int, MatchResult]] = []  # (distance, position), nearest first
+        for bound, position in candidates[:MAX_SCORED]:
+            if len(best) >= limit and (bound, position) > best[limit - 1][:2]:
+                break  # nothing left can beat or tie the `limit` nearest
+            result = self.stubs[position].request.match(req, compat=compat)
+            best.append((result.distance, position, result))
+            best = heapq.nsmallest(limit, best, key=lambda entry: entry[:2])
+        return [_near_miss(req, self.stubs[position], result, scenarios) for _, position, result in best]
+
+
+def _bounded(group: _LiteralUrls, target: str, weight_sum: float) -> list[tuple[float, int]]:
+    """The MAX_SCORED stubs of `group` with the smallest distance bound, as (bound, position)."""
+    if not group.texts:
+        return []
+    if group.longest * len(target) > MAX_EXACT_CELLS:
+        # Some pairs are scored by difflib, not Levenshtein: no bound holds; serving order.
+        return [(0.0, position) for position in group.positions[:MAX_SCORED]]
+    texts: list[str] = group.texts
+    indexes: Sequence[int] = range(len(group.texts))
+    if len(texts) > EXACT_URLS:
+        # Approximate: only the URLs beside the request's in sorted order (the longest shared
+        # prefixes) are ranked, so a request costs the same whatever the stub count.
+        at = bisect.bisect_left(group.sorted_texts, target)
+        window = group.sorted_order[max(0, at - _NEIGHBOURS) : at + _NEIGHBOURS]
+        texts, indexes = [group.texts[i] for i in window], window
+    ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=MAX_SCORED)
+    out = []
+    for text, _, index in ranked:
+        # The bound in exactly the float arithmetic RequestPattern.match uses for the URL part.
+        distance = Levenshtein.distance(text, target) / max(len(text), len(target), 1)
+        out.append((distance * _URL_WEIGHT / weight_sum, group.positions[indexes[index]]))
+    return out
+
+
+def _near_miss(
+    req: LoggedRequest, stub: StubMapping, result: MatchResult, scenarios: Scenarios | None
+) -> NearMiss:
+    state = None
+    if scenarios is not None and stub.scenario_name is not None:
+        state = scenarios.state(stub.scenario_name)
+    return NearMiss(req, stub, result, state)

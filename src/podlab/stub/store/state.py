@@ -17,7 +17,7 @@ from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.report.near_misses import near_misses
+from podlab.stub.report.near_misses import NearMissIndex
 from podlab.stub.store.files import FileRoot, MappingLoadError, mapping_file_name
 from podlab.stub.store.journal import Journal
 
@@ -52,6 +52,7 @@ class StubState:
         self._sources: dict[str, Source] = {}
         self._next_index = 0
         self._serving: ServingOrder | None = None  # built on demand, dropped on every change
+        self._near_index: tuple[ServingOrder, NearMissIndex] | None = None  # for that serving order
         self.served_ids: set[str] = set()  # stubs some request has hit (GET /mappings/unmatched)
         self._json_cache: dict[str, dict[str, Any]] = {}
 
@@ -133,12 +134,11 @@ class StubState:
 
     def near_misses(self, request: LoggedRequest) -> list[tuple[StubMapping, float]]:
         """The nearest stubs to a request (at most 3), nearest first, with their distances."""
-        return [
-            (miss.stub, miss.distance)
-            for miss in near_misses(
-                self.ordered(), request, scenarios=self.scenarios, compat=self.options.compat
-            )
-        ]
+        serving = self.serving_order()
+        if self._near_index is None or self._near_index[0] is not serving:
+            self._near_index = (serving, NearMissIndex(serving.stubs))
+        misses = self._near_index[1].nearest(request, scenarios=self.scenarios, compat=self.options.compat)
+        return [(miss.stub, miss.distance) for miss in misses]
 
     def nearest_stub(self, request: LoggedRequest) -> StubMapping | None:
         misses = self.near_misses(request)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from podlab.stub.templating.limits import LIMIT_CLASS, RenderBudget
 from podlab.stub.templating.parser import (
     Block,
     Call,
@@ -111,6 +112,7 @@ class Options:
         """Render the block body; `block_values` bind to the `as |a b|` names in order."""
         if self.program is None:
             return ""
+        self.spend_iterations(1)
         bound = dict(zip(self.block_params, block_values, strict=False))
         if context is MISSING and not local_vars and not bound:
             frame = self.frame
@@ -128,6 +130,18 @@ class Options:
     def set_data(self, name: str, value: Any) -> None:
         self.renderer.data[name] = value
 
+    def spend_iterations(self, count: int) -> None:
+        """Claim `count` loop turns or list items before making them (raises past the limit)."""
+        self.renderer.check(self.renderer.budget.spend_iterations(count), self.line, self.column)
+
+    def allow_items(self, count: int) -> None:
+        """Check a list of `count` items may be built (raises past the iteration limit)."""
+        self.renderer.check(self.renderer.budget.allows_items(count), self.line, self.column)
+
+    def spend_output(self, chars: int) -> None:
+        """Claim `chars` of output before building a string that long (raises past the limit)."""
+        self.renderer.check(self.renderer.budget.spend_output(chars), self.line, self.column)
+
 
 Helper = Callable[[Options], Any]
 
@@ -139,6 +153,12 @@ class Renderer:
         self.helpers = helpers
         self.root = root
         self.data: dict[str, Any] = {}
+        self.budget = RenderBudget()
+
+    def check(self, exceeded: str | None, line: int | None, column: int | None) -> None:
+        if exceeded is not None:
+            where = "" if line is None else f"{line}:{column}: "
+            raise TemplateError(f"{where}{LIMIT_CLASS}: {exceeded}")
 
     def render(self, nodes: Sequence[Node]) -> str:
         return self.render_nodes(nodes, Frame(self.root))
@@ -146,10 +166,14 @@ class Renderer:
     def render_nodes(self, nodes: Sequence[Node], frame: Frame) -> str:
         out: list[str] = []
         for node in nodes:
+            # Leaves only: a block's text is the sum of its leaves, already counted.
             if isinstance(node, Text):
                 out.append(node.value)
+                self.check(self.budget.spend_output(len(node.value)), None, None)
             elif isinstance(node, Mustache):
-                out.append(render_str(self.evaluate_call(node.call, frame, None, None)))
+                text = render_str(self.evaluate_call(node.call, frame, None, None))
+                self.check(self.budget.spend_output(len(text)), node.call.line, node.call.column)
+                out.append(text)
             elif isinstance(node, Block):
                 out.append(self.render_block(node, frame))
             elif isinstance(node, Partial):
@@ -222,6 +246,8 @@ class Renderer:
         if is_empty(value):
             return self.render_nodes(inverse, frame) if inverse else ""
         if isinstance(value, list | tuple):
+            line, column = block.call.line, block.call.column
+            self.check(self.budget.spend_iterations(len(value)), line, column)
             return "".join(
                 self.render_nodes(program, Frame(item, frame, {"index": i})) for i, item in enumerate(value)
             )

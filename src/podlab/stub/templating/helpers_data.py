@@ -125,6 +125,7 @@ def _range(o: Options) -> Any:
     lower, upper = bounds
     if upper < lower:
         raise runtime_error(o, "java.lang.IllegalArgumentException", str(upper - lower + 1))
+    o.allow_items(upper - lower + 1)  # before the list exists: range 1 10000000 is 670 MB
     return list(range(lower, upper + 1))
 
 
@@ -223,6 +224,7 @@ def _random_value(o: Options) -> Any:
             "class java.lang.String cannot be cast to class java.lang.Integer"
             + CAST_DETAIL.format("java.lang.String", "java.lang.Integer"),
         )
+    o.spend_output(max(length, 0))
     value = "".join(secrets.choice(alphabet) for _ in range(max(length, 0)))
     return value.upper() if uppercase else value.lower()
 

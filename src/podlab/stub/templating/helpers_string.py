@@ -67,23 +67,24 @@ def _center(o: Options) -> Any:
     if missing <= 0:
         return text
     left = missing // 2
-    return _pad(pad, left) + text + _pad(pad, missing - left)
+    return _pad(o, pad, left) + text + _pad(o, pad, missing - left)
 
 
-def _pad(pad: str, count: int) -> str:
+def _pad(o: Options, pad: str, count: int) -> str:
+    o.spend_output(max(count, 0))  # size=2000000000 must fail before the string is built
     return (pad * count)[:count]
 
 
 def _ljust(o: Options) -> Any:
     text = _text(o.context)
     size = _int(o.hash.get("size"), len(text))
-    return text + _pad(_text(o.hash.get("pad", " ")) or " ", size - len(text))
+    return text + _pad(o, _text(o.hash.get("pad", " ")) or " ", size - len(text))
 
 
 def _rjust(o: Options) -> Any:
     text = _text(o.context)
     size = _int(o.hash.get("size"), len(text))
-    return _pad(_text(o.hash.get("pad", " ")) or " ", size - len(text)) + text
+    return _pad(o, _text(o.hash.get("pad", " ")) or " ", size - len(text)) + text
 
 
 def _cut(o: Options) -> Any:

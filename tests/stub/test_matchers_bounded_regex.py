@@ -1,0 +1,53 @@
+"""Which engine runs a Java regex, and that RE2 answers as Python's re does where it is chosen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from podlab.stub.matchers import compile_java_regex
+from podlab.stub.matchers.bounded_regex import linear_subset
+
+
+@pytest.mark.parametrize(
+    ("pattern", "engine"),
+    [
+        ("/(a+)+$", "re2"),
+        ("/api/[0-9]+/items?", "re2"),
+        (r"\d{3}-\w*", "re2"),
+        (r"a.*?b|c{2,}", "re2"),
+        (r"\Qa.b\E", "re2"),  # re.escape output: escaped punctuation
+        (r"a\sb", "regex"),  # RE2's \s has no \v
+        (r"\bword\b", "regex"),
+        ("(?i)abc", "regex"),
+        ("a(?=b)", "regex"),
+        ("(a)\\1", "regex"),
+        ("a++b", "regex"),  # possessive
+        ("a$b", "regex"),  # $ before the end
+        (r"\p{L}+", "regex"),
+        ("[a-z&&[^b]]+", "regex"),
+        ("a{1001}", "regex"),  # over RE2's repeat limit: compile fails, falls back
+    ],
+)
+def test_engine_choice(pattern: str, engine: str) -> None:
+    assert compile_java_regex(pattern).engine == engine
+
+
+VALUES = ["", "a", "ab", "abc", "a\nb", "a\n", "/api/12/items", "/api/12/item", "123-abc", "aab", "é", "a b"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["/(a+)+$", "/api/[0-9]+/items?", r"\d{3}-\w*", "a.*?b|c{2,}", "a.b", "[^b]+", "a+$", "^a|b$", ".*"],
+)
+def test_re2_answers_as_re(pattern: str) -> None:
+    compiled = compile_java_regex(pattern)
+    assert compiled.engine == "re2"
+    reference = re.compile(compiled.translated, compiled.flags)
+    for value in VALUES:
+        assert (compiled.fullmatch(value) is not None) == (reference.fullmatch(value) is not None), value
+
+
+def test_translated_text_outside_the_subset() -> None:
+    assert linear_subset("[abc]x") and not linear_subset("[[:alpha:]]") and not linear_subset("[]a]")

@@ -1,0 +1,111 @@
+"""NearMissIndex against scoring every stub: the same nearest stubs, in the same order."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from podlab.stub.matching.order import ServingOrder
+from podlab.stub.model import StubMapping
+from podlab.stub.model.request import LoggedRequest
+from podlab.stub.report.near_misses import EXACT_URLS, MAX_SCORED, NearMissIndex, near_misses
+
+WORDS = ["api", "items", "item", "users", "user", "orders", "v1", "v2", "health", "x"]
+
+
+def request(method: str, url: str) -> LoggedRequest:
+    return LoggedRequest(
+        id="r",
+        method=method,
+        url=url,
+        absolute_url=f"http://localhost{url}",
+        client_ip="127.0.0.1",
+        protocol="HTTP/1.1",
+        headers=[("Accept", "text/plain")],
+        body=b"",
+        logged_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def random_stubs(rng: random.Random, count: int) -> list[StubMapping]:
+    stubs = []
+    for i in range(count):
+        path = "/" + "/".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+        key = rng.choice(["url", "url", "urlPath", "urlPattern", "urlPathPattern"])
+        value = path if "Pattern" not in key else path + "/[0-9]+"
+        body: dict = {"request": {key: value, "method": rng.choice(["GET", "POST", "ANY"])}}
+        if rng.random() < 0.3:
+            body["request"]["headers"] = {"Accept": {"equalTo": rng.choice(["text/plain", "a/b"])}}
+        if rng.random() < 0.2:
+            body["priority"] = rng.randint(1, 3)
+        body["response"] = {"status": 200}
+        stub = StubMapping.from_json(body)
+        stub.insertion_index = i
+        stubs.append(stub)
+    return stubs
+
+
+def answers(misses: list) -> list[tuple[str, float]]:
+    return [(str(m.stub.id), m.distance) for m in misses]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("compat", [3, 2])
+def test_index_picks_what_scoring_every_stub_picks(seed: int, compat: int) -> None:
+    rng = random.Random(seed)
+    stubs = random_stubs(rng, rng.choice([1, 5, 40, 150]))
+    index = NearMissIndex(ServingOrder(stubs).stubs)
+    for _ in range(20):
+        path = "/" + "/".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+        req = request(rng.choice(["GET", "POST", "PUT"]), path + rng.choice(["", "?a=1", "/7"]))
+        assert answers(index.nearest(req, compat=compat)) == answers(near_misses(stubs, req, compat=compat))
+
+
+def literal_stubs(count: int) -> list[StubMapping]:
+    stubs = [
+        StubMapping.from_json({"request": {"url": f"/api/item/{i}", "method": "GET"}, "response": {}})
+        for i in range(count)
+    ]
+    for i, stub in enumerate(stubs):
+        stub.insertion_index = i
+    return stubs
+
+
+def test_up_to_exact_urls_literal_stubs_the_answer_is_exact() -> None:
+    stubs = literal_stubs(EXACT_URLS)
+    index = NearMissIndex(ServingOrder(stubs).stubs)
+    for url in ("/api/item/12345x", "/api/itme/77x", "/nothing/like/it", "/api/item/"):
+        req = request("GET", url)
+        assert answers(index.nearest(req)) == answers(near_misses(stubs, req))
+
+
+def test_ten_thousand_literal_stubs_answer_as_near_in_bounded_time() -> None:
+    """Past EXACT_URLS the nearest found is as near as WireMock's (ties may pick another stub)."""
+    stubs = literal_stubs(10_000)
+    index = NearMissIndex(ServingOrder(stubs).stubs)
+    for url in ("/api/item/12345x", "/api/item/77", "/api/item/9999/x"):
+        req = request("GET", url)
+        started = time.monotonic()
+        found = index.nearest(req)
+        elapsed = time.monotonic() - started
+        exact = near_misses(stubs, req)
+        assert [m.distance for m in found] == [m.distance for m in exact]
+        assert elapsed < 0.05, elapsed  # scoring all 10,000 took 0.28 s
+
+
+def test_past_max_scored_regex_stubs_the_nearest_scored_is_reported() -> None:
+    """Regex URLs have no cheap bound: only the first MAX_SCORED in serving order are scored."""
+    count = MAX_SCORED + 50
+    stubs = [
+        StubMapping.from_json({"request": {"urlPattern": f"/r{i}/.*", "method": "GET"}, "response": {}})
+        for i in range(count)
+    ]
+    for i, stub in enumerate(stubs):
+        stub.insertion_index = i
+    ordered = ServingOrder(stubs).stubs
+    found = NearMissIndex(ordered).nearest(request("GET", "/nothing"))
+    assert {m.stub.id for m in found} <= {s.id for s in ordered[:MAX_SCORED]}
+    assert len(found) == 3
