@@ -160,6 +160,7 @@ class HealthCheckCall:
         self._stream = 0
         self._grpc = False  # the response headers said content-type application/grpc
         self._body = bytearray()
+        self._head = b""  # the first 9 bytes from the server: the header of its first frame
 
     def start(self) -> bytes:
         """The client connection preface and SETTINGS, sent as soon as TCP is up."""
@@ -192,6 +193,13 @@ class HealthCheckCall:
         if not data:
             self._lost()
             return b""
+        if not self.connected:
+            self._head += data[: 9 - len(self._head)]
+            if len(self._head) == 9 and not _is_server_settings(self._head):
+                # Checked on the frame header, as grpc-go's framer does: h2 would first wait for
+                # the whole body of a "frame" whose length an HTTP/1.1 answer spells as "HTT".
+                self.connect_failed = True
+                return b""
         try:
             events = self._h2.receive_data(data)
         except h2.exceptions.ProtocolError:
@@ -277,6 +285,13 @@ class HealthCheckCall:
         self.answer = HealthAnswer(
             RpcStatus(code, f"stream terminated by RST_STREAM with error code: {name}")
         )
+
+
+def _is_server_settings(head: bytes) -> bool:
+    """readServerPreface: the first frame must be SETTINGS (type 4), not an ACK, on stream 0,
+    within the default 16 KiB frame size."""
+    length, kind, flags, stream = struct.unpack(">IBBI", b"\x00" + head)
+    return kind == 4 and not flags & 1 and stream == 0 and length <= 16384
 
 
 def _is_grpc_content_type(value: bytes) -> bool:
