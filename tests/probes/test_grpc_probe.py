@@ -88,12 +88,14 @@ async def _h2_server(
 
 
 @asynccontextmanager
-async def _grpcio_server(pod_ip: str, with_health: bool = True) -> AsyncIterator[tuple[int, Any]]:
+async def _grpcio_server(
+    pod_ip: str, with_health: bool = True, port: int = 0
+) -> AsyncIterator[tuple[int, Any]]:
     server = grpc.aio.server()
     servicer = health.aio.HealthServicer() if with_health else None
     if servicer is not None:
         health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port = server.add_insecure_port(f"{pod_ip}:0")
+    port = server.add_insecure_port(f"{pod_ip}:{port}")
     await server.start()
     try:
         yield port, servicer
@@ -208,25 +210,61 @@ def test_grpcio_server_statuses(pod_ip: str) -> None:
     asyncio.run(main())
 
 
-def test_the_dial_retries_until_the_server_listens(pod_ip: str) -> None:
-    """Refused at first; grpc-go's backoff retries after 1 s, within a 3 s timeout."""
+def test_the_dial_retries_until_the_server_answers(pod_ip: str) -> None:
+    """The first connection is closed at once; grpc-go's backoff dials again after 1 s, within
+    the 3 s timeout, and by then a gRPC server listens on that port."""
+    first_attempt = asyncio.Event()
+
+    async def close_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first_attempt.set()
+        writer.close()
+
+    async def main() -> None:
+        async with _raw_server(pod_ip, close_at_once) as port:
+            probing = asyncio.create_task(_probe(pod_ip, port, timeout=3))
+            await asyncio.wait_for(first_attempt.wait(), 3)
+        async with _grpcio_server(pod_ip, port=port) as (_, servicer):
+            await servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+            outcome, took = await asyncio.wait_for(probing, 5)
+        assert outcome == ProbeOutcome(ProbeResult.SUCCESS, "service healthy")
+        assert 0.9 < took < 2.5, took
+
+    asyncio.run(main())
+
+
+def test_a_connection_reset_under_the_call_is_unavailable(pod_ip: str) -> None:
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        writer.write(conn.data_to_send())
+        while data := await reader.read(65536):
+            if any(isinstance(e, h2.events.StreamEnded) for e in conn.receive_data(data)):
+                writer.transport.abort()  # RST: the request arrived, no answer will
+                return
+            writer.write(conn.data_to_send())
+
+    async def main() -> None:
+        async with _raw_server(pod_ip, reset) as port:
+            outcome, took = await _probe(pod_ip, port)
+        assert outcome == ProbeOutcome(
+            ProbeResult.FAILURE,
+            "error: health rpc probe failed: rpc error: code = Unavailable desc = "
+            'connection error: desc = "error reading from server: EOF"',
+        )
+        assert took < 0.9  # the answer is not the deadline's
+
+    asyncio.run(main())
+
+
+def test_a_service_name_longer_than_one_frame(pod_ip: str) -> None:
+    """The request body spans two DATA frames (16 KiB each at most); grpcio reads it whole."""
 
     async def main() -> None:
         async with _grpcio_server(pod_ip) as (port, servicer):
-            await servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-        later = asyncio.get_running_loop().time() + 0.3
-        probing = asyncio.create_task(_probe(pod_ip, port, timeout=3))
-        await asyncio.sleep(max(later - asyncio.get_running_loop().time(), 0))
-        server = grpc.aio.server()
-        servicer = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-        assert server.add_insecure_port(f"{pod_ip}:{port}") == port
-        await server.start()
-        try:
-            outcome, took = await asyncio.wait_for(probing, 5)
-        finally:
-            await server.stop(0)
-        assert outcome == ProbeOutcome(ProbeResult.SUCCESS, "service healthy")
-        assert 0.9 < took < 2.5, took
+            await servicer.set("s" * 20000, health_pb2.HealthCheckResponse.NOT_SERVING)
+            outcome, _ = await _probe(pod_ip, port, service="s" * 20000)
+        assert outcome == ProbeOutcome(
+            ProbeResult.FAILURE, 'service unhealthy (responded with "NOT_SERVING")'
+        )
 
     asyncio.run(main())

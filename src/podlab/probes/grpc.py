@@ -123,7 +123,10 @@ async def _exchange(
 ) -> HealthAnswer:
     writer.write(call.send_check(left))
     while call.answer is None:
-        data = await reader.read(_READ)
+        try:
+            data = await reader.read(_READ)
+        except ConnectionError:
+            data = b""  # a reset reads as the end of the connection, as grpc-go's reader sees it
         reply = call.receive(data)
         if reply:
             with contextlib.suppress(ConnectionError):

@@ -183,7 +183,11 @@ class HealthCheckCall:
         message = string_field(1, self.service)
         # gRPC's Length-Prefixed-Message: compressed flag 0, then a 4-byte big-endian length.
         self._h2.send_headers(self._stream, headers)
-        self._h2.send_data(self._stream, struct.pack(">BI", 0, len(message)) + message, end_stream=True)
+        body = struct.pack(">BI", 0, len(message)) + message
+        step = self._h2.max_outbound_frame_size
+        chunks = [body[i : i + step] for i in range(0, len(body), step)]
+        for i, chunk in enumerate(chunks):
+            self._h2.send_data(self._stream, chunk, end_stream=i == len(chunks) - 1)
         return self._h2.data_to_send()
 
     def receive(self, data: bytes) -> bytes:
