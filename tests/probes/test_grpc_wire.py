@@ -201,3 +201,33 @@ def test_no_http2_server_preface_fails_the_dial(first: bytes) -> None:
     call.start()
     call.receive(first)
     assert call.connect_failed and not call.connected and call.answer is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (
+            struct.pack(">BI", 0, 5 * 1024 * 1024) + b"\x08",
+            RpcStatus(8, "grpc: received message larger than max (5242880 vs. 4194304)"),
+        ),
+        (
+            struct.pack(">BI", 0, 2) + b"\x08\x01" + struct.pack(">BI", 0, 2),
+            RpcStatus(
+                13,
+                "cardinality violation: expected <EOF> for non server-streaming RPCs, but received another message",
+            ),
+        ),
+        (
+            struct.pack(">BI", 1, 2) + b"\x08\x01",
+            RpcStatus(13, "grpc: compressed flag set with identity or empty encoding"),
+        ),
+    ],
+)
+def test_response_messages_grpc_go_refuses(body: bytes, status: RpcStatus) -> None:
+    call, server = _pair("")
+    server.feed(call.send_check(1.0))
+    server.h2.send_headers(1, [(":status", "200"), ("content-type", "application/grpc")])
+    server.h2.send_data(1, body)
+    server.h2.send_headers(1, [("grpc-status", "0")], end_stream=True)
+    call.receive(server.h2.data_to_send())
+    assert call.answer == HealthAnswer(status)

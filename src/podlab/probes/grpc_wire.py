@@ -158,7 +158,6 @@ class HealthCheckCall:
         self.connect_failed = False
         self.answer: HealthAnswer | None = None
         self._stream = 0
-        self._grpc = False  # the response headers said content-type application/grpc
         self._body = bytearray()
         self._head = b""  # the first 9 bytes from the server: the header of its first frame
 
@@ -238,13 +237,7 @@ class HealthCheckCall:
             case h2.events.DataReceived(data=data, flow_controlled_length=length):
                 self._h2.acknowledge_received_data(length or 0, self._stream)
                 self._body += data or b""
-                if len(self._body) > MAX_RECEIVE + 5:
-                    self.answer = HealthAnswer(
-                        RpcStatus(
-                            _RESOURCE_EXHAUSTED,
-                            f"grpc: received message larger than max ({len(self._body) - 5} vs. {MAX_RECEIVE})",
-                        )
-                    )
+                self._check_size()
             case h2.events.StreamEnded():
                 if self.answer is None:  # DATA then END_STREAM without trailers
                     self.answer = HealthAnswer(
@@ -255,10 +248,22 @@ class HealthCheckCall:
             case h2.events.ConnectionTerminated():
                 self._lost()
 
+    def _check_size(self) -> None:
+        """rpc_util.go recvMsg: the 5-byte prefix's length against the 4 MiB limit; anything
+        past one message is never kept, so a server cannot make the node buffer more."""
+        if len(self._body) < 5:
+            return
+        declared = int.from_bytes(self._body[1:5], "big")
+        if declared > MAX_RECEIVE:
+            message = f"grpc: received message larger than max ({declared} vs. {MAX_RECEIVE})"
+            self.answer = HealthAnswer(RpcStatus(_RESOURCE_EXHAUSTED, message))
+        elif len(self._body) > 5 + declared:
+            message = "cardinality violation: expected <EOF> for non server-streaming RPCs, but received another message"
+            self.answer = HealthAnswer(RpcStatus(INTERNAL, message))
+
     def _headers(self, headers: dict[bytes, bytes], ended: bool) -> None:
         content_type = headers.get(b"content-type")
-        self._grpc = content_type is not None and _is_grpc_content_type(content_type)
-        if not self._grpc:
+        if content_type is None or not _is_grpc_content_type(content_type):
             self.answer = HealthAnswer(_non_grpc_status(headers))
         elif ended:  # trailers-only: the status rides on the only HEADERS frame
             self._trailers(headers)
