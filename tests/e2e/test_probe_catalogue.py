@@ -518,6 +518,12 @@ def test_20_grpc_liveness_serving_not_restarted(cat: Cluster) -> None:
     cat.recorder.observe(name, 6, never_restarted, "restartCount 0")
     assert_no_event(cat, name, "probe failed")
     assert is_ready(get_pod(cat.api, name))
+    # The node probed over gRPC for seconds while forking containers, without loading grpcio
+    # (its threads do not survive fork(): the node used to segfault in cygrpc).
+    proc = Path(f"/proc/{cat.node.process.pid}")
+    assert b"podlab\x00up\x00" in proc.joinpath("cmdline").read_bytes()  # the node itself
+    maps = proc.joinpath("maps").read_text()
+    assert "cygrpc" not in maps and "libgrpc" not in maps
 
 
 def test_21_grpc_liveness_wrong_port_restarts(cat: Cluster) -> None:

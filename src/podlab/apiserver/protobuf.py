@@ -3,7 +3,7 @@
 kubectl 1.37 encodes built-in kinds as `application/vnd.kubernetes.protobuf` for its
 imperative commands and, unlike for CBOR, client-go does not fall back to JSON on a 415. So
 the server must read protobuf. The wire format (varints and length-delimited fields) is
-decoded by hand because it is tiny; the field numbers come from `k8s.io/api` and
+decoded by hand (`podlab.protowire`) because it is tiny; the field numbers come from `k8s.io/api` and
 `k8s.io/apimachinery` `generated.proto` for the messages those commands produce. A field
 number we do not know is refused (415, naming it) rather than silently dropped, unless it
 holds its zero value: gogo-protobuf marshals every non-pointer field, set or not.
@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import struct
 from typing import Any
 
 from podlab.k8s.timestamps import format_time
+from podlab.protowire import ProtobufError, fields
 
 Obj = dict[str, Any]
 
 MAGIC = b"k8s\x00"
-
-
-class ProtobufError(ValueError):
-    """The body is not protobuf we can read; the message says what."""
 
 
 # Field kinds: "str", "bytes" (base64 in JSON), "int", "bool", "time", "ios" (IntOrString),
@@ -164,47 +160,6 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
 }
 # The top-level message of each kind kubectl may send this way.
 KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Pod", "Service"}
-
-
-def _varint(buf: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(buf):
-            raise ProtobufError("truncated varint")
-        byte = buf[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-
-
-def fields(buf: bytes) -> list[tuple[int, int, Any]]:
-    """(field number, wire type, value) in order; value is int for varints, bytes otherwise."""
-    out: list[tuple[int, int, Any]] = []
-    pos = 0
-    value: Any
-    while pos < len(buf):
-        key, pos = _varint(buf, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = _varint(buf, pos)
-        elif wire == 2:
-            length, pos = _varint(buf, pos)
-            value = buf[pos : pos + length]
-            if len(value) != length:
-                raise ProtobufError("truncated field")
-            pos += length
-        elif wire == 1:
-            value = struct.unpack_from("<q", buf, pos)[0]
-            pos += 8
-        elif wire == 5:
-            value = struct.unpack_from("<i", buf, pos)[0]
-            pos += 4
-        else:
-            raise ProtobufError(f"unsupported wire type {wire}")
-        out.append((number, wire, value))
-    return out
 
 
 def _signed(value: int) -> int:
