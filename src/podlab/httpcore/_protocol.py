@@ -122,25 +122,25 @@ class RawStream:
 Handler = Callable[[Request, Connection], Awaitable[Response | None]]
 
 
-# Status lines with the standard phrase, built once: looking the phrase up through the
-# HTTPStatus enum on every response was a measurable share of a small answer's cost.
-_STANDARD_STATUS_LINES: dict[tuple[int, str], bytes] = {}
+# Status lines built once per (status, reason): formatting one (or looking the phrase up through
+# the HTTPStatus enum) on every response was a measurable share of a small answer's cost.
+_STATUS_LINES: dict[tuple[int, str | None, str], bytes] = {}
 
 
 def _status_line(status: int, reason: str | None, version: str) -> bytes:
-    if reason is None:
-        cached = _STANDARD_STATUS_LINES.get((status, version))
-        if cached is not None:
-            return cached
+    cached = _STATUS_LINES.get((status, reason, version))
+    if cached is not None:
+        return cached
+    phrase = reason
+    if phrase is None:
         try:
             phrase = HTTPStatus(status).phrase
         except ValueError:
             phrase = ""
-        line = f"HTTP/{version} {status} {phrase}\r\n".encode("latin-1")
-        if len(_STANDARD_STATUS_LINES) < 1024:  # bounded: status codes are handler-chosen ints
-            _STANDARD_STATUS_LINES[(status, version)] = line
-        return line
-    return f"HTTP/{version} {status} {reason}\r\n".encode("latin-1")
+    line = f"HTTP/{version} {status} {phrase}\r\n".encode("latin-1")
+    if len(_STATUS_LINES) < 1024:  # bounded: statuses and reasons are handler-chosen
+        _STATUS_LINES[(status, reason, version)] = line
+    return line
 
 
 def _header_block(headers: list[tuple[str, str]]) -> bytes:
@@ -160,6 +160,10 @@ def _framing_headers(headers: list[tuple[str, str]]) -> tuple[bool, bool, bool]:
         elif lowered == "connection":
             has_connection = True
     return has_length, has_te, has_connection
+
+
+def _says_close(headers: list[tuple[str, str]]) -> bool:
+    return any(k.lower() == "connection" and "close" in v.lower() for k, v in headers)
 
 
 class _HttpProtocol(asyncio.Protocol):
@@ -335,7 +339,9 @@ class _HttpProtocol(asyncio.Protocol):
         self._header_count += 1
         if self._header_count > self._limits.max_header_count:
             raise _HeadTooLarge()
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        # llhttp drops the OWS before a field value but keeps the OWS after it; neither is part
+        # of the value (RFC 9110 §5.5), and Jetty trims both before WireMock matches on it.
+        self._headers.append((name.decode("latin-1"), value.rstrip(b" \t").decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -395,7 +401,7 @@ class _HttpProtocol(asyncio.Protocol):
                 response = Response(500, [("Content-Type", "text/plain")], b"Internal Server Error")
             if response is None or self.hijacked:
                 return
-            await self._send_response(request, response, keep_alive)
+            keep_alive = await self._send_response(request, response, keep_alive)
             if not keep_alive or self._upgrading:
                 self.close_transport()
                 return
@@ -410,13 +416,18 @@ class _HttpProtocol(asyncio.Protocol):
             return "keep-alive" in connection
         return "close" not in connection
 
-    async def _send_response(self, request: Request, response: Response, keep_alive: bool) -> None:
+    async def _send_response(self, request: Request, response: Response, keep_alive: bool) -> bool:
+        """Write the response; whether the connection stays open (not if the handler said close)."""
         headers = list(response.headers)
         body = response.body
         no_body = request.method == "HEAD" or response.status in (204, 304) or response.status < 200
         has_length, has_te, has_connection = _framing_headers(headers)
         chunked = has_te or (not has_length and (response.chunked or not isinstance(body, bytes)))
-        if not no_body or request.method == "HEAD":
+        # A HEAD answer carries the framing a GET would have had, but a 1xx, 204 or 304 has none
+        # at all (RFC 9112 §6.1, §6.3).
+        if not no_body or (
+            request.method == "HEAD" and response.status >= 200 and response.status not in (204, 304)
+        ):
             if chunked and not has_te:
                 headers.append(("Transfer-Encoding", "chunked"))
             elif not chunked and not has_length and isinstance(body, bytes):
@@ -433,9 +444,10 @@ class _HttpProtocol(asyncio.Protocol):
             else:
                 self.write(head + body)
             await self.drain()
-            return
+            return keep_alive and not (has_connection and _says_close(headers))
         await self.write_and_drain(head)
         await self._stream_body(body, chunked and not no_body)
+        return keep_alive and not (has_connection and _says_close(headers))
 
     async def _stream_body(self, body: AsyncIterator[bytes], chunked: bool) -> None:
         try:

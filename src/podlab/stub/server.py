@@ -17,7 +17,7 @@ from podlab.stub.banner import startup_text
 from podlab.stub.options import StubOptions
 from podlab.stub.report.verbose_log import admin_message, notifier_line
 from podlab.stub.serve.cors import origin_headers, preflight_headers
-from podlab.stub.serve.pipeline import Serving, log_text, serve_stub, write_log
+from podlab.stub.serve.pipeline import Serving, log_text, no_host_response, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
 
@@ -48,10 +48,10 @@ class StubServer:
             ) from None
         self.state.load_files()
         if self.options.verbose:
-            now = datetime.now(UTC)
-            # WireMock's notifier announces this twice (once per Options object it builds).
-            self.out.write(notifier_line(now, "Verbose logging enabled"))
-            self.out.write(notifier_line(now, "Verbose logging enabled"))
+            # WireMock's notifier announces this twice (once per Options object it builds), each
+            # line with its own clock reading.
+            self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
+            self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
             self.out.flush()
         self._server = await serve(
             self.handle,
@@ -73,6 +73,8 @@ class StubServer:
         asyncio.get_running_loop().call_later(0.05, self.shutdown_requested.set)
 
     async def handle(self, request: Request, connection: Connection) -> Response | None:
+        if request.http_version == "1.1" and request.header("Host") is None:
+            return no_host_response()
         path = request.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return await self._handle_admin(request, path[len(ADMIN_PREFIX) :])
@@ -81,7 +83,7 @@ class StubServer:
     async def _handle_admin(self, request: Request, path: str) -> Response:
         if self.options.verbose:
             url = path + ("?" + request.query if request.query else "")
-            write_log(self.out, admin_message(log_text(request, url)))
+            write_log(self.out, admin_message(log_text(request, url, self.options.compat)))
         origin = request.header("Origin")
         if request.method == "OPTIONS" and origin is not None:
             answer = AdminAnswer(200, preflight_headers(request, origin))

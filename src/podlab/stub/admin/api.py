@@ -466,14 +466,14 @@ class AdminApi:
 
     def unmatched_requests(self, ctx: AdminContext) -> AdminAnswer:
         journal = self.state.journal
-        events = list(reversed(journal.select(unmatched_only=True)))
+        events = journal.select(unmatched_only=True)  # newest first, as WireMock lists them
         return json_answer(
             {"requests": [e.request.to_json() for e in events], "requestJournalDisabled": not journal.enabled}
         )
 
     def unmatched_near_misses(self, ctx: AdminContext) -> AdminAnswer:
         out = []
-        for event in reversed(self.state.journal.select(unmatched_only=True)):
+        for event in self.state.journal.select(unmatched_only=True):  # newest first
             out.extend(self._stub_near_misses(event.request, event.request.to_json()))
         return json_answer({"nearMisses": out})
 

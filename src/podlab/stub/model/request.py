@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlsplit
 
 from podlab.httpcore import header_value, header_values
+from podlab.stub.model.header_names import jetty_spelling
 from podlab.stub.model.ids import random_uuid
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class LoggedRequest:
 
     @classmethod
     def from_http(
-        cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None
+        cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None, compat: int = 3
     ) -> LoggedRequest:
         # An absolute-form target (a browser proxy request) keeps only its path and query.
         absolute_form = not req.target.startswith("/")
@@ -115,7 +116,7 @@ class LoggedRequest:
             absolute_url=f"{scheme}://{host}{url}",
             client_ip=req.client[0],
             protocol=f"HTTP/{req.http_version}",
-            headers=list(req.headers),
+            headers=jetty_spelling(req.headers, compat),
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),
             browser_proxy_request=not req.target.startswith("/"),

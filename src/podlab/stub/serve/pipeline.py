@@ -23,11 +23,13 @@ from typing import Any, TextIO
 
 from podlab.httpcore import Connection, Request, Response
 from podlab.stub.model import StubMapping
+from podlab.stub.model.header_names import jetty_spelling
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
 from podlab.stub.report.not_matched import render_not_matched
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
 from podlab.stub.serve.cors import origin_headers, preflight_headers
+from podlab.stub.serve.reasons import jetty_reason
 from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_gzip, plan_response, send_fault
 from podlab.stub.serve.templated import templated
 from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
@@ -56,7 +58,7 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
         preflight = stub_preflight(request)
         if preflight is not None:
             return preflight
-    logged = LoggedRequest.from_http(request)  # parse
+    logged = LoggedRequest.from_http(request, compat=options.compat)  # parse
     stub = state.find(logged)  # match
     if stub is None:
         if request.method == "GET":
@@ -80,13 +82,32 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
     if options.verbose and not options.disable_request_logging:
         shown_headers = [] if plan.fault else plan.headers
         message = stub_message(
-            log_text(request, logged.url), definition, logged.protocol, plan.status, shown_headers
+            log_text(request, logged.url, options.compat),
+            definition,
+            logged.protocol,
+            plan.status,
+            shown_headers,
         )
         write_log(serving.out, message)
     if state.journal.enabled:
         event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started)
         state.journal.add(event)
     return await answer(plan, request, connection, options)
+
+
+# parse: what Jetty refuses before WireMock sees it ---------------------------------------------
+
+NO_HOST_BODY = b"<h1>Bad Message 400</h1><pre>reason: No Host</pre>"
+
+
+def no_host_response() -> Response:
+    """Jetty's answer to an HTTP/1.1 request without Host (RFC 9112 §3.2), and it closes."""
+    headers = [
+        ("Content-Type", "text/html;charset=iso-8859-1"),
+        ("Content-Length", str(len(NO_HOST_BODY))),
+        ("Connection", "close"),
+    ]
+    return Response(400, headers, NO_HOST_BODY, reason="Bad Request")
 
 
 # match: the requests no stub serves ----------------------------------------------------------
@@ -143,10 +164,11 @@ def matched_stub_headers(stub: StubMapping, stub_id: str) -> list[tuple[str, str
 # log and journal ------------------------------------------------------------------------------
 
 
-def log_text(request: Request, url: str) -> str:
-    """The request as the verbose log prints it."""
+def log_text(request: Request, url: str, compat: int) -> str:
+    """The request as the verbose log prints it, header names in Jetty's spelling."""
     body = request.body.decode("utf-8", errors="replace")
-    return request_text(request.client[0], request.method, url, request.headers, body)
+    headers = jetty_spelling(request.headers, compat)
+    return request_text(request.client[0], request.method, url, headers, body)
 
 
 def write_log(stream: TextIO, message: str) -> None:
@@ -156,15 +178,20 @@ def write_log(stream: TextIO, message: str) -> None:
 
 
 def log_not_matched(request: Request, logged: LoggedRequest, report: str, serving: Serving) -> None:
-    """The report on stderr (when there are stubs to report on), and the verbose log on stdout."""
+    """The verbose log on stdout, then the report on stderr (when there are stubs to report on)."""
     options = serving.options
+    verbose = options.verbose and not options.disable_request_logging
+    # WireMock logs "Request received:" first and the report after it (both 3.13.2 and 2.35.1).
+    if verbose:
+        write_log(
+            serving.out,
+            stub_message(log_text(request, logged.url, options.compat), None, logged.protocol, 404, []),
+        )
     if len(serving.state) > 0 and report:
         write_log(serving.err, report)
-    if options.verbose and not options.disable_request_logging:
-        write_log(serving.out, stub_message(log_text(request, logged.url), None, logged.protocol, 404, []))
-        if options.compat == 2:
-            # 2.35 serves the 404 page through an internal admin request, and logs it.
-            write_log(serving.out, admin_message(log_text(request, "/not-matched")))
+    if verbose and options.compat == 2:
+        # 2.35 serves the 404 page through an internal admin request, and logs it.
+        write_log(serving.out, admin_message(log_text(request, "/not-matched", options.compat)))
 
 
 def served_event(
@@ -250,4 +277,5 @@ async def answer(
     if plan.dribble is not None:
         chunks, total_ms = plan.dribble
         body = dribble(plan.body, chunks, total_ms)
-    return Response(plan.status, wire_headers, body, reason=plan.reason, chunked=chunked)
+    reason = plan.reason if plan.reason is not None else jetty_reason(plan.status, options.compat)
+    return Response(plan.status, wire_headers, body, reason=reason, chunked=chunked)

@@ -95,14 +95,17 @@ class FileRoot:
 
     # mappings -------------------------------------------------------------------------------
 
-    def read_mapping_files(self) -> list[MappingFileEntry]:
-        """Every *.json under mappings/, recursively, in a stable order; MappingLoadError if bad."""
+    def read_mapping_files(self, *, allow_bom: bool = True) -> list[MappingFileEntry]:
+        """Every *.json under mappings/, recursively, in a stable order; MappingLoadError if bad.
+
+        3.13.2 loads a file that starts with a UTF-8 byte order mark; 2.35.1 refuses it
+        (allow_bom=False), as Jackson does, and so does the JSON parser here."""
         if not self.mappings_dir.is_dir():
             return []
         files = sorted(p for p in self.mappings_dir.rglob("*.json") if p.is_file())
         entries: list[MappingFileEntry] = []
         for path in files:
-            entries.extend(_read_mapping_file(path))
+            entries.extend(_read_mapping_file(path, allow_bom=allow_bom))
         return entries
 
     def write_mapping_file(self, stub_json: dict[str, Any], file_name: str) -> Path:
@@ -114,9 +117,9 @@ class FileRoot:
         return path
 
 
-def _read_mapping_file(path: Path) -> list[MappingFileEntry]:
+def _read_mapping_file(path: Path, *, allow_bom: bool) -> list[MappingFileEntry]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig" if allow_bom else "utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingLoadError(f"{path}: cannot read: {exc}") from None
     try:

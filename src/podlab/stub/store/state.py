@@ -85,7 +85,7 @@ class StubState:
     def parse_file_mappings(self) -> list[tuple[StubMapping, Source]]:
         """Read and parse every mapping file; MappingLoadError names the file and the field."""
         parsed = []
-        for entry in self.files.read_mapping_files():
+        for entry in self.files.read_mapping_files(allow_bom=self.options.compat == 3):
             try:
                 stub = StubMapping.from_json(entry.json, compat=self.options.compat)
             except InvalidInputError as exc:
