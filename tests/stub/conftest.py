@@ -83,17 +83,20 @@ def stub_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "podlab.stub", *args]
 
 
-def launch(root: Path, *args: str, log_dir: Path | None = None, port: str = "0") -> StubProcess:
-    """Start the server and wait (with a deadline) until it listens; fails with its output."""
+def launch(
+    root: Path, *args: str, log_dir: Path | None = None, port: str = "0", merge_stderr: bool = False
+) -> StubProcess:
+    """Start the server and wait (with a deadline) until it listens; fails with its output.
+    merge_stderr writes both streams to one file, as a container log shows them."""
     log_dir = log_dir or root.parent
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path = log_dir / f"stub-{os.getpid()}-{time.monotonic_ns()}.out"
-    stderr_path = stdout_path.with_suffix(".err")
-    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+    stderr_path = stdout_path if merge_stderr else stdout_path.with_suffix(".err")
+    with stdout_path.open("wb") as out, stderr_path.open("ab") as err:
         proc = subprocess.Popen(
             stub_command("--port", port, "--bind-address", "127.0.0.1", "--root-dir", str(root), *args),
             stdout=out,
-            stderr=err,
+            stderr=subprocess.STDOUT if merge_stderr else err,
         )
     stub = StubProcess(proc, root, stdout_path, stderr_path)
     deadline = time.monotonic() + START_TIMEOUT

@@ -74,7 +74,7 @@ class StubServer:
 
     async def handle(self, request: Request, connection: Connection) -> Response | None:
         if request.http_version == "1.1" and request.header("Host") is None:
-            return no_host_response()
+            return no_host_response(self.options.compat)
         path = request.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return await self._handle_admin(request, path[len(ADMIN_PREFIX) :])

@@ -100,14 +100,15 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
 NO_HOST_BODY = b"<h1>Bad Message 400</h1><pre>reason: No Host</pre>"
 
 
-def no_host_response() -> Response:
-    """Jetty's answer to an HTTP/1.1 request without Host (RFC 9112 §3.2), and it closes."""
+def no_host_response(compat: int) -> Response:
+    """Jetty's answer to an HTTP/1.1 request without Host (RFC 9112 §3.2), and it closes.
+    Jetty 9 (2.35.1) puts the reason in the status line too: "400 No Host"."""
     headers = [
         ("Content-Type", "text/html;charset=iso-8859-1"),
         ("Content-Length", str(len(NO_HOST_BODY))),
         ("Connection", "close"),
     ]
-    return Response(400, headers, NO_HOST_BODY, reason="Bad Request")
+    return Response(400, headers, NO_HOST_BODY, reason="No Host" if compat == 2 else "Bad Request")
 
 
 # match: the requests no stub serves ----------------------------------------------------------
@@ -269,7 +270,7 @@ async def answer(
     origin = request.header("Origin") if options.enable_stub_cors else None
     if origin:
         wire_headers += origin_headers(origin)
-    if options.compat == 2:
+    if options.compat == 2 and _gzip_considered(request.method, plan.status):
         wire_headers.append(("Vary", "Accept-Encoding, User-Agent"))
     mode = options.use_chunked_encoding
     chunked = mode == "always" or (mode == "body_file" and plan.from_file)
@@ -279,3 +280,9 @@ async def answer(
         body = dribble(plan.body, chunks, total_ms)
     reason = plan.reason if plan.reason is not None else jetty_reason(plan.status, options.compat)
     return Response(plan.status, wire_headers, body, reason=reason, chunked=chunked)
+
+
+def _gzip_considered(method: str, status: int) -> bool:
+    """Whether 2.35.1's GzipHandler looks at this answer, and so adds its Vary: not for HEAD or
+    OPTIONS, nor for a status outside 2xx or one without a body (204, 205); seen on the jar."""
+    return method not in ("HEAD", "OPTIONS") and 200 <= status < 300 and status not in (204, 205)
