@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlsplit
 
 from podlab.httpcore import header_value, header_values
-from podlab.stub.model.header_names import jetty_spelling
+from podlab.stub.model.header_names import HEADER_NAMES
 from podlab.stub.model.ids import random_uuid
 
 if TYPE_CHECKING:
@@ -88,13 +88,15 @@ class LoggedRequest:
     absolute_url: str
     client_ip: str
     protocol: str  # "HTTP/1.1"
-    headers: list[tuple[str, str]]  # arrival order, names as sent
+    headers: list[tuple[str, str]]  # arrival order, names as sent (header_map spells them)
     body: bytes
     logged_at: datetime  # UTC
     browser_proxy_request: bool = False
     # Which journal keys a request built by `from_json` (the near-miss admin API) was given;
     # None for a real request, whose journal entry always has every key.
     given_keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    # Which WireMock's Jetty received it: header names are shown in its spelling (header_map).
+    compat: int = field(default=3, repr=False, compare=False)
 
     @classmethod
     def from_http(
@@ -116,7 +118,8 @@ class LoggedRequest:
             absolute_url=f"{scheme}://{host}{url}",
             client_ip=req.client[0],
             protocol=f"HTTP/{req.http_version}",
-            headers=jetty_spelling(req.headers, compat),
+            headers=list(req.headers),
+            compat=compat,
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),
             browser_proxy_request=not req.target.startswith("/"),
@@ -171,11 +174,19 @@ class LoggedRequest:
         return header_values(self.headers, name)
 
     def header_map(self) -> dict[str, list[str]]:
-        """Headers grouped case-insensitively, named as first sent."""
+        """Headers grouped case-insensitively, named as Jetty spells a name it knows (whatever
+        case was sent: `content-type` is `Content-Type`), others as first sent.
+
+        Spelled here, when shown (journal, templates), not when the request arrives: matching
+        ignores case, and most requests are never shown."""
+        known = HEADER_NAMES[self.compat]
         names: dict[str, str] = {}
         out: dict[str, list[str]] = {}
         for key, value in self.headers:
-            shown = names.setdefault(key.lower(), key)
+            lowered = key.lower()
+            shown = names.get(lowered)
+            if shown is None:
+                shown = names[lowered] = known.get(lowered, key)
             out.setdefault(shown, []).append(value)
         return out
 
