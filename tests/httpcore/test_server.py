@@ -174,3 +174,47 @@ def test_idle_keep_alive_connection_is_closed_but_a_slow_handler_is_not() -> Non
         writer.close()
 
     run(slow, scenario, Limits(idle_timeout=0.3))
+
+
+async def _answers(request: Request, connection: Connection) -> Response | None:
+    """Echoes X-Token between brackets; /close answers with its own Connection: close; /<status>."""
+    if request.path == "/close":
+        return Response(400, [("Content-Length", "0"), ("Connection", "close")], b"")
+    if request.path[1:].isdigit():
+        return Response(int(request.path[1:]), [], b"", chunked=True)
+    return Response(200, [], f"[{request.header('X-Token')}]".encode())
+
+
+def test_whitespace_around_a_header_value_is_not_part_of_it() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(
+            port, b"GET / HTTP/1.1\r\nHost: h\r\nX-Token: \t abc \t\r\nConnection: close\r\n\r\n"
+        )
+        assert data.endswith(b"\r\n\r\n[abc]")
+
+    run(_answers, scenario)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("status", [204, 304])
+def test_no_body_statuses_carry_no_framing_headers(method: str, status: int) -> None:
+    async def scenario(port: int) -> None:
+        raw = b"%s /%d HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" % (method.encode(), status)
+        data = await _exchange(port, raw)
+        assert data.startswith(b"HTTP/1.1 %d " % status) and data.endswith(b"\r\n\r\n")
+        assert b"Transfer-Encoding" not in data and b"Content-Length" not in data
+
+    run(_answers, scenario)
+
+
+def test_a_response_saying_close_closes_a_keep_alive_connection() -> None:
+    async def scenario(port: int) -> None:
+        # Keep-alive by default; the EOF must come from the server, well before the read deadline.
+        started = asyncio.get_running_loop().time()
+        data = await _exchange(
+            port, b"GET /close HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n"
+        )
+        assert data.count(b"HTTP/1.1") == 1 and b"Connection: close" in data
+        assert asyncio.get_running_loop().time() - started < 4
+
+    run(_answers, scenario)
