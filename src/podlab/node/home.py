@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podlab.apiserver.kubeconfig import write_private_file
+from podlab.runtime.tmpfs import unmount_under
 
 
 def podlab_home() -> Path:
@@ -81,12 +82,19 @@ def kubeconfig_path(home: Path) -> Path:
 RUN_DIRS = ("pods", "sandbox")
 
 
+def remove_run_dirs(home: Path) -> None:
+    """Remove pod logs and sandboxes, tmpfs volumes unmounted first (a node killed with SIGKILL
+    leaves them mounted, and rmtree cannot remove a mount point)."""
+    unmount_under(home / "sandbox")
+    for name in RUN_DIRS:
+        shutil.rmtree(home / name, ignore_errors=True)
+
+
 def clear_run_state(home: Path) -> None:
     """Remove what a stopped node's run left: pod logs, sandboxes, the `ready` handshake and a
     node.json whose process is gone. The kubeconfig stays: an exported KUBECONFIG keeps naming
     the file the next node rewrites."""
-    for name in RUN_DIRS:
-        shutil.rmtree(home / name, ignore_errors=True)
+    remove_run_dirs(home)
     (home / "ready").unlink(missing_ok=True)
     state = NodeState.read(home)
     if state is not None and not state.alive():

@@ -11,18 +11,16 @@ import contextlib
 import logging
 import os
 import secrets
-import shutil
 from pathlib import Path
 
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.runtime import LogSource, Runtime
-from podlab.runtime.tmpfs import unmount_under
 from podlab.store import Store
 
 from .config import NodeConfig
-from .home import NodeState, ensure_private_home, kubeconfig_path
+from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
 
 log = logging.getLogger("podlab.node")
 
@@ -61,9 +59,7 @@ class Node:
         ensure_private_home(self.home)
         # A new node starts with an empty store: pod logs and sandboxes of an earlier node belong
         # to pods that no longer exist anywhere, so they go rather than pile up.
-        unmount_under(self.home / "sandbox")  # tmpfs volumes of a node that crashed
-        for stale in ("pods", "sandbox"):
-            shutil.rmtree(self.home / stale, ignore_errors=True)
+        remove_run_dirs(self.home)
         self.runtime = Runtime(
             self.home,
             sandbox=self._sandbox,
