@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import wait_until
 from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.env import EnvError, expand_command, resolve_env
-from podlab.kubelet.events import rfc3339
 from podlab.kubelet.lifecycle import POST_START_LIMIT, hook_failure, run_hook
 from podlab.kubelet.pod_context import EventSink, NodeContext, PodSandbox
 from podlab.kubelet.pod_worker import (
@@ -136,7 +136,9 @@ class ContainerActions:
             self.emit("Normal", "Created", f"Created container: {name}", name)
             self.emit("Warning", "Failed", f"Error: {exc.message}", name)
             cid = "containerd://" + secrets.token_hex(32)
-            self.worker.on_start_error(name, cid, self.clock.now(), rfc3339(self.clock.wall()), exc.message)
+            self.worker.on_start_error(
+                name, cid, self.clock.now(), format_time(self.clock.wall()), exc.message
+            )
             return
         except Exception as exc:
             # Anything else is the runtime failing to create the container: kubelet shows
@@ -154,7 +156,7 @@ class ContainerActions:
         post_start = (spec.get("lifecycle") or {}).get("postStart")
         # The container shows as running only once postStart has completed (docs, "Container hooks").
         error = await self._post_start(spec, rc, post_start) if post_start else None
-        self.worker.on_started(name, rc.container_id, self.clock.now(), rfc3339(rc.started_at))
+        self.worker.on_started(name, rc.container_id, self.clock.now(), format_time(rc.started_at))
         self.on_started(name, rc)
         if post_start and error is not None:
             self.emit(

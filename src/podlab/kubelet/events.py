@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from podlab.k8s import events as k8s_events
-from podlab.k8s.timestamps import format_time
 
 Obj = dict[str, Any]
 
@@ -32,10 +31,6 @@ SPAM_QPS = 1.0 / 300.0
 COMBINED_PREFIX = "(combined from similar events): "
 LRU_ENTRIES = 4096
 _V = TypeVar("_V")
-
-
-# metav1.Time's JSON form; the kubelet's modules import it under this name.
-rfc3339 = format_time
 
 
 @dataclass(frozen=True, slots=True)

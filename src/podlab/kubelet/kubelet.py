@@ -12,10 +12,11 @@ import contextlib
 import logging
 from typing import Any
 
+from podlab.k8s.timestamps import format_time
 from podlab.kubelet.backoff import Backoff
 from podlab.kubelet.clock import Clock, LoopClock
 from podlab.kubelet.container_runtime import ContainerRuntime
-from podlab.kubelet.events import Source, rfc3339
+from podlab.kubelet.events import Source
 from podlab.kubelet.eviction import run_eviction
 from podlab.kubelet.node_status import build_node, refresh_heartbeat
 from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
@@ -109,7 +110,7 @@ class Kubelet:
     # -- the Node object ------------------------------------------------------------------
     def register_node(self) -> None:
         """Create (or refresh) this node's Node object, as kubelet registers itself."""
-        now = rfc3339(self.clock.wall())
+        now = format_time(self.clock.wall())
         node = build_node(self.node_name, self.host_ip, str(POD_CIDR), now)
         try:
             self.store.create(NODES, node)
@@ -126,7 +127,7 @@ class Kubelet:
             await self.clock.sleep_until(self.clock.now() + NODE_STATUS_REPORT_SECONDS)
             with contextlib.suppress(StoreError):
                 node = self.store.get(NODES, None, self.node_name)
-                node["status"] = refresh_heartbeat(node.get("status") or {}, rfc3339(self.clock.wall()))
+                node["status"] = refresh_heartbeat(node.get("status") or {}, format_time(self.clock.wall()))
                 self.store.update(NODES, node, subresource="status")
 
     # -- pods -----------------------------------------------------------------------------

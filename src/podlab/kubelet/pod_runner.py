@@ -18,10 +18,11 @@ import copy
 import logging
 from typing import Any
 
+from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import wait_event_until, wait_until
 from podlab.kubelet.container_actions import ContainerActions
 from podlab.kubelet.container_runtime import ContainerHandle
-from podlab.kubelet.events import ObjectRef, rfc3339
+from podlab.kubelet.events import ObjectRef
 from podlab.kubelet.pod_context import NodeContext, PodSandbox
 from podlab.kubelet.pod_probes import PodProbes
 from podlab.kubelet.pod_worker import (
@@ -93,7 +94,7 @@ class PodRunner:
             emit=self.emit,
         )
         self.probes = ProbeManager(pod_probes.make_driver)
-        self.start_time = rfc3339(self.clock.wall())
+        self.start_time = format_time(self.clock.wall())
         self.last_status: Obj | None = copy.deepcopy(pod.get("status")) or None
         self.gone = False  # removed from the store behind our back (force delete)
         self._mount_retry_at = 0.0
@@ -127,7 +128,7 @@ class PodRunner:
         self.gone = True
         if not self.worker.deleting:
             pod = copy.deepcopy(self.pod)
-            pod["metadata"]["deletionTimestamp"] = rfc3339(self.clock.wall())
+            pod["metadata"]["deletionTimestamp"] = format_time(self.clock.wall())
             pod["metadata"]["deletionGracePeriodSeconds"] = 0
             self.pod = pod
             self.worker.update_pod(pod)
@@ -240,7 +241,7 @@ class PodRunner:
     def _record_exit(self, name: str, rc: ContainerHandle, info: ExitInfo) -> None:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
         now = self.clock.now()
-        finished = rfc3339(info.finished_at)
+        finished = format_time(info.finished_at)
         if self.worker.on_exited(name, rc.container_id, now, finished, info.exit_code, info.reason):
             self.wake()
 
@@ -276,7 +277,7 @@ class PodRunner:
             readiness=self.results.readiness.get,
             startup=self.results.startup.get,
             previous=self.last_status,
-            now=rfc3339(self.clock.wall()),
+            now=format_time(self.clock.wall()),
             pod_ip=self.sandbox.pod_ip,
             host_ip=self.node.host_ip,
             start_time=self.start_time,

@@ -11,8 +11,9 @@ import copy
 import logging
 from typing import Any
 
+from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import Clock
-from podlab.kubelet.events import ObjectRef, Source, rfc3339
+from podlab.kubelet.events import ObjectRef, Source
 from podlab.kubelet.recorder import EventRecorder
 from podlab.store import Store, StoreError, Watch
 
@@ -57,7 +58,7 @@ class Scheduler:
     def bind(self, pod: Obj) -> bool:
         meta = pod["metadata"]
         namespace, name = meta.get("namespace", "default"), meta["name"]
-        now = rfc3339(self.clock.wall())
+        now = format_time(self.clock.wall())
         status = copy.deepcopy(pod.get("status") or {})
         status.setdefault("phase", "Pending")
         conditions = [c for c in status.get("conditions", []) if c.get("type") != "PodScheduled"]
