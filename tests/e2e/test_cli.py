@@ -172,6 +172,14 @@ def test_images_map_runs_unknown_images_and_unmapped_ones_wait(node_home: Path, 
     assert again.stdout.splitlines() == ["pod/mapped unchanged", "pod/unmapped unchanged"]
     deleted = podlab(node_home, "delete", "-f", str(manifest))
     assert deleted.returncode == 0 and "pod/mapped deleted" in deleted.stdout
+    # Deleting again once gone: kubectl's NotFound line per object on stderr, exit 1, no stdout.
+    for name in ("mapped", "unmapped"):
+        wait_for(lambda n=name: _pod_json(node_home, n) is None, timeout=40, what=f"pod {name} gone")
+    again = podlab(node_home, "delete", "-f", str(manifest))
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr.splitlines()[0] == (
+        f'Error from server (NotFound): error when deleting "{manifest}": pods "mapped" not found'
+    )
 
 
 def test_invalid_document_means_nothing_is_applied(node_home: Path, tmp_path: Path) -> None:

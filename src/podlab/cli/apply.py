@@ -78,8 +78,10 @@ def apply_all(client: ApiClient, manifests: list[Manifest]) -> list[str]:
     return [apply_one(client, m.obj) for m in manifests]
 
 
-def delete_all(client: ApiClient, manifests: list[Manifest]) -> list[str]:
-    lines = []
+def delete_all(client: ApiClient, manifests: list[Manifest]) -> tuple[list[str], list[str]]:
+    """(deleted lines, errors): as `kubectl delete -f`, a missing object does not stop the rest."""
+    lines: list[str] = []
+    errors: list[str] = []
     for manifest in manifests:
         obj = _namespaced(manifest.obj)
         try:
@@ -88,5 +90,5 @@ def delete_all(client: ApiClient, manifests: list[Manifest]) -> list[str]:
         except ApiError as exc:
             if exc.code != 404:
                 raise
-            lines.append(f"Error from server (NotFound): {exc}")
-    return lines
+            errors.append(f'Error from server (NotFound): error when deleting "{manifest.source}": {exc}')
+    return lines, errors

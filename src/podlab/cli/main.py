@@ -256,8 +256,14 @@ def delete(ctx: click.Context, files: tuple[str, ...], recursive: bool) -> None:
     from .apply import delete_all
 
     manifests, _ = _load(ctx, files, recursive)
-    for line in delete_all(_client(), manifests):
+    lines, errors = delete_all(_client(), manifests)
+    for line in lines:
         click.echo(line)
+    for error in errors:
+        click.echo(error, err=True)
+    if errors:
+        # kubectl's exit status when any object could not be deleted.
+        ctx.exit(1)
 
 
 @main.command()
