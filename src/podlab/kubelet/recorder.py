@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from podlab.kubelet.clock import Clock
 from podlab.kubelet.events import EventCorrelator, ObjectRef, Source, make_event
@@ -11,6 +12,9 @@ from podlab.store import AlreadyExists, NotFound, Store, StoreError
 log = logging.getLogger("podlab.kubelet.events")
 
 EVENTS = ("", "events")
+# (object, type, reason, message, clock time): every emission, before the spam filter and
+# aggregation (podlab simulate's timeline; a cluster keeps only the aggregated events).
+EventListener = Callable[[ObjectRef, str, str, str, float], None]
 
 
 class EventRecorder:
@@ -19,8 +23,11 @@ class EventRecorder:
         self.clock = clock
         self.source = source
         self.correlator = EventCorrelator()
+        self.listeners: list[EventListener] = []
 
     def emit(self, ref: ObjectRef, type_: str, reason: str, message: str) -> None:
+        for listener in self.listeners:
+            listener(ref, type_, reason, message, self.clock.now())
         event = make_event(ref, self.source, type_, reason, message, self.clock.wall())
         result = self.correlator.correlate(event, self.clock.now())
         if result.skip:

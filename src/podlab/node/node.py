@@ -16,6 +16,7 @@ from pathlib import Path
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
+from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
@@ -29,9 +30,16 @@ class Node:
     """A running local node. `start()` returns once the API answers; `stop()` leaves no process."""
 
     def __init__(
-        self, home: Path, *, port: int = 0, sandbox: str = "auto", config: NodeConfig | None = None
+        self,
+        home: Path,
+        *,
+        port: int = 0,
+        sandbox: str = "auto",
+        config: NodeConfig | None = None,
+        probe_attempt: ProbeAttempt = run_probe_attempt,
     ) -> None:
         self.home = home
+        self._probe_attempt = probe_attempt  # `podlab observe` times every attempt through this seam
         self._port = port
         self._sandbox = sandbox
         self._config = config or NodeConfig()
@@ -75,7 +83,7 @@ class Node:
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.kubelet = Kubelet(self.store, self.runtime)
+        self.kubelet = Kubelet(self.store, self.runtime, probe_attempt=self._probe_attempt)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),

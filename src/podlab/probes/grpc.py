@@ -41,10 +41,7 @@ async def probe_grpc(action: dict[str, Any], pod_ip: str, timeout: float) -> Pro
     user_agent = kube_version.current().user_agent
     dialed = await _dial(pod_ip, port, lambda: HealthCheckCall(addr, service, user_agent), deadline)
     if dialed is None:
-        return ProbeOutcome(
-            ProbeResult.FAILURE,
-            f'timeout: failed to connect service "{addr}" within {limit}: context deadline exceeded',
-        )
+        return connect_timeout(addr, timeout)
     call, reader, writer = dialed
     try:
         answer = await asyncio.wait_for(
@@ -133,3 +130,11 @@ async def _exchange(
             with contextlib.suppress(ConnectionError):
                 writer.write(reply)
     return call.answer
+
+
+def connect_timeout(addr: str, timeout: float) -> ProbeOutcome:
+    """grpc-health-probe's words when no connection is made within the probe's timeout."""
+    return ProbeOutcome(
+        ProbeResult.FAILURE,
+        f'timeout: failed to connect service "{addr}" within {go_duration(timeout)}: context deadline exceeded',
+    )

@@ -58,10 +58,7 @@ async def probe_http(
                 ProbeResult.UNKNOWN,
                 "context deadline exceeded (Client.Timeout or context cancellation while reading body)",
             )
-        return ProbeOutcome(
-            ProbeResult.FAILURE,
-            f'Get "{progress.url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
-        )
+        return headers_timeout(progress.url)
     except httpclient.ClientError as e:
         return ProbeOutcome(ProbeResult.FAILURE, str(e))
     except httpclient.BodyReadError as e:
@@ -71,5 +68,17 @@ async def probe_http(
         if resp.status >= 300:
             return ProbeOutcome(ProbeResult.WARNING, f"Probe terminated redirects, Response body: {body}")
         return ProbeOutcome(ProbeResult.SUCCESS, body)
+    return status_failure(resp.status)
+
+
+def headers_timeout(url: str) -> ProbeOutcome:
+    """No response head within timeoutSeconds (Go's http.Client timeout, in its words)."""
+    return ProbeOutcome(
+        ProbeResult.FAILURE,
+        f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+    )
+
+
+def status_failure(status: int) -> ProbeOutcome:
     # The body is deliberately left out of the message (kubernetes issue 99425).
-    return ProbeOutcome(ProbeResult.FAILURE, f"HTTP probe failed with statuscode: {resp.status}")
+    return ProbeOutcome(ProbeResult.FAILURE, f"HTTP probe failed with statuscode: {status}")

@@ -136,7 +136,7 @@ async def _round_trip(req: Request, progress: Progress) -> Response:
     except ssl.SSLError as e:
         raise ClientError(f'Get "{url}": {_tls_error(e)}') from e
     except OSError as e:
-        raise ClientError(f'Get "{url}": dial tcp {addr}: connect: {_errno_text(e)}') from e
+        raise ClientError(dial_error(url, addr, _errno_text(e))) from e
     local = writer.get_extra_info("sockname")
     local_addr = join_host_port(local[0], local[1]) if local else "?"
     try:
@@ -236,3 +236,8 @@ def _tls_error(e: ssl.SSLError) -> str:
     if "WRONG_VERSION_NUMBER" in str(e) or "record layer failure" in str(e):
         return "http: server gave HTTP response to HTTPS client"
     return f"remote error: tls: {e.reason.lower().replace('_', ' ') if e.reason else 'handshake failure'}"
+
+
+def dial_error(url: str, addr: str, reason: str) -> str:
+    """Go's net/http error for a failed connect: `Get "URL": dial tcp ADDR: connect: REASON`."""
+    return f'Get "{url}": dial tcp {addr}: connect: {reason}'

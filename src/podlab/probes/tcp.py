@@ -25,13 +25,22 @@ async def probe_tcp(
         async with asyncio.timeout(timeout):
             _, writer = await asyncio.open_connection(host, port)
     except TimeoutError:
-        return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: i/o timeout")
+        return dial_timeout(addr)
     except OSError as e:
-        return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: connect: {_syscall_text(e)}")
+        return dial_failure(addr, _syscall_text(e))
     writer.close()
     with contextlib.suppress(Exception):
         await writer.wait_closed()
     return ProbeOutcome(ProbeResult.SUCCESS, "")
+
+
+def dial_timeout(addr: str) -> ProbeOutcome:
+    return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: i/o timeout")
+
+
+def dial_failure(addr: str, reason: str) -> ProbeOutcome:
+    """`reason` as Go prints the errno: "connection refused"."""
+    return ProbeOutcome(ProbeResult.FAILURE, f"dial tcp {addr}: connect: {reason}")
 
 
 def _syscall_text(e: OSError) -> str:
