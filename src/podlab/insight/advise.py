@@ -191,10 +191,24 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
     found: list[Finding] = []
     startups = seen.startup_times(name)
     live, startup = c.get("livenessProbe"), c.get("startupProbe")
-    if live and not startup and startups:
-        longest = max(startups)
+    if live and not startup:
         budget = float(live.get("initialDelaySeconds") or 0) + _budget(live)
-        if longest >= budget:
+        longest = max(startups) if startups else None
+        # Killed by liveness before it ever answered: the start-up is longer than the budget.
+        refused_kills = [
+            a
+            for a in seen.attempts
+            if a.container == name and a.probe_type == "liveness" and "connection refused" in a.message
+        ]
+        evidence = ""
+        if longest is not None and longest >= 0.8 * budget:
+            evidence = f"observed start-up {longest:.1f}s against a liveness budget of {budget:g}s"
+        elif longest is None and len(refused_kills) >= _threshold(live):
+            evidence = (
+                f"liveness failed {len(refused_kills)} times with connection refused before the app ever "
+                f"answered (budget {budget:g}s)"
+            )
+        if evidence:
             found.append(
                 Finding(
                     "no-startup-probe",
@@ -202,9 +216,8 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
                     pod,
                     name,
                     RULES["no-startup-probe"],
-                    f"observed start-up {longest:.1f}s ≥ liveness budget {budget:g}s "
-                    f"(initialDelaySeconds + periodSeconds × failureThreshold)",
-                    _startup_fix(live, longest * 2),
+                    evidence + " (initialDelaySeconds + periodSeconds × failureThreshold)",
+                    _startup_fix(live, (longest or budget) * 2),
                     "livenessProbe",
                 )
             )
@@ -244,7 +257,10 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
         refused_at_end = bool(mine) and "connection refused" in mine[-1].message
         port = _port(probe)
         if refused_at_end and isinstance(port, int):
-            listening = seen.listening.get(name, set())
+            # Sockets this pod could be reached on: with a shared host network (loopback mode)
+            # /proc/net/tcp also lists other pods' sockets, on their own addresses.
+            mine_addrs = {seen.pod_ips.get(name, ""), "0.0.0.0", "::", *LOCAL_ONLY}
+            listening = {(ip, p) for ip, p in seen.listening.get(name, set()) if ip in mine_addrs}
             on_port = {ip for ip, p in listening if p == port}
             if on_port and on_port <= LOCAL_ONLY:
                 found.append(
@@ -269,7 +285,7 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
                         RULES["probe-port-not-listening"],
                         f"{probe_name}: {mine[-1].message}; listening: "
                         f"{', '.join(f'{ip}:{p}' for ip, p in sorted(listening)) or 'nothing'}",
-                        f"{probe_name}:\n  {kind}Get/tcpSocket port: <the port the app listens on>",
+                        f"{probe_name}:\n  {_handler_key(probe)}: {{port: <the port the app listens on>}}",
                         probe_name,
                     )
                 )
@@ -287,6 +303,10 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
                 )
             )
     return found
+
+
+def _handler_key(probe: Obj) -> str:
+    return next(iter(_handler(probe)), "httpGet")
 
 
 def _handler(probe: Obj) -> Obj:

@@ -11,8 +11,9 @@
         exec: {"cat /tmp/healthy": {fail: [{from: 30s}], output: "cat: can't open '/tmp/healthy'"}}
 
 Durations are Go durations (`1m30s`, `5ms`) or plain seconds. A failure window runs from
-`from` to `to` (no `to`: for good), in seconds since the pod started; `untilRestart: true` ends
-it when the container restarts (state the process held, like WireMock's mappings after DELETE
+`from` to `to` (no `to`: for good), in seconds since the pod started, or since each start of
+the container with `fromStart: true` (an app that breaks N seconds after every start, as
+agnhost's `liveness` does); `untilRestart: true` ends it when the container restarts (state the process held, like WireMock's mappings after DELETE
 /__admin/mappings). In a window an http target answers `status` (default 500), or nothing at
 all with `hang: true` (the probe times out); `refused: true` is a closed port. Targets the
 model does not name answer at once with success, like a healthy app.
@@ -62,14 +63,16 @@ class FailWindow:
     hang: bool = False
     refused: bool = False
     until_restart: bool = False
+    from_start: bool = False
 
-    def covers(self, t: float, since_restart_started: float) -> bool:
+    def covers(self, t: float, instance_started: float) -> bool:
         """Whether time `t` (since the pod started) is in the window for an instance started at
-        `since_restart_started` (also since the pod started)."""
-        if t < self.start or (self.end is not None and t >= self.end):
+        `instance_started` (also since the pod started)."""
+        at = t - instance_started if self.from_start else t
+        if at < self.start or (self.end is not None and at >= self.end):
             return False
         # A window that ends with the restart holds only for instances started before it began.
-        return not (self.until_restart and since_restart_started > self.start)
+        return not (self.until_restart and not self.from_start and instance_started > self.start)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def parse_model(raw: Any, source: str) -> AppModel:
     unknown = set(doc) - {"containers"}
     if unknown:
         where.fail(sorted(unknown)[0], "unknown field")
-    containers = where.mapping(doc.get("containers") or {}, "containers")
+    raw_containers = doc.get("containers")
+    containers = where.mapping({} if raw_containers is None else raw_containers, "containers")
     return AppModel(
         {str(name): _container(where, f"containers.{name}", spec) for name, spec in containers.items()}
     )
@@ -189,7 +193,7 @@ def _target(where: _Where, at: str, raw: Any) -> TargetModel:
 def _window(where: _Where, at: str, raw: Any) -> FailWindow:
     spec = where.mapping(raw, at)
     for key in spec:
-        if key not in ("from", "to", "status", "hang", "refused", "untilRestart"):
+        if key not in ("from", "to", "status", "hang", "refused", "untilRestart", "fromStart"):
             where.fail(f"{at}.{key}", "unknown field")
     start = where.seconds(spec.get("from", 0), f"{at}.from")
     end = where.seconds(spec["to"], f"{at}.to") if spec.get("to") is not None else None
@@ -200,7 +204,7 @@ def _window(where: _Where, at: str, raw: Any) -> FailWindow:
         where.fail(f"{at}.status", f"{status} is not an HTTP status code")
     return FailWindow(
         start, end, status, bool(spec.get("hang", False)), bool(spec.get("refused", False)),
-        bool(spec.get("untilRestart", False)),
+        bool(spec.get("untilRestart", False)), bool(spec.get("fromStart", False)),
     )  # fmt: skip
 
 

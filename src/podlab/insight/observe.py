@@ -46,6 +46,7 @@ class Observation:
     starts: dict[str, list[float]] = field(default_factory=dict)  # container -> Started times
     serving: dict[str, list[float]] = field(default_factory=dict)  # container -> first answers
     listening: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # container -> (ip, port)
+    pod_ips: dict[str, str] = field(default_factory=dict)  # container -> its pod's IP
 
     def startup_times(self, container: str) -> list[float]:
         out = []
@@ -101,6 +102,7 @@ class ProbeObserver:
         outcome = await self.inner(probe, target, probe_type)
         name = str(target.container.get("name", ""))
         self._targets[name] = target
+        self.seen.pod_ips[name] = target.pod_ip
         kind, key = target_of(probe)
         self.seen.attempts.append(
             Attempt(

@@ -109,6 +109,8 @@ async def _simulate(pod: Obj, model: AppModel, duration: float, seed: int) -> St
         story.entries.append(Entry(t, container_of(ref.field_path), reason, message, type_))
 
     kubelet.node.recorder.listeners.append(record)
+    if kubelet.scheduler is not None:
+        kubelet.scheduler.recorder.listeners.append(record)
     name = str(pod["metadata"]["name"])
     run = asyncio.ensure_future(kubelet.run())
     readiness = asyncio.ensure_future(_follow_readiness(store, name, clock, story))
