@@ -107,7 +107,9 @@ def test_reference_scenario_explained_and_simulated_alike(node_factory: Any, tmp
                 conn.close()
 
         try:
-            status = wait_for(delete_mappings, timeout=30, what="DELETE /__admin/mappings through port-forward")
+            status = wait_for(
+                delete_mappings, timeout=30, what="DELETE /__admin/mappings through port-forward"
+            )
         except AssertionError:
             forward.terminate()
             raise AssertionError(f"port-forward: {forward.communicate(timeout=10)}") from None
