@@ -135,6 +135,8 @@ def test_reference_scenario_explained_and_simulated_alike(node_factory: Any, tmp
     assert "Container wiremock failed liveness probe, will be restarted" in text
     assert "Restarts: wiremock=1." in text
     assert "its liveness probe failed 3 times in a row (period 5s, threshold 3) on /get/this" in text
+    # The killed stub's verbose log tells what broke it.
+    assert "it began failing after DELETE /__admin/mappings at " in text, text
     as_json = json.loads(_podlab(node, "explain", "pod", "deploy/wiremock", "-o", "json").stdout)
     assert as_json["restarts"] == {"wiremock": 1}
     page = tmp_path / "story.html"

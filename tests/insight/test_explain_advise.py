@@ -126,6 +126,29 @@ def test_explain_expands_aggregated_events_and_names_the_cause() -> None:
     assert out["restarts"] == {"wiremock": 1} and out["readyAt"] == 73.0
 
 
+def test_the_stubs_verbose_log_names_the_admin_call_that_broke_it() -> None:
+    from datetime import UTC, datetime
+
+    from podlab.insight.explain import failing_since, stub_trigger
+
+    log = (
+        "2026-12-07 10:40:59.001 Admin request received:\n127.0.0.1 - GET /mappings\n\nHost: [x]\n\n"
+        "2026-12-07 10:41:01.512 Admin request received:\n127.0.0.1 - DELETE /mappings\n\nHost: [x]\n\n"
+        "2026-12-07 10:41:02.100 Request received:\n10.244.0.5 - GET /get/this\n\n"
+        "2026-12-07 10:41:30.000 Admin request received:\n127.0.0.1 - POST /mappings\n\n"
+    )
+    story = story_of(*broken_stub())
+    since = failing_since(story, "wiremock")
+    assert since == datetime(2026, 12, 7, 10, 41, 2, tzinfo=UTC)
+    trigger = stub_trigger(log, since)
+    assert trigger == "after DELETE /__admin/mappings at 10:41:01"
+    story.triggers["wiremock"] = trigger
+    assert story.cause().endswith(
+        "killed it at 10:41:12; it began failing after DELETE /__admin/mappings at 10:41:01."
+    )
+    assert stub_trigger("no admin calls here", since) == ""
+
+
 def test_pictures_are_well_formed_and_escape_text() -> None:
     pod, events = broken_stub()
     events[2]["message"] = "Liveness probe failed: <script>alert(1)</script> & more"

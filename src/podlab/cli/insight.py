@@ -13,6 +13,7 @@ import yaml
 
 from podlab.k8s.duration import parse_go_duration
 
+from .client import ApiError
 from .manifests import STDIN, ManifestsInvalid, read_manifests
 
 Obj = dict[str, Any]
@@ -80,7 +81,7 @@ def explain_command(
 ) -> None:
     """Why a pod restarted (or is not Ready): its timeline, ending with the cause."""
     from podlab.insight import render
-    from podlab.insight.explain import story_of
+    from podlab.insight.explain import failing_since, story_of, stub_trigger
 
     from .main import _client
     from .pods import resolve_pod
@@ -96,6 +97,18 @@ def explain_command(
         query={"fieldSelector": f"involvedObject.name={pod_name}"},
     ).get("items", [])
     story = story_of(pod, events)
+    for name, restarts in story.restarts.items():
+        since = failing_since(story, name)
+        if restarts and since is not None:
+            # The killed instance's log: a stub's verbose log says which admin call broke it.
+            log_path = f"/api/v1/namespaces/{namespace}/pods/{pod_name}/log"
+            try:
+                previous = b"".join(client.stream(log_path, {"container": name, "previous": "true"}))
+            except ApiError:
+                continue
+            trigger = stub_trigger(previous.decode(errors="replace"), since)
+            if trigger:
+                story.triggers[name] = trigger
     if container is not None:
         names = story.container_names()
         if container not in names:

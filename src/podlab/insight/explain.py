@@ -8,7 +8,8 @@ Exits come from the container statuses' last state; readiness from the Ready con
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from podlab.insight.story import Entry, Story, container_of
@@ -75,3 +76,43 @@ def _occurrences(event: Obj) -> list[datetime]:
         return [last]
     step = (last - first) / (count - 1)
     return [first + step * i for i in range(count)]
+
+
+# A WireMock (or podlab stub) verbose log block: "<date time> Admin request received:" then
+# "<client> - <METHOD> <path under /__admin>".
+_ADMIN_BLOCK = re.compile(
+    r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}) Admin request received:\n\S+ - (\w+) (\S+)", re.M
+)
+_MUTATIONS = {"DELETE", "POST", "PUT", "PATCH"}
+
+
+def stub_trigger(previous_log: str, failing_since: datetime) -> str:
+    """From a stub's verbose log (the instance that was killed): the last admin change made
+    before its probe began to fail, as "after DELETE /__admin/mappings at 10:41:02", or ""."""
+    last: tuple[datetime, str, str] | None = None
+    for match in _ADMIN_BLOCK.finditer(previous_log):
+        when = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+        method, path = match.group(2), match.group(3)
+        # The log's times are the container's clock (UTC in podlab's sandboxes); allow the
+        # failing probe's own second of slack.
+        if method in _MUTATIONS and when <= failing_since + timedelta(seconds=1):
+            last = (when, method, path)
+    if last is None:
+        return ""
+    when, method, path = last
+    return f"after {method} /__admin{path} at {when.strftime('%H:%M:%S')}"
+
+
+def failing_since(story: Story, container: str) -> datetime | None:
+    """When the failures that got `container` killed began (the last kill's series)."""
+    if story.started is None:
+        return None
+    kills = [e for e in story.entries if e.container == container and e.reason == "Killing"]
+    if not kills:
+        return None
+    kill = kills[-1]
+    failures = [
+        e for e in story.entries if e.container == container and e.reason == "Unhealthy" and e.t <= kill.t
+    ]
+    series = failures[-int(story.threshold_of(container)) :] if failures else []
+    return story.started + timedelta(seconds=series[0].t) if series else None

@@ -48,6 +48,8 @@ class Story:
     origin: str = "simulated"  # or "started <time>" for a real pod
     started: datetime | None = None  # a real pod's start: times are then shown as clock times
     notes: list[str] = field(default_factory=list)  # extra evidence (e.g. the stub's journal)
+    # container -> what set its failures off, e.g. "after DELETE /__admin/mappings at 10:41:02"
+    triggers: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -113,10 +115,12 @@ class Story:
             period = float(probe.get("periodSeconds") or 10)
             last = _PROBE_FAILED.match(failures[-1].message) if failures else None
             what = _what_failed(probe, last.group(2).strip() if last else "")
+            trigger = self.triggers.get(name)
+            began = f"; it began failing {trigger}" if trigger else ""
             return (
                 f"{name} restarted {times}{loop}: its {kind.lower()} probe failed {threshold} times in a row "
                 f"(period {go_duration(period)}, threshold {threshold}){what}, and the kubelet killed it at "
-                f"{self.at(probe_kill.t)}."
+                f"{self.at(probe_kill.t)}{began}."
             )
         exits = self.exits.get(name) or []
         if exits:
@@ -125,6 +129,11 @@ class Story:
                 return f"{name} restarted {times}{loop}: the kernel killed it for exceeding its memory limit (OOMKilled, exit code 137) at {self.at(t)}."
             return f"{name} restarted {times}{loop}: it exited by itself with exit code {code} ({reason}) at {self.at(t)}."
         return f"{name} restarted {times}{loop}."
+
+    def threshold_of(self, container: str) -> int:
+        """The failure threshold of the probe that kills `container` (liveness, else startup)."""
+        probe = self._probe(container, "liveness") or self._probe(container, "startup")
+        return int(probe.get("failureThreshold") or 3)
 
     def _probe(self, container: str, kind: str) -> Obj:
         for c in self.pod.get("spec", {}).get("containers") or []:
