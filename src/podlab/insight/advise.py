@@ -289,6 +289,25 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
                         probe_name,
                     )
                 )
+        if probe_name == "livenessProbe" and seen.breaks and mine:
+            broke_at = seen.breaks[0][0]
+            before = [a for a in mine if a.t < broke_at]
+            after = [a for a in mine if a.t >= broke_at and a.result == "failure"]
+            if before and any(a.result == "success" for a in before) and after:
+                stubs = ", ".join(sorted({name for _, name in seen.breaks}))
+                found.append(
+                    Finding(
+                        "liveness-depends-on-downstream",
+                        "warning",
+                        pod,
+                        name,
+                        RULES["liveness-depends-on-downstream"],
+                        f"after breaking {stubs} (every request answered 503), liveness failed {len(after)} "
+                        f"time(s): {after[-1].message.strip()}",
+                        "livenessProbe:  # check only this process (e.g. /livez); put dependency checks in readiness",
+                        probe_name,
+                    )
+                )
         if probe_name == "readinessProbe" and mine and not any(a.result == "success" for a in mine):
             found.append(
                 Finding(

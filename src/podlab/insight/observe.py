@@ -47,6 +47,7 @@ class Observation:
     serving: dict[str, list[float]] = field(default_factory=dict)  # container -> first answers
     listening: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # container -> (ip, port)
     pod_ips: dict[str, str] = field(default_factory=dict)  # container -> its pod's IP
+    breaks: list[tuple[float, str]] = field(default_factory=list)  # (time, stub pod) broken on purpose
 
     def startup_times(self, container: str) -> list[float]:
         out = []

@@ -2,16 +2,25 @@
 
 The node is a real one (sandboxes, probes, kubelet) in a throwaway PODLAB_HOME; only the probe
 attempt is wrapped by a ProbeObserver. At the end each pod's story is read from the store.
+
+When the manifests hold WireMock stubs (built-in `wiremock/wiremock` pods standing in for
+dependencies) and other pods, the second half of the observation breaks the stubs: a catch-all
+mapping at top priority answers 503 to everything, through the stub's own admin API. A liveness
+probe that passed before and fails after depends on that dependency (advise's
+`liveness-depends-on-downstream`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from podlab.images.names import parse_image
+from podlab.images.resolve import WIREMOCK_REPOS
 from podlab.insight.explain import story_of
 from podlab.insight.observe import Observation, ProbeObserver
 from podlab.insight.story import Story
@@ -43,9 +52,15 @@ async def observe_run(
             client = ApiClient(node.api_url, node.token, ca_pem=node.ca_pem.decode())
             for obj in objects:
                 await asyncio.to_thread(apply_one, client, obj)
-            deadline = time.monotonic() + duration
+            start = time.monotonic()
+            deadline = start + duration
+            broken = False
             while time.monotonic() < deadline:
                 await asyncio.sleep(min(0.5, deadline - time.monotonic()))
+                if not broken and time.monotonic() >= start + duration / 2:
+                    broken = True
+                    for pod_name in await _break_stubs(node):
+                        observer.seen.breaks.append((time.monotonic(), pod_name))
             seen = await observer.finish()
             stories = _stories(node)
         finally:
@@ -77,3 +92,54 @@ def _owner_name(node: Node, pod: Obj, owners: list[Obj]) -> str | None:
                 return str(top.get("name"))
         return str(owner.get("name"))
     return None
+
+
+# What a broken dependency answers: everything 503, ahead of every other mapping.
+BREAK_MAPPING = {
+    "priority": 1,
+    "request": {"method": "ANY", "urlPattern": ".*"},
+    "response": {"status": 503, "body": "podlab advise: this dependency is broken on purpose"},
+}
+
+
+async def _break_stubs(node: Node) -> list[str]:
+    """Break every running stub pod when there is something else to watch; their names."""
+    pods, _ = node.store.list(("", "pods"), None)
+    stubs = [p for p in pods if _is_stub(p)]
+    if not stubs or len(stubs) == len(pods):
+        return []
+    broken = []
+    for pod in stubs:
+        ip = (pod.get("status") or {}).get("podIP")
+        container = pod["spec"]["containers"][0]
+        port = next(
+            (int(p["containerPort"]) for p in container.get("ports") or [] if p.get("containerPort")), 8080
+        )
+        if ip and await _post_mapping(ip, port, BREAK_MAPPING):
+            broken.append(str(pod["metadata"]["name"]))
+    return broken
+
+
+def _is_stub(pod: Obj) -> bool:
+    containers = (pod.get("spec") or {}).get("containers") or []
+    return any(parse_image(str(c.get("image", ""))).repository in WIREMOCK_REPOS for c in containers)
+
+
+async def _post_mapping(ip: str, port: int, mapping: Obj) -> bool:
+    body = json.dumps(mapping).encode()
+    head = (
+        f"POST /__admin/mappings HTTP/1.1\r\nHost: {ip}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), 3)
+    except (OSError, TimeoutError):
+        return False
+    try:
+        writer.write(head + body)
+        status_line = await asyncio.wait_for(reader.readline(), 3)
+        return status_line.split(b" ")[1:2] == [b"201"]
+    except (OSError, TimeoutError, IndexError):
+        return False
+    finally:
+        writer.close()
