@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import signal
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from podlab.runtime.exec_session import ExecSession, set_window_size
+from podlab.runtime.execstdio import ExecStdio
 from podlab.runtime.launchers import Launcher, Process
 from podlab.runtime.layout import Layout
 from podlab.runtime.logfiles import LogRotation
@@ -24,6 +28,10 @@ DRAIN_SECONDS = 2.0
 
 class ContainerNotRunning(Exception):
     """exec into a container that has exited."""
+
+
+class ExecStartError(Exception):
+    """The command cannot start (not found, not executable): containerd's wording."""
 
 
 class RunningContainer:
@@ -114,15 +122,16 @@ class RunningContainer:
         """Run `argv` in the container's filesystem view; the whole tree is killed on timeout."""
         if self._exit.done():
             raise ContainerNotRunning("container not running")
-        if not argv:
-            raise ValueError("exec needs a command")
         layout = self._layout
-        error = look_path(argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
+        error = self._lookup(argv)
         if error is not None:
             # containerd's answer for an exec that cannot start (a probe failure, exit 126).
             msg = f"OCI runtime exec failed: exec failed: unable to start container process: {error}: unknown\r\n"
             return ExecResult(exit_code=126, output=msg.encode(), timed_out=False)
-        proc = await self._launcher.start_exec(argv, layout)
+        try:
+            proc = await self._launcher.start_exec(argv, layout, pid=self.pid)
+        except ProcessLookupError:
+            raise ContainerNotRunning("container not running") from None
         try:
             return await asyncio.wait_for(_collect(proc), timeout=timeout)
         except TimeoutError:
@@ -133,6 +142,48 @@ class RunningContainer:
             return ExecResult(exit_code=exit_code_of(code), output=b"", timed_out=True)
         finally:
             self._launcher.process_done(proc)
+
+    async def open_session(
+        self, argv: list[str], *, stdin: bool, tty: bool, size: tuple[int, int] | None = None
+    ) -> ExecSession:
+        """Start `argv` for `kubectl exec`: in the container's PID namespace, its stdin a pipe
+        (or /dev/null), stdout and stderr apart, or all three one new terminal of `size`
+        (width, height). Raises ContainerNotRunning or ExecStartError."""
+        if self._exit.done():
+            raise ContainerNotRunning("container not running")
+        error = self._lookup(argv)
+        if error is not None:
+            raise ExecStartError(
+                f"OCI runtime exec failed: exec failed: unable to start container process: {error}: unknown"
+            )
+        master = slave = None
+        if tty:
+            master, slave = os.openpty()
+            if size is not None:
+                set_window_size(master, *size)
+            stdio = ExecStdio(slave, slave, slave, tty=True)
+        else:
+            stdio = ExecStdio(
+                subprocess.PIPE if stdin else subprocess.DEVNULL, subprocess.PIPE, subprocess.PIPE
+            )
+        try:
+            proc = await self._launcher.start_exec(
+                argv, self._layout, pid=self.pid, stdio=stdio, own_pids=False
+            )
+        except ProcessLookupError:
+            if master is not None:
+                os.close(master)
+            raise ContainerNotRunning("container not running") from None
+        finally:
+            if slave is not None:
+                os.close(slave)  # the command holds it now; EIO on the master marks its end
+        return ExecSession(proc, master=master, on_done=self._launcher.process_done)
+
+    def _lookup(self, argv: list[str]) -> str | None:
+        if not argv:
+            raise ValueError("exec needs a command")
+        layout = self._layout
+        return look_path(argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
 
 
 async def _collect(proc: Process) -> ExecResult:
