@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
 from podlab.store import NotFound, Store
 
-from . import discovery
+from . import discovery, websocket
 from .exec_spdy import PROTOCOL as EXEC_PROTOCOL
 from .exec_spdy import SpdyStreamSession
+from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
+from .exec_websocket import WebSocketStreamSession
 from .logs import LogReader, log_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
@@ -231,6 +233,12 @@ class ApiServer:
             return await streams.open(uid, container, argv, stdin=opts.stdin, tty=opts.tty, size=size)
 
         upgrade = (request.header("Upgrade") or "").lower()
+        if upgrade == "websocket":
+            socket = await websocket.accept(request, connection, WEBSOCKET_PROTOCOLS)
+            if isinstance(socket, Response):
+                return socket
+            await WebSocketStreamSession(websocket.ChannelConnection(socket), opts).run(start)
+            return None
         if upgrade != "spdy/3.1":
             return status_response(400, "BadRequest", "Upgrade request required")
         offered = [
