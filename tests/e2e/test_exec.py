@@ -1,0 +1,206 @@
+"""kubectl exec / cp and the Python client's stream() against a started node (issue 7).
+
+Both transports: kubectl 1.37 speaks WebSocket (v5.channel.k8s.io) first, and SPDY/3.1 when
+KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false; the Python client speaks WebSocket only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import pty
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import KUBECTL, RunningNode, start_node, stop_node, wait_for
+
+MANIFESTS = Path(__file__).parent / "manifests"
+TRANSPORTS = {"websocket": "true", "spdy": "false"}
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    running_node = start_node(tmp_path_factory.mktemp("exec"))
+    running_node.kubectl("apply", "-f", str(MANIFESTS / "exec" / "pods.yaml"))
+    running_node.kubectl("wait", "--for=condition=Ready", "pod/two", "--timeout=60s", timeout=70)
+    yield running_node
+    stop_node(running_node)
+
+
+@pytest.fixture(params=sorted(TRANSPORTS))
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def kubectl(
+    node: RunningNode, transport: str, *args: str, stdin: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "KUBECTL_REMOTE_COMMAND_WEBSOCKETS": TRANSPORTS[transport]}
+    return subprocess.run(
+        [KUBECTL, "--kubeconfig", str(node.kubeconfig), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def test_exit_code_stdout_and_stderr_apart(node: RunningNode, transport: str) -> None:
+    result = kubectl(
+        node, transport, "exec", "two", "-c", "main", "--", "sh", "-c", "echo out; echo err >&2; exit 3"
+    )
+    assert result.returncode == 3
+    assert result.stdout == b"out\n"
+    assert result.stderr == b"err\ncommand terminated with exit code 3\n"
+
+
+def test_stdin_is_delivered_and_its_end_reaches_the_command(node: RunningNode, transport: str) -> None:
+    data = b"".join(b"line %d\n" % i for i in range(5000))
+    result = kubectl(
+        node, transport, "exec", "-i", "two", "-c", "main", "--", "sh", "-c", "cat; echo end", stdin=data
+    )
+    assert (result.returncode, result.stdout) == (0, data + b"end\n"), result.stderr
+
+
+def test_the_command_runs_in_the_containers_sandbox(node: RunningNode) -> None:
+    """Same files (the container's /tmp and volume), PID namespace, env and working dir."""
+    script = "cat /tmp/mark; pwd; echo $WHO; tr '\\0' _ < /proc/1/cmdline; echo; echo $$"
+    main = kubectl(node, "websocket", "exec", "two", "-c", "main", "--", "sh", "-c", script)
+    mark, cwd, who, pid_1, pid = main.stdout.decode().split()
+    assert (mark, cwd, who, pid_1) == ("made-by-main", "/work", "main", "sleep_3600_"), main.stderr
+    assert int(pid) > 1  # beside the container's PID 1, not a PID 1 of its own
+    side = kubectl(
+        node, "websocket", "exec", "two", "-c", "side", "--", "sh", "-c", "echo $WHO; cat /tmp/mark"
+    )
+    assert side.stdout == b"side\n" and side.returncode == 1  # each container has its own /tmp
+
+
+def test_tty_has_the_clients_window_size(node: RunningNode, transport: str) -> None:
+    env = {**os.environ, "KUBECTL_REMOTE_COMMAND_WEBSOCKETS": TRANSPORTS[transport]}
+    argv = [KUBECTL, "--kubeconfig", str(node.kubeconfig), "exec", "-it", "two", "-c", "main", "--", "sh"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: kubectl on a terminal of 33 rows and 111 columns
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
+        os.execve(argv[0], argv, env)
+    try:
+        os.write(fd, b"stty size; tty; exit 7\n")
+        output = _read_until_closed(fd, timeout=30)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert b"\r\n33 111\r\n" in output
+    assert b"command terminated with exit code 7" in output
+    assert os.waitstatus_to_exitcode(status) == 7
+
+
+def _read_until_closed(fd: int, *, timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    output = b""
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: kubectl exited and closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    return output
+
+
+def test_errors_in_kubectls_words(node: RunningNode, transport: str) -> None:
+    not_valid = kubectl(node, transport, "exec", "two", "-c", "nope", "--", "true")
+    assert not_valid.returncode == 1
+    assert b"error: container nope is not valid for pod two" in not_valid.stderr
+    node.kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/done", "--timeout=60s", timeout=70)
+    completed = kubectl(node, transport, "exec", "done", "--", "true")
+    assert (
+        completed.stderr
+        == b"error: cannot exec into a container in a completed pod; current phase is Succeeded\n"
+    )
+    wait_for(
+        lambda: node.kubectl("get", "pod", "stuck").stdout.count("Init:0/1"), timeout=60, what="stuck pod"
+    )
+    waiting = kubectl(node, transport, "exec", "stuck", "-c", "app", "--", "true")
+    assert waiting.stderr == b'error: unable to upgrade connection: container not found ("app")\n'
+    missing = kubectl(node, transport, "exec", "two", "-c", "main", "--", "no-such-tool")
+    assert missing.returncode == 1
+    assert (
+        b'OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-tool": '
+        b"executable file not found in $PATH: unknown" in missing.stderr
+    )
+
+
+def test_cp_round_trips_5_mb_byte_for_byte(node: RunningNode, tmp_path: Path, transport: str) -> None:
+    data = os.urandom(5 * 1024 * 1024)
+    local = tmp_path / "blob.bin"
+    local.write_bytes(data)
+    up = kubectl(node, transport, "cp", str(local), f"two:/work/blob-{transport}.bin", "-c", "main")
+    assert up.returncode == 0, up.stderr
+    inside = kubectl(
+        node, transport, "exec", "two", "-c", "main", "--", "md5sum", f"/work/blob-{transport}.bin"
+    )
+    assert inside.stdout.split()[0].decode() == hashlib.md5(data).hexdigest()
+    back = tmp_path / "back.bin"
+    down = kubectl(node, transport, "cp", f"two:/work/blob-{transport}.bin", str(back), "-c", "main")
+    assert down.returncode == 0, down.stderr
+    assert back.read_bytes() == data
+
+
+def _stream(api: Any, command: list[str], **kwargs: Any) -> Any:
+    from kubernetes.stream import stream
+
+    return stream(
+        api.connect_get_namespaced_pod_exec,
+        "two",
+        "default",
+        container="main",
+        command=command,
+        stdout=True,
+        stderr=True,
+        tty=False,
+        _preload_content=False,
+        **kwargs,
+    )
+
+
+def test_python_client_stream_exit_code_stderr_and_stdin(node: RunningNode) -> None:
+    api = node.core_api()
+    resp = _stream(api, ["sh", "-c", "echo o; echo e >&2; exit 3"], stdin=False)
+    resp.run_forever(timeout=30)
+    assert (resp.read_stdout(), resp.read_stderr(), resp.returncode) == ("o\n", "e\n", 3)
+    resp = _stream(api, ["sh", "-c", "tr a-z A-Z"], stdin=True)
+    resp.write_stdin("hello\n")
+    resp.close_channel(0)  # v5: the end of stdin
+    resp.run_forever(timeout=30)
+    assert (resp.read_stdout(), resp.returncode) == ("HELLO\n", 0)
+
+
+def test_python_client_errors_name_the_containers(node: RunningNode) -> None:
+    from kubernetes.client.rest import ApiException
+    from kubernetes.stream import stream
+
+    api = node.core_api()
+    with pytest.raises(ApiException) as err:
+        stream(
+            api.connect_get_namespaced_pod_exec, "two", "default", command=["true"], stdout=True, stderr=True
+        )
+    assert "a container name must be specified for pod two, choose one of: [main side]" in str(err.value)
+    with pytest.raises(ApiException) as err:
+        stream(
+            api.connect_get_namespaced_pod_exec,
+            "two",
+            "default",
+            command=["true"],
+            container="x",
+            stdout=True,
+        )
+    assert "container x is not valid for pod two" in str(err.value)
