@@ -75,6 +75,10 @@ class ContainerStreams(Protocol):
         """Start `argv` in the container. Raises NotRunning or StartFailed."""
         ...
 
+    def attach(self, pod_uid: str, container: str) -> StreamSession:
+        """The container's own stdin and live output. Raises NotRunning."""
+        ...
+
 
 @dataclass(frozen=True)
 class StreamOptions:

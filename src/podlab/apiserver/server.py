@@ -230,6 +230,11 @@ class ApiServer:
         argv = opts.command
 
         async def start(size: tuple[int, int] | None) -> StreamSession:
+            if route.subresource == "attach":
+                session = streams.attach(uid, container)
+                if size is not None:
+                    session.resize(*size)
+                return session
             return await streams.open(uid, container, argv, stdin=opts.stdin, tty=opts.tty, size=size)
 
         upgrade = (request.header("Upgrade") or "").lower()

@@ -47,3 +47,12 @@ class NodeStreams:
             raise StartFailed(
                 f"error executing command in container: failed to exec in container: {exc}"
             ) from None
+
+    def attach(self, pod_uid: str, container: str) -> StreamSession:
+        found = self._container(pod_uid, container)
+        try:
+            if found is None:
+                raise ContainerNotRunning(container)
+            return found.attach()
+        except ContainerNotRunning:
+            raise NotRunning(f'container not found ("{container}")') from None

@@ -7,10 +7,13 @@ import os
 import secrets
 import signal
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from podlab.runtime.exec_session import ExecSession, set_window_size
+from podlab.runtime.attach import AttachSession, ContainerStdio, close_master, master_reader
+from podlab.runtime.exec_session import STDERR, STDOUT, ExecSession, set_window_size
 from podlab.runtime.execstdio import ExecStdio
 from podlab.runtime.launchers import Launcher, Process
 from podlab.runtime.layout import Layout
@@ -47,6 +50,7 @@ class RunningContainer:
         layout: Layout,
         rotation: LogRotation | None = None,
         warn: WarnFn | None = None,
+        attachable: ContainerStdio | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -56,6 +60,7 @@ class RunningContainer:
         self._proc = proc
         self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
+        self._stdio = attachable or ContainerStdio(stdin=None, master=None, stdin_once=False)
         self._sent_signal: int | None = None
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
 
@@ -65,10 +70,9 @@ class RunningContainer:
 
     async def monitor(self) -> None:
         """Copy stdout/stderr to the CRI log until exit, then record how the instance ended."""
-        assert self._proc.stdout is not None and self._proc.stderr is not None
         pumps = [
-            asyncio.ensure_future(self._writer.pump(self._proc.stdout, "stdout")),
-            asyncio.ensure_future(self._writer.pump(self._proc.stderr, "stderr")),
+            asyncio.ensure_future(self._writer.pump(reader, name, tap))
+            for reader, name, tap in self._outputs()
         ]
         try:
             returncode = await wait_exit(self._proc)
@@ -87,6 +91,8 @@ class RunningContainer:
             raise
         finally:
             self._writer.close()
+            self._stdio.end()
+            close_master(self._stdio.master)
         code = exit_code_of(returncode)
         sig = self._sent_signal if self._sent_signal and code == 128 + self._sent_signal else None
         if returncode < 0:
@@ -96,6 +102,23 @@ class RunningContainer:
             self._exit.set_result(
                 ExitInfo(exit_code=code, signal=sig, reason=exit_reason(code), finished_at=datetime.now(UTC))
             )
+
+    def _outputs(self) -> list[tuple[asyncio.StreamReader, str, Callable[[bytes], None]]]:
+        """What the log copies, each chunk also shown to attached clients (a terminal: one stream)."""
+        publish = self._stdio.publish
+        if self._stdio.master is not None:
+            return [(master_reader(self._stdio.master), "stdout", partial(publish, STDOUT))]
+        assert self._proc.stdout is not None and self._proc.stderr is not None
+        return [
+            (self._proc.stdout, "stdout", partial(publish, STDOUT)),
+            (self._proc.stderr, "stderr", partial(publish, STDERR)),
+        ]
+
+    def attach(self) -> AttachSession:
+        """`kubectl attach`: the program's own stdin and live output. Raises ContainerNotRunning."""
+        if self._exit.done():
+            raise ContainerNotRunning("container not running")
+        return self._stdio.session()
 
     async def wait(self) -> ExitInfo:
         return await asyncio.shield(self._exit)

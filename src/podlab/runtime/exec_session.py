@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import fcntl
 import os
 import struct
@@ -46,7 +45,7 @@ class ExecSession:
         if self._stdin_closed or not data:
             return
         if self._master is not None:
-            await _write_all(self._master, data)
+            await write_all(self._master, data)
             return
         stdin = self._proc.stdin
         if stdin is None:
@@ -99,7 +98,7 @@ class ExecSession:
 
     def _sources(self) -> list[tuple[int, AsyncIterator[bytes]]]:
         if self._master is not None:
-            return [(STDOUT, _read_master(self._master))]
+            return [(STDOUT, read_master(self._master))]
         sources: list[tuple[int, AsyncIterator[bytes]]] = []
         if self._proc.stdout is not None:
             sources.append((STDOUT, _read_stream(self._proc.stdout)))
@@ -124,7 +123,7 @@ async def _read_stream(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def _read_master(fd: int) -> AsyncIterator[bytes]:
+async def read_master(fd: int) -> AsyncIterator[bytes]:
     """A terminal's output; EIO means every slave side is closed: the end."""
     while True:
         try:
@@ -132,16 +131,14 @@ async def _read_master(fd: int) -> AsyncIterator[bytes]:
         except BlockingIOError:
             await _fd_ready(fd, write=False)
             continue
-        except OSError as exc:
-            if exc.errno == errno.EIO:
-                return
-            raise
+        except OSError:
+            return  # EIO: every slave side is closed; EBADF: the session closed the master
         if not chunk:
             return
         yield chunk
 
 
-async def _write_all(fd: int, data: bytes) -> None:
+async def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         try:

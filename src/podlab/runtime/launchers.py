@@ -38,8 +38,11 @@ Process = asyncio.subprocess.Process
 class Launcher(Protocol):
     isolation: str
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
-        """Start the container's program; returns the process and the program's host PID."""
+    async def start_container(
+        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+    ) -> tuple[Process, int]:
+        """Start the container's program; returns the process and the program's host PID.
+        `stdio`: a stdin pipe or a terminal for containers with `stdin`/`tty` (attach)."""
         ...
 
     async def start_exec(
@@ -100,7 +103,9 @@ class BwrapLauncher:
         cmd += sandbox.bwrap_args(layout.mounts)
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+    async def start_container(
+        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+    ) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
         filter_fd = self._filter_fd()
         cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
@@ -108,13 +113,14 @@ class BwrapLauncher:
         cmd[at:at] = ["--info-fd", str(info_w)]
         try:
             proc = await asyncio.create_subprocess_exec(
+                *stdio.prefix(),
                 *cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdin=stdio.stdin,
+                stdout=stdio.stdout,
+                stderr=stdio.stderr,
                 env=layout.env,
                 pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
-                start_new_session=True,
+                start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
             )
         finally:
@@ -125,7 +131,8 @@ class BwrapLauncher:
         if not raw.strip():
             # bwrap failed before starting the program (e.g. a mount it could not make).
             _, err = await proc.communicate()
-            raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
+            text = (err or b"").decode(errors="replace").strip()  # None: stderr was a terminal
+            raise StartError(start_error_message(text or "bwrap failed"))
         return proc, int(json.loads(raw)["child-pid"])
 
     async def start_exec(
@@ -207,8 +214,10 @@ class PlainLauncher:
         self.reaper.watch(proc.pid)
         return proc
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
-        proc = await self._spawn(argv, layout, CONTAINER_OUTPUT)
+    async def start_container(
+        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+    ) -> tuple[Process, int]:
+        proc = await self._spawn(argv, layout, stdio)
         return proc, proc.pid
 
     async def start_exec(
