@@ -27,7 +27,7 @@ from typing import Protocol
 from podlab.runtime import confinement, sandbox, seccomp
 from podlab.runtime.execstdio import CONTAINER_OUTPUT, MERGED_OUTPUT, ExecStdio
 from podlab.runtime.layout import Layout
-from podlab.runtime.nsjoin import PidJoin, open_join
+from podlab.runtime.nsjoin import PidJoin, open_join, wait_settled
 from podlab.runtime.process import child_setup, kill_group, kill_pid
 from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
@@ -149,6 +149,8 @@ class BwrapLauncher:
         # dies with the container's PID 1, as kubelet's exec does; bwrap stays outside as the
         # command's parent (or PID 1 of its own namespace), and --die-with-parent ties the
         # command to it.
+        if pid is not None and layout.user_namespace:
+            await wait_settled(pid)
         with contextlib.ExitStack() as stack:
             join = None
             if pid is not None:

@@ -14,6 +14,7 @@ with `--pidns` alone. Measured on bwrap 0.8, root and unprivileged (docs/referen
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 
 # linux/nsfs.h: _IO(0xb7, 0x1), the user namespace that owns a namespace.
 NS_GET_USERNS = 0xB701
+# A container's setup takes milliseconds; an exec that early waits this long at most.
+SETTLE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,34 @@ class PidJoin:
         if self.nested:
             args.append("--unshare-pid")
         return [*args, "--unshare-ipc", "--unshare-uts"]
+
+
+def settled(container_pid: int) -> bool:
+    """True once the container's program runs in its own (inner) user namespace. bwrap reports
+    the program's PID before it has made that namespace; joining then would setns into the
+    namespace we are already in (EINVAL). False also when the process is gone."""
+    try:
+        pidns = os.open(f"/proc/{container_pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return True  # gone: open_join says so
+    try:
+        outer = fcntl.ioctl(pidns, NS_GET_USERNS)
+        try:
+            return os.fstat(outer).st_ino != os.stat(f"/proc/{container_pid}/ns/user").st_ino
+        finally:
+            os.close(outer)
+    except OSError:
+        return True
+    finally:
+        os.close(pidns)
+
+
+async def wait_settled(container_pid: int) -> None:
+    """Wait (bounded) until `settled`; after the bound, open_join's bwrap reports the error."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_SECONDS
+    while not settled(container_pid) and loop.time() < deadline:
+        await asyncio.sleep(0.01)
 
 
 @contextlib.contextmanager
