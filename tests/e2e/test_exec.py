@@ -30,7 +30,8 @@ TRANSPORTS = {"websocket": "true", "spdy": "false"}
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
     running_node = start_node(tmp_path_factory.mktemp("exec"))
     running_node.kubectl("apply", "-f", str(MANIFESTS / "exec" / "pods.yaml"))
-    running_node.kubectl("wait", "--for=condition=Ready", "pod/two", "--timeout=60s", timeout=70)
+    for pod in ("two", "talk"):
+        running_node.kubectl("wait", "--for=condition=Ready", f"pod/{pod}", "--timeout=60s", timeout=70)
     yield running_node
     stop_node(running_node)
 
@@ -87,19 +88,28 @@ def test_the_command_runs_in_the_containers_sandbox(node: RunningNode) -> None:
 def test_tty_has_the_clients_window_size(node: RunningNode, transport: str) -> None:
     env = {**os.environ, "KUBECTL_REMOTE_COMMAND_WEBSOCKETS": TRANSPORTS[transport]}
     argv = [KUBECTL, "--kubeconfig", str(node.kubeconfig), "exec", "-it", "two", "-c", "main", "--", "sh"]
+    output, code = _drive_terminal(argv, env, b"stty size; tty; exit 7\n", size=(33, 111))
+    assert b"\r\n33 111\r\n" in output
+    assert b"command terminated with exit code 7" in output
+    assert code == 7
+
+
+def _drive_terminal(
+    argv: list[str], env: dict[str, str], typed: bytes, *, size: tuple[int, int]
+) -> tuple[bytes, int]:
+    """Run `argv` on a new terminal of `size` (rows, columns), type `typed` once it has started,
+    and return everything it printed and its exit code."""
     pid, fd = pty.fork()
-    if pid == 0:  # the child: kubectl on a terminal of 33 rows and 111 columns
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
         os.execve(argv[0], argv, env)
     try:
-        os.write(fd, b"stty size; tty; exit 7\n")
-        output = _read_until_closed(fd, timeout=30)
+        os.write(fd, typed)
+        output = _read_until_closed(fd, timeout=60)
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
-    assert b"\r\n33 111\r\n" in output
-    assert b"command terminated with exit code 7" in output
-    assert os.waitstatus_to_exitcode(status) == 7
+    return output, os.waitstatus_to_exitcode(status)
 
 
 def _read_until_closed(fd: int, *, timeout: float) -> bytes:
@@ -204,3 +214,59 @@ def test_python_client_errors_name_the_containers(node: RunningNode) -> None:
             stdout=True,
         )
     assert "container x is not valid for pod two" in str(err.value)
+
+
+def test_attach_delivers_stdin_and_shows_live_output(node: RunningNode, transport: str) -> None:
+    env = {**os.environ, "KUBECTL_REMOTE_COMMAND_WEBSOCKETS": TRANSPORTS[transport]}
+    argv = [KUBECTL, "--kubeconfig", str(node.kubeconfig), "attach", "-i", "talk"]
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for word in (b"one", b"two"):
+            proc.stdin.write(word + b"\n")
+            proc.stdin.flush()
+            # Live output: each answer arrives while the client is attached.
+            assert proc.stdout.readline() == b"said " + word + b"\n"
+        proc.stdin.close()  # no stdinOnce: the end of input detaches the client
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+    status = node.kubectl("get", "pod", "talk", "-o", "jsonpath={.status.containerStatuses[0].state}").stdout
+    assert "running" in status  # the container's stdin stays open for the next client
+
+
+def test_run_i_rm_keeps_the_output_every_time(node: RunningNode) -> None:
+    for attempt in range(8):
+        name = f"once-{attempt}"
+        result = kubectl(
+            node,
+            "websocket",
+            "run",
+            "-i",
+            "--rm",
+            "--restart=Never",
+            name,
+            "--image=busybox",
+            "--",
+            "sh",
+            "-c",
+            "read line; echo got $line; exit 4",
+            stdin=b"hello\n",
+        )
+        assert result.stdout.decode().splitlines()[0] == "got hello", (attempt, result)
+        assert result.returncode == 4, (attempt, result.stderr)
+        assert f'pod "{name}" deleted'.encode() in result.stdout
+    assert "once-" not in node.kubectl("get", "pods").stdout
+
+
+def test_run_it_rm_is_a_terminal_session(node: RunningNode) -> None:
+    argv = [KUBECTL, "--kubeconfig", str(node.kubeconfig), "run", "-it", "--rm", "--restart=Never", "tty-run"]
+    argv += ["--image=busybox", "--", "sh"]
+    output, code = _drive_terminal(
+        argv, dict(os.environ), b"stty size; echo $((6*7)); exit 5\n", size=(40, 100)
+    )
+    assert b"40 100\r\n42\r\n" in output, output
+    assert code == 5

@@ -4,7 +4,7 @@ A container with `stdin: true` starts on a stdin pipe the node keeps open, with 
 pseudo-terminal (stdin, stdout and stderr all one). Its output goes to the log as always, and
 to every attached client as it comes: nothing is replayed (containerd's attach; `kubectl run`
 reads the log first for that). With `stdinOnce` and no terminal, the end of an attached
-client's stdin closes the container's stdin; otherwise a client just detaches.
+client's stdin closes the container's stdin; otherwise it detaches that client.
 """
 
 from __future__ import annotations
@@ -73,10 +73,15 @@ class ContainerStdio:
                 self._stdin.write(data)
                 await self._stdin.drain()
 
-    def client_stdin_ended(self) -> None:
-        if self._stdin_once and self.master is None and self._stdin is not None:
-            self._stdin_closed = True
-            self._stdin.close()
+    def client_stdin_ended(self) -> bool:
+        """containerd's rule: with stdinOnce and no terminal the container's stdin closes and
+        its output keeps flowing; otherwise the client is detached (False)."""
+        if self._stdin_once and self.master is None:
+            if self._stdin is not None:
+                self._stdin_closed = True
+                self._stdin.close()
+            return True
+        return False
 
 
 class AttachSession:
@@ -90,7 +95,8 @@ class AttachSession:
         await self._stdio.write(data)
 
     def close_stdin(self) -> None:
-        self._stdio.client_stdin_ended()
+        if not self._stdio.client_stdin_ended():
+            self.kill()
 
     def resize(self, width: int, height: int) -> None:
         if self._stdio.master is not None:
