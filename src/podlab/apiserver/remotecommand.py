@@ -131,9 +131,10 @@ def choose_container(pod: Obj, requested: str) -> str:
     if not spec.get("nodeName"):
         raise StreamError(400, "BadRequest", f"pod {name} does not have a host assigned")
     regular = [str(c.get("name")) for c in spec.get("containers") or []]
+    # podutil.VisitContainers' order: init, regular, ephemeral.
     every = [
-        *regular,
         *(str(c.get("name")) for c in spec.get("initContainers") or []),
+        *regular,
         *(str(c.get("name")) for c in spec.get("ephemeralContainers") or []),
     ]
     if not requested:

@@ -39,10 +39,16 @@ class Launcher(Protocol):
     isolation: str
 
     async def start_container(
-        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
     ) -> tuple[Process, int]:
         """Start the container's program; returns the process and the program's host PID.
-        `stdio`: a stdin pipe or a terminal for containers with `stdin`/`tty` (attach)."""
+        `stdio`: a stdin pipe or a terminal for containers with `stdin`/`tty` (attach);
+        `pid_namespace_of`: another container's PID 1, whose PID namespace this one shares."""
         ...
 
     async def start_exec(
@@ -104,14 +110,33 @@ class BwrapLauncher:
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
     async def start_container(
-        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
     ) -> tuple[Process, int]:
+        if pid_namespace_of is not None and layout.user_namespace:
+            await wait_settled(pid_namespace_of)
         info_r, info_w = os.pipe()
-        filter_fd = self._filter_fd()
-        cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
-        at = len(self._prefix) + 1
-        cmd[at:at] = ["--info-fd", str(info_w)]
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(os.close, info_w)
+            join = None
+            if pid_namespace_of is not None:
+                # Beside the target's processes (not PID 1): dies with the target's PID 1.
+                join = stack.enter_context(open_join(pid_namespace_of, user_namespace=layout.user_namespace))
+            filter_fd = self._filter_fd()
+            if filter_fd is not None:
+                stack.callback(os.close, filter_fd)
+            cmd = self.command(layout, argv, as_pid_1=join is None, seccomp_fd=filter_fd, join=join)
+            at = len(self._prefix) + 1
+            cmd[at:at] = ["--info-fd", str(info_w)]
+            fds = (
+                info_w,
+                *(join.fds if join is not None else ()),
+                *(() if filter_fd is None else (filter_fd,)),
+            )
             proc = await asyncio.create_subprocess_exec(
                 *stdio.prefix(),
                 *cmd,
@@ -119,14 +144,10 @@ class BwrapLauncher:
                 stdout=stdio.stdout,
                 stderr=stdio.stderr,
                 env=layout.env,
-                pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
+                pass_fds=fds,
                 start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
             )
-        finally:
-            os.close(info_w)
-            if filter_fd is not None:
-                os.close(filter_fd)
         raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
         if not raw.strip():
             # bwrap failed before starting the program (e.g. a mount it could not make).
@@ -217,8 +238,14 @@ class PlainLauncher:
         return proc
 
     async def start_container(
-        self, argv: list[str], layout: Layout, stdio: ExecStdio = CONTAINER_OUTPUT
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
     ) -> tuple[Process, int]:
+        # No PID namespaces in plain mode: every process sees the host's anyway.
         proc = await self._spawn(argv, layout, stdio)
         return proc, proc.pid
 

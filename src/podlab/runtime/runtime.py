@@ -143,7 +143,9 @@ class Runtime:
         stdio, master = container_stdio(container)
         try:
             async with self._launch_gate:
-                proc, pid = await self._launcher.start_container(layout.argv, layout, stdio)
+                proc, pid = await self._launcher.start_container(
+                    layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of
+                )
         except BaseException:
             close_master(master)
             raise
