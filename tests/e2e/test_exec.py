@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import os
 import pty
+import re
 import struct
 import subprocess
 import termios
@@ -270,3 +271,62 @@ def test_run_it_rm_is_a_terminal_session(node: RunningNode) -> None:
     )
     assert b"40 100\r\n42\r\n" in output, output
     assert code == 5
+
+
+def test_debug_target_shares_the_targets_processes_and_describe_shows_it(node: RunningNode) -> None:
+    argv = [KUBECTL, "--kubeconfig", str(node.kubeconfig), "debug", "-it", "two", "--image=busybox"]
+    argv += ["--target=main", "-c", "dbg", "--", "sh"]
+    typed = b"tr '\\0' _ < /proc/1/cmdline; echo; cat /tmp/mark; exit 3\n"
+    output, code = _drive_terminal(argv, dict(os.environ), typed, size=(24, 80))
+    # PID 1 is the target's program; the files are the debug image's own (not the target's /tmp).
+    assert b"\r\nsleep_3600_\r\n" in output, output
+    assert b"can't open '/tmp/mark'" in output
+    assert b"Session ended, the ephemeral container will not be restarted" in output
+    assert code == 0
+    described = node.kubectl("describe", "pod", "two").stdout
+    section = described.split("Ephemeral Containers:")[1].split("Conditions:")[0]
+    assert "  dbg:" in section and "Exit Code:    3" in section, section
+    statuses = node.core_api().read_namespaced_pod("two", "default").status.ephemeral_container_statuses
+    assert [(s.name, s.state.terminated.exit_code, s.ready) for s in statuses] == [("dbg", 3, False)]
+
+
+def test_ephemeral_containers_are_added_never_changed(node: RunningNode) -> None:
+    from kubernetes.client.rest import ApiException
+
+    api = node.core_api()
+    added = {"spec": {"ephemeralContainers": [{"name": "eph", "image": "busybox", "command": ["true"]}]}}
+    pod = api.patch_namespaced_pod_ephemeralcontainers("two", "default", added)
+    eph = next(c for c in pod.spec.ephemeral_containers if c.name == "eph")
+    assert (eph.termination_message_policy, eph.image_pull_policy) == ("File", "Always")  # defaulted
+    body = {"spec": {"ephemeralContainers": [{"name": "main", "image": "busybox"}]}}
+    with pytest.raises(ApiException) as err:
+        api.patch_namespaced_pod_ephemeralcontainers("two", "default", body)
+    assert err.value.status == 422
+    # Merged by name with what is there already (kubectl debug's strategic merge patch).
+    assert re.search(r'spec\.ephemeralContainers\[\d\]\.name: Duplicate value: \\"main\\"', err.value.body)
+    pod = api.read_namespaced_pod_ephemeralcontainers("two", "default")
+    assert pod.metadata.name == "two"
+    with pytest.raises(ApiException) as err:
+        api.replace_namespaced_pod_ephemeralcontainers(
+            "two",
+            "default",
+            {
+                **api.api_client.sanitize_for_serialization(pod),
+                "spec": {**api.api_client.sanitize_for_serialization(pod.spec), "ephemeralContainers": []},
+            },
+        )
+    assert err.value.status == 422
+    assert "may not be removed" in err.value.body
+
+
+def test_debug_copy_to_makes_a_running_copy(node: RunningNode) -> None:
+    result = node.kubectl(
+        "debug", "two", "--copy-to=two-copy", "--image=busybox", "-c", "dbg", "--", "sleep", "600"
+    )
+    assert result.returncode == 0
+    node.kubectl("wait", "--for=condition=Ready", "pod/two-copy", "--timeout=60s", timeout=70)
+    copy = node.core_api().read_namespaced_pod("two-copy", "default")
+    assert [c.name for c in copy.spec.containers] == ["main", "side", "dbg"]
+    assert copy.spec.share_process_namespace is True
+    assert copy.spec.containers[2].security_context.capabilities.add == ["SYS_PTRACE"]
+    assert kubectl(node, "websocket", "exec", "two-copy", "-c", "dbg", "--", "true").returncode == 0
