@@ -330,3 +330,14 @@ def test_debug_copy_to_makes_a_running_copy(node: RunningNode) -> None:
     assert copy.spec.share_process_namespace is True
     assert copy.spec.containers[2].security_context.capabilities.add == ["SYS_PTRACE"]
     assert kubectl(node, "websocket", "exec", "two-copy", "-c", "dbg", "--", "true").returncode == 0
+
+
+def test_reference_scenario_exec_lists_the_mapping(tmp_path: Path) -> None:
+    seed = Path(__file__).resolve().parents[2] / "examples" / "seed" / "wiremock-liveness.yaml"
+    node = start_node(tmp_path / "home", seed)
+    try:
+        node.kubectl("wait", "--for=condition=Available", "deploy/wiremock", "--timeout=90s", timeout=100)
+        result = node.kubectl("exec", "deploy/wiremock", "--", "ls", "/home/wiremock/mappings")
+        assert result.stdout == "livness_probe_mapping.json\n"
+    finally:
+        stop_node(node)
