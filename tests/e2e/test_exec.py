@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import pty
 import re
@@ -341,3 +342,43 @@ def test_reference_scenario_exec_lists_the_mapping(tmp_path: Path) -> None:
         assert result.stdout == "livness_probe_mapping.json\n"
     finally:
         stop_node(node)
+
+
+def test_v4_websocket_as_older_python_clients_speak_it(node: RunningNode, tmp_path: Path) -> None:
+    """v4.channel.k8s.io: no stdin close message, text frames for stdin, the Status on channel 3."""
+    import ssl
+    import urllib.parse
+
+    import websocket
+
+    query = urllib.parse.urlencode(
+        [
+            *[("command", arg) for arg in ("sh", "-c", "head -n1; exit 3")],
+            *[("container", "main"), ("stdin", "True"), ("stdout", "True"), ("stderr", "True")],
+        ]
+    )
+    ca = tmp_path / "ca.pem"
+    ca.write_text(node.ca_pem)
+    url = node.server.replace("https://", "wss://") + f"/api/v1/namespaces/default/pods/two/exec?{query}"
+    ws = websocket.create_connection(
+        url,
+        subprotocols=["v4.channel.k8s.io"],
+        header=[f"Authorization: Bearer {node.token}"],
+        sslopt={"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": str(ca)},
+        timeout=30,
+    )
+    try:
+        assert ws.subprotocol == "v4.channel.k8s.io"
+        ws.send("\x00one line\n")  # a text frame, as the Python client sends str
+        messages = []
+        for _ in range(10):
+            opcode, data = ws.recv_data()
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                break
+            messages.append(data)
+    finally:
+        ws.close()
+    assert messages[0] == b"\x01"  # the empty first message on the lowest channel written
+    assert b"".join(m[1:] for m in messages if m[:1] == b"\x01") == b"one line\n"
+    status = json.loads(next(m[1:] for m in messages if m[:1] == b"\x03"))
+    assert status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
