@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
 from podlab.store import NotFound, Store
 
-from . import discovery, websocket
+from . import discovery, spdy_upgrade, websocket
 from .exec_spdy import PROTOCOL as EXEC_PROTOCOL
 from .exec_spdy import SpdyStreamSession
 from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
@@ -244,26 +244,10 @@ class ApiServer:
                 return socket
             await WebSocketStreamSession(websocket.ChannelConnection(socket), opts).run(start)
             return None
-        if upgrade != "spdy/3.1":
-            return status_response(400, "BadRequest", "Upgrade request required")
-        offered = [
-            p.strip() for v in request.header_values("X-Stream-Protocol-Version") for p in v.split(",")
-        ]
-        if EXEC_PROTOCOL not in offered:
-            return status_response(
-                403,
-                "Forbidden",
-                f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
-                f"server accepts [{EXEC_PROTOCOL}]",
-            )
-        stream = await connection.upgrade(
-            101,
-            [
-                ("Connection", "Upgrade"),
-                ("Upgrade", "SPDY/3.1"),
-                ("X-Stream-Protocol-Version", EXEC_PROTOCOL),
-            ],
-        )
+        refused = spdy_upgrade.refusal(request, EXEC_PROTOCOL)
+        if refused is not None:
+            return refused
+        stream = await spdy_upgrade.upgrade(connection, EXEC_PROTOCOL)
         await SpdyStreamSession(stream, opts).run(start)
         return None
 
@@ -278,18 +262,9 @@ class ApiServer:
             )
         if request.method not in ("POST", "GET"):
             return method_not_allowed()
-        if upgrade != "spdy/3.1":
-            return status_response(400, "BadRequest", "Upgrade request required")
-        offered = [
-            p.strip() for v in request.header_values("X-Stream-Protocol-Version") for p in v.split(",")
-        ]
-        if PROTOCOL not in offered:
-            return status_response(
-                403,
-                "Forbidden",
-                f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
-                f"server accepts [{PROTOCOL}]",
-            )
+        refused = spdy_upgrade.refusal(request, PROTOCOL)
+        if refused is not None:
+            return refused
         try:
             pod = self.store.get(route.key, route.namespace, route.name)
         except NotFound as err:
@@ -297,9 +272,6 @@ class ApiServer:
         pod_ip = (pod.get("status") or {}).get("podIP")
         if not pod_ip:
             return status_response(400, "BadRequest", f"pod {route.name} does not have a host assigned")
-        stream = await connection.upgrade(
-            101,
-            [("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", PROTOCOL)],
-        )
+        stream = await spdy_upgrade.upgrade(connection, PROTOCOL)
         await PortForwardSession(stream, pod_ip, route.name).run()
         return None
