@@ -12,6 +12,7 @@ import json
 import os
 import pty
 import re
+import select
 import struct
 import subprocess
 import termios
@@ -229,7 +230,8 @@ def test_attach_delivers_stdin_and_shows_live_output(node: RunningNode, transpor
         for word in (b"one", b"two"):
             proc.stdin.write(word + b"\n")
             proc.stdin.flush()
-            # Live output: each answer arrives while the client is attached.
+            # Live output: each answer arrives while the client is attached (within 30 s).
+            assert select.select([proc.stdout], [], [], 30)[0], "no output from kubectl attach"
             assert proc.stdout.readline() == b"said " + word + b"\n"
         proc.stdin.close()  # no stdinOnce: the end of input detaches the client
         assert proc.wait(timeout=30) == 0
