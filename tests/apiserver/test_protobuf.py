@@ -54,3 +54,50 @@ def test_other_kinds_and_bad_envelopes_are_refused() -> None:
         decode(b"{}")
     with pytest.raises(ProtobufError, match="truncated"):
         decode(MAGIC + b"\x0a\x10ab")
+
+
+def test_a_whole_pod_spec_decodes_as_kubectl_debug_copy_to_sends_it() -> None:
+    """`kubectl debug --copy-to` POSTs a copy of a live pod: every spec field the server filled
+    in, plus a debug container with securityContext (SYS_PTRACE) and shareProcessNamespace."""
+    caps = field(1, field(1, b"SYS_PTRACE"))  # SecurityContext.capabilities.add
+    debug = field(1, b"dbg") + field(2, b"busybox") + field(15, caps) + field(16, 0)
+    probe = field(1, field(1, field(1, b"true"))) + field(4, 1)  # exec.command, periodSeconds
+    app = field(1, b"app") + field(2, b"busybox") + field(10, probe)
+    toleration = field(1, b"node.kubernetes.io/not-ready") + field(2, b"Exists") + field(5, 300)
+    volume = field(1, b"data") + field(2, field(2, field(1, b"") + field(2, field(1, b"64Mi"))))  # emptyDir
+    spec = field(1, volume) + field(2, app) + field(2, debug) + field(14, b"") + field(22, toleration)
+    spec += (
+        field(25, 0) + field(27, 1) + field(30, 1)
+    )  # priority 0, shareProcessNamespace, enableServiceLinks
+    body = envelope("v1", "Pod", field(1, field(1, b"copy")) + field(2, spec))
+    pod = decode(body)
+    assert pod["spec"]["containers"][1] == {
+        "name": "dbg",
+        "image": "busybox",
+        "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}},
+    }
+    assert pod["spec"]["containers"][0]["livenessProbe"] == {
+        "exec": {"command": ["true"]},
+        "periodSeconds": 1,
+    }
+    assert pod["spec"]["volumes"] == [{"name": "data", "emptyDir": {"sizeLimit": "64Mi"}}]
+    assert pod["spec"]["tolerations"][0]["tolerationSeconds"] == 300
+    assert (
+        pod["spec"]["priority"],
+        pod["spec"]["shareProcessNamespace"],
+        pod["spec"]["enableServiceLinks"],
+    ) == (
+        0,
+        True,
+        True,
+    )
+    assert pod["spec"]["securityContext"] == {}
+
+
+def test_an_ephemeral_containers_common_fields_are_inline() -> None:
+    common = field(1, b"debugger-abcde") + field(2, b"busybox") + field(18, 1)
+    ephemeral = field(1, common) + field(2, b"app")
+    pod = decode(envelope("v1", "Pod", field(1, field(1, b"p")) + field(2, field(34, ephemeral))))
+    assert pod["spec"]["ephemeralContainers"] == [
+        {"name": "debugger-abcde", "image": "busybox", "tty": True, "targetContainerName": "app"}
+    ]

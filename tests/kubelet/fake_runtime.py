@@ -34,6 +34,7 @@ class ScriptedContainer:
     def __init__(self, clock: VirtualClock, lifetime: float | None, exit_code: int) -> None:
         self.container_id = f"containerd://{next(self._ids):064x}"
         self.started_at: datetime = clock.wall()
+        self.pid = 0  # no process: nothing shares its PID namespace
         self.stop_grace: float | None = None  # the grace the kubelet's kill asked for
         self._clock = clock
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()

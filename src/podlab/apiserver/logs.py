@@ -52,9 +52,10 @@ def _pick_container(pod: Obj, requested: str | None) -> str:
     spec = pod.get("spec") or {}
     names = [c.get("name", "") for c in spec.get("containers") or []]
     init_names = [c.get("name", "") for c in spec.get("initContainers") or []]
+    ephemeral_names = [c.get("name", "") for c in spec.get("ephemeralContainers") or []]
     pod_name = pod["metadata"]["name"]
     if requested:
-        if requested not in names and requested not in init_names:
+        if requested not in names and requested not in init_names and requested not in ephemeral_names:
             raise ValueError(f"container {requested} is not valid for pod {pod_name}")
         return requested
     if len(names) == 1:

@@ -18,6 +18,8 @@ from typing import Any
 from podlab.k8s.timestamps import format_time
 from podlab.protowire import ProtobufError, fields
 
+from .protobuf_pod import POD_SCHEMA
+
 Obj = dict[str, Any]
 
 MAGIC = b"k8s\x00"
@@ -26,7 +28,8 @@ MAGIC = b"k8s\x00"
 # Field kinds: "str", "bytes" (base64 in JSON), "int", "bool", "time", "ios" (IntOrString),
 # "qty" (Quantity), "map" (map<string,string>), "bmap" (map<string,bytes>), "qmap"
 # (map<string,Quantity>), or a message name. A leading "[]" marks a repeated field; a trailing
-# "?" marks a pointer field whose zero value is meaningful (kept, e.g. replicas: 0).
+# "?" marks a pointer field whose zero value is meaningful (kept, e.g. replicas: 0); a leading
+# "^" a struct Go embeds, whose fields JSON shows inline (EphemeralContainerCommon).
 SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     "ObjectMeta": {
         1: ("name", "str"),
@@ -91,53 +94,6 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     "RollingUpdateDeployment": {1: ("maxUnavailable", "ios"), 2: ("maxSurge", "ios")},
     "PodTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec")},
     "Pod": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec"), 3: ("status", "Empty")},
-    "PodSpec": {
-        1: ("volumes", "[]Volume"),
-        2: ("containers", "[]Container"),
-        3: ("restartPolicy", "str"),
-        4: ("terminationGracePeriodSeconds", "int?"),
-        5: ("activeDeadlineSeconds", "int?"),
-        6: ("dnsPolicy", "str"),
-        7: ("nodeSelector", "map"),
-        8: ("serviceAccountName", "str"),
-        9: ("serviceAccount", "str"),
-        10: ("nodeName", "str"),
-        19: ("schedulerName", "str"),
-        20: ("initContainers", "[]Container"),
-    },
-    "Volume": {1: ("name", "str")},
-    "Container": {
-        1: ("name", "str"),
-        2: ("image", "str"),
-        3: ("command", "[]str"),
-        4: ("args", "[]str"),
-        5: ("workingDir", "str"),
-        6: ("ports", "[]ContainerPort"),
-        7: ("env", "[]EnvVar"),
-        8: ("resources", "ResourceRequirements"),
-        9: ("volumeMounts", "[]VolumeMount"),
-        13: ("terminationMessagePath", "str"),
-        14: ("imagePullPolicy", "str"),
-        16: ("stdin", "bool"),
-        17: ("stdinOnce", "bool"),
-        18: ("tty", "bool"),
-        20: ("terminationMessagePolicy", "str"),
-    },
-    "ContainerPort": {
-        1: ("name", "str"),
-        2: ("hostPort", "int"),
-        3: ("containerPort", "int"),
-        4: ("protocol", "str"),
-        5: ("hostIP", "str"),
-    },
-    "EnvVar": {1: ("name", "str"), 2: ("value", "str")},
-    "VolumeMount": {
-        1: ("name", "str"),
-        2: ("readOnly", "bool"),
-        3: ("mountPath", "str"),
-        4: ("subPath", "str"),
-    },
-    "ResourceRequirements": {1: ("limits", "qmap"), 2: ("requests", "qmap")},
     "Service": {1: ("metadata", "ObjectMeta"), 2: ("spec", "ServiceSpec"), 3: ("status", "ServiceStatus")},
     "ServiceSpec": {
         1: ("ports", "[]ServicePort"),
@@ -157,6 +113,10 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     },
     "ServiceStatus": {1: ("loadBalancer", "Empty")},
     "Empty": {},
+    # metav1.Duration: a Go duration string (field 1 of its message).
+    "Duration": {1: ("duration", "str")},
+    # A Pod spec's whole tree (PodSpec, Container, probes, volumes ...), generated.
+    **POD_SCHEMA,
 }
 # The top-level message of each kind kubectl may send this way.
 KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Pod", "Service"}
@@ -230,6 +190,9 @@ def decode_message(buf: bytes, message: str, path: str) -> Obj:
         value: Any
         if kind in ("map", "bmap", "qmap"):
             maps.setdefault(name, []).append(raw)
+            continue
+        if kind.startswith("^"):
+            out.update(decode_message(raw, kind[1:], path))
             continue
         if kind == "str":
             value = raw.decode()

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s.ephemeral import ephemeral_update
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import RESOURCES
 from podlab.k8s.timestamps import format_time
@@ -84,11 +85,11 @@ class Rest:
                 return method_not_allowed()
             if sub == "scale":
                 return scale_response(self.store, route, request, params)
-            if method == "GET" and sub in (None, "status"):
+            if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
-            if method == "PUT" and sub in (None, "status"):
+            if method == "PUT" and sub in (None, "status", "ephemeralcontainers"):
                 return self.update(route, request, params)
-            if method == "PATCH" and sub in (None, "status"):
+            if method == "PATCH" and sub in (None, "status", "ephemeralcontainers"):
                 return self.patch(route, request, params)
             if method == "DELETE" and sub is None:
                 return self.delete(route, request, params)
@@ -181,6 +182,17 @@ class Rest:
             raise _Invalid(k8sapi.invalid_status(defaulted, errors))
         return defaulted
 
+    def _prepare_sub(self, route: Route, obj: Obj, old: Obj) -> Obj:
+        """What an update or patch writes: /status as sent, /ephemeralcontainers only its list."""
+        if route.subresource == "status":
+            return obj
+        if route.subresource == "ephemeralcontainers":
+            pod, errors = ephemeral_update(old, obj)
+            if errors:
+                raise _Invalid(k8sapi.invalid_status(pod, errors))
+            return pod
+        return self._prepare(obj, old)
+
     # -- writes --------------------------------------------------------------------------
     def create(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         try:
@@ -219,7 +231,7 @@ class Rest:
         old = self.store.get(route.key, route.namespace, route.name)
         try:
             warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
-            new = obj if route.subresource == "status" else self._prepare(obj, old)
+            new = self._prepare_sub(route, obj, old)
         except _Invalid as inv:
             return json_response(422, inv.status)
         return self._write(route, params, new, old, 200, warnings)
@@ -276,7 +288,7 @@ class Rest:
             patched = self._apply_patch(route, media, old, body)
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
-            new = patched if route.subresource == "status" else self._prepare(patched, old)
+            new = self._prepare_sub(route, patched, old)
         except _Invalid as inv:
             return json_response(422, inv.status)
         return self._write(route, params, new, old, 200, warnings)

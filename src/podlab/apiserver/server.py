@@ -10,7 +10,11 @@ from datetime import UTC, datetime
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
 from podlab.store import NotFound, Store
 
-from . import discovery
+from . import discovery, spdy_upgrade, websocket
+from .exec_spdy import PROTOCOL as EXEC_PROTOCOL
+from .exec_spdy import SpdyStreamSession
+from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
+from .exec_websocket import WebSocketStreamSession
 from .logs import LogReader, log_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
@@ -25,6 +29,7 @@ from .negotiation import (
     wants_aggregated_discovery,
 )
 from .portforward import PROTOCOL, PortForwardSession
+from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
 from .tls import Certificate, self_signed, server_context
@@ -54,6 +59,7 @@ class ApiServer:
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
         limits: Limits | None = None,
+        streams: ContainerStreams | None = None,
     ) -> None:
         self.store = store
         self._token = token
@@ -65,6 +71,8 @@ class ApiServer:
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits
+        # exec/attach reach running containers through the node (None: not served).
+        self.streams = streams
         self.certificate: Certificate | None = None
 
     @property
@@ -146,10 +154,7 @@ class ApiServer:
         if route.key == ("", "pods") and route.subresource == "portforward":
             return await self._port_forward(route, request, connection)
         if route.key == ("", "pods") and route.subresource in ("exec", "attach"):
-            # Not served: say so plainly (kubectl prints this after its upgrade attempts).
-            return status_response(
-                400, "BadRequest", f"pods/{route.subresource} is not supported by podlab's API server"
-            )
+            return await self._remote_command(route, request, connection)
         return self._rest.handle(route, request)
 
     def _fixed(self, path: str, request: Request) -> Response | None:
@@ -195,6 +200,57 @@ class ApiServer:
             doc = discovery.openapi_document(rest[1], rest[2])
         return json_response(200, doc) if doc is not None else not_found_response()
 
+    async def _remote_command(
+        self, route: Route, request: Request, connection: Connection
+    ) -> Response | None:
+        """pods/exec and pods/attach (remotecommand.py): checks in the API server's and the
+        kubelet's words before the upgrade, then the transport the client asked for."""
+        assert route.name is not None
+        if self.streams is None:
+            return status_response(
+                400, "BadRequest", f"pods/{route.subresource} is not supported by podlab's API server"
+            )
+        if request.method not in ("POST", "GET"):
+            return method_not_allowed()
+        try:
+            opts = parse_options(request.query, attach=route.subresource == "attach")
+            pod = self.store.get(route.key, route.namespace, route.name)
+            container = choose_container(pod, opts.container)
+        except StreamError as err:
+            return status_response(err.code, err.reason, err.message)
+        except NotFound as err:
+            return error_response(err)
+        uid = str(pod["metadata"]["uid"])
+        if not self.streams.running(uid, container):
+            # The kubelet's answer, as plain text: kubectl prints
+            # `error: unable to upgrade connection: container not found ("c")`.
+            body = f'container not found ("{container}")'.encode()
+            return Response(500, [("Content-Type", "text/plain; charset=utf-8")], body)
+        streams = self.streams
+        argv = opts.command
+
+        async def start(size: tuple[int, int] | None) -> StreamSession:
+            if route.subresource == "attach":
+                session = streams.attach(uid, container)
+                if size is not None:
+                    session.resize(*size)
+                return session
+            return await streams.open(uid, container, argv, stdin=opts.stdin, tty=opts.tty, size=size)
+
+        upgrade = (request.header("Upgrade") or "").lower()
+        if upgrade == "websocket":
+            socket = await websocket.accept(request, connection, WEBSOCKET_PROTOCOLS)
+            if isinstance(socket, Response):
+                return socket
+            await WebSocketStreamSession(websocket.ChannelConnection(socket), opts).run(start)
+            return None
+        refused = spdy_upgrade.refusal(request, EXEC_PROTOCOL)
+        if refused is not None:
+            return refused
+        stream = await spdy_upgrade.upgrade(connection, EXEC_PROTOCOL)
+        await SpdyStreamSession(stream, opts).run(start)
+        return None
+
     async def _port_forward(self, route: Route, request: Request, connection: Connection) -> Response | None:
         assert route.name is not None
         upgrade = (request.header("Upgrade") or "").lower()
@@ -206,18 +262,9 @@ class ApiServer:
             )
         if request.method not in ("POST", "GET"):
             return method_not_allowed()
-        if upgrade != "spdy/3.1":
-            return status_response(400, "BadRequest", "Upgrade request required")
-        offered = [
-            p.strip() for v in request.header_values("X-Stream-Protocol-Version") for p in v.split(",")
-        ]
-        if PROTOCOL not in offered:
-            return status_response(
-                403,
-                "Forbidden",
-                f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
-                f"server accepts [{PROTOCOL}]",
-            )
+        refused = spdy_upgrade.refusal(request, PROTOCOL)
+        if refused is not None:
+            return refused
         try:
             pod = self.store.get(route.key, route.namespace, route.name)
         except NotFound as err:
@@ -225,9 +272,6 @@ class ApiServer:
         pod_ip = (pod.get("status") or {}).get("podIP")
         if not pod_ip:
             return status_response(400, "BadRequest", f"pod {route.name} does not have a host assigned")
-        stream = await connection.upgrade(
-            101,
-            [("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", PROTOCOL)],
-        )
+        stream = await spdy_upgrade.upgrade(connection, PROTOCOL)
         await PortForwardSession(stream, pod_ip, route.name).run()
         return None

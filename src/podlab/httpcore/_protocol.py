@@ -79,6 +79,11 @@ class Connection:
         return stream
 
 
+# A hijacked connection stops reading from its socket while this much is unread, so a peer
+# that sends faster than the stream's user consumes is held back by TCP, not by memory.
+_RAW_HIGH_WATER = 1 << 20
+
+
 class RawStream:
     """A byte stream over a hijacked connection (SPDY, WebSocket)."""
 
@@ -87,9 +92,13 @@ class RawStream:
         self._buffer = bytearray()
         self._eof = False
         self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
 
     def feed(self, data: bytes) -> None:
         self._buffer.extend(data)
+        if len(self._buffer) > _RAW_HIGH_WATER and not self._paused:
+            self._paused = True
+            self._protocol.pause_transport_reading()
         self._wake()
 
     def feed_eof(self) -> None:
@@ -107,6 +116,9 @@ class RawStream:
             self._waiter = None
         data = bytes(self._buffer[:n])
         del self._buffer[:n]
+        if self._paused and len(self._buffer) <= _RAW_HIGH_WATER // 4:
+            self._paused = False
+            self._protocol.resume_reading()
         return data
 
     def write(self, data: bytes) -> None:
@@ -482,6 +494,10 @@ class _HttpProtocol(asyncio.Protocol):
     def resume_reading(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.resume_reading()
+
+    def pause_transport_reading(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
 
     def close_transport(self) -> None:
         if self.transport is not None and not self.transport.is_closing():

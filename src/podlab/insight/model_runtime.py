@@ -38,6 +38,7 @@ class Instance:
 
 class ModelContainer:
     _ids = itertools.count(1)
+    pid = 0  # no process: nothing to join or signal
 
     def __init__(
         self, clock: VirtualClock, instance: Instance, rng: random.Random, exits: list[tuple[float, str, int]]

@@ -38,6 +38,7 @@ STATUS = Subresource("status", ("get", "patch", "update"))
 SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "Scale"))
 LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
+EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         ("po",),
         "pod",
         categories=("all",),
-        subresources=(STATUS, LOG, PORTFORWARD),
+        subresources=(STATUS, LOG, PORTFORWARD, EPHEMERAL_CONTAINERS),
         field_labels=_POD_FIELD_LABELS,
         generation=True,
         generation_ignores=("nodeName",),

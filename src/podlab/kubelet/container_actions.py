@@ -88,6 +88,12 @@ class ContainerActions:
             grace = max(grace - int(self.clock.now() - started), MINIMUM_GRACE_PERIOD)
         self.on_exit(action.name, rc, await rc.stop(grace))
 
+    def _target_pid(self, spec: Obj) -> int | None:
+        """containerd's PID namespace mode TARGET for `kubectl debug --target=C`."""
+        target = spec.get("targetContainerName")
+        handle = self.running.get(str(target)) if target else None
+        return handle.pid if handle is not None and handle.running else None
+
     async def start(self, name: str) -> None:
         pod = self.worker.pod
         spec = self.worker.container_spec(name)
@@ -119,6 +125,7 @@ class ContainerActions:
             volumes=volumes,
             env=env,
             warn=lambda reason, message: self.emit("Warning", reason, message, name),
+            pid_namespace_of=self._target_pid(spec),
         )
         try:
             rc = await self.node.runtime.start(launch)

@@ -29,6 +29,11 @@ class ContainerHandle(Protocol):
     def started_at(self) -> datetime: ...  # UTC
 
     @property
+    def pid(
+        self,
+    ) -> int: ...  # the program's host PID (an ephemeral container's --target joins its PID namespace)
+
+    @property
     def running(self) -> bool: ...
 
     async def wait(self) -> ExitInfo: ...

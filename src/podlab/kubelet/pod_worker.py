@@ -175,6 +175,7 @@ class PodWorker:
             c["name"]: ContainerRecord(c["name"], waiting_reason=first)
             for c in self.init_containers + self.containers
         }
+        self.update_pod(pod)  # records for ephemeral containers too
         # Pod-level gates owned by the driver: volumes mounted and IP allocated (the sandbox).
         self.sandbox_ready = False
         # Init containers all completed once; kubelet never re-runs them for the same sandbox.
@@ -197,8 +198,15 @@ class PodWorker:
         containers: list[Obj] = self.pod.get("spec", {}).get("initContainers") or []
         return containers
 
+    @property
+    def ephemeral_containers(self) -> list[Obj]:
+        """Debug containers added through pods/ephemeralcontainers: started once while the pod
+        runs, never restarted, not part of its readiness or phase."""
+        containers: list[Obj] = self.pod.get("spec", {}).get("ephemeralContainers") or []
+        return containers
+
     def container_spec(self, name: str) -> Obj:
-        for c in self.init_containers + self.containers:
+        for c in self.init_containers + self.containers + self.ephemeral_containers:
             if c["name"] == name:
                 return c
         raise KeyError(name)
@@ -213,6 +221,8 @@ class PodWorker:
 
     def update_pod(self, pod: Obj) -> None:
         self.pod = pod
+        for c in self.ephemeral_containers:
+            self.records.setdefault(c["name"], ContainerRecord(c["name"], waiting_reason="ContainerCreating"))
 
     def backoff_key(self, name: str) -> str:
         # GetStableKey: pod name, namespace, uid, container name (+ spec hash, omitted here).
@@ -316,6 +326,10 @@ class PodWorker:
         for container in self.init_containers:
             if is_sidecar(container):
                 actions += self._sync_sidecar(container, now, liveness, startup)
+        for container in self.ephemeral_containers:
+            rec = self.records[container["name"]]
+            if not rec.busy and rec.current is None:
+                actions += self._maybe_start(container, rec, now)
         return actions
 
     def _sync_init(
@@ -453,6 +467,7 @@ class PodWorker:
         """Stop what runs: app (and ordinary init) containers first, sidecars once those are gone,
         last-declared sidecar first (KEP-753 termination order)."""
         ordinary = [c for c in self.init_containers if not is_sidecar(c)] + self.containers
+        ordinary += self.ephemeral_containers
         sidecars = [c for c in reversed(self.init_containers) if is_sidecar(c)]
 
         def alive(c: Obj) -> bool:

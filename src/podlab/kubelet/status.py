@@ -350,5 +350,12 @@ def build_status(
     if init_statuses:
         out["initContainerStatuses"] = init_statuses  # spec order, unlike containerStatuses
     out["containerStatuses"] = statuses
+    # Never ready: ephemeral containers take no part in the pod's readiness.
+    ephemeral = [
+        {**container_status(c, worker.records[c["name"]], readiness, startup), "ready": False}
+        for c in worker.ephemeral_containers
+    ]
+    if ephemeral:
+        out["ephemeralContainerStatuses"] = ephemeral
     out["qosClass"] = prev.get("qosClass") or qos_class(pod)
     return out

@@ -22,6 +22,7 @@ from podlab.store import Store
 
 from .config import NodeConfig
 from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
+from .streams import NodeStreams
 
 log = logging.getLogger("podlab.node")
 
@@ -84,6 +85,7 @@ class Node:
         await self._api.start()
         self._controllers = Controllers(self.store)
         self.kubelet = Kubelet(self.store, self.runtime, probe_attempt=self._probe_attempt)
+        self._api.streams = NodeStreams(self.kubelet)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import signal
+import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from podlab.runtime.attach import AttachSession, ContainerStdio, close_master, master_reader
+from podlab.runtime.exec_session import STDERR, STDOUT, ExecSession, set_window_size
+from podlab.runtime.execstdio import ExecStdio
 from podlab.runtime.launchers import Launcher, Process
 from podlab.runtime.layout import Layout
 from podlab.runtime.logfiles import LogRotation
@@ -26,6 +33,10 @@ class ContainerNotRunning(Exception):
     """exec into a container that has exited."""
 
 
+class ExecStartError(Exception):
+    """The command cannot start (not found, not executable): containerd's wording."""
+
+
 class RunningContainer:
     """Created by Runtime.start; `monitor()` must run (the runtime owns that task)."""
 
@@ -39,6 +50,7 @@ class RunningContainer:
         layout: Layout,
         rotation: LogRotation | None = None,
         warn: WarnFn | None = None,
+        attachable: ContainerStdio | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -48,6 +60,7 @@ class RunningContainer:
         self._proc = proc
         self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
+        self._stdio = attachable or ContainerStdio(stdin=None, master=None, stdin_once=False)
         self._sent_signal: int | None = None
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
 
@@ -57,10 +70,9 @@ class RunningContainer:
 
     async def monitor(self) -> None:
         """Copy stdout/stderr to the CRI log until exit, then record how the instance ended."""
-        assert self._proc.stdout is not None and self._proc.stderr is not None
         pumps = [
-            asyncio.ensure_future(self._writer.pump(self._proc.stdout, "stdout")),
-            asyncio.ensure_future(self._writer.pump(self._proc.stderr, "stderr")),
+            asyncio.ensure_future(self._writer.pump(reader, name, tap))
+            for reader, name, tap in self._outputs()
         ]
         try:
             returncode = await wait_exit(self._proc)
@@ -79,6 +91,8 @@ class RunningContainer:
             raise
         finally:
             self._writer.close()
+            self._stdio.end()
+            close_master(self._stdio.master)
         code = exit_code_of(returncode)
         sig = self._sent_signal if self._sent_signal and code == 128 + self._sent_signal else None
         if returncode < 0:
@@ -88,6 +102,23 @@ class RunningContainer:
             self._exit.set_result(
                 ExitInfo(exit_code=code, signal=sig, reason=exit_reason(code), finished_at=datetime.now(UTC))
             )
+
+    def _outputs(self) -> list[tuple[asyncio.StreamReader, str, Callable[[bytes], None]]]:
+        """What the log copies, each chunk also shown to attached clients (a terminal: one stream)."""
+        publish = self._stdio.publish
+        if self._stdio.master is not None:
+            return [(master_reader(self._stdio.master), "stdout", partial(publish, STDOUT))]
+        assert self._proc.stdout is not None and self._proc.stderr is not None
+        return [
+            (self._proc.stdout, "stdout", partial(publish, STDOUT)),
+            (self._proc.stderr, "stderr", partial(publish, STDERR)),
+        ]
+
+    def attach(self) -> AttachSession:
+        """`kubectl attach`: the program's own stdin and live output. Raises ContainerNotRunning."""
+        if self._exit.done():
+            raise ContainerNotRunning("container not running")
+        return self._stdio.session()
 
     async def wait(self) -> ExitInfo:
         return await asyncio.shield(self._exit)
@@ -114,15 +145,16 @@ class RunningContainer:
         """Run `argv` in the container's filesystem view; the whole tree is killed on timeout."""
         if self._exit.done():
             raise ContainerNotRunning("container not running")
-        if not argv:
-            raise ValueError("exec needs a command")
         layout = self._layout
-        error = look_path(argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
+        error = self._lookup(argv)
         if error is not None:
             # containerd's answer for an exec that cannot start (a probe failure, exit 126).
             msg = f"OCI runtime exec failed: exec failed: unable to start container process: {error}: unknown\r\n"
             return ExecResult(exit_code=126, output=msg.encode(), timed_out=False)
-        proc = await self._launcher.start_exec(argv, layout)
+        try:
+            proc = await self._launcher.start_exec(argv, layout, pid=self.pid)
+        except ProcessLookupError:
+            raise ContainerNotRunning("container not running") from None
         try:
             return await asyncio.wait_for(_collect(proc), timeout=timeout)
         except TimeoutError:
@@ -133,6 +165,48 @@ class RunningContainer:
             return ExecResult(exit_code=exit_code_of(code), output=b"", timed_out=True)
         finally:
             self._launcher.process_done(proc)
+
+    async def open_session(
+        self, argv: list[str], *, stdin: bool, tty: bool, size: tuple[int, int] | None = None
+    ) -> ExecSession:
+        """Start `argv` for `kubectl exec`: in the container's PID namespace, its stdin a pipe
+        (or /dev/null), stdout and stderr apart, or all three one new terminal of `size`
+        (width, height). Raises ContainerNotRunning or ExecStartError."""
+        if self._exit.done():
+            raise ContainerNotRunning("container not running")
+        error = self._lookup(argv)
+        if error is not None:
+            raise ExecStartError(
+                f"OCI runtime exec failed: exec failed: unable to start container process: {error}: unknown"
+            )
+        master = slave = None
+        if tty:
+            master, slave = os.openpty()
+            if size is not None:
+                set_window_size(master, *size)
+            stdio = ExecStdio(slave, slave, slave, tty=True)
+        else:
+            stdio = ExecStdio(
+                subprocess.PIPE if stdin else subprocess.DEVNULL, subprocess.PIPE, subprocess.PIPE
+            )
+        try:
+            proc = await self._launcher.start_exec(
+                argv, self._layout, pid=self.pid, stdio=stdio, own_pids=False
+            )
+        except ProcessLookupError:
+            if master is not None:
+                os.close(master)
+            raise ContainerNotRunning("container not running") from None
+        finally:
+            if slave is not None:
+                os.close(slave)  # the command holds it now; EIO on the master marks its end
+        return ExecSession(proc, master=master, on_done=self._launcher.process_done)
+
+    def _lookup(self, argv: list[str]) -> str | None:
+        if not argv:
+            raise ValueError("exec needs a command")
+        layout = self._layout
+        return look_path(argv[0], layout.env.get("PATH", ""), layout.workdir, layout.host_path)
 
 
 async def _collect(proc: Process) -> ExecResult:

@@ -16,6 +16,7 @@ PlainLauncher: each container is a process group whose first process dies with t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -24,7 +25,9 @@ import subprocess
 from typing import Protocol
 
 from podlab.runtime import confinement, sandbox, seccomp
+from podlab.runtime.execstdio import CONTAINER_OUTPUT, MERGED_OUTPUT, ExecStdio
 from podlab.runtime.layout import Layout
+from podlab.runtime.nsjoin import PidJoin, open_join, wait_settled
 from podlab.runtime.process import child_setup, kill_group, kill_pid
 from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
@@ -35,12 +38,32 @@ Process = asyncio.subprocess.Process
 class Launcher(Protocol):
     isolation: str
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
-        """Start the container's program; returns the process and the program's host PID."""
+    async def start_container(
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
+    ) -> tuple[Process, int]:
+        """Start the container's program; returns the process and the program's host PID.
+        `stdio`: a stdin pipe or a terminal for containers with `stdin`/`tty` (attach);
+        `pid_namespace_of`: another container's PID 1, whose PID namespace this one shares."""
         ...
 
-    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
-        """Start a command in the container's view, stdout and stderr on one pipe."""
+    async def start_exec(
+        self,
+        argv: list[str],
+        layout: Layout,
+        *,
+        pid: int | None = None,
+        stdio: ExecStdio = MERGED_OUTPUT,
+        own_pids: bool = True,
+    ) -> Process:
+        """Start a command in the container's view, wired as `stdio` says. With `pid` (the
+        container's PID 1) it joins that PID namespace: `own_pids` (probes, hooks) puts it in
+        a child namespace whose whole tree a kill ends; without, it is the container's peer
+        (`kubectl exec`: `ps` shows the container's processes)."""
         ...
 
     def signal_container(self, proc: Process, pid: int, sig: int) -> None: ...
@@ -66,15 +89,17 @@ class BwrapLauncher:
         self._preexec = None if setpriv else child_setup(os.getpid())
 
     def command(
-        self, layout: Layout, argv: list[str], *, as_pid_1: bool, seccomp_fd: int | None
+        self,
+        layout: Layout,
+        argv: list[str],
+        *,
+        as_pid_1: bool,
+        seccomp_fd: int | None,
+        join: PidJoin | None = None,
     ) -> list[str]:
         userns = layout.user_namespace
-        cmd = [
-            *self._prefix,
-            self.bwrap,
-            "--die-with-parent",
-            *confinement.namespace_args(user_namespace=userns),
-        ]
+        namespaces = confinement.namespace_args(user_namespace=userns) if join is None else join.bwrap_args()
+        cmd = [*self._prefix, self.bwrap, "--die-with-parent", *namespaces]
         cmd += confinement.capability_args(user_namespace=userns)
         if seccomp_fd is not None:
             cmd += ["--seccomp", str(seccomp_fd)]
@@ -84,53 +109,94 @@ class BwrapLauncher:
         cmd += sandbox.bwrap_args(layout.mounts)
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+    async def start_container(
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
+    ) -> tuple[Process, int]:
+        if pid_namespace_of is not None and layout.user_namespace:
+            await wait_settled(pid_namespace_of)
         info_r, info_w = os.pipe()
-        filter_fd = self._filter_fd()
-        cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
-        at = len(self._prefix) + 1
-        cmd[at:at] = ["--info-fd", str(info_w)]
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(os.close, info_w)
+            join = None
+            if pid_namespace_of is not None:
+                # Beside the target's processes (not PID 1): dies with the target's PID 1.
+                join = stack.enter_context(open_join(pid_namespace_of, user_namespace=layout.user_namespace))
+            filter_fd = self._filter_fd()
+            if filter_fd is not None:
+                stack.callback(os.close, filter_fd)
+            cmd = self.command(layout, argv, as_pid_1=join is None, seccomp_fd=filter_fd, join=join)
+            at = len(self._prefix) + 1
+            cmd[at:at] = ["--info-fd", str(info_w)]
+            fds = (
+                info_w,
+                *(join.fds if join is not None else ()),
+                *(() if filter_fd is None else (filter_fd,)),
+            )
             proc = await asyncio.create_subprocess_exec(
+                *stdio.prefix(),
                 *cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdin=stdio.stdin,
+                stdout=stdio.stdout,
+                stderr=stdio.stderr,
                 env=layout.env,
-                pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
-                start_new_session=True,
+                pass_fds=fds,
+                start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
             )
-        finally:
-            os.close(info_w)
-            if filter_fd is not None:
-                os.close(filter_fd)
         raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
         if not raw.strip():
             # bwrap failed before starting the program (e.g. a mount it could not make).
             _, err = await proc.communicate()
-            raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
+            text = (err or b"").decode(errors="replace").strip()  # None: stderr was a terminal
+            raise StartError(start_error_message(text or "bwrap failed"))
         return proc, int(json.loads(raw)["child-pid"])
 
-    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
+    async def start_exec(
+        self,
+        argv: list[str],
+        layout: Layout,
+        *,
+        pid: int | None = None,
+        stdio: ExecStdio = MERGED_OUTPUT,
+        own_pids: bool = True,
+    ) -> Process:
         # A second sandbox over the same host directories, under the same confinement: same
-        # files, /tmp included. bwrap is then PID 1 and its death (on timeout) takes the whole
-        # namespace with it.
-        filter_fd = self._filter_fd()
-        try:
-            return await asyncio.create_subprocess_exec(
-                *self.command(layout, argv, as_pid_1=False, seccomp_fd=filter_fd),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+        # files, /tmp included. Joined to the container's PID namespace (`pid`), the command
+        # dies with the container's PID 1, as kubelet's exec does; bwrap stays outside as the
+        # command's parent (or PID 1 of its own namespace), and --die-with-parent ties the
+        # command to it.
+        if pid is not None and layout.user_namespace:
+            await wait_settled(pid)
+        with contextlib.ExitStack() as stack:
+            join = None
+            if pid is not None:
+                join = stack.enter_context(
+                    open_join(pid, user_namespace=layout.user_namespace, nested=own_pids)
+                )
+            filter_fd = self._filter_fd()
+            if filter_fd is not None:
+                stack.callback(os.close, filter_fd)
+            cmd = self.command(layout, argv, as_pid_1=False, seccomp_fd=filter_fd, join=join)
+            fds = (*(join.fds if join is not None else ()), *(() if filter_fd is None else (filter_fd,)))
+            proc = await asyncio.create_subprocess_exec(
+                *stdio.prefix(),
+                *cmd,
+                stdin=stdio.stdin,
+                stdout=stdio.stdout,
+                stderr=stdio.stderr,
                 env=layout.env,
-                pass_fds=() if filter_fd is None else (filter_fd,),
-                start_new_session=True,
+                pass_fds=fds,
+                start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
             )
-        finally:
-            if filter_fd is not None:
-                os.close(filter_fd)
+        if pid is not None:
+            join_container_cgroup(proc.pid, pid)
+        return proc
 
     def _filter_fd(self) -> int | None:
         program = seccomp.container_filter()
@@ -153,29 +219,47 @@ class PlainLauncher:
     def __init__(self) -> None:
         self.reaper = Reaper()
 
-    async def _spawn(self, argv: list[str], layout: Layout, *, merge_stderr: bool) -> Process:
+    async def _spawn(self, argv: list[str], layout: Layout, stdio: ExecStdio) -> Process:
         argv = list(argv)
         if "/" in argv[0]:
             argv[0] = layout.host_path(argv[0])
         proc = await asyncio.create_subprocess_exec(
+            *stdio.prefix(),
             *argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            stdin=stdio.stdin,
+            stdout=stdio.stdout,
+            stderr=stdio.stderr,
             env=layout.env,
             cwd=layout.host_workdir,
-            start_new_session=True,
+            start_new_session=not stdio.tty,
             preexec_fn=child_setup(os.getpid()),
         )
         self.reaper.watch(proc.pid)
         return proc
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
-        proc = await self._spawn(argv, layout, merge_stderr=False)
+    async def start_container(
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio = CONTAINER_OUTPUT,
+        *,
+        pid_namespace_of: int | None = None,
+    ) -> tuple[Process, int]:
+        # No PID namespaces in plain mode: every process sees the host's anyway.
+        proc = await self._spawn(argv, layout, stdio)
         return proc, proc.pid
 
-    async def start_exec(self, argv: list[str], layout: Layout) -> Process:
-        return await self._spawn(argv, layout, merge_stderr=True)
+    async def start_exec(
+        self,
+        argv: list[str],
+        layout: Layout,
+        *,
+        pid: int | None = None,
+        stdio: ExecStdio = MERGED_OUTPUT,
+        own_pids: bool = True,
+    ) -> Process:
+        # No namespaces to join in plain mode: the command is a sibling of the container.
+        return await self._spawn(argv, layout, stdio)
 
     def signal_container(self, proc: Process, pid: int, sig: int) -> None:
         # SIGTERM to the first process only (as to PID 1); SIGKILL to everything it started.
@@ -191,6 +275,12 @@ class PlainLauncher:
 
     def close(self) -> None:
         self.reaper.close()
+
+
+def join_container_cgroup(exec_pid: int, container_pid: int) -> None:
+    """The hook for resource limits: an exec'd process belongs in its container's cgroup, so
+    that its memory counts against the container's limit (and an OOM marks the container
+    OOMKilled). Nothing to do while containers have no cgroup of their own."""
 
 
 def _read_all(fd: int) -> bytes:

@@ -59,12 +59,17 @@ class LogWriter:
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE)
         self._size = os.fstat(self._fd).st_size
 
-    async def pump(self, reader: asyncio.StreamReader, stream: str) -> None:
+    async def pump(
+        self, reader: asyncio.StreamReader, stream: str, tap: Callable[[bytes], None] | None = None
+    ) -> None:
+        """Copy `reader` to the log; `tap` sees every chunk first (attached clients)."""
         splitter = LineSplitter(stream)
         while True:
             data = await reader.read(65536)
             if not data:
                 break
+            if tap is not None:
+                tap(data)
             if time.monotonic() < self._retry_at:
                 self.dropped_bytes += len(data)
                 splitter = LineSplitter(stream)  # what was buffered belongs to dropped output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from typing import Any
 
 from podlab.images import ImageProgram, resolve
 from podlab.images.busybox import applet_dir, is_static
+from podlab.runtime.attach import ContainerStdio, close_master, container_stdio
 from podlab.runtime.container import RunningContainer
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
 from podlab.runtime.layout import Layout, prepare
@@ -138,8 +140,18 @@ class Runtime:
         log_dir = container_log_dir(
             self.home, meta["namespace"], meta["name"], meta["uid"], str(container["name"])
         )
-        async with self._launch_gate:
-            proc, pid = await self._launcher.start_container(layout.argv, layout)
+        stdio, master = container_stdio(container)
+        try:
+            async with self._launch_gate:
+                proc, pid = await self._launcher.start_container(
+                    layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of
+                )
+        except BaseException:
+            close_master(master)
+            raise
+        finally:
+            if master is not None:
+                os.close(stdio.stdin)  # the terminal's slave side: the container holds it now
         running = RunningContainer(
             launcher=self._launcher,
             proc=proc,
@@ -148,6 +160,9 @@ class Runtime:
             layout=layout,
             rotation=self.log_rotation,
             warn=launch.warn,
+            attachable=ContainerStdio(
+                stdin=proc.stdin, master=master, stdin_once=bool(container.get("stdinOnce"))
+            ),
         )
         self._containers.add(running)
         self._own(running.monitor(), lambda: self._containers.discard(running))

@@ -23,6 +23,9 @@ class ContainerLaunch:
     env: dict[str, str] = field(default_factory=dict)  # resolved by the kubelet
     # (reason, message) of a Warning event on the pod about this container (its log failing).
     warn: Callable[[str, str], None] | None = None
+    # An ephemeral container's targetContainerName: the host PID of that container's program,
+    # whose PID namespace this one joins instead of having its own.
+    pid_namespace_of: int | None = None
 
 
 @dataclass

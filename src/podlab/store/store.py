@@ -228,6 +228,12 @@ class Store:
                     new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
+        elif subresource == "ephemeralcontainers":
+            # Only the list changes (k8s/ephemeral.py decided what it holds).
+            new = clone(old)
+            new.setdefault("spec", {})["ephemeralContainers"] = clone(
+                (obj.get("spec") or {}).get("ephemeralContainers") or []
+            )
         else:
             raise BadRequest(f"unsupported subresource {subresource!r} for update")
         _fill_type(key, new)
