@@ -8,13 +8,14 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+from podlab.runtime.cgroups import ContainerCgroup, exit_reason
 from podlab.runtime.launchers import Launcher, Process
 from podlab.runtime.layout import Layout
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logwriter import LogWriter, WarnFn, write_exit_marker
 from podlab.runtime.lookup import look_path
 from podlab.runtime.process import exit_code_of, kill_group, wait_exit
-from podlab.runtime.types import ExecResult, ExitInfo, exit_reason
+from podlab.runtime.types import ExecResult, ExitInfo
 
 # `kubectl exec` output kept in memory; probes read at most 10 KiB of it.
 MAX_EXEC_OUTPUT = 1 << 20
@@ -39,6 +40,7 @@ class RunningContainer:
         layout: Layout,
         rotation: LogRotation | None = None,
         warn: WarnFn | None = None,
+        cgroup: ContainerCgroup | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -49,6 +51,7 @@ class RunningContainer:
         self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
         self._sent_signal: int | None = None
+        self.cgroup = cgroup  # None: no cgroup (cgroups unusable here); see runtime/cgroups
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
 
     @property
@@ -84,10 +87,22 @@ class RunningContainer:
         if returncode < 0:
             sig = -returncode
         write_exit_marker(self.log_path, code)
+        reason = exit_reason(code, 0, 0)
+        if self.cgroup is not None:
+            # The OOM count is read before the cgroup goes (it goes with it).
+            reason = exit_reason(code, self.cgroup.oom_at_start, self.cgroup.oom_kills())
+            await asyncio.to_thread(self.cgroup.remove)
         if not self._exit.done():
             self._exit.set_result(
-                ExitInfo(exit_code=code, signal=sig, reason=exit_reason(code), finished_at=datetime.now(UTC))
+                ExitInfo(exit_code=code, signal=sig, reason=reason, finished_at=datetime.now(UTC))
             )
+
+    def join_cgroup(self, pid: int) -> None:
+        """Put process `pid` (an exec session) into this container's cgroup, so that it counts
+        against the container's limits and its OOM kill marks the container OOMKilled, as on a
+        node. A no-op where cgroups are not used. Raises OSError when the move fails."""
+        if self.cgroup is not None:
+            self.cgroup.add_process(pid)
 
     async def wait(self) -> ExitInfo:
         return await asyncio.shield(self._exit)

@@ -16,11 +16,13 @@ PlainLauncher: each container is a process group whose first process dies with t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from typing import Protocol
 
 from podlab.runtime import confinement, sandbox, seccomp
@@ -30,13 +32,19 @@ from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
 
 Process = asyncio.subprocess.Process
+# Called with the host PIDs of a new container's processes before its program runs (cgroups.py's
+# ContainerCgroup.add_process for each); raising aborts the start.
+Place = Callable[[list[int]], None]
 
 
 class Launcher(Protocol):
     isolation: str
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
-        """Start the container's program; returns the process and the program's host PID."""
+    async def start_container(
+        self, argv: list[str], layout: Layout, place: Place | None = None
+    ) -> tuple[Process, int]:
+        """Start the container's program; returns the process and the program's host PID.
+        `place`: put the new processes into the container's cgroup before the program runs."""
         ...
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
@@ -84,12 +92,20 @@ class BwrapLauncher:
         cmd += sandbox.bwrap_args(layout.mounts)
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+    async def start_container(
+        self, argv: list[str], layout: Layout, place: Place | None = None
+    ) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
         filter_fd = self._filter_fd()
         cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
         at = len(self._prefix) + 1
         cmd[at:at] = ["--info-fd", str(info_w)]
+        block_r, block_w = os.pipe() if place is not None else (-1, -1)
+        if place is not None:
+            # bwrap's child waits on --block-fd before it execs the program, so the program
+            # starts inside its cgroup (limits and OOM accounting from its first allocation).
+            cmd[at:at] = ["--block-fd", str(block_r)]
+        fds = tuple(fd for fd in (info_w, filter_fd, block_r) if fd is not None and fd >= 0)
         try:
             proc = await asyncio.create_subprocess_exec(
                 *cmd,
@@ -97,20 +113,32 @@ class BwrapLauncher:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=layout.env,
-                pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
+                pass_fds=fds,
                 start_new_session=True,
                 preexec_fn=self._preexec,
             )
+        except BaseException:
+            if block_w >= 0:
+                os.close(block_w)
+            raise
         finally:
-            os.close(info_w)
-            if filter_fd is not None:
-                os.close(filter_fd)
-        raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
-        if not raw.strip():
-            # bwrap failed before starting the program (e.g. a mount it could not make).
-            _, err = await proc.communicate()
-            raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
-        return proc, int(json.loads(raw)["child-pid"])
+            for fd in fds:
+                os.close(fd)
+        try:
+            raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
+            if not raw.strip():
+                # bwrap failed before starting the program (e.g. a mount it could not make).
+                _, err = await proc.communicate()
+                raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
+            child = int(json.loads(raw)["child-pid"])
+            if place is not None:
+                _place_or_kill(place, proc, [proc.pid, child])
+                with contextlib.suppress(BrokenPipeError):  # bwrap died: monitor() sees the exit
+                    os.write(block_w, b"1")  # release: the program runs now
+        finally:
+            if block_w >= 0:
+                os.close(block_w)
+        return proc, child
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
         # A second sandbox over the same host directories, under the same confinement: same
@@ -170,8 +198,14 @@ class PlainLauncher:
         self.reaper.watch(proc.pid)
         return proc
 
-    async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
+    async def start_container(
+        self, argv: list[str], layout: Layout, place: Place | None = None
+    ) -> tuple[Process, int]:
         proc = await self._spawn(argv, layout, merge_stderr=False)
+        if place is not None:
+            # Without a sandbox there is nothing to hold the program before exec: it is placed
+            # right after it started (what it allocated before stays charged to the node).
+            _place_or_kill(place, proc, [proc.pid])
         return proc, proc.pid
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
@@ -191,6 +225,14 @@ class PlainLauncher:
 
     def close(self) -> None:
         self.reaper.close()
+
+
+def _place_or_kill(place: Place, proc: Process, pids: list[int]) -> None:
+    try:
+        place(pids)
+    except Exception as exc:
+        kill_group(proc.pid)
+        raise StartError(start_error_message(str(exc))) from None
 
 
 def _read_all(fd: int) -> bytes:
