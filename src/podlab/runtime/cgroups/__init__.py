@@ -2,7 +2,14 @@
 (detect.py), reading counters (counters.py), and the thin driver (host.py)."""
 
 from podlab.runtime.cgroups.counters import exit_reason
-from podlab.runtime.cgroups.host import CgroupError, CgroupHost, ContainerCgroup, node_key, remove_tree
+from podlab.runtime.cgroups.host import (
+    CgroupError,
+    CgroupHost,
+    ContainerCgroup,
+    node_key,
+    remove_node_cgroups,
+    remove_tree,
+)
 from podlab.runtime.cgroups.values import ContainerResources
 
 __all__ = [
@@ -12,5 +19,6 @@ __all__ = [
     "ContainerResources",
     "exit_reason",
     "node_key",
+    "remove_node_cgroups",
     "remove_tree",
 ]

@@ -242,6 +242,14 @@ def _write(path: Path, value: str) -> None:
         os.close(fd)
 
 
+def remove_node_cgroups(home: Path) -> None:
+    """Remove the cgroups a node on `home` left (killed with SIGKILL: nothing removed them).
+    Runs before the next node on that home starts, and in `podlab down` after such a kill."""
+    host = CgroupHost.detect(node_key(home))
+    if host.enabled:
+        remove_node_tree(host.node_dirs())
+
+
 def remove_node_tree(dirs: dict[str, Path]) -> None:
     for directory in dirs.values():
         remove_tree(directory)
