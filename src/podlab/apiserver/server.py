@@ -12,6 +12,8 @@ from podlab.store import NotFound, Store
 
 from . import discovery
 from .logs import LogReader, log_response
+from .metrics import PREFIX as METRICS_PREFIX
+from .metrics import MetricsSource, metrics_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
     error_response,
@@ -54,8 +56,10 @@ class ApiServer:
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
         limits: Limits | None = None,
+        metrics: MetricsSource | None = None,
     ) -> None:
         self.store = store
+        self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
         self._token = token
         self._logs = logs
         self._host = host
@@ -130,6 +134,9 @@ class ApiServer:
             fixed = self._fixed(path, request)
             if fixed is not None:
                 return fixed
+        if path.startswith(METRICS_PREFIX):
+            params = query_params(request.query)
+            return metrics_response(self.store, self._metrics, request.method, path, params, self._clock)
         try:
             route = parse_resource_path(path)
         except UnknownResource:

@@ -73,6 +73,7 @@ class Node:
             logs=LogSource(self.home),
             port=self._port,
             limits=self._config.api_limits,
+            metrics=self.runtime.limits,
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
