@@ -16,13 +16,13 @@ PlainLauncher: each container is a process group whose first process dies with t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Protocol
 
 from podlab.runtime import confinement, sandbox, seccomp
@@ -32,19 +32,17 @@ from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
 
 Process = asyncio.subprocess.Process
-# Called with the host PIDs of a new container's processes before its program runs (cgroups.py's
-# ContainerCgroup.add_process for each); raising aborts the start.
-Place = Callable[[list[int]], None]
 
 
 class Launcher(Protocol):
     isolation: str
 
     async def start_container(
-        self, argv: list[str], layout: Layout, place: Place | None = None
+        self, argv: list[str], layout: Layout, cgroup_procs: Sequence[str] = ()
     ) -> tuple[Process, int]:
         """Start the container's program; returns the process and the program's host PID.
-        `place`: put the new processes into the container's cgroup before the program runs."""
+        `cgroup_procs`: the container cgroup's `cgroup.procs` files (runtime/cgroups), joined
+        before anything of the container runs."""
         ...
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
@@ -93,52 +91,34 @@ class BwrapLauncher:
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
     async def start_container(
-        self, argv: list[str], layout: Layout, place: Place | None = None
+        self, argv: list[str], layout: Layout, cgroup_procs: Sequence[str] = ()
     ) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
         filter_fd = self._filter_fd()
         cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
         at = len(self._prefix) + 1
         cmd[at:at] = ["--info-fd", str(info_w)]
-        block_r, block_w = os.pipe() if place is not None else (-1, -1)
-        if place is not None:
-            # bwrap's child waits on --block-fd before it execs the program, so the program
-            # starts inside its cgroup (limits and OOM accounting from its first allocation).
-            cmd[at:at] = ["--block-fd", str(block_r)]
-        fds = tuple(fd for fd in (info_w, filter_fd, block_r) if fd is not None and fd >= 0)
         try:
             proc = await asyncio.create_subprocess_exec(
-                *cmd,
+                *enter_cgroup(cgroup_procs, cmd),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=layout.env,
-                pass_fds=fds,
+                pass_fds=(info_w,) if filter_fd is None else (info_w, filter_fd),
                 start_new_session=True,
                 preexec_fn=self._preexec,
             )
-        except BaseException:
-            if block_w >= 0:
-                os.close(block_w)
-            raise
         finally:
-            for fd in fds:
-                os.close(fd)
-        try:
-            raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
-            if not raw.strip():
-                # bwrap failed before starting the program (e.g. a mount it could not make).
-                _, err = await proc.communicate()
-                raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
-            child = int(json.loads(raw)["child-pid"])
-            if place is not None:
-                _place_or_kill(place, proc, [proc.pid, child])
-                with contextlib.suppress(BrokenPipeError):  # bwrap died: monitor() sees the exit
-                    os.write(block_w, b"1")  # release: the program runs now
-        finally:
-            if block_w >= 0:
-                os.close(block_w)
-        return proc, child
+            os.close(info_w)
+            if filter_fd is not None:
+                os.close(filter_fd)
+        raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
+        if not raw.strip():
+            # bwrap failed before starting the program (e.g. a mount it could not make).
+            _, err = await proc.communicate()
+            raise StartError(start_error_message(err.decode(errors="replace").strip() or "bwrap failed"))
+        return proc, int(json.loads(raw)["child-pid"])
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
         # A second sandbox over the same host directories, under the same confinement: same
@@ -181,12 +161,14 @@ class PlainLauncher:
     def __init__(self) -> None:
         self.reaper = Reaper()
 
-    async def _spawn(self, argv: list[str], layout: Layout, *, merge_stderr: bool) -> Process:
+    async def _spawn(
+        self, argv: list[str], layout: Layout, *, merge_stderr: bool, cgroup_procs: Sequence[str] = ()
+    ) -> Process:
         argv = list(argv)
         if "/" in argv[0]:
             argv[0] = layout.host_path(argv[0])
         proc = await asyncio.create_subprocess_exec(
-            *argv,
+            *enter_cgroup(cgroup_procs, argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
@@ -199,13 +181,9 @@ class PlainLauncher:
         return proc
 
     async def start_container(
-        self, argv: list[str], layout: Layout, place: Place | None = None
+        self, argv: list[str], layout: Layout, cgroup_procs: Sequence[str] = ()
     ) -> tuple[Process, int]:
-        proc = await self._spawn(argv, layout, merge_stderr=False)
-        if place is not None:
-            # Without a sandbox there is nothing to hold the program before exec: it is placed
-            # right after it started (what it allocated before stays charged to the node).
-            _place_or_kill(place, proc, [proc.pid])
+        proc = await self._spawn(argv, layout, merge_stderr=False, cgroup_procs=cgroup_procs)
         return proc, proc.pid
 
     async def start_exec(self, argv: list[str], layout: Layout) -> Process:
@@ -227,12 +205,16 @@ class PlainLauncher:
         self.reaper.close()
 
 
-def _place_or_kill(place: Place, proc: Process, pids: list[int]) -> None:
-    try:
-        place(pids)
-    except Exception as exc:
-        kill_group(proc.pid)
-        raise StartError(start_error_message(str(exc))) from None
+def enter_cgroup(cgroup_procs: Sequence[str], cmd: list[str]) -> list[str]:
+    """`cmd` behind a shell that first writes its own PID into each `cgroup.procs` file, then
+    execs it: bwrap, the sandbox and the program are born inside the container's cgroup, so the
+    limits count from the first allocation and no window exists (as bwrap --block-fd would
+    leave) in which a node killed with SIGKILL releases a blocked sandbox without its
+    --die-with-parent armed. If a write fails the shell exits with its error on stderr."""
+    if not cgroup_procs:
+        return cmd
+    joins = " && ".join(f"echo $$ > {shlex.quote(path)}" for path in cgroup_procs)
+    return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *cmd]
 
 
 def _read_all(fd: int) -> bytes:

@@ -150,8 +150,8 @@ class Runtime:
         )
         try:
             async with self._launch_gate:
-                place = None if cgroup is None else cgroup.add_processes
-                proc, pid = await self._launcher.start_container(layout.argv, layout, place)
+                procs = () if cgroup is None else cgroup.procs_files()
+                proc, pid = await self._launcher.start_container(layout.argv, layout, procs)
         except BaseException:
             if cgroup is not None:
                 cgroup.remove()

@@ -61,9 +61,9 @@ class ContainerCgroup:
         for directory in self.dirs.values():
             _write(directory / "cgroup.procs", str(pid))
 
-    def add_processes(self, pids: list[int]) -> None:
-        for pid in pids:
-            self.add_process(pid)
+    def procs_files(self) -> tuple[str, ...]:
+        """The `cgroup.procs` files a new process writes its PID to, to join this cgroup."""
+        return tuple(str(directory / "cgroup.procs") for directory in self.dirs.values())
 
     def oom_kills(self) -> int:
         memory = self.dirs.get("memory" if self.version == 1 else "")
