@@ -36,10 +36,12 @@ class ContainerResources:
         res = _mapping(container.get("resources"))
         limits, requests = _mapping(res.get("limits")), _mapping(res.get("requests"))
         cpu_limit = _milli(limits.get("cpu"))
+        # The API server defaults a missing request to the limit (SetDefaults_Pod); so here.
+        request = _milli(requests.get("cpu")) if "cpu" in requests else cpu_limit
         return cls(
             memory_limit=_whole(limits.get("memory")),
             cpu_limit_milli=cpu_limit or None,
-            cpu_request_milli=_milli(requests.get("cpu")) or 0,
+            cpu_request_milli=request or 0,
         )
 
     @property
