@@ -176,6 +176,19 @@ def test_cpu_limit_sets_the_quota_and_throttles_a_busy_loop_and_top_prints_it(
         node.kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/spin").stdout
     )
     assert raw["kind"] == "PodMetrics" and raw["containers"][0]["name"] == "spin"
+    from kubernetes import client, config
+
+    metrics = client.CustomObjectsApi(config.new_client_from_config(config_file=str(node.kubeconfig)))
+    group = ("metrics.k8s.io", "v1beta1")
+    chosen = metrics.list_namespaced_custom_object(*group, "default", "pods", label_selector="app=spin")
+    assert [i["metadata"]["name"] for i in chosen["items"]] == ["spin"]
+    assert chosen["items"][0]["metadata"]["labels"] == {"app": "spin"}
+    assert (
+        metrics.list_namespaced_custom_object(*group, "default", "pods", label_selector="app=x")["items"]
+        == []
+    )
+    node_metrics = metrics.get_cluster_custom_object(*group, "nodes", "podlab")
+    assert node_metrics["kind"] == "NodeMetrics" and node_metrics["usage"]["memory"].endswith("Ki")
     missing = node.kubectl(
         "get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope", check=False
     )
@@ -184,6 +197,7 @@ def test_cpu_limit_sets_the_quota_and_throttles_a_busy_loop_and_top_prints_it(
 
 def test_top_pod_says_no_resources_when_nothing_runs(node_factory: Callable[..., RunningNode]) -> None:
     node = node_factory()
+    assert "metrics.k8s.io/v1beta1" in node.kubectl("api-versions").stdout.split()
     result = node.kubectl("top", "pod", check=False)
     assert result.returncode == 0, result.stderr
     assert "No resources found in default namespace." in result.stderr + result.stdout
