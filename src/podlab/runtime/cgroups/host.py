@@ -165,11 +165,16 @@ class CgroupHost:
 
     def _start_v2(self) -> None:
         base = Path(self.setup.roots[""])
-        leaf = base / NODE_LEAF
-        leaf.mkdir(exist_ok=True)
-        for pid in (base / "cgroup.procs").read_text().split():
-            with contextlib.suppress(ProcessLookupError):
-                _write(leaf / "cgroup.procs", pid)
+        # The root cgroup (no cgroup.type file: cgroup-v2.rst) may hold processes and enable
+        # controllers at once, and holds every process of the host: nothing moves there.
+        if (base / "cgroup.type").exists():
+            # The node's processes leave for a leaf, as a cgroup that enables controllers for
+            # its children may hold none (the "no internal processes" rule).
+            leaf = base / NODE_LEAF
+            leaf.mkdir(exist_ok=True)
+            for pid in (base / "cgroup.procs").read_text().split():
+                with contextlib.suppress(ProcessLookupError):
+                    _write(leaf / "cgroup.procs", pid)
         _enable_controllers(base)
 
     def create_container(self, pod_uid: str, name: str, resources: ContainerResources) -> ContainerCgroup:
