@@ -91,11 +91,14 @@ class RunningContainer:
         if self.cgroup is not None:
             # The OOM count is read before the cgroup goes (it goes with it).
             reason = exit_reason(code, self.cgroup.oom_at_start, self.cgroup.oom_kills())
-            await asyncio.to_thread(self.cgroup.remove)
         if not self._exit.done():
             self._exit.set_result(
                 ExitInfo(exit_code=code, signal=sig, reason=reason, finished_at=datetime.now(UTC))
             )
+        if self.cgroup is not None:
+            # After the exit is known: the namespace's last processes may take a moment to
+            # die, and nobody waiting on the container should wait for that.
+            await asyncio.to_thread(self.cgroup.remove)
 
     def join_cgroup(self, pid: int) -> None:
         """Put process `pid` (an exec session) into this container's cgroup, so that it counts
