@@ -13,9 +13,24 @@ import json
 from typing import Any
 
 from podlab import kube_version
-from podlab.k8s.resources import ResourceInfo, Subresource, group_versions, resources_in
+from podlab.k8s.resources import ResourceInfo, Subresource
+from podlab.k8s.resources import group_versions as stored_group_versions
+from podlab.k8s.resources import resources_in as stored_resources_in
+
+from . import metrics
 
 Obj = dict[str, Any]
+
+
+def group_versions() -> list[tuple[str, str]]:
+    """The store's group versions, then metrics.k8s.io (served from usage, never stored)."""
+    return [*stored_group_versions(), (metrics.GROUP, metrics.VERSION)]
+
+
+def resources_in(group: str, version: str) -> list[ResourceInfo]:
+    if (group, version) == (metrics.GROUP, metrics.VERSION):
+        return list(metrics.RESOURCES)
+    return stored_resources_in(group, version)
 
 
 def _names_and_categories(r: ResourceInfo) -> Obj:

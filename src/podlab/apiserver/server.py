@@ -16,6 +16,8 @@ from .exec_spdy import SpdyStreamSession
 from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
 from .exec_websocket import WebSocketStreamSession
 from .logs import LogReader, log_response
+from .metrics import PREFIX as METRICS_PREFIX
+from .metrics import MetricsSource, metrics_response
 from .negotiation import (
     DISCOVERY_CONTENT_TYPE,
     error_response,
@@ -60,8 +62,10 @@ class ApiServer:
         tls: bool = True,
         limits: Limits | None = None,
         streams: ContainerStreams | None = None,
+        metrics: MetricsSource | None = None,
     ) -> None:
         self.store = store
+        self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
         self._token = token
         self._logs = logs
         self._host = host
@@ -138,6 +142,9 @@ class ApiServer:
             fixed = self._fixed(path, request)
             if fixed is not None:
                 return fixed
+        if path.startswith(METRICS_PREFIX):
+            params = query_params(request.query)
+            return metrics_response(self.store, self._metrics, request.method, path, params, self._clock)
         try:
             route = parse_resource_path(path)
         except UnknownResource:

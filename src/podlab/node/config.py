@@ -12,6 +12,7 @@ apiServer:                    # wire limits of the API server (defaults: podlab.
   maxBodyBytes: 67108864      # larger bodies get 413
 containerLogMaxSize: 10Mi     # kubelet's KubeletConfiguration fields and defaults
 containerLogMaxFiles: 5
+podPidsLimit: 1024            # pids.max of each pod's cgroup; -1 (the default): unlimited
 ```
 """
 
@@ -27,7 +28,7 @@ from podlab.httpcore import Limits
 from podlab.k8s.quantity import parse_quantity
 from podlab.runtime.logfiles import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE, LogRotation
 
-KNOWN_FIELDS = ("apiServer", "containerLogMaxFiles", "containerLogMaxSize", "images")
+KNOWN_FIELDS = ("apiServer", "containerLogMaxFiles", "containerLogMaxSize", "images", "podPidsLimit")
 
 
 class ConfigError(Exception):
@@ -39,6 +40,7 @@ class NodeConfig:
     images: dict[str, str] = field(default_factory=dict)
     api_limits: Limits = field(default_factory=Limits)
     log_rotation: LogRotation = field(default_factory=LogRotation)
+    pod_pids_limit: int | None = None  # None: unlimited (kubelet's -1)
 
 
 # podlab.yaml's apiServer keys (Kubernetes-style camelCase) -> Limits fields, and their kind.
@@ -80,6 +82,7 @@ def load_config(path: Path | None) -> NodeConfig:
         images={str(k): str(v) for k, v in images.items()},
         api_limits=_api_limits(path, data.get("apiServer")),
         log_rotation=_log_rotation(path, data),
+        pod_pids_limit=_pod_pids_limit(path, data.get("podPidsLimit", -1)),
     )
 
 
@@ -119,3 +122,12 @@ def _log_rotation(path: Path, data: dict[str, object]) -> LogRotation:
     if max_size <= 0:
         raise ConfigError(f'{path}: containerLogMaxSize: must be positive, got "{size}"')
     return LogRotation(max_size=max_size, max_files=files)
+
+
+def _pod_pids_limit(path: Path, value: object) -> int | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError(f"{path}: podPidsLimit: expected an integer, got {value!r}")
+    # kubelet's validation: -1 (or any negative) means no limit; 0 would forbid every process.
+    if value == 0:
+        raise ConfigError(f"{path}: podPidsLimit: must be -1 (unlimited) or greater than 0, got 0")
+    return None if value < 0 else value

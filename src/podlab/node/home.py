@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podlab.apiserver.kubeconfig import write_private_file
+from podlab.runtime.cgroups import remove_node_cgroups
 from podlab.runtime.tmpfs import unmount_under
 
 
@@ -42,6 +43,7 @@ class NodeState:
     server: str  # https://127.0.0.1:PORT, loopback only, the URL the kubeconfig names
     token: str
     ca_pem: str = ""  # the server's certificate (PEM), to verify it
+    limits: str = ""  # whether resource limits are enforced, and how or why not (podlab status)
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -61,6 +63,7 @@ class NodeState:
             server=str(data["server"]),
             token=str(data["token"]),
             ca_pem=str(data.get("ca_pem", "")),
+            limits=str(data.get("limits", "")),
         )
 
     def alive(self) -> bool:
@@ -84,7 +87,8 @@ RUN_DIRS = ("pods", "sandbox")
 
 def remove_run_dirs(home: Path) -> None:
     """Remove pod logs and sandboxes, tmpfs volumes unmounted first (a node killed with SIGKILL
-    leaves them mounted, and rmtree cannot remove a mount point)."""
+    leaves them mounted, and rmtree cannot remove a mount point), and the node's cgroups."""
+    remove_node_cgroups(home)
     unmount_under(home / "sandbox")
     for name in RUN_DIRS:
         shutil.rmtree(home / name, ignore_errors=True)

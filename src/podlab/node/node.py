@@ -74,6 +74,7 @@ class Node:
             sandbox=self._sandbox,
             user_images=self._config.images,
             log_rotation=self._config.log_rotation,
+            pids_limit=self._config.pod_pids_limit,
         )
         self._api = ApiServer(
             self.store,
@@ -81,6 +82,7 @@ class Node:
             logs=LogSource(self.home),
             port=self._port,
             limits=self._config.api_limits,
+            metrics=self.runtime.limits,
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
@@ -94,7 +96,13 @@ class Node:
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
         ca_pem = self.ca_pem
         write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=ca_pem)
-        state = NodeState(pid=os.getpid(), server=self.api_url, token=self.token, ca_pem=ca_pem.decode())
+        state = NodeState(
+            pid=os.getpid(),
+            server=self.api_url,
+            token=self.token,
+            ca_pem=ca_pem.decode(),
+            limits=self.runtime.limits.status,
+        )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
 

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from podlab.runtime.attach import AttachSession, ContainerStdio, close_master, master_reader
+from podlab.runtime.cgroups import ContainerCgroup, exit_reason
 from podlab.runtime.exec_session import STDERR, STDOUT, ExecSession, set_window_size
 from podlab.runtime.execstdio import ExecStdio
 from podlab.runtime.launchers import Launcher, Process
@@ -21,7 +22,7 @@ from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logwriter import LogWriter, WarnFn, write_exit_marker
 from podlab.runtime.lookup import look_path
 from podlab.runtime.process import exit_code_of, kill_group, wait_exit
-from podlab.runtime.types import ExecResult, ExitInfo, exit_reason
+from podlab.runtime.types import ExecResult, ExitInfo
 
 # `kubectl exec` output kept in memory; probes read at most 10 KiB of it.
 MAX_EXEC_OUTPUT = 1 << 20
@@ -51,6 +52,7 @@ class RunningContainer:
         rotation: LogRotation | None = None,
         warn: WarnFn | None = None,
         attachable: ContainerStdio | None = None,
+        cgroup: ContainerCgroup | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -62,6 +64,7 @@ class RunningContainer:
         self._layout = layout
         self._stdio = attachable or ContainerStdio(stdin=None, master=None, stdin_once=False)
         self._sent_signal: int | None = None
+        self.cgroup = cgroup  # None: no cgroup (cgroups unusable here); see runtime/cgroups
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
 
     @property
@@ -98,10 +101,29 @@ class RunningContainer:
         if returncode < 0:
             sig = -returncode
         write_exit_marker(self.log_path, code)
+        reason = exit_reason(code, 0, 0)
+        if self.cgroup is not None:
+            # The OOM count is read before the cgroup goes (it goes with it).
+            reason = exit_reason(code, self.cgroup.oom_at_start, self.cgroup.oom_kills())
         if not self._exit.done():
             self._exit.set_result(
-                ExitInfo(exit_code=code, signal=sig, reason=exit_reason(code), finished_at=datetime.now(UTC))
+                ExitInfo(exit_code=code, signal=sig, reason=reason, finished_at=datetime.now(UTC))
             )
+        if self.cgroup is not None:
+            # After the exit is known: the namespace's last processes may take a moment to
+            # die, and nobody waiting on the container should wait for that.
+            await asyncio.to_thread(self.cgroup.remove)
+
+    def _cgroup_procs(self) -> tuple[str, ...]:
+        """Where an exec session is born: this container's cgroup (none where cgroups are not used)."""
+        return () if self.cgroup is None else tuple(self.cgroup.procs_files())
+
+    def join_cgroup(self, pid: int) -> None:
+        """Put process `pid` (an exec session) into this container's cgroup, so that it counts
+        against the container's limits and its OOM kill marks the container OOMKilled, as on a
+        node. A no-op where cgroups are not used. Raises OSError when the move fails."""
+        if self.cgroup is not None:
+            self.cgroup.add_process(pid)
 
     def _outputs(self) -> list[tuple[asyncio.StreamReader, str, Callable[[bytes], None]]]:
         """What the log copies, each chunk also shown to attached clients (a terminal: one stream)."""
@@ -152,7 +174,9 @@ class RunningContainer:
             msg = f"OCI runtime exec failed: exec failed: unable to start container process: {error}: unknown\r\n"
             return ExecResult(exit_code=126, output=msg.encode(), timed_out=False)
         try:
-            proc = await self._launcher.start_exec(argv, layout, pid=self.pid)
+            proc = await self._launcher.start_exec(
+                argv, layout, pid=self.pid, cgroup_procs=self._cgroup_procs()
+            )
         except ProcessLookupError:
             raise ContainerNotRunning("container not running") from None
         try:
@@ -191,7 +215,12 @@ class RunningContainer:
             )
         try:
             proc = await self._launcher.start_exec(
-                argv, self._layout, pid=self.pid, stdio=stdio, own_pids=False
+                argv,
+                self._layout,
+                pid=self.pid,
+                stdio=stdio,
+                own_pids=False,
+                cgroup_procs=self._cgroup_procs(),
             )
         except ProcessLookupError:
             if master is not None:

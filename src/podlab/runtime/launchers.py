@@ -19,9 +19,11 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
+from collections.abc import Sequence
 from typing import Protocol
 
 from podlab.runtime import confinement, sandbox, seccomp
@@ -45,10 +47,13 @@ class Launcher(Protocol):
         stdio: ExecStdio = CONTAINER_OUTPUT,
         *,
         pid_namespace_of: int | None = None,
+        cgroup_procs: Sequence[str] = (),
     ) -> tuple[Process, int]:
         """Start the container's program; returns the process and the program's host PID.
         `stdio`: a stdin pipe or a terminal for containers with `stdin`/`tty` (attach);
-        `pid_namespace_of`: another container's PID 1, whose PID namespace this one shares."""
+        `pid_namespace_of`: another container's PID 1, whose PID namespace this one shares;
+        `cgroup_procs`: the container cgroup's `cgroup.procs` files (runtime/cgroups), joined
+        before anything of the container runs."""
         ...
 
     async def start_exec(
@@ -59,6 +64,7 @@ class Launcher(Protocol):
         pid: int | None = None,
         stdio: ExecStdio = MERGED_OUTPUT,
         own_pids: bool = True,
+        cgroup_procs: Sequence[str] = (),
     ) -> Process:
         """Start a command in the container's view, wired as `stdio` says. With `pid` (the
         container's PID 1) it joins that PID namespace: `own_pids` (probes, hooks) puts it in
@@ -116,6 +122,7 @@ class BwrapLauncher:
         stdio: ExecStdio = CONTAINER_OUTPUT,
         *,
         pid_namespace_of: int | None = None,
+        cgroup_procs: Sequence[str] = (),
     ) -> tuple[Process, int]:
         if pid_namespace_of is not None and layout.user_namespace:
             await wait_settled(pid_namespace_of)
@@ -138,8 +145,7 @@ class BwrapLauncher:
                 *(() if filter_fd is None else (filter_fd,)),
             )
             proc = await asyncio.create_subprocess_exec(
-                *stdio.prefix(),
-                *cmd,
+                *enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
                 stdin=stdio.stdin,
                 stdout=stdio.stdout,
                 stderr=stdio.stderr,
@@ -164,6 +170,7 @@ class BwrapLauncher:
         pid: int | None = None,
         stdio: ExecStdio = MERGED_OUTPUT,
         own_pids: bool = True,
+        cgroup_procs: Sequence[str] = (),
     ) -> Process:
         # A second sandbox over the same host directories, under the same confinement: same
         # files, /tmp included. Joined to the container's PID namespace (`pid`), the command
@@ -184,8 +191,9 @@ class BwrapLauncher:
             cmd = self.command(layout, argv, as_pid_1=False, seccomp_fd=filter_fd, join=join)
             fds = (*(join.fds if join is not None else ()), *(() if filter_fd is None else (filter_fd,)))
             proc = await asyncio.create_subprocess_exec(
-                *stdio.prefix(),
-                *cmd,
+                # Born in the container's cgroup: its memory counts against the container's
+                # limit, and an OOM kill in it marks the container OOMKilled, as on a node.
+                *enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
                 stdin=stdio.stdin,
                 stdout=stdio.stdout,
                 stderr=stdio.stderr,
@@ -194,8 +202,6 @@ class BwrapLauncher:
                 start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
             )
-        if pid is not None:
-            join_container_cgroup(proc.pid, pid)
         return proc
 
     def _filter_fd(self) -> int | None:
@@ -219,13 +225,14 @@ class PlainLauncher:
     def __init__(self) -> None:
         self.reaper = Reaper()
 
-    async def _spawn(self, argv: list[str], layout: Layout, stdio: ExecStdio) -> Process:
+    async def _spawn(
+        self, argv: list[str], layout: Layout, stdio: ExecStdio, cgroup_procs: Sequence[str] = ()
+    ) -> Process:
         argv = list(argv)
         if "/" in argv[0]:
             argv[0] = layout.host_path(argv[0])
         proc = await asyncio.create_subprocess_exec(
-            *stdio.prefix(),
-            *argv,
+            *enter_cgroup(cgroup_procs, [*stdio.prefix(), *argv]),
             stdin=stdio.stdin,
             stdout=stdio.stdout,
             stderr=stdio.stderr,
@@ -244,9 +251,10 @@ class PlainLauncher:
         stdio: ExecStdio = CONTAINER_OUTPUT,
         *,
         pid_namespace_of: int | None = None,
+        cgroup_procs: Sequence[str] = (),
     ) -> tuple[Process, int]:
         # No PID namespaces in plain mode: every process sees the host's anyway.
-        proc = await self._spawn(argv, layout, stdio)
+        proc = await self._spawn(argv, layout, stdio, cgroup_procs)
         return proc, proc.pid
 
     async def start_exec(
@@ -257,9 +265,10 @@ class PlainLauncher:
         pid: int | None = None,
         stdio: ExecStdio = MERGED_OUTPUT,
         own_pids: bool = True,
+        cgroup_procs: Sequence[str] = (),
     ) -> Process:
         # No namespaces to join in plain mode: the command is a sibling of the container.
-        return await self._spawn(argv, layout, stdio)
+        return await self._spawn(argv, layout, stdio, cgroup_procs)
 
     def signal_container(self, proc: Process, pid: int, sig: int) -> None:
         # SIGTERM to the first process only (as to PID 1); SIGKILL to everything it started.
@@ -277,10 +286,16 @@ class PlainLauncher:
         self.reaper.close()
 
 
-def join_container_cgroup(exec_pid: int, container_pid: int) -> None:
-    """The hook for resource limits: an exec'd process belongs in its container's cgroup, so
-    that its memory counts against the container's limit (and an OOM marks the container
-    OOMKilled). Nothing to do while containers have no cgroup of their own."""
+def enter_cgroup(cgroup_procs: Sequence[str], cmd: list[str]) -> list[str]:
+    """`cmd` behind a shell that first writes its own PID into each `cgroup.procs` file, then
+    execs it: bwrap, the sandbox and the program are born inside the container's cgroup, so the
+    limits count from the first allocation and no window exists (as bwrap --block-fd would
+    leave) in which a node killed with SIGKILL releases a blocked sandbox without its
+    --die-with-parent armed. If a write fails the shell exits with its error on stderr."""
+    if not cgroup_procs:
+        return cmd
+    joins = " && ".join(f"echo $$ > {shlex.quote(path)}" for path in cgroup_procs)
+    return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *cmd]
 
 
 def _read_all(fd: int) -> bytes:

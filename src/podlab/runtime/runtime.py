@@ -18,9 +18,11 @@ from typing import Any
 from podlab.images import ImageProgram, resolve
 from podlab.images.busybox import applet_dir, is_static
 from podlab.runtime.attach import ContainerStdio, close_master, container_stdio
+from podlab.runtime.cgroups import CgroupHost
 from podlab.runtime.container import RunningContainer
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
 from podlab.runtime.layout import Layout, prepare
+from podlab.runtime.limits import NodeLimits
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
@@ -58,9 +60,12 @@ class Runtime:
         sandbox: str = "auto",
         user_images: Mapping[str, str] | None = None,
         log_rotation: LogRotation | None = None,
+        cgroups: CgroupHost | None = None,
+        pids_limit: int | None = None,
     ) -> None:
         """`user_images`: podlab.yaml's `images:` (image name, with or without tag -> command);
-        `log_rotation`: its containerLogMaxSize / containerLogMaxFiles."""
+        `log_rotation`: its containerLogMaxSize / containerLogMaxFiles; `cgroups`: the cgroup
+        tree to use (default: detected); `pids_limit`: its podPidsLimit."""
         if sandbox not in ("auto", "bwrap", "plain"):
             raise ValueError(f'sandbox must be "auto", "bwrap" or "plain", not {sandbox!r}')
         self.home = home
@@ -91,6 +96,7 @@ class Runtime:
         self._containers: set[RunningContainer] = set()
         self._launch_gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
         self._layout_pool = ThreadPoolExecutor(LAYOUT_THREADS, thread_name_prefix="podlab-layout")
+        self.limits = NodeLimits(home, cgroups, pids_limit)
 
     def materialise_volumes(self, pod: Obj, lookup: Lookup) -> dict[str, Path]:
         """Write the pod's volumes to host directories. lookup(kind, name): kind "ConfigMap"/"Secret".
@@ -108,6 +114,7 @@ class Runtime:
         for log_dir in (self.home / "pods").glob(f"*_{pod_uid}"):
             shutil.rmtree(log_dir, ignore_errors=True)
         release_pod_ip(pod_uid)
+        self.limits.release_pod(pod_uid)
 
     def _pod_dir(self, pod: Obj) -> Path:
         return self.home / "sandbox" / str(pod["metadata"]["uid"])
@@ -140,14 +147,20 @@ class Runtime:
         log_dir = container_log_dir(
             self.home, meta["namespace"], meta["name"], meta["uid"], str(container["name"])
         )
+        cgroup = await asyncio.get_running_loop().run_in_executor(
+            self._layout_pool, self.limits.prepare, launch
+        )
         stdio, master = container_stdio(container)
         try:
             async with self._launch_gate:
+                procs = () if cgroup is None else cgroup.procs_files()
                 proc, pid = await self._launcher.start_container(
-                    layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of
+                    layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of, cgroup_procs=procs
                 )
         except BaseException:
             close_master(master)
+            if cgroup is not None:
+                cgroup.remove()
             raise
         finally:
             if master is not None:
@@ -163,10 +176,16 @@ class Runtime:
             attachable=ContainerStdio(
                 stdin=proc.stdin, master=master, stdin_once=bool(container.get("stdinOnce"))
             ),
+            cgroup=cgroup,
         )
         self._containers.add(running)
-        self._own(running.monitor(), lambda: self._containers.discard(running))
+        self.limits.track(running, launch)
+        self._own(running.monitor(), lambda: self._forget(running))
         return running
+
+    def _forget(self, running: RunningContainer) -> None:
+        self._containers.discard(running)
+        self.limits.untrack(running)
 
     def _lay_out(
         self, launch: ContainerLaunch, program: ImageProgram, busybox: Path | None
@@ -199,6 +218,7 @@ class Runtime:
         # tmpfs volumes live in the host's mount table: none may outlive the node.
         unmount_under(self.home / "sandbox")
         self._layout_pool.shutdown(wait=False, cancel_futures=True)
+        self.limits.close()
 
     def _busybox_dir(self) -> Path | None:
         if not self._busybox_checked:

@@ -32,7 +32,7 @@ class ContainerLaunch:
 class ExitInfo:
     exit_code: int
     signal: int | None
-    reason: str  # "Completed" | "Error"
+    reason: str  # "Completed" | "Error" | "OOMKilled" (runtime/cgroups/counters.py)
     finished_at: datetime
 
 
@@ -63,12 +63,6 @@ def os_error_text(exc: OSError) -> str:
     """Go's PathError wording: "/path: no space left on device" (lower case, no errno)."""
     detail = (exc.strerror or str(exc)).lower()
     return f"{exc.filename}: {detail}" if exc.filename else detail
-
-
-def exit_reason(exit_code: int) -> str:
-    # containerd/kubelet: reason "Completed" for exit 0, "Error" otherwise
-    # (OOMKilled needs a memory cgroup, which podlab does not set up).
-    return "Completed" if exit_code == 0 else "Error"
 
 
 def start_error_message(detail: str) -> str:
