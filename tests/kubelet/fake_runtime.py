@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kubelet_helpers import running
+from kubelet_helpers import CLUSTER_DNS, running
 
 from podlab.kubelet import Kubelet, VirtualClock
 from podlab.kubelet.container_runtime import SourceLookup
@@ -116,9 +116,9 @@ async def virtual_node(
     """A real Store and Kubelet on ``clock`` with the scripted runtime (and probe, if given)."""
     store = Store(None)
     if probe is None:
-        kubelet = Kubelet(store, runtime, clock=clock)
+        kubelet = Kubelet(store, runtime, clock=clock, cluster_dns=CLUSTER_DNS)
     else:
-        kubelet = Kubelet(store, runtime, clock=clock, probe_attempt=probe)
+        kubelet = Kubelet(store, runtime, clock=clock, probe_attempt=probe, cluster_dns=CLUSTER_DNS)
     try:
         async with running(kubelet):
             yield store, kubelet

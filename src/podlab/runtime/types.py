@@ -11,6 +11,15 @@ from typing import Any
 Obj = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PodEtc:
+    """The pod's own /etc/hosts, /etc/resolv.conf and hostname, as the kubelet decided them."""
+
+    hosts: str
+    resolv_conf: str
+    hostname: str  # the UTS name and /etc/hostname (the FQDN with setHostnameAsFQDN)
+
+
 @dataclass
 class ContainerLaunch:
     """Everything the runtime needs to start one container instance."""
@@ -23,6 +32,8 @@ class ContainerLaunch:
     env: dict[str, str] = field(default_factory=dict)  # resolved by the kubelet
     # (reason, message) of a Warning event on the pod about this container (its log failing).
     warn: Callable[[str, str], None] | None = None
+    # None: the runtime's defaults (the pod name, the node's resolver); the kubelet sets it.
+    etc: PodEtc | None = None
 
 
 @dataclass
