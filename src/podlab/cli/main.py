@@ -355,10 +355,17 @@ def kubectl(args: tuple[str, ...]) -> None:
 
 @main.command()
 def status() -> None:
-    """Print the running node's address and kubeconfig as JSON."""
+    """Print the running node's address, kubeconfig and cluster DNS (or why it is off) as JSON."""
     state = _running()
     click.echo(
-        json.dumps({"pid": state.pid, "server": state.server, "kubeconfig": str(kubeconfig_path(_home()))})
+        json.dumps(
+            {
+                "pid": state.pid,
+                "server": state.server,
+                "kubeconfig": str(kubeconfig_path(_home())),
+                "dns": state.dns,
+            }
+        )
     )
 
 

@@ -42,6 +42,7 @@ class NodeState:
     server: str  # https://127.0.0.1:PORT, loopback only, the URL the kubeconfig names
     token: str
     ca_pem: str = ""  # the server's certificate (PEM), to verify it
+    dns: str = ""  # where the cluster DNS listens, or why it is off (node/cluster_dns.py)
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -61,6 +62,7 @@ class NodeState:
             server=str(data["server"]),
             token=str(data["token"]),
             ca_pem=str(data.get("ca_pem", "")),
+            dns=str(data.get("dns", "")),
         )
 
     def alive(self) -> bool:

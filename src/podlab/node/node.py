@@ -16,9 +16,11 @@ from pathlib import Path
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
+from .cluster_dns import NodeDns, start_cluster_dns
 from .config import NodeConfig
 from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
 
@@ -42,6 +44,9 @@ class Node:
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Pods live on the host's loopback until the node has network namespaces of its own.
+        self.network: PodNetworkSockets = LoopbackSockets()
+        self.dns: NodeDns | None = None
 
     @property
     def api_url(self) -> str:
@@ -75,7 +80,8 @@ class Node:
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.kubelet = Kubelet(self.store, self.runtime)
+        self.dns = await start_cluster_dns(self.store, self.network)
+        self.kubelet = Kubelet(self.store, self.runtime, cluster_dns=self.dns.cluster)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
@@ -84,7 +90,13 @@ class Node:
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
         ca_pem = self.ca_pem
         write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=ca_pem)
-        state = NodeState(pid=os.getpid(), server=self.api_url, token=self.token, ca_pem=ca_pem.decode())
+        state = NodeState(
+            pid=os.getpid(),
+            server=self.api_url,
+            token=self.token,
+            ca_pem=ca_pem.decode(),
+            dns=self.dns.status,
+        )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
 
@@ -94,6 +106,8 @@ class Node:
         if self.runtime is not None:
             # Whatever the kubelet did not stop (a start racing shutdown) goes now.
             await self.runtime.stop_all(grace_seconds=2.0)
+        if self.dns is not None:
+            await self.dns.stop()
         if self._controllers is not None:
             self._controllers.stop()
         for task in self._tasks:
