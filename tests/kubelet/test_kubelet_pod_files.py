@@ -7,10 +7,10 @@ import asyncio
 from typing import Any
 
 from fake_runtime import ScriptedRuntime, virtual_node
+from test_kubelet_virtual_time import advance_to, events_of
 
 from podlab.kubelet import VirtualClock
 from podlab.kubelet.resolv_conf import ClusterDNS
-from podlab.store import Store
 
 Obj = dict[str, Any]
 PODS = ("", "pods")
@@ -19,16 +19,6 @@ SERVICES = ("", "services")
 
 def pod(name: str, **spec: Any) -> Obj:
     return {"metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "busybox"}], **spec}}
-
-
-def events_of(store: Store, name: str, reason: str) -> list[Obj]:
-    items, _ = store.list(("", "events"), "default")
-    return [e for e in items if e["involvedObject"]["name"] == name and e["reason"] == reason]
-
-
-async def advance_to(clock: VirtualClock, t: float) -> None:
-    while clock.now() < t:
-        await clock.advance(min(1.0, t - clock.now()))
 
 
 def test_launch_carries_the_pods_etc_and_a_fresh_service_snapshot_per_start() -> None:

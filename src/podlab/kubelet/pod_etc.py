@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from podlab.kubelet.resolv_conf import ClusterDNS, pod_resolv_conf
+from podlab.runtime.layout import DEFAULT_HOSTS, MANAGED_HOSTS_HEADER
 from podlab.runtime.types import PodEtc
 
 Obj = dict[str, Any]
@@ -15,16 +16,7 @@ Obj = dict[str, Any]
 MAX_LABEL = 63  # a hostname is one DNS-1123 label
 MAX_KERNEL_HOSTNAME = 64  # the kernel's HOST_NAME_MAX
 
-MANAGED_HEADER = "# Kubernetes-managed hosts file.\n"
 MANAGED_HEADER_HOST_NETWORK = "# Kubernetes-managed hosts file (host network).\n"
-DEFAULT_HOSTS = (
-    "127.0.0.1\tlocalhost\n"
-    "::1\tlocalhost ip6-localhost ip6-loopback\n"
-    "fe00::0\tip6-localnet\n"
-    "fe00::0\tip6-mcastprefix\n"
-    "fe00::1\tip6-allnodes\n"
-    "fe00::2\tip6-allrouters\n"
-)
 
 
 class SandboxError(Exception):
@@ -67,7 +59,7 @@ def hosts_file(pod: Obj, pod_ips: list[str], hostname: str, domain: str, node_ho
     if spec.get("hostNetwork"):
         text = MANAGED_HEADER_HOST_NETWORK + node_hosts
     else:
-        text = MANAGED_HEADER + DEFAULT_HOSTS
+        text = MANAGED_HOSTS_HEADER + DEFAULT_HOSTS
         for ip in pod_ips:
             text += f"{ip}\t{hostname}.{domain}\t{hostname}\n" if domain else f"{ip}\t{hostname}\n"
     aliases = spec.get("hostAliases") or []

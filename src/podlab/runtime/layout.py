@@ -171,15 +171,18 @@ PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexisten
 GROUP = "root:x:0:\nnogroup:x:65534:\n"
 
 
+# The kubelet's managed /etc/hosts (pkg/kubelet/kubelet_pods.go, managedHostsHeader and
+# the fixed entries); kubelet/pod_etc.py adds subdomains and hostAliases.
+MANAGED_HOSTS_HEADER = "# Kubernetes-managed hosts file.\n"
+DEFAULT_HOSTS = (
+    "127.0.0.1\tlocalhost\n"
+    "::1\tlocalhost ip6-localhost ip6-loopback\n"
+    "fe00::0\tip6-localnet\n"
+    "fe00::0\tip6-mcastprefix\n"
+    "fe00::1\tip6-allnodes\n"
+    "fe00::2\tip6-allrouters\n"
+)
+
+
 def hosts_file(pod_ip: str, hostname: str) -> str:
-    # The kubelet's managed /etc/hosts (pkg/kubelet/kubelet_pods.go, managedHostsHeader).
-    return (
-        "# Kubernetes-managed hosts file.\n"
-        "127.0.0.1\tlocalhost\n"
-        "::1\tlocalhost ip6-localhost ip6-loopback\n"
-        "fe00::0\tip6-localnet\n"
-        "fe00::0\tip6-mcastprefix\n"
-        "fe00::1\tip6-allnodes\n"
-        "fe00::2\tip6-allrouters\n"
-        f"{pod_ip}\t{hostname}\n"
-    )
+    return MANAGED_HOSTS_HEADER + DEFAULT_HOSTS + f"{pod_ip}\t{hostname}\n"
