@@ -8,6 +8,8 @@ import ipaddress
 import os
 import random
 import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from dnslib import DNSRecord
@@ -17,6 +19,15 @@ from podlab.node.cluster_dns import start_cluster_dns
 from podlab.store import Store
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="binds port 53")
+
+
+def store_create(store: Store) -> Callable[[dict[str, Any]], Awaitable[object]]:
+    """Creates straight in the store (the node itself POSTs through its API)."""
+
+    async def create(obj: dict[str, Any]) -> object:
+        return store.create(("", "services"), obj)
+
+    return create
 
 
 def private_network() -> LoopbackSockets:
@@ -30,7 +41,7 @@ def test_dns_on_the_tenth_address_answers_and_is_named_by_kube_dns() -> None:
     async def scenario() -> None:
         store = Store(None)
         network = private_network()
-        dns = await start_cluster_dns(store, network)
+        dns = await start_cluster_dns(store, network, store_create(store))
         try:
             ip = str(network.service_cidr.network_address + 10)
             assert dns.cluster.servers == (ip,)
@@ -53,7 +64,8 @@ def test_a_second_node_on_the_host_takes_the_next_address() -> None:
         taken = str(network.service_cidr.network_address + 10)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other_node:
             other_node.bind((taken, 53))
-            dns = await start_cluster_dns(Store(None), network)
+            store = Store(None)
+            dns = await start_cluster_dns(store, network, store_create(store))
             try:
                 assert dns.cluster.servers == (str(network.service_cidr.network_address + 11),)
             finally:
@@ -72,7 +84,7 @@ class NoLowPorts(LoopbackSockets):
 def test_without_the_right_to_port_53_dns_is_off_and_says_why() -> None:
     async def scenario() -> None:
         store = Store(None)
-        dns = await start_cluster_dns(store, NoLowPorts())
+        dns = await start_cluster_dns(store, NoLowPorts(), store_create(store))
         assert dns.server is None and dns.cluster.servers == ()
         assert dns.status == (
             "cluster DNS is off: cannot listen on 127.96.0.10:53: Permission denied "

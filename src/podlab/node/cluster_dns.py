@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from podlab.network.dns_cluster import ClusterView
 from podlab.network.dns_resolver import DnsSettings, Resolver
 from podlab.network.dns_server import DNS_PORT, DnsServer, dns_address
 from podlab.network.sockets import PodNetworkSockets
-from podlab.store import Store, StoreError
+from podlab.store import Store
 
 log = logging.getLogger("podlab.dns")
 
@@ -81,9 +82,15 @@ def _candidates(network: PodNetworkSockets) -> list[str]:
     return [str(first + i) for i in range(tries)]
 
 
+# Creates one object through the API (POST), as any client would; raises on refusal.
+CreateObject = Callable[[dict[str, Any]], Awaitable[object]]
+
+
 async def start_cluster_dns(
-    store: Store, network: PodNetworkSockets, domain: str = "cluster.local"
+    store: Store, network: PodNetworkSockets, create: CreateObject, domain: str = "cluster.local"
 ) -> NodeDns:
+    """Serve DNS over `store`'s objects and create kube-dns with `create`: the normal API path,
+    so defaulting, validation and ClusterIP allocation see the explicit clusterIP like any other."""
     host_resolv = read_host_resolv()
     resolver = Resolver(ClusterView(store), DnsSettings(zone=domain))
     failure = ""
@@ -99,7 +106,7 @@ async def start_cluster_dns(
             if isinstance(exc, PermissionError):
                 failure += " (port 53 needs root or CAP_NET_BIND_SERVICE)"
             break
-        _create_service(store, ip)
+        await _create_service(create, ip)
         status = f"cluster DNS at {ip}:{DNS_PORT} (Service kube-system/kube-dns, zone {domain})"
         log.info("%s", status)
         return NodeDns(server, ClusterDNS(servers=(ip,), domain=domain, host_resolv=host_resolv), status)
@@ -111,9 +118,9 @@ async def start_cluster_dns(
     return NodeDns(None, ClusterDNS(domain=domain, host_resolv=host_resolv), status)
 
 
-def _create_service(store: Store, ip: str) -> None:
+async def _create_service(create: CreateObject, ip: str) -> None:
     try:
-        store.create(SERVICES, kube_dns_service(ip))
-    except StoreError as exc:
+        await create(kube_dns_service(ip))
+    except Exception as exc:
         # DNS still works by address; only the Service object is missing.
         log.warning("could not create Service kube-system/kube-dns at %s: %s", ip, exc)

@@ -12,8 +12,10 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from podlab.apiserver import ApiServer, write_kubeconfig
+from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
@@ -80,7 +82,7 @@ class Node:
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.dns = await start_cluster_dns(self.store, self.network)
+        self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(self.store, self.runtime, cluster_dns=self.dns.cluster)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
@@ -99,6 +101,12 @@ class Node:
         )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
+
+    async def _create_through_api(self, obj: dict[str, Any]) -> object:
+        """POST one object to this node's API, as kubectl would (defaulting, validation)."""
+        client = ApiClient(self.api_url, self.token, ca_pem=self.ca_pem.decode())
+        path = object_path(str(obj["apiVersion"]), str(obj["kind"]), obj["metadata"].get("namespace"))
+        return await asyncio.to_thread(client.request, "POST", path, obj)
 
     async def stop(self) -> None:
         if self.kubelet is not None:
