@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from podlab.store import NotFound
+
 Obj = dict[str, Any]
 ResourceKey = tuple[str, str]
 
@@ -26,7 +28,9 @@ SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 class ObjectSource(Protocol):
-    """The part of `podlab.store.Store` the view reads."""
+    """The part of `podlab.store.Store` the view reads; `get` raises `NotFound`."""
+
+    def get(self, key: ResourceKey, namespace: str | None, name: str) -> Obj: ...
 
     def list(self, key: ResourceKey, namespace: str | None = None) -> tuple[list[Obj], str]: ...
 
@@ -91,18 +95,22 @@ class ClusterView:
         self._source = source
 
     def namespace_exists(self, namespace: str) -> bool:
-        items, _ = self._source.list(NAMESPACES)
-        return any((o.get("metadata") or {}).get("name") == namespace for o in items)
+        try:
+            self._source.get(NAMESPACES, None, namespace)
+        except NotFound:
+            return False
+        return True
 
     def services(self, namespace: str | None = None) -> list[Service]:
         items, _ = self._source.list(SERVICES, namespace)
         return [to_service(o) for o in items]
 
     def service(self, namespace: str, name: str) -> Service | None:
-        for svc in self.services(namespace):
-            if svc.name == name:
-                return svc
-        return None
+        # One lookup by key: every ndots:5 search-path miss comes through here.
+        try:
+            return to_service(self._source.get(SERVICES, namespace, name))
+        except NotFound:
+            return None
 
     def ready_endpoints(self, svc: Service) -> list[Endpoint]:
         """Ready addresses of the Service's EndpointSlices, each IP once, in slice order."""
