@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kubelet_helpers import running
+from kubelet_helpers import CLUSTER_DNS, running
 
 from podlab.kubelet import Kubelet, VirtualClock
 from podlab.kubelet.container_runtime import SourceLookup
 from podlab.kubelet.probe_results import ProbeType
+from podlab.kubelet.resolv_conf import ClusterDNS
 from podlab.probes import ProbeOutcome, ProbeResult, ProbeTarget
 from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo, release_pod_ip
 from podlab.store import Store
@@ -76,6 +77,7 @@ class ScriptedRuntime:
         self.exit_code = exit_code
         self.starts: list[float] = []
         self.containers: list[ScriptedContainer] = []
+        self.launches: list[ContainerLaunch] = []
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]:
         return {}
@@ -85,6 +87,7 @@ class ScriptedRuntime:
 
     async def start(self, launch: ContainerLaunch) -> ScriptedContainer:
         self.starts.append(self.clock.now())
+        self.launches.append(launch)
         container = ScriptedContainer(self.clock, self.lifetime, self.exit_code)
         self.containers.append(container)
         return container
@@ -112,14 +115,17 @@ SUCCESS = ProbeOutcome(ProbeResult.SUCCESS, "")
 
 @asynccontextmanager
 async def virtual_node(
-    clock: VirtualClock, runtime: ScriptedRuntime, probe: ScriptedProbe | None = None
+    clock: VirtualClock,
+    runtime: ScriptedRuntime,
+    probe: ScriptedProbe | None = None,
+    cluster_dns: ClusterDNS = CLUSTER_DNS,
 ) -> AsyncIterator[tuple[Store, Kubelet]]:
     """A real Store and Kubelet on ``clock`` with the scripted runtime (and probe, if given)."""
     store = Store(None)
     if probe is None:
-        kubelet = Kubelet(store, runtime, clock=clock)
+        kubelet = Kubelet(store, runtime, clock=clock, cluster_dns=cluster_dns)
     else:
-        kubelet = Kubelet(store, runtime, clock=clock, probe_attempt=probe)
+        kubelet = Kubelet(store, runtime, clock=clock, probe_attempt=probe, cluster_dns=cluster_dns)
     try:
         async with running(kubelet):
             yield store, kubelet

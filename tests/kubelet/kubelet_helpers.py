@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from podlab.kubelet import Kubelet
+from podlab.kubelet.resolv_conf import ClusterDNS
 from podlab.runtime import Runtime
 from podlab.store import NotFound, Store
 
@@ -18,13 +19,18 @@ T = TypeVar("T")
 PODS = ("", "pods")
 BUSYBOX = "registry.k8s.io/busybox:1.27.2"
 
+# The node these tests model runs cluster DNS, as a podlab node does (no MissingClusterDNS).
+CLUSTER_DNS = ClusterDNS(
+    servers=("10.96.0.10",), host_resolv="search example.internal\nnameserver 192.0.2.53\n"
+)
+
 
 @asynccontextmanager
 async def node(tmp_path: Path) -> AsyncIterator[tuple[Store, Kubelet]]:
     store = Store(None)
     runtime = Runtime(tmp_path / "home")
     try:
-        async with running(Kubelet(store, runtime)) as kubelet:
+        async with running(Kubelet(store, runtime, cluster_dns=CLUSTER_DNS)) as kubelet:
             yield store, kubelet
     finally:
         runtime.close()

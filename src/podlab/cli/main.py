@@ -361,7 +361,8 @@ def kubectl(args: tuple[str, ...]) -> None:
 
 @main.command()
 def status() -> None:
-    """Print the running node's address, kubeconfig and whether resource limits are enforced, as JSON."""
+    """Print the running node's address, kubeconfig, whether resource limits are enforced and the
+    cluster DNS (or why it is off), as JSON."""
     state = _running()
     click.echo(
         json.dumps(
@@ -370,6 +371,7 @@ def status() -> None:
                 "server": state.server,
                 "kubeconfig": str(kubeconfig_path(_home())),
                 "limits": state.limits,
+                "dns": state.dns,
             }
         )
     )

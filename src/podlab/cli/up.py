@@ -52,6 +52,8 @@ async def run_foreground(
         client = ApiClient(node.api_url, node.token, ca_pem=node.ca_pem.decode())
         for line in await asyncio.to_thread(apply_all, client, manifests):
             print(line, flush=True)
+        if node.dns is not None:
+            print(node.dns.status, flush=True)
         if ready_file is not None:
             ready_file.write_text(node.api_url)
         if live and sys.stdout.isatty():

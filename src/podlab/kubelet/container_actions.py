@@ -25,6 +25,7 @@ from podlab.kubelet.pod_worker import (
     format_pod,
     kill_grace_period,
 )
+from podlab.kubelet.service_env import pod_service_env
 from podlab.probes import ProbeTarget
 from podlab.runtime import (
     ContainerLaunch,
@@ -110,6 +111,8 @@ class ContainerActions:
                 pod_ip=pod_ip,
                 host_ip=self.node.host_ip,
                 node_name=self.node.node_name,
+                # A snapshot of the Services existing now: a restart sees the current ones.
+                service_env=pod_service_env(pod, self.node.services()),
             )
         except EnvError as exc:
             self.worker.on_waiting(
@@ -126,6 +129,7 @@ class ContainerActions:
             env=env,
             warn=lambda reason, message: self.emit("Warning", reason, message, name),
             pid_namespace_of=self._target_pid(spec),
+            etc=self.sandbox.etc,
         )
         try:
             rc = await self.node.runtime.start(launch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -103,9 +104,18 @@ def _resource_ref(container: Obj, ref: Obj) -> str:
 
 
 def resolve_env(
-    pod: Obj, container: Obj, lookup: Lookup, *, pod_ip: str, host_ip: str, node_name: str
+    pod: Obj,
+    container: Obj,
+    lookup: Lookup,
+    *,
+    pod_ip: str,
+    host_ip: str,
+    node_name: str,
+    service_env: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """envFrom first, then env in order (each value may use ``$(earlier)``)."""
+    """envFrom first, then env in order (each value may use ``$(earlier)`` or a Service
+    variable), then the Service variables the container did not define itself."""
+    services: Mapping[str, str] = service_env or {}
     namespace = pod.get("metadata", {}).get("namespace", "default")
     env: dict[str, str] = {}
     for source in container.get("envFrom") or []:
@@ -125,7 +135,7 @@ def resolve_env(
     for var in container.get("env") or []:
         name = var["name"]
         if "valueFrom" not in var:
-            env[name] = expand(str(var.get("value", "")), env)
+            env[name] = expand(str(var.get("value", "")), ChainMap(env, dict(services)))
             continue
         src = var["valueFrom"]
         if "fieldRef" in src:
@@ -150,7 +160,7 @@ def resolve_env(
                     raise EnvError(f"couldn't find key {key} in {kind} {namespace}/{ref_name}")
                 env[name] = data[key]
                 break
-    return env
+    return {**services, **env}
 
 
 def expand_command(container: Obj, env: Mapping[str, str]) -> Obj:

@@ -22,6 +22,7 @@ from podlab.kubelet.node_status import build_node, refresh_heartbeat
 from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
+from podlab.kubelet.resolv_conf import ClusterDNS, read_host_resolv
 from podlab.kubelet.scheduler import Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime.podip import POD_CIDR
@@ -50,6 +51,7 @@ class Kubelet:
         host_ip: str = "127.0.0.1",
         schedule: bool = True,
         probe_attempt: ProbeAttempt = run_probe_attempt,
+        cluster_dns: ClusterDNS | None = None,
     ) -> None:
         self.store = store
         self.node_name = node_name
@@ -65,6 +67,8 @@ class Kubelet:
             probe_attempt=probe_attempt,
             node_name=node_name,
             host_ip=host_ip,
+            # No clusterDNS unless the node runs one: ClusterFirst pods then fall back to Default.
+            cluster_dns=cluster_dns or ClusterDNS(host_resolv=read_host_resolv()),
         )
         self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
         self.runners: dict[str, PodRunner] = {}

@@ -9,7 +9,7 @@ attempt, the seam tests use to script probe results (``run_probe_attempt`` is th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from podlab.kubelet.clock import Clock
 from podlab.kubelet.container_runtime import ContainerRuntime, SourceLookup
 from podlab.kubelet.probe_results import ProbeType
 from podlab.kubelet.recorder import EventRecorder
+from podlab.kubelet.resolv_conf import ClusterDNS
 from podlab.probes import ProbeOutcome, ProbeTarget, run_probe
+from podlab.runtime.types import PodEtc
 from podlab.store import NotFound, Store
 
 Obj = dict[str, Any]
@@ -46,6 +48,13 @@ class NodeContext:
     probe_attempt: ProbeAttempt
     node_name: str
     host_ip: str
+    # clusterDNS/clusterDomain and the node's resolver file, for each pod's /etc/resolv.conf.
+    cluster_dns: ClusterDNS = field(default_factory=ClusterDNS)
+
+    def services(self) -> list[Obj]:
+        """Every Service now: what a starting container's Service variables come from."""
+        items, _ = self.store.list(("", "services"))
+        return items
 
     def source_lookup(self, namespace: str) -> SourceLookup:
         """ConfigMaps and Secrets of one namespace, for volumes and env."""
@@ -66,3 +75,4 @@ class PodSandbox:
 
     pod_ip: str | None = None
     volumes: dict[str, Path] | None = None
+    etc: PodEtc | None = None  # hosts, resolv.conf, hostname (kubelet/pod_etc.py)

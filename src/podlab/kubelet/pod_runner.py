@@ -24,6 +24,7 @@ from podlab.kubelet.container_actions import ContainerActions
 from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.events import ObjectRef
 from podlab.kubelet.pod_context import NodeContext, PodSandbox
+from podlab.kubelet.pod_etc import SandboxError, pod_etc
 from podlab.kubelet.pod_probes import PodProbes
 from podlab.kubelet.pod_worker import (
     EmitEvent,
@@ -50,6 +51,8 @@ SYNC_FAILURE_RETRY = 1.0
 # nestedpendingoperations: mount retries start at 500 ms and double up to 2m2s.
 MOUNT_RETRY_INITIAL = 0.5
 MOUNT_RETRY_MAX = 122.0
+# A sandbox that cannot be made (its FQDN too long) is tried again after kubelet's sync backoff.
+SANDBOX_RETRY_SECONDS = 10.0
 # While a big pod starts (more than BURST_ACTIONS container actions in flight), its status is
 # written at most once per batch interval: 0.5 s, plus 1 s per 250 actions in flight. Each write
 # copies the whole pod into the store and out to every watcher, so a write per container start
@@ -98,6 +101,7 @@ class PodRunner:
         self.last_status: Obj | None = copy.deepcopy(pod.get("status")) or None
         self.gone = False  # removed from the store behind our back (force delete)
         self._mount_retry_at = 0.0
+        self._sandbox_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
         self._dirty = asyncio.Event()
         self._exit_watchers = OwnedTasks()
@@ -195,6 +199,8 @@ class PodRunner:
     def _prepare_sandbox(self, now: float) -> float | None:
         if self.sandbox.pod_ip is None:
             self.sandbox.pod_ip = allocate_pod_ip(self.uid)
+        if self.sandbox.etc is None and not self._make_pod_etc(now):
+            return self._sandbox_retry_at
         if now < self._mount_retry_at:
             return self._mount_retry_at
         lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
@@ -208,6 +214,24 @@ class PodRunner:
             return self._mount_retry_at
         self.worker.sandbox_ready = True
         return None
+
+    def _make_pod_etc(self, now: float) -> bool:
+        """The pod's hosts, resolver and hostname, decided once per sandbox as kubelet does."""
+        if now < self._sandbox_retry_at:
+            return False
+        assert self.sandbox.pod_ip is not None
+        try:
+            self.sandbox.etc, events = pod_etc(self.pod, self.sandbox.pod_ip, self.node.cluster_dns)
+        except SandboxError as exc:
+            # kubelet's createPodSandbox failure; the pod worker retries on its next sync.
+            self.emit(
+                "Warning", "FailedCreatePodSandBox", f"Failed to create pod sandbox: {exc.message}", None
+            )
+            self._sandbox_retry_at = now + SANDBOX_RETRY_SECONDS
+            return False
+        for reason, message in events:
+            self.emit("Warning", reason, message, None)
+        return True
 
     def retry_mounts(self) -> None:
         """A ConfigMap/Secret appeared or changed: try mounting again now."""

@@ -44,6 +44,7 @@ class NodeState:
     token: str
     ca_pem: str = ""  # the server's certificate (PEM), to verify it
     limits: str = ""  # whether resource limits are enforced, and how or why not (podlab status)
+    dns: str = ""  # where the cluster DNS listens, or why it is off (node/cluster_dns.py)
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -64,6 +65,7 @@ class NodeState:
             token=str(data["token"]),
             ca_pem=str(data.get("ca_pem", "")),
             limits=str(data.get("limits", "")),
+            dns=str(data.get("dns", "")),
         )
 
     def alive(self) -> bool:

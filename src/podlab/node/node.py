@@ -12,14 +12,18 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from podlab.apiserver import ApiServer, write_kubeconfig
+from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
+from .cluster_dns import NodeDns, start_cluster_dns
 from .config import NodeConfig
 from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
 from .streams import NodeStreams
@@ -51,6 +55,9 @@ class Node:
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Pods live on the host's loopback until the node has network namespaces of its own.
+        self.network: PodNetworkSockets = LoopbackSockets()
+        self.dns: NodeDns | None = None
 
     @property
     def api_url(self) -> str:
@@ -86,7 +93,10 @@ class Node:
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.kubelet = Kubelet(self.store, self.runtime, probe_attempt=self._probe_attempt)
+        self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
+        self.kubelet = Kubelet(
+            self.store, self.runtime, probe_attempt=self._probe_attempt, cluster_dns=self.dns.cluster
+        )
         self._api.streams = NodeStreams(self.kubelet)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
@@ -102,9 +112,16 @@ class Node:
             token=self.token,
             ca_pem=ca_pem.decode(),
             limits=self.runtime.limits.status,
+            dns=self.dns.status,
         )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
+
+    async def _create_through_api(self, obj: dict[str, Any]) -> object:
+        """POST one object to this node's API, as kubectl would (defaulting, validation)."""
+        client = ApiClient(self.api_url, self.token, ca_pem=self.ca_pem.decode())
+        path = object_path(str(obj["apiVersion"]), str(obj["kind"]), obj["metadata"].get("namespace"))
+        return await asyncio.to_thread(client.request, "POST", path, obj)
 
     async def stop(self) -> None:
         if self.kubelet is not None:
@@ -112,6 +129,8 @@ class Node:
         if self.runtime is not None:
             # Whatever the kubelet did not stop (a start racing shutdown) goes now.
             await self.runtime.stop_all(grace_seconds=2.0)
+        if self.dns is not None:
+            await self.dns.stop()
         if self._controllers is not None:
             self._controllers.stop()
         for task in self._tasks:

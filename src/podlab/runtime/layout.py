@@ -12,7 +12,7 @@ from pathlib import Path
 from podlab.images import ImageProgram
 from podlab.runtime import confinement, sandbox
 from podlab.runtime.pyruntime import python_runtime
-from podlab.runtime.types import ContainerLaunch
+from podlab.runtime.types import ContainerLaunch, PodEtc
 from podlab.runtime.volumes import resolve_mounts, volume_kinds
 
 
@@ -45,7 +45,9 @@ def prepare(
     pod, container = launch.pod, launch.container
     meta = pod["metadata"]
     name = str(container["name"])
-    hostname = str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
+    hostname = (
+        launch.etc.hostname if launch.etc else str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
+    )
     root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
@@ -53,7 +55,7 @@ def prepare(
     workdir = program.workdir
     argv = list(program.argv)
     if isolated:
-        etc = write_etc(root.parent / "etc", launch.pod_ip, hostname)
+        etc = write_etc(root.parent / "etc", launch.pod_ip, hostname, launch.etc)
         empty = root.parent / "empty"
         empty.touch()
         runtime: tuple[tuple[str, str], ...] = ()
@@ -142,15 +144,21 @@ def _fresh_root(containers_dir: Path, name: str, restart_count: int) -> Path:
     return root
 
 
-def write_etc(etc: Path, pod_ip: str, hostname: str) -> Path:
-    """The container's own /etc: who its users are, its name and address, the host's resolver."""
+def write_etc(etc: Path, pod_ip: str, hostname: str, pod_etc: PodEtc | None = None) -> Path:
+    """The container's own /etc: who its users are, its name and address, its resolver."""
     etc.mkdir(parents=True, exist_ok=True)
     _write_if_changed(etc / "passwd", PASSWD)
     _write_if_changed(etc / "group", GROUP)
+    if pod_etc is not None:
+        # What the kubelet decided (kubelet/pod_etc.py): hostAliases, dnsPolicy, subdomain.
+        _write_if_changed(etc / "hosts", pod_etc.hosts)
+        _write_if_changed(etc / "hostname", pod_etc.hostname + "\n")
+        _write_if_changed(etc / "resolv.conf", pod_etc.resolv_conf)
+        return etc
     _write_if_changed(etc / "hosts", hosts_file(pod_ip, hostname))
     _write_if_changed(etc / "hostname", hostname + "\n")
     try:
-        # dnsPolicy Default: the node's resolver (podlab has no cluster DNS).
+        # dnsPolicy Default: the node's resolver.
         resolv = Path("/etc/resolv.conf").read_text()
     except OSError:
         resolv = ""
@@ -163,15 +171,18 @@ PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexisten
 GROUP = "root:x:0:\nnogroup:x:65534:\n"
 
 
+# The kubelet's managed /etc/hosts (pkg/kubelet/kubelet_pods.go, managedHostsHeader and
+# the fixed entries); kubelet/pod_etc.py adds subdomains and hostAliases.
+MANAGED_HOSTS_HEADER = "# Kubernetes-managed hosts file.\n"
+DEFAULT_HOSTS = (
+    "127.0.0.1\tlocalhost\n"
+    "::1\tlocalhost ip6-localhost ip6-loopback\n"
+    "fe00::0\tip6-localnet\n"
+    "fe00::0\tip6-mcastprefix\n"
+    "fe00::1\tip6-allnodes\n"
+    "fe00::2\tip6-allrouters\n"
+)
+
+
 def hosts_file(pod_ip: str, hostname: str) -> str:
-    # The kubelet's managed /etc/hosts (pkg/kubelet/kubelet_pods.go, managedHostsHeader).
-    return (
-        "# Kubernetes-managed hosts file.\n"
-        "127.0.0.1\tlocalhost\n"
-        "::1\tlocalhost ip6-localhost ip6-loopback\n"
-        "fe00::0\tip6-localnet\n"
-        "fe00::0\tip6-mcastprefix\n"
-        "fe00::1\tip6-allnodes\n"
-        "fe00::2\tip6-allrouters\n"
-        f"{pod_ip}\t{hostname}\n"
-    )
+    return MANAGED_HOSTS_HEADER + DEFAULT_HOSTS + f"{pod_ip}\t{hostname}\n"

@@ -11,6 +11,15 @@ from typing import Any
 Obj = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PodEtc:
+    """The pod's own /etc/hosts, /etc/resolv.conf and hostname, as the kubelet decided them."""
+
+    hosts: str
+    resolv_conf: str
+    hostname: str  # the UTS name and /etc/hostname (the FQDN with setHostnameAsFQDN)
+
+
 @dataclass
 class ContainerLaunch:
     """Everything the runtime needs to start one container instance."""
@@ -26,6 +35,8 @@ class ContainerLaunch:
     # An ephemeral container's targetContainerName: the host PID of that container's program,
     # whose PID namespace this one joins instead of having its own.
     pid_namespace_of: int | None = None
+    # None: the runtime's defaults (the pod name, the node's resolver); the kubelet sets it.
+    etc: PodEtc | None = None
 
 
 @dataclass
