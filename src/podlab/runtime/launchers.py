@@ -73,16 +73,21 @@ class BwrapLauncher:
             *self._prefix,
             self.bwrap,
             "--die-with-parent",
-            *confinement.namespace_args(user_namespace=userns),
+            *confinement.namespace_args(user_namespace=userns, **_sandbox_ids(layout)),
         ]
-        cmd += confinement.capability_args(user_namespace=userns)
+        cmd += confinement.capability_args(_capabilities(layout), user_namespace=userns)
         if seccomp_fd is not None:
             cmd += ["--seccomp", str(seccomp_fd)]
         cmd += ["--hostname", layout.hostname]
         if as_pid_1:
             cmd.append("--as-pid-1")
         cmd += sandbox.bwrap_args(layout.mounts)
-        return [*cmd, "--chdir", layout.workdir, "--", *argv]
+        if layout.security.read_only_root:
+            # Only the root mount: volumes, /dev and the masks below it keep their own flags,
+            # and /tmp, part of the root as in an image, becomes read-only with it.
+            cmd += ["--remount-ro", "/"]
+        # Exec sessions and exec probes come through here too: same user, groups and caps.
+        return [*cmd, "--chdir", layout.workdir, "--", *layout.id_switch, *argv]
 
     async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
         info_r, info_w = os.pipe()
@@ -191,6 +196,26 @@ class PlainLauncher:
 
     def close(self) -> None:
         self.reaper.close()
+
+
+def _sandbox_ids(layout: Layout) -> dict[str, int]:
+    """bwrap's --uid/--gid: the container's own only where bwrap maps them to the node's
+    ordinary user; a root node switches with setpriv instead (idswitch.py)."""
+    identity = layout.security.identity
+    if identity is None or not layout.user_namespace or layout.id_switch:
+        return {}
+    return {"uid": identity.uid, "gid": identity.gid}
+
+
+def _capabilities(layout: Layout) -> tuple[str, ...]:
+    caps = layout.security.capabilities
+    if layout.id_switch:
+        # setpriv needs these to take on the ids; a non-root uid loses every capability at
+        # the program's execve, as under containerd (nothing is ambient).
+        return (*caps, *(c for c in ("CAP_SETUID", "CAP_SETGID") if c not in caps))
+    if not layout.security.runs_as_root:
+        return ()  # bwrap would make them ambient for a non-root sandbox uid; a node does not
+    return caps
 
 
 def _read_all(fd: int) -> bytes:

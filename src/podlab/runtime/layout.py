@@ -6,13 +6,14 @@ import os
 import shutil
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlab.images import ImageProgram
-from podlab.runtime import confinement, sandbox
+from podlab.runtime import confinement, idswitch, sandbox
 from podlab.runtime.pyruntime import python_runtime
-from podlab.runtime.types import ContainerLaunch
+from podlab.runtime.security import Security, effective
+from podlab.runtime.types import ContainerLaunch, StartError
 from podlab.runtime.volumes import resolve_mounts, volume_kinds
 
 
@@ -26,8 +27,13 @@ class Layout:
     host_workdir: Path  # the host directory behind workdir (plain mode runs there)
     env: dict[str, str]
     hostname: str
-    # False only for a root node's container with a privileged port (confinement.py).
+    # False for a root node's container with a privileged port (confinement.py) or its own
+    # runAsUser/runAsGroup/groups (idswitch.py).
     user_namespace: bool = True
+    security: Security = field(default_factory=Security)
+    # setpriv and its options, run as the sandbox's first program to take on the container's
+    # ids (idswitch.py); empty when the container keeps the image's user.
+    id_switch: tuple[str, ...] = ()
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -52,6 +58,21 @@ def prepare(
     env.setdefault("HOME", "/root")
     workdir = program.workdir
     argv = list(program.argv)
+    sec = effective(pod, container)
+    user_namespace = not confinement.needs_host_user_namespace(
+        confinement.declared_ports(container),
+        euid=os.geteuid(),
+        unprivileged_port_start=_unprivileged_ports(),
+    )
+    id_switch: tuple[str, ...] = ()
+    switch_binds: tuple[tuple[str, str], ...] = ()
+    if isolated and sec.identity is not None and os.geteuid() == 0:
+        tool = idswitch.tool("busybox" if busybox is not None else "host")
+        if tool is None:
+            raise StartError("setpriv (util-linux) is not installed: runAsUser/runAsGroup cannot be applied")
+        user_namespace = False
+        id_switch = (*tool.prefix, *idswitch.setpriv_args(sec.identity))
+        switch_binds = tool.binds
     if isolated:
         etc = write_etc(root.parent / "etc", launch.pod_ip, hostname)
         empty = root.parent / "empty"
@@ -71,7 +92,7 @@ def prepare(
             etc_dir=etc,
             empty_file=empty,
             volumes=vols,
-            runtime=runtime,
+            runtime=(*runtime, *switch_binds),
         )
         mounts = sandbox.plan(spec)
         host_workdir = Path(sandbox.host_path(mounts, workdir))
@@ -90,11 +111,6 @@ def prepare(
         host_workdir = root / workdir.lstrip("/")
         env.setdefault("TMPDIR", str(root / "tmp"))
     host_workdir.mkdir(parents=True, exist_ok=True)
-    user_namespace = not confinement.needs_host_user_namespace(
-        confinement.declared_ports(container),
-        euid=os.geteuid(),
-        unprivileged_port_start=_unprivileged_ports(),
-    )
     return Layout(
         argv=argv,
         mounts=mounts,
@@ -103,6 +119,8 @@ def prepare(
         env=env,
         hostname=hostname,
         user_namespace=user_namespace,
+        security=sec,
+        id_switch=id_switch,
     )
 
 

@@ -126,7 +126,7 @@ class Runtime:
         layout, error = await asyncio.get_running_loop().run_in_executor(
             self._layout_pool, self._lay_out, launch, program, busybox
         )
-        if self.isolation == "bwrap" and not layout.user_namespace:
+        if self.isolation == "bwrap" and not layout.user_namespace and not layout.id_switch:
             log.warning(
                 "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
                 "it runs in the host's user namespace so that it can bind it (docs/SECURITY.md)",

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podlab.k8s.quantity import parse_quantity
+from podlab.runtime.fsgroup import set_volume_ownership
 from podlab.runtime.tmpfs import mount_tmpfs
 from podlab.runtime.types import os_error_text
 
@@ -23,6 +24,8 @@ Obj = dict[str, Any]
 Lookup = Callable[[str, str], Obj | None]
 
 DEFAULT_MODE = 0o644
+# Volume kinds the kubelet always mounts read-only.
+READ_ONLY_KINDS = ("configMap", "secret", "downwardAPI")
 
 
 class VolumeError(Exception):
@@ -56,10 +59,14 @@ def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = F
     ]
     out: dict[str, Path] = {}
     kinds = {str(vol["name"]): vol for vol in pod.get("spec", {}).get("volumes") or []}
+    fs_group = (pod.get("spec", {}).get("securityContext") or {}).get("fsGroup")
     for name, plan in planned:
         target = volumes_root / name
         try:
             out[name] = _apply(target, plan, kinds[name], tmpfs)
+            kind = _kind(kinds[name])
+            if fs_group is not None and kind != "hostPath":
+                set_volume_ownership(out[name], int(fs_group), read_only=kind in READ_ONLY_KINDS)
         except OSError as exc:  # e.g. no space left on device
             raise VolumeError(
                 f'MountVolume.SetUp failed for volume "{name}" : {os_error_text(exc)}'
@@ -79,6 +86,8 @@ def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: 
             limit = empty.get("sizeLimit")
             mount_tmpfs(target, size_bytes=int(parse_quantity(limit)) if limit else None, mode=0o777)
         target.mkdir(parents=True, exist_ok=True)
+        # kubelet's emptyDir is 0777 whatever the umask: any runAsUser may write to it.
+        os.chmod(target, 0o777)
         return target
     if tmpfs and "secret" in vol:
         mount_tmpfs(target)  # kubelet: a secret volume is a tmpfs, never on disk
@@ -218,7 +227,7 @@ def resolve_mounts(
                 # The kubelet creates a missing subPath as a directory.
                 source.mkdir(parents=True, exist_ok=True)
         # ConfigMap, Secret and downwardAPI volumes are always mounted read-only.
-        ro = bool(vm.get("readOnly")) or kinds.get(name) in ("configMap", "secret", "downwardAPI")
+        ro = bool(vm.get("readOnly")) or kinds.get(name) in READ_ONLY_KINDS
         mounts.append(VolumeMount(dest=str(vm.get("mountPath", "")), source=source, read_only=ro))
     return mounts
 
