@@ -1,0 +1,105 @@
+"""securityContext on a real node, through real kubectl and the official client.
+
+Reference: docs/reference/exec-limits-sandbox.md §4. The pods are in
+tests/e2e/manifests/secctx/; one node serves the module (run as root here, as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from podlab.runtime.launchers import bwrap_works
+
+from .conftest import RunningNode, start_node, stop_node, wait_for
+from .test_probe_catalogue import MANIFESTS, find_event, get_pod, is_ready, pod_events, wait_pod
+
+SECCTX = MANIFESTS / "secctx"
+
+pytestmark = [
+    pytest.mark.skipif(not bwrap_works(shutil.which("bwrap")), reason="bubblewrap is not usable here"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="runAsUser needs a node run as root"),
+]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    running_node = start_node(tmp_path_factory.mktemp("secctx"))
+    yield running_node
+    stop_node(running_node)
+
+
+@pytest.fixture(scope="module")
+def api(node: RunningNode) -> Any:
+    return node.core_api()
+
+
+def waiting(pod: Any) -> Any:
+    statuses = pod.status.container_statuses or []
+    return statuses[0].state.waiting if statuses and statuses[0].state else None
+
+
+def test_run_as_user_group_and_groups_apply_to_the_process_and_its_exec_probe(
+    node: RunningNode, api: Any
+) -> None:
+    node.kubectl("apply", "-f", str(SECCTX / "run-as-user.yaml"))
+    # The exec readiness probe checks `id` inside: exec runs with the container's ids too.
+    wait_pod(api, "run-as-user", is_ready, timeout=40, what="Ready")
+
+    def report() -> str:
+        out = node.kubectl("logs", "run-as-user").stdout
+        return out if " made" in out else ""
+
+    logs = wait_for(report, timeout=10, what="the container's report")
+    assert "uid=1000 gid=3000 groups=2000,3000,4000" in logs, logs
+    assert "CapEff:\t0000000000000000" in logs and "NoNewPrivs:\t1" in logs
+    # The emptyDir file: made by uid 1000, group fsGroup (setgid directory).
+    made = next(line for line in logs.splitlines() if line.endswith(" made"))
+    assert made.split()[2:4] == ["1000", "2000"], logs
+
+
+def test_run_as_non_root_refuses_an_image_that_runs_as_root(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(SECCTX / "non-root-image.yaml"))
+    pod = wait_pod(api, "non-root-image", waiting, timeout=30, what="a waiting reason")
+    uid = pod.metadata.uid
+    message = (
+        f'container has runAsNonRoot and image will run as root (pod: "non-root-image_default({uid})", '
+        "container: app)"
+    )
+    state = waiting(pod)
+    assert (state.reason, state.message) == ("CreateContainerConfigError", message)
+    event = wait_for(
+        lambda: find_event(pod_events(api, "non-root-image"), "Failed", f"Error: {message}"),
+        timeout=10,
+        what="the Failed event",
+    )
+    assert event.type == "Warning"
+    printed = node.kubectl("get", "pod", "non-root-image").stdout
+    assert "CreateContainerConfigError" in printed
+    assert get_pod(api, "non-root-image").status.phase == "Pending"
+
+
+def test_run_as_non_root_with_run_as_user_0_is_refused(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(SECCTX / "non-root-uid0.yaml"))
+    pod = wait_pod(api, "non-root-uid0", waiting, timeout=30, what="a waiting reason")
+    state = waiting(pod)
+    assert state.reason == "CreateContainerConfigError"
+    assert state.message == (
+        f'container\'s runAsUser breaks non-root policy (pod: "non-root-uid0_default({pod.metadata.uid})", '
+        "container: app)"
+    )
+
+
+def test_read_only_root_no_new_privs_and_capabilities(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(SECCTX / "locked-down.yaml"))
+    wait_pod(api, "locked-down", lambda p: p.status.phase == "Succeeded", timeout=30, what="Succeeded")
+    logs = node.kubectl("logs", "locked-down").stdout
+    # drop ALL, add NET_BIND_SERVICE: bit 10 only.
+    assert "CapEff:\t0000000000000400" in logs, logs
+    assert "NoNewPrivs:\t1" in logs
+    assert "touch: /tmp/x: Read-only file system" in logs and "tmp-read-only" in logs
+    assert "volume-writable" in logs
