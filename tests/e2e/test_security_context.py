@@ -103,3 +103,49 @@ def test_read_only_root_no_new_privs_and_capabilities(node: RunningNode, api: An
     assert "NoNewPrivs:\t1" in logs
     assert "touch: /tmp/x: Read-only file system" in logs and "tmp-read-only" in logs
     assert "volume-writable" in logs
+
+
+def test_unknown_service_account_is_refused_until_it_exists(node: RunningNode, api: Any) -> None:
+    from kubernetes.client.rest import ApiException
+
+    manifest = str(SECCTX / "unknown-sa.yaml")
+    refused = node.kubectl("apply", "-f", manifest, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f'Error from server (Forbidden): error when creating "{manifest}": pods "unknown-sa" is forbidden: '
+        'error looking up service account default/builder: serviceaccount "builder" not found'
+    )
+    with pytest.raises(ApiException) as raised:
+        api.create_namespaced_pod(
+            "default",
+            {
+                "metadata": {"name": "unknown-sa"},
+                "spec": {
+                    "serviceAccountName": "builder",
+                    "containers": [{"name": "app", "image": "busybox:1.36"}],
+                },
+            },
+        )
+    assert raised.value.status == 403
+    # Every namespace has its `default` account, a new one included.
+    node.kubectl("create", "namespace", "team")
+    assert "default" in node.kubectl("get", "serviceaccounts", "-n", "team", "-o", "name").stdout
+    node.kubectl("create", "serviceaccount", "builder")
+    node.kubectl("apply", "-f", manifest)
+    pod = wait_pod(
+        api, "unknown-sa", lambda p: p.spec.service_account_name == "builder", timeout=10, what="stored"
+    )
+    assert pod.spec.service_account == "builder"
+
+
+def test_privileged_and_host_capabilities_are_refused_in_pod_security_words(node: RunningNode) -> None:
+    manifest = str(SECCTX / "privileged.yaml")
+    refused = node.kubectl("apply", "-f", manifest, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f'Error from server (Forbidden): error when creating "{manifest}": pods "privileged" is forbidden: '
+        'violates PodSecurity "baseline:latest": privileged (container "app" must not set '
+        'securityContext.privileged=true), non-default capabilities (container "admin" must not include '
+        '"NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)'
+    )
+    assert node.kubectl("get", "pod", "privileged", check=False).returncode == 1

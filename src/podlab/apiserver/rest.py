@@ -28,6 +28,7 @@ from podlab.store import (
 )
 
 from . import k8sapi
+from .admission import admit_pod
 from .bodies import (
     APPLY_PATCH,
     JSON_PATCH,
@@ -190,9 +191,19 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        if route.resource.kind == "Pod":
+            refusal = admit_pod(prepared, self._service_account)
+            if refusal is not None:
+                raise refusal
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+
+    def _service_account(self, namespace: str, name: str) -> Obj | None:
+        try:
+            return self.store.get(("", "serviceaccounts"), namespace, name)
+        except NotFound:
+            return None
 
     def _dry_run_create(self, route: Route, obj: Obj) -> Obj:
         out = copy.deepcopy(obj)
