@@ -29,6 +29,9 @@ Obj = dict[str, Any]
 MINIMUM_GRACE_PERIOD = 2
 DEFAULT_GRACE_PERIOD = 30
 EPOCH = "1970-01-01T00:00:00Z"  # what containerd reports as startedAt for a StartError
+# active_deadline.go: the pod's reason and message, and those of its Normal event.
+DEADLINE_EXCEEDED = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
 
 @dataclass
@@ -181,6 +184,11 @@ class PodWorker:
         self.initialized = not self.init_containers
         # The eviction manager's message once the pod is evicted (kubelet/eviction.py).
         self.evicted: str | None = None
+        # activeDeadlineSeconds (pkg/kubelet/active_deadline.go): counted from the pod's first
+        # sync (its status.startTime); once passed, every container is stopped with its normal
+        # grace and the pod ends Failed, reason DeadlineExceeded.
+        self.active_since: float | None = None
+        self.deadline_exceeded = False
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -286,9 +294,10 @@ class PodWorker:
 
     def sync(self, now: float, liveness: ResultLookup, startup: ResultLookup) -> list[Action]:
         """computePodActions plus the backoff check SyncPod does before each start."""
-        if self.deleting or self.evicted is not None:
-            return self._terminate()
-        actions: list[Action] = []
+        deadline = self._active_deadline(now)
+        if self.deleting or self.evicted is not None or self.deadline_exceeded:
+            return deadline + self._terminate()
+        actions: list[Action] = deadline
         if not self.sandbox_ready:
             return actions
         if not self.initialized:
@@ -317,6 +326,19 @@ class PodWorker:
             if is_sidecar(container):
                 actions += self._sync_sidecar(container, now, liveness, startup)
         return actions
+
+    def _active_deadline(self, now: float) -> list[Action]:
+        """The DeadlineExceeded event once the deadline has passed, else a wake-up for it."""
+        if self.active_since is None:
+            self.active_since = now
+        seconds = self.pod.get("spec", {}).get("activeDeadlineSeconds")
+        if seconds is None or self.deadline_exceeded or self.deleting:
+            return []
+        due = self.active_since + float(seconds)
+        if now < due:
+            return [WakeAt(due)]
+        self.deadline_exceeded = True
+        return [EmitEvent("Normal", DEADLINE_EXCEEDED, DEADLINE_MESSAGE, None)]
 
     def _sync_init(
         self, now: float, liveness: ResultLookup, startup: ResultLookup

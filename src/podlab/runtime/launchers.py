@@ -30,6 +30,8 @@ from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
 
 Process = asyncio.subprocess.Process
+# Blocked while a program that unblocks them itself is started (Layout.hold_signals).
+HELD_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
 class Launcher(Protocol):
@@ -95,6 +97,10 @@ class BwrapLauncher:
         cmd = self.command(layout, argv, as_pid_1=True, seccomp_fd=filter_fd)
         at = len(self._prefix) + 1
         cmd[at:at] = ["--info-fd", str(info_w)]
+        # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask passes
+        # through setpriv and bwrap) and unblocks them once its handler is in place, so a stop
+        # that comes while Python is still starting stays pending instead of being dropped.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS) if layout.hold_signals else None
         try:
             proc = await asyncio.create_subprocess_exec(
                 *cmd,
@@ -107,6 +113,8 @@ class BwrapLauncher:
                 preexec_fn=self._preexec,
             )
         finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(info_w)
             if filter_fd is not None:
                 os.close(filter_fd)

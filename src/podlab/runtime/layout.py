@@ -34,6 +34,9 @@ class Layout:
     # setpriv and its options, run as the sandbox's first program to take on the container's
     # ids (idswitch.py); empty when the container keeps the image's user.
     id_switch: tuple[str, ...] = ()
+    # Start with SIGTERM/SIGINT blocked: only for a program that unblocks them once its
+    # handler is installed (the stub's __main__), so a stop during start-up is never lost.
+    hold_signals: bool = False
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -121,6 +124,7 @@ def prepare(
         user_namespace=user_namespace,
         security=sec,
         id_switch=id_switch,
+        hold_signals=program.kind == "wiremock" and argv[1:3] == ["-m", "podlab.stub"],
     )
 
 
