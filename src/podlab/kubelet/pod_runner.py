@@ -242,7 +242,9 @@ class PodRunner:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
         now = self.clock.now()
         finished = format_time(info.finished_at)
-        if self.worker.on_exited(name, rc.container_id, now, finished, info.exit_code, info.reason):
+        if self.worker.on_exited(
+            name, rc.container_id, now, finished, info.exit_code, info.reason, message=info.message
+        ):
             self.wake()
 
     async def shutdown(self, grace: float) -> None:

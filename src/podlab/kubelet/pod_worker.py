@@ -252,6 +252,7 @@ class PodWorker:
         exit_code: int,
         reason: str,
         signal: int | None = None,
+        message: str | None = None,
     ) -> bool:
         """Record an exit; False when it is old news (the kill and the waiter both report it)."""
         rec = self.records[name]
@@ -260,6 +261,7 @@ class PodWorker:
             return False
         inst.finished_mono, inst.finished_at = now, finished_at
         inst.exit_code, inst.reason, inst.signal = exit_code, reason, signal
+        inst.message = message  # the termination message (terminationMessagePath or the log)
         return True
 
     def on_waiting(self, name: str, reason: str, message: str | None, retry_at: float | None = None) -> None:

@@ -14,6 +14,7 @@ from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logwriter import LogWriter, WarnFn, write_exit_marker
 from podlab.runtime.lookup import look_path
 from podlab.runtime.process import exit_code_of, kill_group, wait_exit
+from podlab.runtime.termination import TerminationLog, read_message
 from podlab.runtime.types import ExecResult, ExitInfo, exit_reason
 
 # `kubectl exec` output kept in memory; probes read at most 10 KiB of it.
@@ -39,6 +40,7 @@ class RunningContainer:
         layout: Layout,
         rotation: LogRotation | None = None,
         warn: WarnFn | None = None,
+        termination: TerminationLog | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -48,6 +50,7 @@ class RunningContainer:
         self._proc = proc
         self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
+        self._termination = termination or TerminationLog(None, fallback_to_logs=False)
         self._sent_signal: int | None = None
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
 
@@ -84,9 +87,16 @@ class RunningContainer:
         if returncode < 0:
             sig = -returncode
         write_exit_marker(self.log_path, code)
+        message = read_message(self._termination, code, self.log_path)
         if not self._exit.done():
             self._exit.set_result(
-                ExitInfo(exit_code=code, signal=sig, reason=exit_reason(code), finished_at=datetime.now(UTC))
+                ExitInfo(
+                    exit_code=code,
+                    signal=sig,
+                    reason=exit_reason(code),
+                    finished_at=datetime.now(UTC),
+                    message=message,
+                )
             )
 
     async def wait(self) -> ExitInfo:

@@ -13,8 +13,9 @@ from podlab.images import ImageProgram
 from podlab.runtime import confinement, idswitch, sandbox
 from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.security import Security, effective
+from podlab.runtime.termination import message_path
 from podlab.runtime.types import ContainerLaunch, StartError
-from podlab.runtime.volumes import resolve_mounts, volume_kinds
+from podlab.runtime.volumes import VolumeMount, resolve_mounts, volume_kinds
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Layout:
     # Start with SIGTERM/SIGINT blocked: only for a program that unblocks them once its
     # handler is installed (the stub's __main__), so a stop during start-up is never lost.
     hold_signals: bool = False
+    # The host file bound at terminationMessagePath (termination.py); None in plain mode.
+    termination_file: Path | None = None
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -57,6 +60,7 @@ def prepare(
     hostname = str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
     root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
+    termination_file: Path | None = None
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
     env.setdefault("HOME", "/root")
     workdir = program.workdir
@@ -77,6 +81,8 @@ def prepare(
         id_switch = (*tool.prefix, *idswitch.setpriv_args(sec.identity))
         switch_binds = tool.binds
     if isolated:
+        termination_file = _termination_file(root.parent)
+        vols = [*vols, VolumeMount(message_path(container), termination_file, read_only=False)]
         etc = write_etc(root.parent / "etc", launch.pod_ip, hostname)
         empty = root.parent / "empty"
         empty.touch()
@@ -125,7 +131,16 @@ def prepare(
         security=sec,
         id_switch=id_switch,
         hold_signals=program.kind == "wiremock" and argv[1:3] == ["-m", "podlab.stub"],
+        termination_file=termination_file,
     )
+
+
+def _termination_file(instance: Path) -> Path:
+    """The instance's own termination log; 0666 as the kubelet makes it, for any runAsUser."""
+    path = instance / "termination-log"
+    path.touch()
+    os.chmod(path, 0o666)
+    return path
 
 
 def _unprivileged_ports() -> int:

@@ -24,6 +24,7 @@ from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
 from podlab.runtime.podip import release_pod_ip
 from podlab.runtime.seccomp import container_filter
+from podlab.runtime.termination import TerminationLog
 from podlab.runtime.tmpfs import can_mount, unmount_under
 from podlab.runtime.types import (
     ContainerLaunch,
@@ -148,6 +149,7 @@ class Runtime:
             layout=layout,
             rotation=self.log_rotation,
             warn=launch.warn,
+            termination=TerminationLog.for_container(container, layout.termination_file),
         )
         self._containers.add(running)
         self._own(running.monitor(), lambda: self._containers.discard(running))

@@ -31,6 +31,8 @@ class ExitInfo:
     signal: int | None
     reason: str  # "Completed" | "Error"
     finished_at: datetime
+    # The termination message (terminationMessagePath, or the log's tail): termination.py.
+    message: str | None = None
 
 
 @dataclass

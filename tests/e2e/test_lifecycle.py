@@ -1,0 +1,93 @@
+"""Kubelet lifecycle details on a real node, through real kubectl and the official client:
+activeDeadlineSeconds, termination messages, resourceFieldRef divisors.
+
+Reference: docs/reference/exec-limits-sandbox.md §5. Pods in tests/e2e/manifests/lifecycle/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .conftest import RunningNode, start_node, stop_node, wait_for
+from .test_probe_catalogue import MANIFESTS, find_event, pod_events, wait_pod
+
+LIFECYCLE = MANIFESTS / "lifecycle"
+DEADLINE = "Pod was active on the node longer than the specified deadline"
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    running_node = start_node(tmp_path_factory.mktemp("lifecycle"))
+    yield running_node
+    stop_node(running_node)
+
+
+@pytest.fixture(scope="module")
+def api(node: RunningNode) -> Any:
+    return node.core_api()
+
+
+def finished(pod: Any) -> bool:
+    return pod.status.phase in ("Succeeded", "Failed")
+
+
+def terminated(pod: Any, name: str) -> Any:
+    status = next(s for s in pod.status.container_statuses if s.name == name)
+    return status.state.terminated
+
+
+def test_active_deadline_fails_the_pod_and_stops_its_containers(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(LIFECYCLE / "deadline.yaml"))
+    pod = wait_pod(api, "deadline", finished, timeout=30, what="a terminal phase")
+    assert (pod.status.phase, pod.status.reason, pod.status.message) == (
+        "Failed",
+        "DeadlineExceeded",
+        DEADLINE,
+    )
+    # sh as PID 1 ignores SIGTERM: killed after the 2 s grace, as on a node.
+    assert terminated(pod, "app").exit_code == 137
+    event = wait_for(
+        lambda: find_event(pod_events(api, "deadline"), "DeadlineExceeded", DEADLINE),
+        timeout=10,
+        what="event",
+    )
+    assert event.type == "Normal"
+    assert find_event(pod_events(api, "deadline"), "Killing", "Stopping container app") is not None
+    # kubectl's jsonpath, as users read it.
+    reason = node.kubectl("get", "pod", "deadline", "-o", "jsonpath={.status.reason}").stdout
+    assert reason == "DeadlineExceeded"
+
+
+def test_termination_message_file_is_read_at_exit(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(LIFECYCLE / "termination-file.yaml"))
+    pod = wait_pod(api, "termination-file", finished, timeout=30, what="a terminal phase")
+    app = terminated(pod, "app")
+    assert (app.exit_code, app.reason, app.message) == (3, "Error", "config not found: /etc/app.conf")
+    # Its own path, written by a non-root user over a read-only root.
+    custom = terminated(pod, "custom")
+    assert (custom.exit_code, custom.reason, custom.message) == (0, "Completed", "done")
+    described = node.kubectl("describe", "pod", "termination-file").stdout
+    assert "Message:      config not found: /etc/app.conf" in described, described
+
+
+def test_fallback_to_logs_on_error_takes_the_logs_tail(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(LIFECYCLE / "termination-logs.yaml"))
+    pod = wait_pod(api, "termination-logs", finished, timeout=30, what="a terminal phase")
+    message = terminated(pod, "app").message
+    lines = [f"line {i} of the log, padded to be long enough\n" for i in range(1, 101)]
+    # The last 80 lines, then the last 2048 bytes of those.
+    assert message == "".join(lines[-80:])[-2048:]
+    assert len(message.encode()) == 2048 and message.endswith(
+        "line 100 of the log, padded to be long enough\n"
+    )
+    # A zero exit never falls back to the log.
+    assert terminated(pod, "ok").message is None
+
+
+def test_resource_field_ref_divisor(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(LIFECYCLE / "divisor.yaml"))
+    wait_pod(api, "divisor", finished, timeout=30, what="a terminal phase")
+    assert node.kubectl("logs", "divisor").stdout == "MEM=64 CPU_M=500 CPU=1\n"
