@@ -6,12 +6,14 @@ Reference: docs/reference/exec-limits-sandbox.md §5. Pods in tests/e2e/manifest
 
 from __future__ import annotations
 
+import subprocess
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import RunningNode, start_node, stop_node, wait_for
+from .conftest import KUBECTL, RunningNode, start_node, stop_node, wait_for
 from .test_probe_catalogue import MANIFESTS, find_event, pod_events, wait_pod
 
 LIFECYCLE = MANIFESTS / "lifecycle"
@@ -91,3 +93,29 @@ def test_resource_field_ref_divisor(node: RunningNode, api: Any) -> None:
     node.kubectl("apply", "-f", str(LIFECYCLE / "divisor.yaml"))
     wait_pod(api, "divisor", finished, timeout=30, what="a terminal phase")
     assert node.kubectl("logs", "divisor").stdout == "MEM=64 CPU_M=500 CPU=1\n"
+
+
+def test_logs_follow_with_tail_0_shows_only_new_lines(node: RunningNode, api: Any) -> None:
+    node.kubectl("apply", "-f", str(LIFECYCLE / "counter.yaml"))
+    wait_for(lambda: "tick 5\n" in node.kubectl("logs", "counter").stdout, timeout=30, what="5 ticks")
+    follower = subprocess.Popen(
+        [KUBECTL, "--kubeconfig", str(node.kubeconfig), "logs", "-f", "--tail=0", "counter"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # readline() blocks: the timer bounds it if kubectl never prints.
+    guard = threading.Timer(20, follower.kill)
+    guard.start()
+    try:
+        assert follower.stdout is not None
+        first = follower.stdout.readline()  # a new tick comes every 0.2 s
+    finally:
+        guard.cancel()
+        follower.kill()
+        follower.wait(timeout=10)
+    before = node.kubectl("logs", "counter").stdout.splitlines()
+    assert first.startswith("tick "), first
+    # Not a replay from the start: a tick written after the 5th was already there.
+    assert int(first.split()[1]) > 5, first
+    assert before.index(first.rstrip("\n")) > 4
