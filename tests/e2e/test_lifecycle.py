@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -119,3 +120,23 @@ def test_logs_follow_with_tail_0_shows_only_new_lines(node: RunningNode, api: An
     # Not a replay from the start: a tick written after the 5th was already there.
     assert int(first.split()[1]) > 5, first
     assert before.index(first.rstrip("\n")) > 4
+
+
+def test_a_sidecar_shares_the_pods_grace_period(node: RunningNode, api: Any) -> None:
+    """Both ignore SIGTERM (sleep as PID 1): the app is killed at 6 s, the sidecar gets the 2 s
+    floor, so about 8 s in all where a fresh grace for the sidecar took 12."""
+    node.kubectl("apply", "-f", str(LIFECYCLE / "sidecar-grace.yaml"))
+    wait_pod(
+        api,
+        "sidecar-grace",
+        lambda p: (
+            all(s.state.running for s in (p.status.container_statuses or []))
+            and bool(p.status.container_statuses)
+        ),
+        timeout=30,
+        what="running",
+    )
+    began = time.monotonic()
+    node.kubectl("delete", "pod", "sidecar-grace", "--wait=true", timeout=60)
+    took = time.monotonic() - began
+    assert 6 <= took < 10.5, took

@@ -189,6 +189,8 @@ class PodWorker:
         # grace and the pod ends Failed, reason DeadlineExceeded.
         self.active_since: float | None = None
         self.deadline_exceeded = False
+        # When the pod's termination began: its one grace period counts from here (KEP-753).
+        self.terminating_since: float | None = None
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -298,7 +300,7 @@ class PodWorker:
         """computePodActions plus the backoff check SyncPod does before each start."""
         deadline = self._active_deadline(now)
         if self.deleting or self.evicted is not None or self.deadline_exceeded:
-            return deadline + self._terminate()
+            return deadline + self._terminate(now)
         actions: list[Action] = deadline
         if not self.sandbox_ready:
             return actions
@@ -322,7 +324,7 @@ class PodWorker:
                 actions += self._maybe_start(container, rec, now)
         if not regular_alive:
             # computePodActions: nothing to keep and nothing to start -> KillPod, sidecars too.
-            return actions + self._terminate()
+            return actions + self._terminate(now)
         # Sidecars keep running (and restarting, whatever the pod's policy) beside the app.
         for container in self.init_containers:
             if is_sidecar(container):
@@ -473,9 +475,15 @@ class PodWorker:
         self.backoff.next(key, ts, now)
         return False, []
 
-    def _terminate(self) -> list[Action]:
+    def _terminate(self, now: float) -> list[Action]:
         """Stop what runs: app (and ordinary init) containers first, sidecars once those are gone,
-        last-declared sidecar first (KEP-753 termination order)."""
+        last-declared sidecar first (KEP-753 termination order).
+
+        One grace period for the whole pod (kuberuntime_termination_order.go): a sidecar's
+        SIGTERM comes with what is left of it since termination began, never less than the 2 s
+        minimum, so a pod with a 20 s grace never takes 40 s."""
+        if self.terminating_since is None:
+            self.terminating_since = now
         ordinary = [c for c in self.init_containers if not is_sidecar(c)] + self.containers
         sidecars = [c for c in reversed(self.init_containers) if is_sidecar(c)]
 
@@ -496,6 +504,9 @@ class PodWorker:
                 continue
             rec.busy = True
             grace = kill_grace_period(self.pod, container, None)
+            if is_sidecar(container):
+                left = grace - int(now - self.terminating_since)
+                grace = max(left, MINIMUM_GRACE_PERIOD)
             if self.evicted is not None and not self.deleting:
                 grace = EVICTION_GRACE_SECONDS
             actions.append(
