@@ -34,7 +34,7 @@ from podlab.runtime.types import (
     os_error_text,
     start_error_message,
 )
-from podlab.runtime.volumes import Lookup, materialise
+from podlab.runtime.volumes import Lookup, materialise, refresh
 
 log = logging.getLogger("podlab.runtime")
 
@@ -97,6 +97,11 @@ class Runtime:
         Raises VolumeError with the kubelet's FailedMount message when a source is missing.
         """
         return materialise(pod, lookup, self._pod_dir(pod) / "volumes", tmpfs=can_mount())
+
+    def refresh_volumes(self, pod: Obj, lookup: Lookup, volumes: Mapping[str, Path]) -> list[str]:
+        """A running pod's configMap/secret/downwardAPI/projected volumes follow their sources
+        (the kubelet's atomic writer); returns the volumes that changed."""
+        return refresh(pod, lookup, volumes)
 
     def release_pod(self, pod_uid: str) -> None:
         """Remove the pod's scratch directories (tmpfs volumes unmounted first) and its logs,
