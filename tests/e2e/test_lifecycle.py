@@ -140,3 +140,34 @@ def test_a_sidecar_shares_the_pods_grace_period(node: RunningNode, api: Any) -> 
     node.kubectl("delete", "pod", "sidecar-grace", "--wait=true", timeout=60)
     took = time.monotonic() - began
     assert 6 <= took < 10.5, took
+
+
+def test_config_map_and_projected_volumes_follow_their_sources_in_a_running_container(
+    node: RunningNode, api: Any
+) -> None:
+    """The container reports what it reads every 0.3 s; the sources change under it."""
+    node.kubectl("apply", "-f", str(LIFECYCLE / "live-config.yaml"))
+    wait_pod(api, "live-config", lambda p: p.status.phase == "Running", timeout=30, what="Running")
+
+    def last_report() -> str:
+        lines = node.kubectl("logs", "live-config", "--tail=1").stdout.splitlines()
+        return lines[-1] if lines else ""
+
+    wait_for(
+        lambda: last_report() == 'config=hello all=hello labels=tier="one"', timeout=20, what="first read"
+    )
+    listing = node.kubectl("logs", "live-config").stdout
+    # kubelet's atomic writer, seen from inside: the name links into ..data, a timestamped dir.
+    assert "..data -> ..20" in listing and "greeting -> ..data/greeting" in listing, listing
+    node.kubectl("patch", "configmap", "live-config", "-p", '{"data":{"greeting":"bonjour"}}')
+    wait_for(
+        lambda: last_report() == 'config=bonjour all=bonjour labels=tier="one"',
+        timeout=20,
+        what="the new value",
+    )
+    node.kubectl("label", "pod", "live-config", "tier=two", "--overwrite")
+    wait_for(
+        lambda: last_report() == 'config=bonjour all=bonjour labels=tier="two"',
+        timeout=20,
+        what="the new label",
+    )
