@@ -38,6 +38,17 @@ def api(node: RunningNode) -> Any:
     return node.core_api()
 
 
+def assert_forbidden(node: RunningNode, name: str, detail: str) -> str:
+    """`kubectl apply` of manifests/secctx/<name>.yaml is refused with `detail`; the file's path."""
+    manifest = str(SECCTX / f"{name}.yaml")
+    refused = node.kubectl("apply", "-f", manifest, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f'Error from server (Forbidden): error when creating "{manifest}": pods "{name}" is forbidden: {detail}'
+    )
+    return manifest
+
+
 def waiting(pod: Any) -> Any:
     statuses = pod.status.container_statuses or []
     return statuses[0].state.waiting if statuses and statuses[0].state else None
@@ -108,12 +119,10 @@ def test_read_only_root_no_new_privs_and_capabilities(node: RunningNode, api: An
 def test_unknown_service_account_is_refused_until_it_exists(node: RunningNode, api: Any) -> None:
     from kubernetes.client.rest import ApiException
 
-    manifest = str(SECCTX / "unknown-sa.yaml")
-    refused = node.kubectl("apply", "-f", manifest, check=False)
-    assert refused.returncode == 1
-    assert refused.stderr.strip() == (
-        f'Error from server (Forbidden): error when creating "{manifest}": pods "unknown-sa" is forbidden: '
-        'error looking up service account default/builder: serviceaccount "builder" not found'
+    manifest = assert_forbidden(
+        node,
+        "unknown-sa",
+        'error looking up service account default/builder: serviceaccount "builder" not found',
     )
     with pytest.raises(ApiException) as raised:
         api.create_namespaced_pod(
@@ -139,13 +148,11 @@ def test_unknown_service_account_is_refused_until_it_exists(node: RunningNode, a
 
 
 def test_privileged_and_host_capabilities_are_refused_in_pod_security_words(node: RunningNode) -> None:
-    manifest = str(SECCTX / "privileged.yaml")
-    refused = node.kubectl("apply", "-f", manifest, check=False)
-    assert refused.returncode == 1
-    assert refused.stderr.strip() == (
-        f'Error from server (Forbidden): error when creating "{manifest}": pods "privileged" is forbidden: '
+    assert_forbidden(
+        node,
+        "privileged",
         'violates PodSecurity "baseline:latest": privileged (container "app" must not set '
         'securityContext.privileged=true), non-default capabilities (container "admin" must not include '
-        '"NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)'
+        '"NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)',
     )
     assert node.kubectl("get", "pod", "privileged", check=False).returncode == 1
