@@ -156,3 +156,21 @@ def test_privileged_and_host_capabilities_are_refused_in_pod_security_words(node
         '"NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)',
     )
     assert node.kubectl("get", "pod", "privileged", check=False).returncode == 1
+
+
+def test_a_deployment_naming_an_unknown_account_gets_failed_create(node: RunningNode, api: Any) -> None:
+    """The ReplicaSet controller's creates go through admission: no pod, a FailedCreate event."""
+    node.kubectl("apply", "-f", str(SECCTX / "unknown-sa-deployment.yaml"))
+
+    def failed_create() -> Any:
+        events = api.list_namespaced_event("default", field_selector="reason=FailedCreate").items
+        return next((e for e in events if e.involved_object.kind == "ReplicaSet"), None)
+
+    event = wait_for(failed_create, timeout=20, what="FailedCreate on the ReplicaSet")
+    rs = event.involved_object.name
+    assert event.type == "Warning" and event.source.component == "replicaset-controller"
+    assert event.message == (
+        f'Error creating: pods "{rs}-" is forbidden: error looking up service account default/ghost: '
+        'serviceaccount "ghost" not found'
+    )
+    assert not api.list_namespaced_pod("default", label_selector="app=ghost-sa").items

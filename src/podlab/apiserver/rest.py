@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s.admission import admit_pod
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import RESOURCES
 from podlab.k8s.timestamps import format_time
@@ -28,7 +29,6 @@ from podlab.store import (
 )
 
 from . import k8sapi
-from .admission import admit_pod
 from .bodies import (
     APPLY_PATCH,
     JSON_PATCH,
@@ -194,7 +194,7 @@ class Rest:
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:
-                raise refusal
+                return status_response(403, "Forbidden", refusal.message, refusal.status_details())
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared), headers=warnings)

@@ -1,4 +1,6 @@
-"""Pod admission: what a cluster's admission plugins refuse, in their words (sans-IO but the lookup).
+"""Pod admission: what a cluster's admission plugins refuse, in their words (sans-IO; the
+ServiceAccount lookup is passed in). The API server answers a refusal with 403 Forbidden; the
+ReplicaSet controller records it as a FailedCreate event (`Error creating: ...`).
 
 - ServiceAccount (plugin/pkg/admission/serviceaccount): a pod naming an account that does not
   exist is refused: `pods "x" is forbidden: error looking up service account NS/NAME:
@@ -14,9 +16,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-
-from podlab.store import StoreError
 
 Obj = dict[str, Any]
 # lookup(namespace, name) -> the ServiceAccount, or None.
@@ -42,26 +43,33 @@ BASELINE_CAPABILITIES = frozenset(
 )
 
 
-class Forbidden(StoreError):
-    """Raised when admission refuses the object (403, reason Forbidden)."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why admission refused a pod: the Status message and the name it gives."""
 
-    code = 403
-    reason = "Forbidden"
+    name: str
+    message: str  # pods "NAME" is forbidden: DETAIL
 
-    def __init__(self, name: str, detail: str) -> None:
-        super().__init__(f'pods "{name}" is forbidden: {detail}', details={"name": name, "kind": "pods"})
+    def status_details(self) -> Obj:
+        return {"name": self.name, "kind": "pods"}
 
 
-def admit_pod(pod: Obj, lookup: AccountLookup) -> Forbidden | None:
+def _forbidden(name: str, detail: str) -> Refusal:
+    return Refusal(name, f'pods "{name}" is forbidden: {detail}')
+
+
+def admit_pod(pod: Obj, lookup: AccountLookup) -> Refusal | None:
     """The refusal for a new pod, or None when every plugin admits it."""
     meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
-    name, namespace = str(meta.get("name", "")), str(meta.get("namespace", "default"))
+    # A generated name is not chosen yet: the refusal names the prefix, as the apiserver's does.
+    name = str(meta.get("name") or meta.get("generateName") or "")
+    namespace = str(meta.get("namespace", "default"))
     violations = baseline_violations(spec)
     if violations:
-        return Forbidden(name, 'violates PodSecurity "baseline:latest": ' + ", ".join(violations))
+        return _forbidden(name, 'violates PodSecurity "baseline:latest": ' + ", ".join(violations))
     account = str(spec.get("serviceAccountName") or "default")
     if lookup(namespace, account) is None:
-        return Forbidden(
+        return _forbidden(
             name,
             f'error looking up service account {namespace}/{account}: serviceaccount "{account}" not found',
         )
