@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,6 +81,9 @@ class ScriptedRuntime:
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]:
         return {}
+
+    def refresh_volumes(self, pod: Obj, lookup: SourceLookup, volumes: Mapping[str, Path]) -> list[str]:
+        return []
 
     def release_pod(self, pod_uid: str) -> None:
         release_pod_ip(pod_uid)  # as the real runtime does

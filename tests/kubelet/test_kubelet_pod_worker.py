@@ -422,8 +422,9 @@ def test_sidecars_are_stopped_when_the_app_is_done() -> None:
     assert w.sync(6, none, none) == []  # not restarted: the pod is finished
 
 
-def test_deletion_stops_the_app_before_its_sidecars_in_reverse_order() -> None:
-    pod = make_pod()
+def two_sidecars_running(grace: int | None = None) -> tuple[PodWorker, dict[str, Any]]:
+    """A pod with sidecars `first` and `second` and the app, all started at t=0."""
+    pod = make_pod(grace=grace)
     pod["spec"]["initContainers"] = [
         {"name": "first", "image": "busybox", "restartPolicy": "Always"},
         {"name": "second", "image": "busybox", "restartPolicy": "Always"},
@@ -434,6 +435,11 @@ def test_deletion_stops_the_app_before_its_sidecars_in_reverse_order() -> None:
         assert w.sync(0, none, none) == [StartContainer(name)]
         w.on_started(name, f"{name}-1", 0, "t0")
         w.finish_action(name)
+    return w, pod
+
+
+def test_deletion_stops_the_app_before_its_sidecars_in_reverse_order() -> None:
+    w, pod = two_sidecars_running()
     deleting = dict(
         pod, metadata={**pod["metadata"], "deletionTimestamp": "t", "deletionGracePeriodSeconds": 30}
     )
@@ -448,3 +454,22 @@ def test_deletion_stops_the_app_before_its_sidecars_in_reverse_order() -> None:
         w.finish_action(name)
     assert order == ["wiremock", "second", "first"]
     assert w.sync(5, none, none) == [] and w.all_stopped()
+
+
+def test_sidecars_share_the_pods_one_grace_period() -> None:
+    """KEP-753: a sidecar's SIGTERM carries what is left of the pod's grace (2 s at least), so a
+    pod with a 20 s grace never takes 40 s to stop."""
+    w, pod = two_sidecars_running(grace=20)
+    w.update_pod(
+        dict(pod, metadata={**pod["metadata"], "deletionTimestamp": "t", "deletionGracePeriodSeconds": 20})
+    )
+    assert w.sync(10, none, none) == [
+        KillContainer("wiremock", "wiremock-1", 20, "Stopping container wiremock")
+    ]
+    w.on_exited("wiremock", "wiremock-1", 25, "t25", 0, "Completed")  # took 15 of the 20 s
+    w.finish_action("wiremock")
+    assert w.sync(25, none, none) == [KillContainer("second", "second-1", 5, "Stopping container second")]
+    w.on_exited("second", "second-1", 29.5, "t29", 143, "Error")
+    w.finish_action("second")
+    # 19.5 s used: the floor of 2 s applies.
+    assert w.sync(29.5, none, none) == [KillContainer("first", "first-1", 2, "Stopping container first")]

@@ -194,7 +194,9 @@ def test_volumes_items_subpath_downward_and_update_in_place(tmp_path: Path) -> N
     assert (vols["cfg"] / "a").stat().st_mode & 0o777 == 0o600
     assert (vols["pick"] / "x" / "y").stat().st_mode & 0o777 == 0o755 and not (vols["pick"] / "a").exists()
     assert (vols["info"] / "labels").read_text() == 'app="w"' and (vols["info"] / "name").read_text() == "web"
-    assert list(vols["opt"].iterdir()) == []
+    # An optional secret that is absent is an empty payload: only the atomic writer's entries.
+    assert all(p.name.startswith("..") for p in vols["opt"].iterdir())
+    assert os.readlink(vols["opt"] / "..data").startswith("..20")
     (vols["scratch"] / "keep").write_text("k")
 
     before = os.stat(vols["cfg"]).st_ino
@@ -203,9 +205,14 @@ def test_volumes_items_subpath_downward_and_update_in_place(tmp_path: Path) -> N
     vols2 = materialise(pod, lambda k, n: objs.get((k, n)), tmp_path / "v")
     assert os.stat(vols2["cfg"]).st_ino == before  # same directory: bind mounts keep seeing it
     assert (
-        sorted(p.name for p in vols2["cfg"].iterdir()) == ["a", "b"]
+        sorted(p.name for p in vols2["cfg"].iterdir() if not p.name.startswith("..")) == ["a", "b"]
         and (vols2["cfg"] / "a").read_text() == "changed"
     )
+    # kubelet's atomic writer: visible names link into ..data, which links to one timestamped
+    # version; the replaced version is gone.
+    assert os.readlink(vols2["cfg"] / "a") == "..data/a"
+    versions = [p.name for p in vols2["cfg"].iterdir() if p.name.startswith("..20")]
+    assert [os.readlink(vols2["cfg"] / "..data")] == versions
     assert (vols2["scratch"] / "keep").read_text() == "k"  # emptyDir survives restarts
 
     with pytest.raises(VolumeError) as err:

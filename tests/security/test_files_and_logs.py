@@ -108,7 +108,8 @@ def test_secrets_logs_and_credentials_are_owner_only(node: RunningNode, tmp_path
         {"name": "ro", "mountPath": "/etc/ro"},
         {"name": "items", "mountPath": "/etc/items"},
     ]
-    script = "stat -c '%a %n' /etc/s/password /etc/ro/user /etc/items/k; echo printed-secret; sleep 3600"
+    # -L: the names are the atomic writer's links into ..data, as on a node; the modes are the files'.
+    script = "stat -L -c '%a %n' /etc/s/password /etc/ro/user /etc/items/k; echo printed-secret; sleep 3600"
     apply(node, tmp_path, secret, pod("reader", script, volumes=volumes, container={"volumeMounts": mounts}))
     wait_for(lambda: "printed-secret" in node.kubectl("logs", "reader").stdout, timeout=60, what="the modes")
     # Inside the container: the modes the manifest asks for (0644 by default).

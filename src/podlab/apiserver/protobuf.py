@@ -117,9 +117,26 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     "Duration": {1: ("duration", "str")},
     # A Pod spec's whole tree (PodSpec, Container, probes, volumes ...), generated.
     **POD_SCHEMA,
+    # `kubectl create serviceaccount`: generated.proto, ServiceAccount and its references.
+    "ServiceAccount": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("secrets", "[]SAObjectReference"),
+        3: ("imagePullSecrets", "[]SALocalObjectReference"),
+        4: ("automountServiceAccountToken", "bool?"),
+    },
+    "SAObjectReference": {
+        1: ("kind", "str"),
+        2: ("namespace", "str"),
+        3: ("name", "str"),
+        4: ("uid", "str"),
+        5: ("apiVersion", "str"),
+        6: ("resourceVersion", "str"),
+        7: ("fieldPath", "str"),
+    },
+    "SALocalObjectReference": {1: ("name", "str")},
 }
 # The top-level message of each kind kubectl may send this way.
-KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Pod", "Service"}
+KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Pod", "Service", "ServiceAccount"}
 
 
 def _signed(value: int) -> int:

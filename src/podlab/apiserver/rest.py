@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s.admission import admit_pod
 from podlab.k8s.ephemeral import ephemeral_update
 from podlab.k8s.names import generate_name
 from podlab.k8s.resources import RESOURCES
@@ -202,9 +203,19 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        if route.resource.kind == "Pod":
+            refusal = admit_pod(prepared, self._service_account)
+            if refusal is not None:
+                return status_response(403, "Forbidden", refusal.message, refusal.status_details())
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+
+    def _service_account(self, namespace: str, name: str) -> Obj | None:
+        try:
+            return self.store.get(("", "serviceaccounts"), namespace, name)
+        except NotFound:
+            return None
 
     def _dry_run_create(self, route: Route, obj: Obj) -> Obj:
         out = copy.deepcopy(obj)

@@ -33,6 +33,7 @@ from podlab.controllers.actions import (
 from podlab.controllers.gc import orphaned_dependents
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
+from podlab.k8s.admission import admit_pod
 from podlab.k8s.defaults import apply_defaults
 from podlab.k8s.events import object_reference
 from podlab.k8s.patch import json_merge_patch
@@ -133,10 +134,24 @@ class Controllers:
                 self._wake.set()
         return writes
 
+    def _service_account(self, namespace: str, name: str) -> Obj | None:
+        try:
+            return self.store.get(("", "serviceaccounts"), namespace, name)
+        except StoreError:
+            return None
+
     def _apply_one(self, action: Action, now: datetime) -> int:
         match action:
             case CreateObject(key=key, obj=obj, event=event, owner=owner):
-                created = self.store.create(key, apply_defaults(obj))
+                obj = apply_defaults(obj)
+                refusal = admit_pod(obj, self._service_account) if key == PODS else None
+                if refusal is not None:
+                    # The ReplicaSet controller's create goes through admission like any client's.
+                    if owner is not None:
+                        message = f"Error creating: {refusal.message}"
+                        self._record(owner, "Warning", "FailedCreate", message, "replicaset-controller", now)
+                    return 0
+                created = self.store.create(key, obj)
                 if event is not None and owner is not None:
                     reason, message = event
                     self._record(

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import random
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -113,6 +114,9 @@ class ModelRuntime:
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]:
         return {}
+
+    def refresh_volumes(self, pod: Obj, lookup: SourceLookup, volumes: Mapping[str, Path]) -> list[str]:
+        return []  # a model has no files
 
     def release_pod(self, pod_uid: str) -> None:
         for key in [k for k, inst in self.instances.items() if inst.pod_uid == pod_uid]:

@@ -217,6 +217,23 @@ def configmap_row(obj: Obj, now: datetime) -> list[Any]:
     return [name_of(obj), len(as_obj(obj.get("data"))) + len(as_obj(obj.get("binaryData"))), age_of(obj, now)]
 
 
+SERVICEACCOUNT_COLUMNS: list[Column] = [
+    NAME,
+    (
+        "Secrets",
+        "string",
+        0,
+        "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
+    ),
+    AGE,
+]
+
+
+def serviceaccount_row(obj: Obj, now: datetime) -> list[Any]:
+    secrets = obj.get("secrets")
+    return [name_of(obj), len(secrets) if isinstance(secrets, list) else 0, age_of(obj, now)]
+
+
 SECRET_COLUMNS: list[Column] = [
     NAME,
     (
@@ -384,6 +401,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Namespace": (NAMESPACE_COLUMNS, namespace_row),
     "Service": (SERVICE_COLUMNS, service_row),
     "Node": (NODE_COLUMNS, node_row),
+    "ServiceAccount": (SERVICEACCOUNT_COLUMNS, serviceaccount_row),
 }
 
 

@@ -165,6 +165,8 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"spec.clusterIP", "spec.type"}),
     ),
     ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node", subresources=(STATUS,)),
+    # Stored only (no tokens): pod admission looks the pod's account up (apiserver/admission.py).
+    ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",), "serviceaccount"),
     ResourceInfo(
         "apps",
         "v1",

@@ -35,6 +35,7 @@ from podlab.runtime import (
     StartError,
     VolumeError,
 )
+from podlab.runtime.security import verify_run_as_non_root
 
 log = logging.getLogger("podlab.kubelet")
 
@@ -115,10 +116,11 @@ class ContainerActions:
                 service_env=pod_service_env(pod, self.node.services()),
             )
         except EnvError as exc:
-            self.worker.on_waiting(
-                name, "CreateContainerConfigError", exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
-            )
-            self.emit("Warning", "Failed", f"Error: {exc.message}", name)
+            self._config_error(name, exc.message)
+            return
+        refusal = verify_run_as_non_root(pod, spec, format_pod(pod))
+        if refusal is not None:
+            self._config_error(name, refusal)
             return
         launch = ContainerLaunch(
             pod=pod,
@@ -178,6 +180,13 @@ class ContainerActions:
             )
             self.emit("Normal", "Killing", "FailedPostStartHook", name)
             self.on_exit(name, rc, await rc.stop(kill_grace_period(self.worker.pod, spec, None)))
+
+    def _config_error(self, name: str, message: str) -> None:
+        """kubelet's CreateContainerConfigError: waiting, a Failed event, retried on a later sync."""
+        self.worker.on_waiting(
+            name, "CreateContainerConfigError", message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
+        )
+        self.emit("Warning", "Failed", f"Error: {message}", name)
 
     async def _post_start(self, spec: Obj, rc: ContainerHandle, handler: Obj) -> str | None:
         target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)

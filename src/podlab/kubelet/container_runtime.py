@@ -7,7 +7,7 @@ with a scripted runtime of the same shape (tests/kubelet/fake_runtime.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,6 +48,8 @@ class ContainerRuntime(Protocol):
     ``VolumeError`` (podlab.runtime) with kubelet's wording for the failures users see."""
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]: ...
+
+    def refresh_volumes(self, pod: Obj, lookup: SourceLookup, volumes: Mapping[str, Path]) -> list[str]: ...
 
     async def start(self, launch: ContainerLaunch) -> ContainerHandle: ...
 

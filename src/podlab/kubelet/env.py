@@ -8,11 +8,15 @@ Errors carry kubelet's wording; the caller shows them as ``CreateContainerConfig
 from __future__ import annotations
 
 import base64
+import math
 import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
+
+from podlab.k8s.quantity import parse_quantity
 
 Obj = dict[str, Any]
 # lookup(kind, name) -> object in the pod's namespace or None; kind "ConfigMap" | "Secret".
@@ -90,17 +94,29 @@ def _field_ref(pod: Obj, path: str, pod_ip: str, host_ip: str, node_name: str) -
 
 
 def _resource_ref(container: Obj, ref: Obj) -> str:
+    """ExtractContainerResourceValue (pkg/api/v1/resource/helpers.go): the quantity divided by
+    `divisor` (default 1) and rounded up; CPU in millicores (`500m` → `1`, divisor `1m` → `500`)."""
     resource = str(ref.get("resource", ""))
     section, _, name = resource.partition(".")
     value = ((container.get("resources") or {}).get(section) or {}).get(name)
     if value is None and section in ("limits", "requests"):
         # Unset limits default to node allocatable, which is this machine.
         if name == "cpu":
-            return str(os.cpu_count() or 1)
-        if name == "memory":
-            return str(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-        return "0"
-    return str(value or "0")
+            value = os.cpu_count() or 1
+        elif name == "memory":
+            value = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        else:
+            value = 0
+    return resource_value(value or 0, ref.get("divisor") or 1)
+
+
+def resource_value(quantity: str | int | float, divisor: str | int | float) -> str:
+    """convertResourceCPUToString / convertResourceMemoryToString: ceil(quantity / divisor); the
+    CPU form compares millicores, which for whole quantities is the same division."""
+    amount, per = parse_quantity(quantity), parse_quantity(divisor)
+    if per <= 0:
+        per = Decimal(1)
+    return str(math.ceil(amount / per))
 
 
 def resolve_env(

@@ -124,6 +124,9 @@ class PodRunner:
             "deletionTimestamp"
         )
         gates = self._foreign_conditions(old) != self._foreign_conditions(pod)  # readiness gates
+        meta_keys = ("labels", "annotations")
+        if any(old["metadata"].get(k) != pod["metadata"].get(k) for k in meta_keys):
+            self.retry_mounts()  # downwardAPI volumes show labels and annotations
         if old.get("spec") != pod.get("spec") or deletion or gates:
             self.wake()
 
@@ -234,7 +237,12 @@ class PodRunner:
         return True
 
     def retry_mounts(self) -> None:
-        """A ConfigMap/Secret appeared or changed: try mounting again now."""
+        """A ConfigMap/Secret appeared or changed: try mounting again now, or, once mounted,
+        bring the running pod's volumes up to date (the kubelet's atomic `..data` swap)."""
+        if self.worker.sandbox_ready and self.sandbox.volumes is not None and not self.worker.deleting:
+            lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
+            self.node.runtime.refresh_volumes(self.pod, lookup, self.sandbox.volumes)
+            return
         if not self.worker.sandbox_ready:
             self._mount_retry_at = 0.0
             self._mount_delay = MOUNT_RETRY_INITIAL
@@ -266,7 +274,9 @@ class PodRunner:
         # containerd reports signal deaths as 128+n exit codes and never fills `signal`.
         now = self.clock.now()
         finished = format_time(info.finished_at)
-        if self.worker.on_exited(name, rc.container_id, now, finished, info.exit_code, info.reason):
+        if self.worker.on_exited(
+            name, rc.container_id, now, finished, info.exit_code, info.reason, message=info.message
+        ):
             self.wake()
 
     async def shutdown(self, grace: float) -> None:

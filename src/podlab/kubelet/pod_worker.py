@@ -29,6 +29,9 @@ Obj = dict[str, Any]
 MINIMUM_GRACE_PERIOD = 2
 DEFAULT_GRACE_PERIOD = 30
 EPOCH = "1970-01-01T00:00:00Z"  # what containerd reports as startedAt for a StartError
+# active_deadline.go: the pod's reason and message, and those of its Normal event.
+DEADLINE_EXCEEDED = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
 
 @dataclass
@@ -182,6 +185,13 @@ class PodWorker:
         self.initialized = not self.init_containers
         # The eviction manager's message once the pod is evicted (kubelet/eviction.py).
         self.evicted: str | None = None
+        # activeDeadlineSeconds (pkg/kubelet/active_deadline.go): counted from the pod's first
+        # sync (its status.startTime); once passed, every container is stopped with its normal
+        # grace and the pod ends Failed, reason DeadlineExceeded.
+        self.active_since: float | None = None
+        self.deadline_exceeded = False
+        # When the pod's termination began: its one grace period counts from here (KEP-753).
+        self.terminating_since: float | None = None
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -254,6 +264,7 @@ class PodWorker:
         exit_code: int,
         reason: str,
         signal: int | None = None,
+        message: str | None = None,
     ) -> bool:
         """Record an exit; False when it is old news (the kill and the waiter both report it)."""
         rec = self.records[name]
@@ -262,6 +273,7 @@ class PodWorker:
             return False
         inst.finished_mono, inst.finished_at = now, finished_at
         inst.exit_code, inst.reason, inst.signal = exit_code, reason, signal
+        inst.message = message  # the termination message (terminationMessagePath or the log)
         return True
 
     def on_waiting(self, name: str, reason: str, message: str | None, retry_at: float | None = None) -> None:
@@ -296,9 +308,10 @@ class PodWorker:
 
     def sync(self, now: float, liveness: ResultLookup, startup: ResultLookup) -> list[Action]:
         """computePodActions plus the backoff check SyncPod does before each start."""
-        if self.deleting or self.evicted is not None:
-            return self._terminate()
-        actions: list[Action] = []
+        deadline = self._active_deadline(now)
+        if self.deleting or self.evicted is not None or self.deadline_exceeded:
+            return deadline + self._terminate(now)
+        actions: list[Action] = deadline
         if not self.sandbox_ready:
             return actions
         if not self.initialized:
@@ -321,7 +334,7 @@ class PodWorker:
                 actions += self._maybe_start(container, rec, now)
         if not regular_alive:
             # computePodActions: nothing to keep and nothing to start -> KillPod, sidecars too.
-            return actions + self._terminate()
+            return actions + self._terminate(now)
         # Sidecars keep running (and restarting, whatever the pod's policy) beside the app.
         for container in self.init_containers:
             if is_sidecar(container):
@@ -331,6 +344,19 @@ class PodWorker:
             if not rec.busy and rec.current is None:
                 actions += self._maybe_start(container, rec, now)
         return actions
+
+    def _active_deadline(self, now: float) -> list[Action]:
+        """The DeadlineExceeded event once the deadline has passed, else a wake-up for it."""
+        if self.active_since is None:
+            self.active_since = now
+        seconds = self.pod.get("spec", {}).get("activeDeadlineSeconds")
+        if seconds is None or self.deadline_exceeded or self.deleting:
+            return []
+        due = self.active_since + float(seconds)
+        if now < due:
+            return [WakeAt(due)]
+        self.deadline_exceeded = True
+        return [EmitEvent("Normal", DEADLINE_EXCEEDED, DEADLINE_MESSAGE, None)]
 
     def _sync_init(
         self, now: float, liveness: ResultLookup, startup: ResultLookup
@@ -463,9 +489,15 @@ class PodWorker:
         self.backoff.next(key, ts, now)
         return False, []
 
-    def _terminate(self) -> list[Action]:
+    def _terminate(self, now: float) -> list[Action]:
         """Stop what runs: app (and ordinary init) containers first, sidecars once those are gone,
-        last-declared sidecar first (KEP-753 termination order)."""
+        last-declared sidecar first (KEP-753 termination order).
+
+        One grace period for the whole pod (kuberuntime_termination_order.go): a sidecar's
+        SIGTERM comes with what is left of it since termination began, never less than the 2 s
+        minimum, so a pod with a 20 s grace never takes 40 s."""
+        if self.terminating_since is None:
+            self.terminating_since = now
         ordinary = [c for c in self.init_containers if not is_sidecar(c)] + self.containers
         ordinary += self.ephemeral_containers
         sidecars = [c for c in reversed(self.init_containers) if is_sidecar(c)]
@@ -487,6 +519,9 @@ class PodWorker:
                 continue
             rec.busy = True
             grace = kill_grace_period(self.pod, container, None)
+            if is_sidecar(container):
+                left = grace - int(now - self.terminating_since)
+                grace = max(left, MINIMUM_GRACE_PERIOD)
             if self.evicted is not None and not self.deleting:
                 grace = EVICTION_GRACE_SECONDS
             actions.append(

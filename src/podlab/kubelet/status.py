@@ -12,7 +12,13 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from podlab.kubelet.pod_worker import ContainerRecord, PodWorker, is_sidecar
+from podlab.kubelet.pod_worker import (
+    DEADLINE_EXCEEDED,
+    DEADLINE_MESSAGE,
+    ContainerRecord,
+    PodWorker,
+    is_sidecar,
+)
 from podlab.kubelet.probe_results import Result
 
 Obj = dict[str, Any]
@@ -305,11 +311,13 @@ def build_status(
         container_status(c, worker.records[c["name"]], readiness, startup, init=True) for c in init_specs
     ]
     prev = previous or {}
-    terminal = (worker.deleting or worker.evicted is not None) and worker.all_stopped()
+    failed = worker.evicted is not None or worker.deadline_exceeded
+    terminal = (worker.deleting or failed) and worker.all_stopped()
     sidecars = frozenset(c["name"] for c in init_specs if is_sidecar(c))
     phase = pod_phase(worker.restart_policy, statuses, terminal, init_statuses, sidecars)
-    if worker.evicted is not None and worker.all_stopped():
-        phase = "Failed"  # eviction_manager evictPod: the status function sets Failed/Evicted
+    if failed and worker.all_stopped():
+        # eviction_manager evictPod / active_deadline.go: Failed with the verdict's reason.
+        phase = "Failed"
     if prev.get("phase") in ("Succeeded", "Failed"):
         phase = prev["phase"]  # kubelet never leaves a terminal phase
     sidecar_statuses = [cs for cs in init_statuses if cs["name"] in sidecars]
@@ -347,6 +355,8 @@ def build_status(
     out["startTime"] = start_time
     if worker.evicted is not None:
         out["reason"], out["message"] = "Evicted", worker.evicted
+    elif worker.deadline_exceeded:
+        out["reason"], out["message"] = DEADLINE_EXCEEDED, DEADLINE_MESSAGE
     if init_statuses:
         out["initContainerStatuses"] = init_statuses  # spec order, unlike containerStatuses
     out["containerStatuses"] = statuses

@@ -46,7 +46,6 @@ DEFAULT_CAPABILITIES = (
 # The same set as /proc/<pid>/status prints it (CapEff), for tests and docs.
 DEFAULT_CAPABILITY_MASK = 0x00000000A80425FB
 # For a container in the host's user namespace (see above): no raw sockets on the host network.
-HOST_NAMESPACE_CAPABILITIES = tuple(c for c in DEFAULT_CAPABILITIES if c != "CAP_NET_RAW")
 HOST_NAMESPACE_CAPABILITY_MASK = DEFAULT_CAPABILITY_MASK & ~(1 << 13)  # CAP_NET_RAW is bit 13
 
 # Kubernetes' defaults unless procMount: Unmasked. Masked files read empty, masked directories
@@ -72,20 +71,25 @@ def needs_host_user_namespace(ports: Iterable[int], *, euid: int, unprivileged_p
     return euid == 0 and any(0 < port < unprivileged_port_start for port in ports)
 
 
-def namespace_args(*, user_namespace: bool = True) -> list[str]:
-    """bwrap's namespaces: user (container root is uid 0 inside), PID, IPC, UTS; the network is shared."""
+def namespace_args(*, user_namespace: bool = True, uid: int = 0, gid: int = 0) -> list[str]:
+    """bwrap's namespaces: user (container root is uid 0 inside), PID, IPC, UTS; the network is shared.
+
+    `uid`/`gid` other than 0 only for a node run by an ordinary user, where bwrap maps the
+    sandbox ids to that user (run by root it would map them to host root: idswitch.py)."""
     args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     if user_namespace:
         # --disable-userns needs the explicit --unshare-user (bwrap 0.8).
-        args = ["--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0", *args]
+        args = ["--unshare-user", "--disable-userns", "--uid", str(uid), "--gid", str(gid), *args]
     return args
 
 
-def capability_args(*, user_namespace: bool = True) -> list[str]:
-    """Evaluated in argv order: drop everything, then add the container's set."""
+def capability_args(caps: Iterable[str] = DEFAULT_CAPABILITIES, *, user_namespace: bool = True) -> list[str]:
+    """Evaluated in argv order: drop everything, then add the container's set (securityContext
+    capabilities applied: security.py); in the host's user namespace never NET_RAW (above)."""
     args = ["--cap-drop", "ALL"]
-    for cap in DEFAULT_CAPABILITIES if user_namespace else HOST_NAMESPACE_CAPABILITIES:
-        args += ["--cap-add", cap]
+    for cap in caps:
+        if user_namespace or cap != "CAP_NET_RAW":
+            args += ["--cap-add", cap]
     return args
 
 

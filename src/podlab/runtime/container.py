@@ -22,6 +22,7 @@ from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logwriter import LogWriter, WarnFn, write_exit_marker
 from podlab.runtime.lookup import look_path
 from podlab.runtime.process import exit_code_of, kill_group, wait_exit
+from podlab.runtime.termination import TerminationLog, read_message
 from podlab.runtime.types import ExecResult, ExitInfo
 
 # `kubectl exec` output kept in memory; probes read at most 10 KiB of it.
@@ -53,6 +54,7 @@ class RunningContainer:
         warn: WarnFn | None = None,
         attachable: ContainerStdio | None = None,
         cgroup: ContainerCgroup | None = None,
+        termination: TerminationLog | None = None,
     ) -> None:
         self.container_id = "containerd://" + secrets.token_hex(32)
         self.pid = pid  # the program's host PID (PID 1 of its namespace under bubblewrap)
@@ -63,6 +65,7 @@ class RunningContainer:
         self._writer = LogWriter(log_path, rotation, warn)
         self._layout = layout
         self._stdio = attachable or ContainerStdio(stdin=None, master=None, stdin_once=False)
+        self._termination = termination or TerminationLog(None, fallback_to_logs=False)
         self._sent_signal: int | None = None
         self.cgroup = cgroup  # None: no cgroup (cgroups unusable here); see runtime/cgroups
         self._exit: asyncio.Future[ExitInfo] = asyncio.get_running_loop().create_future()
@@ -105,9 +108,16 @@ class RunningContainer:
         if self.cgroup is not None:
             # The OOM count is read before the cgroup goes (it goes with it).
             reason = exit_reason(code, self.cgroup.oom_at_start, self.cgroup.oom_kills())
+        message = read_message(self._termination, code, self.log_path)
         if not self._exit.done():
             self._exit.set_result(
-                ExitInfo(exit_code=code, signal=sig, reason=reason, finished_at=datetime.now(UTC))
+                ExitInfo(
+                    exit_code=code,
+                    signal=sig,
+                    reason=reason,
+                    finished_at=datetime.now(UTC),
+                    message=message,
+                )
             )
         if self.cgroup is not None:
             # After the exit is known: the namespace's last processes may take a moment to

@@ -35,6 +35,8 @@ from podlab.runtime.reaper import Reaper
 from podlab.runtime.types import StartError, start_error_message
 
 Process = asyncio.subprocess.Process
+# Blocked while a program that unblocks them itself is started (Layout.hold_signals).
+HELD_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
 class Launcher(Protocol):
@@ -104,16 +106,25 @@ class BwrapLauncher:
         join: PidJoin | None = None,
     ) -> list[str]:
         userns = layout.user_namespace
-        namespaces = confinement.namespace_args(user_namespace=userns) if join is None else join.bwrap_args()
+        namespaces = (
+            confinement.namespace_args(user_namespace=userns, **_sandbox_ids(layout))
+            if join is None
+            else join.bwrap_args()
+        )
         cmd = [*self._prefix, self.bwrap, "--die-with-parent", *namespaces]
-        cmd += confinement.capability_args(user_namespace=userns)
+        cmd += confinement.capability_args(_capabilities(layout), user_namespace=userns)
         if seccomp_fd is not None:
             cmd += ["--seccomp", str(seccomp_fd)]
         cmd += ["--hostname", layout.hostname]
         if as_pid_1:
             cmd.append("--as-pid-1")
         cmd += sandbox.bwrap_args(layout.mounts)
-        return [*cmd, "--chdir", layout.workdir, "--", *argv]
+        if layout.security.read_only_root:
+            # Only the root mount: volumes, /dev and the masks below it keep their own flags,
+            # and /tmp, part of the root as in an image, becomes read-only with it.
+            cmd += ["--remount-ro", "/"]
+        # Exec sessions and exec probes come through here too: same user, groups and caps.
+        return [*cmd, "--chdir", layout.workdir, "--", *layout.id_switch, *argv]
 
     async def start_container(
         self,
@@ -144,6 +155,12 @@ class BwrapLauncher:
                 *(join.fds if join is not None else ()),
                 *(() if filter_fd is None else (filter_fd,)),
             )
+            # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask passes
+            # through setpriv and bwrap) and unblocks them once its handler is in place, so a stop
+            # that comes while Python is still starting stays pending instead of being dropped.
+            if layout.hold_signals:
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+                stack.callback(signal.pthread_sigmask, signal.SIG_SETMASK, held)
             proc = await asyncio.create_subprocess_exec(
                 *enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
                 stdin=stdio.stdin,
@@ -296,6 +313,26 @@ def enter_cgroup(cgroup_procs: Sequence[str], cmd: list[str]) -> list[str]:
         return cmd
     joins = " && ".join(f"echo $$ > {shlex.quote(path)}" for path in cgroup_procs)
     return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *cmd]
+
+
+def _sandbox_ids(layout: Layout) -> dict[str, int]:
+    """bwrap's --uid/--gid: the container's own only where bwrap maps them to the node's
+    ordinary user; a root node switches with setpriv instead (idswitch.py)."""
+    identity = layout.security.identity
+    if identity is None or not layout.user_namespace or layout.id_switch:
+        return {}
+    return {"uid": identity.uid, "gid": identity.gid}
+
+
+def _capabilities(layout: Layout) -> tuple[str, ...]:
+    caps = layout.security.capabilities
+    if layout.id_switch:
+        # setpriv needs these to take on the ids; a non-root uid loses every capability at
+        # the program's execve, as under containerd (nothing is ambient).
+        return (*caps, *(c for c in ("CAP_SETUID", "CAP_SETGID") if c not in caps))
+    if not layout.security.runs_as_root:
+        return ()  # bwrap would make them ambient for a non-root sandbox uid; a node does not
+    return caps
 
 
 def _read_all(fd: int) -> bytes:

@@ -6,14 +6,16 @@ import os
 import shutil
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlab.images import ImageProgram
-from podlab.runtime import confinement, sandbox
+from podlab.runtime import confinement, idswitch, sandbox
 from podlab.runtime.pyruntime import python_runtime
-from podlab.runtime.types import ContainerLaunch, PodEtc
-from podlab.runtime.volumes import resolve_mounts, volume_kinds
+from podlab.runtime.security import Security, effective
+from podlab.runtime.termination import message_path
+from podlab.runtime.types import ContainerLaunch, PodEtc, StartError
+from podlab.runtime.volumes import VolumeMount, resolve_mounts, volume_kinds
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,18 @@ class Layout:
     host_workdir: Path  # the host directory behind workdir (plain mode runs there)
     env: dict[str, str]
     hostname: str
-    # False only for a root node's container with a privileged port (confinement.py).
+    # False for a root node's container with a privileged port (confinement.py) or its own
+    # runAsUser/runAsGroup/groups (idswitch.py).
     user_namespace: bool = True
+    security: Security = field(default_factory=Security)
+    # setpriv and its options, run as the sandbox's first program to take on the container's
+    # ids (idswitch.py); empty when the container keeps the image's user.
+    id_switch: tuple[str, ...] = ()
+    # Start with SIGTERM/SIGINT blocked: only for a program that unblocks them once its
+    # handler is installed (the stub's __main__), so a stop during start-up is never lost.
+    hold_signals: bool = False
+    # The host file bound at terminationMessagePath (termination.py); None in plain mode.
+    termination_file: Path | None = None
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -50,11 +62,29 @@ def prepare(
     )
     root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
+    termination_file: Path | None = None
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
     env.setdefault("HOME", "/root")
     workdir = program.workdir
     argv = list(program.argv)
+    sec = effective(pod, container)
+    user_namespace = not confinement.needs_host_user_namespace(
+        confinement.declared_ports(container),
+        euid=os.geteuid(),
+        unprivileged_port_start=_unprivileged_ports(),
+    )
+    id_switch: tuple[str, ...] = ()
+    switch_binds: tuple[tuple[str, str], ...] = ()
+    if isolated and sec.identity is not None and os.geteuid() == 0:
+        tool = idswitch.tool("busybox" if busybox is not None else "host")
+        if tool is None:
+            raise StartError("setpriv (util-linux) is not installed: runAsUser/runAsGroup cannot be applied")
+        user_namespace = False
+        id_switch = (*tool.prefix, *idswitch.setpriv_args(sec.identity))
+        switch_binds = tool.binds
     if isolated:
+        termination_file = _termination_file(root.parent)
+        vols = [*vols, VolumeMount(message_path(container), termination_file, read_only=False)]
         etc = write_etc(root.parent / "etc", launch.pod_ip, hostname, launch.etc)
         empty = root.parent / "empty"
         empty.touch()
@@ -73,7 +103,7 @@ def prepare(
             etc_dir=etc,
             empty_file=empty,
             volumes=vols,
-            runtime=runtime,
+            runtime=(*runtime, *switch_binds),
         )
         mounts = sandbox.plan(spec)
         host_workdir = Path(sandbox.host_path(mounts, workdir))
@@ -92,11 +122,6 @@ def prepare(
         host_workdir = root / workdir.lstrip("/")
         env.setdefault("TMPDIR", str(root / "tmp"))
     host_workdir.mkdir(parents=True, exist_ok=True)
-    user_namespace = not confinement.needs_host_user_namespace(
-        confinement.declared_ports(container),
-        euid=os.geteuid(),
-        unprivileged_port_start=_unprivileged_ports(),
-    )
     return Layout(
         argv=argv,
         mounts=mounts,
@@ -105,7 +130,19 @@ def prepare(
         env=env,
         hostname=hostname,
         user_namespace=user_namespace,
+        security=sec,
+        id_switch=id_switch,
+        hold_signals=program.kind == "wiremock" and argv[1:3] == ["-m", "podlab.stub"],
+        termination_file=termination_file,
     )
+
+
+def _termination_file(instance: Path) -> Path:
+    """The instance's own termination log; 0666 as the kubelet makes it, for any runAsUser."""
+    path = instance / "termination-log"
+    path.touch()
+    os.chmod(path, 0o666)
+    return path
 
 
 def _unprivileged_ports() -> int:

@@ -28,6 +28,7 @@ from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
 from podlab.runtime.podip import release_pod_ip
 from podlab.runtime.seccomp import container_filter
+from podlab.runtime.termination import TerminationLog
 from podlab.runtime.tmpfs import can_mount, unmount_under
 from podlab.runtime.types import (
     ContainerLaunch,
@@ -37,7 +38,7 @@ from podlab.runtime.types import (
     os_error_text,
     start_error_message,
 )
-from podlab.runtime.volumes import Lookup, materialise
+from podlab.runtime.volumes import Lookup, materialise, refresh
 
 log = logging.getLogger("podlab.runtime")
 
@@ -105,6 +106,11 @@ class Runtime:
         """
         return materialise(pod, lookup, self._pod_dir(pod) / "volumes", tmpfs=can_mount())
 
+    def refresh_volumes(self, pod: Obj, lookup: Lookup, volumes: Mapping[str, Path]) -> list[str]:
+        """A running pod's configMap/secret/downwardAPI/projected volumes follow their sources
+        (the kubelet's atomic writer); returns the volumes that changed."""
+        return refresh(pod, lookup, volumes)
+
     def release_pod(self, pod_uid: str) -> None:
         """Remove the pod's scratch directories (tmpfs volumes unmounted first) and its logs,
         and give its IP back. kubelet's container GC removes a deleted pod's logs too."""
@@ -135,7 +141,7 @@ class Runtime:
         layout, error = await asyncio.get_running_loop().run_in_executor(
             self._layout_pool, self._lay_out, launch, program, busybox
         )
-        if self.isolation == "bwrap" and not layout.user_namespace:
+        if self.isolation == "bwrap" and not layout.user_namespace and not layout.id_switch:
             log.warning(
                 "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
                 "it runs in the host's user namespace so that it can bind it (docs/SECURITY.md)",
@@ -177,6 +183,7 @@ class Runtime:
                 stdin=proc.stdin, master=master, stdin_once=bool(container.get("stdinOnce"))
             ),
             cgroup=cgroup,
+            termination=TerminationLog.for_container(container, layout.termination_file),
         )
         self._containers.add(running)
         self.limits.track(running, launch)

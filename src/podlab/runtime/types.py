@@ -45,6 +45,8 @@ class ExitInfo:
     signal: int | None
     reason: str  # "Completed" | "Error" | "OOMKilled" (runtime/cgroups/counters.py)
     finished_at: datetime
+    # The termination message (terminationMessagePath, or the log's tail): termination.py.
+    message: str | None = None
 
 
 @dataclass

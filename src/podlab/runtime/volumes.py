@@ -1,20 +1,22 @@
-"""Pod volumes as host directories (configMap, secret, emptyDir, downwardAPI, hostPath).
+"""Pod volumes as host directories (configMap, secret, emptyDir, downwardAPI, projected, hostPath).
 
-Kubernetes writes ConfigMap/Secret volumes through an atomic writer (`..data` symlinks); podlab
-writes plain files, which is what programs reading the mount see anyway.
+ConfigMap, Secret, downwardAPI and projected volumes are written as the kubelet writes them,
+through its atomic writer (`..data` symlink swap, atomic_writer.py), and rewritten the same way
+when their sources change while the pod runs (`refresh`).
 """
 
 from __future__ import annotations
 
 import base64
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podlab.k8s.quantity import parse_quantity
+from podlab.runtime.atomic_writer import write_payload
+from podlab.runtime.fsgroup import set_volume_ownership
 from podlab.runtime.tmpfs import mount_tmpfs
 from podlab.runtime.types import os_error_text
 
@@ -23,6 +25,10 @@ Obj = dict[str, Any]
 Lookup = Callable[[str, str], Obj | None]
 
 DEFAULT_MODE = 0o644
+# Volume kinds the kubelet always mounts read-only.
+READ_ONLY_KINDS = ("configMap", "secret", "downwardAPI", "projected")
+# Volume kinds whose files follow their sources while the pod runs (the atomic writer).
+UPDATED_KINDS = ("configMap", "secret", "downwardAPI", "projected")
 
 
 class VolumeError(Exception):
@@ -56,10 +62,14 @@ def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = F
     ]
     out: dict[str, Path] = {}
     kinds = {str(vol["name"]): vol for vol in pod.get("spec", {}).get("volumes") or []}
+    fs_group = (pod.get("spec", {}).get("securityContext") or {}).get("fsGroup")
     for name, plan in planned:
         target = volumes_root / name
         try:
             out[name] = _apply(target, plan, kinds[name], tmpfs)
+            kind = _kind(kinds[name])
+            if fs_group is not None and kind != "hostPath":
+                set_volume_ownership(out[name], int(fs_group), read_only=kind in READ_ONLY_KINDS)
         except OSError as exc:  # e.g. no space left on device
             raise VolumeError(
                 f'MountVolume.SetUp failed for volume "{name}" : {os_error_text(exc)}'
@@ -79,11 +89,34 @@ def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: 
             limit = empty.get("sizeLimit")
             mount_tmpfs(target, size_bytes=int(parse_quantity(limit)) if limit else None, mode=0o777)
         target.mkdir(parents=True, exist_ok=True)
+        # kubelet's emptyDir is 0777 whatever the umask: any runAsUser may write to it.
+        os.chmod(target, 0o777)
         return target
-    if tmpfs and "secret" in vol:
+    if tmpfs and "secret" in vol and not os.path.ismount(target):
         mount_tmpfs(target)  # kubelet: a secret volume is a tmpfs, never on disk
-    _write_files(target, plan)
+    write_payload(target, plan)
     return target
+
+
+def refresh(pod: Obj, lookup: Lookup, volumes: Mapping[str, Path]) -> list[str]:
+    """Rewrite the pod's configMap, secret, downwardAPI and projected volumes from their sources
+    now (a running pod's update); returns the names that changed. A source that has gone or
+    become invalid leaves the volume as it was, as the kubelet keeps the last good payload."""
+    changed: list[str] = []
+    fs_group = (pod.get("spec", {}).get("securityContext") or {}).get("fsGroup")
+    for vol in pod.get("spec", {}).get("volumes") or []:
+        name = str(vol["name"])
+        if _kind(vol) not in UPDATED_KINDS or name not in volumes:
+            continue
+        try:
+            plan = _plan(vol, pod, lookup)
+        except VolumeError:
+            continue
+        if isinstance(plan, dict) and write_payload(volumes[name], plan):
+            if fs_group is not None:
+                set_volume_ownership(volumes[name], int(fs_group), read_only=True)
+            changed.append(name)
+    return changed
 
 
 def _kind(vol: Mapping[str, Any]) -> str:
@@ -127,12 +160,33 @@ def _plan(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]] | 
                 int(item.get("mode", mode)),
             )
         return files
+    if "projected" in vol:
+        return _projected(vol, pod, lookup)
     if "hostPath" in vol:
         path = Path(vol["hostPath"].get("path", ""))
         if vol["hostPath"].get("type") in ("DirectoryOrCreate",):
             path.mkdir(parents=True, exist_ok=True)
         return path
     return None
+
+
+def _projected(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]]:
+    """One directory from several sources, each planned as its own volume kind would be, with
+    the projected volume's defaultMode (serviceAccountToken needs tokens podlab does not issue)."""
+    src = vol["projected"]
+    mode = int(src.get("defaultMode", DEFAULT_MODE))
+    files: dict[str, tuple[bytes, int]] = {}
+    for source in src.get("sources") or []:
+        for kind in ("configMap", "secret", "downwardAPI"):
+            if kind not in source:
+                continue
+            sub = {"defaultMode": mode, **source[kind]}
+            if kind == "secret":
+                sub["secretName"] = sub.get("name", "")
+            part = _plan({"name": vol["name"], kind: sub}, pod, lookup)
+            if isinstance(part, dict):
+                files.update(part)
+    return files
 
 
 def _select(volume: str, kind: str, data: dict[str, bytes], src: Obj) -> dict[str, tuple[bytes, int]]:
@@ -155,7 +209,8 @@ def _select(volume: str, kind: str, data: dict[str, bytes], src: Obj) -> dict[st
 
 def _safe_rel(volume: str, rel: str) -> str:
     p = PurePosixPath(rel)
-    if p.is_absolute() or ".." in p.parts or not p.parts:
+    # The atomic writer's own names start with "..": no payload path may.
+    if p.is_absolute() or ".." in p.parts or not p.parts or p.parts[0].startswith(".."):
         raise VolumeError(f'MountVolume.SetUp failed for volume "{volume}" : invalid path "{rel}"')
     return str(p)
 
@@ -177,30 +232,6 @@ def _downward(pod: Obj, field: str) -> str:
     return str(simple.get(field, ""))
 
 
-def _write_files(target: Path, files: dict[str, tuple[bytes, int]]) -> None:
-    """Bring `target` to exactly `files`, in place.
-
-    The directory itself is kept (a running sandbox has it bind-mounted, and a new directory
-    would not show through); each file is replaced atomically by rename, as the kubelet's
-    atomic writer updates ConfigMap volumes of running pods.
-    """
-    target.mkdir(parents=True, exist_ok=True)
-    for rel, (content, mode) in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.podlab-tmp")
-        tmp.write_bytes(content)
-        os.chmod(tmp, mode)
-        tmp.replace(path)
-    wanted = {target / rel for rel in files}
-    for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if path.is_dir() and not path.is_symlink():
-            if not any(w.is_relative_to(path) for w in wanted):
-                shutil.rmtree(path, ignore_errors=True)
-        elif path not in wanted:
-            path.unlink(missing_ok=True)
-
-
 def resolve_mounts(
     container: Obj, volumes: Mapping[str, Path], kinds: Mapping[str, str]
 ) -> list[VolumeMount]:
@@ -218,7 +249,7 @@ def resolve_mounts(
                 # The kubelet creates a missing subPath as a directory.
                 source.mkdir(parents=True, exist_ok=True)
         # ConfigMap, Secret and downwardAPI volumes are always mounted read-only.
-        ro = bool(vm.get("readOnly")) or kinds.get(name) in ("configMap", "secret", "downwardAPI")
+        ro = bool(vm.get("readOnly")) or kinds.get(name) in READ_ONLY_KINDS
         mounts.append(VolumeMount(dest=str(vm.get("mountPath", "")), source=source, read_only=ro))
     return mounts
 

@@ -40,6 +40,7 @@ ResourceKey = tuple[str, str]
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 DEFAULT_HISTORY = 10_000
 _NAMESPACES: ResourceKey = ("", "namespaces")
+_SERVICE_ACCOUNTS: ResourceKey = ("", "serviceaccounts")
 
 
 def _utcnow() -> datetime:
@@ -132,6 +133,8 @@ class Store:
         for name in INITIAL_NAMESPACES:
             if ("", name) not in self._bucket(_NAMESPACES):
                 self.create(_NAMESPACES, _namespace(name))
+        for _, name in list(self._bucket(_NAMESPACES)):
+            self._ensure_default_account(name)
 
     # -- reads ---------------------------------------------------------------------------
     @property
@@ -199,7 +202,17 @@ class Store:
         else:
             meta.pop("generation", None)
         self._commit(key, "ADDED", None, new)
+        if key == _NAMESPACES:
+            self._ensure_default_account(name)
         return clone(new)
+
+    def _ensure_default_account(self, namespace: str) -> None:
+        """The `default` ServiceAccount every namespace has (kube-controller-manager's
+        serviceaccounts controller makes it); here with the namespace, so a pod created right
+        after its namespace is never refused for want of it."""
+        if (namespace, "default") not in self._bucket(_SERVICE_ACCOUNTS):
+            account = {"metadata": {"name": "default", "namespace": namespace}}
+            self.create(_SERVICE_ACCOUNTS, account)
 
     def update(self, key: ResourceKey, obj: Obj, *, subresource: str | None = None) -> Obj:
         meta_in = obj.get("metadata") or {}
