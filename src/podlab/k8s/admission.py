@@ -10,7 +10,10 @@ ReplicaSet controller records it as a FailedCreate event (`Error creating: ...`)
   a sandbox whose capabilities hold only over its own namespaces, never the host's devices),
   so it refuses `privileged: true` and capabilities beyond baseline's list as a namespace
   labelled `pod-security.kubernetes.io/enforce: baseline` does, rather than run the pod
-  without them.
+  without them. One exception: SYS_PTRACE, which `kubectl debug`'s profiles add (a cluster's
+  default namespaces enforce nothing, so `debug --copy-to` works there); in podlab's sandbox
+  it holds only over the container's own user namespace, and a container switched to a
+  non-root user loses it at execve as every capability.
 """
 
 from __future__ import annotations
@@ -75,6 +78,9 @@ def admit_pod(pod: Obj, lookup: AccountLookup) -> Refusal | None:
         )
     return None
 
+# What `kubectl debug` adds (its general/legacy profiles): accepted, see the module docstring.
+DEBUG_CAPABILITIES = frozenset({"SYS_PTRACE"})
+
 
 def baseline_violations(spec: Obj) -> list[str]:
     """PodSecurity's forbidden reasons, in its order and wording (privileged first)."""
@@ -92,7 +98,7 @@ def baseline_violations(spec: Obj) -> list[str]:
     bad_caps: dict[str, None] = {}
     for c in containers:
         added = ((c.get("securityContext") or {}).get("capabilities") or {}).get("add") or []
-        refused = [str(cap) for cap in added if str(cap) not in BASELINE_CAPABILITIES]
+        refused = [str(cap) for cap in added if str(cap) not in BASELINE_CAPABILITIES | DEBUG_CAPABILITIES]
         if refused:
             bad_names.append(c.get("name", ""))
             bad_caps.update(dict.fromkeys(refused))
