@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.store import NotFound, Store
 
 from . import discovery
@@ -24,7 +25,8 @@ from .negotiation import (
     status_response,
     wants_aggregated_discovery,
 )
-from .portforward import PROTOCOL, PortForwardSession
+from .portforward import PodTarget
+from .portforward_http import port_forward
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
 from .tls import Certificate, self_signed, server_context
@@ -54,6 +56,7 @@ class ApiServer:
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
         limits: Limits | None = None,
+        sockets: PodNetworkSockets | None = None,
     ) -> None:
         self.store = store
         self._token = token
@@ -65,6 +68,8 @@ class ApiServer:
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits
+        # Where pods are dialled (port-forward, proxy): the node's pod network.
+        self._sockets: PodNetworkSockets = sockets if sockets is not None else LoopbackSockets()
         self.certificate: Certificate | None = None
 
     @property
@@ -197,27 +202,6 @@ class ApiServer:
 
     async def _port_forward(self, route: Route, request: Request, connection: Connection) -> Response | None:
         assert route.name is not None
-        upgrade = (request.header("Upgrade") or "").lower()
-        if upgrade == "websocket":
-            # kubectl tries SPDY-over-WebSocket first and falls back to plain SPDY on any
-            # non-101 answer; we serve only the SPDY form.
-            return status_response(
-                400, "BadRequest", "port-forward over WebSocket is not supported by podlab; use SPDY/3.1"
-            )
-        if request.method not in ("POST", "GET"):
-            return method_not_allowed()
-        if upgrade != "spdy/3.1":
-            return status_response(400, "BadRequest", "Upgrade request required")
-        offered = [
-            p.strip() for v in request.header_values("X-Stream-Protocol-Version") for p in v.split(",")
-        ]
-        if PROTOCOL not in offered:
-            return status_response(
-                403,
-                "Forbidden",
-                f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
-                f"server accepts [{PROTOCOL}]",
-            )
         try:
             pod = self.store.get(route.key, route.namespace, route.name)
         except NotFound as err:
@@ -225,9 +209,5 @@ class ApiServer:
         pod_ip = (pod.get("status") or {}).get("podIP")
         if not pod_ip:
             return status_response(400, "BadRequest", f"pod {route.name} does not have a host assigned")
-        stream = await connection.upgrade(
-            101,
-            [("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", PROTOCOL)],
-        )
-        await PortForwardSession(stream, pod_ip, route.name).run()
-        return None
+        target = PodTarget(route.name, str(pod["metadata"].get("uid", "")), pod_ip)
+        return await port_forward(request, connection, target, self._sockets)
