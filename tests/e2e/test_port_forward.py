@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from .conftest import KUBECTL, RunningNode, wait_for
 
 MANIFESTS = Path(__file__).parent / "manifests" / "network"
+SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
 REQUESTS = 200
 
 
@@ -21,9 +24,13 @@ REQUESTS = 200
 def close_first_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
     from .conftest import start_node, stop_node
 
-    node = start_node(tmp_path_factory.mktemp("pf") / "home", MANIFESTS / "close-first-servers.yaml")
+    node = start_node(
+        tmp_path_factory.mktemp("pf") / "home",
+        MANIFESTS / "close-first-servers.yaml",
+        SEED / "wiremock-liveness.yaml",
+    )
     try:
-        for name in ("httpd", "pyhttp", "stub"):
+        for name in ("httpd", "pyhttp", "stub", wiremock_pod(node)):
             wait_for(
                 lambda name=name: (
                     "true"
@@ -113,5 +120,64 @@ def test_servers_that_close_first_lose_nothing(
     assert "an error occurred forwarding" not in err
 
 
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    wait_for(condition, timeout=15, what=what)
+def wiremock_pod(node: RunningNode) -> str:
+    """The seed Deployment's pod, once it exists."""
+    return wait_for(
+        lambda: (
+            node.kubectl(
+                "get", "pod", "-l", "app=wiremock", "-o", "jsonpath={.items[0].metadata.name}"
+            ).stdout
+        ),
+        timeout=30,
+        what="the seed's wiremock pod",
+    )
+
+
+def test_spdy_fallback_loses_nothing_either(close_first_node: RunningNode) -> None:
+    env = {**os.environ, "KUBECTL_PORT_FORWARD_WEBSOCKETS": "false"}  # kubectl < 1.31's only path
+    proc, port = start_forward(close_first_node, "pod/httpd", 8080, env)
+    try:
+        answers = [close_first_get(port, "/index.html") for _ in range(REQUESTS)]
+        assert proc.poll() is None
+    finally:
+        err = stop(proc)
+    assert sum(a.endswith(b"\r\n\r\nhello\n") for a in answers) == REQUESTS, err[-2000:]
+    assert "port-forward to pod httpd over SPDY/3.1" in close_first_node.log()
+
+
+def test_kubectl_uses_the_websocket_tunnel_without_falling_back(close_first_node: RunningNode) -> None:
+    before = close_first_node.log().count("port-forward to pod pyhttp over")
+    proc, port = start_forward(close_first_node, "pod/pyhttp", 8080)
+    try:
+        assert close_first_get(port, "/index.html").endswith(b"hello\n")
+    finally:
+        stop(proc)
+    lines = [
+        line for line in close_first_node.log().splitlines() if "port-forward to pod pyhttp over" in line
+    ]
+    assert len(lines) == before + 1
+    assert lines[-1].endswith("over WebSocket (SPDY/3.1+portforward.k8s.io)")
+
+
+def test_python_client_portforward_to_the_seed_wiremock(close_first_node: RunningNode) -> None:
+    from kubernetes.stream import portforward
+
+    api = close_first_node.core_api()
+    name = wiremock_pod(close_first_node)
+    for _ in range(3):  # a WebSocket per call, each ending with its one connection
+        forward = portforward(api.connect_get_namespaced_pod_portforward, name, "default", ports="8080")
+        conn = http.client.HTTPConnection("wiremock", 8080, timeout=10)
+        conn.sock = forward.socket(8080)
+        conn.request("GET", "/get/this")
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (200, b"here it is!\n")
+        conn.close()
+        forward.close()
+        assert forward.error(8080) is None
+    refused = portforward(api.connect_get_namespaced_pod_portforward, name, "default", ports="9")
+    sock = refused.socket(9)
+    sock.settimeout(10)
+    assert sock.recv(1) == b""
+    error = refused.error(9)
+    assert error is not None and error.startswith(f"error forwarding port 9 to pod {name}, uid ")
+    assert "connect: connection refused" in error
