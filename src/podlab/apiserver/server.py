@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -27,6 +28,8 @@ from .negotiation import (
 )
 from .portforward import PodTarget
 from .portforward_http import port_forward
+from .proxy import proxy_request
+from .proxy_target import parse_proxy_path
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
 from .tls import Certificate, self_signed, server_context
@@ -70,6 +73,7 @@ class ApiServer:
         self._limits = limits
         # Where pods are dialled (port-forward, proxy): the node's pod network.
         self._sockets: PodNetworkSockets = sockets if sockets is not None else LoopbackSockets()
+        self._rng = random.Random()  # which ready endpoint a services/proxy request goes to
         self.certificate: Certificate | None = None
 
     @property
@@ -131,6 +135,9 @@ class ApiServer:
         path = request.path.rstrip("/") or "/"
         if path not in _PUBLIC_PATHS and not self._authenticated(request):
             return status_response(401, "Unauthorized", "Unauthorized")
+        proxied = parse_proxy_path(request.path)
+        if proxied is not None:
+            return await proxy_request(self.store, proxied, request, self._sockets, self._rng)
         if request.method in ("GET", "HEAD"):
             fixed = self._fixed(path, request)
             if fixed is not None:
