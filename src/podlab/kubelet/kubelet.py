@@ -22,7 +22,7 @@ from podlab.kubelet.node_status import build_node, refresh_heartbeat
 from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
-from podlab.kubelet.scheduler import Scheduler
+from podlab.kubelet.scheduler import Admission, Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime.podip import POD_CIDR
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
@@ -50,6 +50,7 @@ class Kubelet:
         host_ip: str = "127.0.0.1",
         schedule: bool = True,
         probe_attempt: ProbeAttempt = run_probe_attempt,
+        admission: Admission | None = None,
     ) -> None:
         self.store = store
         self.node_name = node_name
@@ -66,7 +67,9 @@ class Kubelet:
             node_name=node_name,
             host_ip=host_ip,
         )
-        self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
+        self.scheduler = (
+            Scheduler(store, self.clock, node_name=node_name, admission=admission) if schedule else None
+        )
         self.runners: dict[str, PodRunner] = {}
         self._runner_tasks: dict[str, asyncio.Task[None]] = {}
         self._tasks = OwnedTasks()  # heartbeat, scheduler, source watches

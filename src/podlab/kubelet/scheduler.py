@@ -3,13 +3,19 @@
 That is the scheduler's job, not the kubelet's, so it lives apart: it sets ``PodScheduled`` (what
 the binding subresource does), then ``spec.nodeName``, and records the ``Scheduled`` event from
 ``default-scheduler`` with the real wording ``Successfully assigned <ns>/<pod> to <node>``.
+
+A pod the node cannot take (its host ports are held: `Admission`) is not bound: it stays Pending
+with ``PodScheduled=False`` (reason ``Unschedulable``) and a ``FailedScheduling`` event, and is
+tried again with the scheduler's backoff (1 s doubling to 10 s) until it fits or goes away.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import Clock
@@ -23,6 +29,29 @@ Obj = dict[str, Any]
 PODS = ("", "pods")
 
 
+# kube-scheduler's podInitialBackoffDuration and podMaxBackoffDuration.
+_INITIAL_BACKOFF = 1.0
+_MAX_BACKOFF = 10.0
+
+
+class Admission(Protocol):
+    """What else decides whether a pod fits the node (host ports), and frees what it took."""
+
+    def admit(self, pod: Obj) -> str | None:
+        """None: the pod fits (and what it needs is now its own); else why it does not."""
+        ...
+
+    def release(self, uid: str) -> None: ...
+
+
+@dataclass
+class _Unschedulable:
+    namespace: str
+    name: str
+    retry_at: float
+    backoff: float
+
+
 def needs_binding(pod: Obj) -> bool:
     spec, meta = pod.get("spec", {}), pod.get("metadata", {})
     if spec.get("nodeName") or meta.get("deletionTimestamp"):
@@ -31,24 +60,117 @@ def needs_binding(pod: Obj) -> bool:
 
 
 class Scheduler:
-    def __init__(self, store: Store, clock: Clock, *, node_name: str) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, *, node_name: str, admission: Admission | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.node_name = node_name
         self.recorder = EventRecorder(store, clock, Source("default-scheduler"))
+        self.admission = admission
+        self._unschedulable: dict[str, _Unschedulable] = {}  # pod uid -> when to try again
         self._watch: Watch | None = None
         self._stopped = False
 
     async def run(self) -> None:
+        retries = asyncio.create_task(self._retry_unschedulable())
+        try:
+            while not self._stopped:
+                self._watch = self.store.watch(PODS)
+                async for event in self._watch:
+                    if event.type == "ERROR":
+                        break
+                    uid = str(event.object.get("metadata", {}).get("uid", ""))
+                    if event.type == "DELETED":
+                        self._unschedulable.pop(uid, None)
+                    elif needs_binding(event.object) and uid not in self._unschedulable:
+                        self.schedule(event.object)
+                if not self._stopped:
+                    await self.clock.sleep(0.1)  # the watch fell behind (410): re-list
+        finally:
+            retries.cancel()
+
+    def schedule(self, pod: Obj) -> bool:
+        """Bind the pod if it fits; else leave it Pending, saying why, and try again later."""
+        meta = pod["metadata"]
+        uid = str(meta.get("uid", ""))
+        try:
+            # Events lag the store (our own status write comes back before the spec write):
+            # decide on the pod as it is now, or a stale copy undoes a binding just made.
+            pod = self.store.get(PODS, meta.get("namespace", "default"), meta["name"])
+        except StoreError:
+            return False
+        if pod["metadata"].get("uid") != uid or not needs_binding(pod):
+            return False
+        if self.admission is not None:
+            reason = self.admission.admit(pod)
+            if reason is not None:
+                self._mark_unschedulable(pod, reason)
+                return False
+        if self.bind(pod):
+            self._unschedulable.pop(uid, None)
+            return True
+        if self.admission is not None:
+            self.admission.release(uid)  # a newer version of the pod gets its own try
+        return False
+
+    def _mark_unschedulable(self, pod: Obj, message: str) -> None:
+        meta = pod["metadata"]
+        uid = str(meta.get("uid", ""))
+        previous = self._unschedulable.get(uid)
+        backoff = _INITIAL_BACKOFF if previous is None else min(previous.backoff * 2, _MAX_BACKOFF)
+        self._unschedulable[uid] = _Unschedulable(
+            meta.get("namespace", "default"), meta["name"], self.clock.now() + backoff, backoff
+        )
+        self.recorder.emit(ObjectRef.for_pod(pod), "Warning", "FailedScheduling", message)
+        status = copy.deepcopy(pod.get("status") or {})
+        conditions = status.get("conditions") or []
+        old = next((c for c in conditions if c.get("type") == "PodScheduled"), None)
+        if old is not None and old.get("status") == "False" and old.get("message") == message:
+            return  # already says so
+        status.setdefault("phase", "Pending")
+        status["conditions"] = [c for c in conditions if c.get("type") != "PodScheduled"] + [
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "lastProbeTime": None,
+                "lastTransitionTime": format_time(self.clock.wall()),
+                "reason": "Unschedulable",
+                "message": message,
+            }
+        ]
+        try:
+            self.store.update(
+                PODS,
+                {
+                    "metadata": {
+                        "name": meta["name"],
+                        "namespace": meta.get("namespace", "default"),
+                        "resourceVersion": meta.get("resourceVersion"),
+                    },
+                    "status": status,
+                },
+                subresource="status",
+            )
+        except StoreError as exc:
+            log.debug("marking %s unschedulable deferred: %s", meta["name"], exc)
+
+    async def _retry_unschedulable(self) -> None:
         while not self._stopped:
-            self._watch = self.store.watch(PODS)
-            async for event in self._watch:
-                if event.type in ("ADDED", "MODIFIED") and needs_binding(event.object):
-                    self.bind(event.object)
-                elif event.type == "ERROR":
-                    break
-            if not self._stopped:
-                await self.clock.sleep(0.1)  # the watch fell behind (410): re-list
+            await self.clock.sleep(0.25)
+            now = self.clock.now()
+            for uid, entry in list(self._unschedulable.items()):
+                if entry.retry_at > now:
+                    continue
+                try:
+                    pod = self.store.get(PODS, entry.namespace, entry.name)
+                except StoreError:
+                    self._unschedulable.pop(uid, None)
+                    continue
+                if pod["metadata"].get("uid") != uid or not needs_binding(pod):
+                    self._unschedulable.pop(uid, None)
+                    continue
+                self.schedule(pod)
 
     def stop(self) -> None:
         self._stopped = True

@@ -16,6 +16,8 @@ from pathlib import Path
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
+from podlab.network.hostports import HostPorts
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
@@ -42,6 +44,9 @@ class Node:
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # The pod network's sockets (port-forward, proxy, hostPort splicing dial through it).
+        self.pod_sockets: PodNetworkSockets = LoopbackSockets()
+        self.host_ports = HostPorts(self.store, self.pod_sockets)
 
     @property
     def api_url(self) -> str:
@@ -72,11 +77,13 @@ class Node:
             logs=LogSource(self.home),
             port=self._port,
             limits=self._config.api_limits,
+            sockets=self.pod_sockets,
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.kubelet = Kubelet(self.store, self.runtime)
+        self.kubelet = Kubelet(self.store, self.runtime, admission=self.host_ports)
         self._tasks = [
+            asyncio.create_task(self.host_ports.run(), name="host-ports"),
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
         ]
@@ -96,6 +103,7 @@ class Node:
             await self.runtime.stop_all(grace_seconds=2.0)
         if self._controllers is not None:
             self._controllers.stop()
+        self.host_ports.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
