@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -40,14 +40,8 @@ PATH = "/api/v1/namespaces/default/pods/web/portforward"
 PodHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
-def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    yield request.param
-    asyncio.set_event_loop_policy(None)
+# On asyncio and on uvloop (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("event_loop_kind")
 
 
 async def close_first(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
