@@ -6,6 +6,7 @@ import http.client
 import http.server
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -155,6 +156,24 @@ def test_pod_proxy_errors_in_the_api_servers_words(node: Node, proxy: int) -> No
     assert status == 404 and json.loads(raw)["message"] == 'pods "nope" not found'
     status, _, raw = call(proxy, "GET", f"{base}/ftp:dead:9/proxy/")
     assert status == 400 and json.loads(raw)["message"] == 'invalid pod request "ftp:dead:9"'
+
+
+def test_a_pod_that_hangs_up_without_answering(node: Node, proxy: int) -> None:
+    listener = socket.create_server(("127.244.2.10", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        with listener:
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    add_pod(node, "rude", "127.244.2.10", port)
+    status, _, raw = call(proxy, "GET", "/api/v1/namespaces/default/pods/rude/proxy/")
+    thread.join(10)
+    assert status == 503 and json.loads(raw)["message"] == "error trying to reach service: EOF"
 
 
 def test_service_proxy_goes_to_ready_pods_only(node: Node, proxy: int) -> None:

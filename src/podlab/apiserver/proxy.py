@@ -31,6 +31,9 @@ from .proxy_target import ProxyPath, ProxyRefusal, Target, pod_target, service_t
 log = logging.getLogger("podlab.apiserver.proxy")
 
 DIAL_TIMEOUT = 10.0
+# How long the pod may take to start its answer; a bound so that no proxied request hangs
+# forever on a pod that accepts and never answers (the wording is Go net/http's for this case).
+RESPONSE_HEAD_TIMEOUT = 60.0
 # RFC 9110 7.6.1, and what Go's httputil.ReverseProxy drops both ways.
 _HOP_BY_HOP = {
     "connection",
@@ -123,12 +126,15 @@ async def _exchange(
             writer.write(conn.send(h11.Data(data=request.body)))
         writer.write(conn.send(h11.EndOfMessage()))
         await writer.drain()
-        head = await _next_event(conn, reader)
-        while isinstance(head, h11.InformationalResponse):  # 100 Continue and friends
-            head = await _next_event(conn, reader)
-        if not isinstance(head, h11.Response):
-            raise h11.RemoteProtocolError(f"unexpected {type(head).__name__} from the pod")
-    except (OSError, h11.ProtocolError, asyncio.IncompleteReadError) as exc:
+        head = await asyncio.wait_for(_response_head(conn, reader), RESPONSE_HEAD_TIMEOUT)
+    except TimeoutError:
+        writer.close()
+        return status_response(
+            503,
+            "ServiceUnavailable",
+            "error trying to reach service: net/http: timeout awaiting response headers",
+        )
+    except (OSError, h11.ProtocolError) as exc:
         writer.close()
         return status_response(503, "ServiceUnavailable", f"error trying to reach service: {exc}")
     headers = [
@@ -140,11 +146,23 @@ async def _exchange(
     return Response(head.status_code, headers, _body(conn, reader, writer), reason=reason)
 
 
+async def _response_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Response:
+    head = await _next_event(conn, reader)
+    while isinstance(head, h11.InformationalResponse):  # 100 Continue and friends
+        head = await _next_event(conn, reader)
+    if not isinstance(head, h11.Response):
+        raise h11.RemoteProtocolError(f"unexpected {type(head).__name__} from the pod")
+    return head
+
+
 async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Event:
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
-            conn.receive_data(await reader.read(_READ_SIZE))
+            data = await reader.read(_READ_SIZE)
+            if not data and conn.their_state is h11.SEND_RESPONSE:
+                raise h11.RemoteProtocolError("EOF")  # Go's words for a peer that hung up unanswered
+            conn.receive_data(data)
             continue
         assert isinstance(event, h11.Event)
         return event
