@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import pytest
 from wsproto import ConnectionType, WSConnection
@@ -39,15 +39,8 @@ SUPPORTED = [V5_CHANNEL, V4_CHANNEL, "v4.base64.channel.k8s.io"]
 Session = Callable[[WebSocket], Awaitable[None]]
 
 
-@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
-def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The node runs on uvloop when it can: its transports differ from asyncio's in small ways."""
-    if request.param == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    yield request.param
-    asyncio.set_event_loop_policy(None)
+# On asyncio and on uvloop (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("event_loop_kind")
 
 
 class Client:

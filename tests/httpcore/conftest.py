@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -53,15 +53,10 @@ async def exchange(port: int, raw: bytes, *, until: bytes | None = None) -> byte
     return data
 
 
-@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
-def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test runs on both loops: uvloop's transports differ from asyncio's in small ways."""
-    if request.param == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    yield request.param
-    asyncio.set_event_loop_policy(None)
+@pytest.fixture(autouse=True)
+def _every_loop(event_loop_kind: str) -> str:
+    """Every test runs on both loops (tests/conftest.py): uvloop's transports differ from asyncio's."""
+    return event_loop_kind
 
 
 def run(handler: Handler, scenario: Callable[[int], Awaitable[None]], limits: Limits | None = None) -> None:

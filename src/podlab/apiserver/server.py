@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.store import NotFound, Store
 
 from . import discovery, spdy_upgrade, websocket
@@ -30,7 +32,10 @@ from .negotiation import (
     status_response,
     wants_aggregated_discovery,
 )
-from .portforward import PROTOCOL, PortForwardSession
+from .portforward import PodTarget
+from .portforward_http import port_forward
+from .proxy import proxy_request
+from .proxy_target import parse_proxy_path
 from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
@@ -63,6 +68,7 @@ class ApiServer:
         limits: Limits | None = None,
         streams: ContainerStreams | None = None,
         metrics: MetricsSource | None = None,
+        sockets: PodNetworkSockets | None = None,
     ) -> None:
         self.store = store
         self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
@@ -77,6 +83,9 @@ class ApiServer:
         self._limits = limits
         # exec/attach reach running containers through the node (None: not served).
         self.streams = streams
+        # Where pods are dialled (port-forward, proxy): the node's pod network.
+        self._sockets: PodNetworkSockets = sockets if sockets is not None else LoopbackSockets()
+        self._rng = random.Random()  # which ready endpoint a services/proxy request goes to
         self.certificate: Certificate | None = None
 
     @property
@@ -138,6 +147,9 @@ class ApiServer:
         path = request.path.rstrip("/") or "/"
         if path not in _PUBLIC_PATHS and not self._authenticated(request):
             return status_response(401, "Unauthorized", "Unauthorized")
+        proxied = parse_proxy_path(request.path)
+        if proxied is not None:
+            return await proxy_request(self.store, proxied, request, self._sockets, self._rng)
         if request.method in ("GET", "HEAD"):
             fixed = self._fixed(path, request)
             if fixed is not None:
@@ -260,18 +272,6 @@ class ApiServer:
 
     async def _port_forward(self, route: Route, request: Request, connection: Connection) -> Response | None:
         assert route.name is not None
-        upgrade = (request.header("Upgrade") or "").lower()
-        if upgrade == "websocket":
-            # kubectl tries SPDY-over-WebSocket first and falls back to plain SPDY on any
-            # non-101 answer; we serve only the SPDY form.
-            return status_response(
-                400, "BadRequest", "port-forward over WebSocket is not supported by podlab; use SPDY/3.1"
-            )
-        if request.method not in ("POST", "GET"):
-            return method_not_allowed()
-        refused = spdy_upgrade.refusal(request, PROTOCOL)
-        if refused is not None:
-            return refused
         try:
             pod = self.store.get(route.key, route.namespace, route.name)
         except NotFound as err:
@@ -279,6 +279,5 @@ class ApiServer:
         pod_ip = (pod.get("status") or {}).get("podIP")
         if not pod_ip:
             return status_response(400, "BadRequest", f"pod {route.name} does not have a host assigned")
-        stream = await spdy_upgrade.upgrade(connection, PROTOCOL)
-        await PortForwardSession(stream, pod_ip, route.name).run()
-        return None
+        target = PodTarget(route.name, str(pod["metadata"].get("uid", "")), pod_ip)
+        return await port_forward(request, connection, target, self._sockets)

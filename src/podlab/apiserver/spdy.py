@@ -216,6 +216,10 @@ class SpdyCodec:
     def ping(self, ping_id: int) -> bytes:
         return self._control_frame(PING, 0, struct.pack(">I", ping_id))
 
+    def rst_stream(self, stream_id: int, status: int = 5) -> bytes:
+        """Reset a stream; 5 is CANCEL, what spdystream's Reset() sends."""
+        return self._control_frame(RST_STREAM, 0, struct.pack(">II", stream_id, status))
+
     def goaway(self, last_stream_id: int, status: int = 0) -> bytes:
         return self._control_frame(GOAWAY, 0, struct.pack(">II", last_stream_id, status))
 

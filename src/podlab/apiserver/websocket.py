@@ -133,8 +133,17 @@ async def accept(request: Request, connection: Connection, supported: Sequence[s
     decision = check_handshake(request, supported)
     if isinstance(decision, Response):
         return decision
-    stream = await connection.upgrade(101, decision.headers)
-    return WebSocket(stream, decision.subprotocol)
+    return await upgrade(connection, decision)
+
+
+async def upgrade(connection: Connection, handshake: Handshake) -> WebSocket:
+    """Send the 101 of an accepted handshake (check_handshake) and open the WebSocket.
+
+    For handlers that must refuse for reasons of their own (bad query parameters) once they
+    know the subprotocol, but before anything is upgraded.
+    """
+    stream = await connection.upgrade(101, handshake.headers)
+    return WebSocket(stream, handshake.subprotocol)
 
 
 class WebSocket:

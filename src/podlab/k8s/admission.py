@@ -78,6 +78,7 @@ def admit_pod(pod: Obj, lookup: AccountLookup) -> Refusal | None:
         )
     return None
 
+
 # What `kubectl debug` adds (its general/legacy profiles): accepted, see the module docstring.
 DEBUG_CAPABILITIES = frozenset({"SYS_PTRACE"})
 

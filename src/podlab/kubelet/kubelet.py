@@ -23,7 +23,7 @@ from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_atte
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS, read_host_resolv
-from podlab.kubelet.scheduler import Scheduler
+from podlab.kubelet.scheduler import Admission, Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
 from podlab.runtime.podip import POD_CIDR
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
@@ -52,6 +52,7 @@ class Kubelet:
         schedule: bool = True,
         probe_attempt: ProbeAttempt = run_probe_attempt,
         cluster_dns: ClusterDNS | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.store = store
         self.node_name = node_name
@@ -70,7 +71,9 @@ class Kubelet:
             # No clusterDNS unless the node runs one: ClusterFirst pods then fall back to Default.
             cluster_dns=cluster_dns or ClusterDNS(host_resolv=read_host_resolv()),
         )
-        self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
+        self.scheduler = (
+            Scheduler(store, self.clock, node_name=node_name, admission=admission) if schedule else None
+        )
         self.runners: dict[str, PodRunner] = {}
         self._runner_tasks: dict[str, asyncio.Task[None]] = {}
         self._tasks = OwnedTasks()  # heartbeat, scheduler, source watches

@@ -3,7 +3,8 @@
 A pod that does not fit (node_fit.py: a missing claim, a nodeSelector or required node affinity
 the node does not match) stays Pending with ``PodScheduled`` False, reason ``Unschedulable``,
 and a ``FailedScheduling`` Warning in the scheduler's words; it is tried again when the node's
-labels change.
+labels change, and with the scheduler's backoff (1 s doubling to 10 s) until it fits or goes away.
+A pod whose host ports are held (`Admission`, network/hostports.py) is unschedulable the same way.
 
 That is the scheduler's job, not the kubelet's, so it lives apart: it sets ``PodScheduled`` (what
 the binding subresource does), then ``spec.nodeName``, and records the ``Scheduled`` event from
@@ -15,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import Clock
@@ -29,6 +31,27 @@ log = logging.getLogger("podlab.scheduler")
 Obj = dict[str, Any]
 PODS = ("", "pods")
 NODES = ("", "nodes")
+# kube-scheduler's podInitialBackoffDuration and podMaxBackoffDuration.
+_INITIAL_BACKOFF = 1.0
+_MAX_BACKOFF = 10.0
+
+
+class Admission(Protocol):
+    """What else decides whether a pod fits the node (host ports), and frees what it took."""
+
+    def admit(self, pod: Obj) -> str | None:
+        """None: the pod fits (and what it needs is now its own); else why it does not."""
+        ...
+
+    def release(self, uid: str) -> None: ...
+
+
+@dataclass
+class _Unschedulable:
+    namespace: str
+    name: str
+    retry_at: float
+    backoff: float
 
 
 def needs_binding(pod: Obj) -> bool:
@@ -39,29 +62,38 @@ def needs_binding(pod: Obj) -> bool:
 
 
 class Scheduler:
-    def __init__(self, store: Store, clock: Clock, *, node_name: str) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, *, node_name: str, admission: Admission | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.node_name = node_name
         self.recorder = EventRecorder(store, clock, Source("default-scheduler"))
+        self.admission = admission
+        self._unschedulable: dict[str, _Unschedulable] = {}  # pod uid -> when to try again
         self._watch: Watch | None = None
         self._node_watch: Watch | None = None
         self._stopped = False
 
     async def run(self) -> None:
         nodes = asyncio.ensure_future(self._retry_on_node_change())
+        retries = asyncio.ensure_future(self._retry_unschedulable())
         try:
             while not self._stopped:
                 self._watch = self.store.watch(PODS)
                 async for event in self._watch:
-                    if event.type in ("ADDED", "MODIFIED") and needs_binding(event.object):
-                        self.schedule(event.object)
-                    elif event.type == "ERROR":
+                    if event.type == "ERROR":
                         break
+                    uid = str(event.object.get("metadata", {}).get("uid", ""))
+                    if event.type == "DELETED":
+                        self._unschedulable.pop(uid, None)
+                    elif needs_binding(event.object) and uid not in self._unschedulable:
+                        self.schedule(event.object)
                 if not self._stopped:
                     await self.clock.sleep(0.1)  # the watch fell behind (410): re-list
         finally:
             nodes.cancel()
+            retries.cancel()
 
     async def _retry_on_node_change(self) -> None:
         """A node's labels changing may make an unschedulable pod fit (the scheduler's
@@ -90,23 +122,62 @@ class Scheduler:
 
     def schedule(self, pod: Obj) -> bool:
         """Bind the pod if it fits the node; else leave it Pending, saying why, once per reason."""
+        uid = str(pod["metadata"].get("uid", ""))
+        try:
+            # Events lag the store (our own status write comes back before the spec write):
+            # decide on the pod as it is now, or a stale copy undoes a binding just made.
+            pod = self.store.get(PODS, pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])
+        except StoreError:
+            return False
+        if pod["metadata"].get("uid") != uid or not needs_binding(pod):
+            return False
         try:
             node = self.store.get(NODES, None, self.node_name)
         except StoreError:
             node = {"metadata": {"name": self.node_name}}  # not registered yet: no labels
         message = unschedulable_message(pod, node)
-        if message is None:
-            return self.bind(pod)
-        self.mark_unschedulable(pod, message)
+        if message is None and self.admission is not None:
+            message = self.admission.admit(pod)
+        if message is not None:
+            self.mark_unschedulable(pod, message)
+            return False
+        if self.bind(pod):
+            self._unschedulable.pop(uid, None)
+            return True
+        if self.admission is not None:
+            self.admission.release(uid)  # a newer version of the pod gets its own try
         return False
+
+    async def _retry_unschedulable(self) -> None:
+        while not self._stopped:
+            await self.clock.sleep(0.25)
+            now = self.clock.now()
+            for uid, entry in list(self._unschedulable.items()):
+                if entry.retry_at > now:
+                    continue
+                try:
+                    pod = self.store.get(PODS, entry.namespace, entry.name)
+                except StoreError:
+                    self._unschedulable.pop(uid, None)
+                    continue
+                if pod["metadata"].get("uid") != uid or not needs_binding(pod):
+                    self._unschedulable.pop(uid, None)
+                    continue
+                self.schedule(pod)
 
     def mark_unschedulable(self, pod: Obj, message: str) -> None:
         """PodScheduled False / Unschedulable and a FailedScheduling event (handleSchedulingFailure)."""
+        meta = pod["metadata"]
+        uid = str(meta.get("uid", ""))
+        previous = self._unschedulable.get(uid)
+        backoff = _INITIAL_BACKOFF if previous is None else min(previous.backoff * 2, _MAX_BACKOFF)
+        self._unschedulable[uid] = _Unschedulable(
+            meta.get("namespace", "default"), meta["name"], self.clock.now() + backoff, backoff
+        )
         status = copy.deepcopy(pod.get("status") or {})
         old = next((c for c in status.get("conditions", []) if c.get("type") == "PodScheduled"), None)
         if old is not None and old.get("reason") == "Unschedulable" and old.get("message") == message:
             return  # already said: this is the MODIFIED event of our own write
-        meta = pod["metadata"]
         status.setdefault("phase", "Pending")
         conditions = [c for c in status.get("conditions", []) if c.get("type") != "PodScheduled"]
         conditions.append(

@@ -19,6 +19,7 @@ from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
+from podlab.network.hostports import HostPorts
 from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
@@ -58,6 +59,7 @@ class Node:
         # Pods live on the host's loopback until the node has network namespaces of its own.
         self.network: PodNetworkSockets = LoopbackSockets()
         self.dns: NodeDns | None = None
+        self.host_ports = HostPorts(self.store, self.network)
 
     @property
     def api_url(self) -> str:
@@ -90,15 +92,21 @@ class Node:
             port=self._port,
             limits=self._config.api_limits,
             metrics=self.runtime.limits,
+            sockets=self.network,
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
-            self.store, self.runtime, probe_attempt=self._probe_attempt, cluster_dns=self.dns.cluster
+            self.store,
+            self.runtime,
+            probe_attempt=self._probe_attempt,
+            cluster_dns=self.dns.cluster,
+            admission=self.host_ports,
         )
         self._api.streams = NodeStreams(self.kubelet)
         self._tasks = [
+            asyncio.create_task(self.host_ports.run(), name="host-ports"),
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
         ]
@@ -133,6 +141,7 @@ class Node:
             await self.dns.stop()
         if self._controllers is not None:
             self._controllers.stop()
+        self.host_ports.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
