@@ -55,6 +55,7 @@ from .negotiation import (
 )
 from .routes import Route
 from .scale import scale_response
+from .services import ServiceAllocations
 
 Obj = dict[str, Any]
 
@@ -62,9 +63,16 @@ Obj = dict[str, Any]
 class Rest:
     """Resource handlers bound to one store and a wall clock (for Table ages and dry runs)."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        services: ServiceAllocations | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        # ClusterIP/nodePort allocation; None serves Services as stored (no service network).
+        self.services = services
 
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
@@ -177,6 +185,8 @@ class Rest:
         """Defaulting then validation, as the apiserver orders them."""
         defaulted = k8sapi.apply_defaults(obj)
         errors = k8sapi.validation_errors(defaulted, old)
+        if not errors and self.services is not None and defaulted.get("kind") == "Service":
+            errors = self.services.admit(defaulted, old)
         if errors:
             raise _Invalid(k8sapi.invalid_status(defaulted, errors))
         return defaulted

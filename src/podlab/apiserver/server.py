@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from .negotiation import (
 from .portforward import PROTOCOL, PortForwardSession
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
+from .services import ServiceAllocations
 from .tls import Certificate, self_signed, server_context
 from .watchstream import watch_response
 
@@ -54,6 +56,7 @@ class ApiServer:
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
         limits: Limits | None = None,
+        service_cidr: ipaddress.IPv4Network | None = None,
     ) -> None:
         self.store = store
         self._token = token
@@ -61,7 +64,8 @@ class ApiServer:
         self._host = host
         self._port = port
         self._clock = clock
-        self._rest = Rest(store, clock)
+        services = ServiceAllocations(store, service_cidr) if service_cidr is not None else None
+        self._rest = Rest(store, clock, services)
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits

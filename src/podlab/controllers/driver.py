@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from functools import partial
 
 from podlab.controllers import deployment as deployment_controller
+from podlab.controllers import endpoints as endpoints_controller
+from podlab.controllers import endpointslice as endpointslice_controller
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
@@ -40,8 +42,17 @@ from podlab.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
-_WATCHED = (DEPLOYMENTS, REPLICASETS, PODS)
-_OWNER_KINDS = {"Deployment", "ReplicaSet"}
+SERVICES = ("", "services")
+_WATCHED = (
+    DEPLOYMENTS,
+    REPLICASETS,
+    PODS,
+    SERVICES,
+    endpointslice_controller.ENDPOINTSLICES,
+    endpoints_controller.ENDPOINTS,
+)
+# EndpointSlices go with their Service by garbage collection, as in Kubernetes.
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
@@ -108,8 +119,32 @@ class Controllers:
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
+        writes += self._sync_service_endpoints(now)
         objects = {key: self._list(key) for key in _WATCHED}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
+        return writes
+
+    def _sync_service_endpoints(self, now: datetime) -> int:
+        """The endpointslice and endpoints controllers: every Service against the pods of its namespace."""
+        writes = 0
+        pods = self._list(PODS)
+        services = self._list(SERVICES)
+        slices = self._list(endpointslice_controller.ENDPOINTSLICES)
+        endpoints = {(namespace_of(e), name_of(e)): e for e in self._list(endpoints_controller.ENDPOINTS)}
+        for svc in services:
+            ns = namespace_of(svc)
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            ns_slices = [s for s in slices if namespace_of(s) == ns]
+            current = endpoints.get((ns, name_of(svc)))
+            writes += self._guarded(
+                svc,
+                partial(endpointslice_controller.sync_endpointslices, svc, ns_pods, ns_slices, now),
+                now,
+            )
+            writes += self._guarded(
+                svc, partial(endpoints_controller.sync_endpoints, svc, ns_pods, current, now), now
+            )
+        writes += self.apply(endpoints_controller.stale_endpoints(services, list(endpoints.values())), now)
         return writes
 
     def _guarded(self, obj: Obj, decide: Callable[[], list[Action]], now: datetime) -> int:

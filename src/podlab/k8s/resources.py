@@ -189,6 +189,9 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"status.replicas"}),
         generation=True,
     ),
+    # Kept by the endpoints and endpointslice controllers (controllers/endpoints*.py).
+    ResourceInfo("", "v1", "Endpoints", "endpoints", True, ("ep",), "endpoints"),
+    ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}

@@ -14,8 +14,11 @@ import secrets
 from pathlib import Path
 
 from podlab.apiserver import ApiServer, write_kubeconfig
+from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
+from podlab.network.proxy import ServiceProxy
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
@@ -41,6 +44,11 @@ class Node:
         self.kubelet: Kubelet | None = None
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
+        self.proxy: ServiceProxy | None = None
+        # THE ONE PLACE the node picks its pod network. Until the namespace form lands, pods
+        # live on 127.244/16 and Services on 127.96/16 of the host's loopback; everything else
+        # takes this seam as a parameter.
+        self.pod_network: PodNetworkSockets = LoopbackSockets()
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -72,13 +80,22 @@ class Node:
             logs=LogSource(self.home),
             port=self._port,
             limits=self._config.api_limits,
+            service_cidr=self.pod_network.service_cidr,
         )
         await self._api.start()
+        # The API server as pods reach it: on the loopback network pods share the host's 127.0.0.1.
+        api_port = self._api.port
+        advertised = ("127.0.0.1", api_port)
+        ensure_kubernetes_service(self.store, self.pod_network.service_cidr, advertised)
+        self.proxy = ServiceProxy(
+            self.store, self.pod_network, host_endpoints={advertised: ("127.0.0.1", api_port)}
+        )
         self._controllers = Controllers(self.store)
         self.kubelet = Kubelet(self.store, self.runtime)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
+            asyncio.create_task(self.proxy.run(), name="service-proxy"),
         ]
         # kubectl sends a bearer token only over https: the kubeconfig and node.json (for
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
@@ -96,6 +113,8 @@ class Node:
             await self.runtime.stop_all(grace_seconds=2.0)
         if self._controllers is not None:
             self._controllers.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
