@@ -55,7 +55,7 @@ def allocate_cluster_ip(cidr: ipaddress.IPv4Network, taken: set[str], rng: rando
     """A free address picked at random, the upper band first (the lower band is left for users
     who choose theirs); the `kubernetes` and DNS addresses are never handed out. None if full."""
     size = cidr.num_addresses - 2  # no network, no broadcast address
-    static = _band(size, 16, 256, 16)
+    static = min(_band(size, 16, 256, 16), size)  # a range smaller than a band is all static
     reserved = {kubernetes_ip(cidr), dns_ip(cidr)}
     first = int(cidr.network_address) + 1
     for lo, hi in ((first + static, first + size), (first, first + static)):
