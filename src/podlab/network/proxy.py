@@ -180,6 +180,11 @@ class ServiceProxy:
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             client.close()
             return
+        for sock in (client, upstream):
+            # Go (and so kube-proxy's userspace mode) sets TCP_NODELAY on every TCP connection:
+            # a relay must not add Nagle's delay to small request/response exchanges.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         await splice(client, upstream)
 
     async def _dial(self, endpoint: Endpoint) -> socket.socket:
