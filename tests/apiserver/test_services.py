@@ -137,5 +137,8 @@ def test_endpoints_and_endpointslices_are_served_kinds(node: Node, tmp_path: Pat
     rows = {line.split()[0]: line.split() for line in resources}
     assert rows["endpoints"] == ["endpoints", "ep", "v1", "true", "Endpoints"]
     assert rows["endpointslices"] == ["endpointslices", "discovery.k8s.io/v1", "true", "EndpointSlice"]
-    assert node.kubectl("get", "endpoints").stderr.strip() == "No resources found in default namespace."
+    assert node.kubectl("get", "endpoints").stderr.splitlines() == [
+        "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+        "No resources found in default namespace.",
+    ]
     assert node.kubectl("get", "endpointslices").stderr.strip() == "No resources found in default namespace."

@@ -184,3 +184,50 @@ def test_endpoints_created_patched_and_deleted_with_their_service() -> None:
     assert stale_endpoints([], [stored]) == [DeleteObject(("", "endpoints"), "default", "web", uid="ep-uid")]
     hand_made = {"metadata": {"name": "ext", "namespace": "default", "uid": "u"}}
     assert stale_endpoints([], [hand_made]) == []  # not this controller's
+
+
+def test_driver_brings_a_readiness_flip_to_the_slice_within_100_ms() -> None:
+    """The controllers' driver wakes on the pod's status write; measured on a real Store."""
+    import asyncio
+    import time
+
+    from podlab.controllers import Controllers
+    from podlab.store import Store
+
+    slices_key = ("discovery.k8s.io", "endpointslices")
+
+    def slice_ready(store: Store) -> list[bool]:
+        items = store.list(slices_key, "default")[0]
+        return [e["conditions"]["ready"] for s in items for e in s.get("endpoints") or []]
+
+    async def until(check: Any, timeout: float) -> float:
+        started = time.monotonic()
+        while not check():
+            if time.monotonic() - started > timeout:
+                raise AssertionError("deadline passed")
+            await asyncio.sleep(0.002)
+        return time.monotonic() - started
+
+    async def main() -> list[float]:
+        store = Store(None)
+        store.create(("", "services"), service())
+        store.create(("", "pods"), pod("a", "127.244.0.2"))
+        controllers = Controllers(store, resync_seconds=30.0)  # only watch events may wake it
+        task = asyncio.create_task(controllers.run())
+        took = []
+        try:
+            await until(lambda: slice_ready(store) == [True], 5)
+            for ready in (False, True, False):
+                current = store.get(("", "pods"), "default", "a")
+                current["status"]["conditions"] = [{"type": "Ready", "status": str(ready)}]
+                store.update(("", "pods"), current, subresource="status")
+                took.append(await until(lambda ready=ready: slice_ready(store) == [ready], 2))
+            endpoints = store.get(("", "endpoints"), "default", "web")
+            assert "notReadyAddresses" in endpoints["subsets"][0]
+        finally:
+            controllers.stop()
+            await asyncio.wait_for(task, 5)
+        return took
+
+    took = asyncio.run(main())
+    assert max(took) < 0.1, took

@@ -41,7 +41,7 @@ from .bodies import (
     media_type,
 )
 from .field_labels import check_field_selector
-from .field_validation import check_fields
+from .field_validation import check_fields, warning_header
 from .negotiation import (
     TABLE_CONTENT_TYPE,
     error_response,
@@ -76,6 +76,12 @@ class Rest:
 
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
+        response = self._handle(route, request)
+        if route.resource.deprecation_warning:
+            response.headers.append(warning_header(route.resource.deprecation_warning))
+        return response
+
+    def _handle(self, route: Route, request: Request) -> Response:
         params = query_params(request.query)
         method = request.method
         sub = route.subresource
