@@ -39,6 +39,7 @@ from podlab.k8s.defaults import apply_defaults
 from podlab.k8s.events import object_reference
 from podlab.k8s.patch import json_merge_patch
 from podlab.store import Store, StoreError
+from podlab.store.wake import wake_on_changes
 
 log = logging.getLogger(__name__)
 
@@ -221,23 +222,15 @@ class Controllers:
         self.store.create(EVENTS, make_event(involved, type_, reason, message, component, now))
 
     # -- the loop ------------------------------------------------------------------------
-    async def _forward(self, key: tuple[str, str]) -> None:
-        """Wake the loop on every change of `key`; a watch the store ended (410 after falling
-        behind) is reopened, after a resync interval so a closed store cannot spin us."""
-        while not self._stopped:
-            watch = self.store.watch(key)
-            try:
-                async for _ in watch:
-                    self._wake.set()
-            finally:
-                watch.close()
-            self._wake.set()
-            await asyncio.sleep(self._resync)
-
     async def run(self) -> None:
         """Reconcile until cancelled (or stop())."""
         async with asyncio.TaskGroup() as group:
-            watchers = [group.create_task(self._forward(key)) for key in _WATCHED]
+            watchers = [
+                group.create_task(
+                    wake_on_changes(self.store, key, self._wake, lambda: self._stopped, self._resync)
+                )
+                for key in _WATCHED
+            ]
             try:
                 while not self._stopped:
                     self._wake.clear()

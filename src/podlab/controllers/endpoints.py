@@ -20,14 +20,7 @@ OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
 
 
 def _address(svc: Obj, pod: Obj) -> Obj:
-    address: Obj = {"ip": sp.pod_ip(pod), "targetRef": sp.target_ref(pod)}
-    node = sp.spec_of(pod).get("nodeName")
-    if node:
-        address["nodeName"] = node
-    host = sp.hostname(svc, pod)
-    if host:
-        address["hostname"] = host
-    return address
+    return {"ip": sp.pod_ip(pod), **sp.placement(svc, pod)}
 
 
 def desired_subsets(svc: Obj, pods: list[Obj]) -> list[Obj]:

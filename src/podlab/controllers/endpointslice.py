@@ -40,18 +40,7 @@ def _slice_ports(ports: tuple[sp.ResolvedPort, ...]) -> list[Obj]:
 
 
 def _endpoint(svc: Obj, pod: Obj) -> Obj:
-    endpoint: Obj = {
-        "addresses": [sp.pod_ip(pod)],
-        "conditions": sp.conditions(svc, pod),
-        "targetRef": sp.target_ref(pod),
-    }
-    node = sp.spec_of(pod).get("nodeName")
-    if node:
-        endpoint["nodeName"] = node
-    host = sp.hostname(svc, pod)
-    if host:
-        endpoint["hostname"] = host
-    return endpoint
+    return {"addresses": [sp.pod_ip(pod)], "conditions": sp.conditions(svc, pod), **sp.placement(svc, pod)}
 
 
 def desired_groups(svc: Obj, pods: list[Obj]) -> list[tuple[list[Obj], list[Obj]]]:

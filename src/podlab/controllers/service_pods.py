@@ -89,6 +89,19 @@ def hostname(svc: Obj, pod: Obj) -> str | None:
     return None
 
 
+def placement(svc: Obj, pod: Obj) -> Obj:
+    """The fields both an EndpointSlice endpoint and an Endpoints address carry beside the IP:
+    targetRef, nodeName (when scheduled) and hostname (ShouldSetHostname)."""
+    out: Obj = {"targetRef": target_ref(pod)}
+    node = spec_of(pod).get("nodeName")
+    if node:
+        out["nodeName"] = node
+    host = hostname(svc, pod)
+    if host:
+        out["hostname"] = host
+    return out
+
+
 def target_ref(pod: Obj) -> Obj:
     return {"kind": "Pod", "namespace": namespace_of(pod), "name": name_of(pod), "uid": uid_of(pod)}
 

@@ -23,9 +23,10 @@ from typing import Any
 
 from podlab.k8s import events as k8s_events
 from podlab.network.routing import Endpoint, Listener, RoutingTable
-from podlab.network.sockets import PodNetworkSockets
+from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.network.splice import splice
 from podlab.store import Store, StoreError
+from podlab.store.wake import wake_on_changes
 
 log = logging.getLogger("podlab.network.proxy")
 
@@ -37,6 +38,9 @@ CONNECT_TIMEOUT = 2.0
 # The load balancer podlab stands in for answers on the host's loopback (as kind's cloud
 # provider or `minikube tunnel` do); VIP: traffic to it is handled like traffic to the ClusterIP.
 LB_INGRESS = [{"ip": "127.0.0.1", "ipMode": "VIP"}]
+# NodePort and LoadBalancer listeners, and the API server behind `kubernetes`, are on the host
+# itself: the loopback form of the seam makes exactly those plain host sockets.
+_HOST = LoopbackSockets()
 
 
 def load_balancer_status(svc: Obj) -> Obj | None:
@@ -97,7 +101,7 @@ class ServiceProxy:
                 self._local_ips.add(listener.ip)
                 sock = await self.sockets.listen_tcp(listener.ip, listener.port)
             else:
-                sock = _listen_host(listener.ip, listener.port)
+                sock = await _HOST.listen_tcp(listener.ip, listener.port)
         except OSError as exc:
             if listener not in self._failed and svc is not None:
                 self._failed.add(listener)
@@ -190,24 +194,16 @@ class ServiceProxy:
     async def _dial(self, endpoint: Endpoint) -> socket.socket:
         host = self._host_endpoints.get((endpoint.ip, endpoint.port))
         if host is not None:
-            return await _connect_host(host[0], host[1])
+            return await _HOST.connect_tcp(host[0], host[1], CONNECT_TIMEOUT)
         return await self.sockets.connect_tcp(endpoint.ip, endpoint.port, CONNECT_TIMEOUT)
 
     # -- the loop ----------------------------------------------------------------------------------
-    async def _forward(self, key: tuple[str, str]) -> None:
-        while not self._stopped:
-            watch = self.store.watch(key)
-            try:
-                async for _ in watch:
-                    self._wake.set()
-            finally:
-                watch.close()
-            self._wake.set()
-            await asyncio.sleep(1.0)  # a store that ended the watch must not make us spin
-
     async def run(self) -> None:
         """Reconcile on every Service or EndpointSlice change until cancelled (or stop())."""
-        watchers = [asyncio.create_task(self._forward(key)) for key in (SERVICES, ENDPOINTSLICES)]
+        watchers = [
+            asyncio.create_task(wake_on_changes(self.store, key, self._wake, lambda: self._stopped, 1.0))
+            for key in (SERVICES, ENDPOINTSLICES)
+        ]
         try:
             while not self._stopped:
                 self._wake.clear()
@@ -240,29 +236,3 @@ class ServiceProxy:
     def stop(self) -> None:
         self._stopped = True
         self._wake.set()
-
-
-def _listen_host(ip: str, port: int) -> socket.socket:
-    """A listening socket on the host (NodePort, LoadBalancer); no SO_REUSEADDR beyond TIME_WAIT
-    reuse, so a port another program listens on is refused, not shared."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((ip, port))
-        sock.listen(128)
-        sock.setblocking(False)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-async def _connect_host(ip: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setblocking(False)
-    try:
-        await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (ip, port)), CONNECT_TIMEOUT)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
