@@ -142,3 +142,34 @@ def test_endpoints_and_endpointslices_are_served_kinds(node: Node, tmp_path: Pat
         "No resources found in default namespace.",
     ]
     assert node.kubectl("get", "endpointslices").stderr.strip() == "No resources found in default namespace."
+
+
+@with_cidr
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        ({"ports": "[]"}, "spec.ports: Required value"),
+        ({"type": "Cluster"}, 'spec.type: Unsupported value: "Cluster": supported values: "ClusterIP", '),
+        (
+            {"ports": "[{port: 80}, {port: 81}]"},
+            "* spec.ports[0].name: Required value\n* spec.ports[1].name: Required value",
+        ),
+        (
+            {"ports": "[{port: 70000}]"},
+            "spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535",
+        ),
+        (
+            {"ports": "[{port: 80, protocol: HTTP}]"},
+            'spec.ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
+        ),
+        (
+            {"sessionAffinity": "ClientIP", "sessionAffinityConfig": "{clientIP: {timeoutSeconds: 90000}}"},
+            "spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 90000: "
+            "must be greater than 0 and less than 86400",
+        ),
+    ],
+    ids=["no-ports", "type", "unnamed-ports", "port-range", "protocol", "affinity-timeout"],
+)
+def test_bad_service_specs_get_kube_apiserver_errors(node: Node, spec: dict[str, str], error: str) -> None:
+    result = _apply(node, _svc("bad", **spec), check=False)
+    assert result.returncode == 1 and error in result.stderr, result.stderr
