@@ -173,3 +173,47 @@ def test_endpoints_and_endpointslices_are_served_kinds(node: Node, tmp_path: Pat
 def test_bad_service_specs_get_kube_apiserver_errors(node: Node, spec: dict[str, str], error: str) -> None:
     result = _apply(node, _svc("bad", **spec), check=False)
     assert result.returncode == 1 and error in result.stderr, result.stderr
+
+
+BAD_SLICE = """\
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ext-1, labels: {kubernetes.io/service-name: ext}}
+addressType: IPv4
+ports: [{name: http, port: 70000}]
+endpoints:
+- addresses: [not-an-ip]
+- addresses: []
+"""
+
+GOOD_ENDPOINTS = """\
+apiVersion: v1
+kind: Endpoints
+metadata: {name: ext}
+subsets:
+- addresses: [{ip: 127.244.1.1}, {ip: 127.244.1.2}]
+  ports: [{port: 8080}]
+"""
+
+
+def test_hand_written_endpointslices_and_endpoints_are_validated_and_printed(node: Node) -> None:
+    bad = _apply(node, BAD_SLICE, check=False)
+    assert bad.returncode == 1
+    for error in (
+        'endpoints[0].addresses[0]: Invalid value: "not-an-ip": must be a valid IPv4 address',
+        "endpoints[1].addresses: Required value: must contain at least 1 address",
+        "ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+    ):
+        assert error in bad.stderr, bad.stderr
+    wrong_type = _apply(node, BAD_SLICE.replace("IPv4", "IPv5"), check=False)
+    assert (
+        'addressType: Unsupported value: "IPv5": supported values: "FQDN", "IPv4", "IPv6"'
+        in wrong_type.stderr
+    )
+    _apply(node, GOOD_ENDPOINTS)
+    row = node.kubectl("get", "endpoints", "ext", "--no-headers").stdout.split()
+    assert row[:2] == ["ext", "127.244.1.1:8080,127.244.1.2:8080"]
+    slice_ok = BAD_SLICE.replace("70000", "8080").replace("not-an-ip", "127.244.1.1")
+    _apply(node, slice_ok.replace("- addresses: []\n", ""))
+    row = node.kubectl("get", "endpointslices", "ext-1", "--no-headers").stdout.split()
+    assert row[:4] == ["ext-1", "IPv4", "8080", "127.244.1.1"]
