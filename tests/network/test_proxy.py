@@ -206,7 +206,10 @@ def test_node_port_and_load_balancer_answer_on_host_loopback_with_status() -> No
     asyncio.run(main())
 
 
-def test_a_host_port_in_use_is_a_warning_event_on_the_service() -> None:
+@pytest.mark.parametrize(
+    ("stype", "reason"), [("NodePort", "FailedToOpenPort"), ("LoadBalancer", "SyncLoadBalancerFailed")]
+)
+def test_a_host_port_in_use_is_a_warning_event_on_the_service(stype: str, reason: str) -> None:
     async def main() -> None:
         backend = Backend("np", "127.244.92.1")
         port = await backend.start()
@@ -221,8 +224,11 @@ def test_a_host_port_in_use_is_a_warning_event_on_the_service() -> None:
                 "np",
                 "127.96.92.1",
                 80,
-                type="NodePort",
-                ports=[{"name": "http", "port": 80, "nodePort": taken, "protocol": "TCP"}],
+                type=stype,
+                # NodePort: the nodePort is taken; LoadBalancer: its port on 127.0.0.1 is.
+                ports=[{"name": "http", "port": taken, "nodePort": taken, "protocol": "TCP"}]
+                if stype == "NodePort"
+                else [{"name": "http", "port": taken, "protocol": "TCP"}],
             ),
         )
         store.create(SLICES, endpoint_slice("np", port, {backend.ip: True}))
@@ -235,10 +241,10 @@ def test_a_host_port_in_use_is_a_warning_event_on_the_service() -> None:
             assert len(events) == 1
             event = events[0]
             assert event["involvedObject"]["kind"] == "Service" and event["involvedObject"]["name"] == "np"
-            assert event["reason"] == "FailedToOpenPort"
-            assert f"(127.0.0.1:{taken}/tcp): Address already in use" in event["message"]
+            assert event["reason"] == reason
+            assert f"listen tcp4 127.0.0.1:{taken}: bind: address already in use" in event["message"]
             # The ClusterIP still works: one port that cannot be held does not take the Service down.
-            assert await who("127.96.92.1", 80) == "np"
+            assert await who("127.96.92.1", taken) == "np"
 
         await with_proxy(store, body)
         squatter.close()
@@ -300,3 +306,14 @@ def test_session_affinity_client_ip_pins_one_endpoint(affinity: str) -> None:
 
     seen = asyncio.run(main())
     assert len(seen) == 1 if affinity == "ClientIP" else len(seen) > 1
+
+
+def test_load_balancer_status_is_set_cleared_and_left_to_other_classes() -> None:
+    from podlab.network.proxy import load_balancer_status
+
+    ingress = {"loadBalancer": {"ingress": [{"ip": "127.0.0.1", "ipMode": "VIP"}]}}
+    assert load_balancer_status({"spec": {"type": "LoadBalancer"}}) == ingress
+    assert load_balancer_status({"spec": {"type": "ClusterIP"}, "status": ingress}) == {"loadBalancer": {}}
+    assert load_balancer_status({"spec": {"type": "ClusterIP"}, "status": {"loadBalancer": {}}}) is None
+    other = {"spec": {"type": "LoadBalancer", "loadBalancerClass": "example.com/lb"}}
+    assert load_balancer_status(other) is None

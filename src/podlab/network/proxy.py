@@ -44,11 +44,19 @@ _HOST = LoopbackSockets()
 
 
 def load_balancer_status(svc: Obj) -> Obj | None:
-    """The status a LoadBalancer Service should have, or None when this is no LoadBalancer."""
-    if (svc.get("spec") or {}).get("type") != "LoadBalancer":
+    """The status podlab's load-balancer controller wants for `svc`, or None to leave it alone:
+    the ingress for a LoadBalancer, none once a Service stops being one. Services naming a
+    `loadBalancerClass` belong to another controller, as in Kubernetes' service controller."""
+    spec = svc.get("spec") or {}
+    if spec.get("loadBalancerClass"):
         return None
     status = dict(svc.get("status") or {})
-    status["loadBalancer"] = {"ingress": LB_INGRESS}
+    if spec.get("type") == "LoadBalancer":
+        status["loadBalancer"] = {"ingress": LB_INGRESS}
+    elif (status.get("loadBalancer") or {}).get("ingress"):
+        status["loadBalancer"] = {}
+    else:
+        return None
     return status
 
 
@@ -133,14 +141,19 @@ class ServiceProxy:
                 log.debug("load balancer status of %s not written: %s", svc["metadata"]["name"], exc)
 
     def _warn_port(self, svc: Obj, listener: Listener, exc: OSError) -> None:
-        where = f"{listener.ip}:{listener.port}/tcp"
+        # Go's error text for a failed listen, which both Kubernetes components below quote.
+        cause = f"listen tcp4 {listener.ip}:{listener.port}: bind: {(exc.strerror or str(exc)).lower()}"
         if listener.kind == "LoadBalancer":
             reason, component = "SyncLoadBalancerFailed", "service-controller"
-            message = f"Error syncing load balancer: failed to ensure load balancer: listen tcp {where}: {exc.strerror}"
+            message = f"Error syncing load balancer: failed to ensure load balancer: {cause}"
         else:
-            # kube-proxy's own words for a node port it cannot hold.
+            # kube-proxy's words for a port it cannot hold (its "can't open port ..., skipping it").
             reason, component = "FailedToOpenPort", "kube-proxy"
-            message = f'can\'t open port "{listener.kind} for {listener.key}" ({where}): {exc.strerror}, skipping it'
+            what = "nodePort" if listener.kind == "NodePort" else "clusterIP"
+            message = (
+                f'can\'t open port "{what} for {listener.key}" '
+                f"({listener.ip}:{listener.port}/tcp), skipping it: {cause}"
+            )
         log.warning("service %s: %s", listener.key, message)
         event = k8s_events.make_event(
             k8s_events.object_reference(svc),
