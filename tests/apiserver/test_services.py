@@ -217,3 +217,20 @@ def test_hand_written_endpointslices_and_endpoints_are_validated_and_printed(nod
     _apply(node, slice_ok.replace("- addresses: []\n", ""))
     row = node.kubectl("get", "endpointslices", "ext-1", "--no-headers").stdout.split()
     assert row[:4] == ["ext-1", "IPv4", "8080", "127.244.1.1"]
+
+
+@with_cidr
+def test_type_changes_release_node_ports_and_the_cluster_ip(node: Node, clients: Clients) -> None:
+    _apply(node, _svc("t", type="NodePort"))
+    port = clients.core.read_namespaced_service("t", "default").spec.ports[0].node_port
+    _apply(node, _svc("t", type="ClusterIP"))
+    assert clients.core.read_namespaced_service("t", "default").spec.ports[0].node_port is None
+    _apply(node, _svc("other", type="NodePort", ports=f"[{{port: 80, nodePort: {port}}}]"))  # free again
+    _apply(node, _svc("t", type="ExternalName", externalName="example.invalid"))
+    external = clients.core.read_namespaced_service("t", "default")
+    assert (external.spec.cluster_ip, external.spec.cluster_ips) == (None, None)
+    assert node.kubectl("get", "svc", "t", "--no-headers").stdout.split()[1:4] == [
+        "ExternalName",
+        "<none>",
+        "example.invalid",
+    ]

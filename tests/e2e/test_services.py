@@ -148,6 +148,10 @@ def test_traffic_follows_readiness_through_cluster_ip_node_port_and_load_balance
     assert _get("127.0.0.1", lb_port) in pods
     row = node.kubectl("get", "svc", "web-lb", "--no-headers").stdout.split()
     assert row[1:4] == ["LoadBalancer", lb.spec.cluster_ip, "127.0.0.1"]
+    describe = node.kubectl("describe", "svc", "web-lb").stdout
+    assert "LoadBalancer Ingress:     127.0.0.1 (VIP)" in describe
+    pod_ips = sorted(p.status.pod_ip for p in node.core_api().list_namespaced_pod("default").items)
+    assert f"Endpoints:                {pod_ips[0]}:8080,{pod_ips[1]}:8080" in describe
     done.set()
     watcher.stop()
     assert errors == []

@@ -64,6 +64,10 @@ class ServiceAllocations:
     # -- ClusterIP -------------------------------------------------------------------------
     def _cluster_ip(self, spec: Obj, old_spec: Obj, others: list[Obj]) -> list[FieldError]:
         if spec.get("type") == "ExternalName":
+            if old_spec.get("type") != "ExternalName" and spec.get("clusterIP") == old_spec.get("clusterIP"):
+                # dropTypeDependentFields: becoming ExternalName releases the ClusterIP.
+                for field in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+                    spec.pop(field, None)
             return []
         errs: list[FieldError] = []
         families = spec.get("ipFamilies") or []
