@@ -33,6 +33,7 @@ from podlab.controllers.actions import (
     SetStatus,
 )
 from podlab.controllers.gc import orphaned_dependents
+from podlab.controllers.service_pods import wants_endpoints
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
 from podlab.k8s.defaults import apply_defaults
@@ -120,19 +121,24 @@ class Controllers:
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
-        writes += self._sync_service_endpoints(now)
+        # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
+        # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
+        writes += self._sync_service_endpoints(pods, now)
         objects = {key: self._list(key) for key in _WATCHED}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
         return writes
 
-    def _sync_service_endpoints(self, now: datetime) -> int:
-        """The endpointslice and endpoints controllers: every Service against the pods of its namespace."""
-        writes = 0
-        pods = self._list(PODS)
+    def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
+        """The endpointslice and endpoints controllers: every Service with a selector against
+        the pods of its namespace; no listing of slices at all while no Service selects pods."""
         services = self._list(SERVICES)
-        slices = self._list(endpointslice_controller.ENDPOINTSLICES)
         endpoints = {(namespace_of(e), name_of(e)): e for e in self._list(endpoints_controller.ENDPOINTS)}
-        for svc in services:
+        writes = self.apply(endpoints_controller.stale_endpoints(services, list(endpoints.values())), now)
+        selecting = [svc for svc in services if wants_endpoints(svc)]
+        if not selecting:
+            return writes
+        slices = self._list(endpointslice_controller.ENDPOINTSLICES)
+        for svc in selecting:
             ns = namespace_of(svc)
             ns_pods = [p for p in pods if namespace_of(p) == ns]
             ns_slices = [s for s in slices if namespace_of(s) == ns]
@@ -145,7 +151,6 @@ class Controllers:
             writes += self._guarded(
                 svc, partial(endpoints_controller.sync_endpoints, svc, ns_pods, current, now), now
             )
-        writes += self.apply(endpoints_controller.stale_endpoints(services, list(endpoints.values())), now)
         return writes
 
     def _guarded(self, obj: Obj, decide: Callable[[], list[Action]], now: datetime) -> int:
