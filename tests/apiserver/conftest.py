@@ -90,7 +90,9 @@ class Node:
 
 
 @pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
+def node(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Node]:
+    # Indirect parametrization with a service CIDR serves Services with ClusterIP allocation.
+    service_cidr = getattr(request, "param", None)
     # PODLAB_TEST_LOOP=uvloop runs the server on uvloop, as `podlab up` does when installed.
     if os.environ.get("PODLAB_TEST_LOOP") == "uvloop":
         import uvloop
@@ -107,7 +109,7 @@ def node(tmp_path: Path) -> Iterator[Node]:
 
         async def start() -> None:
             store = Store(None)
-            server = ApiServer(store, token=TOKEN, logs=LogSource(home))
+            server = ApiServer(store, token=TOKEN, logs=LogSource(home), service_cidr=service_cidr)
             await server.start()
             ready.set_result((store, server))
 

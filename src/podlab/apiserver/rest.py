@@ -43,7 +43,7 @@ from .bodies import (
     media_type,
 )
 from .field_labels import check_field_selector
-from .field_validation import check_fields
+from .field_validation import check_fields, warning_header
 from .negotiation import (
     TABLE_CONTENT_TYPE,
     error_response,
@@ -57,6 +57,7 @@ from .negotiation import (
 )
 from .routes import Route
 from .scale import scale_response
+from .services import ServiceAllocations
 
 Obj = dict[str, Any]
 
@@ -64,12 +65,25 @@ Obj = dict[str, Any]
 class Rest:
     """Resource handlers bound to one store and a wall clock (for Table ages and dry runs)."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        services: ServiceAllocations | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        # ClusterIP/nodePort allocation; None serves Services as stored (no service network).
+        self.services = services
 
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
+        response = self._handle(route, request)
+        if route.resource.deprecation_warning:
+            response.headers.append(warning_header(route.resource.deprecation_warning))
+        return response
+
+    def _handle(self, route: Route, request: Request) -> Response:
         params = query_params(request.query)
         method = request.method
         sub = route.subresource
@@ -179,6 +193,8 @@ class Rest:
         """Defaulting then validation, as the apiserver orders them."""
         defaulted = k8sapi.apply_defaults(obj)
         errors = k8sapi.validation_errors(defaulted, old)
+        if not errors and self.services is not None and defaulted.get("kind") == "Service":
+            errors = self.services.admit(defaulted, old)
         if errors:
             raise _Invalid(k8sapi.invalid_status(defaulted, errors))
         return defaulted

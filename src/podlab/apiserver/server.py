@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import random
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from .proxy_target import parse_proxy_path
 from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
 from .rest import Rest
 from .routes import Route, UnknownResource, parse_resource_path
+from .services import ServiceAllocations
 from .tls import Certificate, self_signed, server_context
 from .watchstream import watch_response
 
@@ -69,6 +71,7 @@ class ApiServer:
         streams: ContainerStreams | None = None,
         metrics: MetricsSource | None = None,
         sockets: PodNetworkSockets | None = None,
+        service_cidr: ipaddress.IPv4Network | None = None,
     ) -> None:
         self.store = store
         self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
@@ -77,7 +80,8 @@ class ApiServer:
         self._host = host
         self._port = port
         self._clock = clock
-        self._rest = Rest(store, clock)
+        services = ServiceAllocations(store, service_cidr) if service_cidr is not None else None
+        self._rest = Rest(store, clock, services)
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits

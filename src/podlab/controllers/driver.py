@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from functools import partial
 
 from podlab.controllers import deployment as deployment_controller
+from podlab.controllers import endpoints as endpoints_controller
+from podlab.controllers import endpointslice as endpointslice_controller
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
@@ -31,6 +33,7 @@ from podlab.controllers.actions import (
     SetStatus,
 )
 from podlab.controllers.gc import orphaned_dependents
+from podlab.controllers.service_pods import wants_endpoints
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
 from podlab.k8s.admission import admit_pod
@@ -38,11 +41,21 @@ from podlab.k8s.defaults import apply_defaults
 from podlab.k8s.events import object_reference
 from podlab.k8s.patch import json_merge_patch
 from podlab.store import Store, StoreError
+from podlab.store.wake import wake_on_changes
 
 log = logging.getLogger(__name__)
 
-_WATCHED = (DEPLOYMENTS, REPLICASETS, PODS)
-_OWNER_KINDS = {"Deployment", "ReplicaSet"}
+SERVICES = ("", "services")
+_WATCHED = (
+    DEPLOYMENTS,
+    REPLICASETS,
+    PODS,
+    SERVICES,
+    endpointslice_controller.ENDPOINTSLICES,
+    endpoints_controller.ENDPOINTS,
+)
+# EndpointSlices go with their Service by garbage collection, as in Kubernetes.
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
@@ -109,8 +122,36 @@ class Controllers:
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
+        # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
+        # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
+        writes += self._sync_service_endpoints(pods, now)
         objects = {key: self._list(key) for key in _WATCHED}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
+        return writes
+
+    def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
+        """The endpointslice and endpoints controllers: every Service with a selector against
+        the pods of its namespace; no listing of slices at all while no Service selects pods."""
+        services = self._list(SERVICES)
+        endpoints = {(namespace_of(e), name_of(e)): e for e in self._list(endpoints_controller.ENDPOINTS)}
+        writes = self.apply(endpoints_controller.stale_endpoints(services, list(endpoints.values())), now)
+        selecting = [svc for svc in services if wants_endpoints(svc)]
+        if not selecting:
+            return writes
+        slices = self._list(endpointslice_controller.ENDPOINTSLICES)
+        for svc in selecting:
+            ns = namespace_of(svc)
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            ns_slices = [s for s in slices if namespace_of(s) == ns]
+            current = endpoints.get((ns, name_of(svc)))
+            writes += self._guarded(
+                svc,
+                partial(endpointslice_controller.sync_endpointslices, svc, ns_pods, ns_slices, now),
+                now,
+            )
+            writes += self._guarded(
+                svc, partial(endpoints_controller.sync_endpoints, svc, ns_pods, current, now), now
+            )
         return writes
 
     def _guarded(self, obj: Obj, decide: Callable[[], list[Action]], now: datetime) -> int:
@@ -201,23 +242,15 @@ class Controllers:
         self.store.create(EVENTS, make_event(involved, type_, reason, message, component, now))
 
     # -- the loop ------------------------------------------------------------------------
-    async def _forward(self, key: tuple[str, str]) -> None:
-        """Wake the loop on every change of `key`; a watch the store ended (410 after falling
-        behind) is reopened, after a resync interval so a closed store cannot spin us."""
-        while not self._stopped:
-            watch = self.store.watch(key)
-            try:
-                async for _ in watch:
-                    self._wake.set()
-            finally:
-                watch.close()
-            self._wake.set()
-            await asyncio.sleep(self._resync)
-
     async def run(self) -> None:
         """Reconcile until cancelled (or stop())."""
         async with asyncio.TaskGroup() as group:
-            watchers = [group.create_task(self._forward(key)) for key in _WATCHED]
+            watchers = [
+                group.create_task(
+                    wake_on_changes(self.store, key, self._wake, lambda: self._stopped, self._resync)
+                )
+                for key in _WATCHED
+            ]
             try:
                 while not self._stopped:
                     self._wake.clear()

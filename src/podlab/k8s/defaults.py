@@ -265,6 +265,19 @@ def _default_service(obj: Obj) -> None:
         return
     _setdefault(spec, "type", "ClusterIP")
     _setdefault(spec, "sessionAffinity", "None")
+    stype = spec.get("type")
+    # SetDefaults_Service (k8s pkg/apis/core/v1/defaults.go).
+    if stype != "ExternalName":
+        _setdefault(spec, "internalTrafficPolicy", "Cluster")
+    if stype in ("NodePort", "LoadBalancer"):
+        _setdefault(spec, "externalTrafficPolicy", "Cluster")
+    if stype == "LoadBalancer":
+        _setdefault(spec, "allocateLoadBalancerNodePorts", True)
+    if spec.get("sessionAffinity") == "ClientIP":
+        config = _child(spec, "sessionAffinityConfig")
+        client_ip = _child(config, "clientIP") if config is not None else None
+        if client_ip is not None:
+            _setdefault(client_ip, "timeoutSeconds", 10800)  # DefaultClientIPServiceAffinitySeconds
     for port in _dicts(spec.get("ports")):
         _setdefault(port, "protocol", "TCP")
         if port.get("targetPort") in (None, "", 0):

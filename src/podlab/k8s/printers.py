@@ -25,6 +25,13 @@ from podlab.k8s.printers_common import (
     meta_of,
     name_of,
 )
+from podlab.k8s.printers_network import (
+    ENDPOINTS_COLUMNS,
+    ENDPOINTSLICE_COLUMNS,
+    endpoints_row,
+    endpointslice_row,
+    service_external_ip,
+)
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
 from podlab.k8s.selectors import format_labels, selector_string
 from podlab.k8s.timestamps import parse_time
@@ -301,9 +308,7 @@ def service_row(obj: Obj, now: datetime) -> list[Any]:
         if p.get("nodePort"):
             text = f"{p.get('port')}:{p.get('nodePort')}/{p.get('protocol', 'TCP')}"
         ports.append(text)
-    external = ",".join(
-        str(ip) for ip in spec.get("externalIPs") or [] if isinstance(spec.get("externalIPs"), list)
-    ) or ("<pending>" if spec.get("type") == "LoadBalancer" else "<none>")
+    external = service_external_ip(spec, as_obj(obj.get("status")))
     return [
         name_of(obj),
         spec.get("type", "ClusterIP"),
@@ -402,6 +407,8 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Service": (SERVICE_COLUMNS, service_row),
     "Node": (NODE_COLUMNS, node_row),
     "ServiceAccount": (SERVICEACCOUNT_COLUMNS, serviceaccount_row),
+    "Endpoints": (ENDPOINTS_COLUMNS, endpoints_row),
+    "EndpointSlice": (ENDPOINTSLICE_COLUMNS, endpointslice_row),
 }
 
 

@@ -63,6 +63,8 @@ class ResourceInfo:
     graceful_delete: bool = False
     # ReturnDeletedObject: DELETE answers with the object rather than a Status.
     returns_deleted_object: bool = False
+    # The Warning every response about this kind carries (a deprecated API), "" for none.
+    deprecation_warning: str = ""
 
     @property
     def api_version(self) -> str:
@@ -192,6 +194,19 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"status.replicas"}),
         generation=True,
     ),
+    # Kept by the endpoints and endpointslice controllers (controllers/endpoints*.py).
+    ResourceInfo(
+        "",
+        "v1",
+        "Endpoints",
+        "endpoints",
+        True,
+        ("ep",),
+        "endpoints",
+        # KEP-4974 (k8s PR #130098): kubectl prints it as "Warning: ...".
+        deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+    ),
+    ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}

@@ -17,8 +17,10 @@ from podlab.k8s.validation_apps import (
     validate_replicaset_spec,
     validate_selector_update,
 )
+from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
+from podlab.k8s.validation_service import validate_service_spec
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024  # api.MaxSecretSize, also the ConfigMap limit
 _IMMUTABLE = "field is immutable when `immutable` is set"
@@ -87,6 +89,12 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_replicaset_spec(spec))
         if old is not None:
             errs.extend(validate_selector_update(obj, old))
+    elif kind == "Service":
+        errs.extend(validate_service_spec(spec))
+    elif kind == "EndpointSlice":
+        errs.extend(validate_endpointslice(obj, old))
+    elif kind == "Endpoints":
+        errs.extend(validate_endpoints(obj))
     elif kind == "ConfigMap":
         if old is not None:
             errs.extend(_validate_immutable_update(obj, old, ("data", "binaryData")))

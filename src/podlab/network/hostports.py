@@ -28,7 +28,7 @@ from typing import Any
 from podlab.store import Store, Watch
 
 from .sockets import PodNetworkSockets
-from .splice import splice
+from .splice import splice_streams
 
 log = logging.getLogger("podlab.network.hostports")
 
@@ -219,7 +219,7 @@ class HostPorts:
                 # Nothing listens in the pod: the client sees a reset, as through a DNAT rule.
                 writer.transport.abort()
                 return
-            await splice((reader, writer), upstream)
+            await splice_streams((reader, writer), upstream)
         finally:
             reservation.connections.discard(task)
             with contextlib.suppress(OSError, RuntimeError):

@@ -1,23 +1,61 @@
-"""Join two TCP connections: bytes both ways, each direction ending on its own (half-close).
+"""Copy bytes both ways between two connections until both directions end.
 
-A FIN from one side becomes a FIN (shutdown of writing) towards the other, so a client that
-half-closes after its request (`nc -q`, HTTP/1.0 tools) still gets the answer; the pair closes
-once both directions have ended, or at once if either side resets.
+`splice` joins two raw sockets (the Service proxy accepts and dials raw sockets);
+`splice_streams` joins two asyncio stream pairs (hostPort servers run on asyncio.start_server).
+
+Back-pressure comes from the order of the awaits: a chunk is read only after the previous one
+was fully written (`sock_sendall`), so a slow reader stalls its writer instead of filling memory.
+A FIN is passed on as a FIN (shutdown of the write side), so half-closed protocols (HTTP/1.0
+clients, `nc -q`) keep working; a reset on either side ends both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 
-_READ_SIZE = 64 * 1024
+CHUNK = 64 * 1024
+
+
+async def _pump(src: socket.socket, dst: socket.socket) -> None:
+    loop = asyncio.get_running_loop()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    while True:
+        n = await loop.sock_recv_into(src, buffer)
+        if n == 0:
+            with contextlib.suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
+            return
+        await loop.sock_sendall(dst, view[:n])
+
+
+async def splice(a: socket.socket, b: socket.socket) -> None:
+    """Relay a <-> b; both sockets are closed when this returns (or is cancelled)."""
+    try:
+        forward = asyncio.ensure_future(_pump(a, b))
+        backward = asyncio.ensure_future(_pump(b, a))
+        try:
+            # Returns once both directions ended, or at the first error (a reset on one side
+            # leaves the other direction nothing to say).
+            await asyncio.wait((forward, backward), return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in (forward, backward):
+                task.cancel()
+            for task in (forward, backward):
+                with contextlib.suppress(asyncio.CancelledError, OSError):
+                    await task
+    finally:
+        a.close()
+        b.close()
 
 
 async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
-        while chunk := await reader.read(_READ_SIZE):
+        while chunk := await reader.read(CHUNK):
             writer.write(chunk)
-            await writer.drain()
+            await writer.drain()  # back-pressure: read no more until the other side took it
         if writer.can_write_eof():
             writer.write_eof()
     except (OSError, RuntimeError):
@@ -26,7 +64,7 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.transport.abort()
 
 
-async def splice(
+async def splice_streams(
     a: tuple[asyncio.StreamReader, asyncio.StreamWriter], b: tuple[asyncio.StreamReader, asyncio.StreamWriter]
 ) -> None:
     """Copy a->b and b->a until both ends are done, then close both connections."""

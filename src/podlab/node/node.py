@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from podlab.apiserver import ApiServer, write_kubeconfig
+from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
 from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
 from podlab.network.hostports import HostPorts
+from podlab.network.proxy import ServiceProxy
 from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
@@ -55,8 +57,11 @@ class Node:
         self.kubelet: Kubelet | None = None
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
+        self.proxy: ServiceProxy | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        # Pods live on the host's loopback until the node has network namespaces of its own.
+        # THE ONE PLACE the node picks its pod network. Until the namespace form lands, pods
+        # live on 127.244/16 and Services on 127.96/16 of the host's loopback; everything else
+        # takes this seam as a parameter.
         self.network: PodNetworkSockets = LoopbackSockets()
         self.dns: NodeDns | None = None
         self.host_ports = HostPorts(self.store, self.network)
@@ -93,8 +98,16 @@ class Node:
             limits=self._config.api_limits,
             metrics=self.runtime.limits,
             sockets=self.network,
+            service_cidr=self.network.service_cidr,
         )
         await self._api.start()
+        # The API server as pods reach it: on the loopback network pods share the host's 127.0.0.1.
+        api_port = self._api.port
+        advertised = ("127.0.0.1", api_port)
+        ensure_kubernetes_service(self.store, self.network.service_cidr, advertised)
+        self.proxy = ServiceProxy(
+            self.store, self.network, host_endpoints={advertised: ("127.0.0.1", api_port)}
+        )
         self._controllers = Controllers(self.store)
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
@@ -109,6 +122,7 @@ class Node:
             asyncio.create_task(self.host_ports.run(), name="host-ports"),
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
+            asyncio.create_task(self.proxy.run(), name="service-proxy"),
         ]
         # kubectl sends a bearer token only over https: the kubeconfig and node.json (for
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
@@ -142,6 +156,8 @@ class Node:
         if self._controllers is not None:
             self._controllers.stop()
         self.host_ports.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
