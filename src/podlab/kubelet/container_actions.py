@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from podlab.k8s.duration import go_duration
 from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import wait_until
 from podlab.kubelet.container_runtime import ContainerHandle
@@ -120,6 +121,8 @@ class ContainerActions:
             env=env,
             warn=lambda reason, message: self.emit("Warning", reason, message, name),
         )
+        if not await self._ensure_image(spec, image, name):
+            return
         try:
             rc = await self.node.runtime.start(launch)
         except ImagePullError as exc:
@@ -132,7 +135,6 @@ class ContainerActions:
             self.worker.on_image_pull_failed(name, self.clock.now(), prefix + cause)
             return
         except (StartError, VolumeError) as exc:
-            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
             self.emit("Normal", "Created", f"Created container: {name}", name)
             self.emit("Warning", "Failed", f"Error: {exc.message}", name)
             cid = "containerd://" + secrets.token_hex(32)
@@ -150,7 +152,6 @@ class ContainerActions:
             )
             self.emit("Warning", "Failed", f"Error: {exc}", name)
             return
-        self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
         self.emit("Normal", "Created", f"Created container: {name}", name)
         self.emit("Normal", "Started", f"Started container {name}", name)
         post_start = (spec.get("lifecycle") or {}).get("postStart")
@@ -167,6 +168,52 @@ class ContainerActions:
             )
             self.emit("Normal", "Killing", "FailedPostStartHook", name)
             self.on_exit(name, rc, await rc.stop(kill_grace_period(self.worker.pod, spec, None)))
+
+    async def _ensure_image(self, spec: Obj, image: str, name: str) -> bool:
+        """EnsureImageExists (pkg/kubelet/images/image_manager.go): pull per policy, in its words.
+        False when the container cannot start yet (the waiting reason is recorded)."""
+        pod = self.worker.pod
+        lookup = self.node.source_lookup(pod["metadata"].get("namespace", "default"))
+        secrets = [
+            secret
+            for ref in (pod.get("spec") or {}).get("imagePullSecrets") or []
+            if (secret := lookup("Secret", str(ref.get("name", "")))) is not None
+        ]
+        try:
+            report = await self.node.runtime.ensure_image(
+                pod, spec, secrets, lambda: self.emit("Normal", "Pulling", f'Pulling image "{image}"', name)
+            )
+        except ImagePullError as exc:
+            if exc.reason == "ErrImagePull":
+                prefix = f'Failed to pull image "{image}": '
+                self.emit("Warning", "Failed", prefix + exc.message.removeprefix(prefix), name)
+                self.emit("Warning", "Failed", "Error: ErrImagePull", name)
+                self.worker.on_image_pull_failed(
+                    name, self.clock.now(), prefix + exc.message.removeprefix(prefix)
+                )
+                return False
+            # ErrImageNeverPull / InvalidImageName: no pull, no back-off; retried each sync.
+            event_reason = "ErrImageNeverPull" if exc.reason == "ErrImageNeverPull" else "InspectFailed"
+            self.emit("Warning", event_reason, exc.message, name)
+            self.emit("Warning", "Failed", f"Error: {exc.reason}", name)
+            self.worker.on_waiting(
+                name, exc.reason, exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
+            )
+            return False
+        if report.pulled:
+            # Go durations truncated to milliseconds (image_manager.go).
+            took = go_duration(int(report.seconds * 1000) / 1000)
+            waited = go_duration(int(report.waited * 1000) / 1000)
+            self.emit(
+                "Normal",
+                "Pulled",
+                f'Successfully pulled image "{image}" in {took} ({waited} including waiting). '
+                f"Image size: {report.size} bytes.",
+                name,
+            )
+        else:
+            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+        return True
 
     async def _post_start(self, spec: Obj, rc: ContainerHandle, handler: Obj) -> str | None:
         target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo
+from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo, ImageReport
 
 Obj = dict[str, Any]
 # (kind, name) -> the ConfigMap or Secret in the pod's namespace, None when missing.
@@ -43,6 +43,10 @@ class ContainerRuntime(Protocol):
     ``VolumeError`` (podlab.runtime) with kubelet's wording for the failures users see."""
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]: ...
+
+    async def ensure_image(
+        self, pod: Obj, container: Obj, pull_secrets: list[Obj], pulling: Callable[[], None]
+    ) -> ImageReport: ...
 
     async def start(self, launch: ContainerLaunch) -> ContainerHandle: ...
 

@@ -65,6 +65,8 @@ class Node:
             sandbox=self._sandbox,
             user_images=self._config.images,
             log_rotation=self._config.log_rotation,
+            image_sources=self._config.image_sources,
+            insecure_registries=self._config.insecure_registries,
         )
         self._api = ApiServer(
             self.store,

@@ -82,6 +82,7 @@ class BwrapLauncher:
         if as_pid_1:
             cmd.append("--as-pid-1")
         cmd += sandbox.bwrap_args(layout.mounts)
+        _run_as(cmd, layout)
         return [*cmd, "--chdir", layout.workdir, "--", *argv]
 
     async def start_container(self, argv: list[str], layout: Layout) -> tuple[Process, int]:
@@ -191,6 +192,17 @@ class PlainLauncher:
 
     def close(self) -> None:
         self.reaper.close()
+
+
+def _run_as(cmd: list[str], layout: Layout) -> None:
+    """A pulled image's User: the sandbox's uid/gid (bwrap warns when given twice, and its
+    stderr is the container's, so the values are replaced in place)."""
+    ident = layout.identity
+    if ident is None or not layout.user_namespace:
+        return
+    for flag, value in (("--uid", ident.uid), ("--gid", ident.gid)):
+        if flag in cmd:
+            cmd[cmd.index(flag) + 1] = str(value)
 
 
 def _read_all(fd: int) -> bytes:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podlab.images import ImageProgram
-from podlab.runtime import confinement, sandbox
+from podlab.oci.process import Identity
+from podlab.oci.unpack import resolve_in_root
+from podlab.runtime import confinement, image_layout, sandbox
 from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.types import ContainerLaunch
-from podlab.runtime.volumes import resolve_mounts, volume_kinds
+from podlab.runtime.volumes import VolumeMount, resolve_mounts, volume_kinds
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,16 @@ class Layout:
     hostname: str
     # False only for a root node's container with a privileged port (confinement.py).
     user_namespace: bool = True
+    # A pulled image: the instance's root (its own symlinks resolve inside it) and its user.
+    image_root: Path | None = None
+    identity: Identity | None = None
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
-        return sandbox.host_path(self.mounts, path, cwd or self.workdir)
+        found = sandbox.host_path(self.mounts, path, cwd or self.workdir)
+        if self.image_root is not None and (found + "/").startswith(str(self.image_root) + "/"):
+            # /bin/sh -> /bin/busybox inside the image, not on the host.
+            return resolve_in_root(str(self.image_root), found[len(str(self.image_root)) :], follow_last=True)
+        return found
 
 
 def prepare(
@@ -46,8 +55,10 @@ def prepare(
     meta = pod["metadata"]
     name = str(container["name"])
     hostname = str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
-    root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
+    if program.rootfs == "image":
+        return _prepare_image(launch, program, pod_dir, hostname, vols, isolated=isolated)
+    root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
     env.setdefault("HOME", "/root")
     workdir = program.workdir
@@ -103,6 +114,43 @@ def prepare(
         env=env,
         hostname=hostname,
         user_namespace=user_namespace,
+    )
+
+
+def _prepare_image(
+    launch: ContainerLaunch,
+    program: ImageProgram,
+    pod_dir: Path,
+    hostname: str,
+    vols: list[VolumeMount],
+    *,
+    isolated: bool,
+) -> Layout:
+    """A pulled image's instance: its own root over the image (image_layout.py)."""
+    image_layout.check_isolated(isolated, launch)
+    assert program.image_root is not None
+    name = str(launch.container["name"])
+    root = image_layout.instance_root(pod_dir, name, launch.restart_count, program.image_root)
+    etc = write_etc(root.parent / "etc", launch.pod_ip, hostname)
+    empty = root.parent / "empty"
+    empty.touch()
+    mounts = image_layout.image_mounts(root, etc, empty, vols)
+    host_workdir = image_layout.make_workdir(root, program.workdir)
+    user_namespace = not confinement.needs_host_user_namespace(
+        confinement.declared_ports(launch.container),
+        euid=os.geteuid(),
+        unprivileged_port_start=_unprivileged_ports(),
+    )
+    return Layout(
+        argv=list(program.argv),
+        mounts=mounts,
+        workdir=program.workdir,
+        host_workdir=host_workdir,
+        env=image_layout.program_env(program, launch.env, root),
+        hostname=hostname,
+        user_namespace=user_namespace,
+        image_root=root,
+        identity=program.identity,
     )
 
 
