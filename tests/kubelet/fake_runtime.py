@@ -87,6 +87,9 @@ class ScriptedRuntime:
     ) -> ImageReport:
         return ImageReport(source="builtin", pulled=False)  # every image is built in
 
+    def node_images(self) -> list[tuple[list[str], int]]:
+        return []
+
     async def start(self, launch: ContainerLaunch) -> ScriptedContainer:
         self.starts.append(self.clock.now())
         container = ScriptedContainer(self.clock, self.lifetime, self.exit_code)

@@ -369,3 +369,13 @@ def _add_stub_command() -> None:
 
 
 _add_stub_command()
+
+
+def _add_image_commands() -> None:
+    from podlab.cli.images import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_image_commands()

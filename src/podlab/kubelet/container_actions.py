@@ -7,6 +7,7 @@ back through ``on_started`` (track the instance) and ``on_exit`` (record how it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from podlab.kubelet.clock import wait_until
 from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.env import EnvError, expand_command, resolve_env
 from podlab.kubelet.lifecycle import POST_START_LIMIT, hook_failure, run_hook
+from podlab.kubelet.node_status import node_images
 from podlab.kubelet.pod_context import EventSink, NodeContext, PodSandbox
 from podlab.kubelet.pod_worker import (
     MINIMUM_GRACE_PERIOD,
@@ -35,6 +37,7 @@ from podlab.runtime import (
     StartError,
     VolumeError,
 )
+from podlab.store import StoreError
 
 log = logging.getLogger("podlab.kubelet")
 
@@ -200,7 +203,10 @@ class ContainerActions:
                 name, exc.reason, exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
             )
             return False
+        record = report.record
+        self.worker.records[name].image_ref = record.repo_digests[0] if record and record.repo_digests else ""
         if report.pulled:
+            self._update_node_images()
             # Go durations truncated to milliseconds (image_manager.go).
             took = go_duration(int(report.seconds * 1000) / 1000)
             waited = go_duration(int(report.waited * 1000) / 1000)
@@ -214,6 +220,15 @@ class ContainerActions:
         else:
             self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
         return True
+
+    def _update_node_images(self) -> None:
+        """A pull changed what the node holds: node.status.images says so at once."""
+        with contextlib.suppress(StoreError):
+            node = self.node.store.get(("", "nodes"), None, self.node.node_name)
+            images = node_images(self.node.runtime.node_images())
+            if (node.get("status") or {}).get("images") != images:
+                node.setdefault("status", {})["images"] = images
+                self.node.store.update(("", "nodes"), node, subresource="status")
 
     async def _post_start(self, spec: Obj, rc: ContainerHandle, handler: Obj) -> str | None:
         target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)

@@ -125,6 +125,9 @@ class Runtime:
         Calls `pulling()` as a pull begins; raises ImagePullError with the runtime's words."""
         return await self.images.ensure(pod, container, pull_secrets, pulling)
 
+    def node_images(self) -> list[tuple[list[str], int]]:
+        return [(record.names, record.size) for record in self.images.store.images()]
+
     def _program(self, launch: ContainerLaunch) -> ImageProgram:
         meta = launch.pod["metadata"]
         container = launch.container
