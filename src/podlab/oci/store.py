@@ -44,6 +44,15 @@ from podlab.oci.reference import Reference, ReferenceError, parse_reference
 from podlab.oci.registry import RegistryClient, RegistryError
 from podlab.oci.unpack import UnpackError, apply_layer
 
+# Comma-separated registry hosts (`host` or `host:port`): the only ones pulls may contact. The
+# test suite sets it to loopback so no test reaches the internet; an offline machine can set it
+# for an immediate, clear error instead of a DNS timeout.
+ALLOWED_ENV = "PODLAB_ALLOWED_REGISTRIES"
+
+
+def allowed_from_env() -> tuple[str, ...]:
+    return tuple(h.strip() for h in os.environ.get(ALLOWED_ENV, "").split(",") if h.strip())
+
 
 class ImageError(Exception):
     """A pull, load or unpack failed; `message` is what kubelet quotes after `Failed to pull image "X": `."""
@@ -78,8 +87,16 @@ class PullResult:
 
 
 class ImageStore:
-    def __init__(self, root: Path, *, insecure_registries: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        insecure_registries: tuple[str, ...] = (),
+        allowed_registries: tuple[str, ...] | None = None,
+    ) -> None:
+        """`allowed_registries`: when given, the only registries a pull may contact (else every one)."""
         self.root = root
+        self.allowed = allowed_registries if allowed_registries is not None else allowed_from_env()
         self.blobs = BlobStore(root / "blobs")
         self.snapshots = root / "snapshots"
         self.insecure = frozenset(insecure_registries)
@@ -131,6 +148,11 @@ class ImageStore:
             ref = parse_reference(image)
         except ReferenceError as exc:
             raise ImageError(str(exc)) from None
+        if self.allowed and ref.domain not in self.allowed and ref.host not in self.allowed:
+            raise ImageError(
+                f'failed to resolve reference "{ref}": registry "{ref.domain}" is not in {ALLOWED_ENV} '
+                f"({', '.join(self.allowed)})"
+            )
         with self._locked():
             started = time.monotonic()
             insecure = ref.domain in self.insecure or ref.host in self.insecure
