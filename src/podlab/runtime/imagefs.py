@@ -23,10 +23,11 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True
 _overlay_ok: bool | None = None
 
 
-def writable_root(image_root: Path, instance: Path) -> tuple[Path, str]:
-    """(the instance's merged root, "overlay" | "copy"), made under `instance`."""
+def writable_root(image_root: Path, instance: Path, *, overlay: bool = True) -> tuple[Path, str]:
+    """(the instance's merged root, "overlay" | "copy"), made under `instance`; `overlay=False`
+    makes the copy even where overlayfs works (what an unprivileged node gets)."""
     root = instance / "root"
-    if _mount_overlay(image_root, instance, root):
+    if overlay and _mount_overlay(image_root, instance, root):
         return root, "overlay"
     shutil.rmtree(root, ignore_errors=True)
     subprocess.run(["cp", "-a", str(image_root), str(root)], check=True, capture_output=True)
