@@ -1,6 +1,6 @@
 """A real distribution registry (Debian's docker-registry) on 127.0.0.1, and pushing to it.
 
-Pushing follows the distribution spec's monolithic upload (docs/reference/images.md §6.4):
+Pushing follows the distribution spec's monolithic upload (docs/reference/images.md §7):
 POST an upload, PUT the blob with its digest, PUT the manifest under a tag.
 """
 
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from .imagebuild import Image
 
 with warnings.catch_warnings():
-    # The reference's recipe for a bcrypt htpasswd line on 3.11 (§6.3); bcrypt is not a dependency.
+    # The reference's recipe for a bcrypt htpasswd line on 3.11 (docs/reference/images.md §7); bcrypt is not a dependency.
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt
 

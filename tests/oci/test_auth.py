@@ -1,4 +1,4 @@
-"""Credentials: kubelet's keyring matching and the WWW-Authenticate challenge (§1.4, §1.7)."""
+"""Credentials: kubelet's keyring matching and the WWW-Authenticate challenge (docs/reference/images.md §3)."""
 
 from __future__ import annotations
 

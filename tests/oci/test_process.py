@@ -1,4 +1,4 @@
-"""Image config -> process, as containerd's CRI plugin (docs/reference/images.md §3)."""
+"""Image config -> process, as containerd's CRI plugin (docs/reference/images.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reference parsing as containerd's reference library normalises names (docs/reference/images.md §1.1)."""
+"""Reference parsing as containerd's reference library normalises names (docs/reference/images.md §1)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Registry credentials: `~/.docker/config.json`, `imagePullSecrets`, and WWW-Authenticate (sans-IO).
 
-docs/reference/images.md §1.4, §1.6, §1.7: kubelet's keyring normalises each key (add https://,
+docs/reference/images.md §3: kubelet's keyring normalises each key (add https://,
 drop a /v1/ or /v2/ path), matches an image by equal port, equal label count with glob labels
 and a path prefix, and tries every match in order, pod secrets first. Docker Hub images are
 looked up as `index.docker.io`.

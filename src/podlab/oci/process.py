@@ -1,6 +1,6 @@
 """An image config applied to a container spec, as containerd's CRI plugin does (sans-IO).
 
-docs/reference/images.md §3: argv from Entrypoint/Cmd and command/args (WithProcessArgs); env
+docs/reference/images.md §5: argv from Entrypoint/Cmd and command/args (WithProcessArgs); env
 = default PATH, HOSTNAME, the image's Env, then the container's, a later KEY replacing an
 earlier one in place (replaceOrAppendEnvValues); workingDir, else WorkingDir, else `/`; User
 numeric or a name resolved in the image's own /etc/passwd and /etc/group (WithUser).

@@ -1,7 +1,7 @@
 """A client of the OCI distribution API: resolve, fetch manifests and stream blobs, with auth.
 
 Why our own ~250 lines over the standard library rather than a package (judged for issue 8,
-docs/reference/images.md §5.1): oras-py is built for pushing and pulling *artifacts* (no
+docs/reference/images.md §8): oras-py is built for pushing and pulling *artifacts* (no
 platform choice from an index, no layers to unpack); python-dxf has the pull API but brings
 requests and www-authenticate, and neither unpacks. What podlab needs is small: HEAD/GET, the
 Basic and Bearer challenges, containerd's localhost HTTPS-then-HTTP fallback, redirects without

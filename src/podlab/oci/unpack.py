@@ -1,6 +1,6 @@
 """Applying one layer tar to a directory: OCI whiteouts, opaque directories, and no escape.
 
-containerd's applyNaive (ctrd pkg/archive/tar.go; docs/reference/images.md §2.4–§2.6):
+containerd's applyNaive (ctrd pkg/archive/tar.go; docs/reference/images.md §4):
 - `dir/.wh.NAME` removes `dir/NAME` from the lower layers; `dir/.wh..wh..opq` empties `dir` of
   everything the lower layers put there, whatever the marker's place in the tar, so the entries
   this layer wrote are remembered and spared;

@@ -1,6 +1,6 @@
 """The runtime's image side: kubelet's pull policy over the image store, and a pulled image's program.
 
-kubelet (pkg/kubelet/images/image_manager.go; docs/reference/images.md §4): `Never` uses the
+kubelet (pkg/kubelet/images/image_manager.go; docs/reference/images.md §6): `Never` uses the
 image or fails with ErrImageNeverPull; `IfNotPresent` pulls only when absent; `Always` pulls
 every time (cheap here when the digest is unchanged: blobs and snapshots are kept). The pod's
 `imagePullSecrets` are tried first, then the node's `~/.docker/config.json`.

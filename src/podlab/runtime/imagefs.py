@@ -5,7 +5,7 @@ writes to its own upper directory, dropped with the instance, as containerd's ov
 snapshotter does. overlayfs needs mount rights: a root node has them in its own mount
 namespace (kernel Documentation/filesystems/overlayfs.rst; an unprivileged one would need a
 user namespace, kernel >= 5.11 with `userxattr`, and bwrap >= 0.11 for --overlay, newer than
-Debian 12's 0.8: docs/reference/images.md §5.3–5.4). Without them the instance gets a full
+Debian 12's 0.8: docs/reference/images.md §4). Without them the instance gets a full
 copy of the snapshot (`cp -a`), slower but the same files.
 """
 
