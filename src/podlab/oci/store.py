@@ -42,7 +42,7 @@ from podlab.oci.manifest import (
 )
 from podlab.oci.reference import Reference, ReferenceError, parse_reference
 from podlab.oci.registry import RegistryClient, RegistryError
-from podlab.oci.unpack import UnpackError, apply_layer
+from podlab.oci.unpack import UnpackError, apply_layer, remove_path
 
 # Comma-separated registry hosts (`host` or `host:port`): the only ones pulls may contact. The
 # test suite sets it to loopback so no test reaches the internet; an offline machine can set it
@@ -134,7 +134,11 @@ class ImageStore:
         return self.snapshots / record.chain.removeprefix("sha256:")
 
     def touch(self, record: ImageRecord, now: float) -> None:
-        with self._locked():
+        """Note a container start from `record`. Advisory (`podlab images` shows it): skipped when
+        a pull holds the store, so that a start never waits behind someone else's pull."""
+        with self._try_locked() as held:
+            if not held:
+                return
             images = self.images()
             for r in images:
                 if r.id == record.id:
@@ -253,7 +257,7 @@ class ImageStore:
             target = self.snapshots / chain.removeprefix("sha256:")
             if not self._snapshot_done(chain):
                 work = target.with_name(target.name + ".tmp")
-                _rmtree(work)
+                remove_path(str(work))
                 if below is None:
                     work.mkdir()
                 else:
@@ -264,14 +268,14 @@ class ImageStore:
                         apply_layer(tar, work)
                         got = tar.drain()
                 except (OSError, EOFError) as exc:
-                    _rmtree(work)
+                    remove_path(str(work))
                     raise UnpackError(f"failed to extract layer {layer.digest}: {exc}") from None
                 if got != diff_id:
-                    _rmtree(work)
+                    remove_path(str(work))
                     raise DigestError(
                         f"failed to extract layer {layer.digest}: diffID mismatch: expected {diff_id}, got {got}"
                     )
-                _rmtree(target)
+                remove_path(str(target))
                 work.rename(target)
                 (self.snapshots / (target.name + ".done")).touch()
             below = target
@@ -311,7 +315,7 @@ class ImageStore:
             for path in self.snapshots.iterdir():
                 name = path.name.split(".")[0]
                 if name not in wanted_chains:
-                    _rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+                    remove_path(str(path))
         for digest in self.blobs.digests():
             if digest not in wanted_blobs:
                 self.blobs.remove(digest)
@@ -360,6 +364,26 @@ class ImageStore:
         tmp.replace(self.root / "index.json")
 
     @contextmanager
+    def _try_locked(self) -> Iterator[bool]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not self._lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            with open(self.root / "lock", "w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+    @contextmanager
     def _locked(self) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         with self._lock, open(self.root / "lock", "w") as handle:
@@ -368,15 +392,3 @@ class ImageStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _rmtree(path: Path) -> None:
-    if not os.path.lexists(path):
-        return
-    # Directories an image made read-only (0555) still go: make them writable first.
-    for dirpath, dirnames, _ in os.walk(path):
-        for d in dirnames:
-            full = os.path.join(dirpath, d)
-            if not os.path.islink(full):
-                os.chmod(full, 0o700)
-    shutil.rmtree(path, ignore_errors=True)

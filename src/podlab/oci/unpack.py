@@ -68,7 +68,8 @@ def resolve_in_root(root: str, rel: str, *, follow_last: bool = False) -> str:
     return os.path.join(root, *done)
 
 
-def _remove(path: str) -> None:
+def remove_path(path: str) -> None:
+    """rm -rf, read-only (0555) directories included; never follows a symlink."""
     if os.path.isdir(path) and not os.path.islink(path):
         _make_writable_tree(path)
         shutil.rmtree(path)
@@ -106,7 +107,7 @@ def apply_layer(stream: IO[bytes] | HashingReader, root: Path) -> None:
                     target = name[len(WHITEOUT) :]
                     if not target:
                         raise UnpackError(f"invalid whiteout name {member.name!r}")
-                    _remove(os.path.join(parent, target))
+                    remove_path(os.path.join(parent, target))
                     continue
                 os.makedirs(parent, exist_ok=True)
                 path = os.path.join(parent, name)
@@ -121,7 +122,7 @@ def apply_layer(stream: IO[bytes] | HashingReader, root: Path) -> None:
                     continue
                 if member.ischr() or member.isblk():
                     continue  # containerd skips devices in a user namespace
-                _remove(path)
+                remove_path(path)
                 if member.isreg():
                     source = archive.extractfile(member)
                     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -148,7 +149,7 @@ def _opaque(parent: str, parent_rel: str, written: set[str]) -> None:
         return
     for child in os.listdir(parent):
         if posixpath.join(parent_rel, child) not in written:
-            _remove(os.path.join(parent, child))
+            remove_path(os.path.join(parent, child))
 
 
 def _hard_link(base: str, linkname: str, path: str) -> None:
