@@ -21,6 +21,7 @@ class Behaviour:
     user: tuple[str, str] | None = None  # required on the token request
     corrupt: set[str] = field(default_factory=set)  # blob digests served with a flipped byte
     token_requests: list[str] = field(default_factory=list)
+    manifest_gets: int = 0  # what Docker Hub counts as pulls (HEADs are free)
 
 
 @contextmanager
@@ -29,13 +30,20 @@ def fake_registry(behaviour: Behaviour) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
+        head = False
+
         def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not self.head:
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:
+            self.head = True
+            self.do_GET()
 
         def do_GET(self) -> None:
             host = self.headers["Host"]
@@ -57,6 +65,8 @@ def fake_registry(behaviour: Behaviour) -> Iterator[str]:
                 return
             img = behaviour.image
             prefix = f"/v2/{behaviour.repo}/"
+            if "/manifests/" in self.path and not self.head:
+                behaviour.manifest_gets += 1
             if self.path in (prefix + f"manifests/{behaviour.tag}", prefix + f"manifests/{img.top_digest}"):
                 self._send(
                     200,

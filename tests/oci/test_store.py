@@ -78,6 +78,10 @@ def test_bearer_token_flow_with_credentials_and_digest_check(tmp_path: Path) -> 
             store.pull(f"{host}/lib/app:1")
         record = store.pull(f"{host}/lib/app:1", [Credential("me", "pw")]).record
         assert record.id == img.config_digest
+        # Again (Always, unchanged): resolved by HEAD, the manifest already held: no counted pull.
+        gets = behaviour.manifest_gets
+        assert store.pull(f"{host}/lib/app:1", [Credential("me", "pw")]).record.id == img.config_digest
+        assert behaviour.manifest_gets == gets
         assert behaviour.token_requests[-1] == "/token?service=fake&scope=repository%3Alib%2Fapp%3Apull"
         behaviour.corrupt.add(img.layer_digests[0])
         behaviour.tag = "2"

@@ -98,6 +98,14 @@ class RegistryClient:
             raise RegistryError(f"manifest digest mismatch: expected {self.ref.digest}, got {digest}")
         return digest, resp.headers.get("Content-Type", ""), body
 
+    def head(self) -> str | None:
+        """The digest the tag resolves to, by HEAD (which Docker Hub does not count as a pull);
+        None when the registry does not say (containerd then falls back to GET)."""
+        resp = self._request("HEAD", f"/v2/{self.ref.path}/manifests/{self.ref.object}", {"Accept": ACCEPT})
+        resp.close()
+        digest = resp.headers.get("Docker-Content-Digest") if resp.status == 200 else None
+        return digest if digest and digest.startswith("sha256:") else None
+
     def manifest(self, digest: str) -> tuple[str, bytes]:
         resp = self._request("GET", f"/v2/{self.ref.path}/manifests/{digest}", {"Accept": ACCEPT})
         body = resp.read(MAX_MANIFEST_BYTES + 1)

@@ -172,7 +172,13 @@ class ImageStore:
         return PullResult(record, done - started, done - began)
 
     def _pull(self, ref: Reference, client: RegistryClient) -> ImageRecord:
-        digest, content_type, body = client.resolve()
+        # Resolve by HEAD and reuse a manifest already held: `Always` on an unchanged tag then
+        # costs one HEAD, which Docker Hub's pull rate limit does not count (images.md §2).
+        known = ref.digest or client.head()
+        if known and self.blobs.has(known):
+            digest, content_type, body = known, "", self.blobs.path(known).read_bytes()
+        else:
+            digest, content_type, body = client.resolve()
         resolved = digest
         media = media_type_of(body, content_type)
         self.blobs.write(digest, len(body), [body])
