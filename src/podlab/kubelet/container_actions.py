@@ -34,6 +34,7 @@ from podlab.runtime import (
     CreateContainerError,
     ExitInfo,
     ImagePullError,
+    ImageReport,
     StartError,
     VolumeError,
 )
@@ -124,8 +125,12 @@ class ContainerActions:
             env=env,
             warn=lambda reason, message: self.emit("Warning", reason, message, name),
         )
-        if not await self._ensure_image(spec, image, name):
+        report = await self._ensure_image(spec, image, name)
+        if report is None:
             return
+        # A built-in image was never pulled: its "already present" is said once the container
+        # exists, as before, so a 1,000-container pod does not write 1,000 events in one burst.
+        present = f'Container image "{image}" already present on machine'
         try:
             rc = await self.node.runtime.start(launch)
         except ImagePullError as exc:
@@ -138,6 +143,8 @@ class ContainerActions:
             self.worker.on_image_pull_failed(name, self.clock.now(), prefix + cause)
             return
         except (StartError, VolumeError) as exc:
+            if report.source == "builtin":
+                self.emit("Normal", "Pulled", present, name)
             self.emit("Normal", "Created", f"Created container: {name}", name)
             self.emit("Warning", "Failed", f"Error: {exc.message}", name)
             cid = "containerd://" + secrets.token_hex(32)
@@ -155,6 +162,8 @@ class ContainerActions:
             )
             self.emit("Warning", "Failed", f"Error: {exc}", name)
             return
+        if report.source == "builtin":
+            self.emit("Normal", "Pulled", present, name)
         self.emit("Normal", "Created", f"Created container: {name}", name)
         self.emit("Normal", "Started", f"Started container {name}", name)
         post_start = (spec.get("lifecycle") or {}).get("postStart")
@@ -172,9 +181,9 @@ class ContainerActions:
             self.emit("Normal", "Killing", "FailedPostStartHook", name)
             self.on_exit(name, rc, await rc.stop(kill_grace_period(self.worker.pod, spec, None)))
 
-    async def _ensure_image(self, spec: Obj, image: str, name: str) -> bool:
+    async def _ensure_image(self, spec: Obj, image: str, name: str) -> ImageReport | None:
         """EnsureImageExists (pkg/kubelet/images/image_manager.go): pull per policy, in its words.
-        False when the container cannot start yet (the waiting reason is recorded)."""
+        None when the container cannot start yet (the waiting reason is recorded)."""
         pod = self.worker.pod
         lookup = self.node.source_lookup(pod["metadata"].get("namespace", "default"))
         secrets = [
@@ -194,7 +203,7 @@ class ContainerActions:
                 self.worker.on_image_pull_failed(
                     name, self.clock.now(), prefix + exc.message.removeprefix(prefix)
                 )
-                return False
+                return None
             # ErrImageNeverPull / InvalidImageName: no pull, no back-off; retried each sync.
             event_reason = "ErrImageNeverPull" if exc.reason == "ErrImageNeverPull" else "InspectFailed"
             self.emit("Warning", event_reason, exc.message, name)
@@ -202,9 +211,11 @@ class ContainerActions:
             self.worker.on_waiting(
                 name, exc.reason, exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
             )
-            return False
+            return None
         record = report.record
         self.worker.records[name].image_ref = record.repo_digests[0] if record and record.repo_digests else ""
+        if report.source == "builtin":
+            return report  # its Pulled event comes with the container (start)
         if report.pulled:
             self._update_node_images()
             # Go durations truncated to milliseconds (image_manager.go).
@@ -219,7 +230,7 @@ class ContainerActions:
             )
         else:
             self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
-        return True
+        return report
 
     def _update_node_images(self) -> None:
         """A pull changed what the node holds: node.status.images says so at once."""
