@@ -1,11 +1,20 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package, and suite-wide settings.
+
+No test may reach a registry outside this machine: an image that is not built in is pulled
+(issue 8); tests name such images (nginx, example.com/...) to see pull failures, so the node is
+told that only loopback registries exist: the pull fails at once, in kubelet's words, with no
+DNS lookup or connection.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 
 import pytest
+
+os.environ.setdefault("PODLAB_ALLOWED_REGISTRIES", "127.0.0.1,localhost")
 
 
 @pytest.fixture(params=["asyncio", "uvloop"])

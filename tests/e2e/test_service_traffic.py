@@ -160,8 +160,10 @@ def test_readiness_steers_service_traffic(node_factory: Any, tmp_path: Path) -> 
     assert 30000 <= node_port <= 32767
     assert wait_for(lambda: _get(node_port) in names, timeout=10, what="NodePort answer")
     lb = wait_for(
-        lambda: (s := node.core_api().read_namespaced_service("web-lb", "default")).status.load_balancer.ingress
-        and s,
+        lambda: (
+            (s := node.core_api().read_namespaced_service("web-lb", "default")).status.load_balancer.ingress
+            and s
+        ),
         timeout=10,
         what="LoadBalancer ingress",
     )
@@ -170,12 +172,18 @@ def test_readiness_steers_service_traffic(node_factory: Any, tmp_path: Path) -> 
 
     # Headless DNS returns the pod IPs.
     out = node.kubectl("exec", "client", "--", "nslookup", "web-headless.default.svc.cluster.local").stdout
-    assert set(ips) <= set(re.findall(r"Address(?: \d+)?:\s*(10\.\d+\.\d+\.\d+|127\.\d+\.\d+\.\d+)", out)), out
+    assert set(ips) <= set(re.findall(r"Address(?: \d+)?:\s*(10\.\d+\.\d+\.\d+|127\.\d+\.\d+\.\d+)", out)), (
+        out
+    )
 
     # One replica unready: its endpoint goes ready: false and traffic moves to the other.
     down, up = names
     node.kubectl("exec", down, "--", "rm", "/tmp/ready")
-    wait_for(lambda: _slice_ready(node).get(down) is False, timeout=PERIOD + 5, what=f"{down} not ready in the slice")
+    wait_for(
+        lambda: _slice_ready(node).get(down) is False,
+        timeout=PERIOD + 5,
+        what=f"{down} not ready in the slice",
+    )
     switched_at = len(_client_lines(node, 0))
     time.sleep(PERIOD + 1)  # the bound: one readiness period + 1 s, then every request goes to `up`
     mark = len(_client_lines(node, 0))

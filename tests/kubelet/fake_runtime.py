@@ -20,7 +20,7 @@ from podlab.kubelet.container_runtime import SourceLookup
 from podlab.kubelet.probe_results import ProbeType
 from podlab.kubelet.resolv_conf import ClusterDNS
 from podlab.probes import ProbeOutcome, ProbeResult, ProbeTarget
-from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo, release_pod_ip
+from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo, ImageReport, release_pod_ip
 from podlab.store import Store
 
 Obj = dict[str, Any]
@@ -87,6 +87,14 @@ class ScriptedRuntime:
 
     def release_pod(self, pod_uid: str) -> None:
         release_pod_ip(pod_uid)  # as the real runtime does
+
+    async def ensure_image(
+        self, pod: Obj, container: Obj, pull_secrets: list[Obj], pulling: Callable[[], None]
+    ) -> ImageReport:
+        return ImageReport(source="builtin", pulled=False)  # every image is built in
+
+    def node_images(self) -> list[tuple[list[str], int]]:
+        return []
 
     async def start(self, launch: ContainerLaunch) -> ScriptedContainer:
         self.starts.append(self.clock.now())

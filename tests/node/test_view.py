@@ -104,3 +104,29 @@ def test_view_lists_causes_first_and_exec_output_on_one_line() -> None:
     # The probe output's trailing newline would render as an empty row under it.
     assert "Readiness probe failed: cat: nope" in lines[rows[-1]]
     assert lines[rows[-1] + 1].startswith("└"), lines
+
+
+def test_view_says_whether_an_image_was_pulled_or_built_in() -> None:
+    store = Store(None)
+    pod = dict(
+        POD,
+        spec={
+            **POD["spec"],
+            "containers": [
+                {"name": "app", "image": "127.0.0.1:5000/web:1"},
+                {"name": "stub", "image": "wiremock/wiremock"},
+            ],
+        },
+    )
+    store.create(("", "pods"), pod)
+    from podlab.images.source import image_source
+
+    def source(pod: dict[str, object], container: dict[str, object]) -> str:
+        return image_source(
+            str(container["image"]), str(container["name"]), annotations={}, sources={}, user_map={}
+        )
+
+    console = Console(record=True, width=200)
+    console.print(render(store, "http://127.0.0.1:1", "bwrap", "/k", image_source=source))
+    text = console.export_text()
+    assert "app (pulled)" in text and "stub (built-in)" in text

@@ -394,3 +394,13 @@ def _add_insight_commands() -> None:
 
 
 _add_insight_commands()
+
+
+def _add_image_commands() -> None:
+    from podlab.cli.images import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_image_commands()

@@ -86,7 +86,12 @@ async def _live_view(node: Node, stop: asyncio.Event) -> None:
         assert node.runtime is not None
         assert node.kubelet is not None
         return render(
-            node.store, node.api_url, node.runtime.isolation, kubeconfig, node.kubelet.probe_history
+            node.store,
+            node.api_url,
+            node.runtime.isolation,
+            kubeconfig,
+            node.kubelet.probe_history,
+            node.runtime.images.source,
         )
 
     with Live(frame(), refresh_per_second=4, screen=False) as live:

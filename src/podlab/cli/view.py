@@ -71,13 +71,19 @@ def _probes(container: Obj, history: ProbeHistory) -> Text:
     return text or Text("-")
 
 
+# Which way the container's image runs (podlab.images.source).
+SOURCE_LABELS = {"builtin": "(built-in)", "pull": "(pulled)"}
+
+
 def render(
     store: Store,
     server_url: str,
     isolation: str,
     kubeconfig: str,
     probe_history: Callable[[str], ProbeHistory] = lambda uid: {},
+    image_source: Callable[[Obj, Obj], str] = lambda pod, container: "",
 ) -> Group:
+    """`image_source(pod, container)`: "builtin" or "pull", shown beside the container's name."""
     now = datetime.now(UTC)
     pods, _ = store.list(("", "pods"))
     events, _ = store.list(("", "events"))
@@ -93,9 +99,11 @@ def render(
             pod_name += " (Terminating)"
         for name, container in spec_containers.items():
             status = statuses.get(name, {})
+            source = image_source(pod, container)
             table.add_row(
                 pod_name,
-                name,
+                Text(name)
+                + (Text(f" {SOURCE_LABELS.get(source, source)}", style="dim") if source else Text()),
                 _state(status),
                 Text("yes", style="green") if status.get("ready") else Text("no", style="yellow"),
                 str(status.get("restartCount", 0)),

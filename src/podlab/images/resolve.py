@@ -11,10 +11,12 @@ import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from podlab.images.errors import ImagePullError
 from podlab.images.names import ImageRef, parse_image
+from podlab.oci.process import Identity
 
 # Docker's default PATH, which busybox, debian, alpine and most images inherit.
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -66,6 +68,11 @@ class ImageProgram:
     # A built-in image run by this Python: argv[0] is sys.executable, which a sandbox replaces
     # with the runtime it binds at a fixed path (podlab.runtime.pyruntime).
     python: bool = False
+    # A pulled image (rootfs "image"): its unpacked root, the user its config names, its IDs.
+    image_root: Path | None = None
+    identity: Identity | None = None
+    image_id: str = ""  # the config digest
+    image_ref: str = ""  # repo@digest, what the pod status shows as imageID
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import random
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from podlab.insight.model import AppModel, ContainerModel
 from podlab.kubelet.clock import VirtualClock
 from podlab.kubelet.container_runtime import SourceLookup
 from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo
+from podlab.runtime.image_service import ImageReport
 
 Obj = dict[str, Any]
 
@@ -114,6 +115,14 @@ class ModelRuntime:
 
     def materialise_volumes(self, pod: Obj, lookup: SourceLookup) -> dict[str, Path]:
         return {}
+
+    async def ensure_image(
+        self, pod: Obj, container: Obj, pull_secrets: list[Obj], pulling: Callable[[], None]
+    ) -> ImageReport:
+        return ImageReport(source="builtin", pulled=False)  # a model needs no image
+
+    def node_images(self) -> list[tuple[list[str], int]]:
+        return []
 
     def refresh_volumes(self, pod: Obj, lookup: SourceLookup, volumes: Mapping[str, Path]) -> list[str]:
         return []  # a model has no files

@@ -7,16 +7,19 @@ back through ``on_started`` (track the instance) and ``on_exit`` (record how it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
+from podlab.k8s.duration import go_duration
 from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import wait_until
 from podlab.kubelet.container_runtime import ContainerHandle
 from podlab.kubelet.env import EnvError, expand_command, resolve_env
 from podlab.kubelet.lifecycle import POST_START_LIMIT, hook_failure, run_hook
+from podlab.kubelet.node_status import node_images
 from podlab.kubelet.pod_context import EventSink, NodeContext, PodSandbox
 from podlab.kubelet.pod_worker import (
     MINIMUM_GRACE_PERIOD,
@@ -32,10 +35,12 @@ from podlab.runtime import (
     CreateContainerError,
     ExitInfo,
     ImagePullError,
+    ImageReport,
     StartError,
     VolumeError,
 )
 from podlab.runtime.security import verify_run_as_non_root
+from podlab.store import StoreError
 
 log = logging.getLogger("podlab.kubelet")
 
@@ -133,6 +138,12 @@ class ContainerActions:
             pid_namespace_of=self._target_pid(spec),
             etc=self.sandbox.etc,
         )
+        report = await self._ensure_image(spec, image, name)
+        if report is None:
+            return
+        # A built-in image was never pulled: its "already present" is said once the container
+        # exists, as before, so a 1,000-container pod does not write 1,000 events in one burst.
+        present = f'Container image "{image}" already present on machine'
         try:
             rc = await self.node.runtime.start(launch)
         except ImagePullError as exc:
@@ -145,7 +156,8 @@ class ContainerActions:
             self.worker.on_image_pull_failed(name, self.clock.now(), prefix + cause)
             return
         except (StartError, VolumeError) as exc:
-            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+            if report.source == "builtin":
+                self.emit("Normal", "Pulled", present, name)
             self.emit("Normal", "Created", f"Created container: {name}", name)
             self.emit("Warning", "Failed", f"Error: {exc.message}", name)
             cid = "containerd://" + secrets.token_hex(32)
@@ -163,7 +175,8 @@ class ContainerActions:
             )
             self.emit("Warning", "Failed", f"Error: {exc}", name)
             return
-        self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+        if report.source == "builtin":
+            self.emit("Normal", "Pulled", present, name)
         self.emit("Normal", "Created", f"Created container: {name}", name)
         self.emit("Normal", "Started", f"Started container {name}", name)
         post_start = (spec.get("lifecycle") or {}).get("postStart")
@@ -187,6 +200,66 @@ class ContainerActions:
             name, "CreateContainerConfigError", message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
         )
         self.emit("Warning", "Failed", f"Error: {message}", name)
+
+    async def _ensure_image(self, spec: Obj, image: str, name: str) -> ImageReport | None:
+        """EnsureImageExists (pkg/kubelet/images/image_manager.go): pull per policy, in its words.
+        None when the container cannot start yet (the waiting reason is recorded)."""
+        pod = self.worker.pod
+        lookup = self.node.source_lookup(pod["metadata"].get("namespace", "default"))
+        secrets = [
+            secret
+            for ref in (pod.get("spec") or {}).get("imagePullSecrets") or []
+            if (secret := lookup("Secret", str(ref.get("name", "")))) is not None
+        ]
+        try:
+            report = await self.node.runtime.ensure_image(
+                pod, spec, secrets, lambda: self.emit("Normal", "Pulling", f'Pulling image "{image}"', name)
+            )
+        except ImagePullError as exc:
+            if exc.reason == "ErrImagePull":
+                prefix = f'Failed to pull image "{image}": '
+                self.emit("Warning", "Failed", prefix + exc.message.removeprefix(prefix), name)
+                self.emit("Warning", "Failed", "Error: ErrImagePull", name)
+                self.worker.on_image_pull_failed(
+                    name, self.clock.now(), prefix + exc.message.removeprefix(prefix)
+                )
+                return None
+            # ErrImageNeverPull / InvalidImageName: no pull, no back-off; retried each sync.
+            event_reason = "ErrImageNeverPull" if exc.reason == "ErrImageNeverPull" else "InspectFailed"
+            self.emit("Warning", event_reason, exc.message, name)
+            self.emit("Warning", "Failed", f"Error: {exc.reason}", name)
+            self.worker.on_waiting(
+                name, exc.reason, exc.message, retry_at=self.clock.now() + SYNC_ERROR_RETRY
+            )
+            return None
+        record = report.record
+        self.worker.records[name].image_ref = record.repo_digests[0] if record and record.repo_digests else ""
+        if report.source == "builtin":
+            return report  # its Pulled event comes with the container (start)
+        if report.pulled:
+            self._update_node_images()
+            # Go durations truncated to milliseconds (image_manager.go).
+            took = go_duration(int(report.seconds * 1000) / 1000)
+            waited = go_duration(int(report.waited * 1000) / 1000)
+            self.emit(
+                "Normal",
+                "Pulled",
+                f'Successfully pulled image "{image}" in {took} ({waited} including waiting). '
+                f"Image size: {report.size} bytes.",
+                name,
+            )
+        else:
+            self.emit("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+        return report
+
+    def _update_node_images(self) -> None:
+        """A pull changed what the node holds: node.status.images says so at once."""
+        with contextlib.suppress(StoreError):
+            node = self.node.store.get(("", "nodes"), None, self.node.node_name)
+            images = node_images(self.node.runtime.node_images())
+            if (node.get("status") or {}).get("images") != images:
+                node.setdefault("status", {})["images"] = images
+                self.node.store.update(("", "nodes"), node, subresource="status")
 
     async def _post_start(self, spec: Obj, rc: ContainerHandle, handler: Obj) -> str | None:
         target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)

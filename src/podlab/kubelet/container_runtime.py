@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo
+from podlab.runtime import ContainerLaunch, ExecResult, ExitInfo, ImageReport
 
 Obj = dict[str, Any]
 # (kind, name) -> the ConfigMap or Secret in the pod's namespace, None when missing.
@@ -51,6 +51,14 @@ class ContainerRuntime(Protocol):
 
     def refresh_volumes(self, pod: Obj, lookup: SourceLookup, volumes: Mapping[str, Path]) -> list[str]: ...
 
+    async def ensure_image(
+        self, pod: Obj, container: Obj, pull_secrets: list[Obj], pulling: Callable[[], None]
+    ) -> ImageReport: ...
+
     async def start(self, launch: ContainerLaunch) -> ContainerHandle: ...
+
+    def node_images(self) -> list[tuple[list[str], int]]:
+        """(names, size) of every stored image, for node.status.images."""
+        ...
 
     def release_pod(self, pod_uid: str) -> None: ...

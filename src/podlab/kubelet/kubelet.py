@@ -18,7 +18,7 @@ from podlab.kubelet.clock import Clock, LoopClock
 from podlab.kubelet.container_runtime import ContainerRuntime
 from podlab.kubelet.events import Source
 from podlab.kubelet.eviction import run_eviction
-from podlab.kubelet.node_status import build_node, refresh_heartbeat
+from podlab.kubelet.node_status import build_node, node_images, refresh_heartbeat
 from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
 from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
@@ -119,6 +119,7 @@ class Kubelet:
         """Create (or refresh) this node's Node object, as kubelet registers itself."""
         now = format_time(self.clock.wall())
         node = build_node(self.node_name, self.host_ip, str(POD_CIDR), now)
+        node["status"]["images"] = node_images(self.node.runtime.node_images())
         try:
             self.store.create(NODES, node)
         except AlreadyExists:

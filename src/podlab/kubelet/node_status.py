@@ -95,3 +95,15 @@ def refresh_heartbeat(status: Obj, now: str) -> Obj:
     out = dict(status)
     out["conditions"] = [{**c, "lastHeartbeatTime": now} for c in status.get("conditions", [])]
     return out
+
+
+# nodestatus/setters.go Images: largest first, nodeStatusMaxImages (50) of them, each with at
+# most MaxNamesPerImageInNodeStatus (5) names, repo digests before repo tags.
+MAX_IMAGES = 50
+MAX_NAMES_PER_IMAGE = 5
+
+
+def node_images(images: list[tuple[list[str], int]]) -> list[Obj]:
+    """`status.images` from (names, size) pairs."""
+    ordered = sorted((i for i in images if i[0]), key=lambda i: -i[1])[:MAX_IMAGES]
+    return [{"names": names[:MAX_NAMES_PER_IMAGE], "sizeBytes": size} for names, size in ordered]

@@ -77,6 +77,7 @@ class ContainerRecord:
     waiting_message: str | None = None
     busy: bool = False  # a start or kill for this container is in flight
     not_before: float = float("-inf")  # no start attempt before this (sync error requeue)
+    image_ref: str = ""  # a pulled image's repo@digest (the status's imageID); "" for built-ins
 
     @property
     def restart_count(self) -> int:

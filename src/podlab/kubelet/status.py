@@ -108,7 +108,7 @@ def container_status(
         "restartCount": rec.restart_count,
         # Before any instance exists kubelet echoes the spec; afterwards the runtime's full reference.
         "image": normalize_image(image) if inst is not None else image,
-        "imageID": image_id(image) if inst is not None else "",
+        "imageID": (rec.image_ref or image_id(image)) if inst is not None else "",
     }
     if inst is not None:
         out["containerID"] = inst.container_id

@@ -13,6 +13,10 @@ apiServer:                    # wire limits of the API server (defaults: podlab.
 containerLogMaxSize: 10Mi     # kubelet's KubeletConfiguration fields and defaults
 containerLogMaxFiles: 5
 podPidsLimit: 1024            # pids.max of each pod's cgroup; -1 (the default): unlimited
+imageSources:                 # image -> builtin | pull (defaults: docs/ARCHITECTURE.md, "Images")
+  wiremock/wiremock: pull
+insecureRegistries:           # registries reached over plain HTTP (as containerd's hosts.toml)
+  - registry.lan:5000
 ```
 """
 
@@ -28,7 +32,15 @@ from podlab.httpcore import Limits
 from podlab.k8s.quantity import parse_quantity
 from podlab.runtime.logfiles import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE, LogRotation
 
-KNOWN_FIELDS = ("apiServer", "containerLogMaxFiles", "containerLogMaxSize", "images", "podPidsLimit")
+KNOWN_FIELDS = (
+    "apiServer",
+    "containerLogMaxFiles",
+    "containerLogMaxSize",
+    "imageSources",
+    "images",
+    "insecureRegistries",
+    "podPidsLimit",
+)
 
 
 class ConfigError(Exception):
@@ -41,6 +53,8 @@ class NodeConfig:
     api_limits: Limits = field(default_factory=Limits)
     log_rotation: LogRotation = field(default_factory=LogRotation)
     pod_pids_limit: int | None = None  # None: unlimited (kubelet's -1)
+    image_sources: dict[str, str] = field(default_factory=dict)
+    insecure_registries: tuple[str, ...] = ()
 
 
 # podlab.yaml's apiServer keys (Kubernetes-style camelCase) -> Limits fields, and their kind.
@@ -83,7 +97,30 @@ def load_config(path: Path | None) -> NodeConfig:
         api_limits=_api_limits(path, data.get("apiServer")),
         log_rotation=_log_rotation(path, data),
         pod_pids_limit=_pod_pids_limit(path, data.get("podPidsLimit", -1)),
+        image_sources=_image_sources(path, data.get("imageSources")),
+        insecure_registries=_insecure_registries(path, data.get("insecureRegistries")),
     )
+
+
+def _image_sources(path: Path, section: Any) -> dict[str, str]:
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: imageSources: expected a mapping of image name to builtin or pull")
+    for image, source in section.items():
+        if source not in ("builtin", "pull"):
+            raise ConfigError(f'{path}: imageSources["{image}"]: expected builtin or pull, got {source!r}')
+    return {str(k): str(v) for k, v in section.items()}
+
+
+def _insecure_registries(path: Path, section: Any) -> tuple[str, ...]:
+    if section is None:
+        return ()
+    if not isinstance(section, list) or not all(isinstance(h, str) and h for h in section):
+        raise ConfigError(
+            f"{path}: insecureRegistries: expected a list of registry hosts (host or host:port)"
+        )
+    return tuple(section)
 
 
 def _api_limits(path: Path, section: Any) -> Limits:

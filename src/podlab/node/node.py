@@ -89,6 +89,8 @@ class Node:
             user_images=self._config.images,
             log_rotation=self._config.log_rotation,
             pids_limit=self._config.pod_pids_limit,
+            image_sources=self._config.image_sources,
+            insecure_registries=self._config.insecure_registries,
         )
         self._api = ApiServer(
             self.store,

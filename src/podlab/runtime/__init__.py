@@ -2,6 +2,7 @@
 
 from podlab.images.errors import ImagePullError
 from podlab.runtime.container import ContainerNotRunning, RunningContainer
+from podlab.runtime.image_service import ImageReport
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import LogNotFound, LogSource
 from podlab.runtime.podip import PodIPAllocator, allocate_pod_ip, release_pod_ip
@@ -16,6 +17,7 @@ __all__ = [
     "ExecResult",
     "ExitInfo",
     "ImagePullError",
+    "ImageReport",
     "LogNotFound",
     "LogRotation",
     "LogSource",

@@ -123,6 +123,7 @@ class BwrapLauncher:
             # Only the root mount: volumes, /dev and the masks below it keep their own flags,
             # and /tmp, part of the root as in an image, becomes read-only with it.
             cmd += ["--remount-ro", "/"]
+        _run_as(cmd, layout)
         # Exec sessions and exec probes come through here too: same user, groups and caps.
         return [*cmd, "--chdir", layout.workdir, "--", *layout.id_switch, *argv]
 
@@ -333,6 +334,17 @@ def _capabilities(layout: Layout) -> tuple[str, ...]:
     if not layout.security.runs_as_root:
         return ()  # bwrap would make them ambient for a non-root sandbox uid; a node does not
     return caps
+
+
+def _run_as(cmd: list[str], layout: Layout) -> None:
+    """A pulled image's User: the sandbox's uid/gid (bwrap warns when given twice, and its
+    stderr is the container's, so the values are replaced in place)."""
+    ident = layout.identity
+    if ident is None or not layout.user_namespace or layout.security.identity is not None:
+        return  # no image user, or the pod's securityContext decides (_sandbox_ids)
+    for flag, value in (("--uid", ident.uid), ("--gid", ident.gid)):
+        if flag in cmd:
+            cmd[cmd.index(flag) + 1] = str(value)
 
 
 def _read_all(fd: int) -> bytes:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlab.images import ImageProgram
-from podlab.runtime import confinement, idswitch, sandbox
+from podlab.oci.process import Identity
+from podlab.oci.unpack import resolve_in_root
+from podlab.runtime import confinement, idswitch, image_layout, sandbox
 from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.security import Security, effective
 from podlab.runtime.termination import message_path
@@ -40,9 +42,16 @@ class Layout:
     hold_signals: bool = False
     # The host file bound at terminationMessagePath (termination.py); None in plain mode.
     termination_file: Path | None = None
+    # A pulled image: the instance's root (its own symlinks resolve inside it) and its user.
+    image_root: Path | None = None
+    identity: Identity | None = None
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
-        return sandbox.host_path(self.mounts, path, cwd or self.workdir)
+        found = sandbox.host_path(self.mounts, path, cwd or self.workdir)
+        if self.image_root is not None and (found + "/").startswith(str(self.image_root) + "/"):
+            # /bin/sh -> /bin/busybox inside the image, not on the host.
+            return resolve_in_root(str(self.image_root), found[len(str(self.image_root)) :], follow_last=True)
+        return found
 
 
 def prepare(
@@ -60,8 +69,10 @@ def prepare(
     hostname = (
         launch.etc.hostname if launch.etc else str(pod.get("spec", {}).get("hostname") or meta["name"])[:63]
     )
-    root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     vols = resolve_mounts(container, launch.volumes, volume_kinds(pod))
+    if program.rootfs == "image":
+        return _prepare_image(launch, program, pod_dir, hostname, vols, isolated=isolated)
+    root = _fresh_root(pod_dir / "containers", name, launch.restart_count)
     termination_file: Path | None = None
     env = {"HOSTNAME": hostname, **program.env, **launch.env}
     env.setdefault("HOME", "/root")
@@ -143,6 +154,49 @@ def _termination_file(instance: Path) -> Path:
     path.touch()
     os.chmod(path, 0o666)
     return path
+
+
+def _prepare_image(
+    launch: ContainerLaunch,
+    program: ImageProgram,
+    pod_dir: Path,
+    hostname: str,
+    vols: list[VolumeMount],
+    *,
+    isolated: bool,
+) -> Layout:
+    """A pulled image's instance: its own root over the image (image_layout.py)."""
+    image_layout.check_isolated(isolated, launch)
+    assert program.image_root is not None
+    name = str(launch.container["name"])
+    root = image_layout.instance_root(pod_dir, name, launch.restart_count, program.image_root)
+    termination_file = _termination_file(root.parent)
+    vols = [*vols, VolumeMount(message_path(launch.container), termination_file, read_only=False)]
+    etc = write_etc(root.parent / "etc", launch.pod_ip, hostname, launch.etc)
+    empty = root.parent / "empty"
+    empty.touch()
+    mounts = image_layout.image_mounts(root, etc, empty, vols)
+    host_workdir = image_layout.make_workdir(root, program.workdir)
+    user_namespace = not confinement.needs_host_user_namespace(
+        confinement.declared_ports(launch.container),
+        euid=os.geteuid(),
+        unprivileged_port_start=_unprivileged_ports(),
+    )
+    return Layout(
+        argv=list(program.argv),
+        mounts=mounts,
+        workdir=program.workdir,
+        host_workdir=host_workdir,
+        env=image_layout.program_env(program, launch.env, root),
+        hostname=hostname,
+        user_namespace=user_namespace,
+        image_root=root,
+        identity=program.identity,
+        # The pod's securityContext applies as to any container (its runAsUser wins over the
+        # image's User: _sandbox_ids in launchers.py); no setpriv switch inside an image.
+        security=effective(launch.pod, launch.container),
+        termination_file=termination_file,
+    )
 
 
 def _unprivileged_ports() -> int:

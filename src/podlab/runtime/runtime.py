@@ -15,11 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from podlab.images import ImageProgram, resolve
+from podlab.images import ImageProgram, ImagePullError, resolve
 from podlab.images.busybox import applet_dir, is_static
+from podlab.images.source import PULL
 from podlab.runtime.attach import ContainerStdio, close_master, container_stdio
 from podlab.runtime.cgroups import CgroupHost
 from podlab.runtime.container import RunningContainer
+from podlab.runtime.image_service import ImageReport, ImageService, mapping_hint
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
 from podlab.runtime.layout import Layout, prepare
 from podlab.runtime.limits import NodeLimits
@@ -63,15 +65,21 @@ class Runtime:
         log_rotation: LogRotation | None = None,
         cgroups: CgroupHost | None = None,
         pids_limit: int | None = None,
+        image_sources: Mapping[str, str] | None = None,
+        insecure_registries: tuple[str, ...] = (),
     ) -> None:
         """`user_images`: podlab.yaml's `images:` (image name, with or without tag -> command);
         `log_rotation`: its containerLogMaxSize / containerLogMaxFiles; `cgroups`: the cgroup
-        tree to use (default: detected); `pids_limit`: its podPidsLimit."""
+        tree to use (default: detected); `pids_limit`: its podPidsLimit; `image_sources`: its
+        `imageSources:` (image -> builtin | pull); `insecure_registries`: its `insecureRegistries:`."""
         if sandbox not in ("auto", "bwrap", "plain"):
             raise ValueError(f'sandbox must be "auto", "bwrap" or "plain", not {sandbox!r}')
         self.home = home
         self.user_images = dict(user_images or {})
         self.log_rotation = log_rotation or LogRotation()
+        self.images = ImageService(
+            home, user_images=self.user_images, sources=image_sources, insecure_registries=insecure_registries
+        )
         bwrap = shutil.which("bwrap")
         if sandbox == "bwrap" and not bwrap_works(bwrap):
             raise RuntimeError("sandbox 'bwrap' requested but bubblewrap is not installed or cannot run here")
@@ -125,17 +133,43 @@ class Runtime:
     def _pod_dir(self, pod: Obj) -> Path:
         return self.home / "sandbox" / str(pod["metadata"]["uid"])
 
-    async def start(self, launch: ContainerLaunch) -> RunningContainer:
-        """Start one container instance. Raises ImagePullError, VolumeError or StartError."""
+    async def ensure_image(
+        self, pod: Obj, container: Obj, pull_secrets: list[Obj], pulling: Callable[[], None]
+    ) -> ImageReport:
+        """kubelet's EnsureImageExists: pull per imagePullPolicy (built-ins are always present).
+        Calls `pulling()` as a pull begins; raises ImagePullError with the runtime's words."""
+        return await self.images.ensure(pod, container, pull_secrets, pulling)
+
+    def node_images(self) -> list[tuple[list[str], int]]:
+        return [(record.names, record.size) for record in self.images.store.images()]
+
+    def _program(self, launch: ContainerLaunch) -> ImageProgram:
         meta = launch.pod["metadata"]
         container = launch.container
-        program = resolve(
-            str(container.get("image", "")),
+        image = str(container.get("image", ""))
+        if self.images.source(launch.pod, container) == PULL:
+            record = self.images.find(image)
+            if record is None:
+                # ensure_image pulls it first; a bare start() of an absent image cannot.
+                raise ImagePullError(
+                    f'Failed to pull image "{image}": image "{image}" is not present on this node '
+                    f"(podlab pull {image}); {mapping_hint(image, str(container.get('name', '')))}"
+                )
+            hostname = str(launch.pod.get("spec", {}).get("hostname") or meta["name"])[:63]
+            return self.images.program(record, container, hostname)
+        return resolve(
+            image,
             container,
             self.user_images,
             pod_ip=launch.pod_ip,
             annotations=meta.get("annotations") or {},
         )
+
+    async def start(self, launch: ContainerLaunch) -> RunningContainer:
+        """Start one container instance. Raises ImagePullError, VolumeError or StartError."""
+        meta = launch.pod["metadata"]
+        container = launch.container
+        program = self._program(launch)
         busybox = self._busybox_dir() if program.rootfs == "busybox" else None
         # Directories, files and the executable lookup are blocking filesystem work: off the loop.
         layout, error = await asyncio.get_running_loop().run_in_executor(
