@@ -15,12 +15,14 @@ import logging
 from dataclasses import dataclass, field
 
 from podlab.httpcore import RawStream
+from podlab.network.sockets import PodNetworkSockets
 
 from .spdy import GOAWAY, PING, RST_STREAM, SYN_STREAM, Frame, ProtocolError, SpdyCodec
 
 log = logging.getLogger("podlab.apiserver.portforward")
 
 PROTOCOL = "portforward.k8s.io"
+DIAL_TIMEOUT = 10.0
 
 
 @dataclass
@@ -37,8 +39,12 @@ class _Pair:
 class PortForwardSession:
     """One upgraded connection. `run()` returns when kubectl goes away."""
 
-    def __init__(self, stream: RawStream, pod_ip: str, pod_name: str) -> None:
+    def __init__(
+        self, stream: RawStream, pod_ip: str, pod_name: str, network: PodNetworkSockets | None = None
+    ) -> None:
+        """`network`: the node's sockets into the pod network (None: dial from the host's)."""
         self._stream = stream
+        self._network = network
         self._pod_ip = pod_ip
         self._pod_name = pod_name
         self._codec = SpdyCodec()
@@ -116,10 +122,20 @@ class PortForwardSession:
                 with contextlib.suppress(OSError):
                     pair.writer.write_eof()
 
+    async def _dial(self, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._network is None:
+            return await asyncio.open_connection(self._pod_ip, port)
+        sock = await self._network.connect_tcp(self._pod_ip, port, DIAL_TIMEOUT)
+        try:
+            return await asyncio.open_connection(sock=sock)
+        except BaseException:
+            sock.close()
+            raise
+
     async def _relay(self, pair: _Pair) -> None:
         assert pair.data_stream is not None and pair.error_stream is not None
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(self._pod_ip, pair.port), 10)
+            reader, writer = await asyncio.wait_for(self._dial(pair.port), DIAL_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             # kubelet's wording for a failed dial, which kubectl prints as "error forwarding port"
             message = (

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
+from podlab.network.sockets import PodNetworkSockets
 from podlab.store import NotFound, Store
 
 from . import discovery
@@ -54,8 +55,11 @@ class ApiServer:
         clock: Callable[[], datetime] = _utcnow,
         tls: bool = True,
         limits: Limits | None = None,
+        network: PodNetworkSockets | None = None,
     ) -> None:
+        """`network`: the node's sockets into the pod network, for port-forward dials."""
         self.store = store
+        self._network = network
         self._token = token
         self._logs = logs
         self._host = host
@@ -229,5 +233,5 @@ class ApiServer:
             101,
             [("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", PROTOCOL)],
         )
-        await PortForwardSession(stream, pod_ip, route.name).run()
+        await PortForwardSession(stream, pod_ip, route.name, self._network).run()
         return None

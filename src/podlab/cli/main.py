@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import json
 import logging
 import os
@@ -314,6 +315,15 @@ def port_forward(target: str, ports: tuple[str, ...], namespace: str, address: s
     pod_ip = pod.get("status", {}).get("podIP")
     if not pod_ip:
         raise click.ClickException(f"pod {name} has no IP yet")
+    if not ipaddress.ip_address(pod_ip).is_loopback:
+        # The pod is inside the node's network namespace, which only the node reaches: go
+        # through its API, as kubectl does (the same output, the same relay).
+        from .kubectl import kubectl_path
+
+        binary = kubectl_path()
+        argv = [binary, "--kubeconfig", str(kubeconfig_path(_home())), "port-forward", "-n", namespace]
+        argv += [f"pod/{name}", *(f"{local}:{remote}" for local, remote in pairs), "--address", address]
+        os.execv(binary, argv)
     try:
         asyncio.run(forward(address, pairs, pod_ip))
     except KeyboardInterrupt:
@@ -355,10 +365,17 @@ def kubectl(args: tuple[str, ...]) -> None:
 
 @main.command()
 def status() -> None:
-    """Print the running node's address and kubeconfig as JSON."""
+    """Print the running node's address, kubeconfig and pod network as JSON."""
     state = _running()
     click.echo(
-        json.dumps({"pid": state.pid, "server": state.server, "kubeconfig": str(kubeconfig_path(_home()))})
+        json.dumps(
+            {
+                "pid": state.pid,
+                "server": state.server,
+                "kubeconfig": str(kubeconfig_path(_home())),
+                "network": f"pod network: {state.network}",
+            }
+        )
     )
 
 

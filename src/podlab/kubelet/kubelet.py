@@ -24,7 +24,7 @@ from podlab.kubelet.pod_runner import PodRunner
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.scheduler import Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
-from podlab.runtime.podip import POD_CIDR
+from podlab.network.podnet import LoopbackPodNetwork, PodNetwork
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
 log = logging.getLogger("podlab.kubelet")
@@ -50,7 +50,9 @@ class Kubelet:
         host_ip: str = "127.0.0.1",
         schedule: bool = True,
         probe_attempt: ProbeAttempt = run_probe_attempt,
+        pod_network: PodNetwork | None = None,
     ) -> None:
+        """`pod_network`: the node's (node.py makes it); the loopback form when not given."""
         self.store = store
         self.node_name = node_name
         self.clock: Clock = clock or LoopClock()
@@ -65,6 +67,7 @@ class Kubelet:
             probe_attempt=probe_attempt,
             node_name=node_name,
             host_ip=host_ip,
+            pod_network=pod_network or LoopbackPodNetwork("no pod network given"),
         )
         self.scheduler = Scheduler(store, self.clock, node_name=node_name) if schedule else None
         self.runners: dict[str, PodRunner] = {}
@@ -111,7 +114,7 @@ class Kubelet:
     def register_node(self) -> None:
         """Create (or refresh) this node's Node object, as kubelet registers itself."""
         now = format_time(self.clock.wall())
-        node = build_node(self.node_name, self.host_ip, str(POD_CIDR), now)
+        node = build_node(self.node_name, self.host_ip, str(self.node.pod_network.sockets.pod_cidr), now)
         try:
             self.store.create(NODES, node)
         except AlreadyExists:

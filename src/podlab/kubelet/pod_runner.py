@@ -37,7 +37,7 @@ from podlab.kubelet.probe_manager import ProbeManager
 from podlab.kubelet.probe_results import ProbeResults
 from podlab.kubelet.status import CONDITION_ORDER, build_status
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
-from podlab.runtime import ExitInfo, VolumeError, allocate_pod_ip
+from podlab.runtime import ExitInfo, VolumeError
 from podlab.store import NotFound, StoreError
 
 log = logging.getLogger("podlab.kubelet")
@@ -72,7 +72,7 @@ class PodRunner:
         self.worker = PodWorker(pod, node.backoff, node.image_backoff)
         self.results = ProbeResults.create(on_change=lambda _update: self.wake())
         self.running: dict[str, ContainerHandle] = {}
-        self.sandbox = PodSandbox()
+        self.sandbox = PodSandbox(network=node.pod_network.sockets)
         self.actions = ContainerActions(
             node,
             self.worker,
@@ -99,6 +99,8 @@ class PodRunner:
         self.gone = False  # removed from the store behind our back (force delete)
         self._mount_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
+        self._network: asyncio.Task[None] | None = None  # making the pod's netns (once)
+        self._network_retry_at = 0.0
         self._dirty = asyncio.Event()
         self._exit_watchers = OwnedTasks()
         self._in_flight = OwnedTasks()  # starts and kills
@@ -158,7 +160,7 @@ class PodRunner:
                 await wait_event_until(self.clock, self._dirty, wake)
         finally:
             await self.probes.remove_pod()
-            await cancel_and_wait([*self._exit_watchers, *self._in_flight])
+            await cancel_and_wait([*self._exit_watchers, *self._in_flight, *self._network_task()])
 
     def _sync_once(self) -> float | None:
         now = self.clock.now()
@@ -191,10 +193,10 @@ class PodRunner:
         self._trigger_readiness()
         return wake
 
-    # -- sandbox: IP and volumes ----------------------------------------------------------
+    # -- sandbox: network, IP and volumes --------------------------------------------------
     def _prepare_sandbox(self, now: float) -> float | None:
         if self.sandbox.pod_ip is None:
-            self.sandbox.pod_ip = allocate_pod_ip(self.uid)
+            return self._attach_network(now)
         if now < self._mount_retry_at:
             return self._mount_retry_at
         lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
@@ -208,6 +210,30 @@ class PodRunner:
             return self._mount_retry_at
         self.worker.sandbox_ready = True
         return None
+
+    def _attach_network(self, now: float) -> float | None:
+        """RunPodSandbox's network half: the pod's address and netns, made off the sync pass
+        (a helper round trip); the runner is woken when it is done."""
+        if self._network is not None or now < self._network_retry_at:
+            return None if self._network is not None else self._network_retry_at
+        self._network = asyncio.ensure_future(self._attach())
+        return None
+
+    async def _attach(self) -> None:
+        try:
+            attachment = await self.node.pod_network.attach(self.uid)
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            # kubelet's event when the CNI ADD fails; it retries on its next sync.
+            self.emit("Warning", "FailedCreatePodSandBox", f"Failed to create pod sandbox: {exc}", None)
+            self._network_retry_at = self.clock.now() + SYNC_FAILURE_RETRY
+        else:
+            self.sandbox.pod_ip, self.sandbox.netns = attachment.ip, attachment.netns
+        finally:
+            self._network = None
+            self.wake()
+
+    def _network_task(self) -> list[asyncio.Task[None]]:
+        return [] if self._network is None else [self._network]
 
     def retry_mounts(self) -> None:
         """A ConfigMap/Secret appeared or changed: try mounting again now."""
@@ -314,6 +340,11 @@ class PodRunner:
     async def _finish_deletion(self) -> None:
         self._write_status()
         self.node.runtime.release_pod(self.uid)
+        # Containers are gone: the pod's netns and address go too (kubelet's StopPodSandbox).
+        try:
+            await self.node.pod_network.detach(self.uid)
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            log.warning("pod %s: removing its network failed: %s", self.pod["metadata"].get("name"), exc)
         # The backoff tables are node-wide; this pod's entries go with it (kubelet's backoff GC).
         self.node.backoff.forget_prefix(format_pod(self.pod))
         self.node.image_backoff.forget_prefix(self.uid)

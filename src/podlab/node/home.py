@@ -42,6 +42,7 @@ class NodeState:
     server: str  # https://127.0.0.1:PORT, loopback only, the URL the kubeconfig names
     token: str
     ca_pem: str = ""  # the server's certificate (PEM), to verify it
+    network: str = ""  # the pod network's mode and ranges, as `podlab status` prints it
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -61,6 +62,7 @@ class NodeState:
             server=str(data["server"]),
             token=str(data["token"]),
             ca_pem=str(data.get("ca_pem", "")),
+            network=str(data.get("network", "")),
         )
 
     def alive(self) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
+from podlab.network.podnet import PodNetwork, start_pod_network
+from podlab.network.sockets import PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
@@ -39,6 +41,9 @@ class Node:
         self.store = Store(None)
         self.runtime: Runtime | None = None
         self.kubelet: Kubelet | None = None
+        # The pod network, made once here; `network` is its sockets, the one seam into it
+        # that probes, port-forward, the Service proxy and DNS are given.
+        self.pod_network: PodNetwork | None = None
         self._api: ApiServer | None = None
         self._controllers: Controllers | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -55,6 +60,11 @@ class Node:
         assert self._api is not None and self._api.ca_pem is not None
         return self._api.ca_pem
 
+    @property
+    def network(self) -> PodNetworkSockets:
+        assert self.pod_network is not None, "Node.start() first"
+        return self.pod_network.sockets
+
     async def start(self) -> None:
         ensure_private_home(self.home)
         # A new node starts with an empty store: pod logs and sandboxes of an earlier node belong
@@ -66,16 +76,19 @@ class Node:
             user_images=self._config.images,
             log_rotation=self._config.log_rotation,
         )
+        self.pod_network = await start_pod_network(self.runtime.isolation)
+        log.info("pod network: %s", self.pod_network.describe())
         self._api = ApiServer(
             self.store,
             token=self.token,
             logs=LogSource(self.home),
             port=self._port,
             limits=self._config.api_limits,
+            network=self.network,
         )
         await self._api.start()
         self._controllers = Controllers(self.store)
-        self.kubelet = Kubelet(self.store, self.runtime)
+        self.kubelet = Kubelet(self.store, self.runtime, pod_network=self.pod_network)
         self._tasks = [
             asyncio.create_task(self._controllers.run(), name="controllers"),
             asyncio.create_task(self.kubelet.run(), name="kubelet"),
@@ -84,7 +97,13 @@ class Node:
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
         ca_pem = self.ca_pem
         write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=ca_pem)
-        state = NodeState(pid=os.getpid(), server=self.api_url, token=self.token, ca_pem=ca_pem.decode())
+        state = NodeState(
+            pid=os.getpid(),
+            server=self.api_url,
+            token=self.token,
+            ca_pem=ca_pem.decode(),
+            network=self.pod_network.describe(),
+        )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
 
@@ -94,6 +113,9 @@ class Node:
         if self.runtime is not None:
             # Whatever the kubelet did not stop (a start racing shutdown) goes now.
             await self.runtime.stop_all(grace_seconds=2.0)
+        if self.pod_network is not None:
+            # After the containers: the helper's exit takes every pod namespace with it.
+            self.pod_network.close()
         if self._controllers is not None:
             self._controllers.stop()
         for task in self._tasks:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podlab.images import ImageProgram
-from podlab.runtime import confinement, sandbox
+from podlab.network.netns import PodNetns
+from podlab.runtime import sandbox
 from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.types import ContainerLaunch
 from podlab.runtime.volumes import resolve_mounts, volume_kinds
@@ -26,8 +27,7 @@ class Layout:
     host_workdir: Path  # the host directory behind workdir (plain mode runs there)
     env: dict[str, str]
     hostname: str
-    # False only for a root node's container with a privileged port (confinement.py).
-    user_namespace: bool = True
+    netns: PodNetns | None = None  # the pod's network namespace; None: the host's network
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         return sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -90,11 +90,6 @@ def prepare(
         host_workdir = root / workdir.lstrip("/")
         env.setdefault("TMPDIR", str(root / "tmp"))
     host_workdir.mkdir(parents=True, exist_ok=True)
-    user_namespace = not confinement.needs_host_user_namespace(
-        confinement.declared_ports(container),
-        euid=os.geteuid(),
-        unprivileged_port_start=_unprivileged_ports(),
-    )
     return Layout(
         argv=argv,
         mounts=mounts,
@@ -102,15 +97,8 @@ def prepare(
         host_workdir=host_workdir,
         env=env,
         hostname=hostname,
-        user_namespace=user_namespace,
+        netns=launch.netns if isolated else None,
     )
-
-
-def _unprivileged_ports() -> int:
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
-    except (OSError, ValueError):
-        return 1024  # the kernel's default
 
 
 def _write_if_changed(path: Path, text: str) -> None:
