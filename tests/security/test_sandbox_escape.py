@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 import podlab
+from podlab.network.podnet import start_pod_network
 from podlab.runtime import ContainerLaunch, LogSource, Runtime
-from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK, HOST_NAMESPACE_CAPABILITY_MASK
+from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK
 from podlab.runtime.launchers import bwrap_works
 
 pytestmark = pytest.mark.skipif(
@@ -211,42 +212,41 @@ def test_builtin_image_sees_only_its_runtime(tmp_path: Path, pod_ip: str) -> Non
     run(home, main)
 
 
-def test_privileged_port_container_binds_it_but_stays_confined(tmp_path: Path, pod_ip: str) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("the host-user-namespace exception is for a node run by root")
+def test_port_80_binds_in_the_pod_netns_with_the_default_capabilities(tmp_path: Path) -> None:
+    """No host-user-namespace exception any more: the pod's netns lets the container's own user
+    namespace bind port 80, and the container keeps exactly the default capabilities."""
     home = tmp_path / "home"
 
     async def main(rt: Runtime) -> None:
-        serve = ["httpd", "-f", "-p", f"{pod_ip}:80", "-h", "/tmp"]
-        web = {"name": "web", "image": BUSYBOX, "command": serve, "ports": [{"containerPort": 80}]}
-        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection(pod_ip, 80)
-                    writer.close()
-                    break
-                except OSError:
-                    assert rc.running
-                    await asyncio.sleep(0.05)
-        script = (
-            "grep CapEff /proc/self/status; mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; unshare -U true"
-        )
-        res = await rc.exec(["sh", "-c", script], 5.0)
-        assert res.output.decode().splitlines() == [
-            f"CapEff:\t{HOST_NAMESPACE_CAPABILITY_MASK:016x}",  # the defaults without NET_RAW
-            "mknod: /tmp/sda: Operation not permitted",
-            "mount: permission denied (are you root?)",
-            "unshare: unshare(0x10000000): Operation not permitted",
-        ]
-        await rc.stop(0)
-
-        # Undeclared, the same server is in a user namespace, where the kernel refuses port 80.
-        web = {**web, "ports": []}
-        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
-        info = await rc.wait()
-        assert info.exit_code != 0
-        assert b"bind: Permission denied" in rc.log_path.read_bytes()
+        network = await start_pod_network(rt.isolation)
+        if network.mode != "namespaces":
+            pytest.skip(f"no pod network namespaces here: {network.describe()}")
+        try:
+            pod = make_pod()
+            attached = await network.attach(pod["metadata"]["uid"])
+            serve = ["httpd", "-f", "-p", "80", "-h", "/tmp"]
+            web = {"name": "web", "image": BUSYBOX, "command": serve, "ports": [{"containerPort": 80}]}
+            launch = ContainerLaunch(pod, web, attached.ip, 0, {}, {}, netns=attached.netns)
+            rc = await rt.start(launch)
+            async with asyncio.timeout(10):
+                while True:
+                    try:
+                        (await network.sockets.connect_tcp(attached.ip, 80, 1.0)).close()
+                        break
+                    except OSError:
+                        assert rc.running, rc.log_path.read_bytes()
+                        await asyncio.sleep(0.05)
+            script = "grep CapEff /proc/self/status; mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; unshare -U true"
+            res = await rc.exec(["sh", "-c", script], 5.0)
+            assert res.output.decode().splitlines() == [
+                f"CapEff:\t{DEFAULT_CAPABILITY_MASK:016x}",
+                "mknod: /tmp/sda: Operation not permitted",
+                "mount: permission denied (are you root?)",
+                "unshare: unshare(0x10000000): Operation not permitted",
+            ]
+            await rc.stop(0)
+        finally:
+            network.close()
 
     run(home, main)
 
