@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -13,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import KUBECTL, RunningNode, wait_for
+from podlab.node.home import remove_run_dirs
+
+from .conftest import KUBECTL, RunningNode, descendants, wait_for
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"], capture_output=True).returncode
@@ -186,3 +189,80 @@ def test_standalone_stub_and_a_pod_use_the_same_port(node_factory: Factory, tmp_
     finally:
         stub.terminate()
         stub.wait(timeout=10)
+
+
+WITH_MEMORY_VOLUME = """        volumeMounts: [{name: scratch, mountPath: /scratch}]
+      volumes: [{name: scratch, emptyDir: {medium: Memory}}]
+"""
+
+
+def _net_namespaces(pids: set[int] | None = None) -> set[str]:
+    """The network namespaces processes are in (all, or `pids`), by inode (`net:[4026532...]`)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (pids is None or int(entry.name) in pids):
+            try:
+                found.add(str((entry / "ns" / "net").readlink()))
+            except OSError:
+                pass
+    return found
+
+
+def _podlab_processes() -> list[str]:
+    """Processes of the pod network and its sandboxes, by command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            text = b" ".join(argv).decode(errors="replace")
+            if argv[0] in (b"podlab-pause", b"bwrap") or "podlab.network.helper" in text:
+                found.append(f"{entry.name}: {text}")
+    return found
+
+
+def _mounts(under: Path) -> list[str]:
+    """Mounts under this test's directory (other test runs on the machine mount elsewhere)."""
+    return [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(under) in line]
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "podlab down"])
+def test_nothing_of_the_pod_network_outlives_the_node(
+    node_factory: Factory, tmp_path: Path, how: str
+) -> None:
+    """What it checks: no helper, pod holder (podlab-pause) or bwrap process of this node is left
+    (by command line, below the node's pid); no network namespace that appeared with the node
+    remains (/proc/*/ns/net inodes of the node's descendants, gone after); no mount is left
+    under the node's home after `podlab down` (a tmpfs volume per pod while it ran)."""
+    others = set(_podlab_processes())  # parallel test runs have their own; ours are new
+    host_ns = _net_namespaces({os.getpid()})
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(WEB + WITH_MEMORY_VOLUME)
+    node = node_factory(manifest)
+    wait_for(
+        lambda: (p := _pods(node, "app=web")) and len(p) == 2 and all(_ready(x) for x in p),
+        timeout=60,
+        what="both web replicas Ready",
+    )
+    ours = set(_podlab_processes()) - others
+    assert any("podlab-pause" in p for p in ours) and any("podlab.network.helper" in p for p in ours), ours
+    # The node's descendants: the helper (node netns), holders and containers (pod netns).
+    new_ns = _net_namespaces(descendants(node.process.pid)) - host_ns
+    assert len(new_ns) == 3, new_ns  # the node netns and one per pod
+    assert len(_mounts(tmp_path)) == 2, _mounts(tmp_path)  # a memory emptyDir is a tmpfs mount
+    if how == "SIGKILL":
+        node.process.kill()
+        node.process.wait(timeout=10)
+    else:
+        assert node.podlab("down", timeout=60).returncode == 0
+    wait_for(lambda: not (set(_podlab_processes()) & ours), timeout=20, what="no helper/holder/bwrap left")
+    wait_for(lambda: not (_net_namespaces() & new_ns), timeout=20, what="the node's namespaces gone")
+    if how == "SIGKILL":
+        # tmpfs volumes live in the host's mount table, which no process death clears: the
+        # next `podlab up` on this home unmounts what a killed node left (remove_run_dirs).
+        # Not the pod network's to fix; checked here so the gap stays visible.
+        assert len(_mounts(tmp_path)) == 2
+        remove_run_dirs(node.home)
+    assert _mounts(tmp_path) == []
