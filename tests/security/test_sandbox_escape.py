@@ -280,7 +280,8 @@ def _as_nobody(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*setpriv, *argv], capture_output=True, text=True, timeout=60, **kw)
 
 
-def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
+def _nobody_python() -> tuple[str, list[str]]:
+    """An interpreter nobody can run the checkout with, and its PYTHONPATH (or skip)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to become nobody")
     if _as_nobody(["unshare", "-U", "true"]).returncode != 0:
@@ -295,6 +296,11 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
         pytest.skip(f"{python} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv")
     if any(_as_nobody(["test", "-r", p]).returncode != 0 for p in pythonpath):
         pytest.skip(f"nobody cannot read the checkout's sources or site-packages ({pythonpath})")
+    return python, pythonpath
+
+
+def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
+    python, pythonpath = _nobody_python()
     base = Path(tempfile.mkdtemp(prefix="podlab-nobody-", dir="/tmp"))
     try:
         os.chmod(base, 0o755)
@@ -326,5 +332,67 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
         # What the container wrote belongs to nobody on the host.
         written = list((home / "sandbox").rglob("mine"))
         assert len(written) == 1 and written[0].stat().st_uid == 65534
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# Runs as nobody: the pod network a rootless node makes, and a container serving port 80 in it.
+NOBODY_NETWORK_DRIVER = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from podlab.network.podnet import start_pod_network
+    from podlab.runtime import ContainerLaunch, Runtime
+
+    async def main() -> None:
+        rt = Runtime(Path(sys.argv[1]), sandbox="bwrap")
+        network = await start_pod_network(rt.isolation)
+        out = {"network": network.describe()}
+        try:
+            pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u-nobody"}, "spec": {}}
+            attached = await network.attach("u-nobody")
+            out["ip"] = attached.ip
+            serve = ["sh", "-c", "echo rootless > /tmp/index.html; exec httpd -f -p 80 -h /tmp"]
+            c = {"name": "c", "image": "busybox", "command": serve}
+            rc = await rt.start(ContainerLaunch(pod, c, attached.ip, 0, {}, {}, netns=attached.netns))
+            for _ in range(100):
+                try:
+                    sock = await network.sockets.connect_tcp(attached.ip, 80, 1.0)
+                    break
+                except OSError:
+                    await asyncio.sleep(0.05)
+            reader, writer = await asyncio.open_connection(sock=sock)
+            writer.write(b"GET /index.html HTTP/1.0\\r\\n\\r\\n")
+            out["reply"] = (await asyncio.wait_for(reader.read(), 5)).decode().split("\\r\\n\\r\\n", 1)[-1]
+            writer.close()
+            await rt.stop_all(0)
+        finally:
+            network.close()
+        print(json.dumps(out))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_rootless_node_gives_pods_network_namespaces() -> None:
+    python, pythonpath = _nobody_python()
+    base = Path(tempfile.mkdtemp(prefix="podlab-nobody-net-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        home = base / "home"
+        home.mkdir()
+        os.chown(home, 65534, 65534)
+        driver = base / "driver.py"
+        driver.write_text(NOBODY_NETWORK_DRIVER)
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ":".join(pythonpath), "HOME": str(home)}
+        done = _as_nobody([python, str(driver), str(home)], env=env)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out == {
+            "network": "namespaces, pods 10.244.0.0/16, services 10.96.0.0/12",
+            "ip": "10.244.0.2",
+            "reply": "rootless\n",  # port 80, bound by nobody's container in its pod netns
+        }
     finally:
         shutil.rmtree(base, ignore_errors=True)
