@@ -38,8 +38,9 @@ spec:
       containers:
       - name: httpd
         image: busybox
-        command: ["sh", "-c", "echo hello from $HOSTNAME > /tmp/index.html; exec httpd -f -p 80 -h /tmp"]
+        command: ["sh", "-c", "echo hello from $HOSTNAME $PODLAB_POD_IP $MY_IP > /tmp/index.html; exec httpd -f -p 80 -h /tmp"]
         ports: [{containerPort: 80}]
+        env: [{name: MY_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]
         readinessProbe:
           httpGet: {path: /index.html, port: 80}
           periodSeconds: 1
@@ -140,7 +141,9 @@ def test_two_replicas_bind_port_80_with_their_own_ips(node_factory: Factory, tmp
                 timeout=20,
                 what=f"GET through port-forward to {name}",
             )
-            assert body == f"hello from {name}\n".encode()
+            # PODLAB_POD_IP and the downward API agree with status.podIP.
+            ip = pod["status"]["podIP"]
+            assert body == f"hello from {name} {ip} {ip}\n".encode()
         finally:
             forward.terminate()
             forward.wait(timeout=10)

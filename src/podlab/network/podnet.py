@@ -11,6 +11,7 @@ Either way `sockets` is the node's `PodNetworkSockets`, the one way into the pod
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -115,10 +116,17 @@ class NamespacePodNetwork:
         self._pods.clear()
 
 
+# Set to "loopback" to keep pods on the host's loopback even where namespaces work (to
+# compare the two, or to reach pods from host tools without port-forward).
+MODE_VARIABLE = "PODLAB_POD_NETWORK"
+
+
 async def start_pod_network(isolation: str) -> PodNetwork:
     """Namespaces when the containers are sandboxed and the helper can make them; else loopback."""
     if isolation != "bwrap":
         return LoopbackPodNetwork("containers are not sandboxed")
+    if os.environ.get(MODE_VARIABLE) == "loopback":
+        return LoopbackPodNetwork(f"{MODE_VARIABLE}=loopback")
     try:
         channel = await HelperChannel.start()
     except (TimeoutError, OSError, RuntimeError, ConnectionError) as exc:
