@@ -135,13 +135,14 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
 
     # The restarted container loads the ConfigMap mapping again.
     wait_for(lambda: _ready(_wiremock_pod(node)), timeout=20, what="Ready again after restart")
+
     # No readiness probe: Ready comes as soon as the process runs, before the server binds.
-    with node.port_forward(f"pod/{name}", 8080) as local:
-        status_code, _, body = wait_for(
-            lambda: _http("127.0.0.1", local, "GET", "/get/this"),
-            timeout=15,
-            what="the restarted stub to answer",
-        )
+    # A fresh port-forward per try: kubectl ends a session on the first refused dial.
+    def answer() -> tuple[int, dict[str, str], bytes]:
+        with node.port_forward(f"pod/{name}", 8080) as local:
+            return _http("127.0.0.1", local, "GET", "/get/this")
+
+    status_code, _, body = wait_for(answer, timeout=15, what="the restarted stub to answer")
     assert (status_code, body) == (200, b"here it is!\n")
 
 
