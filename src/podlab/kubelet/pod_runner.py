@@ -341,6 +341,10 @@ class PodRunner:
         self._write_status()
         self.node.runtime.release_pod(self.uid)
         # Containers are gone: the pod's netns and address go too (kubelet's StopPodSandbox).
+        # An attach still in flight finishes first (bounded by the helper's call timeout), or
+        # its namespace would appear after the detach and stay until the node stops.
+        if self._network is not None:
+            await asyncio.wait([self._network])
         try:
             await self.node.pod_network.detach(self.uid)
         except (OSError, RuntimeError, TimeoutError) as exc:

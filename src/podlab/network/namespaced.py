@@ -16,6 +16,7 @@ from collections import deque
 
 from podlab.network import links
 from podlab.network.channel import HelperChannel
+from podlab.network.sockets import connect
 
 # Sockets per refill: one helper round trip per BATCH dials (a probe each second per
 # container makes ~1 dial/s; a burst of port-forward connections a few dozen).
@@ -35,13 +36,7 @@ class NamespacedSockets:
         self._refill = asyncio.Lock()
 
     async def connect_tcp(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = await self._unconnected()
-        try:
-            await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (host, port)), timeout)
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+        return await connect(await self._unconnected(), host, port, timeout)
 
     async def _unconnected(self) -> socket.socket:
         while not self._spare:
