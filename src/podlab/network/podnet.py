@@ -117,7 +117,8 @@ class NamespacePodNetwork:
 
 
 # Set to "loopback" to keep pods on the host's loopback even where namespaces work (to
-# compare the two, or to reach pods from host tools without port-forward).
+# compare the two, or to reach pods from host tools without port-forward); any other value
+# (or none) means namespaces where they can be made.
 MODE_VARIABLE = "PODLAB_POD_NETWORK"
 
 
