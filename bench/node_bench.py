@@ -38,7 +38,10 @@ class Node:
             argv,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "PODLAB_HOME": str(self.home)},
+            # The bench reads the stubs' journals at their pod IPs from this process: pods stay
+            # on the host's loopback (in their own namespaces the IPs are reachable only
+            # through the node, and dialled from here would leave by the default route).
+            env={"PODLAB_POD_NETWORK": "loopback", **os.environ, "PODLAB_HOME": str(self.home)},
         )
         while not ready.exists():
             if self.process.poll() is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -35,6 +37,31 @@ def wait_for(condition: Callable[[], T], *, timeout: float, what: str, interval:
                 return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
+
+
+@contextlib.contextmanager
+def port_forward(kubeconfig: Path, target: str, remote: int) -> Iterator[int]:
+    """`kubectl port-forward TARGET LOCAL:REMOTE` for the block; yields LOCAL.
+
+    Tests reach pods this way, as users do: pod IPs live inside podlab's network namespaces,
+    and dialled from the host they would leave through the machine's default route.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        local = int(probe.getsockname()[1])
+    forward = subprocess.Popen(
+        [KUBECTL, "--kubeconfig", str(kubeconfig), "port-forward", target, f"{local}:{remote}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert forward.stdout is not None
+        line = forward.stdout.readline()  # "Forwarding from 127.0.0.1:LOCAL -> REMOTE" once it listens
+        assert line.startswith(b"Forwarding from"), (line, forward.stderr.read() if forward.stderr else b"")
+        yield local
+    finally:
+        forward.terminate()
+        forward.wait(timeout=10)
 
 
 @dataclass
@@ -75,6 +102,9 @@ class RunningNode:
             timeout=timeout,
             env={**os.environ, "PODLAB_HOME": str(self.home)},
         )
+
+    def port_forward(self, target: str, remote: int) -> contextlib.AbstractContextManager[int]:
+        return port_forward(self.kubeconfig, target, remote)
 
     def core_api(self) -> Any:
         from kubernetes import client, config

@@ -21,7 +21,7 @@ import pytest
 
 from podlab import kube_version
 
-from .conftest import alive, wait_for
+from .conftest import alive, port_forward, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed"
@@ -281,9 +281,10 @@ def test_logs_follow_and_events_watch_stream(node_home: Path) -> None:
         watch_lines.until("LAST SEEN", timeout=10)
         pod = _pod_json(node_home, "wiremock-")
         assert pod is not None
-        ip = pod["status"]["podIP"]
-        request = urllib.request.Request(f"http://{ip}:8080/__admin/mappings", method="DELETE")
-        urllib.request.urlopen(request, timeout=5).read()
+        pod_name = pod["metadata"]["name"]
+        with port_forward(node_home / "kubeconfig", f"pod/{pod_name}", 8080) as local:
+            request = urllib.request.Request(f"http://127.0.0.1:{local}/__admin/mappings", method="DELETE")
+            urllib.request.urlopen(request, timeout=5).read()
         # Three failed probes later the watch shows kubelet's words as they happen.
         seen = watch_lines.until("failed liveness probe, will be restarted", timeout=40)
         assert "Liveness probe failed: HTTP probe failed with statuscode: 404" in seen

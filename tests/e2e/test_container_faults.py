@@ -193,9 +193,15 @@ def test_on_failure_non_zero_exit_restarts(node: RunningNode, api: Any) -> None:
     assert pod.status.phase == "Running"
 
 
-def test_two_nodes_at_once_give_pods_distinct_addresses(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Nodes run side by side (parallel tests, two projects on one machine): their pods must not
-    share an IP, or the second pod's server cannot bind and probes reach the other node's pod."""
+@pytest.mark.parametrize("network", ["loopback", "namespaces"])
+def test_two_nodes_at_once_give_pods_distinct_addresses(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, network: str
+) -> None:
+    """Nodes run side by side (parallel tests, two projects on one machine). On the shared
+    loopback their pods must not share an IP, or the second pod's server cannot bind and probes
+    reach the other node's pod. With pod network namespaces each node's 10.244.0.0/16 is its
+    own (as two kind clusters'): the same IP may appear in both, and each node probes its own pod."""
+    monkeypatch.setenv("PODLAB_POD_NETWORK", network)  # the nodes inherit it
     nodes: list[RunningNode] = []
     try:
         for index in range(2):
@@ -207,7 +213,10 @@ def test_two_nodes_at_once_give_pods_distinct_addresses(tmp_path_factory: pytest
             for n in nodes
         ]
         ips = [p.status.pod_ip for p in pods]
-        assert ips[0] != ips[1], f"both nodes gave their pod {ips[0]}"
+        if network == "loopback":
+            assert ips[0] != ips[1], f"both nodes gave their pod {ips[0]}"
+        else:
+            assert all(ip.startswith("10.244.") for ip in ips), ips
         for n in nodes:
             wait_pod(n.core_api(), "web", is_ready, timeout=30, what="Ready")
         assert [restarts(get_pod(n.core_api(), "web")) for n in nodes] == [0, 0]

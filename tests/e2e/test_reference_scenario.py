@@ -61,7 +61,7 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
     name = pod.metadata.name
     assert name.startswith("wiremock-") and len(name.split("-")) == 3
     assert pod.status.phase == "Running"
-    assert pod.status.pod_ip.startswith("127.244.")
+    assert pod.status.pod_ip.startswith("10.244.")  # its own network namespace (issue 6)
 
     describe = node.kubectl("describe", "deploy", "wiremock").stdout
     # kubectl 1.37 words the thresholds successThreshold=/failureThreshold= (1.36: #success=/#failure=).
@@ -114,7 +114,8 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
 
     # Break the stub: three failed probes, then kubelet restarts the container.
     first_id = pod.status.container_statuses[0].container_id
-    assert _http(pod.status.pod_ip, 8080, "DELETE", "/__admin/mappings")[0] == 200
+    with node.port_forward(f"pod/{name}", 8080) as local:
+        assert _http("127.0.0.1", local, "DELETE", "/__admin/mappings")[0] == 200
     restarted = wait_for(
         lambda: (p := _wiremock_pod(node)) and p.status.container_statuses[0].restart_count == 1 and p,
         timeout=40,
@@ -134,12 +135,14 @@ def test_reference_scenario_end_to_end(node_factory: Any) -> None:
 
     # The restarted container loads the ConfigMap mapping again.
     wait_for(lambda: _ready(_wiremock_pod(node)), timeout=20, what="Ready again after restart")
+
     # No readiness probe: Ready comes as soon as the process runs, before the server binds.
-    status_code, _, body = wait_for(
-        lambda: _http(restarted.status.pod_ip, 8080, "GET", "/get/this"),
-        timeout=15,
-        what="the restarted stub to answer",
-    )
+    # A fresh port-forward per try: kubectl ends a session on the first refused dial.
+    def answer() -> tuple[int, dict[str, str], bytes]:
+        with node.port_forward(f"pod/{name}", 8080) as local:
+            return _http("127.0.0.1", local, "GET", "/get/this")
+
+    status_code, _, body = wait_for(answer, timeout=15, what="the restarted stub to answer")
     assert (status_code, body) == (200, b"here it is!\n")
 
 

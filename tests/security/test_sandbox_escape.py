@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 import podlab
+from podlab.network.podnet import start_pod_network
 from podlab.runtime import ContainerLaunch, LogSource, Runtime
-from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK, HOST_NAMESPACE_CAPABILITY_MASK
+from podlab.runtime.confinement import DEFAULT_CAPABILITY_MASK
 from podlab.runtime.launchers import bwrap_works
 
 pytestmark = pytest.mark.skipif(
@@ -211,42 +212,41 @@ def test_builtin_image_sees_only_its_runtime(tmp_path: Path, pod_ip: str) -> Non
     run(home, main)
 
 
-def test_privileged_port_container_binds_it_but_stays_confined(tmp_path: Path, pod_ip: str) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("the host-user-namespace exception is for a node run by root")
+def test_port_80_binds_in_the_pod_netns_with_the_default_capabilities(tmp_path: Path) -> None:
+    """No host-user-namespace exception any more: the pod's netns lets the container's own user
+    namespace bind port 80, and the container keeps exactly the default capabilities."""
     home = tmp_path / "home"
 
     async def main(rt: Runtime) -> None:
-        serve = ["httpd", "-f", "-p", f"{pod_ip}:80", "-h", "/tmp"]
-        web = {"name": "web", "image": BUSYBOX, "command": serve, "ports": [{"containerPort": 80}]}
-        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection(pod_ip, 80)
-                    writer.close()
-                    break
-                except OSError:
-                    assert rc.running
-                    await asyncio.sleep(0.05)
-        script = (
-            "grep CapEff /proc/self/status; mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; unshare -U true"
-        )
-        res = await rc.exec(["sh", "-c", script], 5.0)
-        assert res.output.decode().splitlines() == [
-            f"CapEff:\t{HOST_NAMESPACE_CAPABILITY_MASK:016x}",  # the defaults without NET_RAW
-            "mknod: /tmp/sda: Operation not permitted",
-            "mount: permission denied (are you root?)",
-            "unshare: unshare(0x10000000): Operation not permitted",
-        ]
-        await rc.stop(0)
-
-        # Undeclared, the same server is in a user namespace, where the kernel refuses port 80.
-        web = {**web, "ports": []}
-        rc = await rt.start(ContainerLaunch(make_pod(), web, pod_ip, 0, {}, {}))
-        info = await rc.wait()
-        assert info.exit_code != 0
-        assert b"bind: Permission denied" in rc.log_path.read_bytes()
+        network = await start_pod_network(rt.isolation)
+        if network.mode != "namespaces":
+            pytest.skip(f"no pod network namespaces here: {network.describe()}")
+        try:
+            pod = make_pod()
+            attached = await network.attach(pod["metadata"]["uid"])
+            serve = ["httpd", "-f", "-p", "80", "-h", "/tmp"]
+            web = {"name": "web", "image": BUSYBOX, "command": serve, "ports": [{"containerPort": 80}]}
+            launch = ContainerLaunch(pod, web, attached.ip, 0, {}, {}, netns=attached.netns)
+            rc = await rt.start(launch)
+            async with asyncio.timeout(10):
+                while True:
+                    try:
+                        (await network.sockets.connect_tcp(attached.ip, 80, 1.0)).close()
+                        break
+                    except OSError:
+                        assert rc.running, rc.log_path.read_bytes()
+                        await asyncio.sleep(0.05)
+            script = "grep CapEff /proc/self/status; mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; unshare -U true"
+            res = await rc.exec(["sh", "-c", script], 5.0)
+            assert res.output.decode().splitlines() == [
+                f"CapEff:\t{DEFAULT_CAPABILITY_MASK:016x}",
+                "mknod: /tmp/sda: Operation not permitted",
+                "mount: permission denied (are you root?)",
+                "unshare: unshare(0x10000000): Operation not permitted",
+            ]
+            await rc.stop(0)
+        finally:
+            network.close()
 
     run(home, main)
 
@@ -280,7 +280,8 @@ def _as_nobody(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*setpriv, *argv], capture_output=True, text=True, timeout=60, **kw)
 
 
-def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
+def _nobody_python() -> tuple[str, list[str]]:
+    """An interpreter nobody can run the checkout with, and its PYTHONPATH (or skip)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to become nobody")
     if _as_nobody(["unshare", "-U", "true"]).returncode != 0:
@@ -295,6 +296,11 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
         pytest.skip(f"{python} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv")
     if any(_as_nobody(["test", "-r", p]).returncode != 0 for p in pythonpath):
         pytest.skip(f"nobody cannot read the checkout's sources or site-packages ({pythonpath})")
+    return python, pythonpath
+
+
+def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
+    python, pythonpath = _nobody_python()
     base = Path(tempfile.mkdtemp(prefix="podlab-nobody-", dir="/tmp"))
     try:
         os.chmod(base, 0o755)
@@ -326,5 +332,67 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
         # What the container wrote belongs to nobody on the host.
         written = list((home / "sandbox").rglob("mine"))
         assert len(written) == 1 and written[0].stat().st_uid == 65534
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# Runs as nobody: the pod network a rootless node makes, and a container serving port 80 in it.
+NOBODY_NETWORK_DRIVER = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from pathlib import Path
+    from podlab.network.podnet import start_pod_network
+    from podlab.runtime import ContainerLaunch, Runtime
+
+    async def main() -> None:
+        rt = Runtime(Path(sys.argv[1]), sandbox="bwrap")
+        network = await start_pod_network(rt.isolation)
+        out = {"network": network.describe()}
+        try:
+            pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u-nobody"}, "spec": {}}
+            attached = await network.attach("u-nobody")
+            out["ip"] = attached.ip
+            serve = ["sh", "-c", "echo rootless > /tmp/index.html; exec httpd -f -p 80 -h /tmp"]
+            c = {"name": "c", "image": "busybox", "command": serve}
+            rc = await rt.start(ContainerLaunch(pod, c, attached.ip, 0, {}, {}, netns=attached.netns))
+            for _ in range(100):
+                try:
+                    sock = await network.sockets.connect_tcp(attached.ip, 80, 1.0)
+                    break
+                except OSError:
+                    await asyncio.sleep(0.05)
+            reader, writer = await asyncio.open_connection(sock=sock)
+            writer.write(b"GET /index.html HTTP/1.0\\r\\n\\r\\n")
+            out["reply"] = (await asyncio.wait_for(reader.read(), 5)).decode().split("\\r\\n\\r\\n", 1)[-1]
+            writer.close()
+            await rt.stop_all(0)
+        finally:
+            network.close()
+        print(json.dumps(out))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_rootless_node_gives_pods_network_namespaces() -> None:
+    python, pythonpath = _nobody_python()
+    base = Path(tempfile.mkdtemp(prefix="podlab-nobody-net-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        home = base / "home"
+        home.mkdir()
+        os.chown(home, 65534, 65534)
+        driver = base / "driver.py"
+        driver.write_text(NOBODY_NETWORK_DRIVER)
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ":".join(pythonpath), "HOME": str(home)}
+        done = _as_nobody([python, str(driver), str(home)], env=env)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out == {
+            "network": "namespaces, pods 10.244.0.0/16, services 10.96.0.0/12",
+            "ip": "10.244.0.2",
+            "reply": "rootless\n",  # port 80, bound by nobody's container in its pod netns
+        }
     finally:
         shutil.rmtree(base, ignore_errors=True)

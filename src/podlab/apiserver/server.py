@@ -73,6 +73,7 @@ class ApiServer:
         sockets: PodNetworkSockets | None = None,
         service_cidr: ipaddress.IPv4Network | None = None,
     ) -> None:
+        """`network`: the node's sockets into the pod network, for port-forward dials."""
         self.store = store
         self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
         self._token = token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import json
 import logging
 import os
@@ -194,6 +195,7 @@ def up(
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"podlab node ready at {state.server} (pid {state.pid})")
+        click.echo(f"pod network: {state.network}")
         click.echo(f"export KUBECONFIG={kubeconfig_path(home)}")
         return
     kube_version.use(version)
@@ -320,6 +322,15 @@ def port_forward(target: str, ports: tuple[str, ...], namespace: str, address: s
     pod_ip = pod.get("status", {}).get("podIP")
     if not pod_ip:
         raise click.ClickException(f"pod {name} has no IP yet")
+    if not ipaddress.ip_address(pod_ip).is_loopback:
+        # The pod is inside the node's network namespace, which only the node reaches: go
+        # through its API, as kubectl does (the same output, the same relay).
+        from .kubectl import kubectl_path
+
+        binary = kubectl_path()
+        argv = [binary, "--kubeconfig", str(kubeconfig_path(_home())), "port-forward", "-n", namespace]
+        argv += [f"pod/{name}", *(f"{local}:{remote}" for local, remote in pairs), "--address", address]
+        os.execv(binary, argv)
     try:
         asyncio.run(forward(address, pairs, pod_ip))
     except KeyboardInterrupt:
@@ -361,8 +372,8 @@ def kubectl(args: tuple[str, ...]) -> None:
 
 @main.command()
 def status() -> None:
-    """Print the running node's address, kubeconfig, whether resource limits are enforced and the
-    cluster DNS (or why it is off), as JSON."""
+    """Print the running node's address, kubeconfig, pod network, whether resource limits are
+    enforced and the cluster DNS (or why it is off), as JSON."""
     state = _running()
     click.echo(
         json.dumps(
@@ -372,6 +383,7 @@ def status() -> None:
                 "kubeconfig": str(kubeconfig_path(_home())),
                 "limits": state.limits,
                 "dns": state.dns,
+                "network": f"pod network: {state.network}",
             }
         )
     )

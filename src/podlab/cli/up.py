@@ -62,6 +62,8 @@ async def run_foreground(
             print(
                 f"podlab node ready at {node.api_url}; export KUBECONFIG={kubeconfig_path(home)}", flush=True
             )
+            assert node.pod_network is not None
+            print(f"pod network: {node.pod_network.describe()}", flush=True)
             await stop.wait()
     finally:
         await node.stop()

@@ -114,8 +114,12 @@ def resolve(
         # containerd: an image with neither ENTRYPOINT nor CMD and a container without command.
         raise ImagePullError(f'image "{image}" has no command to run; set `command` in the container')
     workdir = str(container.get("workingDir") or base.workdir)
+    env = dict(base.env)
+    if pod_ip:
+        # Every container knows its pod's address, whatever its image (status.podIP agrees).
+        env.setdefault("PODLAB_POD_IP", pod_ip)
     return ImageProgram(
-        argv=argv, env=dict(base.env), workdir=workdir, rootfs=base.rootfs, kind=base.kind, python=base.python
+        argv=argv, env=env, workdir=workdir, rootfs=base.rootfs, kind=base.kind, python=base.python
     )
 
 

@@ -29,7 +29,6 @@ from podlab.kubelet.pod_worker import (
     kill_grace_period,
 )
 from podlab.kubelet.service_env import pod_service_env
-from podlab.probes import ProbeTarget
 from podlab.runtime import (
     ContainerLaunch,
     CreateContainerError,
@@ -83,7 +82,7 @@ class ContainerActions:
             # executePreStopHook: the hook gets the grace period, its run time is subtracted
             # from it, and the 2 s minimum applies after; the event never carries the output.
             started = self.clock.now()
-            target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)
+            target = self.sandbox.probe_target(spec, rc.exec)
             try:
                 error = await wait_until(
                     self.clock, run_hook(pre_stop, target, grace, self.clock), started + grace
@@ -131,6 +130,7 @@ class ContainerActions:
             pod=pod,
             container=expand_command(spec, env),
             pod_ip=pod_ip,
+            netns=self.sandbox.netns,
             restart_count=restart_count,
             volumes=volumes,
             env=env,
@@ -262,7 +262,7 @@ class ContainerActions:
                 self.node.store.update(("", "nodes"), node, subresource="status")
 
     async def _post_start(self, spec: Obj, rc: ContainerHandle, handler: Obj) -> str | None:
-        target = ProbeTarget(pod_ip=self.sandbox.pod_ip or "", container=spec, exec=rc.exec)
+        target = self.sandbox.probe_target(spec, rc.exec)
         deadline = self.clock.now() + POST_START_LIMIT
         try:
             return await wait_until(

@@ -25,7 +25,7 @@ from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS, read_host_resolv
 from podlab.kubelet.scheduler import Admission, Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
-from podlab.runtime.podip import POD_CIDR
+from podlab.network.podnet import LoopbackPodNetwork, PodNetwork
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
 log = logging.getLogger("podlab.kubelet")
@@ -53,7 +53,9 @@ class Kubelet:
         probe_attempt: ProbeAttempt = run_probe_attempt,
         cluster_dns: ClusterDNS | None = None,
         admission: Admission | None = None,
+        pod_network: PodNetwork | None = None,
     ) -> None:
+        """`pod_network`: the node's (node.py makes it); the loopback form when not given."""
         self.store = store
         self.node_name = node_name
         self.clock: Clock = clock or LoopClock()
@@ -70,6 +72,7 @@ class Kubelet:
             host_ip=host_ip,
             # No clusterDNS unless the node runs one: ClusterFirst pods then fall back to Default.
             cluster_dns=cluster_dns or ClusterDNS(host_resolv=read_host_resolv()),
+            pod_network=pod_network or LoopbackPodNetwork("no pod network given"),
         )
         self.scheduler = (
             Scheduler(store, self.clock, node_name=node_name, admission=admission) if schedule else None
@@ -118,7 +121,7 @@ class Kubelet:
     def register_node(self) -> None:
         """Create (or refresh) this node's Node object, as kubelet registers itself."""
         now = format_time(self.clock.wall())
-        node = build_node(self.node_name, self.host_ip, str(POD_CIDR), now)
+        node = build_node(self.node_name, self.host_ip, str(self.node.pod_network.sockets.pod_cidr), now)
         node["status"]["images"] = node_images(self.node.runtime.node_images())
         try:
             self.store.create(NODES, node)

@@ -2,7 +2,7 @@
 
 ``NodeContext``: the node-wide collaborators every pod runner shares (store, runtime, clock,
 event recorder, backoff tables, the probe attempt). ``PodSandbox``: what the runner prepared for
-one pod (IP, volumes), read by its container actions and probes. ``ProbeAttempt``: one probe
+one pod (IP, netns, volumes), read by its container actions and probes. ``ProbeAttempt``: one probe
 attempt, the seam tests use to script probe results (``run_probe_attempt`` is the real one).
 """
 
@@ -19,8 +19,11 @@ from podlab.kubelet.container_runtime import ContainerRuntime, SourceLookup
 from podlab.kubelet.probe_results import ProbeType
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS
+from podlab.network.netns import PodNetns
+from podlab.network.podnet import PodNetwork
+from podlab.network.sockets import PodNetworkSockets
 from podlab.probes import ProbeOutcome, ProbeTarget, run_probe
-from podlab.runtime.types import PodEtc
+from podlab.runtime.types import ExecResult, PodEtc
 from podlab.store import NotFound, Store
 
 Obj = dict[str, Any]
@@ -48,6 +51,9 @@ class NodeContext:
     probe_attempt: ProbeAttempt
     node_name: str
     host_ip: str
+    # The pod network: addresses and namespaces for pods, and the node's sockets into it
+    # (`pod_network.sockets`, the seam probes, port-forward, Services and DNS dial through).
+    pod_network: PodNetwork
     # clusterDNS/clusterDomain and the node's resolver file, for each pod's /etc/resolv.conf.
     cluster_dns: ClusterDNS = field(default_factory=ClusterDNS)
 
@@ -74,5 +80,13 @@ class PodSandbox:
     """Filled in by the pod runner before any container starts."""
 
     pod_ip: str | None = None
+    netns: PodNetns | None = None  # the pod's network namespace (None: the host's network)
     volumes: dict[str, Path] | None = None
     etc: PodEtc | None = None  # hosts, resolv.conf, hostname (kubelet/pod_etc.py)
+    network: PodNetworkSockets | None = None  # where pod_ip is reached (probes, hooks)
+
+    def probe_target(
+        self, container: Obj, exec_: Callable[[list[str], float], Awaitable[ExecResult]]
+    ) -> ProbeTarget:
+        """What a probe or an httpGet/tcpSocket hook of `container` dials: the pod IP, in the pod network."""
+        return ProbeTarget(pod_ip=self.pod_ip or "", container=container, exec=exec_, network=self.network)

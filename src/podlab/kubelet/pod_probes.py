@@ -18,7 +18,6 @@ from podlab.kubelet.probe_driver import ProbeDriver
 from podlab.kubelet.probe_results import ProbeResults, ProbeType
 from podlab.kubelet.probe_worker import AttemptResult, ContainerView, Emit
 from podlab.kubelet.status import container_is_started
-from podlab.probes import ProbeTarget
 
 Obj = dict[str, Any]
 
@@ -76,7 +75,7 @@ class PodProbes:
         if rc is None or rc.container_id != container_id:
             return AttemptResult.UNKNOWN, f"container {container_id!r} not found"
         container = self._worker.container_spec(name)
-        target = ProbeTarget(pod_ip=self._sandbox.pod_ip or "", container=container, exec=rc.exec)
+        target = self._sandbox.probe_target(container, rc.exec)
         outcome = await self._attempt(probe, target, probe_type)
         return AttemptResult(outcome.result.value), outcome.message
 

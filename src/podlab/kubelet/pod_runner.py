@@ -38,7 +38,7 @@ from podlab.kubelet.probe_manager import ProbeManager
 from podlab.kubelet.probe_results import ProbeResults
 from podlab.kubelet.status import CONDITION_ORDER, build_status
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
-from podlab.runtime import ExitInfo, VolumeError, allocate_pod_ip
+from podlab.runtime import ExitInfo, VolumeError
 from podlab.store import NotFound, StoreError
 
 log = logging.getLogger("podlab.kubelet")
@@ -75,7 +75,7 @@ class PodRunner:
         self.worker = PodWorker(pod, node.backoff, node.image_backoff)
         self.results = ProbeResults.create(on_change=lambda _update: self.wake())
         self.running: dict[str, ContainerHandle] = {}
-        self.sandbox = PodSandbox()
+        self.sandbox = PodSandbox(network=node.pod_network.sockets)
         self.actions = ContainerActions(
             node,
             self.worker,
@@ -103,6 +103,8 @@ class PodRunner:
         self._mount_retry_at = 0.0
         self._sandbox_retry_at = 0.0
         self._mount_delay = MOUNT_RETRY_INITIAL
+        self._network: asyncio.Task[None] | None = None  # making the pod's netns (once)
+        self._network_retry_at = 0.0
         self._dirty = asyncio.Event()
         self._exit_watchers = OwnedTasks()
         self._in_flight = OwnedTasks()  # starts and kills
@@ -165,7 +167,7 @@ class PodRunner:
                 await wait_event_until(self.clock, self._dirty, wake)
         finally:
             await self.probes.remove_pod()
-            await cancel_and_wait([*self._exit_watchers, *self._in_flight])
+            await cancel_and_wait([*self._exit_watchers, *self._in_flight, *self._network_task()])
 
     def _sync_once(self) -> float | None:
         now = self.clock.now()
@@ -198,10 +200,10 @@ class PodRunner:
         self._trigger_readiness()
         return wake
 
-    # -- sandbox: IP and volumes ----------------------------------------------------------
+    # -- sandbox: network, IP and volumes --------------------------------------------------
     def _prepare_sandbox(self, now: float) -> float | None:
         if self.sandbox.pod_ip is None:
-            self.sandbox.pod_ip = allocate_pod_ip(self.uid)
+            return self._attach_network(now)
         if self.sandbox.etc is None and not self._make_pod_etc(now):
             return self._sandbox_retry_at
         if now < self._mount_retry_at:
@@ -235,6 +237,30 @@ class PodRunner:
         for reason, message in events:
             self.emit("Warning", reason, message, None)
         return True
+
+    def _attach_network(self, now: float) -> float | None:
+        """RunPodSandbox's network half: the pod's address and netns, made off the sync pass
+        (a helper round trip); the runner is woken when it is done."""
+        if self._network is not None or now < self._network_retry_at:
+            return None if self._network is not None else self._network_retry_at
+        self._network = asyncio.ensure_future(self._attach())
+        return None
+
+    async def _attach(self) -> None:
+        try:
+            attachment = await self.node.pod_network.attach(self.uid)
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            # kubelet's event when the CNI ADD fails; it retries on its next sync.
+            self.emit("Warning", "FailedCreatePodSandBox", f"Failed to create pod sandbox: {exc}", None)
+            self._network_retry_at = self.clock.now() + SYNC_FAILURE_RETRY
+        else:
+            self.sandbox.pod_ip, self.sandbox.netns = attachment.ip, attachment.netns
+        finally:
+            self._network = None
+            self.wake()
+
+    def _network_task(self) -> list[asyncio.Task[None]]:
+        return [] if self._network is None else [self._network]
 
     def retry_mounts(self) -> None:
         """A ConfigMap/Secret appeared or changed: try mounting again now, or, once mounted,
@@ -348,6 +374,15 @@ class PodRunner:
     async def _finish_deletion(self) -> None:
         self._write_status()
         self.node.runtime.release_pod(self.uid)
+        # Containers are gone: the pod's netns and address go too (kubelet's StopPodSandbox).
+        # An attach still in flight finishes first (bounded by the helper's call timeout), or
+        # its namespace would appear after the detach and stay until the node stops.
+        if self._network is not None:
+            await asyncio.wait([self._network])
+        try:
+            await self.node.pod_network.detach(self.uid)
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            log.warning("pod %s: removing its network failed: %s", self.pod["metadata"].get("name"), exc)
         # The backoff tables are node-wide; this pod's entries go with it (kubelet's backoff GC).
         self.node.backoff.forget_prefix(format_pod(self.pod))
         self.node.image_backoff.forget_prefix(self.uid)

@@ -49,6 +49,16 @@ class PodNetworkSockets(Protocol):
     async def remove_local_address(self, ip: str) -> None: ...
 
 
+async def connect(sock: socket.socket, host: str, port: int, timeout: float) -> socket.socket:
+    """Connect the non-blocking `sock` on the running loop; closed if that fails."""
+    try:
+        await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (host, port)), timeout)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class LoopbackSockets:
     """The host's loopback as the pod network: every socket is an ordinary host socket."""
 
@@ -65,12 +75,7 @@ class LoopbackSockets:
     async def connect_tcp(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
-        try:
-            await asyncio.wait_for(asyncio.get_running_loop().sock_connect(sock, (host, port)), timeout)
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+        return await connect(sock, host, port, timeout)
 
     async def listen_tcp(self, host: str, port: int, backlog: int = 128) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

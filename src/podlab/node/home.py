@@ -45,6 +45,7 @@ class NodeState:
     ca_pem: str = ""  # the server's certificate (PEM), to verify it
     limits: str = ""  # whether resource limits are enforced, and how or why not (podlab status)
     dns: str = ""  # where the cluster DNS listens, or why it is off (node/cluster_dns.py)
+    network: str = ""  # the pod network's mode and ranges, as `podlab status` prints it
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -66,6 +67,7 @@ class NodeState:
             ca_pem=str(data.get("ca_pem", "")),
             limits=str(data.get("limits", "")),
             dns=str(data.get("dns", "")),
+            network=str(data.get("network", "")),
         )
 
     def alive(self) -> bool:

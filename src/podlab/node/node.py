@@ -21,8 +21,9 @@ from podlab.controllers import Controllers
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
 from podlab.network.hostports import HostPorts
+from podlab.network.podnet import PodNetwork, start_pod_network
 from podlab.network.proxy import ServiceProxy
-from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
+from podlab.network.sockets import PodNetworkSockets
 from podlab.runtime import LogSource, Runtime
 from podlab.store import Store
 
@@ -59,12 +60,11 @@ class Node:
         self._controllers: Controllers | None = None
         self.proxy: ServiceProxy | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        # THE ONE PLACE the node picks its pod network. Until the namespace form lands, pods
-        # live on 127.244/16 and Services on 127.96/16 of the host's loopback; everything else
-        # takes this seam as a parameter.
-        self.network: PodNetworkSockets = LoopbackSockets()
+        # The pod network, made once in start(); `network` is its sockets, the one seam into it
+        # that probes, port-forward, host ports, the Service proxy and DNS are given.
+        self.pod_network: PodNetwork | None = None
         self.dns: NodeDns | None = None
-        self.host_ports = HostPorts(self.store, self.network)
+        self.host_ports: HostPorts | None = None
 
     @property
     def api_url(self) -> str:
@@ -77,6 +77,11 @@ class Node:
         """The API server's self-signed certificate: what clients of api_url trust."""
         assert self._api is not None and self._api.ca_pem is not None
         return self._api.ca_pem
+
+    @property
+    def network(self) -> PodNetworkSockets:
+        assert self.pod_network is not None, "Node.start() first"
+        return self.pod_network.sockets
 
     async def start(self) -> None:
         ensure_private_home(self.home)
@@ -92,6 +97,9 @@ class Node:
             image_sources=self._config.image_sources,
             insecure_registries=self._config.insecure_registries,
         )
+        self.pod_network = await start_pod_network(self.runtime.isolation)
+        log.info("pod network: %s", self.pod_network.describe())
+        self.host_ports = HostPorts(self.store, self.network)
         self._api = ApiServer(
             self.store,
             token=self.token,
@@ -118,6 +126,7 @@ class Node:
             probe_attempt=self._probe_attempt,
             cluster_dns=self.dns.cluster,
             admission=self.host_ports,
+            pod_network=self.pod_network,
         )
         self._api.streams = NodeStreams(self.kubelet)
         self._tasks = [
@@ -137,6 +146,7 @@ class Node:
             ca_pem=ca_pem.decode(),
             limits=self.runtime.limits.status,
             dns=self.dns.status,
+            network=self.pod_network.describe(),
         )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
@@ -157,7 +167,8 @@ class Node:
             await self.dns.stop()
         if self._controllers is not None:
             self._controllers.stop()
-        self.host_ports.stop()
+        if self.host_ports is not None:
+            self.host_ports.stop()
         if self.proxy is not None:
             self.proxy.stop()
         for task in self._tasks:
@@ -165,6 +176,10 @@ class Node:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.pod_network is not None:
+            # After the containers and the listeners: the helper's exit takes every pod
+            # namespace (and the addresses on the node namespace) with it.
+            self.pod_network.close()
         if self._api is not None:
             await self._api.stop()
         state = NodeState.read(self.home)

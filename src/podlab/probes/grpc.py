@@ -15,6 +15,7 @@ from typing import Any
 
 from podlab import kube_version
 from podlab.k8s.duration import go_duration
+from podlab.probes.dial import StreamDial, stream_dialer
 from podlab.probes.grpc_wire import (
     DEADLINE_EXCEEDED,
     SERVING,
@@ -31,7 +32,9 @@ from podlab.probes.result import ProbeOutcome, ProbeResult
 _READ = 65536
 
 
-async def probe_grpc(action: dict[str, Any], pod_ip: str, timeout: float) -> ProbeOutcome:
+async def probe_grpc(
+    action: dict[str, Any], pod_ip: str, timeout: float, dial: StreamDial | None = None
+) -> ProbeOutcome:
     port = int(action.get("port", 0))
     service = str(action.get("service") or "")
     addr = join_host_port(pod_ip, port)
@@ -39,7 +42,8 @@ async def probe_grpc(action: dict[str, Any], pod_ip: str, timeout: float) -> Pro
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     user_agent = kube_version.current().user_agent
-    dialed = await _dial(pod_ip, port, lambda: HealthCheckCall(addr, service, user_agent), deadline)
+    connect = dial or stream_dialer(None, pod_ip, timeout)
+    dialed = await _dial(pod_ip, port, lambda: HealthCheckCall(addr, service, user_agent), deadline, connect)
     if dialed is None:
         return connect_timeout(addr, timeout)
     call, reader, writer = dialed
@@ -80,7 +84,7 @@ Dialed = tuple[HealthCheckCall, asyncio.StreamReader, asyncio.StreamWriter]
 
 
 async def _dial(
-    host: str, port: int, new_call: Callable[[], HealthCheckCall], deadline: float
+    host: str, port: int, new_call: Callable[[], HealthCheckCall], deadline: float, connect: StreamDial
 ) -> Dialed | None:
     """Connect until the server's SETTINGS arrive, retrying failures after grpc-go's backoff;
     None once the deadline passes (grpc-go then reports only "context deadline exceeded")."""
@@ -89,7 +93,7 @@ async def _dial(
     while loop.time() < deadline:
         call = new_call()
         try:
-            dialed = await asyncio.wait_for(_handshake(call, host, port), deadline - loop.time())
+            dialed = await asyncio.wait_for(_handshake(call, host, port, connect), deadline - loop.time())
         except (OSError, TimeoutError):
             dialed = None
         if dialed is not None:
@@ -101,8 +105,8 @@ async def _dial(
     return None
 
 
-async def _handshake(call: HealthCheckCall, host: str, port: int) -> Dialed | None:
-    reader, writer = await asyncio.open_connection(host, port)
+async def _handshake(call: HealthCheckCall, host: str, port: int, connect: StreamDial) -> Dialed | None:
+    reader, writer = await connect(host, port, None)
     try:
         writer.write(call.start())
         while not call.connected and not call.connect_failed:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from podlab import kube_version
 from podlab.probes import httpclient
+from podlab.probes.dial import StreamDial
 from podlab.probes.ports import ProbeError, join_host_port, resolve_port
 from podlab.probes.result import ProbeOutcome, ProbeResult
 
@@ -41,7 +42,11 @@ def build_request(action: dict[str, Any], pod_ip: str, container: dict[str, Any]
 
 
 async def probe_http(
-    action: dict[str, Any], pod_ip: str, container: dict[str, Any], timeout: float
+    action: dict[str, Any],
+    pod_ip: str,
+    container: dict[str, Any],
+    timeout: float,
+    dial: StreamDial | None = None,
 ) -> ProbeOutcome:
     try:
         req = build_request(action, pod_ip, container)
@@ -50,7 +55,7 @@ async def probe_http(
     progress = httpclient.Progress(url=req.url)
     try:
         async with asyncio.timeout(timeout):
-            resp = await httpclient.get(req, progress)
+            resp = await httpclient.get(req, progress, dial)
     except TimeoutError:
         if progress.headers_received:
             # A body-read error: DoHTTPProbe returns it as an error, so the attempt is discarded.

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httptools
 
+from podlab.probes.dial import StreamDial, Streams
 from podlab.probes.ports import join_host_port
 
 MAX_BODY = 10 * 1024  # maxRespBodyLength in pkg/probe/http/http.go
@@ -83,7 +84,7 @@ class Progress:
     headers_received: bool = False
 
 
-async def get(req: Request, progress: Progress | None = None) -> Response:
+async def get(req: Request, progress: Progress | None = None, dial: StreamDial | None = None) -> Response:
     """GET with the prober's redirect policy; the caller bounds it with a deadline.
 
     Same-hostname redirects are followed (at most 10); a redirect to another hostname ends
@@ -94,7 +95,7 @@ async def get(req: Request, progress: Progress | None = None) -> Response:
     via = 0
     current = req
     while True:
-        resp = await _round_trip(current, progress)
+        resp = await _round_trip(current, progress, dial or _direct)
         loc = resp.header("Location")
         if resp.status not in REDIRECT_CODES or not loc:
             return resp
@@ -117,7 +118,11 @@ def _parse_url(url: str) -> tuple[str, str, int]:
     return scheme, host, port
 
 
-async def _round_trip(req: Request, progress: Progress) -> Response:
+async def _direct(host: str, port: int, tls: ssl.SSLContext | None) -> Streams:
+    return await asyncio.open_connection(host, port, ssl=tls)
+
+
+async def _round_trip(req: Request, progress: Progress, dial: StreamDial) -> Response:
     url = req.url
     progress.url = url
     progress.headers_received = False
@@ -132,7 +137,7 @@ async def _round_trip(req: Request, progress: Progress) -> Response:
     elif scheme != "http":
         raise ClientError(f'Get "{url}": unsupported protocol scheme "{scheme}"')
     try:
-        reader, writer = await asyncio.open_connection(host, port, ssl=ctx)
+        reader, writer = await dial(host, port, ctx)
     except ssl.SSLError as e:
         raise ClientError(f'Get "{url}": {_tls_error(e)}') from e
     except OSError as e:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from podlab.network.sockets import PodNetworkSockets
 from podlab.runtime.types import ExecResult
 
 
@@ -28,3 +29,5 @@ class ProbeTarget:
     pod_ip: str
     container: dict[str, Any]  # the container spec (named ports)
     exec: Callable[[list[str], float], Awaitable[ExecResult]]
+    # Where pod_ip lives: the node's sockets into the pod network (None: the host's own network).
+    network: PodNetworkSockets | None = None

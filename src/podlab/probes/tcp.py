@@ -8,12 +8,17 @@ import errno
 import os
 from typing import Any
 
+from podlab.probes.dial import StreamDial, stream_dialer
 from podlab.probes.ports import ProbeError, join_host_port, resolve_port
 from podlab.probes.result import ProbeOutcome, ProbeResult
 
 
 async def probe_tcp(
-    action: dict[str, Any], pod_ip: str, container: dict[str, Any], timeout: float
+    action: dict[str, Any],
+    pod_ip: str,
+    container: dict[str, Any],
+    timeout: float,
+    dial: StreamDial | None = None,
 ) -> ProbeOutcome:
     try:
         port = resolve_port(action.get("port"), container)
@@ -23,7 +28,7 @@ async def probe_tcp(
     addr = join_host_port(host, port)
     try:
         async with asyncio.timeout(timeout):
-            _, writer = await asyncio.open_connection(host, port)
+            _, writer = await (dial or stream_dialer(None, pod_ip, timeout))(host, port, None)
     except TimeoutError:
         return dial_timeout(addr)
     except OSError as e:

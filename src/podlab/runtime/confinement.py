@@ -10,21 +10,19 @@ Facts from docs/reference/exec-limits-sandbox.md §4 (measured with bwrap 0.8 on
   (`--uid N` as root would map N to host root, so it is never used for other users.)
 - `--disable-userns` stops the container from making a nested user namespace, in which it
   would get every capability again (and could then mount a tmpfs or unlock binds).
-- One exception, while pods share the host's network namespace (per-pod networks are a later
-  issue): binding a port below `net.ipv4.ip_unprivileged_port_start` needs CAP_NET_BIND_SERVICE
-  over the namespace's owner, the host's user namespace, which no capability inside a user
-  namespace gives. So when the node runs as root, a container that declares such a
-  containerPort runs in the host's user namespace, with the default capabilities minus NET_RAW
-  (raw sockets on the host's network would see every pod's and the node's traffic); the seccomp
-  filter refuses it device nodes, mounts and new namespaces all the same.
+- The host's user namespace only for a root node's container with its own runAsUser (setpriv
+  takes on the ids: idswitch.py); never NET_RAW there.
+- No exception for privileged ports: a pod's network namespace sets
+  `net.ipv4.ip_unprivileged_port_start` to 0 (podlab.network.links), so port 80 binds from the
+  container's user namespace. (When pods share the host's loopback instead, ports below the
+  host's value cannot be bound, as for any program the node's user runs.)
 - The kubelet masks some /proc and /sys paths and makes others read-only (pkg/securitycontext
   util.go; containerd's base spec has the same lists).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 # containerd pkg/oci/spec.go defaultUnixCaps: bounding, permitted and effective sets.
 DEFAULT_CAPABILITIES = (
@@ -45,8 +43,6 @@ DEFAULT_CAPABILITIES = (
 )
 # The same set as /proc/<pid>/status prints it (CapEff), for tests and docs.
 DEFAULT_CAPABILITY_MASK = 0x00000000A80425FB
-# For a container in the host's user namespace (see above): no raw sockets on the host network.
-HOST_NAMESPACE_CAPABILITY_MASK = DEFAULT_CAPABILITY_MASK & ~(1 << 13)  # CAP_NET_RAW is bit 13
 
 # Kubernetes' defaults unless procMount: Unmasked. Masked files read empty, masked directories
 # are an empty read-only tmpfs; read-only paths refuse writes with EROFS.
@@ -66,13 +62,9 @@ MASKED_PATHS = (
 READONLY_PATHS = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
 
 
-def needs_host_user_namespace(ports: Iterable[int], *, euid: int, unprivileged_port_start: int) -> bool:
-    """True for a root node's container that declares a port only the host's user namespace may bind."""
-    return euid == 0 and any(0 < port < unprivileged_port_start for port in ports)
-
-
 def namespace_args(*, user_namespace: bool = True, uid: int = 0, gid: int = 0) -> list[str]:
-    """bwrap's namespaces: user (container root is uid 0 inside), PID, IPC, UTS; the network is shared.
+    """bwrap's namespaces: user (container root is uid 0 inside), PID, IPC, UTS; the network is the pod's
+    (the launch prefix enters it).
 
     `uid`/`gid` other than 0 only for a node run by an ordinary user, where bwrap maps the
     sandbox ids to that user (run by root it would map them to host root: idswitch.py)."""
@@ -91,7 +83,3 @@ def capability_args(caps: Iterable[str] = DEFAULT_CAPABILITIES, *, user_namespac
         if user_namespace or cap != "CAP_NET_RAW":
             args += ["--cap-add", cap]
     return args
-
-
-def declared_ports(container: Mapping[str, Any]) -> list[int]:
-    return [int(p.get("containerPort") or 0) for p in container.get("ports") or []]

@@ -6,8 +6,9 @@ capabilities and a seccomp filter (confinement.py, seccomp.py, docs/SECURITY.md)
 only the signals it has a handler for (pid_namespaces(7)), so, as on a node, a shell without a
 SIGTERM handler ignores SIGTERM and is SIGKILLed after the grace period (exit 137), and when
 PID 1 exits the kernel kills the rest of the namespace. `--die-with-parent` ties the program to bwrap, and
-`setpriv --pdeathsig KILL` ties bwrap to the node. The network is shared: pods own distinct
-loopback IPs (127.244.x.y).
+`setpriv --pdeathsig KILL` ties bwrap to the node. bwrap shares the network it starts in: the
+pod's own network namespace when the node has them (`launch_prefix`: nsenter joins it first),
+else the host's, where pods own distinct loopback IPs (127.244.x.y).
 
 PlainLauncher: each container is a process group whose first process dies with the node
 (PR_SET_PDEATHSIG); the reaper watchdog SIGKILLs the groups if the node is SIGKILLed.
@@ -26,6 +27,7 @@ import subprocess
 from collections.abc import Sequence
 from typing import Protocol
 
+from podlab.network.netns import enter_prefix
 from podlab.runtime import confinement, sandbox, seccomp
 from podlab.runtime.execstdio import CONTAINER_OUTPUT, MERGED_OUTPUT, ExecStdio
 from podlab.runtime.layout import Layout
@@ -96,6 +98,16 @@ class BwrapLauncher:
         self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
         self._preexec = None if setpriv else child_setup(os.getpid())
 
+    def launch_prefix(self, layout: Layout) -> list[str]:
+        """What runs before bwrap, for containers and execs alike (the one way into a pod):
+        join the pod's network namespace, then die with the node.
+
+        nsenter comes first: joining a user namespace changes credentials, which clears a
+        parent-death signal set before it.
+        """
+        enter = enter_prefix(layout.netns) if layout.netns is not None else []
+        return [*enter, *self._prefix]
+
     def command(
         self,
         layout: Layout,
@@ -111,7 +123,7 @@ class BwrapLauncher:
             if join is None
             else join.bwrap_args()
         )
-        cmd = [*self._prefix, self.bwrap, "--die-with-parent", *namespaces]
+        cmd = [*self.launch_prefix(layout), self.bwrap, "--die-with-parent", *namespaces]
         cmd += confinement.capability_args(_capabilities(layout), user_namespace=userns)
         if seccomp_fd is not None:
             cmd += ["--seccomp", str(seccomp_fd)]
@@ -149,7 +161,7 @@ class BwrapLauncher:
             if filter_fd is not None:
                 stack.callback(os.close, filter_fd)
             cmd = self.command(layout, argv, as_pid_1=join is None, seccomp_fd=filter_fd, join=join)
-            at = len(self._prefix) + 1
+            at = len(self.launch_prefix(layout)) + 1
             cmd[at:at] = ["--info-fd", str(info_w)]
             fds = (
                 info_w,

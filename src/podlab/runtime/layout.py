@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlab.images import ImageProgram
+from podlab.network.netns import PodNetns
 from podlab.oci.process import Identity
 from podlab.oci.unpack import resolve_in_root
-from podlab.runtime import confinement, idswitch, image_layout, sandbox
+from podlab.runtime import idswitch, image_layout, sandbox
 from podlab.runtime.pyruntime import python_runtime
 from podlab.runtime.security import Security, effective
 from podlab.runtime.termination import message_path
@@ -45,6 +46,7 @@ class Layout:
     # A pulled image: the instance's root (its own symlinks resolve inside it) and its user.
     image_root: Path | None = None
     identity: Identity | None = None
+    netns: PodNetns | None = None  # the pod's network namespace; None: the host's network
 
     def host_path(self, path: str, cwd: str | None = None) -> str:
         found = sandbox.host_path(self.mounts, path, cwd or self.workdir)
@@ -79,11 +81,9 @@ def prepare(
     workdir = program.workdir
     argv = list(program.argv)
     sec = effective(pod, container)
-    user_namespace = not confinement.needs_host_user_namespace(
-        confinement.declared_ports(container),
-        euid=os.geteuid(),
-        unprivileged_port_start=_unprivileged_ports(),
-    )
+    # Always its own user namespace (a port below 1024 binds inside the pod's network
+    # namespace), except a root node's switch to the container's own ids (idswitch.py).
+    user_namespace = True
     id_switch: tuple[str, ...] = ()
     switch_binds: tuple[tuple[str, str], ...] = ()
     if isolated and sec.identity is not None and os.geteuid() == 0:
@@ -145,6 +145,7 @@ def prepare(
         id_switch=id_switch,
         hold_signals=program.kind == "wiremock" and argv[1:3] == ["-m", "podlab.stub"],
         termination_file=termination_file,
+        netns=launch.netns if isolated else None,
     )
 
 
@@ -177,11 +178,6 @@ def _prepare_image(
     empty.touch()
     mounts = image_layout.image_mounts(root, etc, empty, vols)
     host_workdir = image_layout.make_workdir(root, program.workdir)
-    user_namespace = not confinement.needs_host_user_namespace(
-        confinement.declared_ports(launch.container),
-        euid=os.geteuid(),
-        unprivileged_port_start=_unprivileged_ports(),
-    )
     return Layout(
         argv=list(program.argv),
         mounts=mounts,
@@ -189,21 +185,14 @@ def _prepare_image(
         host_workdir=host_workdir,
         env=image_layout.program_env(program, launch.env, root),
         hostname=hostname,
-        user_namespace=user_namespace,
         image_root=root,
         identity=program.identity,
         # The pod's securityContext applies as to any container (its runAsUser wins over the
         # image's User: _sandbox_ids in launchers.py); no setpriv switch inside an image.
         security=effective(launch.pod, launch.container),
         termination_file=termination_file,
+        netns=launch.netns if isolated else None,
     )
-
-
-def _unprivileged_ports() -> int:
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
-    except (OSError, ValueError):
-        return 1024  # the kernel's default
 
 
 def _write_if_changed(path: Path, text: str) -> None:

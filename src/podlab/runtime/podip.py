@@ -5,7 +5,8 @@ without network setup. podlab hands these out like kind hands out 10.244.0.0/16.
 
 Several nodes can run on one machine at once (parallel tests, two projects), and they share
 the loopback: an address is claimed machine-wide with an flock on a small file per address,
-which the kernel releases when the holder closes it or dies.
+which the kernel releases when the holder closes it or dies. A node whose pods have network
+namespaces (podlab.network) allocates from its own private 10.244.0.0/16 without claims.
 """
 
 from __future__ import annotations
@@ -32,9 +33,17 @@ class PodIPAllocator:
     results or port-forwards cannot hit a new pod.
     """
 
-    def __init__(self, cidr: ipaddress.IPv4Network = POD_CIDR, lock_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        cidr: ipaddress.IPv4Network = POD_CIDR,
+        lock_dir: Path | None = None,
+        *,
+        machine_wide: bool = True,
+    ) -> None:
+        """machine_wide=False: the addresses are private to this node (its own netns), no claims."""
         self._cidr = cidr
         self._lock_dir = lock_dir or default_lock_dir()
+        self._machine_wide = machine_wide
         # .0 is the network, .1 is kept back as the "gateway" as kind does.
         self._first = int(cidr.network_address) + 2
         self._last = int(cidr.broadcast_address) - 1
@@ -46,7 +55,8 @@ class PodIPAllocator:
         with self._lock:
             if pod_uid in self._by_pod:
                 return self._by_pod[pod_uid][0]
-            self._lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if self._machine_wide:
+                self._lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             for _ in range(self._last - self._first + 1):
                 candidate = self._next
                 self._next = self._first if candidate >= self._last else candidate + 1
@@ -61,6 +71,8 @@ class PodIPAllocator:
             raise RuntimeError(f"pod CIDR {self._cidr} is exhausted")
 
     def _claim(self, ip: str) -> int | None:
+        if not self._machine_wide:
+            return -1
         # The files are never deleted: unlinking one while another node opens it would let
         # two nodes lock different inodes for the same address.
         fd = os.open(self._lock_dir / ip, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -74,7 +86,7 @@ class PodIPAllocator:
     def release(self, pod_uid: str) -> None:
         with self._lock:
             held = self._by_pod.pop(pod_uid, None)
-        if held is not None:
+        if held is not None and held[1] >= 0:
             os.close(held[1])
 
     def lookup(self, pod_uid: str) -> str | None:

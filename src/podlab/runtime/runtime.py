@@ -28,7 +28,6 @@ from podlab.runtime.limits import NodeLimits
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
-from podlab.runtime.podip import release_pod_ip
 from podlab.runtime.seccomp import container_filter
 from podlab.runtime.termination import TerminationLog
 from podlab.runtime.tmpfs import can_mount, unmount_under
@@ -120,14 +119,14 @@ class Runtime:
         return refresh(pod, lookup, volumes)
 
     def release_pod(self, pod_uid: str) -> None:
-        """Remove the pod's scratch directories (tmpfs volumes unmounted first) and its logs,
-        and give its IP back. kubelet's container GC removes a deleted pod's logs too."""
+        """Remove the pod's scratch directories (tmpfs volumes unmounted first) and its logs.
+        kubelet's container GC removes a deleted pod's logs too; the pod network (not the
+        runtime) takes the pod's IP and namespace back."""
         sandbox_dir = self.home / "sandbox" / pod_uid
         unmount_under(sandbox_dir)
         shutil.rmtree(sandbox_dir, ignore_errors=True)
         for log_dir in (self.home / "pods").glob(f"*_{pod_uid}"):
             shutil.rmtree(log_dir, ignore_errors=True)
-        release_pod_ip(pod_uid)
         self.limits.release_pod(pod_uid)
 
     def _pod_dir(self, pod: Obj) -> Path:
@@ -175,13 +174,6 @@ class Runtime:
         layout, error = await asyncio.get_running_loop().run_in_executor(
             self._layout_pool, self._lay_out, launch, program, busybox
         )
-        if self.isolation == "bwrap" and not layout.user_namespace and not layout.id_switch:
-            log.warning(
-                "container %s of pod %s declares a privileged port (below net.ipv4.ip_unprivileged_port_start): "
-                "it runs in the host's user namespace so that it can bind it (docs/SECURITY.md)",
-                container["name"],
-                meta["name"],
-            )
         if error is not None:
             raise StartError(start_error_message(error))
         log_dir = container_log_dir(

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from podlab.network.netns import PodNetns
+
 Obj = dict[str, Any]
 
 
@@ -26,7 +28,7 @@ class ContainerLaunch:
 
     pod: Obj  # the Pod (names, uid, annotations)
     container: Obj  # the container spec, defaulted
-    pod_ip: str  # 127.244.x.y
+    pod_ip: str  # 10.244.x.y in the pod's netns, 127.244.x.y on the host's loopback
     restart_count: int  # this instance's restart count (names the log file)
     volumes: dict[str, Path]  # volume name -> materialised host directory
     env: dict[str, str] = field(default_factory=dict)  # resolved by the kubelet
@@ -37,6 +39,7 @@ class ContainerLaunch:
     pid_namespace_of: int | None = None
     # None: the runtime's defaults (the pod name, the node's resolver); the kubelet sets it.
     etc: PodEtc | None = None
+    netns: PodNetns | None = None  # the pod's network namespace (None: the host's network)
 
 
 @dataclass
