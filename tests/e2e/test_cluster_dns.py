@@ -36,7 +36,11 @@ SHOW_ETC = "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; cat /etc/h
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
-    running = start_node(tmp_path_factory.mktemp("dns") / "home")
+    # These tests give Services explicit addresses in the loopback service range (127.96/16);
+    # the namespace form of DNS is covered from client pods by test_service_traffic.py.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PODLAB_POD_NETWORK", "loopback")
+        running = start_node(tmp_path_factory.mktemp("dns") / "home")
     try:
         yield running
     finally:

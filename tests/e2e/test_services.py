@@ -26,6 +26,14 @@ READINESS_PERIOD = 1.0
 pytestmark = pytest.mark.slow
 
 
+# These tests reach ClusterIPs and pod IPs from the host, which only the loopback pod network
+# allows (with namespaces they live inside the node; tests/e2e/test_service_traffic.py covers that
+# form from client pods).
+@pytest.fixture(autouse=True)
+def _loopback_pod_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODLAB_POD_NETWORK", "loopback")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -25,6 +25,7 @@ from podlab.insight.explain import story_of
 from podlab.insight.observe import Observation, ProbeObserver
 from podlab.insight.story import Story
 from podlab.kubelet.events import ObjectRef
+from podlab.network.sockets import PodNetworkSockets
 from podlab.node.config import NodeConfig
 from podlab.node.node import Node
 
@@ -115,7 +116,7 @@ async def _break_stubs(node: Node) -> list[str]:
         port = next(
             (int(p["containerPort"]) for p in container.get("ports") or [] if p.get("containerPort")), 8080
         )
-        if ip and await _post_mapping(ip, port, BREAK_MAPPING):
+        if ip and await _post_mapping(node.network, ip, port, BREAK_MAPPING):
             broken.append(str(pod["metadata"]["name"]))
     return broken
 
@@ -125,14 +126,16 @@ def _is_stub(pod: Obj) -> bool:
     return any(parse_image(str(c.get("image", ""))).repository in WIREMOCK_REPOS for c in containers)
 
 
-async def _post_mapping(ip: str, port: int, mapping: Obj) -> bool:
+async def _post_mapping(network: PodNetworkSockets, ip: str, port: int, mapping: Obj) -> bool:
+    """POST the mapping to the stub's admin API, dialled through the pod network's seam."""
     body = json.dumps(mapping).encode()
     head = (
         f"POST /__admin/mappings HTTP/1.1\r\nHost: {ip}:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), 3)
+        sock = await network.connect_tcp(ip, port, 3)
+        reader, writer = await asyncio.open_connection(sock=sock)
     except (OSError, TimeoutError):
         return False
     try:

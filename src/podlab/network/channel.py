@@ -84,6 +84,13 @@ class HelperChannel:
             except BlockingIOError:
                 await _readable(loop, self._sock)
                 continue
+            # A passed socket must never leak into a container: SCM_RIGHTS fds arrive without
+            # close-on-exec (Python 3.11's recv_fds drops its flags argument, so no
+            # MSG_CMSG_CLOEXEC), and uvloop's spawn (libuv) closes only close-on-exec fds, so
+            # every container started later would hold the node's listeners and pod-network
+            # sockets (a ClusterIP with no ready endpoint would then never refuse).
+            for fd in fds:
+                os.set_inheritable(fd, False)
             if not data:
                 self.closed = True
                 raise ConnectionError("the network helper exited")

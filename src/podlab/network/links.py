@@ -8,6 +8,7 @@ than text to parse. Every function here runs in the single-threaded helper (help
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import os
 from pathlib import Path
@@ -82,16 +83,22 @@ def _configure_pod_side(ip: str) -> None:
 
 
 def set_local_address(ip: str, *, present: bool) -> None:
-    """Add or remove `ip`/32 on the node netns's lo (ClusterIPs, the DNS address).
+    """Add or remove `ip`/32 on the node netns's lo (ClusterIPs, the DNS address); idempotent
+    (the Service proxy adds a ClusterIP again each time its listener reopens).
 
     On lo rather than a dummy link: a user namespace cannot load the dummy module.
     """
     with IPRoute() as ipr:
         lo = _index(ipr, "lo")
-        if present:
-            ipr.addr("add", index=lo, address=ip, prefixlen=32)
-        else:
-            ipr.addr("del", index=lo, address=ip, prefixlen=32)
+        try:
+            if present:
+                ipr.addr("add", index=lo, address=ip, prefixlen=32)
+            else:
+                ipr.addr("del", index=lo, address=ip, prefixlen=32)
+        except NetlinkError as exc:
+            # EEXIST: already there; EADDRNOTAVAIL: already gone.
+            if exc.code not in (errno.EEXIST, errno.EADDRNOTAVAIL):
+                raise
 
 
 def _index(ipr: IPRoute, name: str) -> int:
