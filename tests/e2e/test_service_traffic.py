@@ -209,3 +209,44 @@ def test_readiness_steers_service_traffic(node_factory: Any, tmp_path: Path) -> 
         timeout=30,
         what="traffic back on both replicas",
     )
+
+
+SEED = Path(__file__).resolve().parents[2] / "examples" / "seed" / "wiremock-liveness.yaml"
+
+SEED_CLIENT = f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: seed-client}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: curl
+    image: {BUSYBOX}
+    command: [sh, -c, 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); printf ''GET /get/this HTTP/1.0\\r\\nHost: wiremock\\r\\n\\r\\n'' | nc -w 1 wiremock 8080 | grep "here it is"; sleep 0.5; done']
+"""
+
+
+def test_the_seed_wiremock_answers_a_client_pod_by_name_after_expose(
+    node_factory: Any, tmp_path: Path
+) -> None:
+    node: RunningNode = node_factory(SEED)
+    wait_for(
+        lambda: (
+            (ps := node.core_api().list_namespaced_pod("default", label_selector="app=wiremock").items)
+            and _ready(ps[0])
+        ),
+        timeout=60,
+        what="the seed's wiremock Ready",
+    )
+    node.kubectl("expose", "deploy/wiremock", "--port=8080")
+    client = tmp_path / "seed-client.yaml"
+    client.write_text(SEED_CLIENT)
+    node.kubectl("apply", "-f", str(client))
+    try:
+        wait_for(
+            lambda: "here it is!" in node.kubectl("logs", "seed-client").stdout,
+            timeout=60,
+            what="http://wiremock:8080/get/this from a client pod",
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; client log: {node.kubectl('logs', 'seed-client').stdout[-500:]!r}") from None

@@ -218,3 +218,23 @@ def test_a_response_saying_close_closes_a_keep_alive_connection() -> None:
         assert asyncio.get_running_loop().time() - started < 4
 
     run(_answers, scenario)
+
+
+def test_an_http_1_0_client_never_gets_chunked() -> None:
+    """RFC 9112 §6.1: a known body gets a Content-Length; a streamed one ends with the connection."""
+
+    async def scenario(port: int) -> None:
+        known = await _exchange(port, b"GET /200 HTTP/1.0\r\n\r\n")
+        head, _, body = known.partition(b"\r\n\r\n")
+        assert b"Transfer-Encoding" not in head and b"Content-Length: 0" in head and body == b""
+        streamed = await _exchange(port, b"GET /stream HTTP/1.0\r\n\r\n")
+        head, _, body = streamed.partition(b"\r\n\r\n")
+        assert b"Transfer-Encoding" not in head and b"Content-Length" not in head
+        assert body == b"one two three"
+
+    async def both(request: Request, connection: Connection) -> Response | None:
+        if request.path == "/stream":
+            return await _echo(request, connection)
+        return await _answers(request, connection)
+
+    run(both, scenario)

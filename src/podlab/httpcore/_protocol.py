@@ -435,6 +435,11 @@ class _HttpProtocol(asyncio.Protocol):
         no_body = request.method == "HEAD" or response.status in (204, 304) or response.status < 200
         has_length, has_te, has_connection = _framing_headers(headers)
         chunked = has_te or (not has_length and (response.chunked or not isinstance(body, bytes)))
+        if chunked and not has_te and request.http_version == "1.0":
+            # An HTTP/1.0 client cannot read chunked (RFC 9112 §6.1): a known body gets a
+            # Content-Length, a streamed one ends with the connection.
+            chunked = False
+            keep_alive = keep_alive and isinstance(body, bytes)
         # A HEAD answer carries the framing a GET would have had, but a 1xx, 204 or 304 has none
         # at all (RFC 9112 §6.1, §6.3).
         if not no_body or (
