@@ -249,4 +249,6 @@ def test_the_seed_wiremock_answers_a_client_pod_by_name_after_expose(
             what="http://wiremock:8080/get/this from a client pod",
         )
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; client log: {node.kubectl('logs', 'seed-client').stdout[-500:]!r}") from None
+        raise AssertionError(
+            f"{exc}; client log: {node.kubectl('logs', 'seed-client').stdout[-500:]!r}"
+        ) from None
