@@ -137,6 +137,7 @@ def test_images_map_runs_unknown_images_and_unmapped_ones_wait(node_home: Path, 
         kind: Pod
         metadata: {name: mapped}
         spec:
+          terminationGracePeriodSeconds: 1
           containers:
           - name: echo
             image: example.com/echo:1.0

@@ -25,6 +25,7 @@ def httpd_pod(name: str, host_port: int) -> str:
         kind: Pod
         metadata: {{name: {name}}}
         spec:
+          terminationGracePeriodSeconds: 1  # httpd as PID 1 ignores SIGTERM, as on a node
           containers:
           - name: app
             image: busybox

@@ -35,6 +35,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
+      terminationGracePeriodSeconds: 1  # httpd as PID 1 ignores SIGTERM
       containers:
       - name: httpd
         image: busybox

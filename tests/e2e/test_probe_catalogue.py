@@ -91,9 +91,11 @@ def summary(pod: Any) -> str:
         state = f"terminated({cs.state.terminated.exit_code}, {cs.state.terminated.reason})"
     else:
         state = f"waiting({cs.state.waiting.reason if cs.state.waiting else None})"
+    last = cs.last_state.terminated if cs.last_state else None
+    before = f" last=({last.exit_code}, {last.reason}, {last.message!r})" if last else ""
     return (
         f"{pod.metadata.name}: phase={pod.status.phase} ready={is_ready(pod)} started={cs.started} "
-        f"restarts={cs.restart_count} state={state}"
+        f"restarts={cs.restart_count} state={state}{before}"
     )
 
 
@@ -151,14 +153,16 @@ def hold(check: Callable[[], bool], duration: float, what: str) -> None:
         time.sleep(0.1)
 
 
-@dataclass
+# repr=False throughout: pytest prints the arguments of a failing frame, and the repr of every
+# pod status ever recorded took minutes to render.
+@dataclass(repr=False)
 class Snapshot:
     at: float  # time.monotonic() when the recorder saw it
     pod: Any
     wall: float = 0.0  # time.time() at the same moment, to compare with status timestamps
 
 
-@dataclass
+@dataclass(repr=False)
 class PodRecorder:
     """Polls every pod of the namespace and keeps each one's history of statuses."""
 
@@ -225,7 +229,7 @@ class PodRecorder:
             time.sleep(0.1)
 
 
-@dataclass
+@dataclass(repr=False)
 class Cluster:
     node: RunningNode
     api: Any
@@ -465,9 +469,9 @@ def test_16_liveness_runs_once_startup_succeeds(cat: Cluster) -> None:
     pod = restarted(cat, name)
     assert_unhealthy(cat, name, "Liveness probe failed: ")
     assert_killed_by(cat, name, "liveness", "busybox")
-    # Startup passed (the file appears after 3 s) before liveness could kill.
-    first_started = cat.recorder.first(name, started)
-    assert first_started is not None and restarts(first_started.pod) == 0
+    # Startup passed (the file appears after 3 s) before liveness could kill: a liveness probe
+    # running from the start would have killed within 2 s. (Not read from the recorder: under
+    # load its polls can miss the second between startup passing and the kill.)
     assert lived(last_terminated(pod)) >= 3
 
 

@@ -50,8 +50,10 @@ def assert_forbidden(node: RunningNode, name: str, detail: str) -> str:
 
 
 def waiting(pod: Any) -> Any:
+    """The first container's waiting state once it is past ContainerCreating (a refusal is decided then)."""
     statuses = pod.status.container_statuses or []
-    return statuses[0].state.waiting if statuses and statuses[0].state else None
+    state = statuses[0].state.waiting if statuses and statuses[0].state else None
+    return state if state is not None and state.reason != "ContainerCreating" else None
 
 
 def test_run_as_user_group_and_groups_apply_to_the_process_and_its_exec_probe(

@@ -201,3 +201,34 @@ def test_sarif_locates_findings_at_their_probe() -> None:
     assert result["ruleId"] == "liveness-same-as-readiness" and result["level"] == "warning"
     line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
     assert text.splitlines()[line - 1].strip() == "livenessProbe:"
+
+
+def test_observations_of_pods_sharing_a_container_name_stay_apart() -> None:
+    """Two manifests' pods both name their container "web": each keeps its own attempts, and a
+    workload's replicas merge under the workload's name."""
+    from podlab.insight.observe import Attempt, Observation
+
+    refused = 'Get "http://10.244.0.2:8080/": dial tcp 10.244.0.2:8080: connect: connection refused'
+    seen = Observation(
+        attempts=[
+            Attempt(1.0, "local-only/web", "readiness", "http", "/", "failure", 0.001, refused),
+            Attempt(1.0, "fine-7d9f-abcde/web", "readiness", "http", "/", "success", 0.001, ""),
+            Attempt(2.0, "fine-7d9f-fghij/web", "readiness", "http", "/", "success", 0.001, ""),
+        ],
+        listening={"local-only/web": {("127.0.0.1", 8080)}},
+        pod_ips={"local-only/web": "10.244.0.2", "fine-7d9f-abcde/web": "10.244.0.3"},
+    ).renamed(lambda pod: "fine" if pod.startswith("fine-") else pod)
+    assert [a.container for a in seen.attempts] == ["local-only/web", "fine/web", "fine/web"]
+
+    def pod(name: str) -> dict[str, Any]:
+        probe = {"httpGet": {"path": "/", "port": 8080}}
+        return {
+            "metadata": {"name": name},
+            "spec": {"containers": [{"name": "web", "readinessProbe": probe}]},
+        }
+
+    rules = {(f.rule, f.pod) for f in advise([pod("local-only"), pod("fine")], seen).findings}
+    assert ("listens-on-localhost-only", "local-only") in rules
+    assert not any(p == "fine" for _, p in rules), rules
+    # The model names containers only: both pods' "web" are one container there.
+    assert list(seen.to_model().containers) == ["web"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from dns_objects import endpoint_slice, ep, service
 from dnslib import EDNS0, QTYPE, RCODE, DNSRecord
 
 from podlab.network.dns_cluster import ENDPOINT_SLICES, SERVICES, ClusterView
 from podlab.network.dns_resolver import OUT_OF_ZONE, Resolver, truncated, udp_limit
 from podlab.store import Store
+
+from .dns_objects import endpoint_slice, ep, service
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from dns_objects import endpoint_slice, ep, service
 from dnslib import QTYPE, RCODE, DNSRecord
 
 from podlab.network.dns_cluster import ENDPOINT_SLICES, SERVICES, ClusterView
@@ -17,6 +16,8 @@ from podlab.network.dns_resolver import Resolver
 from podlab.network.dns_server import DnsServer
 from podlab.network.sockets import LoopbackSockets
 from podlab.store import Store
+
+from .dns_objects import endpoint_slice, ep, service
 
 PORT = 5353
 

@@ -98,7 +98,17 @@ def test_join_cgroup_puts_an_exec_session_in_the_containers_cgroup(
             rc.join_cgroup(outsider.pid)
             for directory in rc.cgroup.dirs.values():
                 members = (directory / "cgroup.procs").read_text().split()
-                assert str(outsider.pid) in members and str(rc.pid) in members
+                assert str(outsider.pid) in members
+            # The container's own PID writes itself in as its first step (launchers.enter_cgroup),
+            # which may come a moment after start() returned.
+            for _ in range(100):  # up to 5 s
+                if all(
+                    str(rc.pid) in (d / "cgroup.procs").read_text().split() for d in rc.cgroup.dirs.values()
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError(f"container PID {rc.pid} never joined {list(rc.cgroup.dirs.values())}")
             assert (await wait_for_usage(rt))[0].usage.memory_bytes > 0
             dirs = list(rc.cgroup.dirs.values())
         finally:

@@ -188,8 +188,9 @@ def _static(pod: str, c: Obj) -> list[Finding]:
 
 def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
     name = str(c.get("name"))
+    observed_as = f"{pod}/{name}"  # the observation's key (observe.container_key)
     found: list[Finding] = []
-    startups = seen.startup_times(name)
+    startups = seen.startup_times(observed_as)
     live, startup = c.get("livenessProbe"), c.get("startupProbe")
     if live and not startup:
         budget = float(live.get("initialDelaySeconds") or 0) + _budget(live)
@@ -198,7 +199,7 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
         refused_kills = [
             a
             for a in seen.attempts
-            if a.container == name and a.probe_type == "liveness" and "connection refused" in a.message
+            if a.container == observed_as and a.probe_type == "liveness" and "connection refused" in a.message
         ]
         evidence = ""
         if longest is not None and longest >= 0.8 * budget:
@@ -229,9 +230,9 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
         mine = [
             a
             for a in seen.attempts
-            if a.container == name and a.probe_type == probe_name.removesuffix("Probe")
+            if a.container == observed_as and a.probe_type == probe_name.removesuffix("Probe")
         ]
-        latencies = sorted(seen.latencies(name, kind, key))
+        latencies = sorted(seen.latencies(observed_as, kind, key))
         timeout = float(probe.get("timeoutSeconds") or 1)
         if latencies:
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -259,8 +260,8 @@ def _observed(pod: str, c: Obj, seen: Observation) -> list[Finding]:
         if refused_at_end and isinstance(port, int):
             # Sockets this pod could be reached on: with a shared host network (loopback mode)
             # /proc/net/tcp also lists other pods' sockets, on their own addresses.
-            mine_addrs = {seen.pod_ips.get(name, ""), "0.0.0.0", "::", *LOCAL_ONLY}
-            listening = {(ip, p) for ip, p in seen.listening.get(name, set()) if ip in mine_addrs}
+            mine_addrs = {seen.pod_ips.get(observed_as, ""), "0.0.0.0", "::", *LOCAL_ONLY}
+            listening = {(ip, p) for ip, p in seen.listening.get(observed_as, set()) if ip in mine_addrs}
             on_port = {ip for ip, p in listening if p == port}
             if on_port and on_port <= LOCAL_ONLY:
                 found.append(

@@ -15,7 +15,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from podlab.insight.model import AppModel, ContainerModel, Distribution, TargetModel
@@ -31,7 +31,7 @@ SHADOW_LIMIT = 600  # shadow attempts per container instance (a minute)
 @dataclass(frozen=True)
 class Attempt:
     t: float
-    container: str
+    container: str  # "pod/container" (see container_key)
     probe_type: str
     kind: str  # "http" | "tcp" | "grpc" | "exec"
     key: str  # path, port or command
@@ -42,6 +42,9 @@ class Attempt:
 
 @dataclass
 class Observation:
+    """What a run showed, per container under "pod/container" keys: pods of several manifests
+    often name their containers alike ("app", "web")."""
+
     attempts: list[Attempt] = field(default_factory=list)
     starts: dict[str, list[float]] = field(default_factory=dict)  # container -> Started times
     serving: dict[str, list[float]] = field(default_factory=dict)  # container -> first answers
@@ -64,13 +67,41 @@ class Observation:
             if a.container == container and a.kind == kind and a.key == key and a.result == "success"
         ]
 
+    def renamed(self, pod_name: Callable[[str], str]) -> Observation:
+        """The same observation with each key's pod renamed (a workload's pods under the
+        workload's name: replicas merge)."""
+
+        def key(k: str) -> str:
+            pod, sep, container = k.rpartition("/")
+            return f"{pod_name(pod)}/{container}" if sep else k
+
+        def merged(d: dict[str, Any], empty: Callable[[], Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for k, v in d.items():
+                into = out.setdefault(key(k), empty())
+                into.update(v) if isinstance(into, set) else into.extend(v)
+            return out
+
+        return Observation(
+            attempts=[replace(a, container=key(a.container)) for a in self.attempts],
+            starts={k: sorted(v) for k, v in merged(self.starts, list).items()},
+            serving={k: sorted(v) for k, v in merged(self.serving, list).items()},
+            listening=merged(self.listening, set),
+            pod_ips={key(k): v for k, v in self.pod_ips.items()},
+            breaks=list(self.breaks),
+        )
+
     def to_model(self) -> AppModel:
+        """The app model (insight/model.py) names containers only: keys of several pods with
+        the same container name are one container there."""
         containers: dict[str, ContainerModel] = {}
-        for name in sorted({a.container for a in self.attempts} | set(self.starts)):
-            startup = _distribution(self.startup_times(name))
+        keys = sorted({a.container for a in self.attempts} | set(self.starts))
+        for name in sorted({k.rpartition("/")[2] for k in keys}):
+            mine = [k for k in keys if k.rpartition("/")[2] == name]
+            startup = _distribution([t for k in mine for t in self.startup_times(k)])
             targets: dict[str, dict[Any, TargetModel]] = {"http": {}, "tcp": {}, "grpc": {}, "exec": {}}
-            for kind, key in sorted({(a.kind, a.key) for a in self.attempts if a.container == name}):
-                lat = self.latencies(name, kind, key)
+            for kind, key in sorted({(a.kind, a.key) for a in self.attempts if a.container in mine}):
+                lat = [x for k in mine for x in self.latencies(k, kind, key)]
                 model_key: Any = int(key) if kind in ("tcp", "grpc") and key.isdigit() else key
                 targets[kind][model_key] = TargetModel(latency=_distribution(lat))
             containers[name] = ContainerModel(
@@ -95,13 +126,14 @@ class ProbeObserver:
         self._shadows: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._targets: dict[str, ProbeTarget] = {}  # container -> the target of its latest attempt
 
-    def container_started(self, container: str) -> None:
-        self.seen.starts.setdefault(container, []).append(self.now())
+    def container_started(self, key: str) -> None:
+        """A container started: `key` is "pod/container", as container_key gives."""
+        self.seen.starts.setdefault(key, []).append(self.now())
 
     async def __call__(self, probe: Obj, target: ProbeTarget, probe_type: ProbeType) -> ProbeOutcome:
         started = self.now()
         outcome = await self.inner(probe, target, probe_type)
-        name = str(target.container.get("name", ""))
+        name = container_key(target)
         self._targets[name] = target
         self.seen.pod_ips[name] = target.pod_ip
         kind, key = target_of(probe)
@@ -129,13 +161,13 @@ class ProbeObserver:
             times.append(t)
 
     def _shadow(self, probe: Obj, target: ProbeTarget, probe_type: ProbeType) -> None:
-        key = (target.pod_ip, str(target.container.get("name", "")))
+        key = (target.pod_ip, container_key(target))
         running = self._shadows.get(key)
         if running is None or running.done():
             self._shadows[key] = asyncio.ensure_future(self._poll_until_serving(probe, target, probe_type))
 
     async def _poll_until_serving(self, probe: Obj, target: ProbeTarget, probe_type: ProbeType) -> None:
-        name = str(target.container.get("name", ""))
+        name = container_key(target)
         for _ in range(SHADOW_LIMIT):
             t = self.now()
             outcome = await self.inner(probe, target, probe_type)
@@ -151,7 +183,7 @@ class ProbeObserver:
             result = await target.exec(["cat", "/proc/net/tcp", "/proc/net/tcp6"], 2.0)
         except Exception:  # a container without cat, or gone: nothing learnt
             return
-        name = str(target.container.get("name", ""))
+        name = container_key(target)
         self.seen.listening.setdefault(name, set()).update(
             listening_sockets(result.output.decode(errors="replace"))
         )
@@ -165,6 +197,12 @@ class ProbeObserver:
             if last and "connection refused" in last[-1].message:
                 await self._read_listening(target)
         return self.seen
+
+
+def container_key(target: ProbeTarget) -> str:
+    """The key an observation files a container under: "pod/container"."""
+    name = str(target.container.get("name", ""))
+    return f"{target.pod}/{name}" if target.pod else name
 
 
 def target_of(probe: Obj) -> tuple[str, str]:

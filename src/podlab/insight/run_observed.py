@@ -47,7 +47,8 @@ async def observe_run(
 
             def started(ref: ObjectRef, type_: str, reason: str, message: str, t: float) -> None:
                 if reason == "Started" and ref.field_path:
-                    observer.container_started(ref.field_path.split("{", 1)[1].rstrip("}"))
+                    container = ref.field_path.split("{", 1)[1].rstrip("}")
+                    observer.container_started(f"{ref.name}/{container}")
 
             node.kubelet.node.recorder.listeners.append(started)
             client = ApiClient(node.api_url, node.token, ca_pem=node.ca_pem.decode())
@@ -58,15 +59,29 @@ async def observe_run(
             broken = False
             while time.monotonic() < deadline:
                 await asyncio.sleep(min(0.5, deadline - time.monotonic()))
-                if not broken and time.monotonic() >= start + duration / 2:
-                    broken = True
-                    for pod_name in await _break_stubs(node):
-                        observer.seen.breaks.append((time.monotonic(), pod_name))
-            seen = await observer.finish()
+                if not broken and _time_to_break(observer, time.monotonic() - start, duration):
+                    names = await _break_stubs(node)
+                    broken = bool(names)  # a stub not serving yet is tried again next round
+                    observer.seen.breaks.extend((time.monotonic(), n) for n in names)
+            seen = (await observer.finish()).renamed(lambda pod: _workload_of(node, pod))
             stories = _stories(node)
         finally:
             await node.stop()
     return seen, stories
+
+
+def _time_to_break(observer: ProbeObserver, elapsed: float, duration: float) -> bool:
+    """Break the stubs from half time on, once every liveness probe seen has passed at least
+    once (a slow start must not read as a dependency); at three quarters whatever the probes."""
+    if elapsed < duration / 2:
+        return False
+    if elapsed >= duration * 3 / 4:
+        return True
+    attempts = [a for a in observer.seen.attempts if a.probe_type == "liveness"]
+    return all(
+        any(a.result == "success" for a in attempts if a.container == c)
+        for c in {a.container for a in attempts}
+    )
 
 
 def _stories(node: Node) -> dict[str, Story]:
@@ -80,6 +95,15 @@ def _stories(node: Node) -> dict[str, Story]:
         key = _owner_name(node, pod, owners) or story.name
         out[key] = story
     return out
+
+
+def _workload_of(node: Node, pod_name: str) -> str:
+    """The name advise and simulate know a pod by: its workload's, or its own."""
+    pods, _ = node.store.list(("", "pods"), None)
+    pod = next((p for p in pods if p["metadata"]["name"] == pod_name), None)
+    if pod is None:
+        return pod_name
+    return _owner_name(node, pod, pod["metadata"].get("ownerReferences") or []) or pod_name
 
 
 def _owner_name(node: Node, pod: Obj, owners: list[Obj]) -> str | None:

@@ -84,9 +84,12 @@ class PodSandbox:
     volumes: dict[str, Path] | None = None
     etc: PodEtc | None = None  # hosts, resolv.conf, hostname (kubelet/pod_etc.py)
     network: PodNetworkSockets | None = None  # where pod_ip is reached (probes, hooks)
+    pod_name: str = ""
 
     def probe_target(
         self, container: Obj, exec_: Callable[[list[str], float], Awaitable[ExecResult]]
     ) -> ProbeTarget:
         """What a probe or an httpGet/tcpSocket hook of `container` dials: the pod IP, in the pod network."""
-        return ProbeTarget(pod_ip=self.pod_ip or "", container=container, exec=exec_, network=self.network)
+        return ProbeTarget(
+            pod_ip=self.pod_ip or "", container=container, exec=exec_, network=self.network, pod=self.pod_name
+        )

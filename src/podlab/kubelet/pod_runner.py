@@ -75,7 +75,7 @@ class PodRunner:
         self.worker = PodWorker(pod, node.backoff, node.image_backoff)
         self.results = ProbeResults.create(on_change=lambda _update: self.wake())
         self.running: dict[str, ContainerHandle] = {}
-        self.sandbox = PodSandbox(network=node.pod_network.sockets)
+        self.sandbox = PodSandbox(network=node.pod_network.sockets, pod_name=str(pod["metadata"]["name"]))
         self.actions = ContainerActions(
             node,
             self.worker,

@@ -31,3 +31,4 @@ class ProbeTarget:
     exec: Callable[[list[str], float], Awaitable[ExecResult]]
     # Where pod_ip lives: the node's sockets into the pod network (None: the host's own network).
     network: PodNetworkSockets | None = None
+    pod: str = ""  # the pod's name: probes never use it; an observer keys what it sees by it

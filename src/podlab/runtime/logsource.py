@@ -86,11 +86,18 @@ class LogSource:
                     yield out
                 if budget.spent:
                     return
+            drained = False
             while True:
                 finished = path.with_suffix(".exit").exists() or not path.exists()
                 lines, pos = await asyncio.to_thread(read_complete, f, pos)
                 if not lines:
                     if _rotated(path, f):
+                        if not drained:
+                            # The writer may have appended to the old file between that read
+                            # and its rename: read it once more before leaving it.
+                            drained = True
+                            continue
+                        drained = False
                         f.close()
                         f = open(path, "rb")  # noqa: SIM115
                         pos = 0

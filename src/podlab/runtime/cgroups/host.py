@@ -201,7 +201,12 @@ class CgroupHost:
         return cgroup
 
     def _create_pod_dir(self, controller: str, directory: Path) -> None:
-        directory.mkdir(parents=True)
+        try:
+            directory.mkdir(parents=True)
+        except FileExistsError:
+            # A container of the same pod starting at the same time (they are prepared on a
+            # thread pool) made it first, and sets it up.
+            return
         if self.version == 2:
             _enable_controllers(directory)
         # The pod-level pids.max, as the kubelet's podPidsLimit sets it.
