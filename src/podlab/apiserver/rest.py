@@ -18,6 +18,7 @@ from podlab.httpcore import Request, Response
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.ephemeral import ephemeral_update
 from podlab.k8s.names import generate_name
+from podlab.k8s.namespace_lifecycle import admit_create, admit_namespace_delete
 from podlab.k8s.resources import RESOURCES
 from podlab.k8s.timestamps import format_time
 from podlab.store import (
@@ -219,6 +220,7 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        self._admit_create(route, prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:
@@ -226,6 +228,19 @@ class Rest:
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+
+    def _admit_create(self, route: Route, obj: Obj) -> None:
+        """NamespaceLifecycle admission: nothing new in a namespace being terminated."""
+        namespace = obj["metadata"].get("namespace")
+        if not route.resource.namespaced or not namespace:
+            return
+        try:
+            ns = self.store.get(("", "namespaces"), None, namespace)
+        except NotFound:
+            return  # the store answers `namespaces "x" not found`
+        refusal = admit_create(route.resource.group, route.resource.plural, obj, ns)
+        if refusal is not None:
+            raise refusal
 
     def _service_account(self, namespace: str, name: str) -> Obj | None:
         try:
@@ -309,6 +324,7 @@ class Rest:
                 obj = self._check_identity(route, body)
                 warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
                 prepared = self._prepare(obj, None)
+                self._admit_create(route, prepared)
                 if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
                 return json_response(201, self.store.create(route.key, prepared), headers=warnings)
@@ -340,6 +356,10 @@ class Rest:
 
     def delete(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
+        if route.key == ("", "namespaces"):
+            refusal = admit_namespace_delete(route.name)
+            if refusal is not None:
+                raise refusal
         options = self._delete_options(request, params)
         grace = options.get("gracePeriodSeconds")
         preconditions = options.get("preconditions") or {}

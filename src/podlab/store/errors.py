@@ -98,6 +98,24 @@ class Invalid(StoreError):
         super().__init__(message, details=details)
 
 
+class Forbidden(StoreError):
+    """Raised when admission refuses a request (apierrors.NewForbidden): `<resource> "<name>" is
+    forbidden: <why>`."""
+
+    code = 403
+    reason = "Forbidden"
+
+    def __init__(
+        self, group: str, plural: str, name: str, why: str, *, causes: list[Obj] | None = None
+    ) -> None:
+        resource = qualified_resource(group, plural)
+        message = f'{resource} "{name}" is forbidden: {why}' if name else f"{resource} is forbidden: {why}"
+        details = _details(group, plural, name or None)
+        if causes:
+            details["causes"] = causes
+        super().__init__(message, details=details)
+
+
 class BadRequest(StoreError):
     """Raised for malformed selectors and similar caller mistakes."""
 

@@ -78,6 +78,15 @@ def _namespace(name: str) -> Obj:
     }
 
 
+def _namespace_finalizers(obj: Obj) -> bool:
+    """Whether anything still holds a namespace: spec.finalizers (`kubernetes`) or metadata's."""
+    return bool((obj.get("spec") or {}).get("finalizers") or obj["metadata"].get("finalizers"))
+
+
+def _namespace_finalized(obj: Obj) -> bool:
+    return bool(obj["metadata"].get("deletionTimestamp")) and not _namespace_finalizers(obj)
+
+
 def _fill_type(key: ResourceKey, obj: Obj) -> None:
     """Every stored object carries apiVersion and kind, as the apiserver serves them."""
     info = resource_for_key(key)
@@ -271,6 +280,10 @@ class Store:
             # etcd skips writes of identical bytes, so a no-op update keeps its resourceVersion
             # and wakes no watcher (controllers rely on this to settle).
             return clone(old)
+        if key == _NAMESPACES and _namespace_finalized(new):
+            # The namespace controller's finalize took the last `kubernetes` finalizer.
+            self._commit(key, "DELETED", old, new)
+            return clone(new)
         # The last finalizer is gone from an object being deleted with no grace left: finish it.
         last_finalizer_gone = old_meta.get("finalizers") and not new_meta.get("finalizers")
         no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or not _graceful(key)
@@ -300,9 +313,9 @@ class Store:
         if preconditions_resource_version and preconditions_resource_version != old_meta["resourceVersion"]:
             raise Conflict(key[0], key[1], name)
         grace = self._grace_period(key, old, grace_period_seconds)
-        if key == _NAMESPACES:
-            self._empty_namespace(name)
         finalizers = old_meta.get("finalizers")
+        if key == _NAMESPACES:
+            return self._delete_namespace(old)
         if grace == 0 and not finalizers:
             return self._remove(key, old)
         if old_meta.get("deletionTimestamp") and grace >= old_meta.get("deletionGracePeriodSeconds", 0):
@@ -422,6 +435,23 @@ class Store:
             return max(0, int(requested))
         grace = spec.get("terminationGracePeriodSeconds")
         return 30 if grace is None else int(grace)
+
+    def _delete_namespace(self, old: Obj) -> Obj:
+        """The namespace registry's Delete (pkg/registry/core/namespace/storage): a namespace
+        with finalizers is marked (deletionTimestamp, phase Terminating) for the namespace
+        controller to empty and finalize; one without any goes at once, with its content."""
+        if old["metadata"].get("deletionTimestamp"):
+            return clone(old)
+        if not _namespace_finalizers(old):
+            self._empty_namespace(old["metadata"]["name"])
+            return self._remove(_NAMESPACES, old)
+        new = clone(old)
+        meta = new["metadata"]
+        meta["deletionTimestamp"] = format_time(self._clock())
+        meta["deletionGracePeriodSeconds"] = 0
+        new.setdefault("status", {})["phase"] = "Terminating"
+        self._commit(_NAMESPACES, "MODIFIED", old, new)
+        return clone(new)
 
     def _empty_namespace(self, namespace: str) -> None:
         for key, bucket in list(self._objects.items()):
