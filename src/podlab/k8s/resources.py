@@ -207,6 +207,34 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ),
     ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
+    # Reviews: create-only, never stored; answered by apiserver/reviews.py.
+    ResourceInfo(
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "selfsubjectreviews",
+        False,
+        singular="selfsubjectreview",
+        verbs=("create",),
+    ),
+    ResourceInfo(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        False,
+        singular="selfsubjectaccessreview",
+        verbs=("create",),
+    ),
+    ResourceInfo(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        False,
+        singular="selfsubjectrulesreview",
+        verbs=("create",),
+    ),
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}
