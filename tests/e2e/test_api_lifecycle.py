@@ -95,3 +95,31 @@ def test_protected_namespace_refused_and_node_lease_recreated(node: RunningNode)
         what="kube-node-lease recreated",
     )
     assert _json(node, "get", "namespace", "kube-node-lease")["status"]["phase"] == "Active"
+
+
+def test_auth_whoami_and_can_i(node: RunningNode) -> None:
+    who = node.kubectl("auth", "whoami").stdout.splitlines()
+    assert who[1].split() == ["Username", "kubernetes-admin"]
+    assert who[2].split() == ["Groups", "[system:masters", "system:authenticated]"]
+    assert node.kubectl("auth", "can-i", "create", "deployments.apps").stdout == "yes\n"
+    assert node.kubectl("auth", "can-i", "delete", "nodes").stdout == "yes\n"
+    from kubernetes import client
+
+    api = node.core_api().api_client
+    review = client.AuthorizationV1Api(api).create_self_subject_access_review(
+        client.V1SelfSubjectAccessReview(
+            spec=client.V1SelfSubjectAccessReviewSpec(
+                non_resource_attributes=client.V1NonResourceAttributes(path="/healthz", verb="get")
+            )
+        )
+    )
+    assert review.status.allowed is True
+
+
+def test_chunked_lists_cover_every_object(node: RunningNode) -> None:
+    every = node.kubectl("get", "serviceaccounts", "-A", "-o", "name").stdout.split()
+    assert len(every) >= 4  # one `default` per namespace
+    chunked = node.kubectl("get", "serviceaccounts", "-A", "-o", "name", "--chunk-size=2").stdout.split()
+    assert chunked == every
+    page = node.core_api().list_service_account_for_all_namespaces(limit=2)
+    assert len(page.items) == 2 and page.metadata.remaining_item_count == len(every) - 2

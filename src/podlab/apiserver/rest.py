@@ -26,9 +26,11 @@ from podlab.store import (
     BadRequest,
     Conflict,
     NotFound,
+    PageInfo,
     Store,
     StoreError,
 )
+from podlab.store.paging import decode_continue
 
 from . import k8sapi
 from .bodies import (
@@ -122,13 +124,14 @@ class Rest:
         request: Request,
         params: dict[str, str],
         objs: list[Obj],
-        rv: str,
+        rv: str | PageInfo,
         *,
         single: bool,
     ) -> Response:
+        info = rv if isinstance(rv, PageInfo) else PageInfo(rv)
         if wants_table(request.header("Accept")):
             table = k8sapi.to_table(route.resource.kind, objs, self.clock())
-            table.setdefault("metadata", {})["resourceVersion"] = rv
+            table.setdefault("metadata", {}).update(info.list_meta())
             if params.get("includeObject") == "Object":
                 for row, obj in zip(table.get("rows", []), objs, strict=False):
                     row["object"] = obj
@@ -138,7 +141,7 @@ class Rest:
             return json_response(200, table, content_type=TABLE_CONTENT_TYPE)
         if single:
             return json_response(200, objs[0])
-        return _list_response(route, objs, rv)
+        return _list_response(route, objs, info)
 
     def get(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
@@ -147,13 +150,19 @@ class Rest:
 
     def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         check_field_selector(route.resource, params.get("fieldSelector"))
-        items, rv = self.store.list(
+        continue_token = params.get("continue") or None
+        if continue_token and params.get("resourceVersion", "0") not in ("", "0"):
+            decode_continue(continue_token)  # storage.ValidateListOptions: the token first
+            raise BadRequest("specifying resource version is not allowed when using continue")
+        page = self.store.list_page(
             route.key,
             route.namespace,
             label_selector=params.get("labelSelector"),
             field_selector=params.get("fieldSelector"),
+            limit=_limit(params),
+            continue_token=continue_token,
         )
-        return self.render(route, request, params, items, rv, single=False)
+        return self.render(route, request, params, page.items, page.info, single=False)
 
     # -- object checks shared by create, update and patch -------------------------------
     def _check_identity(self, route: Route, obj: Any) -> Obj:
@@ -464,15 +473,24 @@ class Rest:
                     self.store.update(resource.key, item)
 
 
-def _list_response(route: Route, items: list[Obj], rv: str) -> Response:
+def _list_response(route: Route, items: list[Obj], rv: str | PageInfo) -> Response:
     """`<Kind>List`, as list and deletecollection both answer."""
+    info = rv if isinstance(rv, PageInfo) else PageInfo(rv)
     body = {
         "kind": route.resource.list_kind,
         "apiVersion": route.resource.api_version,
-        "metadata": {"resourceVersion": rv},
+        "metadata": info.list_meta(),
         "items": items,
     }
     return json_response(200, body)
+
+
+def _limit(params: dict[str, str]) -> int:
+    """`limit`: at most that many items; absent, zero or negative: all of them."""
+    try:
+        return max(0, int(params.get("limit") or 0))
+    except ValueError:
+        return 0
 
 
 class _Invalid(Exception):

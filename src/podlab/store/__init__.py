@@ -11,6 +11,7 @@ from .errors import (
     StoreError,
     qualified_resource,
 )
+from .paging import Page, PageInfo
 from .selectors import FieldSelector, Selector
 from .store import Store
 from .watch import Watch, WatchEvent
@@ -26,6 +27,8 @@ __all__ = [
     "Gone",
     "Invalid",
     "NotFound",
+    "Page",
+    "PageInfo",
     "ResourceKey",
     "Selector",
     "Store",

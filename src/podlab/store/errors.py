@@ -129,5 +129,12 @@ class Gone(StoreError):
     code = 410
     reason = "Expired"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, continue_token: str | None = None) -> None:
         super().__init__(message)
+        self.continue_token = continue_token
+
+    def status(self) -> Obj:
+        body = super().status()
+        if self.continue_token is not None:
+            body["metadata"] = {"continue": self.continue_token}  # a token to go on inconsistently
+        return body
