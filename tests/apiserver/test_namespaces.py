@@ -71,3 +71,17 @@ def test_terminating_namespace_refuses_new_content(node: Node) -> None:
     )
     # Updates of what is there still pass, as admission lets them.
     node.kubectl("label", "configmap", "kept", "-n", "doomed", "still=here")
+
+
+def test_finalize_subresource_removes_a_terminating_namespace(node: Node) -> None:
+    node.kubectl("create", "namespace", "stuck")
+    node.kubectl("delete", "namespace", "stuck", "--wait=false")
+    ns = json.loads(node.kubectl("get", "ns", "stuck", "-o", "json").stdout)
+    ns["spec"]["finalizers"] = []
+    ns["metadata"]["labels"]["ignored"] = "yes"  # /finalize changes spec.finalizers only
+    code, _, _ = http(node, "GET", "/api/v1/namespaces/stuck/finalize")
+    assert code == 405
+    # What users run for a namespace stuck in Terminating.
+    node.kubectl("replace", "--raw", "/api/v1/namespaces/stuck/finalize", "-f", "-", input=json.dumps(ns))
+    gone = node.kubectl("get", "namespace", "stuck", check=False)
+    assert gone.stderr.strip() == 'Error from server (NotFound): namespaces "stuck" not found'

@@ -103,3 +103,16 @@ def test_kube_node_lease_is_recreated() -> None:
     assert "deletionTimestamp" not in lease_ns["metadata"]
     assert lease_ns["status"]["phase"] == "Active"
     assert lease_ns["spec"]["finalizers"] == ["kubernetes"]
+
+
+def test_controllers_create_nothing_in_a_terminating_namespace() -> None:
+    store, controllers = _setup()
+    store.delete(NS, None, "doomed")
+    from podlab.controllers import CreateObject
+
+    pod = {
+        "metadata": {"name": "late", "namespace": "doomed"},
+        "spec": {"containers": [{"name": "c", "image": "b"}]},
+    }
+    assert controllers.apply([CreateObject(PODS, pod)], NOW) == 0
+    assert [p["metadata"]["name"] for p in store.list(PODS, "doomed")[0]] == ["web"]

@@ -105,7 +105,7 @@ class Rest:
                 return scale_response(self.store, route, request, params)
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
-            if method == "PUT" and sub in (None, "status", "ephemeralcontainers"):
+            if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):
                 return self.update(route, request, params)
             if method == "PATCH" and sub in (None, "status", "ephemeralcontainers"):
                 return self.patch(route, request, params)
@@ -210,8 +210,9 @@ class Rest:
         return defaulted
 
     def _prepare_sub(self, route: Route, obj: Obj, old: Obj) -> Obj:
-        """What an update or patch writes: /status as sent, /ephemeralcontainers only its list."""
-        if route.subresource == "status":
+        """What an update or patch writes: /status as sent, /ephemeralcontainers only its list,
+        /finalize (namespaces) only spec.finalizers."""
+        if route.subresource in ("status", "finalize"):
             return obj
         if route.subresource == "ephemeralcontainers":
             pod, errors = ephemeral_update(old, obj)

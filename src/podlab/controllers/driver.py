@@ -40,6 +40,7 @@ from podlab.k8s import events as k8s_events
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.defaults import apply_defaults
 from podlab.k8s.events import object_reference
+from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
 from podlab.store import Store, StoreError
@@ -192,6 +193,17 @@ class Controllers:
                 self._wake.set()
         return writes
 
+    def _terminating(self, key: tuple[str, str], obj: Obj) -> StoreError | None:
+        """The NamespaceLifecycle refusal of a create, as the controllers' API calls meet it."""
+        ns = namespace_of(obj)
+        if not ns or key == namespace_controller.NAMESPACES:
+            return None
+        try:
+            namespace = self.store.get(namespace_controller.NAMESPACES, None, ns)
+        except StoreError:
+            return None
+        return admit_create(key[0], key[1], obj, namespace)
+
     def _service_account(self, namespace: str, name: str) -> Obj | None:
         try:
             return self.store.get(("", "serviceaccounts"), namespace, name)
@@ -202,6 +214,8 @@ class Controllers:
         match action:
             case CreateObject(key=key, obj=obj, event=event, owner=owner):
                 obj = apply_defaults(obj)
+                if self._terminating(key, obj) is not None:
+                    return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None
                 if refusal is not None:
                     # The ReplicaSet controller's create goes through admission like any client's.

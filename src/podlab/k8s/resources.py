@@ -39,6 +39,7 @@ SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "
 LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
 EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
+FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         False,
         ("ns",),
         "namespace",
-        subresources=(STATUS,),
+        subresources=(FINALIZE, STATUS),
         field_labels=frozenset({"status.phase"}),
         verbs=tuple(v for v in ALL_VERBS if v != "deletecollection"),
         returns_deleted_object=True,

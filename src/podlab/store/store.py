@@ -307,6 +307,10 @@ class Store:
                     new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
+        elif subresource == "finalize":
+            # The namespace registry's FinalizeREST: nothing but spec.finalizers changes.
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = clone((obj.get("spec") or {}).get("finalizers") or [])
         elif subresource == "ephemeralcontainers":
             # Only the list changes (k8s/ephemeral.py decided what it holds).
             new = clone(old)
