@@ -40,6 +40,12 @@ def test_terminating_namespace_refuses_new_content(node: Node) -> None:
     assert ns["metadata"]["deletionTimestamp"]
     assert ns["spec"]["finalizers"] == ["kubernetes"]
     assert "Terminating" in node.kubectl("get", "ns", "doomed").stdout
+    again = node.kubectl("delete", "namespace", "doomed", "--wait=false", check=False)
+    assert again.stderr.strip() == (
+        'Error from server (Conflict): Operation cannot be fulfilled on namespaces "doomed": The system is '
+        "ensuring all content is removed from this namespace.  Upon completion, this namespace will "
+        "automatically be purged by the system."
+    )
 
     code, _, body = http(node, "POST", "/api/v1/namespaces/doomed/configmaps", {"metadata": {"name": "late"}})
     assert code == 403

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from podlab.controllers import Controllers
 from podlab.controllers.namespace import sync_namespace
-from podlab.store import Store
+from podlab.store import Conflict, Store
 
 NS = ("", "namespaces")
 PODS = ("", "pods")
@@ -46,7 +48,14 @@ def test_delete_marks_terminating_and_keeps_content() -> None:
     assert marked["metadata"]["deletionTimestamp"] == "2026-12-07T12:00:00Z"
     assert marked["spec"]["finalizers"] == ["kubernetes"]
     assert store.get(CMS, "doomed", "cfg")  # the controller empties it, not the DELETE
-    assert store.delete(NS, None, "doomed") == store.get(NS, None, "doomed")  # a second DELETE: no-op
+    with pytest.raises(Conflict) as info:  # a second DELETE
+        store.delete(NS, None, "doomed")
+    assert info.value.message == (
+        'Operation cannot be fulfilled on namespaces "doomed": The system is ensuring all content is '
+        "removed from this namespace.  Upon completion, this namespace will automatically be purged by "
+        "the system."
+    )
+    assert info.value.status()["code"] == 409
 
 
 def test_controller_deletes_content_gracefully_then_finalizes() -> None:

@@ -74,16 +74,18 @@ class AlreadyExists(StoreError):
         )
 
 
+_MODIFIED = "the object has been modified; please apply your changes to the latest version and try again"
+
+
 class Conflict(StoreError):
     """Raised by update when metadata.resourceVersion is stale."""
 
     code = 409
     reason = "Conflict"
 
-    def __init__(self, group: str, plural: str, name: str) -> None:
+    def __init__(self, group: str, plural: str, name: str, why: str = _MODIFIED) -> None:
         super().__init__(
-            f'Operation cannot be fulfilled on {qualified_resource(group, plural)} "{name}": '
-            "the object has been modified; please apply your changes to the latest version and try again",
+            f'Operation cannot be fulfilled on {qualified_resource(group, plural)} "{name}": {why}',
             details=_details(group, plural, name),
         )
 

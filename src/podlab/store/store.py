@@ -42,6 +42,12 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 DEFAULT_HISTORY = 10_000
 _NAMESPACES: ResourceKey = ("", "namespaces")
 _SERVICE_ACCOUNTS: ResourceKey = ("", "serviceaccounts")
+# pkg/registry/core/namespace/storage/storage.go, a second DELETE of a terminating namespace
+# (two spaces after the first sentence, as there).
+_NAMESPACE_BEING_EMPTIED = (
+    "The system is ensuring all content is removed from this namespace.  "
+    "Upon completion, this namespace will automatically be purged by the system."
+)
 
 
 def _utcnow() -> datetime:
@@ -501,8 +507,10 @@ class Store:
         """The namespace registry's Delete (pkg/registry/core/namespace/storage): a namespace
         with finalizers is marked (deletionTimestamp, phase Terminating) for the namespace
         controller to empty and finalize; one without any goes at once, with its content."""
+        if old["metadata"].get("deletionTimestamp") and (old.get("spec") or {}).get("finalizers"):
+            raise Conflict("", "namespaces", old["metadata"]["name"], _NAMESPACE_BEING_EMPTIED)
         if old["metadata"].get("deletionTimestamp"):
-            return clone(old)
+            return clone(old)  # held by metadata.finalizers only: the generic delete's answer
         if not _namespace_finalizers(old):
             self._empty_namespace(old["metadata"]["name"])
             return self._remove(_NAMESPACES, old)
