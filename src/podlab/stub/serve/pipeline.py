@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from podlab.httpcore import Connection, Request, Response
 from podlab.stub.model import StubMapping
 from podlab.stub.model.header_names import jetty_spelling
-from podlab.stub.model.request import LoggedRequest, absolute_target
+from podlab.stub.model.request import KNOWN_METHODS, LoggedRequest, absolute_target
 from podlab.stub.options import StubOptions
 from podlab.stub.report.not_matched import render_not_matched
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
@@ -219,7 +219,10 @@ def log_text(request: Request, url: str, compat: int) -> str:
     """The request as the verbose log prints it, header names in Jetty's spelling."""
     body = request.body.decode("utf-8", errors="replace")
     headers = jetty_spelling(request.headers, compat)
-    return request_text(request.client[0], request.method, url, headers, body)
+    method = (
+        request.method.upper() if request.method.upper() in KNOWN_METHODS else request.method
+    )  # "get": GET
+    return request_text(request.client[0], method, url, headers, body)
 
 
 def write_log(stream: TextIO, message: str) -> None:
