@@ -137,6 +137,11 @@ def test_exchanges_answer_and_journal_as_wiremock(recorded_stub: tuple[str, Thre
     assert responses(got) == responses(case[compat])
     logged = journal(stub)
     assert [{k: r.get(k) for k in JOURNAL_KEYS} for r in logged] == RECORDED["journal"][compat][name]
+    if name == "lowercase_get_unmatched":
+        # 3.13.2 logs the report before the servlet refuses "get"; 2.35.1 logs it only while
+        # serving its 404 page, which it never serves here (seen in both jars' output)
+        err = stub.server.err.getvalue()
+        assert ("| /nope?a=1" in err) == (compat == "3")
     if name == "h2c_with_body":
         # the upgrade headers stay in the journal, as sent
         assert logged[-1]["headers"] == RECORDED["journal"][compat]["h2c_with_body_headers"]

@@ -66,15 +66,16 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
             static = state.files.static_file(request.path)
             if static is not None:
                 return static_file_response(static)
-        elif request.method.upper() == "GET":
+        report = not_matched_report(logged, state, options.compat)
+        if request.method != "GET" and request.method.upper() == "GET":
             # WireMock hands an unmatched GET to Jetty's default servlet (for __files), and the
             # servlet refuses a method not spelled "GET"; the journal has it as unmatched all
-            # the same (and logs no report).
-            journal_not_matched(
-                state.journal, logged, not_matched_report(logged, state, options.compat), started
-            )
+            # the same. 3.13.2 logs the report first; 2.35.1, which logs it while serving its
+            # 404 page, never gets there.
+            if options.compat == 3:
+                log_not_matched(request, logged, report, serving)
+            journal_not_matched(state.journal, logged, report, started)
             return servlet_refusal(request, options.compat)
-        report = not_matched_report(logged, state, options.compat)
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
