@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
-from podlab.httpcore import Connection, Limits, Request, Response
+from podlab.httpcore import Connection, Handler, Limits, Request, Response, serve
+from podlab.httpcore._protocol import _HttpProtocol
 
 from .conftest import echo as _echo
 from .conftest import exchange as _exchange
@@ -238,3 +240,82 @@ def test_an_http_1_0_client_never_gets_chunked() -> None:
         return await _answers(request, connection)
 
     run(both, scenario)
+
+
+def _run_with(handler: Handler, scenario: Callable[[int], Awaitable[None]], **options: Any) -> None:
+    async def main() -> None:
+        server = await serve(handler, "127.0.0.1", 0, **options)
+        try:
+            await scenario(server.port)
+        finally:
+            await server.wait_closed()
+
+    asyncio.run(main())
+
+
+H2C = b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
+
+
+def test_declined_upgrade_is_served_as_http11_with_its_body() -> None:
+    """An Upgrade the server takes no connection over for: body read, connection kept (the
+    JDK HttpClient's `Upgrade: h2c`). llhttp alone would skip the body."""
+
+    async def scenario(port: int) -> None:
+        raw = (
+            b"POST /a HTTP/1.1\r\nHost: h\r\n" + H2C + b"Content-Length: 5\r\n\r\nhello"
+            b"POST /b HTTP/1.1\r\nHost: h\r\n"
+            + H2C
+            + b"Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"
+            b"GET /c HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, close\r\nUpgrade: h2c\r\n\r\n"
+        )
+        data = await _exchange(port, raw)
+        assert data.count(b"HTTP/1.1 200 OK") == 3
+        assert b"POST /a q= len=5" in data and b"POST /b q= len=2" in data and b"GET /c q= len=0" in data
+
+    _run_with(_echo, scenario, upgrades=frozenset({"echo"}))
+
+
+def test_upgrade_the_server_takes_still_hands_over_the_socket() -> None:
+    async def scenario(port: int) -> None:
+        raw = b"GET /upgrade HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: echo/1\r\n\r\nhello"
+        data = await _exchange(port, raw)
+        assert data.startswith(b"HTTP/1.1 101 Switching Protocols") and data.endswith(b"HELLO")
+
+    _run_with(_echo, scenario, upgrades=frozenset({"echo"}))
+
+
+def test_any_case_methods_reach_the_handler_as_sent() -> None:
+    async def seen(request: Request, connection: Connection) -> Response | None:
+        return Response(200, [], f"{request.method} {len(request.body)}".encode())
+
+    async def scenario(port: int) -> None:
+        assert (await _exchange(port, b"get / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")).endswith(
+            b"get 0"
+        )
+        raw = b"pOsT / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab"
+        assert (await _exchange(port, raw)).endswith(b"pOsT 2")
+
+    _run_with(seen, scenario, any_case_methods=True)
+
+
+def test_any_case_method_split_over_two_reads() -> None:
+    """Fed to the protocol directly: whether a socket delivers "ge" alone is up to the kernel."""
+
+    async def main() -> list[str]:
+        protocol = _HttpProtocol(_echo, limits=Limits(), registry=set(), any_case_methods=True)
+        protocol.data_received(b"ge")
+        protocol.data_received(b"t / HTTP/1.1\r\nHost: h\r\n\r\n")
+        methods = [request.method for request in protocol._pending]
+        if protocol._cycle is not None:
+            protocol._cycle.cancel()
+        return methods
+
+    assert asyncio.run(main()) == ["get"]
+
+
+def test_lowercase_method_is_a_400_by_default() -> None:
+    async def scenario(port: int) -> None:
+        data = await _exchange(port, b"get / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 400")
+
+    _run_with(_echo, scenario)

@@ -36,6 +36,8 @@ _FEED_SLICE = 4096
 # answer before the client reads it (nginx's lingering_close does the same, with 5 s and 30 s).
 _LINGER_QUIET = 2.0
 _LINGER_MAX = 30.0
+# The longest method token worth upper-casing ("PROPPATCH", "MKCALENDAR" and room to spare).
+_MAX_METHOD = 16
 
 
 class _HeadTooLarge(Exception):
@@ -178,12 +180,41 @@ def _says_close(headers: list[tuple[str, str]]) -> bool:
     return any(k.lower() == "connection" and "close" in v.lower() for k, v in headers)
 
 
+def _upgrade_tokens(headers: list[tuple[str, str]]) -> set[str]:
+    """The protocols an Upgrade header asks for, lower case, versions dropped ("h2c", "websocket")."""
+    tokens: set[str] = set()
+    for name, value in headers:
+        if name.lower() == "upgrade":
+            tokens.update(item.strip().split("/")[0].lower() for item in value.split(","))
+    return tokens
+
+
+def _framing_only_head(method: str, target: bytes, version: str, headers: list[tuple[str, str]]) -> bytes:
+    """A request head holding only what frames the body, with no Upgrade: fed to a fresh parser
+    so that it reads the body of a request whose upgrade is declined."""
+    lines = [f"{method} ".encode("latin-1") + target + f" HTTP/{version}\r\n".encode("latin-1")]
+    for name, value in headers:
+        if name.lower() in ("content-length", "transfer-encoding"):
+            lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+    return b"".join(lines) + b"\r\n"
+
+
 class _HttpProtocol(asyncio.Protocol):
     # Per-server configuration
-    def __init__(self, handler: Handler, *, limits: Limits, registry: set[_HttpProtocol]) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        limits: Limits,
+        registry: set[_HttpProtocol],
+        upgrades: frozenset[str] | None = None,
+        any_case_methods: bool = False,
+    ) -> None:
         self._handler = handler
         self._registry = registry
         self._limits = limits
+        self._upgrades = upgrades
+        self._any_case_methods = any_case_methods
         self._max_body_bytes = limits.max_body_bytes
         self._loop = asyncio.get_event_loop()
         # Per-connection state
@@ -218,6 +249,15 @@ class _HttpProtocol(asyncio.Protocol):
         self._body = bytearray()
         self._too_large = False
         self._message_done = False
+        # An Upgrade the handler cannot take: llhttp (as httptools drives it) skips the body of
+        # any upgrade request, so the head is parsed again without it (see _decline_upgrade).
+        self._declined_upgrade = False
+        self._original_headers: list[tuple[str, str]] | None = None
+        # A method token in other than upper case, given to the parser upper-cased (llhttp
+        # knows only upper case) and to the handler as sent; see _uppercase_method.
+        self._between_messages = True
+        self._method_prefix = b""
+        self._sent_method: str | None = None
 
     @property
     def queued(self) -> int:
@@ -277,6 +317,8 @@ class _HttpProtocol(asyncio.Protocol):
 
     def _feed(self, data: bytes) -> None:
         """Parse `data` a slice at a time, stopping (and keeping the rest) when the queue is full."""
+        if self._any_case_methods and self._between_messages:
+            data = self._uppercase_method(data)
         view = memoryview(data)
         offset = 0
         while offset < len(view):
@@ -292,6 +334,9 @@ class _HttpProtocol(asyncio.Protocol):
                 self._parser.feed_data(piece)
             except httptools.HttpParserUpgrade as upgrade:
                 at = upgrade.args[0] if upgrade.args else len(piece)
+                if self._declined_upgrade:
+                    self._decline_upgrade(bytes(piece[at:]) + bytes(view[offset:]))
+                    return
                 self.upgrade_leftover = bytes(piece[at:]) + bytes(view[offset:])
                 self._upgrading = True
                 if self.transport is not None:
@@ -311,6 +356,43 @@ class _HttpProtocol(asyncio.Protocol):
             if self.hijacked:
                 return
         self._unparsed = b""
+
+    def _uppercase_method(self, data: bytes) -> bytes:
+        """`data`, which begins a request, with its method token upper-cased ("get" is GET, as
+        Jetty reads it). Only a request that begins a read is seen here: one pipelined behind
+        another in the same read still meets llhttp's upper-case rule (400)."""
+        data, self._method_prefix = self._method_prefix + data, b""
+        token, space, _ = data[: _MAX_METHOD + 1].partition(b" ")
+        if not space:
+            if len(data) <= _MAX_METHOD and data.isalpha():
+                self._method_prefix = data  # the token's end has not arrived yet
+                return b""
+            return data
+        if token.isalpha() and not token.isupper():
+            self._sent_method = token.decode("ascii")
+            return token.upper() + data[len(token) :]
+        return data
+
+    def _decline_upgrade(self, rest: bytes) -> None:
+        """Serve an upgrade request nobody takes over as plain HTTP/1.1 (RFC 9110 §7.8: a server
+        may ignore Upgrade), body included, and keep the connection. Jetty does this for
+        `Upgrade: h2c` with a body, which the JDK's HttpClient sends on every cleartext request.
+        A fresh parser reads a head holding only the body's framing; the request keeps its own
+        headers (on_headers_complete puts them back)."""
+        head = _framing_only_head(
+            self._parser.get_method().decode("ascii"),
+            bytes(self._url),
+            self._parser.get_http_version(),
+            self._headers,
+        )
+        self._original_headers = self._headers
+        self._parser = httptools.HttpRequestParser(self)
+        try:
+            self._parser.feed_data(head)
+        except httptools.HttpParserError:  # framing llhttp refuses once it reads it (a bad length)
+            self._send_error(400, b"Bad Request")
+            return
+        self._feed(rest)
 
     def _pause_reading(self) -> None:
         if not self._reading_paused and self.transport is not None and not self.transport.is_closing():
@@ -333,6 +415,7 @@ class _HttpProtocol(asyncio.Protocol):
 
     # -- httptools callbacks -------------------------------------------------------------
     def on_message_begin(self) -> None:
+        self._between_messages = False
         self._in_head = True
         self._header_count = 0
         if self._header_deadline is None:  # the first request's deadline runs from the connect
@@ -359,8 +442,17 @@ class _HttpProtocol(asyncio.Protocol):
         self._in_head = False
         self._head_bytes = 0
         self._header_deadline = None
+        replayed = self._original_headers is not None  # the framing-only head of a declined upgrade
+        if self._original_headers is not None:
+            self._headers, self._original_headers = self._original_headers, None
+        self._declined_upgrade = (
+            not replayed
+            and self._upgrades is not None
+            and self._parser.should_upgrade()
+            and not _upgrade_tokens(self._headers) & self._upgrades
+        )
         for name, value in self._headers:
-            if name.lower() == "expect" and value.lower() == "100-continue":
+            if name.lower() == "expect" and value.lower() == "100-continue" and not replayed:
                 self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             if name.lower() == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
                 self._too_large = True
@@ -375,6 +467,9 @@ class _HttpProtocol(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self._message_done = True
+        self._between_messages = True
+        if self._declined_upgrade:
+            return  # bodiless as llhttp saw it; _decline_upgrade reads it again with its body
         self._finish_request()
 
     # -- request cycle -------------------------------------------------------------------
@@ -384,8 +479,9 @@ class _HttpProtocol(asyncio.Protocol):
             return
         target = self._url.decode("latin-1")
         path, _, query = target.partition("?")
+        method, self._sent_method = self._sent_method or self._parser.get_method().decode("ascii"), None
         request = Request(
-            method=self._parser.get_method().decode("ascii"),
+            method=method,
             target=target,
             path=path,
             query=query,

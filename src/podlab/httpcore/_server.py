@@ -54,17 +54,26 @@ async def serve(
     *,
     ssl_context: ssl.SSLContext | None = None,
     limits: Limits | None = None,
+    upgrades: frozenset[str] | None = None,
+    any_case_methods: bool = False,
 ) -> Server:
     """Listen on host:port and run `handler` for each request, within `limits` (defaults: Limits()).
 
-    With `ssl_context` the port speaks TLS, and plain HTTP too (see _sniff for why).
+    With `ssl_context` the port speaks TLS, and plain HTTP too (see _sniff for why). `upgrades`
+    names the protocols (lower case, no version: "websocket", "spdy") the handler may take a
+    connection over for; a request asking only for others is served as HTTP/1.1, body and
+    keep-alive included. None (the default): any protocol, and an upgrade request has no body.
+    With `any_case_methods` a method sent in lower or mixed case ("get") is read as its upper
+    case and reaches the handler as sent; otherwise it is a 400, as llhttp has it.
     """
     loop = asyncio.get_running_loop()
     limits = limits or Limits()
     connections: set[_HttpProtocol] = set()
 
     def factory() -> _HttpProtocol:
-        return _HttpProtocol(handler, limits=limits, registry=connections)
+        return _HttpProtocol(
+            handler, limits=limits, registry=connections, upgrades=upgrades, any_case_methods=any_case_methods
+        )
 
     listener: _Listener
     if ssl_context is None:

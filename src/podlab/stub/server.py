@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import sys
 import time
 from datetime import UTC, datetime
@@ -14,10 +15,11 @@ from typing import TextIO
 from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.stub.admin.api import AdminAnswer, AdminApi
 from podlab.stub.banner import startup_text
+from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
 from podlab.stub.report.verbose_log import admin_message, notifier_line
 from podlab.stub.serve.cors import origin_headers, preflight_headers
-from podlab.stub.serve.pipeline import Serving, log_text, no_host_response, serve_stub, write_log
+from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
 
@@ -58,6 +60,12 @@ class StubServer:
             self.options.bind_address,
             self.options.port,
             limits=self.options.limits,
+            # The stub takes no connection over: an `Upgrade: h2c` (the JDK HttpClient's, on every
+            # cleartext request) is answered in HTTP/1.1 with its body read, as Jetty does when
+            # the request has a body. (Jetty upgrades a bodiless one to HTTP/2; podlab has none.)
+            upgrades=frozenset(),
+            # Jetty reads "get" as GET (WireMock journals GET and matches it).
+            any_case_methods=True,
         )
         self.port = self._server.port
         self.out.write(startup_text(self.options, self.port))
@@ -73,10 +81,14 @@ class StubServer:
         asyncio.get_running_loop().call_later(0.05, self.shutdown_requested.set)
 
     async def handle(self, request: Request, connection: Connection) -> Response | None:
-        if request.http_version == "1.1" and request.header("Host") is None:
-            return no_host_response(self.options.compat)
-        path = request.path
+        refused = refused_by_jetty(request, self.options.compat)
+        if refused is not None:
+            return refused
+        target = absolute_target(request.target)
+        path = request.path if target is None else target[2].partition("?")[0]
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            if not request.method.isupper():  # "get /__admin/mappings" lists them, as GET does
+                request = dataclasses.replace(request, method=request.method.upper())
             return await self._handle_admin(request, path[len(ADMIN_PREFIX) :])
         return await serve_stub(request, connection, self._serving)
 

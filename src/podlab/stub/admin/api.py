@@ -20,7 +20,7 @@ from podlab.httpcore import Request
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.jsonfmt import pretty
-from podlab.stub.jvm.jsonpointer import pointer_at
+from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
@@ -68,7 +68,7 @@ def parse_json_body(body: bytes) -> Any:
     if not text.strip():
         raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
     try:
-        return json.loads(text)
+        return read_first_value(text)
     except json.JSONDecodeError as exc:
         pointer = pointer_at(text, exc.pos) or "/"
         detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"

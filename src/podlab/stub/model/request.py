@@ -80,6 +80,17 @@ def _iso_millis(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def absolute_target(target: str) -> tuple[str, str, str] | None:
+    """Scheme, authority and path-with-query of an absolute-form request target
+    (`http://example.com:8080/x?q=1`, RFC 9112 §3.2.2); None for any other form."""
+    if target.startswith("/"):
+        return None
+    parts = urlsplit(target)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return parts.scheme, parts.netloc, (parts.path or "/") + ("?" + parts.query if parts.query else "")
+
+
 @dataclass
 class LoggedRequest:
     id: str
@@ -102,12 +113,15 @@ class LoggedRequest:
     def from_http(
         cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None, compat: int = 3
     ) -> LoggedRequest:
-        # An absolute-form target (a browser proxy request) keeps only its path and query.
-        absolute_form = not req.target.startswith("/")
-        url = req.path + ("?" + req.query if req.query else "") if absolute_form else req.target
+        url, host = req.target, req.header("Host")
+        target = absolute_target(req.target)
+        if target is not None:
+            # An absolute-form target (what a client that takes the stub for its proxy sends):
+            # WireMock matches and journals its path and query, and takes scheme, host and port
+            # from it (3.13.2 and 2.35.1 alike, browser proxying off).
+            scheme, host, url = target
         if url.endswith("?") and url.count("?") == 1:
             url = url[:-1]  # WireMock drops an empty query: "/x?" is "/x"
-        host = req.header("Host")
         if not host:
             server_host, server_port = req.server
             host = f"[{server_host}]:{server_port}" if ":" in server_host else f"{server_host}:{server_port}"
@@ -122,7 +136,6 @@ class LoggedRequest:
             compat=compat,
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),
-            browser_proxy_request=not req.target.startswith("/"),
         )
 
     @classmethod
@@ -229,6 +242,15 @@ class LoggedRequest:
             return 443 if self.scheme == "https" else 80
         return int(port)
 
+    @property
+    def _has_port(self) -> bool:
+        """Whether the URL names its port: 2.35.1 journals `"port": -1` when it does not (the
+        java.net.URI's), where 3.13.2 fills in the scheme's default."""
+        try:
+            return self._absolute.port is not None
+        except ValueError:
+            return False
+
     # --- body ----------------------------------------------------------------------------
 
     @cached_property
@@ -286,7 +308,7 @@ class LoggedRequest:
         if wanted("absoluteUrl"):
             out["scheme"] = self.scheme
             out["host"] = self.host
-        out["port"] = self.port
+        out["port"] = self.port if self.compat == 3 or self._has_port else -1
         if wanted("loggedDateString"):
             out["loggedDateString"] = _iso_millis(self.logged_at)
         out["queryParams"] = {k: {"key": k, "values": v} for k, v in self.query_params.items()}

@@ -138,9 +138,9 @@ class ResponseDefinition:
         def here(key: str) -> str:
             return f"{pointer}/{key}"
 
-        out: dict[str, Any] = {
-            "status": bind_int(obj["status"], here("status"), "int") if present(obj, "status") else 200
-        }
+        status = bind_int(obj["status"], here("status"), "int") if present(obj, "status") else 200
+        # WireMock's ResponseDefinition keeps a status only when it is positive: 0 or -5 is 200.
+        out: dict[str, Any] = {"status": status if status > 0 else 200}
         if present(obj, "statusMessage"):
             out["statusMessage"] = bind_string(obj["statusMessage"], here("statusMessage"))
         # One body only, in WireMock's precedence: body, jsonBody, base64Body.

@@ -12,6 +12,7 @@ scenario moves when a stub is chosen, and the journal records the exchange.
 from __future__ import annotations
 
 import asyncio
+import html
 import mimetypes
 import random
 import time
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 from podlab.httpcore import Connection, Request, Response
 from podlab.stub.model import StubMapping
 from podlab.stub.model.header_names import jetty_spelling
-from podlab.stub.model.request import LoggedRequest
+from podlab.stub.model.request import KNOWN_METHODS, LoggedRequest, absolute_target
 from podlab.stub.options import StubOptions
 from podlab.stub.report.not_matched import render_not_matched
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
@@ -66,6 +67,15 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
             if static is not None:
                 return static_file_response(static)
         report = not_matched_report(logged, state, options.compat)
+        if request.method != "GET" and request.method.upper() == "GET":
+            # WireMock hands an unmatched GET to Jetty's default servlet (for __files), and the
+            # servlet refuses a method not spelled "GET"; the journal has it as unmatched all
+            # the same. 3.13.2 logs the report first; 2.35.1, which logs it while serving its
+            # 404 page, never gets there.
+            if options.compat == 3:
+                log_not_matched(request, logged, report, serving)
+            journal_not_matched(state.journal, logged, report, started)
+            return servlet_refusal(request, options.compat)
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
@@ -97,18 +107,29 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------
 
-NO_HOST_BODY = b"<h1>Bad Message 400</h1><pre>reason: No Host</pre>"
 
-
-def no_host_response(compat: int) -> Response:
-    """Jetty's answer to an HTTP/1.1 request without Host (RFC 9112 §3.2), and it closes.
-    Jetty 9 (2.35.1) puts the reason in the status line too: "400 No Host"."""
+def bad_message(reason: str, compat: int) -> Response:
+    """Jetty's answer to a request it refuses before WireMock sees it, and it closes. Jetty 9
+    (2.35.1) puts the reason in the status line too: "400 No Host"."""
+    body = f"<h1>Bad Message 400</h1><pre>reason: {reason}</pre>".encode("latin-1")
     headers = [
         ("Content-Type", "text/html;charset=iso-8859-1"),
-        ("Content-Length", str(len(NO_HOST_BODY))),
+        ("Content-Length", str(len(body))),
         ("Connection", "close"),
     ]
-    return Response(400, headers, NO_HOST_BODY, reason="No Host" if compat == 2 else "Bad Request")
+    return Response(400, headers, body, reason=reason if compat == 2 else "Bad Request")
+
+
+def refused_by_jetty(request: Request, compat: int) -> Response | None:
+    """The 400 Jetty answers a request head with, or None when it passes on to WireMock."""
+    if request.http_version == "1.1" and request.header("Host") is None:
+        return bad_message("No Host", compat)  # RFC 9112 §3.2
+    target = absolute_target(request.target)
+    if compat == 3 and target is not None and request.header("Host") != target[1]:
+        # Jetty 11 wants Host to be the target's authority exactly (case and port included);
+        # Jetty 9 takes the target's and ignores Host.
+        return bad_message("Mismatched Authority", compat)
+    return None
 
 
 # match: the requests no stub serves ----------------------------------------------------------
@@ -120,6 +141,36 @@ def stub_preflight(request: Request) -> Response | None:
     if origin is None or request.header("Access-Control-Request-Method") is None:
         return None
     return Response(200, preflight_headers(request, origin))
+
+
+# identityHashCode of WireMock's default servlet, shown in Jetty's error page: one per server.
+_SERVLET_NAME = f"wiremock.org.eclipse.jetty.servlet.DefaultServlet-{random.getrandbits(31):x}"
+
+
+def servlet_refusal(request: Request, compat: int) -> Response:
+    """Jetty's 501 page for a method HttpServlet does not know ("get"), byte for byte but for
+    the servlet's hash."""
+    message = f"Method {request.method} is not defined in RFC 2068 and is not supported "
+    if compat == 2:
+        message += "by the Servlet API "  # javax.servlet's wording; jakarta dropped the tail
+    uri = html.escape(request.path, quote=False)
+    body = (
+        "<html>\n<head>\n"
+        '<meta http-equiv="Content-Type" content="text/html;charset=ISO-8859-1"/>\n'
+        f"<title>Error 501 {message}</title>\n</head>\n"
+        f"<body><h2>HTTP ERROR 501 {message}</h2>\n<table>\n"
+        f"<tr><th>URI:</th><td>{uri}</td></tr>\n"
+        "<tr><th>STATUS:</th><td>501</td></tr>\n"
+        f"<tr><th>MESSAGE:</th><td>{message}</td></tr>\n"
+        f"<tr><th>SERVLET:</th><td>{_SERVLET_NAME}</td></tr>\n"
+        "</table>\n\n</body>\n</html>\n"
+    ).encode("latin-1", "replace")
+    headers = [
+        ("Cache-Control", "must-revalidate,no-cache,no-store"),
+        ("Content-Type", "text/html;charset=ISO-8859-1"),
+        ("Content-Length", str(len(body))),
+    ]
+    return Response(501, headers, body, reason="Not Implemented")
 
 
 def static_file_response(path: Path) -> Response:
@@ -169,7 +220,10 @@ def log_text(request: Request, url: str, compat: int) -> str:
     """The request as the verbose log prints it, header names in Jetty's spelling."""
     body = request.body.decode("utf-8", errors="replace")
     headers = jetty_spelling(request.headers, compat)
-    return request_text(request.client[0], request.method, url, headers, body)
+    method = (
+        request.method.upper() if request.method.upper() in KNOWN_METHODS else request.method
+    )  # "get": GET
+    return request_text(request.client[0], method, url, headers, body)
 
 
 def write_log(stream: TextIO, message: str) -> None:
@@ -284,5 +338,11 @@ async def answer(
 
 def _gzip_considered(method: str, status: int) -> bool:
     """Whether 2.35.1's GzipHandler looks at this answer, and so adds its Vary: not for HEAD or
-    OPTIONS, nor for a status outside 2xx or one without a body (204, 205); seen on the jar."""
-    return method not in ("HEAD", "OPTIONS") and 200 <= status < 300 and status not in (204, 205)
+    OPTIONS, nor for a status outside 2xx or one without a body (204, 205), nor for a method
+    sent in lower case ("get": its method list is upper case); seen on the jar."""
+    return (
+        method.isupper()
+        and method not in ("HEAD", "OPTIONS")
+        and 200 <= status < 300
+        and status not in (204, 205)
+    )

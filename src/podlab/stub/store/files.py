@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from podlab.stub.jvm.jsonpointer import read_first_value
+
 
 class PathEscapeError(Exception):
     """A file path names something outside `__files`."""
@@ -123,7 +125,7 @@ def _read_mapping_file(path: Path, *, allow_bom: bool) -> list[MappingFileEntry]
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingLoadError(f"{path}: cannot read: {exc}") from None
     try:
-        doc = json.loads(text)
+        doc = read_first_value(text)
     except json.JSONDecodeError as exc:
         raise MappingLoadError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
