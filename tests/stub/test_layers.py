@@ -16,6 +16,7 @@ LAYERS = [
     {"report"},
     {"store"},
     {"templating"},
+    {"webhooks"},
     {"serve"},
     {"admin"},
     {"banner", "server", "cli", "__main__", "__init__"},

@@ -20,6 +20,7 @@ from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, no_host_response, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
+from podlab.stub.webhooks import WebhookSender
 
 ADMIN_PREFIX = "/__admin"
 
@@ -34,7 +35,8 @@ class StubServer:
         self.state = StubState(options)
         self.port = 0
         self._server: Server | None = None
-        self._serving = Serving(options, self.state, self.out, self.err)
+        self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
+        self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
         self.shutdown_requested = asyncio.Event()
         self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
 
@@ -67,6 +69,7 @@ class StubServer:
         if self._server is not None:
             server, self._server = self._server, None
             await server.wait_closed()
+        await self.webhooks.aclose()
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.
