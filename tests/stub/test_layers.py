@@ -19,7 +19,7 @@ LAYERS = [
     {"webhooks"},
     {"serve"},
     {"admin"},
-    {"banner", "server", "cli", "__main__", "__init__"},
+    {"banner", "watcher", "server", "cli", "__main__", "__init__"},
 ]
 STUB = Path(podlab.stub.__file__).parent
 

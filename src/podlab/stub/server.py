@@ -20,6 +20,7 @@ from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, no_host_response, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
+from podlab.stub.watcher import Watcher
 from podlab.stub.webhooks import WebhookSender
 
 ADMIN_PREFIX = "/__admin"
@@ -38,6 +39,7 @@ class StubServer:
         self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
         self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
         self.shutdown_requested = asyncio.Event()
+        self.watcher: Watcher | None = None
         self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
 
     async def start(self) -> None:
@@ -62,10 +64,15 @@ class StubServer:
             limits=self.options.limits,
         )
         self.port = self._server.port
+        if self.options.watch:
+            self.watcher = Watcher(self.state, self.out, self.err, interval=self.options.watch_interval)
+            self.watcher.start()
         self.out.write(startup_text(self.options, self.port))
         self.out.flush()
 
     async def stop(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
         if self._server is not None:
             server, self._server = self._server, None
             await server.wait_closed()
