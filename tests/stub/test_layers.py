@@ -16,9 +16,10 @@ LAYERS = [
     {"report"},
     {"store"},
     {"templating"},
+    {"webhooks"},
     {"serve"},
     {"admin"},
-    {"banner", "server", "cli", "__main__", "__init__"},
+    {"banner", "watcher", "server", "cli", "__main__", "__init__"},
 ]
 STUB = Path(podlab.stub.__file__).parent
 

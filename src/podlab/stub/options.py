@@ -69,6 +69,7 @@ _VALUED = {
     "max-body-bytes",
     "max-header-count",
     "header-timeout",
+    "watch-interval",
 }
 # joptsimple "[String]": the value is optional.
 _OPTIONAL_VALUE = {"max-template-cache-entries", "permitted-system-keys"}
@@ -99,6 +100,7 @@ _FLAGS = {
     "trust-all-proxy-targets",
     "verbose",
     "version",
+    "watch",  # podlab's own
 }
 # Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
 # instead of silently serving something else.
@@ -141,6 +143,8 @@ class StubOptions:
     max_header_bytes: int = Limits.max_header_bytes
     max_header_count: int = Limits.max_header_count
     header_timeout: float = Limits.header_timeout
+    watch: bool = False  # podlab's own: reload mappings/ on change (podlab.stub.watcher)
+    watch_interval: float = 1.0
     show_help: bool = False
     show_version: bool = False
     # Options accepted for compatibility that change nothing here (thread counts, TLS stores...).
@@ -253,6 +257,8 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.max_header_count = _int(name, text, minimum=1)
             case "header-timeout":
                 opts.header_timeout = _seconds(name, text)
+            case "watch-interval":
+                opts.watch_interval = _seconds(name, text)
             case "max-request-journal-entries":
                 opts.max_request_journal_entries = _int(name, text)
             case "admin-api-basic-auth":
@@ -305,6 +311,11 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --enable-stub-cors              Add CORS headers to stub responses
   --use-chunked-encoding <mode>   always | never | body_file (default always)
   --disable-request-logging       Do not log stub requests
+  --watch                         Reload mappings/ when files under the root dir are added,
+                                  changed or removed (not in WireMock); a bad file is reported
+                                  and the previous stubs stay served; stubs made through the
+                                  admin API and not saved to a file are kept
+  --watch-interval <seconds>      How often --watch looks for changes (default 1)
   --version                       Print the WireMock version emulated and exit
   --help                          Print this message
 

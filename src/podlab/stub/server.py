@@ -22,6 +22,8 @@ from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
+from podlab.stub.watcher import Watcher
+from podlab.stub.webhooks import WebhookSender
 
 ADMIN_PREFIX = "/__admin"
 
@@ -36,8 +38,10 @@ class StubServer:
         self.state = StubState(options)
         self.port = 0
         self._server: Server | None = None
-        self._serving = Serving(options, self.state, self.out, self.err)
+        self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
+        self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
         self.shutdown_requested = asyncio.Event()
+        self.watcher: Watcher | None = None
         self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
 
     async def start(self) -> None:
@@ -68,13 +72,19 @@ class StubServer:
             any_case_methods=True,
         )
         self.port = self._server.port
+        if self.options.watch:
+            self.watcher = Watcher(self.state, self.out, self.err, interval=self.options.watch_interval)
+            self.watcher.start()
         self.out.write(startup_text(self.options, self.port))
         self.out.flush()
 
     async def stop(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
         if self._server is not None:
             server, self._server = self._server, None
             await server.wait_closed()
+        await self.webhooks.aclose()
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.

@@ -39,7 +39,25 @@ _STUB_FIELDS = (
 )  # fmt: skip
 
 
-def _listeners(value: Any, pointer: str, java_class: str, allow_map: bool) -> list[dict[str, Any]] | None:
+_JAVA_SCALAR = {str: "java.lang.String", bool: "java.lang.Boolean", int: "java.lang.Integer",
+                float: "java.math.BigDecimal", list: "java.util.ArrayList"}  # fmt: skip
+
+
+def _not_a_map(item: Any) -> str:
+    """WireMock binds each listener to a Map first, so a non-object entry is a ClassCastException
+    (measured on 3.13.2 and 2.35.1 for strings, numbers, booleans and arrays)."""
+    cls = _JAVA_SCALAR.get(type(item), "java.lang.Object")
+    if cls == "java.lang.Integer" and not -(2**31) <= item < 2**31:
+        cls = "java.lang.Long"
+    return (
+        f"class {cls} cannot be cast to class java.util.Map ({cls} and java.util.Map are in module "
+        "java.base of loader 'bootstrap')"
+    )
+
+
+def _listeners(
+    value: Any, pointer: str, java_class: str, allow_map: bool
+) -> list[dict[str, Any] | None] | None:
     """postServeActions / serveEventListeners as `[{"name", "parameters"}]`. postServeActions
     also takes the older map form `{"webhook": {...}}`; other shapes are dropped silently, as
     WireMock does. Errors inside an entry point at the list itself, as Jackson reports them."""
@@ -47,9 +65,14 @@ def _listeners(value: Any, pointer: str, java_class: str, allow_map: bool) -> li
         return [{"name": name, "parameters": params} for name, params in value.items()]
     if not isinstance(value, list):
         return None
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any] | None] = []
     for item in value:
-        obj = bind_object(item, pointer, java_class)
+        if item is None:  # kept and echoed as null, as WireMock does (measured on 3.13.2 and 2.35.1)
+            out.append(None)
+            continue
+        if not isinstance(item, dict):
+            raise fail(pointer, _not_a_map(item))
+        obj = item
         for key in obj:
             if key not in ("name", "requestPhases", "parameters"):
                 raise fail(
@@ -78,8 +101,8 @@ class StubMapping:
     new_scenario_state: str | None = None
     persistent: bool | None = None
     metadata: dict[str, Any] | None = None
-    post_serve_actions: list[dict[str, Any]] | None = None
-    serve_event_listeners: list[dict[str, Any]] | None = None
+    post_serve_actions: list[dict[str, Any] | None] | None = None
+    serve_event_listeners: list[dict[str, Any] | None] | None = None
     insertion_index: int = 0  # assigned by whoever stores the stub; newer stubs win ties
 
     def id_text(self) -> str:

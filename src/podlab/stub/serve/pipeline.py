@@ -1,7 +1,7 @@
 """Serving one stub request, as a pipeline read top to bottom in `serve_stub`:
 
     parse → match (or the "Request was not matched" report) → template → render
-          → log and journal → answer
+          → log and journal → answer → webhooks (sent in the background)
 
 Each step is a function of what the steps before it produced and returns what the next one
 needs; none calls back into the server. Only the last step waits (delays, dribbles) or touches
@@ -36,6 +36,8 @@ from podlab.stub.serve.templated import templated
 from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
 from podlab.stub.store.state import StubState
 from podlab.stub.templating import TemplateError
+from podlab.stub.webhooks import WebhookSender, plan_webhooks
+from podlab.stub.webhooks.plan import has_listeners
 
 NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 
@@ -49,6 +51,7 @@ class Serving:
     out: TextIO
     err: TextIO
     rng: random.Random = field(default_factory=random.Random)
+    webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
 
 
 async def serve_stub(request: Request, connection: Connection, serving: Serving) -> Response | None:
@@ -102,7 +105,12 @@ async def serve_stub(request: Request, connection: Connection, serving: Serving)
     if state.journal.enabled:
         event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started)
         state.journal.add(event)
-    return await answer(plan, request, connection, options)
+    # Decided now, from the request and stub as served; sent once the answer is on its way.
+    hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng) if has_listeners(stub) else []
+    response = await answer(plan, request, connection, options)
+    if hooks and serving.webhooks is not None:
+        serving.webhooks.dispatch(hooks)
+    return response
 
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------

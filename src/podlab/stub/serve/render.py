@@ -18,6 +18,7 @@ from typing import Any
 
 from podlab.httpcore import Connection
 from podlab.stub.jvm.jsonfmt import compact
+from podlab.stub.model.delays import sample_delay_ms
 from podlab.stub.store.files import FileRoot, PathEscapeError
 
 # What WireMock's Fault enum writes for the two "garbage" faults (a fixed string, not random).
@@ -57,24 +58,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def sample_delay_ms(distribution: Any, rng: random.Random) -> float:
-    """Milliseconds from a delayDistribution (lognormal, uniform, fixed); 0 when absent."""
-    if not isinstance(distribution, dict):
-        return 0.0
-    kind = distribution.get("type")
-    if kind == "lognormal":
-        median = float(distribution.get("median", 0))
-        sigma = float(distribution.get("sigma", 0))
-        value = median * math.exp(sigma * rng.gauss(0.0, 1.0)) if median > 0 else 0.0
-        cap = distribution.get("maxValue")
-        return min(value, float(cap)) if cap is not None else value
-    if kind == "uniform":
-        return rng.uniform(float(distribution.get("lower", 0)), float(distribution.get("upper", 0)))
-    if kind == "fixed":
-        return float(distribution.get("milliseconds", 0))
-    return 0.0
 
 
 def body_of(definition: dict[str, Any], files: FileRoot) -> tuple[bytes, bool]:

@@ -25,6 +25,16 @@ class PathEscapeError(Exception):
 class MappingLoadError(Exception):
     """A mapping file cannot be used; the message names the file and the position or field."""
 
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    @property
+    def detail(self) -> str:
+        """The message without the file name in front."""
+        text, prefix = str(self), f"{self.path}: "
+        return text[len(prefix) :] if self.path is not None and text.startswith(prefix) else text
+
 
 @dataclass
 class MappingFileEntry:
@@ -123,26 +133,26 @@ def _read_mapping_file(path: Path, *, allow_bom: bool) -> list[MappingFileEntry]
     try:
         text = path.read_text(encoding="utf-8-sig" if allow_bom else "utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise MappingLoadError(f"{path}: cannot read: {exc}") from None
+        raise MappingLoadError(f"{path}: cannot read: {exc}", path) from None
     try:
         doc = read_first_value(text)
     except json.JSONDecodeError as exc:
         raise MappingLoadError(
-            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path
         ) from None
     except RecursionError:
         # Python's parser gives up near its recursion limit; Jackson (2.15+) stops at depth 1000.
-        raise MappingLoadError(f"{path}: invalid JSON: nested too deeply") from None
+        raise MappingLoadError(f"{path}: invalid JSON: nested too deeply", path) from None
     if not isinstance(doc, dict):
-        raise MappingLoadError(f'{path}: expected a JSON object (one mapping or {{"mappings": [...]}})')
+        raise MappingLoadError(f'{path}: expected a JSON object (one mapping or {{"mappings": [...]}})', path)
     if "mappings" in doc:
         items = doc["mappings"]
         if not isinstance(items, list):
-            raise MappingLoadError(f"{path}: /mappings must be an array")
+            raise MappingLoadError(f"{path}: /mappings must be an array", path)
         entries = []
         for index, item in enumerate(items):
             if not isinstance(item, dict):
-                raise MappingLoadError(f"{path}: /mappings/{index} must be an object")
+                raise MappingLoadError(f"{path}: /mappings/{index} must be an object", path)
             entries.append(MappingFileEntry(path, index, True, item))
         return entries
     return [MappingFileEntry(path, 0, False, doc)]

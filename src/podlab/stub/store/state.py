@@ -94,7 +94,7 @@ class StubState:
                     f"{where}{e.get('source', {}).get('pointer', '')}: {e.get('detail') or e.get('title')}"
                     for e in exc.errors
                 )
-                raise MappingLoadError(f"{entry.source}: {problems}") from None
+                raise MappingLoadError(f"{entry.source}: {problems}", entry.source) from None
             parsed.append((stub, Source(entry.source, entry.multi)))
         return parsed
 
@@ -108,6 +108,26 @@ class StubState:
             self._insert(stub)
             self._sources[str(stub.id)] = source
         self._changed()
+
+    def replace_file_stubs(self, parsed: list[tuple[StubMapping, Source]]) -> tuple[int, int]:
+        """--watch, once `parse_file_mappings` has read every file without error: the stubs that came from files become `parsed`; stubs made through the admin API (and
+        not saved to a file) are kept. The new order is what a restart with these files followed
+        by the same admin calls would give: file stubs first (in file order), then the kept stubs
+        in the order they were made, newest winning ties. A stub in a file replaces an admin-made
+        stub with the same id. Returns (stubs from files, admin-made stubs kept)."""
+        from_files = {str(stub.id) for stub, _ in parsed}
+        kept = [s for i, s in self._stubs.items() if i not in self._sources and i not in from_files]
+        self._stubs.clear()
+        self._sources.clear()
+        self._next_index = 0
+        for stub, source in parsed:
+            self._insert(stub)
+            self._sources[str(stub.id)] = source
+        for stub in kept:
+            self._insert(stub)
+        self.served_ids &= set(self._stubs)
+        self._changed()
+        return len(parsed), len(kept)
 
     # mutating -------------------------------------------------------------------------------
 
