@@ -1,0 +1,115 @@
+"""batch/v1 Jobs at the API: defaults, the generated selector, and the Invalid Statuses of
+pkg/apis/batch/validation/validation.go (no controllers run here)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from .conftest import Clients, Node
+
+
+def job_body(name: str, **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {
+            **spec,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "w", "image": "busybox", "command": ["true"]}],
+                }
+            },
+        },
+    }
+
+
+def invalid(batch: Any, body: dict[str, Any]) -> dict[str, Any]:
+    with pytest.raises(ApiException) as info:
+        batch.create_namespaced_job("default", body)
+    assert info.value.status == 422
+    status: dict[str, Any] = json.loads(info.value.body)
+    assert status["reason"] == "Invalid" and (status["details"]["kind"], status["details"]["group"]) == (
+        "Job",
+        "batch",
+    )
+    return status
+
+
+def test_job_defaults_and_generated_selector(node: Node, clients: Clients) -> None:
+    batch = client.BatchV1Api(clients.api)
+    made = batch.create_namespaced_job("default", job_body("pi"))
+    uid = made.metadata.uid
+    assert (made.spec.completions, made.spec.parallelism, made.spec.backoff_limit) == (1, 1, 6)
+    assert (made.spec.completion_mode, made.spec.suspend) == ("NonIndexed", False)
+    assert made.spec.pod_replacement_policy == "TerminatingOrFailed"
+    assert made.spec.selector.match_labels == {"batch.kubernetes.io/controller-uid": uid}
+    assert made.spec.template.metadata.labels == {
+        "batch.kubernetes.io/controller-uid": uid,
+        "batch.kubernetes.io/job-name": "pi",
+        "controller-uid": uid,
+        "job-name": "pi",
+    }
+    out = node.kubectl("get", "jobs").stdout.splitlines()
+    assert out[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    assert out[1].split()[:3] == ["pi", "Running", "0/1"]
+
+
+def test_job_validation_words_as_the_api_server(node: Node, clients: Clients) -> None:
+    batch = client.BatchV1Api(clients.api)
+    status = invalid(batch, job_body("neg", completions=-1, parallelism=-2))
+    assert status["message"] == (
+        'Job.batch "neg" is invalid: ['
+        "spec.parallelism: Invalid value: -2: must be greater than or equal to 0, "
+        "spec.completions: Invalid value: -1: must be greater than or equal to 0]"
+    )
+    assert [c["field"] for c in status["details"]["causes"]] == ["spec.parallelism", "spec.completions"]
+
+    always = job_body("always")
+    always["spec"]["template"]["spec"]["restartPolicy"] = "Always"
+    status = invalid(batch, always)
+    assert status["message"] == (
+        'Job.batch "always" is invalid: spec.template.spec.restartPolicy: '
+        'Required value: valid values: "OnFailure", "Never"'
+    )
+
+    # A selector of the user's own without manualSelector: true matches no generated labels.
+    mine = job_body("mine", selector={"matchLabels": {"app": "other"}})
+    mine["spec"]["template"]["metadata"] = {"labels": {"app": "x"}}
+    status = invalid(batch, mine)
+    causes = [(c["field"], c["message"].rsplit(": ", 1)[-1]) for c in status["details"]["causes"]]
+    assert causes == [
+        ("spec.selector", "`selector` not auto-generated"),
+        ("spec.template.metadata.labels", "`selector` does not match template `labels`"),
+    ]
+    assert status["message"].startswith('Job.batch "mine" is invalid: [spec.selector: Invalid value: v1.')
+
+    indexed = job_body("idx", completionMode="Indexed", parallelism=2)  # completions stays unset
+    status = invalid(batch, indexed)
+    assert status["message"] == (
+        'Job.batch "idx" is invalid: spec.completions: Required value: when completion mode is Indexed'
+    )
+
+
+def test_job_template_and_selector_are_immutable(node: Node, clients: Clients) -> None:
+    batch = client.BatchV1Api(clients.api)
+    made = batch.create_namespaced_job("default", job_body("imm"))
+    changed = copy.deepcopy(made)
+    changed.spec.template.spec.containers[0].image = "busybox:1.36"
+    with pytest.raises(ApiException) as info:
+        batch.replace_namespaced_job("imm", "default", changed)
+    status = json.loads(info.value.body)
+    assert status["reason"] == "Invalid"
+    assert [(c["field"], c["message"]) for c in status["details"]["causes"]] == [
+        ("spec.template", "Invalid value: field is immutable")
+    ]
+    result = node.kubectl("patch", "job", "imm", "-p", '{"spec":{"completions":3}}', check=False)
+    assert result.returncode != 0
+    assert 'The Job "imm" is invalid: spec.completions: Invalid value: 3: field is immutable' in result.stderr
