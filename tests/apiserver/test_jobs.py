@@ -57,7 +57,14 @@ def test_job_defaults_and_generated_selector(node: Node, clients: Clients) -> No
         "controller-uid": uid,
         "job-name": "pi",
     }
-    out = node.kubectl("get", "jobs").stdout.splitlines()
+    resources = node.kubectl("api-resources", "--no-headers").stdout.splitlines()
+    assert ["jobs", "batch/v1", "true", "Job"] in [line.split() for line in resources]
+    # `kubectl create job` sends protobuf.
+    node.kubectl("create", "job", "hello", "--image=busybox", "--", "echo", "hi")
+    hello = batch.read_namespaced_job("hello", "default")
+    assert hello.spec.template.spec.containers[0].command == ["echo", "hi"]
+    assert hello.spec.template.spec.restart_policy == "Never"
+    out = node.kubectl("get", "jobs", "pi").stdout.splitlines()
     assert out[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
     assert out[1].split()[:3] == ["pi", "Running", "0/1"]
 
