@@ -189,14 +189,16 @@ def test_suspend_deletes_active_pods_and_resume_resets_start_time() -> None:
     actions = sync_job(j, [pod("a")], T0)
     status = status_of(actions)
     assert [d.name for d in of(actions, DeleteObject)] == ["a"]
+    # deleteJobPods: the finalizer goes before the delete, so the pod is never counted.
+    assert actions.index(of(actions, PatchObject)[0]) < actions.index(of(actions, DeleteObject)[0])
     assert [(c["type"], c["status"], c["reason"]) for c in status["conditions"]] == [
         ("Suspended", "True", "JobSuspended")
     ]
     assert [(e.reason, e.message) for e in of(actions, RecordEvent)] == [("Suspended", "Job suspended")]
-    # The pod deleted by the suspension is not a failure.
     j["status"] = status
-    status = status_of(sync_job(j, [pod("a", meta={"deletionTimestamp": format_time(T0)})], T0))
-    assert "failed" not in status
+    released = pod("a", meta={"deletionTimestamp": format_time(T0), "finalizers": []})
+    status = status_of(sync_job(j, [released], T0))
+    assert "failed" not in status and status["terminating"] == 1
     j["status"], j["spec"]["suspend"] = status, False
     later = T0 + timedelta(seconds=30)
     actions = sync_job(j, [], later)
@@ -213,6 +215,15 @@ def test_failure_back_off_delays_replacement_pods() -> None:
     assert len(of(sync_job(j, [failed], T0 + timedelta(seconds=10)), CreateObject)) == 1
     second = pod("b", "Failed", at=10, meta={"finalizers": []})
     assert creation_backoff(j, [failed, second], T0 + timedelta(seconds=10)) == 20.0
+
+
+def test_work_queue_keeps_running_pods_after_a_success() -> None:
+    j = job(completions=None, parallelism=2)
+    actions = sync_job(j, [pod("a", "Succeeded"), pod("b")], T0)
+    assert not of(actions, DeleteObject) and not of(actions, CreateObject)
+    assert "conditions" not in status_of(actions)
+    status = status_of(sync_job(j, [pod("a", "Succeeded"), pod("b", "Succeeded")], T0))
+    assert [c["type"] for c in status["conditions"]] == ["SuccessCriteriaMet", "Complete"]
 
 
 def test_indexes_round_trip() -> None:

@@ -142,11 +142,13 @@ def _finished_at(pod: Obj) -> datetime | None:
         at = parse_time(terminated.get("finishedAt"))
         if at is not None and (latest is None or at > latest):
             latest = at
-    if latest is None:
-        latest = parse_time(meta(pod).get("deletionTimestamp")) or parse_time(
-            meta(pod).get("creationTimestamp")
-        )
-    return latest
+    if latest is not None:
+        return latest
+    deleted = parse_time(meta(pod).get("deletionTimestamp"))
+    if deleted is not None:
+        # getFinishTimeFromDeletionTimestamp: the timestamp is the end of the grace period.
+        return deleted - timedelta(seconds=int(meta(pod).get("deletionGracePeriodSeconds") or 0))
+    return parse_time(meta(pod).get("creationTimestamp"))
 
 
 # ---- indexes --------------------------------------------------------------------------------------
@@ -270,6 +272,17 @@ def _delete_pod(job: Obj, pod: Obj) -> DeleteObject:
     )
 
 
+def _release_and_delete(job: Obj, pods: list[Obj]) -> list[Action]:
+    """deleteJobPods: the finalizer goes first, so a pod the Job itself no longer wants (suspended,
+    beyond parallelism, a duplicate index) is never counted as failed."""
+    out: list[Action] = []
+    for pod in pods:
+        if _has_finalizer(pod):
+            out.append(_remove_finalizer(pod))
+        out.append(_delete_pod(job, pod))
+    return out
+
+
 def _create_pod(job: Obj, index: int | None) -> CreateObject:
     return CreateObject(
         PODS,
@@ -353,8 +366,6 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
                 succeeded += 1
         elif is_pod_failed(job, pod):
             counted.append(pod)
-            if suspended and _phase(pod) != "Failed":
-                continue  # deleted by the suspension: not a failure of the Job
             failed += 1
             new_failures += 1
 
@@ -397,9 +408,13 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
 
     # 4. Pods: none while finishing or suspended; else towards parallelism.
     pod_actions: list[Action] = []
-    if target is not None or suspended:
-        # The pods deleted here are counted as failed (isPodFailed) when next seen terminating.
+    if target is not None:
+        # deleteActivePods keeps the finalizers: these pods are counted as failed (isPodFailed)
+        # when next seen terminating.
         pod_actions.extend(_delete_pod(job, p) for p in active[:MAX_POD_CREATE_DELETE_PER_SYNC])
+    elif suspended:
+        pod_actions.extend(_release_and_delete(job, active[:MAX_POD_CREATE_DELETE_PER_SYNC]))
+    if target is not None or suspended:
         remaining = len(active) + len(terminating)
         active = []
         if target is not None and remaining == 0:
@@ -481,7 +496,8 @@ def _manage_pods(
     parallelism = _parallelism(job)
     completions = _completions(job)
     if completions is None:
-        wanted = 0 if succeeded > 0 else parallelism
+        # A work queue: after a success, whatever runs keeps running, nothing new starts.
+        wanted = len(active) if succeeded > 0 else parallelism
     elif is_indexed(job):
         wanted = min(parallelism, completions - len(completed))
     else:
@@ -495,15 +511,17 @@ def _manage_pods(
         for pod in sorted(active, key=lambda p: str(meta(p).get("creationTimestamp") or "")):
             index = _valid_index(job, pod)
             if index is None or index in completed or index in seen:
-                out.append(_delete_pod(job, pod))
+                out.extend(_release_and_delete(job, [pod]))
             else:
                 seen.add(index)
                 keep.append(pod)
+        if out:
+            return out  # deletions take precedence over creations in one sync (manageJob)
         active = keep
     if len(active) > wanted:
         # Newest first, not-ready first (the ranking of activePods is close enough here).
         extra = sorted(active, key=lambda p: (is_pod_ready(p), str(meta(p).get("creationTimestamp") or "")))
-        out.extend(_delete_pod(job, p) for p in extra[: len(active) - wanted])
+        out.extend(_release_and_delete(job, extra[: len(active) - wanted]))
         return out
     diff = min(wanted - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
     if diff <= 0 or creation_backoff(job, owned, now) > 0:
