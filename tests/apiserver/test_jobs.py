@@ -98,6 +98,23 @@ def test_job_validation_words_as_the_api_server(node: Node, clients: Clients) ->
     ]
     assert status["message"].startswith('Job.batch "mine" is invalid: [spec.selector: Invalid value: v1.')
 
+    policy = job_body(
+        "pfp",
+        podFailurePolicy={"rules": [{"action": "Explode", "onExitCodes": {"operator": "In", "values": [1]}}]},
+    )
+    policy["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    status = invalid(batch, policy)
+    assert [(c["field"], c["message"]) for c in status["details"]["causes"]] == [
+        (
+            "spec.podFailurePolicy.rules[0].action",
+            'Unsupported value: "Explode": supported values: "Count", "FailIndex", "FailJob", "Ignore"',
+        ),
+        (
+            "spec.template.spec.restartPolicy",
+            'Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
+        ),
+    ]
+
     indexed = job_body("idx", completionMode="Indexed", parallelism=2)  # completions stays unset
     status = invalid(batch, indexed)
     assert status["message"] == (

@@ -247,3 +247,42 @@ def test_ttl_after_finished_and_orphaned_finalizers() -> None:
     patches = orphan_finalizers([pod("a"), pod("b", meta={"finalizers": []})], [])
     assert [(p.name, p.merge) for p in patches] == [("a", {"metadata": {"finalizers": None}})]
     assert orphan_finalizers([pod("a")], [j]) == []
+
+
+def _exited(name: str, code: int, **extra: Any) -> dict[str, Any]:
+    p = pod(name, "Failed", **extra)
+    p["status"]["containerStatuses"][0]["state"] = {
+        "terminated": {"exitCode": code, "finishedAt": format_time(T0)}
+    }
+    return p
+
+
+POLICY = {
+    "rules": [
+        {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]},
+        {"action": "FailJob", "onExitCodes": {"containerName": "w", "operator": "In", "values": [42]}},
+        {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [3]}},
+    ]
+}
+
+
+def test_pod_failure_policy_fail_job_and_ignore() -> None:
+    j = job(completions=2, parallelism=2, podFailurePolicy=POLICY)
+    actions = sync_job(j, [_exited("a", 42), pod("b")], T0)
+    status = status_of(actions)
+    assert [(c["type"], c["reason"], c["message"]) for c in status["conditions"]] == [
+        (
+            "FailureTarget",
+            "PodFailurePolicy",
+            "Container w for pod default/a failed with exit code 42 matching FailJob rule at index 1",
+        )
+    ]
+    assert [d.name for d in of(actions, DeleteObject)] == ["b"]
+    # Ignore: the finalizer goes and no failure is counted (the creation back-off still applies).
+    actions = sync_job(job(backoffLimit=0, podFailurePolicy=POLICY), [_exited("a", 3)], T0)
+    status = status_of(actions)
+    assert "failed" not in status and "conditions" not in status
+    assert of(actions, PatchObject)[0].name == "a"
+    # No rule matched: counted, and past a backoffLimit of 0.
+    status = status_of(sync_job(job(backoffLimit=0, podFailurePolicy=POLICY), [_exited("a", 1)], T0))
+    assert status["failed"] == 1 and status["conditions"][0]["reason"] == "BackoffLimitExceeded"

@@ -27,6 +27,7 @@ from podlab.controllers.actions import (
     SetStatus,
 )
 from podlab.controllers.claims import claim
+from podlab.controllers.job_failure_policy import match_pod_failure_policy
 from podlab.controllers.util import (
     Obj,
     condition,
@@ -351,6 +352,8 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     completed_indexes = parse_indexes(status.get("completedIndexes"), completions or 0) if indexed else set()
     succeeded, failed = int(status.get("succeeded") or 0), int(status.get("failed") or 0)
     new_failures = 0
+    fail_job_message: str | None = None
+    policy = _spec(job).get("podFailurePolicy")
     counted: list[Obj] = []
     for pod in owned:
         if not _has_finalizer(pod):
@@ -366,6 +369,11 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
                 succeeded += 1
         elif is_pod_failed(job, pod):
             counted.append(pod)
+            match = match_pod_failure_policy(policy, pod)
+            if match.message is not None and fail_job_message is None:
+                fail_job_message = match.message
+            if not match.counts:
+                continue  # Ignore: neither in status.failed nor toward the backoff limit
             failed += 1
             new_failures += 1
 
@@ -395,7 +403,11 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     target = _find(conditions, "FailureTarget") or _find(conditions, "SuccessCriteriaMet")
     if target is None:
         reached: tuple[str, str] | None = None
-        if (new_failures > 0 and failed > _backoff_limit(job)) or past_backoff_limit_on_failure(job, active):
+        if fail_job_message is not None:
+            reached = ("PodFailurePolicy", fail_job_message)
+        elif (new_failures > 0 and failed > _backoff_limit(job)) or past_backoff_limit_on_failure(
+            job, active
+        ):
             reached = BACKOFF_LIMIT_EXCEEDED
         elif _past_deadline(job, status, now, suspended):
             reached = DEADLINE_EXCEEDED

@@ -123,6 +123,9 @@ def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
         for field in ("backoffLimitPerIndex", "maxFailedIndexes"):
             if spec.get(field) is not None:
                 errs.append(fe.invalid(f"{path}.{field}", spec[field], "requires indexed completion mode"))
+    policy = spec.get("podFailurePolicy")
+    if isinstance(policy, dict):
+        errs.extend(_validate_pod_failure_policy(spec, policy, f"{path}.podFailurePolicy"))
     template = spec.get("template")
     tmeta = (template or {}).get("metadata") or {} if isinstance(template, dict) else {}
     errs.extend(validate_labels(tmeta.get("labels"), f"{path}.template.metadata.labels"))
@@ -156,6 +159,59 @@ def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
                 )
             )
     return errs
+
+
+_POLICY_ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"]
+_EXIT_CODE_OPERATORS = ["In", "NotIn"]
+
+
+def _validate_pod_failure_policy(spec: Obj, policy: Obj, path: str) -> list[FieldError]:
+    """validatePodFailurePolicy and its rules (the checks users meet; not the limits on counts)."""
+    errs: list[FieldError] = []
+    for i, rule in enumerate(policy.get("rules") or []):
+        rule_path = f"{path}.rules[{i}]"
+        action = rule.get("action")
+        if not action:
+            errs.append(fe.required(f"{rule_path}.action", f"valid values: {_quoted(_POLICY_ACTIONS)}"))
+        elif action == "FailIndex":
+            if spec.get("backoffLimitPerIndex") is None:
+                errs.append(
+                    fe.invalid(f"{rule_path}.action", action, "requires the backoffLimitPerIndex to be set")
+                )
+        elif action not in _POLICY_ACTIONS:
+            errs.append(fe.not_supported(f"{rule_path}.action", action, _POLICY_ACTIONS))
+        codes = rule.get("onExitCodes")
+        if isinstance(codes, dict):
+            operator = codes.get("operator")
+            if not operator:
+                errs.append(
+                    fe.required(
+                        f"{rule_path}.onExitCodes.operator", f"valid values: {_quoted(_EXIT_CODE_OPERATORS)}"
+                    )
+                )
+            elif operator not in _EXIT_CODE_OPERATORS:
+                errs.append(
+                    fe.not_supported(f"{rule_path}.onExitCodes.operator", operator, _EXIT_CODE_OPERATORS)
+                )
+        conditions = rule.get("onPodConditions")
+        if codes is not None and conditions:
+            errs.append(
+                fe.invalid(
+                    rule_path, fe.OMIT, "specifying both OnExitCodes and OnPodConditions is not supported"
+                )
+            )
+        if codes is None and not conditions:
+            errs.append(
+                fe.invalid(
+                    rule_path, fe.OMIT, "specifying one of OnExitCodes and OnPodConditions is required"
+                )
+            )
+    return errs
+
+
+def _quoted(values: list[str]) -> str:
+    # Go's %q of a []string: ["a" "b"].
+    return "[" + " ".join(f'"{v}"' for v in values) + "]"
 
 
 def validate_job(job: Obj, old: Obj | None) -> list[FieldError]:
