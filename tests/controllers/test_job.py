@@ -14,15 +14,9 @@ from podlab.controllers.actions import (
     RecordEvent,
     SetStatus,
 )
-from podlab.controllers.job import (
-    TRACKING_FINALIZER,
-    creation_backoff,
-    format_indexes,
-    orphan_finalizers,
-    parse_indexes,
-    sync_job,
-    ttl_expired,
-)
+from podlab.controllers.job import creation_backoff, sync_job
+from podlab.controllers.job_cleanup import orphan_finalizers, ttl_expired
+from podlab.controllers.job_pods import TRACKING_FINALIZER, format_indexes, parse_indexes
 from podlab.k8s.timestamps import format_time
 
 from .world import T0

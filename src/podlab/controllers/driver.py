@@ -20,6 +20,7 @@ from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
 from podlab.controllers import job as job_controller
+from podlab.controllers import job_cleanup
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
@@ -142,10 +143,10 @@ class Controllers:
         for job in jobs:
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(job)]
             writes += self._guarded(job, partial(job_controller.sync_job, job, ns_pods, now), now)
-            expired = job_controller.ttl_expired(job, now)
+            expired = job_cleanup.ttl_expired(job, now)
             if expired is not None:
                 writes += self.apply([expired], now)
-        writes += self.apply(list(job_controller.orphan_finalizers(pods, jobs)), now)
+        writes += self.apply(list(job_cleanup.orphan_finalizers(pods, jobs)), now)
         return writes
 
     def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:

@@ -28,6 +28,13 @@ from podlab.controllers.actions import (
 )
 from podlab.controllers.claims import claim
 from podlab.controllers.job_failure_policy import match_pod_failure_policy
+from podlab.controllers.job_pods import (
+    COMPLETION_INDEX,
+    TRACKING_FINALIZER,
+    format_indexes,
+    parse_indexes,
+    pod_from_template,
+)
 from podlab.controllers.util import (
     Obj,
     condition,
@@ -36,15 +43,11 @@ from podlab.controllers.util import (
     meta,
     name_of,
     namespace_of,
-    owner_reference,
     uid_of,
 )
 from podlab.k8s.timestamps import format_time, parse_time
 
 COMPONENT = "job-controller"
-TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
-COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"  # annotation and label
-COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
 # job_controller.go: DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff.
 POD_FAILURE_BACKOFF = 10.0
 MAX_POD_FAILURE_BACKOFF = 600.0
@@ -103,7 +106,7 @@ def _phase(pod: Obj) -> str:
     return str((pod.get("status") or {}).get("phase") or "")
 
 
-def _has_finalizer(pod: Obj) -> bool:
+def has_tracking_finalizer(pod: Obj) -> bool:
     return TRACKING_FINALIZER in (meta(pod).get("finalizers") or [])
 
 
@@ -152,83 +155,6 @@ def _finished_at(pod: Obj) -> datetime | None:
     return parse_time(meta(pod).get("creationTimestamp"))
 
 
-# ---- indexes --------------------------------------------------------------------------------------
-
-
-def parse_indexes(text: str | None, completions: int) -> set[int]:
-    """parseIndexesFromString: "0-2,5" -> {0, 1, 2, 5}; values >= completions are dropped."""
-    out: set[int] = set()
-    for part in (text or "").split(","):
-        if not part:
-            continue
-        first, _, last = part.partition("-")
-        try:
-            lo, hi = int(first), int(last or first)
-        except ValueError:
-            continue
-        out.update(i for i in range(lo, hi + 1) if i < completions)
-    return out
-
-
-def format_indexes(indexes: set[int]) -> str:
-    """orderedIntervals.String: sorted, consecutive runs as "a-b"."""
-    parts: list[str] = []
-    ordered = sorted(indexes)
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
-        i = j + 1
-    return ",".join(parts)
-
-
-# ---- pods from the template -----------------------------------------------------------------------
-
-
-def pod_from_template(job: Obj, index: int | None) -> Obj:
-    """GetPodFromTemplate plus the Job's additions: the tracking finalizer, and for an Indexed Job
-    the completion index (annotation, label, JOB_COMPLETION_INDEX, hostname NAME-INDEX)."""
-    template = _spec(job).get("template") or {}
-    tmeta = template.get("metadata") or {}
-    name = name_of(job)
-    labels = copy.deepcopy(tmeta.get("labels") or {})
-    annotations = copy.deepcopy(tmeta.get("annotations") or {})
-    finalizers = list(tmeta.get("finalizers") or [])
-    if TRACKING_FINALIZER not in finalizers:
-        finalizers.append(TRACKING_FINALIZER)
-    spec = copy.deepcopy(template.get("spec") or {})
-    generate_name = f"{name}-"
-    if index is not None:
-        annotations[COMPLETION_INDEX] = str(index)
-        labels[COMPLETION_INDEX] = str(index)  # PodIndexLabel, GA in 1.32
-        spec["hostname"] = f"{name}-{index}"
-        generate_name = f"{name}-{index}-"
-        for key in ("initContainers", "containers"):
-            for container in spec.get(key) or []:
-                env = container.setdefault("env", [])
-                if not any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
-                    env.append(
-                        {
-                            "name": COMPLETION_INDEX_ENV,
-                            "valueFrom": {
-                                "fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}
-                            },
-                        }
-                    )
-    pod_meta: Obj = {
-        "generateName": generate_name,
-        "namespace": namespace_of(job),
-        "labels": labels,
-        "finalizers": finalizers,
-        "ownerReferences": [owner_reference(job)],
-    }
-    if annotations:
-        pod_meta["annotations"] = annotations
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec}
-
-
 # ---- the reconcile --------------------------------------------------------------------------------
 
 
@@ -256,7 +182,7 @@ def _set_condition(conditions: list[Obj], new: Obj) -> bool:
     return True
 
 
-def _remove_finalizer(pod: Obj) -> PatchObject:
+def remove_tracking_finalizer(pod: Obj) -> PatchObject:
     kept = [f for f in meta(pod).get("finalizers") or [] if f != TRACKING_FINALIZER]
     return PatchObject(PODS, namespace_of(pod), name_of(pod), {"metadata": {"finalizers": kept or None}})
 
@@ -278,8 +204,8 @@ def _release_and_delete(job: Obj, pods: list[Obj]) -> list[Action]:
     beyond parallelism, a duplicate index) is never counted as failed."""
     out: list[Action] = []
     for pod in pods:
-        if _has_finalizer(pod):
-            out.append(_remove_finalizer(pod))
+        if has_tracking_finalizer(pod):
+            out.append(remove_tracking_finalizer(pod))
         out.append(_delete_pod(job, pod))
     return out
 
@@ -334,10 +260,12 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     actions: list[Action] = []
     if meta(job).get("deletionTimestamp"):
         # Being deleted: release its pods' finalizers so the garbage collector can remove them.
-        return [_remove_finalizer(p) for p in pods if _has_finalizer(p) and _controlled_by(p, job)]
+        return [
+            remove_tracking_finalizer(p) for p in pods if has_tracking_finalizer(p) and _controlled_by(p, job)
+        ]
     owned, claims = claim(job, pods, PODS)
     if is_job_finished(job):
-        return [_remove_finalizer(p) for p in owned if _has_finalizer(p)]
+        return [remove_tracking_finalizer(p) for p in owned if has_tracking_finalizer(p)]
     actions.extend(claims)
 
     old_status = job.get("status") or {}
@@ -356,7 +284,7 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     policy = _spec(job).get("podFailurePolicy")
     counted: list[Obj] = []
     for pod in owned:
-        if not _has_finalizer(pod):
+        if not has_tracking_finalizer(pod):
             continue
         if _phase(pod) == "Succeeded":
             counted.append(pod)
@@ -458,7 +386,7 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     if status != _normalise(old_status):
         actions.append(SetStatus(JOBS, namespace_of(job), name_of(job), status))
     # Finalizers only of pods already finished: the ones deleted just now are counted next sync.
-    actions.extend(_remove_finalizer(p) for p in counted)
+    actions.extend(remove_tracking_finalizer(p) for p in counted)
     actions.extend(pod_actions)
     actions.extend(events)
     return actions
@@ -480,15 +408,6 @@ def _past_deadline(job: Obj, status: Obj, now: datetime, suspended: bool) -> boo
     if deadline is None or start is None or suspended:
         return False
     return now >= start + timedelta(seconds=int(deadline))
-
-
-def deadline_in(job: Obj, now: datetime) -> float | None:
-    """Seconds until the Job's active deadline, for the driver's next wake-up."""
-    deadline = _spec(job).get("activeDeadlineSeconds")
-    start = parse_time((job.get("status") or {}).get("startTime"))
-    if deadline is None or start is None or is_job_finished(job):
-        return None
-    return max(0.0, (start + timedelta(seconds=int(deadline)) - now).total_seconds())
 
 
 def _succeeded(job: Obj, succeeded: int, completed_indexes: set[int], active: list[Obj]) -> bool:
@@ -552,37 +471,3 @@ def _normalise(status: Obj) -> Obj:
     # pointers the controller always sets, so they show as 0.
     keep = ("ready", "terminating", "uncountedTerminatedPods")
     return {k: v for k, v in status.items() if k in keep or v not in (0, None, "", [])}
-
-
-# ---- orphans and TTL ----------------------------------------------------------------------------
-
-
-def orphan_finalizers(pods: list[Obj], jobs: list[Obj]) -> list[PatchObject]:
-    """Pods still holding the tracking finalizer whose Job is gone (deleted with background
-    propagation): the job controller releases them (cleanupPodFinalizers)."""
-    uids = {uid_of(j) for j in jobs}
-    out: list[PatchObject] = []
-    for pod in pods:
-        if not _has_finalizer(pod):
-            continue
-        ref = controller_ref(pod)
-        if ref is None or ref.get("kind") != "Job" or ref.get("uid") not in uids:
-            out.append(_remove_finalizer(pod))
-    return out
-
-
-def ttl_expired(job: Obj, now: datetime) -> DeleteObject | None:
-    """The ttlafterfinished controller: a finished Job is deleted ttlSecondsAfterFinished after
-    its Complete/Failed condition's lastTransitionTime."""
-    ttl = _spec(job).get("ttlSecondsAfterFinished")
-    if ttl is None or meta(job).get("deletionTimestamp") or not is_job_finished(job):
-        return None
-    finished = [
-        parse_time(c.get("lastTransitionTime"))
-        for c in (job.get("status") or {}).get("conditions") or []
-        if c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
-    ]
-    at = max((t for t in finished if t is not None), default=None)
-    if at is None or now < at + timedelta(seconds=int(ttl)):
-        return None
-    return DeleteObject(JOBS, namespace_of(job), name_of(job), uid=uid_of(job))
