@@ -280,3 +280,32 @@ def test_pod_failure_policy_fail_job_and_ignore() -> None:
     # No rule matched: counted, and past a backoffLimit of 0.
     status = status_of(sync_job(job(backoffLimit=0, podFailurePolicy=POLICY), [_exited("a", 1)], T0))
     assert status["failed"] == 1 and status["conditions"][0]["reason"] == "BackoffLimitExceeded"
+
+
+def test_backoff_limit_per_index() -> None:
+    j = job(
+        completions=3, parallelism=3, completionMode="Indexed", backoffLimitPerIndex=1, backoffLimit=2**31 - 1
+    )
+    first = pod("a", "Failed", index=1, at=0)
+    ok = [pod("b", "Succeeded", index=0), pod("c", "Succeeded", index=2)]
+    actions = sync_job(j, [first, *ok], T0)
+    status = status_of(actions)
+    assert (status["failedIndexes"], status["completedIndexes"], status["failed"]) == ("", "0,2", 1)
+    assert not of(actions, CreateObject)  # the index's own back-off: 10 s after its failure
+    j["status"] = status
+    counted = [{**p, "metadata": {**p["metadata"], "finalizers": []}} for p in (first, *ok)]
+    (retry,) = of(sync_job(j, counted, T0 + timedelta(seconds=10)), CreateObject)
+    assert retry.obj["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "1"
+    assert retry.obj["metadata"]["generateName"] == "pi-1-"
+    second = pod("d", "Failed", index=1, at=11)
+    status = status_of(sync_job(j, [*counted, second], T0 + timedelta(seconds=11)))
+    assert status["failedIndexes"] == "1" and status["failed"] == 2
+    assert [(c["type"], c["reason"], c["message"]) for c in status["conditions"]] == [
+        ("FailureTarget", "FailedIndexes", "Job has failed indexes"),
+        ("Failed", "FailedIndexes", "Job has failed indexes"),
+    ]
+    limited = job(
+        completions=3, parallelism=3, completionMode="Indexed", backoffLimitPerIndex=0, maxFailedIndexes=0
+    )
+    status = status_of(sync_job(limited, [pod("a", "Failed", index=1), pod("b", index=0)], T0))
+    assert status["conditions"][0]["reason"] == "MaxFailedIndexesExceeded"

@@ -55,6 +55,11 @@ MAX_POD_FAILURE_BACKOFF = 600.0
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 DEFAULT_BACKOFF_LIMIT = 6
 
+MAX_FAILED_INDEXES_EXCEEDED = (
+    "MaxFailedIndexesExceeded",
+    "Job has exceeded the specified maximal number of failed indexes",
+)
+FAILED_INDEXES = ("FailedIndexes", "Job has failed indexes")
 # Condition reasons and messages (pkg/apis/batch/types.go, job_controller.go).
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Job was active longer than specified deadline")
@@ -210,10 +215,10 @@ def _release_and_delete(job: Obj, pods: list[Obj]) -> list[Action]:
     return out
 
 
-def _create_pod(job: Obj, index: int | None) -> CreateObject:
+def _create_pod(job: Obj, index: int | None, failures: int | None = None) -> CreateObject:
     return CreateObject(
         PODS,
-        pod_from_template(job, index),
+        pod_from_template(job, index, failures),
         event=("SuccessfulCreate", "Created pod: {name}"),
         owner=job,
         component=COMPONENT,
@@ -279,6 +284,9 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     indexed = is_indexed(job)
     completed_indexes = parse_indexes(status.get("completedIndexes"), completions or 0) if indexed else set()
     succeeded, failed = int(status.get("succeeded") or 0), int(status.get("failed") or 0)
+    per_index = indexed and _spec(job).get("backoffLimitPerIndex") is not None
+    failed_indexes = parse_indexes(status.get("failedIndexes"), completions or 0) if per_index else set()
+    index_failures: dict[int, int] = {}  # counted failures per index, from the pods still present
     new_failures = 0
     fail_job_message: str | None = None
     policy = _spec(job).get("podFailurePolicy")
@@ -303,7 +311,17 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
             if not match.counts:
                 continue  # Ignore: neither in status.failed nor toward the backoff limit
             failed += 1
+            if per_index and (index := _valid_index(job, pod)) is not None and match.action == "FailIndex":
+                failed_indexes.add(index)
             new_failures += 1
+
+    if per_index:
+        limit = int(_spec(job).get("backoffLimitPerIndex") or 0)
+        for pod in owned:
+            index = _valid_index(job, pod)
+            if index is not None and is_pod_failed(job, pod) and match_pod_failure_policy(policy, pod).counts:
+                index_failures[index] = index_failures.get(index, 0) + 1
+        failed_indexes |= {i for i, n in index_failures.items() if n > limit and i not in completed_indexes}
 
     active = [
         p for p in owned if _phase(p) not in ("Succeeded", "Failed") and not meta(p).get("deletionTimestamp")
@@ -339,6 +357,12 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
             reached = BACKOFF_LIMIT_EXCEEDED
         elif _past_deadline(job, status, now, suspended):
             reached = DEADLINE_EXCEEDED
+        elif per_index:
+            max_failed = _spec(job).get("maxFailedIndexes")
+            if max_failed is not None and len(failed_indexes) > int(max_failed):
+                reached = MAX_FAILED_INDEXES_EXCEEDED
+            elif failed_indexes and len(failed_indexes) + len(completed_indexes) >= (completions or 0):
+                reached = FAILED_INDEXES
         if reached is not None:
             target = _new_condition("FailureTarget", "True", reached[0], reached[1], now)
             _set_condition(conditions, target)
@@ -369,7 +393,19 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
                         RecordEvent(job, "Warning", str(target["reason"]), str(target["message"]), COMPONENT)
                     )
     else:
-        pod_actions.extend(_manage_pods(job, owned, active, completed_indexes, succeeded, now))
+        pod_actions.extend(
+            _manage_pods(
+                job,
+                owned,
+                active,
+                completed_indexes,
+                succeeded,
+                now,
+                failed_indexes,
+                index_failures,
+                per_index,
+            )
+        )
 
     # 5. Status: counts, then the finalizers of the pods counted in it.
     status["active"] = len(active)
@@ -383,6 +419,8 @@ def sync_job(job: Obj, pods: list[Obj], now: datetime) -> list[Action]:
     if conditions:
         status["conditions"] = conditions
     status = _normalise(status)
+    if per_index:
+        status["failedIndexes"] = format_indexes(failed_indexes)  # a pointer: "" is shown
     if status != _normalise(old_status):
         actions.append(SetStatus(JOBS, namespace_of(job), name_of(job), status))
     # Finalizers only of pods already finished: the ones deleted just now are counted next sync.
@@ -421,16 +459,25 @@ def _succeeded(job: Obj, succeeded: int, completed_indexes: set[int], active: li
 
 
 def _manage_pods(
-    job: Obj, owned: list[Obj], active: list[Obj], completed: set[int], succeeded: int, now: datetime
+    job: Obj,
+    owned: list[Obj],
+    active: list[Obj],
+    completed: set[int],
+    succeeded: int,
+    now: datetime,
+    failed_indexes: set[int],
+    index_failures: dict[int, int],
+    per_index: bool,
 ) -> list[Action]:
-    """manageJob: delete beyond parallelism, create up to it (after the failure back-off)."""
+    """manageJob: delete beyond parallelism, create up to it (after the failure back-off; with
+    backoffLimitPerIndex the back-off is per index and failed indexes are not retried)."""
     parallelism = _parallelism(job)
     completions = _completions(job)
     if completions is None:
         # A work queue: after a success, whatever runs keeps running, nothing new starts.
         wanted = len(active) if succeeded > 0 else parallelism
     elif is_indexed(job):
-        wanted = min(parallelism, completions - len(completed))
+        wanted = min(parallelism, completions - len(completed | failed_indexes))
     else:
         wanted = min(parallelism, completions - succeeded)
     wanted = max(wanted, 0)
@@ -441,7 +488,7 @@ def _manage_pods(
         keep: list[Obj] = []
         for pod in sorted(active, key=lambda p: str(meta(p).get("creationTimestamp") or "")):
             index = _valid_index(job, pod)
-            if index is None or index in completed or index in seen:
+            if index is None or index in completed or index in failed_indexes or index in seen:
                 out.extend(_release_and_delete(job, [pod]))
             else:
                 seen.add(index)
@@ -455,12 +502,17 @@ def _manage_pods(
         out.extend(_release_and_delete(job, extra[: len(active) - wanted]))
         return out
     diff = min(wanted - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
-    if diff <= 0 or creation_backoff(job, owned, now) > 0:
+    if diff <= 0 or (not per_index and creation_backoff(job, owned, now) > 0):
         return out
     if is_indexed(job):
-        busy = completed | {i for p in active if (i := _valid_index(job, p)) is not None}
+        busy = completed | failed_indexes | {i for p in active if (i := _valid_index(job, p)) is not None}
         free = [i for i in range(completions or 0) if i not in busy]
-        out.extend(_create_pod(job, i) for i in free[:diff])
+        if per_index:
+            of_index = {i: [p for p in owned if _valid_index(job, p) == i] for i in free}
+            free = [i for i in free if creation_backoff(job, of_index[i], now) <= 0]
+            out.extend(_create_pod(job, i, index_failures.get(i, 0)) for i in free[:diff])
+        else:
+            out.extend(_create_pod(job, i) for i in free[:diff])
     else:
         out.extend(_create_pod(job, None) for _ in range(diff))
     return out

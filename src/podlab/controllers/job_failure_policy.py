@@ -2,8 +2,8 @@
 sans-IO: which rule a failed pod matches, first match wins.
 
 FailJob fails the Job at once with the rule's message; Ignore keeps the failure out of
-status.failed and the backoff limit; Count is the default. FailIndex needs backoffLimitPerIndex,
-which podlab does not act on, so it counts like Count.
+status.failed and the backoff limit; Count is the default; FailIndex (with backoffLimitPerIndex)
+fails the pod's index at once (job.py).
 """
 
 from __future__ import annotations

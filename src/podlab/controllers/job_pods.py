@@ -11,6 +11,7 @@ from podlab.controllers.util import Obj, name_of, namespace_of, owner_reference
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"  # annotation and label
 COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
+INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"  # with backoffLimitPerIndex
 
 
 def _spec(job: Obj) -> Obj:
@@ -53,7 +54,7 @@ def format_indexes(indexes: set[int]) -> str:
 # ---- pods from the template -----------------------------------------------------------------------
 
 
-def pod_from_template(job: Obj, index: int | None) -> Obj:
+def pod_from_template(job: Obj, index: int | None, failures: int | None = None) -> Obj:
     """GetPodFromTemplate plus the Job's additions: the tracking finalizer, and for an Indexed Job
     the completion index (annotation, label, JOB_COMPLETION_INDEX, hostname NAME-INDEX)."""
     template = _spec(job).get("template") or {}
@@ -71,6 +72,8 @@ def pod_from_template(job: Obj, index: int | None) -> Obj:
         labels[COMPLETION_INDEX] = str(index)  # PodIndexLabel, GA in 1.32
         spec["hostname"] = f"{name}-{index}"
         generate_name = f"{name}-{index}-"
+        if failures is not None:
+            annotations[INDEX_FAILURE_COUNT] = str(failures)
         for key in ("initContainers", "containers"):
             for container in spec.get(key) or []:
                 env = container.setdefault("env", [])

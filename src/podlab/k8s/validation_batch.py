@@ -102,6 +102,8 @@ def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
         "maxFailedIndexes",
     ):
         errs.extend(nonnegative(spec.get(field), f"{path}.{field}"))
+    if spec.get("maxFailedIndexes") is not None and spec.get("backoffLimitPerIndex") is None:
+        errs.append(fe.required(f"{path}.backoffLimitPerIndex", "when maxFailedIndexes is specified"))
     mode = spec.get("completionMode")
     if mode is not None:
         if mode not in ("NonIndexed", "Indexed"):
@@ -117,6 +119,13 @@ def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
                         parallelism,
                         f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} "
                         "when completion mode is Indexed",
+                    )
+                )
+            completions, max_failed = spec.get("completions"), spec.get("maxFailedIndexes")
+            if isinstance(completions, int) and isinstance(max_failed, int) and max_failed > completions:
+                errs.append(
+                    fe.invalid(
+                        f"{path}.maxFailedIndexes", max_failed, "must be less than or equal to completions"
                     )
                 )
     if mode in (None, "NonIndexed"):
