@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +138,17 @@ def test_job_template_and_selector_are_immutable(node: Node, clients: Clients) -
     result = node.kubectl("patch", "job", "imm", "-p", '{"spec":{"completions":3}}', check=False)
     assert result.returncode != 0
     assert 'The Job "imm" is invalid: spec.completions: Invalid value: 3: field is immutable' in result.stderr
+
+
+def test_podlab_apply_checks_a_job_as_the_api_server_will(tmp_path: Path) -> None:
+    """The CLI validates every document before sending any: a Job needs its generated selector
+    (made at create) for that, or it would be refused for want of a uid."""
+    from podlab.cli.manifests import ManifestsInvalid, read_manifests
+
+    good = tmp_path / "job.yaml"
+    good.write_text(json.dumps(job_body("cli")))
+    assert [m.obj["kind"] for m in read_manifests([str(good)])] == ["Job"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(json.dumps(job_body("bad", completions=-1)))
+    with pytest.raises(ManifestsInvalid, match=r"spec.completions: Invalid value: -1"):
+        read_manifests([str(bad)])

@@ -6,14 +6,12 @@ Keeping the calls here means the REST handlers read as API semantics, and a chan
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import podlab.k8s as k8s
-from podlab.k8s.names import generate_name
+from podlab.k8s import strategy as k8s_strategy
 from podlab.k8s.selectors import selector_string as _selector_string
-from podlab.k8s.validation_batch import generate_selector
 
 Obj = dict[str, Any]
 
@@ -23,18 +21,8 @@ def apply_defaults(obj: Obj) -> Obj:
 
 
 def prepare_for_create(obj: Obj) -> str | None:
-    """The create strategies' steps that need the object's identity before validation: a Job
-    (pkg/registry/batch/job/strategy.go PrepareForCreate) gets its uid, and its name when
-    generated, so generateSelector can write both into the selector and the template. Returns
-    the uid the store must keep, None for other kinds."""
-    if obj.get("kind") != "Job":
-        return None
-    meta = obj["metadata"]
-    if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = generate_name(str(meta["generateName"]))
-    meta["uid"] = str(uuid.uuid4())
-    generate_selector(obj)
-    return str(meta["uid"])
+    """A Job's uid, name and generated selector before validation (`podlab.k8s.strategy`)."""
+    return k8s_strategy.prepare_for_create(obj)
 
 
 def validation_errors(obj: Obj, old: Obj | None) -> list[Any]:
