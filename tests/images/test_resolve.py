@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-from podlab.images import ImagePullError, parse_image, resolve
+from podlab.images.errors import ImagePullError
+from podlab.images.names import parse_image
+from podlab.images.resolve import resolve
 
 
 @pytest.mark.parametrize(

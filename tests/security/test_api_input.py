@@ -324,10 +324,10 @@ def test_unsafe_paths_are_422(
 # ---- heavy work never stalls other clients ---------------------------------------------------
 
 
-def test_kubectl_get_pods_answers_while_a_1000_container_pod_starts(tmp_path: Path) -> None:
+def test_kubectl_get_pods_answers_while_a_400_container_pod_starts(tmp_path: Path) -> None:
     node = start_node(tmp_path / "home")
     try:
-        containers = [{"name": f"c{i}", "image": "busybox", "command": ["sleep", "600"]} for i in range(1000)]
+        containers = [{"name": f"c{i}", "image": "busybox", "command": ["sleep", "600"]} for i in range(400)]
         pod = {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -354,7 +354,7 @@ def test_kubectl_get_pods_answers_while_a_1000_container_pod_starts(tmp_path: Pa
         print(
             f"kubectl get pods during the start: n={len(timings)} worst={max(timings):.2f}s "
             f"median={sorted(timings)[len(timings) // 2]:.2f}s; raw GET (Table): {raw_latencies}; "
-            f"{running}/1000 running after 12 s"
+            f"{running}/400 running after 12 s"
         )
         # Was one stall of 60-90 s. The bound leaves room for a machine shared by parallel test
         # runs (kubectl itself takes 0.2-1 s there); alone the server answers in well under 1 s.

@@ -183,6 +183,8 @@ def openapi_document(group: str, version: str) -> Obj | None:
         return None
     paths: Obj = {}
     for r in found:
+        if "patch" not in r.verbs:
+            continue  # the reviews: create only
         prefix = "/" + _gv_path(group, version)
         item = (
             f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}"

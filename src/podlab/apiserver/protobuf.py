@@ -155,7 +155,61 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     "SALocalObjectReference": {1: ("name", "str")},
 }
 # The top-level message of each kind kubectl may send this way.
-KINDS = {"Namespace", "ConfigMap", "Secret", "Deployment", "Job", "Pod", "Service", "ServiceAccount"}
+# `kubectl auth can-i` and `kubectl auth whoami` (k8s.io/api authorization/v1 and
+# authentication/v1 generated.proto); the status each sends is all zero values.
+SCHEMA.update(
+    {
+        "SelfSubjectAccessReview": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "SelfSubjectAccessReviewSpec"),
+            3: ("status", "SubjectAccessReviewStatus"),
+        },
+        "SelfSubjectAccessReviewSpec": {
+            1: ("resourceAttributes", "ResourceAttributes"),
+            2: ("nonResourceAttributes", "NonResourceAttributes"),
+        },
+        "ResourceAttributes": {
+            1: ("namespace", "str"),
+            2: ("verb", "str"),
+            3: ("group", "str"),
+            4: ("version", "str"),
+            5: ("resource", "str"),
+            6: ("subresource", "str"),
+            7: ("name", "str"),
+        },
+        "NonResourceAttributes": {1: ("path", "str"), 2: ("verb", "str")},
+        "SubjectAccessReviewStatus": {
+            1: ("allowed", "bool"),
+            2: ("reason", "str"),
+            3: ("evaluationError", "str"),
+            4: ("denied", "bool"),
+        },
+        "SelfSubjectRulesReview": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "SelfSubjectRulesReviewSpec"),
+            3: ("status", "SubjectRulesReviewStatus"),
+        },
+        "SelfSubjectRulesReviewSpec": {1: ("namespace", "str")},
+        "SubjectRulesReviewStatus": {4: ("incomplete", "bool"), 5: ("evaluationError", "str")},
+        "SelfSubjectReview": {1: ("metadata", "ObjectMeta"), 2: ("status", "SelfSubjectReviewStatus")},
+        "SelfSubjectReviewStatus": {1: ("userInfo", "UserInfo")},
+        "UserInfo": {1: ("username", "str"), 2: ("uid", "str"), 3: ("groups", "[]str")},
+    }
+)
+
+KINDS = {
+    "Namespace",
+    "ConfigMap",
+    "Secret",
+    "Deployment",
+    "Job",
+    "Pod",
+    "Service",
+    "ServiceAccount",
+    "SelfSubjectAccessReview",
+    "SelfSubjectRulesReview",
+    "SelfSubjectReview",
+}
 
 
 def _signed(value: int) -> int:

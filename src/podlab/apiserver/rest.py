@@ -18,6 +18,7 @@ from podlab.httpcore import Request, Response
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.ephemeral import ephemeral_update
 from podlab.k8s.names import generate_name
+from podlab.k8s.namespace_lifecycle import admit_create, admit_namespace_delete
 from podlab.k8s.resources import RESOURCES
 from podlab.k8s.timestamps import format_time
 from podlab.store import (
@@ -25,9 +26,11 @@ from podlab.store import (
     BadRequest,
     Conflict,
     NotFound,
+    PageInfo,
     Store,
     StoreError,
 )
+from podlab.store.paging import decode_continue
 
 from . import k8sapi
 from .bodies import (
@@ -102,7 +105,7 @@ class Rest:
                 return scale_response(self.store, route, request, params)
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
-            if method == "PUT" and sub in (None, "status", "ephemeralcontainers"):
+            if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):
                 return self.update(route, request, params)
             if method == "PATCH" and sub in (None, "status", "ephemeralcontainers"):
                 return self.patch(route, request, params)
@@ -121,13 +124,14 @@ class Rest:
         request: Request,
         params: dict[str, str],
         objs: list[Obj],
-        rv: str,
+        rv: str | PageInfo,
         *,
         single: bool,
     ) -> Response:
+        info = rv if isinstance(rv, PageInfo) else PageInfo(rv)
         if wants_table(request.header("Accept")):
             table = k8sapi.to_table(route.resource.kind, objs, self.clock())
-            table.setdefault("metadata", {})["resourceVersion"] = rv
+            table.setdefault("metadata", {}).update(info.list_meta())
             if params.get("includeObject") == "Object":
                 for row, obj in zip(table.get("rows", []), objs, strict=False):
                     row["object"] = obj
@@ -137,7 +141,7 @@ class Rest:
             return json_response(200, table, content_type=TABLE_CONTENT_TYPE)
         if single:
             return json_response(200, objs[0])
-        return _list_response(route, objs, rv)
+        return _list_response(route, objs, info)
 
     def get(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
@@ -146,13 +150,19 @@ class Rest:
 
     def list_objects(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         check_field_selector(route.resource, params.get("fieldSelector"))
-        items, rv = self.store.list(
+        continue_token = params.get("continue") or None
+        if continue_token and params.get("resourceVersion", "0") not in ("", "0"):
+            decode_continue(continue_token)  # storage.ValidateListOptions: the token first
+            raise BadRequest("specifying resource version is not allowed when using continue")
+        page = self.store.list_page(
             route.key,
             route.namespace,
             label_selector=params.get("labelSelector"),
             field_selector=params.get("fieldSelector"),
+            limit=_limit(params),
+            continue_token=continue_token,
         )
-        return self.render(route, request, params, items, rv, single=False)
+        return self.render(route, request, params, page.items, page.info, single=False)
 
     # -- object checks shared by create, update and patch -------------------------------
     def _check_identity(self, route: Route, obj: Any) -> Obj:
@@ -200,8 +210,9 @@ class Rest:
         return defaulted
 
     def _prepare_sub(self, route: Route, obj: Obj, old: Obj) -> Obj:
-        """What an update or patch writes: /status as sent, /ephemeralcontainers only its list."""
-        if route.subresource == "status":
+        """What an update or patch writes: /status as sent, /ephemeralcontainers only its list,
+        /finalize (namespaces) only spec.finalizers."""
+        if route.subresource in ("status", "finalize"):
             return obj
         if route.subresource == "ephemeralcontainers":
             pod, errors = ephemeral_update(old, obj)
@@ -220,6 +231,7 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        self._admit_create(route, prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:
@@ -227,6 +239,19 @@ class Rest:
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
         return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
+
+    def _admit_create(self, route: Route, obj: Obj) -> None:
+        """NamespaceLifecycle admission: nothing new in a namespace being terminated."""
+        namespace = obj["metadata"].get("namespace")
+        if not route.resource.namespaced or not namespace:
+            return
+        try:
+            ns = self.store.get(("", "namespaces"), None, namespace)
+        except NotFound:
+            return  # the store answers `namespaces "x" not found`
+        refusal = admit_create(route.resource.group, route.resource.plural, obj, ns)
+        if refusal is not None:
+            raise refusal
 
     def _service_account(self, namespace: str, name: str) -> Obj | None:
         try:
@@ -311,6 +336,7 @@ class Rest:
                 warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
                 uid = k8sapi.prepare_for_create(obj)
                 prepared = self._prepare(obj, None)
+                self._admit_create(route, prepared)
                 if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
                 return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
@@ -342,6 +368,10 @@ class Rest:
 
     def delete(self, route: Route, request: Request, params: dict[str, str]) -> Response:
         assert route.name is not None
+        if route.key == ("", "namespaces"):
+            refusal = admit_namespace_delete(route.name)
+            if refusal is not None:
+                raise refusal
         options = self._delete_options(request, params)
         grace = options.get("gracePeriodSeconds")
         preconditions = options.get("preconditions") or {}
@@ -446,15 +476,24 @@ class Rest:
                     self.store.update(resource.key, item)
 
 
-def _list_response(route: Route, items: list[Obj], rv: str) -> Response:
+def _list_response(route: Route, items: list[Obj], rv: str | PageInfo) -> Response:
     """`<Kind>List`, as list and deletecollection both answer."""
+    info = rv if isinstance(rv, PageInfo) else PageInfo(rv)
     body = {
         "kind": route.resource.list_kind,
         "apiVersion": route.resource.api_version,
-        "metadata": {"resourceVersion": rv},
+        "metadata": info.list_meta(),
         "items": items,
     }
     return json_response(200, body)
+
+
+def _limit(params: dict[str, str]) -> int:
+    """`limit`: at most that many items; absent, zero or negative: all of them."""
+    try:
+        return max(0, int(params.get("limit") or 0))
+    except ValueError:
+        return 0
 
 
 class _Invalid(Exception):

@@ -39,6 +39,7 @@ from .proxy import proxy_request
 from .proxy_target import parse_proxy_path
 from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
 from .rest import Rest
+from .reviews import REVIEWS, review_response
 from .routes import Route, UnknownResource, parse_resource_path
 from .services import ServiceAllocations
 from .tls import Certificate, self_signed, server_context
@@ -168,6 +169,8 @@ class ApiServer:
             return not_found_response()
         if route is None:
             return not_found_response()
+        if route.key in REVIEWS:
+            return review_response(route, request)
         params = query_params(request.query)
         if request.method == "GET" and flag(params, "watch") and route.subresource is None:
             return watch_response(self.store, route, request, params, self._clock)

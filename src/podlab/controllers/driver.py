@@ -21,6 +21,7 @@ from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
 from podlab.controllers import job as job_controller
 from podlab.controllers import job_cleanup
+from podlab.controllers import namespace as namespace_controller
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
@@ -42,7 +43,9 @@ from podlab.k8s import events as k8s_events
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.defaults import apply_defaults
 from podlab.k8s.events import object_reference
+from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
+from podlab.k8s.resources import RESOURCES
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
 
@@ -57,6 +60,7 @@ _WATCHED = (
     endpointslice_controller.ENDPOINTSLICES,
     endpoints_controller.ENDPOINTS,
     JOBS,
+    namespace_controller.NAMESPACES,
 )
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
 _OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job"}
@@ -130,8 +134,22 @@ class Controllers:
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
-        objects = {key: self._list(key) for key in _WATCHED}
+        objects = {key: self._list(key) for key in _WATCHED if key != namespace_controller.NAMESPACES}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
+        writes += self._sync_namespaces(now)
+        return writes
+
+    def _sync_namespaces(self, now: datetime) -> int:
+        """The namespace controller over namespaces being deleted (each kind listed only then),
+        and the system-namespaces controller."""
+        namespaces = self._list(namespace_controller.NAMESPACES)
+        writes = self.apply(namespace_controller.missing_system_namespaces(namespaces), now)
+        for ns in namespaces:
+            if not namespace_controller.is_terminating(ns):
+                continue
+            name = name_of(ns)
+            contents = {r.key: self.store.list(r.key, name)[0] for r in RESOURCES if r.namespaced}
+            writes += self._guarded(ns, partial(namespace_controller.sync_namespace, ns, contents, now), now)
         return writes
 
     def _sync_jobs(self, now: datetime) -> int:
@@ -195,6 +213,17 @@ class Controllers:
                 self._wake.set()
         return writes
 
+    def _terminating(self, key: tuple[str, str], obj: Obj) -> StoreError | None:
+        """The NamespaceLifecycle refusal of a create, as the controllers' API calls meet it."""
+        ns = namespace_of(obj)
+        if not ns or key == namespace_controller.NAMESPACES:
+            return None
+        try:
+            namespace = self.store.get(namespace_controller.NAMESPACES, None, ns)
+        except StoreError:
+            return None
+        return admit_create(key[0], key[1], obj, namespace)
+
     def _service_account(self, namespace: str, name: str) -> Obj | None:
         try:
             return self.store.get(("", "serviceaccounts"), namespace, name)
@@ -205,6 +234,8 @@ class Controllers:
         match action:
             case CreateObject(key=key, obj=obj, event=event, owner=owner, component=component):
                 obj = apply_defaults(obj)
+                if self._terminating(key, obj) is not None:
+                    return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None
                 if refusal is not None:
                     # The ReplicaSet controller's create goes through admission like any client's.

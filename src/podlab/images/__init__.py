@@ -1,15 +1,5 @@
-"""Built-in images: what each image name means as a local program."""
+"""Built-in images: what each image name means as a local program (resolve.py).
 
-from podlab.images.errors import ImagePullError
-from podlab.images.names import ImageRef, parse_image
-from podlab.images.resolve import ANNOTATION_PREFIX, DEFAULT_PATH, ImageProgram, resolve
-
-__all__ = [
-    "ANNOTATION_PREFIX",
-    "DEFAULT_PATH",
-    "ImageProgram",
-    "ImagePullError",
-    "ImageRef",
-    "parse_image",
-    "resolve",
-]
+Nothing is imported here: the built-in servers (agnhost, the stub) start by importing a module
+of this package inside every container, and each millisecond of import is paid per pod start.
+"""

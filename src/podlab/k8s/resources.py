@@ -39,6 +39,7 @@ SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "
 LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
 EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
+FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         False,
         ("ns",),
         "namespace",
-        subresources=(STATUS,),
+        subresources=(FINALIZE, STATUS),
         field_labels=frozenset({"status.phase"}),
         verbs=tuple(v for v in ALL_VERBS if v != "deletecollection"),
         returns_deleted_object=True,
@@ -220,6 +221,34 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ),
     ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
+    # Reviews: create-only, never stored; answered by apiserver/reviews.py.
+    ResourceInfo(
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "selfsubjectreviews",
+        False,
+        singular="selfsubjectreview",
+        verbs=("create",),
+    ),
+    ResourceInfo(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        False,
+        singular="selfsubjectaccessreview",
+        verbs=("create",),
+    ),
+    ResourceInfo(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        False,
+        singular="selfsubjectrulesreview",
+        verbs=("create",),
+    ),
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}

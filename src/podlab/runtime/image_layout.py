@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from podlab.images import ImageProgram
+from podlab.images.resolve import ImageProgram
 from podlab.oci.unpack import resolve_in_root
 from podlab.runtime import sandbox
 from podlab.runtime.imagefs import drop_instance, writable_root

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podlab.images import ANNOTATION_PREFIX, ImageProgram, ImagePullError
+from podlab.images.errors import ImagePullError
+from podlab.images.resolve import ANNOTATION_PREFIX, ImageProgram
 from podlab.images.source import PULL, image_source
 from podlab.oci.auth import docker_config_keyring, keyring_from_secrets
 from podlab.oci.process import ImageConfigError, image_env, process_args, resolve_user, working_dir

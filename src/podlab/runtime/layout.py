@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from podlab.images import ImageProgram
+from podlab.images.resolve import ImageProgram
 from podlab.network.netns import PodNetns
 from podlab.oci.process import Identity
 from podlab.oci.unpack import resolve_in_root

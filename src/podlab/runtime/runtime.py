@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from podlab.images import ImageProgram, ImagePullError, resolve
 from podlab.images.busybox import applet_dir, is_static
+from podlab.images.errors import ImagePullError
+from podlab.images.resolve import ImageProgram, resolve
 from podlab.images.source import PULL
 from podlab.runtime.attach import ContainerStdio, close_master, container_stdio
 from podlab.runtime.cgroups import CgroupHost

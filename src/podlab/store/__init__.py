@@ -4,12 +4,14 @@ from .errors import (
     AlreadyExists,
     BadRequest,
     Conflict,
+    Forbidden,
     Gone,
     Invalid,
     NotFound,
     StoreError,
     qualified_resource,
 )
+from .paging import Page, PageInfo
 from .selectors import FieldSelector, Selector
 from .store import Store
 from .watch import Watch, WatchEvent
@@ -21,9 +23,12 @@ __all__ = [
     "BadRequest",
     "Conflict",
     "FieldSelector",
+    "Forbidden",
     "Gone",
     "Invalid",
     "NotFound",
+    "Page",
+    "PageInfo",
     "ResourceKey",
     "Selector",
     "Store",

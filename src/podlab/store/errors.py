@@ -74,16 +74,18 @@ class AlreadyExists(StoreError):
         )
 
 
+_MODIFIED = "the object has been modified; please apply your changes to the latest version and try again"
+
+
 class Conflict(StoreError):
     """Raised by update when metadata.resourceVersion is stale."""
 
     code = 409
     reason = "Conflict"
 
-    def __init__(self, group: str, plural: str, name: str) -> None:
+    def __init__(self, group: str, plural: str, name: str, why: str = _MODIFIED) -> None:
         super().__init__(
-            f'Operation cannot be fulfilled on {qualified_resource(group, plural)} "{name}": '
-            "the object has been modified; please apply your changes to the latest version and try again",
+            f'Operation cannot be fulfilled on {qualified_resource(group, plural)} "{name}": {why}',
             details=_details(group, plural, name),
         )
 
@@ -95,6 +97,24 @@ class Invalid(StoreError):
     reason = "Invalid"
 
     def __init__(self, message: str, *, details: Obj | None = None) -> None:
+        super().__init__(message, details=details)
+
+
+class Forbidden(StoreError):
+    """Raised when admission refuses a request (apierrors.NewForbidden): `<resource> "<name>" is
+    forbidden: <why>`."""
+
+    code = 403
+    reason = "Forbidden"
+
+    def __init__(
+        self, group: str, plural: str, name: str, why: str, *, causes: list[Obj] | None = None
+    ) -> None:
+        resource = qualified_resource(group, plural)
+        message = f'{resource} "{name}" is forbidden: {why}' if name else f"{resource} is forbidden: {why}"
+        details = _details(group, plural, name or None)
+        if causes:
+            details["causes"] = causes
         super().__init__(message, details=details)
 
 
@@ -111,5 +131,12 @@ class Gone(StoreError):
     code = 410
     reason = "Expired"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, continue_token: str | None = None) -> None:
         super().__init__(message)
+        self.continue_token = continue_token
+
+    def status(self) -> Obj:
+        body = super().status()
+        if self.continue_token is not None:
+            body["metadata"] = {"continue": self.continue_token}  # a token to go on inconsistently
+        return body

@@ -30,6 +30,7 @@ from podlab.k8s.resources import resource_for_key
 from podlab.k8s.timestamps import format_time
 
 from .errors import AlreadyExists, BadRequest, Conflict, Gone, Invalid, NotFound, StoreError
+from .paging import Page, PageInfo, decode_continue, encode_continue, expired
 from .persist import SqliteMirror
 from .selectors import Selector
 from .watch import DEFAULT_QUEUE_LIMIT, Watch, WatchEvent
@@ -41,6 +42,12 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 DEFAULT_HISTORY = 10_000
 _NAMESPACES: ResourceKey = ("", "namespaces")
 _SERVICE_ACCOUNTS: ResourceKey = ("", "serviceaccounts")
+# pkg/registry/core/namespace/storage/storage.go, a second DELETE of a terminating namespace
+# (two spaces after the first sentence, as there).
+_NAMESPACE_BEING_EMPTIED = (
+    "The system is ensuring all content is removed from this namespace.  "
+    "Upon completion, this namespace will automatically be purged by the system."
+)
 
 
 def _utcnow() -> datetime:
@@ -76,6 +83,15 @@ def _namespace(name: str) -> Obj:
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
     }
+
+
+def _namespace_finalizers(obj: Obj) -> bool:
+    """Whether anything still holds a namespace: spec.finalizers (`kubernetes`) or metadata's."""
+    return bool((obj.get("spec") or {}).get("finalizers") or obj["metadata"].get("finalizers"))
+
+
+def _namespace_finalized(obj: Obj) -> bool:
+    return bool(obj["metadata"].get("deletionTimestamp")) and not _namespace_finalizers(obj)
 
 
 def _fill_type(key: ResourceKey, obj: Obj) -> None:
@@ -163,6 +179,62 @@ class Store:
         ]
         return items, str(self._rv)
 
+    def list_page(
+        self,
+        key: ResourceKey,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int = 0,
+        continue_token: str | None = None,
+    ) -> Page:
+        """One page of a list (paging.py): at most `limit` items (0: all), from the snapshot
+        the continue token names, or from now. BadRequest for a token that does not decode,
+        Gone (with a token to go on from the latest state) when its snapshot is compacted away."""
+        selector = Selector.parse(label_selector, field_selector)
+        after: tuple[str, str] | None = None
+        objects: dict[tuple[str, str], Obj] = self._bucket(key)
+        rv = self._rv
+        if continue_token:
+            token = decode_continue(continue_token)
+            after = token.after
+            if token.rv > 0:
+                if token.rv < self._compacted:
+                    raise expired(token.after)
+                objects, rv = self._snapshot(key, token.rv), token.rv
+        slots = sorted(
+            slot
+            for slot, obj in objects.items()
+            if (namespace is None or slot[0] == namespace)
+            and (after is None or slot > after)
+            and selector.matches(obj)
+        )
+        page = PageInfo(str(rv))
+        if 0 < limit < len(slots):
+            rest = len(slots) - limit
+            slots = slots[:limit]
+            page = PageInfo(str(rv), encode_continue(slots[-1], rv), None)
+            if not (label_selector or "").strip() and not (field_selector or "").strip():
+                # etcd3 counts what remains only when nothing filters it (pred.Empty()).
+                page = PageInfo(str(rv), page.continue_token, rest)
+        return Page([clone(objects[slot]) for slot in slots], page)
+
+    def _snapshot(self, key: ResourceKey, rv: int) -> dict[tuple[str, str], Obj]:
+        """The bucket as it was at `rv`, undoing the retained history after it."""
+        objects = dict(self._bucket(key))
+        for entry_rv, entry_key, change, old, new in reversed(self._history):
+            if entry_rv <= rv:
+                break
+            if entry_key != key:
+                continue
+            slot = (new["metadata"].get("namespace", ""), new["metadata"]["name"])
+            if change == "ADDED" or old is None:
+                objects.pop(slot, None)
+            else:
+                objects[slot] = old
+        return objects
+
     # -- writes --------------------------------------------------------------------------
     def create(self, key: ResourceKey, obj: Obj, *, uid: str | None = None) -> Obj:
         """Store a new object. `uid`: the one a create strategy already gave it (a Job's
@@ -243,6 +315,10 @@ class Store:
                     new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
+        elif subresource == "finalize":
+            # The namespace registry's FinalizeREST: nothing but spec.finalizers changes.
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = clone((obj.get("spec") or {}).get("finalizers") or [])
         elif subresource == "ephemeralcontainers":
             # Only the list changes (k8s/ephemeral.py decided what it holds).
             new = clone(old)
@@ -273,6 +349,10 @@ class Store:
             # etcd skips writes of identical bytes, so a no-op update keeps its resourceVersion
             # and wakes no watcher (controllers rely on this to settle).
             return clone(old)
+        if key == _NAMESPACES and _namespace_finalized(new):
+            # The namespace controller's finalize took the last `kubernetes` finalizer.
+            self._commit(key, "DELETED", old, new)
+            return clone(new)
         # The last finalizer is gone from an object being deleted with no grace left: finish it.
         last_finalizer_gone = old_meta.get("finalizers") and not new_meta.get("finalizers")
         no_grace_left = old_meta.get("deletionGracePeriodSeconds", 0) == 0 or not _graceful(key)
@@ -302,9 +382,9 @@ class Store:
         if preconditions_resource_version and preconditions_resource_version != old_meta["resourceVersion"]:
             raise Conflict(key[0], key[1], name)
         grace = self._grace_period(key, old, grace_period_seconds)
-        if key == _NAMESPACES:
-            self._empty_namespace(name)
         finalizers = old_meta.get("finalizers")
+        if key == _NAMESPACES:
+            return self._delete_namespace(old)
         if grace == 0 and not finalizers:
             return self._remove(key, old)
         if old_meta.get("deletionTimestamp") and grace >= old_meta.get("deletionGracePeriodSeconds", 0):
@@ -424,6 +504,25 @@ class Store:
             return max(0, int(requested))
         grace = spec.get("terminationGracePeriodSeconds")
         return 30 if grace is None else int(grace)
+
+    def _delete_namespace(self, old: Obj) -> Obj:
+        """The namespace registry's Delete (pkg/registry/core/namespace/storage): a namespace
+        with finalizers is marked (deletionTimestamp, phase Terminating) for the namespace
+        controller to empty and finalize; one without any goes at once, with its content."""
+        if old["metadata"].get("deletionTimestamp") and (old.get("spec") or {}).get("finalizers"):
+            raise Conflict("", "namespaces", old["metadata"]["name"], _NAMESPACE_BEING_EMPTIED)
+        if old["metadata"].get("deletionTimestamp"):
+            return clone(old)  # held by metadata.finalizers only: the generic delete's answer
+        if not _namespace_finalizers(old):
+            self._empty_namespace(old["metadata"]["name"])
+            return self._remove(_NAMESPACES, old)
+        new = clone(old)
+        meta = new["metadata"]
+        meta["deletionTimestamp"] = format_time(self._clock())
+        meta["deletionGracePeriodSeconds"] = 0
+        new.setdefault("status", {})["phase"] = "Terminating"
+        self._commit(_NAMESPACES, "MODIFIED", old, new)
+        return clone(new)
 
     def _empty_namespace(self, namespace: str) -> None:
         for key, bucket in list(self._objects.items()):
