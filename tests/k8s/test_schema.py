@@ -84,6 +84,7 @@ def test_configmap_top_level_and_unknown_kind() -> None:
 # Fields the official client (generated from Kubernetes 1.37) has and 1.33 does not.
 _AFTER_1_33 = {
     "ListMeta": {"shardInfo"},
+    "JobSpec": {"scheduling"},
     "PodSpec": {"evictionResponders", "hostnameOverride", "schedulingGroup"},
     "Container": {"restartPolicyRules"},
     "EnvVarSource": {"fileKeyRef"},

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import podlab.k8s as k8s
+from podlab.k8s import strategy as k8s_strategy
 from podlab.k8s.selectors import selector_string as _selector_string
 
 Obj = dict[str, Any]
@@ -17,6 +18,11 @@ Obj = dict[str, Any]
 
 def apply_defaults(obj: Obj) -> Obj:
     return k8s.apply_defaults(obj)
+
+
+def prepare_for_create(obj: Obj) -> str | None:
+    """A Job's uid, name and generated selector before validation (`podlab.k8s.strategy`)."""
+    return k8s_strategy.prepare_for_create(obj)
 
 
 def validation_errors(obj: Obj, old: Obj | None) -> list[Any]:

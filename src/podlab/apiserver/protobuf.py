@@ -93,6 +93,25 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
     "DeploymentStrategy": {1: ("type", "str"), 2: ("rollingUpdate", "RollingUpdateDeployment")},
     "RollingUpdateDeployment": {1: ("maxUnavailable", "ios"), 2: ("maxSurge", "ios")},
     "PodTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec")},
+    # `kubectl create job` (k8s.io/api batch/v1 generated.proto; the failure and success
+    # policies, which it never sets, are refused by field number).
+    "Job": {1: ("metadata", "ObjectMeta"), 2: ("spec", "JobSpec"), 3: ("status", "Empty")},
+    "JobSpec": {
+        1: ("parallelism", "int?"),
+        2: ("completions", "int?"),
+        3: ("activeDeadlineSeconds", "int?"),
+        4: ("selector", "LabelSelector"),
+        5: ("manualSelector", "bool?"),
+        6: ("template", "PodTemplateSpec"),
+        7: ("backoffLimit", "int?"),
+        8: ("ttlSecondsAfterFinished", "int?"),
+        9: ("completionMode", "str"),
+        10: ("suspend", "bool?"),
+        12: ("backoffLimitPerIndex", "int?"),
+        13: ("maxFailedIndexes", "int?"),
+        14: ("podReplacementPolicy", "str"),
+        15: ("managedBy", "str"),
+    },
     "Pod": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec"), 3: ("status", "Empty")},
     "Service": {1: ("metadata", "ObjectMeta"), 2: ("spec", "ServiceSpec"), 3: ("status", "ServiceStatus")},
     "ServiceSpec": {
@@ -183,6 +202,7 @@ KINDS = {
     "ConfigMap",
     "Secret",
     "Deployment",
+    "Job",
     "Pod",
     "Service",
     "ServiceAccount",

@@ -227,6 +227,7 @@ class Rest:
             body = decode_object(request)
             obj = self._check_identity(route, body.obj)
             warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
+            uid = k8sapi.prepare_for_create(obj)
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
@@ -237,7 +238,7 @@ class Rest:
                 return status_response(403, "Forbidden", refusal.message, refusal.status_details())
         if dry_run(params):
             return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
-        return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+        return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
 
     def _admit_create(self, route: Route, obj: Obj) -> None:
         """NamespaceLifecycle admission: nothing new in a namespace being terminated."""
@@ -270,7 +271,7 @@ class Rest:
                 pass
             else:
                 raise AlreadyExists(route.resource.group, route.resource.plural, meta["name"])
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = meta.get("uid") or str(uuid.uuid4())  # a Job's was given by prepare_for_create
         meta["creationTimestamp"] = format_time(self.clock())
         if route.resource.generation:
             meta["generation"] = 1
@@ -333,11 +334,12 @@ class Rest:
                 # Server-side apply of an absent object creates it.
                 obj = self._check_identity(route, body)
                 warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
+                uid = k8sapi.prepare_for_create(obj)
                 prepared = self._prepare(obj, None)
                 self._admit_create(route, prepared)
                 if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
-                return json_response(201, self.store.create(route.key, prepared), headers=warnings)
+                return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
             patched = self._apply_patch(route, media, old, body)
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)

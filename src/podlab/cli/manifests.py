@@ -20,6 +20,7 @@ from podlab.k8s import (
     unknown_fields,
     validate,
 )
+from podlab.k8s.strategy import prepare_for_create
 
 Obj = dict[str, Any]
 
@@ -111,6 +112,7 @@ def _check(source: str, index: int, obj: Obj) -> list[str]:
     if unknown:
         return [f"{where}: {', '.join(unknown)}"]
     defaulted = apply_defaults(copy.deepcopy(obj))
+    prepare_for_create(defaulted)  # a Job's generated selector, as the API server makes it
     errors = validate(defaulted)
     if errors:
         return [f"{where}: {invalid_message(defaulted, errors)}"]

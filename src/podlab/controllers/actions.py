@@ -12,6 +12,7 @@ PODS: ResourceKey = ("", "pods")
 REPLICASETS: ResourceKey = ("apps", "replicasets")
 DEPLOYMENTS: ResourceKey = ("apps", "deployments")
 EVENTS: ResourceKey = ("", "events")
+JOBS: ResourceKey = ("batch", "jobs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class CreateObject:
     # (pods are created with generateName, so only the store knows it).
     event: tuple[str, str] | None = None
     owner: Obj | None = None
+    component: str = "replicaset-controller"  # the event's source
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class DeleteObject:
     uid: str = ""  # precondition: only this incarnation
     event: tuple[str, str] | None = None
     owner: Obj | None = None
+    component: str = "replicaset-controller"  # the event's source
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,14 @@ from functools import partial
 from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
+from podlab.controllers import job as job_controller
+from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
     EVENTS,
+    JOBS,
     PODS,
     REPLICASETS,
     Action,
@@ -56,10 +59,11 @@ _WATCHED = (
     SERVICES,
     endpointslice_controller.ENDPOINTSLICES,
     endpoints_controller.ENDPOINTS,
+    JOBS,
     namespace_controller.NAMESPACES,
 )
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
-_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service"}
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
@@ -126,6 +130,7 @@ class Controllers:
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
+        writes += self._sync_jobs(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -145,6 +150,21 @@ class Controllers:
             name = name_of(ns)
             contents = {r.key: self.store.list(r.key, name)[0] for r in RESOURCES if r.namespaced}
             writes += self._guarded(ns, partial(namespace_controller.sync_namespace, ns, contents, now), now)
+        return writes
+
+    def _sync_jobs(self, now: datetime) -> int:
+        """The job and ttl-after-finished controllers, and the release of orphaned pods'
+        tracking finalizers (a Job deleted with background propagation)."""
+        jobs = self._list(JOBS)
+        pods = self._list(PODS)
+        writes = 0
+        for job in jobs:
+            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(job)]
+            writes += self._guarded(job, partial(job_controller.sync_job, job, ns_pods, now), now)
+            expired = job_cleanup.ttl_expired(job, now)
+            if expired is not None:
+                writes += self.apply([expired], now)
+        writes += self.apply(list(job_cleanup.orphan_finalizers(pods, jobs)), now)
         return writes
 
     def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
@@ -212,7 +232,7 @@ class Controllers:
 
     def _apply_one(self, action: Action, now: datetime) -> int:
         match action:
-            case CreateObject(key=key, obj=obj, event=event, owner=owner):
+            case CreateObject(key=key, obj=obj, event=event, owner=owner, component=component):
                 obj = apply_defaults(obj)
                 if self._terminating(key, obj) is not None:
                     return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
@@ -221,7 +241,7 @@ class Controllers:
                     # The ReplicaSet controller's create goes through admission like any client's.
                     if owner is not None:
                         message = f"Error creating: {refusal.message}"
-                        self._record(owner, "Warning", "FailedCreate", message, "replicaset-controller", now)
+                        self._record(owner, "Warning", "FailedCreate", message, component, now)
                     return 0
                 created = self.store.create(key, obj)
                 if event is not None and owner is not None:
@@ -231,7 +251,7 @@ class Controllers:
                         "Normal",
                         reason,
                         message.format(name=name_of(created)),
-                        "replicaset-controller",
+                        component,
                         now,
                     )
                 return 1
@@ -250,7 +270,9 @@ class Controllers:
                 new["status"] = status
                 self.store.update(key, new, subresource="status")
                 return 1
-            case DeleteObject(key=key, namespace=ns, name=name, uid=uid, event=event, owner=owner):
+            case DeleteObject(
+                key=key, namespace=ns, name=name, uid=uid, event=event, owner=owner, component=component
+            ):
                 current = self.store.get(key, ns, name)
                 if uid and uid_of(current) != uid:
                     return 0
@@ -258,7 +280,7 @@ class Controllers:
                     return 0
                 self.store.delete(key, ns, name)
                 if event is not None and owner is not None:
-                    self._record(owner, "Normal", event[0], event[1], "replicaset-controller", now)
+                    self._record(owner, "Normal", event[0], event[1], component, now)
                 return 1
             case RecordEvent(
                 involved=involved, type=type_, reason=reason, message=message, component=component

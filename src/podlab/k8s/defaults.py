@@ -230,6 +230,31 @@ def _default_replicaset(obj: Obj) -> None:
     _default_template(spec)
 
 
+def _default_job(obj: Obj) -> None:
+    """SetDefaults_Job (k8s pkg/apis/batch/v1/defaults.go)."""
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = 2**31 - 1 if spec.get("backoffLimitPerIndex") is not None else 6
+    _setdefault(spec, "completionMode", "NonIndexed")
+    if spec.get("suspend") is None:
+        spec["suspend"] = False
+    replacement = "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed"
+    _setdefault(spec, "podReplacementPolicy", replacement)
+    policy = spec.get("podFailurePolicy")
+    if isinstance(policy, dict):
+        for rule in _dicts(policy.get("rules")):
+            for pattern in _dicts(rule.get("onPodConditions")):
+                _setdefault(pattern, "status", "True")
+    _default_template(spec)
+
+
 def _default_secret(obj: Obj) -> None:
     _setdefault(obj, "type", "Opaque")
     # v1 -> internal conversion: stringData is written over data and never stored.
@@ -293,6 +318,7 @@ _BY_KIND = {
     "Pod": _default_pod,
     "Deployment": _default_deployment,
     "ReplicaSet": _default_replicaset,
+    "Job": _default_job,
     "Secret": _default_secret,
     "Namespace": _default_namespace,
     "Service": _default_service,

@@ -9,6 +9,7 @@ from typing import Any
 
 from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
+from podlab.k8s.printers_batch import JOB_COLUMNS, job_row
 from podlab.k8s.printers_common import (
     AGE,
     AGE_DOC,
@@ -400,6 +401,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Pod": (POD_COLUMNS, pod_row),
     "Deployment": (DEPLOYMENT_COLUMNS, deployment_row),
     "ReplicaSet": (REPLICASET_COLUMNS, replicaset_row),
+    "Job": (JOB_COLUMNS, job_row),
     "Event": (EVENT_COLUMNS, event_row),
     "ConfigMap": (CONFIGMAP_COLUMNS, configmap_row),
     "Secret": (SECRET_COLUMNS, secret_row),

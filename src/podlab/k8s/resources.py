@@ -195,6 +195,19 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"status.replicas"}),
         generation=True,
     ),
+    # Run by the job controller (controllers/job.py).
+    ResourceInfo(
+        "batch",
+        "v1",
+        "Job",
+        "jobs",
+        True,
+        (),
+        "job",
+        categories=("all",),
+        subresources=(STATUS,),
+        generation=True,
+    ),
     # Kept by the endpoints and endpointslice controllers (controllers/endpoints*.py).
     ResourceInfo(
         "",

@@ -236,7 +236,9 @@ class Store:
         return objects
 
     # -- writes --------------------------------------------------------------------------
-    def create(self, key: ResourceKey, obj: Obj) -> Obj:
+    def create(self, key: ResourceKey, obj: Obj, *, uid: str | None = None) -> Obj:
+        """Store a new object. `uid`: the one a create strategy already gave it (a Job's
+        selector names its own uid); otherwise a fresh one."""
         new = clone(obj)
         _fill_type(key, new)
         meta = new.setdefault("metadata", {})
@@ -267,7 +269,7 @@ class Store:
             raise AlreadyExists(key[0], key[1], name)
         for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(field, None)
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = uid or str(uuid.uuid4())
         meta["creationTimestamp"] = format_time(self._clock())
         if _generation(key):
             meta["generation"] = 1

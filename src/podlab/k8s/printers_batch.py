@@ -1,0 +1,92 @@
+"""The Job Table (k8s pkg/printers/internalversion/printers.go printJob): STATUS, COMPLETIONS,
+DURATION as 1.30+ servers print them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from podlab.k8s.duration import human_duration
+from podlab.k8s.errors import Obj
+from podlab.k8s.printers_common import (
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    NAME,
+    Column,
+    age_of,
+    as_int,
+    as_obj,
+    dicts,
+    meta_of,
+    name_of,
+)
+from podlab.k8s.selectors import selector_string
+from podlab.k8s.timestamps import parse_time
+
+JOB_COLUMNS: list[Column] = [
+    NAME,
+    ("Status", "string", 0, "Status of the job."),
+    (
+        "Completions",
+        "string",
+        0,
+        "The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.",
+    ),
+    ("Duration", "string", 0, "Time required to complete the job."),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    (
+        "Selector",
+        "string",
+        1,
+        "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+    ),
+]
+
+
+def _has_condition(status: Obj, ctype: str) -> bool:
+    return any(c.get("type") == ctype and c.get("status") == "True" for c in dicts(status.get("conditions")))
+
+
+def job_status_cell(obj: Obj) -> str:
+    status = as_obj(obj.get("status"))
+    if _has_condition(status, "Complete"):
+        return "Complete"
+    if _has_condition(status, "Failed"):
+        return "Failed"
+    if meta_of(obj).get("deletionTimestamp"):
+        return "Terminating"
+    if _has_condition(status, "Suspended"):
+        return "Suspended"
+    if _has_condition(status, "FailureTarget"):
+        return "FailureTarget"
+    return "Running"
+
+
+def job_row(obj: Obj, now: datetime) -> list[Any]:
+    spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
+    succeeded = as_int(status.get("succeeded"))
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{as_int(spec.get('completions'))}"
+    else:
+        parallelism = as_int(spec.get("parallelism"))
+        completions = f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
+    start = parse_time(status.get("startTime"))
+    end = parse_time(status.get("completionTime"))
+    duration = ""
+    if start is not None:
+        duration = human_duration(((end or now) - start).total_seconds())
+    template_spec = as_obj(as_obj(spec.get("template")).get("spec"))
+    containers = dicts(template_spec.get("containers"))
+    return [
+        name_of(obj),
+        job_status_cell(obj),
+        completions,
+        duration,
+        age_of(obj, now),
+        ",".join(str(c.get("name", "")) for c in containers),
+        ",".join(str(c.get("image", "")) for c in containers),
+        selector_string(spec.get("selector")),
+    ]
