@@ -399,6 +399,9 @@ class _BrokenStore(Store):
     def list(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
+    def list_page(self, *args: Any, **kwargs: Any) -> Any:  # the list handler's path since paging
+        raise RuntimeError("boom")
+
 
 def test_handler_bug_is_500_status_and_one_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> tuple[bytes, list[logging.LogRecord]]:
