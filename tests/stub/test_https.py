@@ -301,6 +301,14 @@ def test_client_certificate_required(start, pki: Pki, trust: str) -> None:
     stranger = client_context(pki.cert, cert=pki.cert, key=pki.key)
     with pytest.raises((ssl.SSLError, ConnectionError)):
         https_get(server.https_port, "/__admin/health", stranger)
+    curl = shutil.which("curl")
+    if curl is None:
+        return
+    url = f"https://localhost:{server.https_port}/__admin/health"
+    base = [curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", str(pki.cert), url]
+    with_curl = [*base, "--cert", str(pki.client_cert), "--key", str(pki.client_key)]
+    assert subprocess.run(with_curl, capture_output=True, text=True, timeout=10).stdout == "200"
+    assert subprocess.run(base, capture_output=True, text=True, timeout=10).stdout == "000"
 
 
 def _start_error(tmp_path: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> str:
