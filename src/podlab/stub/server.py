@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from podlab.httpcore import Connection, Request, Response, Server, serve
-from podlab.stub.admin.api import AdminAnswer, AdminApi
+from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
 from podlab.stub.banner import startup_text
 from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
@@ -145,7 +145,9 @@ class StubServer:
         elif not self._admin_authorised(request):
             answer = AdminAnswer(401, [("WWW-Authenticate", 'Basic realm="WireMock"')])
         elif self.options.admin_api_require_https and scheme != "https":
-            answer = AdminAnswer(403, [], b"HTTPS is required for accessing the admin API")
+            # 3.13.2 and 2.35.1 alike: Jackson's pretty JSON, application/json.
+            error = {"code": 40, "title": "HTTPS is required for accessing the admin API"}
+            answer = json_answer({"errors": [error]}, 403)
         else:
             answer = await self.admin.handle(request, path)
         headers: list[tuple[str, str]] = []
