@@ -88,8 +88,12 @@ def test_admin_basic_auth(start_stub) -> None:
 
 def test_admin_require_https_refuses_plain_http(start_stub) -> None:
     stub = start_stub("--admin-api-require-https")
-    status, _, body = stub.call("GET", "/__admin/mappings")
-    assert status == 403 and body == b"HTTPS is required for accessing the admin API"
+    status, headers, body = stub.call("GET", "/__admin/mappings")
+    assert status == 403 and headers["content-type"] == "application/json"
+    # WireMock 3.13.2 and 2.35.1, byte for byte.
+    assert body == (
+        b'{\n  "errors" : [ {\n    "code" : 40,\n    "title" : "HTTPS is required for accessing the admin API"\n  } ]\n}'
+    )
 
 
 def test_journal_disabled_and_bounded(start_stub) -> None:

@@ -86,7 +86,6 @@ def test_bad_values_and_unsupported_features_exit_1() -> None:
         (("--port", "eighty"), "--port: 'eighty' is not a number"),
         (("--compat", "4"), "--compat: '4' must be 2"),
         (("--port",), "option --port requires an argument"),
-        (("--https-port", "8443"), "HTTPS is not supported yet"),
         (("--proxy-all", "http://x"), "proxying is not supported yet"),
     ):
         result = run(*args)

@@ -19,7 +19,7 @@ LAYERS = [
     {"webhooks"},
     {"serve"},
     {"admin"},
-    {"banner", "watcher", "server", "cli", "__main__", "__init__"},
+    {"banner", "tls", "watcher", "server", "cli", "__main__", "__init__"},
 ]
 STUB = Path(podlab.stub.__file__).parent
 

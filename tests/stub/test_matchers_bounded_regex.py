@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from podlab.stub.matchers import compile_java_regex
+from podlab.stub.matchers import ContentPattern, compile_java_regex, parse_content_pattern
 from podlab.stub.matchers.bounded_regex import linear_subset
 
 
@@ -51,3 +52,24 @@ def test_re2_answers_as_re(pattern: str) -> None:
 
 def test_translated_text_outside_the_subset() -> None:
     assert linear_subset("[abc]x") and not linear_subset("[[:alpha:]]") and not linear_subset("[]a]")
+
+
+def body(spec: object) -> ContentPattern:
+    return parse_content_pattern(spec, "/request/bodyPatterns/0")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "bound_s"),
+    [
+        # Loose bounds (CI cores are shared); without the engines these take hours.
+        ("(a+)+$", 0.5),  # RE2: linear, microseconds
+        ("(?:a|a)+(?!a)c", 2.0),  # a look-ahead: `regex` with its 20 ms budget
+    ],
+)
+def test_catastrophic_body_pattern_is_a_quick_miss(pattern: str, bound_s: float) -> None:
+    # The `matches` matcher in bodyPatterns; a backtracking engine takes hours on this value.
+    matcher = body({"matches": pattern})
+    started = time.monotonic()
+    assert not matcher.match(b"a" * 40 + b"!").is_exact_match
+    assert time.monotonic() - started < bound_s
+    assert matcher.match(b"aaac" if "c" in pattern else b"aaa").is_exact_match

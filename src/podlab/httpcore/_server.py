@@ -56,10 +56,12 @@ async def serve(
     limits: Limits | None = None,
     upgrades: frozenset[str] | None = None,
     any_case_methods: bool = False,
+    plain_on_tls: bool = True,
 ) -> Server:
     """Listen on host:port and run `handler` for each request, within `limits` (defaults: Limits()).
 
-    With `ssl_context` the port speaks TLS, and plain HTTP too (see _sniff for why). `upgrades`
+    With `ssl_context` the port speaks TLS, and plain HTTP too (see _sniff for why) unless
+    `plain_on_tls` is False (then TLS only, as a Jetty HTTPS connector). `upgrades`
     names the protocols (lower case, no version: "websocket", "spdy") the handler may take a
     connection over for; a request asking only for others is served as HTTP/1.1, body and
     keep-alive included. None (the default): any protocol, and an upgrade request has no body.
@@ -76,8 +78,16 @@ async def serve(
         )
 
     listener: _Listener
-    if ssl_context is None:
-        listener = await loop.create_server(factory, host=host, port=port, reuse_address=True, backlog=1024)
+    if ssl_context is None or not plain_on_tls:
+        listener = await loop.create_server(
+            factory,
+            host=host,
+            port=port,
+            reuse_address=True,
+            backlog=1024,
+            ssl=ssl_context,
+            ssl_handshake_timeout=limits.header_timeout if ssl_context is not None else None,
+        )
     else:
         sniffing = SniffingListener(factory, ssl_context, first_byte_timeout=limits.header_timeout)
         await sniffing.start(host, port, backlog=1024)

@@ -7,6 +7,7 @@ because people diff container logs against WireMock's.
 from __future__ import annotations
 
 from podlab.stub.options import StubOptions
+from podlab.stub.tls import keystore_label
 
 BANNER_3 = (
     "\n"
@@ -43,12 +44,17 @@ def _row(key: str, value: object) -> str:
     return f"{key + ':':<{_KEY_WIDTH}}{value}\n"
 
 
-def options_block(options: StubOptions, port: int) -> str:
-    """The `key: value` summary WireMock prints after the banner (only set options are shown)."""
+def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
+    """The `key: value` summary WireMock prints after the banner (only set options are shown;
+    `port:` is left out with --disable-http, as 3.13.2 does)."""
     rows = []
     if options.compat == 3:
         rows.append(_row("version", options.wiremock_version))
-    rows.append(_row("port", port))
+    if not options.disable_http:
+        rows.append(_row("port", port))
+    if options.https_port is not None:
+        rows.append(_row("https-port", https_port))
+        rows.append(_row("https-keystore", keystore_label(options)))
     if "preserve-host-header" in options.ignored:
         rows.append(_row("preserve-host-header", True))
     if options.compat == 3 and "preserve-user-agent-proxy-header" in options.ignored:
@@ -70,7 +76,7 @@ def options_block(options: StubOptions, port: int) -> str:
     return "".join(rows)
 
 
-def startup_text(options: StubOptions, port: int) -> str:
+def startup_text(options: StubOptions, port: int, https_port: int = 0) -> str:
     """Everything WireMock writes to stdout once it listens, before the first request."""
     if options.disable_banner:
         head = "\nThe WireMock server is started .....\n"
@@ -79,7 +85,7 @@ def startup_text(options: StubOptions, port: int) -> str:
     else:
         head = BANNER_2 + "\n"
     # The options block ends in a newline and WireMock println()s it: hence the blank line.
-    text = head + options_block(options, port) + "\n"
+    text = head + options_block(options, port, https_port) + "\n"
     if options.compat == 3:
         text += _row("extensions", "response-template,webhook")
     return text

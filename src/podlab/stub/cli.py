@@ -2,7 +2,8 @@
 
 Exit codes follow WireMock's JVM: 143 after SIGTERM and 130 after SIGINT (128 + the signal, as
 `java` exits; a liveness kill then shows `Exit Code: 143, Reason: Error` as on a cluster), 0 after
-POST /__admin/shutdown, 1 for a bad option, a malformed mapping file or a port that cannot be bound.
+POST /__admin/shutdown, 1 for a bad option, a malformed mapping file, a keystore that cannot be read
+or a port that cannot be bound.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from podlab.httpcore import install_uvloop
 from podlab.stub.options import HELP, OptionsError, StubOptions, parse_args
 from podlab.stub.server import StubServer
 from podlab.stub.store.files import MappingLoadError
+from podlab.stub.tls import TlsConfigError
 
 
 async def run(options: StubOptions) -> int:
@@ -28,10 +30,14 @@ async def run(options: StubOptions) -> int:
     except MappingLoadError as exc:
         print(f"podlab stub: cannot load mappings: {exc}", file=sys.stderr)
         return 1
+    except TlsConfigError as exc:
+        print(f"podlab stub: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         # Same words as WireMock's FatalStartupException for a port in use.
+        port = getattr(exc, "port", options.port)
         print(
-            f"podlab stub: Failed to bind to /{options.bind_address}:{options.port}: {exc.strerror or exc}",
+            f"podlab stub: Failed to bind to /{options.bind_address}:{port}: {exc.strerror or exc}",
             file=sys.stderr,
         )
         return 1

@@ -70,6 +70,8 @@ _VALUED = {
     "max-header-count",
     "header-timeout",
     "watch-interval",
+    "https-cert",
+    "https-key",
 }
 # joptsimple "[String]": the value is optional.
 _OPTIONAL_VALUE = {"max-template-cache-entries", "permitted-system-keys"}
@@ -105,7 +107,6 @@ _FLAGS = {
 # Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
 # instead of silently serving something else.
 _UNSUPPORTED = {
-    "https-port": "HTTPS",
     "proxy-all": "proxying",
     "record-mappings": "recording",
     "enable-browser-proxying": "browser proxying",
@@ -143,6 +144,19 @@ class StubOptions:
     max_header_bytes: int = Limits.max_header_bytes
     max_header_count: int = Limits.max_header_count
     header_timeout: float = Limits.header_timeout
+    # HTTPS (podlab.stub.tls). Passwords and types default as in WireMock's --help.
+    https_port: int | None = None
+    disable_http: bool = False
+    https_keystore: Path | None = None
+    keystore_password: str = "password"
+    key_manager_password: str = "password"
+    keystore_type: str = "JKS"
+    https_truststore: Path | None = None
+    truststore_password: str = "password"
+    truststore_type: str = "JKS"
+    https_require_client_cert: bool = False
+    https_cert: Path | None = None  # podlab's own: PEM certificate chain
+    https_key: Path | None = None  # podlab's own: PEM private key
     watch: bool = False  # podlab's own: reload mappings/ on change (podlab.stub.watcher)
     watch_interval: float = 1.0
     show_help: bool = False
@@ -241,6 +255,20 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.port = _int(name, text)
                 if opts.port > 65535:
                     raise OptionsError(f"--port: {opts.port} is not a TCP port")
+            case "https-port":
+                opts.https_port = _int(name, text)
+                if opts.https_port > 65535:
+                    raise OptionsError(f"--https-port: {opts.https_port} is not a TCP port")
+            case "https-keystore" | "https-truststore" | "https-cert" | "https-key":
+                setattr(opts, name.replace("-", "_"), Path(text))
+            case (
+                "keystore-password"
+                | "key-manager-password"
+                | "keystore-type"
+                | "truststore-password"
+                | "truststore-type"
+            ):
+                setattr(opts, name.replace("-", "_"), text)
             case "bind-address":
                 opts.bind_address = text
             case "root-dir":
@@ -282,6 +310,11 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 setattr(opts, name.replace("-", "_"), True)
             case _:
                 opts.ignored[name] = value
+    if opts.disable_http:
+        if "port" in raw:  # WireMock's IllegalArgumentException, word for word
+            raise OptionsError("The HTTP listener can't have a port set and be disabled at the same time")
+        if opts.https_port is None:
+            raise OptionsError("--disable-http: with no --https-port there would be nothing to listen on")
     return opts
 
 
@@ -311,6 +344,19 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --enable-stub-cors              Add CORS headers to stub responses
   --use-chunked-encoding <mode>   always | never | body_file (default always)
   --disable-request-logging       Do not log stub requests
+  --https-port <n>                Also serve HTTPS on this port (0 picks a free port); without
+                                  a keystore, a self-signed certificate for localhost is made
+                                  at start (WireMock serves a fixed one from its jar)
+  --disable-http                  Serve HTTPS only (needs --https-port; not with --port)
+  --https-keystore <file>         PKCS12 keystore with the server key and certificate (JKS is
+                                  refused with the keytool command that converts it)
+  --keystore-password <p>         Its password (default "password"); --keystore-type and
+                                  --key-manager-password are accepted, the file's content decides
+  --https-cert <file>             PEM certificate chain (podlab's own, not in WireMock; with
+  --https-key <file>              --https-key, a PEM private key, instead of a keystore)
+  --https-require-client-cert     Refuse TLS clients without a certificate from the truststore
+  --https-truststore <file>       PKCS12 or PEM certificates trusted for client certificates
+  --truststore-password <p>       Its password (default "password")
   --watch                         Reload mappings/ when files under the root dir are added,
                                   changed or removed (not in WireMock); a bad file is reported
                                   and the previous stubs stay served; stubs made through the
@@ -319,6 +365,6 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --version                       Print the WireMock version emulated and exit
   --help                          Print this message
 
-Other WireMock options (thread counts, Jetty tuning, TLS stores) are accepted and ignored.
-HTTPS, proxying and recording are not supported yet.
+Other WireMock options (thread counts, Jetty tuning, HTTP/2 switches) are accepted and ignored.
+Proxying and recording are not supported yet.
 """

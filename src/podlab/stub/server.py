@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import ssl
 import sys
 import time
 from datetime import UTC, datetime
 from typing import TextIO
 
 from podlab.httpcore import Connection, Request, Response, Server, serve
-from podlab.stub.admin.api import AdminAnswer, AdminApi
+from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
 from podlab.stub.banner import startup_text
 from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
@@ -22,6 +23,7 @@ from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serve_stub, write_log
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
+from podlab.stub.tls import server_context
 from podlab.stub.watcher import Watcher
 from podlab.stub.webhooks import WebhookSender
 
@@ -36,8 +38,10 @@ class StubServer:
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
         self.state = StubState(options)
-        self.port = 0
+        self.port = 0  # the HTTP port (0 with --disable-http)
+        self.https_port = 0  # the HTTPS port (0 without --https-port)
         self._server: Server | None = None
+        self._https_server: Server | None = None
         self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
         self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
         self.shutdown_requested = asyncio.Event()
@@ -45,7 +49,11 @@ class StubServer:
         self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
 
     async def start(self) -> None:
-        """Create the root dirs, load mappings (MappingLoadError names a bad file), listen."""
+        """Create the root dirs, load mappings (MappingLoadError names a bad file), listen.
+
+        A keystore that cannot be read raises podlab.stub.tls.TlsConfigError before anything
+        listens; a port that cannot be bound raises OSError with `port` set to it."""
+        context = server_context(self.options) if self.options.https_port is not None else None
         try:
             self.state.files.ensure_dirs()
         except OSError as exc:
@@ -59,38 +67,63 @@ class StubServer:
             self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
             self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
             self.out.flush()
-        self._server = await serve(
-            self.handle,
-            self.options.bind_address,
-            self.options.port,
-            limits=self.options.limits,
-            # The stub takes no connection over: an `Upgrade: h2c` (the JDK HttpClient's, on every
-            # cleartext request) is answered in HTTP/1.1 with its body read, as Jetty does when
-            # the request has a body. (Jetty upgrades a bodiless one to HTTP/2; podlab has none.)
-            upgrades=frozenset(),
-            # Jetty reads "get" as GET (WireMock journals GET and matches it).
-            any_case_methods=True,
-        )
-        self.port = self._server.port
+        if not self.options.disable_http:
+            self._server = await self._listen(self.options.port, None)
+            self.port = self._server.port
+        if context is not None and self.options.https_port is not None:
+            self._https_server = await self._listen(self.options.https_port, context)
+            self.https_port = self._https_server.port
         if self.options.watch:
             self.watcher = Watcher(self.state, self.out, self.err, interval=self.options.watch_interval)
             self.watcher.start()
-        self.out.write(startup_text(self.options, self.port))
+        self.out.write(startup_text(self.options, self.port, self.https_port))
         self.out.flush()
+
+    async def _listen(self, port: int, context: ssl.SSLContext | None) -> Server:
+        scheme = "http" if context is None else "https"
+
+        async def handle(request: Request, connection: Connection) -> Response | None:
+            return await self.handle(request, connection, scheme=scheme)
+
+        try:
+            return await serve(
+                handle,
+                self.options.bind_address,
+                port,
+                ssl_context=context,
+                plain_on_tls=False,  # Jetty's HTTPS connector speaks TLS only
+                limits=self.options.limits,
+                # The stub takes no connection over: an `Upgrade: h2c` (the JDK HttpClient's, on every
+                # cleartext request) is answered in HTTP/1.1 with its body read, as Jetty does when
+                # the request has a body. (Jetty upgrades a bodiless one to HTTP/2; podlab has none.)
+                upgrades=frozenset(),
+                # Jetty reads "get" as GET (WireMock journals GET and matches it).
+                any_case_methods=True,
+            )
+        except OSError as exc:
+            exc.port = port  # type: ignore[attr-defined]  # for the CLI's "Failed to bind" line
+            await self._close_listeners()
+            raise
+
+    async def _close_listeners(self) -> None:
+        for server in (self._server, self._https_server):
+            if server is not None:
+                await server.wait_closed()
+        self._server = self._https_server = None
 
     async def stop(self) -> None:
         if self.watcher is not None:
             await self.watcher.stop()
-        if self._server is not None:
-            server, self._server = self._server, None
-            await server.wait_closed()
+        await self._close_listeners()
         await self.webhooks.aclose()
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.
         asyncio.get_running_loop().call_later(0.05, self.shutdown_requested.set)
 
-    async def handle(self, request: Request, connection: Connection) -> Response | None:
+    async def handle(
+        self, request: Request, connection: Connection, *, scheme: str = "http"
+    ) -> Response | None:
         refused = refused_by_jetty(request, self.options.compat)
         if refused is not None:
             return refused
@@ -99,10 +132,10 @@ class StubServer:
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             if not request.method.isupper():  # "get /__admin/mappings" lists them, as GET does
                 request = dataclasses.replace(request, method=request.method.upper())
-            return await self._handle_admin(request, path[len(ADMIN_PREFIX) :])
-        return await serve_stub(request, connection, self._serving)
+            return await self._handle_admin(request, path[len(ADMIN_PREFIX) :], scheme)
+        return await serve_stub(request, connection, self._serving, scheme=scheme)
 
-    async def _handle_admin(self, request: Request, path: str) -> Response:
+    async def _handle_admin(self, request: Request, path: str, scheme: str) -> Response:
         if self.options.verbose:
             url = path + ("?" + request.query if request.query else "")
             write_log(self.out, admin_message(log_text(request, url, self.options.compat)))
@@ -111,8 +144,10 @@ class StubServer:
             answer = AdminAnswer(200, preflight_headers(request, origin))
         elif not self._admin_authorised(request):
             answer = AdminAnswer(401, [("WWW-Authenticate", 'Basic realm="WireMock"')])
-        elif self.options.admin_api_require_https:
-            answer = AdminAnswer(403, [], b"HTTPS is required for accessing the admin API")
+        elif self.options.admin_api_require_https and scheme != "https":
+            # 3.13.2 and 2.35.1 alike: Jackson's pretty JSON, application/json.
+            error = {"code": 40, "title": "HTTPS is required for accessing the admin API"}
+            answer = json_answer({"errors": [error]}, 403)
         else:
             answer = await self.admin.handle(request, path)
         headers: list[tuple[str, str]] = []

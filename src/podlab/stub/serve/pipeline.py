@@ -54,15 +54,18 @@ class Serving:
     webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
 
 
-async def serve_stub(request: Request, connection: Connection, serving: Serving) -> Response | None:
-    """Answer one request to the stubs; None when a fault took the connection over."""
+async def serve_stub(
+    request: Request, connection: Connection, serving: Serving, *, scheme: str = "http"
+) -> Response | None:
+    """Answer one request to the stubs (`scheme`: the listener's); None when a fault took the
+    connection over."""
     started = time.monotonic()
     options, state = serving.options, serving.state
     if options.enable_stub_cors and request.method == "OPTIONS":
         preflight = stub_preflight(request)
         if preflight is not None:
             return preflight
-    logged = LoggedRequest.from_http(request, compat=options.compat)  # parse
+    logged = LoggedRequest.from_http(request, scheme=scheme, compat=options.compat)  # parse
     stub = state.find(logged)  # match
     if stub is None:
         if request.method == "GET":
