@@ -256,6 +256,19 @@ def test_history_limits_delete_the_oldest_finished() -> None:
     assert deleted == ["ok-0", "ok-1", "bad-0"]
 
 
+def test_a_running_job_it_did_not_start_is_unexpected_once() -> None:
+    """kubectl 1.37's `create job --from=cronjob/x` gives the Job a controller reference."""
+    manual = job("by-hand")
+    cj = cronjob(status={"lastScheduleTime": format_time(at(13, 0))})
+    result = sync_cronjob(cj, [manual], at(13, 1))
+    assert events(result.actions) == [
+        ("UnexpectedJob", "Saw a job that the controller did not create or forgot: by-hand")
+    ]
+    assert result.unexpected == {"uid-by-hand"}
+    again = sync_cronjob(cj, [manual], at(13, 1, 1), unexpected=result.unexpected)
+    assert again.actions == [] and again.unexpected == {"uid-by-hand"}
+
+
 def test_manual_jobs_are_not_active() -> None:
     manual = job("hello-manual", controller=False)
     result = sync_cronjob(cronjob(status={"lastScheduleTime": format_time(at(13, 0))}), [manual], at(13, 1))

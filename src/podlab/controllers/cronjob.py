@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 
@@ -36,7 +36,8 @@ class CronJobSync:
     reported: datetime | None = None
     # When the schedule next fires (the real controller requeues for then, plus 100 ms).
     next_at: datetime | None = None
-    notes: list[str] = field(default_factory=list)
+    # The running Jobs it controls but did not start (UnexpectedJob said once for each).
+    unexpected: frozenset[str] = frozenset()
 
 
 def _spec(cj: Obj) -> Obj:
@@ -169,8 +170,15 @@ def cleanup_finished(cj: Obj, children: list[Obj]) -> list[DeleteObject]:
     return out
 
 
-def sync_cronjob(cj: Obj, jobs: list[Obj], now: datetime, reported: datetime | None = None) -> CronJobSync:
-    """One reconcile of a CronJob against the Jobs of its namespace."""
+def sync_cronjob(
+    cj: Obj,
+    jobs: list[Obj],
+    now: datetime,
+    reported: datetime | None = None,
+    unexpected: frozenset[str] = frozenset(),
+) -> CronJobSync:
+    """One reconcile of a CronJob against the Jobs of its namespace. `reported` and `unexpected`:
+    what earlier syncs already said (see the module docstring)."""
     actions: list[Action] = []
     events: list[RecordEvent] = []
     old_status = cj.get("status") or {}
@@ -178,8 +186,9 @@ def sync_cronjob(cj: Obj, jobs: list[Obj], now: datetime, reported: datetime | N
     active: list[Obj] = [dict(r) for r in status.get("active") or []]
     active_uids = {r.get("uid") for r in active}
 
-    # Only Jobs it controls: `kubectl create job --from` makes a non-controller reference, which
-    # neither status.active nor the history limits count (kubernetes#110430).
+    # Only Jobs it controls. kubectl 1.37's `create job --from` makes a controller reference,
+    # so such a Job is one it "did not create or forgot" (older kubectl made a plain reference,
+    # which neither status.active nor the history limits count: kubernetes#110430).
     children = [
         j
         for j in jobs
@@ -189,9 +198,15 @@ def sync_cronjob(cj: Obj, jobs: list[Obj], now: datetime, reported: datetime | N
         and ref.get("uid") == uid_of(cj)
     ]
     child_uids = {uid_of(j) for j in children}
+    still_unexpected: set[str] = set()
     for job in children:
         condition = finished_condition(job)
         found = uid_of(job) in active_uids
+        if condition is None and not found:
+            still_unexpected.add(uid_of(job))
+            if uid_of(job) not in unexpected:
+                message = f"Saw a job that the controller did not create or forgot: {name_of(job)}"
+                events.append(RecordEvent(cj, "Warning", "UnexpectedJob", message, COMPONENT))
         if condition is not None and found:
             active = [r for r in active if r.get("uid") != uid_of(job)]
             message = f"Saw completed job: {name_of(job)}, status: {condition}"
@@ -239,7 +254,7 @@ def sync_cronjob(cj: Obj, jobs: list[Obj], now: datetime, reported: datetime | N
     if not meta(cj).get("deletionTimestamp"):
         actions.extend(cleanup_finished(cj, children))
     actions.extend(events)
-    return CronJobSync(actions, reported, next_at)
+    return CronJobSync(actions, reported, next_at, frozenset(still_unexpected))
 
 
 def _decide_run(

@@ -133,8 +133,10 @@ class Controllers:
         # The cronjob controller's own clock: the node's, unless a test speeds it up
         # (PODLAB_CRONJOB_CLOCK_SPEED, node/node.py).
         self._cron_clock = cronjob_clock or clock
-        # Per CronJob uid: the scheduled time whose skipped run was already reported.
+        # Per CronJob uid: the scheduled time whose skipped run was already reported, and the
+        # Jobs already reported as unexpected (cronjob.py's docstring says why).
         self._cron_reported: dict[str, datetime] = {}
+        self._cron_unexpected: dict[str, frozenset[str]] = {}
         self._resync = resync_seconds
         self._wake = asyncio.Event()
         self._stopped = False
@@ -211,6 +213,7 @@ class Controllers:
         cronjobs = self._list(cronjob_controller.CRONJOBS)
         if not cronjobs:
             self._cron_reported.clear()
+            self._cron_unexpected.clear()
             return 0
         now = self._cron_clock()
         jobs = self._list(JOBS)
@@ -219,16 +222,25 @@ class Controllers:
             uid = uid_of(cj)
             ns_jobs = [j for j in jobs if namespace_of(j) == namespace_of(cj)]
             try:
-                result = cronjob_controller.sync_cronjob(cj, ns_jobs, now, self._cron_reported.get(uid))
+                result = cronjob_controller.sync_cronjob(
+                    cj,
+                    ns_jobs,
+                    now,
+                    self._cron_reported.get(uid),
+                    self._cron_unexpected.get(uid, frozenset()),
+                )
             except Exception:
                 log.exception("reconcile of CronJob %s/%s failed", namespace_of(cj), name_of(cj))
                 continue
             if result.reported is not None:
                 self._cron_reported[uid] = result.reported
+            self._cron_unexpected[uid] = result.unexpected
             writes += self.apply(result.actions, now)
         live = {uid_of(cj) for cj in cronjobs}
         for uid in [u for u in self._cron_reported if u not in live]:
             del self._cron_reported[uid]
+        for uid in [u for u in self._cron_unexpected if u not in live]:
+            del self._cron_unexpected[uid]
         return writes
 
     def _sync_daemonsets(self, now: datetime) -> int:
