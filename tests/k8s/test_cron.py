@@ -205,3 +205,23 @@ def test_daemonset_defaults_and_validation() -> None:
     changed = daemonset(selector={"matchLabels": {"app": "agent", "x": "y"}})
     changed["spec"]["template"]["metadata"]["labels"]["x"] = "y"
     assert "spec.selector: Invalid value:" in messages(changed, old=daemonset())
+
+
+def test_daemonset_selector_and_deadline_as_kubernetes_orders_them() -> None:
+    none = daemonset()
+    del none["spec"]["selector"]
+    assert messages(none) == (
+        'DaemonSet.apps "agent" is invalid: spec.template.metadata.labels: Invalid value: '
+        'map[string]string{"app":"agent"}: `selector` does not match template `labels`'
+    )
+    empty = daemonset(selector={})
+    assert messages(empty) == (
+        'DaemonSet.apps "agent" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:'
+        "map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: "
+        "empty selector is invalid for daemonset"
+    )
+    deadline = daemonset()
+    deadline["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 5
+    assert messages(deadline).endswith(
+        "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet is not Supported"
+    )

@@ -67,29 +67,18 @@ def _strategy_errors(strategy: Any, path: str) -> list[FieldError]:
 
 
 def _spec_errors(spec: Obj, path: str) -> list[FieldError]:
+    """ValidateDaemonSetSpec, in its order. A missing selector is no error of its own: it selects
+    nothing, so the template's labels do not match it."""
     errs: list[FieldError] = []
     selector = spec.get("selector")
-    if selector is None:
-        errs.append(fe.required(f"{path}.selector"))
-    else:
-        errs.extend(validate_label_selector(selector, f"{path}.selector"))
-        if not (selector.get("matchLabels") or selector.get("matchExpressions")):
-            errs.append(
-                fe.invalid(
-                    f"{path}.selector", go_label_selector(selector), "empty selector is invalid for daemonset"
-                )
-            )
-    template = spec.get("template")
-    if not isinstance(template, dict):
-        errs.append(fe.required(f"{path}.template"))
-        return errs
+    raw_template = spec.get("template")
+    template: Obj = raw_template if isinstance(raw_template, dict) else {}
     tpath = f"{path}.template"
     tmeta = template.get("metadata") or {}
     labels = tmeta.get("labels") or {}
-    has_selector = isinstance(selector, dict) and (
-        selector.get("matchLabels") or selector.get("matchExpressions")
-    )
-    if has_selector and not selector_matches(selector, labels):
+    if selector is not None:
+        errs.extend(validate_label_selector(selector, f"{path}.selector"))
+    if selector is None or not selector_matches(selector, labels):
         errs.append(
             fe.invalid(
                 f"{tpath}.metadata.labels",
@@ -97,24 +86,30 @@ def _spec_errors(spec: Obj, path: str) -> list[FieldError]:
                 "`selector` does not match template `labels`",
             )
         )
+    if isinstance(selector, dict) and not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        errs.append(
+            fe.invalid(
+                f"{path}.selector", go_label_selector(selector), "empty selector is invalid for daemonset"
+            )
+        )
     errs.extend(validate_labels(labels, f"{tpath}.metadata.labels"))
     pod_spec = template.get("spec")
     errs.extend(validate_pod_spec(pod_spec, f"{tpath}.spec"))
     if isinstance(pod_spec, dict):
         restart = pod_spec.get("restartPolicy")
-        if restart not in (None, "Always"):
-            errs.append(fe.not_supported(f"{tpath}.spec.restartPolicy", restart, ["Always"]))
+        if restart != "Always":
+            errs.append(fe.not_supported(f"{tpath}.spec.restartPolicy", restart or "", ["Always"]))
         if pod_spec.get("activeDeadlineSeconds") is not None:
             errs.append(
-                fe.invalid(
+                fe.forbidden(
                     f"{tpath}.spec.activeDeadlineSeconds",
-                    pod_spec["activeDeadlineSeconds"],
                     "activeDeadlineSeconds in DaemonSet is not Supported",
                 )
             )
-    for field in ("minReadySeconds", "templateGeneration", "revisionHistoryLimit"):
+    for field in ("minReadySeconds", "templateGeneration"):
         errs.extend(nonnegative(spec.get(field), f"{path}.{field}"))
     errs.extend(_strategy_errors(spec.get("updateStrategy"), f"{path}.updateStrategy"))
+    errs.extend(nonnegative(spec.get("revisionHistoryLimit"), f"{path}.revisionHistoryLimit"))
     return errs
 
 
