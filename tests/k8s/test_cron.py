@@ -225,3 +225,32 @@ def test_daemonset_selector_and_deadline_as_kubernetes_orders_them() -> None:
     assert messages(deadline).endswith(
         "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet is not Supported"
     )
+
+
+def test_cronjob_and_daemonset_rows() -> None:
+    from podlab.k8s.printers_batch import cronjob_row
+    from podlab.k8s.printers_daemonset import daemonset_row
+
+    now = datetime(2026, 12, 7, 13, 10, tzinfo=UTC)
+    cj = cronjob(timeZone="Europe/Berlin")
+    cj["metadata"]["creationTimestamp"] = "2026-12-07T13:00:00Z"
+    cj["status"] = {"active": [{"name": "a"}], "lastScheduleTime": "2026-12-07T13:05:00Z"}
+    assert cronjob_row(cj, now) == [
+        "hello",
+        "*/5 * * * *",
+        "Europe/Berlin",
+        "False",
+        1,
+        "5m",
+        "10m",
+        "c",
+        "busybox",
+        "<none>",
+    ]
+    unset = cronjob()
+    del unset["spec"]["suspend"]
+    assert cronjob_row(unset, now)[2:6] == ["<none>", "<unset>", 0, "<none>"]
+    ds = daemonset()
+    ds["spec"]["template"]["spec"]["nodeSelector"] = {"b": "2", "a": "1"}
+    ds["status"] = {"desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberReady": 0}
+    assert daemonset_row(ds, now)[1:7] == [1, 1, 0, 0, 0, "a=1,b=2"]
