@@ -60,8 +60,8 @@ def test_routes_serve_each_row_and_its_subresources(r: ResourceInfo) -> None:
 
 def test_unserved_paths_and_keys() -> None:
     with pytest.raises(UnknownResource):
-        parse_resource_path("/apis/apps/v1/namespaces/default/controllerrevisions")
-    assert resource_for_key(("apps", "controllerrevisions")) is None
+        parse_resource_path("/apis/batch/v1/namespaces/default/widgets")
+    assert resource_for_key(("batch", "widgets")) is None
 
 
 def test_field_labels_come_from_the_row() -> None:

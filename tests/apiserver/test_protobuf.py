@@ -48,8 +48,8 @@ def test_unknown_field_with_a_value_is_refused_by_name() -> None:
 
 
 def test_other_kinds_and_bad_envelopes_are_refused() -> None:
-    with pytest.raises(ProtobufError, match="not ControllerRevision"):
-        decode(envelope("apps/v1", "ControllerRevision", b""))
+    with pytest.raises(ProtobufError, match="not PodTemplate"):
+        decode(envelope("v1", "PodTemplate", b""))
     with pytest.raises(ProtobufError, match="magic"):
         decode(b"{}")
     with pytest.raises(ProtobufError, match="truncated"):

@@ -85,7 +85,7 @@ def test_openapi_v3_stub_names_field_validation(node: Node) -> None:
 def test_unknown_paths_are_404_status(node: Node) -> None:
     for path in (
         "/api/v2",
-        "/apis/apps/v1/controllerrevisions",
+        "/apis/batch/v1/widgets",
         "/api/v1/namespaces/default/widgets",
         "/nothing",
     ):
