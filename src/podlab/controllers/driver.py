@@ -235,7 +235,7 @@ class Controllers:
             if result.reported is not None:
                 self._cron_reported[uid] = result.reported
             self._cron_unexpected[uid] = result.unexpected
-            writes += self.apply(result.actions, now)
+            writes += self.apply(result.actions, self._clock())  # events on the node's clock
         live = {uid_of(cj) for cj in cronjobs}
         for uid in [u for u in self._cron_reported if u not in live]:
             del self._cron_reported[uid]
