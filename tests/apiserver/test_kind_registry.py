@@ -60,8 +60,8 @@ def test_routes_serve_each_row_and_its_subresources(r: ResourceInfo) -> None:
 
 def test_unserved_paths_and_keys() -> None:
     with pytest.raises(UnknownResource):
-        parse_resource_path("/apis/batch/v1/namespaces/default/cronjobs")
-    assert resource_for_key(("batch", "cronjobs")) is None
+        parse_resource_path("/apis/batch/v1/namespaces/default/widgets")
+    assert resource_for_key(("batch", "widgets")) is None
 
 
 def test_field_labels_come_from_the_row() -> None:
@@ -80,5 +80,12 @@ def test_store_flags() -> None:
     assert by_kind["Node"].has_status and by_kind["Pod"].has_status
     assert not by_kind["ConfigMap"].has_status
     assert {k for k, r in by_kind.items() if r.graceful_delete} == {"Pod"}
-    assert {k for k, r in by_kind.items() if r.generation} == {"Pod", "Deployment", "ReplicaSet", "Job"}
+    assert {k for k, r in by_kind.items() if r.generation} == {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "Job",
+        "CronJob",
+        "DaemonSet",
+    }
     assert "deletecollection" not in by_kind["Namespace"].verbs

@@ -48,8 +48,8 @@ def test_unknown_field_with_a_value_is_refused_by_name() -> None:
 
 
 def test_other_kinds_and_bad_envelopes_are_refused() -> None:
-    with pytest.raises(ProtobufError, match="not CronJob"):
-        decode(envelope("batch/v1", "CronJob", b""))
+    with pytest.raises(ProtobufError, match="not PodTemplate"):
+        decode(envelope("v1", "PodTemplate", b""))
     with pytest.raises(ProtobufError, match="magic"):
         decode(b"{}")
     with pytest.raises(ProtobufError, match="truncated"):
@@ -101,3 +101,39 @@ def test_an_ephemeral_containers_common_fields_are_inline() -> None:
     assert pod["spec"]["ephemeralContainers"] == [
         {"name": "debugger-abcde", "image": "busybox", "tty": True, "targetContainerName": "app"}
     ]
+
+
+def test_a_cronjob_as_kubectl_create_cronjob_sends_it() -> None:
+    container = field(1, b"c") + field(2, b"busybox")
+    pod_spec = field(2, container) + field(3, b"OnFailure")
+    job_spec = field(6, field(2, pod_spec))
+    spec = (
+        field(1, b"*/5 * * * *")
+        + field(3, b"Allow")
+        + field(4, 0)  # suspend: false, a pointer: kept
+        + field(5, field(1, field(1, b"")) + field(2, job_spec))
+        + field(8, b"Europe/Berlin")
+    )
+    body = envelope("batch/v1", "CronJob", field(1, field(1, b"hello")) + field(2, spec))
+    assert decode(body) == {
+        "kind": "CronJob",
+        "apiVersion": "batch/v1",
+        "metadata": {"name": "hello"},
+        "spec": {
+            "schedule": "*/5 * * * *",
+            "concurrencyPolicy": "Allow",
+            "suspend": False,
+            "jobTemplate": {
+                "metadata": {},
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "containers": [{"name": "c", "image": "busybox"}],
+                            "restartPolicy": "OnFailure",
+                        }
+                    }
+                },
+            },
+            "timeZone": "Europe/Berlin",
+        },
+    }

@@ -57,8 +57,8 @@ def test_bad_yaml_names_line_and_column() -> None:
 
 def test_unknown_kind_and_wrong_group() -> None:
     with pytest.raises(ManifestError) as info:
-        load_manifests("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\n", "cronjob.yaml")
-    assert 'no matches for kind "CronJob" in version "batch/v1"' in str(info.value)
+        load_manifests("apiVersion: v1\nkind: PodTemplate\nmetadata: {name: j}\n", "pt.yaml")
+    assert 'no matches for kind "PodTemplate" in version "v1"' in str(info.value)
     with pytest.raises(ManifestError):
         load_manifests("apiVersion: v1\nkind: Deployment\nmetadata: {name: j}\n", "d.yaml")
 

@@ -112,6 +112,19 @@ SCHEMA: dict[str, dict[int, tuple[str, str]]] = {
         14: ("podReplacementPolicy", "str"),
         15: ("managedBy", "str"),
     },
+    # `kubectl create cronjob` (batch/v1 generated.proto).
+    "CronJob": {1: ("metadata", "ObjectMeta"), 2: ("spec", "CronJobSpec"), 3: ("status", "Empty")},
+    "CronJobSpec": {
+        1: ("schedule", "str"),
+        2: ("startingDeadlineSeconds", "int?"),
+        3: ("concurrencyPolicy", "str"),
+        4: ("suspend", "bool?"),
+        5: ("jobTemplate", "JobTemplateSpec"),
+        6: ("successfulJobsHistoryLimit", "int?"),
+        7: ("failedJobsHistoryLimit", "int?"),
+        8: ("timeZone", "str?"),
+    },
+    "JobTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "JobSpec")},
     "Pod": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodSpec"), 3: ("status", "Empty")},
     "Service": {1: ("metadata", "ObjectMeta"), 2: ("spec", "ServiceSpec"), 3: ("status", "ServiceStatus")},
     "ServiceSpec": {
@@ -203,6 +216,7 @@ KINDS = {
     "Secret",
     "Deployment",
     "Job",
+    "CronJob",
     "Pod",
     "Service",
     "ServiceAccount",

@@ -12,10 +12,12 @@ import contextlib
 import copy
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 
+from podlab.controllers import cronjob as cronjob_controller
+from podlab.controllers import daemonset as daemonset_controller
 from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
@@ -46,6 +48,7 @@ from podlab.k8s.events import object_reference
 from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.strategy import prepare_for_create
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
 
@@ -60,16 +63,44 @@ _WATCHED = (
     endpointslice_controller.ENDPOINTSLICES,
     endpoints_controller.ENDPOINTS,
     JOBS,
+    cronjob_controller.CRONJOBS,
+    daemonset_controller.DAEMONSETS,
     namespace_controller.NAMESPACES,
 )
+NODES = ("", "nodes")
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
-_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job"}
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "CronJob", "DaemonSet"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+CRONJOB_CLOCK_SPEED_ENV = "PODLAB_CRONJOB_CLOCK_SPEED"
+
+
+def cronjob_clock_from_env(
+    environ: Mapping[str, str], base: Callable[[], datetime] = _utcnow
+) -> Callable[[], datetime] | None:
+    """For tests only: `PODLAB_CRONJOB_CLOCK_SPEED=60` makes the cronjob controller's clock run
+    sixty times as fast as the node's from the moment the node starts, so a `* * * * *` CronJob
+    fires about once a second. Unset, unparsable or <= 1: None (the node's clock). Only the
+    cronjob controller reads it; Jobs, pods and timestamps keep real time (so `LAST SCHEDULE`
+    may print `<invalid>`, a time in the future)."""
+    try:
+        speed = float(environ.get(CRONJOB_CLOCK_SPEED_ENV, "1"))
+    except ValueError:
+        return None
+    if speed <= 1:
+        return None
+    start = base()
+
+    def clock() -> datetime:
+        return start + (base() - start) * speed
+
+    return clock
 
 
 def make_event(involved: Obj, type_: str, reason: str, message: str, component: str, now: datetime) -> Obj:
@@ -95,9 +126,17 @@ class Controllers:
         *,
         clock: Callable[[], datetime] = _utcnow,
         resync_seconds: float = 1.0,
+        cronjob_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self._clock = clock
+        # The cronjob controller's own clock: the node's, unless a test speeds it up
+        # (PODLAB_CRONJOB_CLOCK_SPEED, node/node.py).
+        self._cron_clock = cronjob_clock or clock
+        # Per CronJob uid: the scheduled time whose skipped run was already reported, and the
+        # Jobs already reported as unexpected (cronjob.py's docstring says why).
+        self._cron_reported: dict[str, datetime] = {}
+        self._cron_unexpected: dict[str, frozenset[str]] = {}
         self._resync = resync_seconds
         self._wake = asyncio.Event()
         self._stopped = False
@@ -130,7 +169,9 @@ class Controllers:
         for rs in self._list(REPLICASETS):
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
+        writes += self._sync_cronjobs()
         writes += self._sync_jobs(now)
+        writes += self._sync_daemonsets(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -165,6 +206,57 @@ class Controllers:
             if expired is not None:
                 writes += self.apply([expired], now)
         writes += self.apply(list(job_cleanup.orphan_finalizers(pods, jobs)), now)
+        return writes
+
+    def _sync_cronjobs(self) -> int:
+        """The cronjob controller, on its own clock; Jobs it creates are synced in this pass."""
+        cronjobs = self._list(cronjob_controller.CRONJOBS)
+        if not cronjobs:
+            self._cron_reported.clear()
+            self._cron_unexpected.clear()
+            return 0
+        now = self._cron_clock()
+        jobs = self._list(JOBS)
+        writes = 0
+        for cj in cronjobs:
+            uid = uid_of(cj)
+            ns_jobs = [j for j in jobs if namespace_of(j) == namespace_of(cj)]
+            try:
+                result = cronjob_controller.sync_cronjob(
+                    cj,
+                    ns_jobs,
+                    now,
+                    self._cron_reported.get(uid),
+                    self._cron_unexpected.get(uid, frozenset()),
+                )
+            except Exception:
+                log.exception("reconcile of CronJob %s/%s failed", namespace_of(cj), name_of(cj))
+                continue
+            if result.reported is not None:
+                self._cron_reported[uid] = result.reported
+            self._cron_unexpected[uid] = result.unexpected
+            writes += self.apply(result.actions, self._clock())  # events on the node's clock
+        live = {uid_of(cj) for cj in cronjobs}
+        for uid in [u for u in self._cron_reported if u not in live]:
+            del self._cron_reported[uid]
+        for uid in [u for u in self._cron_unexpected if u not in live]:
+            del self._cron_unexpected[uid]
+        return writes
+
+    def _sync_daemonsets(self, now: datetime) -> int:
+        """The daemonset controller against podlab's one node."""
+        daemonsets = self._list(daemonset_controller.DAEMONSETS)
+        if not daemonsets:
+            return 0
+        nodes = self._list(NODES)
+        node = nodes[0] if nodes else None
+        pods = self._list(PODS)
+        writes = 0
+        for ds in daemonsets:
+            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(ds)]
+            writes += self._guarded(
+                ds, partial(daemonset_controller.sync_daemonset, ds, ns_pods, node, now), now
+            )
         return writes
 
     def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
@@ -243,7 +335,9 @@ class Controllers:
                         message = f"Error creating: {refusal.message}"
                         self._record(owner, "Warning", "FailedCreate", message, component, now)
                     return 0
-                created = self.store.create(key, obj)
+                # A Job's selector names its uid (the API server's create strategy).
+                uid = prepare_for_create(obj, keep_uid=True) if key == JOBS else None
+                created = self.store.create(key, obj, uid=uid)
                 if event is not None and owner is not None:
                     reason, message = event
                     self._record(

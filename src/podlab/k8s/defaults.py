@@ -255,6 +255,39 @@ def _default_job(obj: Obj) -> None:
     _default_template(spec)
 
 
+def _default_cronjob(obj: Obj) -> None:
+    """SetDefaults_CronJob (k8s pkg/apis/batch/v1/defaults.go); the job template's pod spec gets
+    the pod defaults (the Job-level ones apply when the controller creates the Job)."""
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    _setdefault(spec, "concurrencyPolicy", "Allow")
+    for key, value in (("suspend", False), ("successfulJobsHistoryLimit", 3), ("failedJobsHistoryLimit", 1)):
+        if spec.get(key) is None:
+            spec[key] = value
+    template = spec.get("jobTemplate")
+    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+        _default_template(template["spec"])
+
+
+def _default_daemonset(obj: Obj) -> None:
+    """SetDefaults_DaemonSet (k8s pkg/apis/apps/v1/defaults.go)."""
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    strategy = _child(spec, "updateStrategy")
+    if strategy is not None:
+        _setdefault(strategy, "type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = _child(strategy, "rollingUpdate")
+            if rolling is not None:
+                _setdefault(rolling, "maxUnavailable", 1)
+                _setdefault(rolling, "maxSurge", 0)
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    _default_template(spec)
+
+
 def _default_secret(obj: Obj) -> None:
     _setdefault(obj, "type", "Opaque")
     # v1 -> internal conversion: stringData is written over data and never stored.
@@ -319,6 +352,8 @@ _BY_KIND = {
     "Deployment": _default_deployment,
     "ReplicaSet": _default_replicaset,
     "Job": _default_job,
+    "CronJob": _default_cronjob,
+    "DaemonSet": _default_daemonset,
     "Secret": _default_secret,
     "Namespace": _default_namespace,
     "Service": _default_service,

@@ -9,7 +9,7 @@ from typing import Any
 
 from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
-from podlab.k8s.printers_batch import JOB_COLUMNS, job_row
+from podlab.k8s.printers_batch import CRONJOB_COLUMNS, JOB_COLUMNS, cronjob_row, job_row
 from podlab.k8s.printers_common import (
     AGE,
     AGE_DOC,
@@ -26,6 +26,7 @@ from podlab.k8s.printers_common import (
     meta_of,
     name_of,
 )
+from podlab.k8s.printers_daemonset import DAEMONSET_COLUMNS, daemonset_row
 from podlab.k8s.printers_network import (
     ENDPOINTS_COLUMNS,
     ENDPOINTSLICE_COLUMNS,
@@ -402,6 +403,8 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Deployment": (DEPLOYMENT_COLUMNS, deployment_row),
     "ReplicaSet": (REPLICASET_COLUMNS, replicaset_row),
     "Job": (JOB_COLUMNS, job_row),
+    "CronJob": (CRONJOB_COLUMNS, cronjob_row),
+    "DaemonSet": (DAEMONSET_COLUMNS, daemonset_row),
     "Event": (EVENT_COLUMNS, event_row),
     "ConfigMap": (CONFIGMAP_COLUMNS, configmap_row),
     "Secret": (SECRET_COLUMNS, secret_row),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from podlab.k8s.duration import human_duration
+from podlab.k8s.duration import age, human_duration
 from podlab.k8s.errors import Obj
 from podlab.k8s.printers_common import (
     AGE,
@@ -89,4 +89,49 @@ def job_row(obj: Obj, now: datetime) -> list[Any]:
         ",".join(str(c.get("name", "")) for c in containers),
         ",".join(str(c.get("image", "")) for c in containers),
         selector_string(spec.get("selector")),
+    ]
+
+
+CRONJOB_COLUMNS: list[Column] = [
+    NAME,
+    ("Schedule", "string", 0, "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+    (
+        "Timezone",
+        "string",
+        0,
+        "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones",
+    ),
+    (
+        "Suspend",
+        "boolean",
+        0,
+        "This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.",
+    ),
+    ("Active", "integer", 0, "A list of pointers to currently running jobs."),
+    ("Last Schedule", "string", 0, "Information when was the last time the job was successfully scheduled."),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    JOB_COLUMNS[-1],
+]
+
+
+def cronjob_row(obj: Obj, now: datetime) -> list[Any]:
+    """printCronJob: TIMEZONE `<none>` when unset, SUSPEND printBoolPtr, LAST SCHEDULE `<none>`."""
+    spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
+    suspend = spec.get("suspend")
+    last = status.get("lastScheduleTime")
+    job_spec = as_obj(as_obj(spec.get("jobTemplate")).get("spec"))
+    containers = dicts(as_obj(as_obj(job_spec.get("template")).get("spec")).get("containers"))
+    return [
+        name_of(obj),
+        str(spec.get("schedule") or ""),
+        str(spec["timeZone"]) if spec.get("timeZone") is not None else "<none>",
+        "<unset>" if suspend is None else str(bool(suspend)),
+        len(dicts(status.get("active"))),
+        age(last, now) if last else "<none>",
+        age_of(obj, now),
+        ",".join(str(c.get("name", "")) for c in containers),
+        ",".join(str(c.get("image", "")) for c in containers),
+        selector_string(job_spec.get("selector")) or "<none>",
     ]

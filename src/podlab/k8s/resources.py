@@ -195,6 +195,32 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"status.replicas"}),
         generation=True,
     ),
+    # Run by the cronjob controller (controllers/cronjob.py).
+    ResourceInfo(
+        "batch",
+        "v1",
+        "CronJob",
+        "cronjobs",
+        True,
+        ("cj",),
+        "cronjob",
+        categories=("all",),
+        subresources=(STATUS,),
+        generation=True,
+    ),
+    # Run by the daemonset controller (controllers/daemonset.py) on the one node.
+    ResourceInfo(
+        "apps",
+        "v1",
+        "DaemonSet",
+        "daemonsets",
+        True,
+        ("ds",),
+        "daemonset",
+        categories=("all",),
+        subresources=(STATUS,),
+        generation=True,
+    ),
     # Run by the job controller (controllers/job.py).
     ResourceInfo(
         "batch",

@@ -11,9 +11,11 @@ from podlab.k8s.names import generate_name
 from podlab.k8s.validation_batch import generate_selector
 
 
-def prepare_for_create(obj: Obj) -> str | None:
+def prepare_for_create(obj: Obj, *, keep_uid: bool = False) -> str | None:
     """In place: a Job gets its uid (and its name, when generated) and its selector and template
-    labels. Returns the uid the store must keep; None for kinds without such a step."""
+    labels. Returns the uid the store must keep; None for kinds without such a step.
+    `keep_uid`: a controller's own create keeps the uid it chose (the cronjob controller names
+    the new Job in its status in the same pass); a client's uid is always replaced."""
     if obj.get("kind") != "Job":
         return None
     meta = obj.setdefault("metadata", {})
@@ -21,6 +23,6 @@ def prepare_for_create(obj: Obj) -> str | None:
         return None
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = generate_name(str(meta["generateName"]))
-    meta["uid"] = str(uuid.uuid4())
+    meta["uid"] = (keep_uid and meta.get("uid")) or str(uuid.uuid4())
     generate_selector(obj)
     return str(meta["uid"])

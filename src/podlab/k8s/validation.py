@@ -18,6 +18,8 @@ from podlab.k8s.validation_apps import (
     validate_selector_update,
 )
 from podlab.k8s.validation_batch import validate_job
+from podlab.k8s.validation_cronjob import validate_cronjob
+from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
@@ -92,6 +94,10 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
             errs.extend(validate_selector_update(obj, old))
     elif kind == "Job":
         errs.extend(validate_job(obj, old))
+    elif kind == "CronJob":
+        errs.extend(validate_cronjob(obj, old))
+    elif kind == "DaemonSet":
+        errs.extend(validate_daemonset(obj, old))
     elif kind == "Service":
         errs.extend(validate_service_spec(spec))
     elif kind == "EndpointSlice":

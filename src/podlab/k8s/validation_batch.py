@@ -90,7 +90,9 @@ def _validate_generated_selector(job: Obj) -> list[FieldError]:
     return errs
 
 
-def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
+def _validate_job_spec(spec: Obj, path: str, *, in_template: bool = False) -> list[FieldError]:
+    """ValidateJobSpec; with `in_template`, the private validateJobSpec a CronJob's jobTemplate gets
+    (ValidateJobTemplateSpec), which has no selector yet."""
     errs: list[FieldError] = []
     for field in (
         "parallelism",
@@ -154,6 +156,8 @@ def _validate_job_spec(spec: Obj, path: str) -> list[FieldError]:
             )
         )
     selector = spec.get("selector")
+    if in_template:
+        return errs
     if selector is None:
         errs.append(fe.required(f"{path}.selector", ""))
     else:

@@ -18,6 +18,7 @@ from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
 from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
+from podlab.controllers.driver import cronjob_clock_from_env
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
 from podlab.network.hostports import HostPorts
@@ -118,7 +119,7 @@ class Node:
         self.proxy = ServiceProxy(
             self.store, self.network, host_endpoints={advertised: ("127.0.0.1", api_port)}
         )
-        self._controllers = Controllers(self.store)
+        self._controllers = Controllers(self.store, cronjob_clock=cronjob_clock_from_env(os.environ))
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
             self.store,
