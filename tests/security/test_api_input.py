@@ -324,6 +324,7 @@ def test_unsafe_paths_are_422(
 # ---- heavy work never stalls other clients ---------------------------------------------------
 
 
+@pytest.mark.serial
 def test_kubectl_get_pods_answers_while_a_400_container_pod_starts(tmp_path: Path) -> None:
     node = start_node(tmp_path / "home")
     try:
