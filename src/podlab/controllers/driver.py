@@ -23,6 +23,7 @@ from podlab.controllers import job as job_controller
 from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
 from podlab.controllers import replicaset as replicaset_controller
+from podlab.controllers import statefulset as statefulset_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
     EVENTS,
@@ -61,9 +62,11 @@ _WATCHED = (
     endpoints_controller.ENDPOINTS,
     JOBS,
     namespace_controller.NAMESPACES,
+    statefulset_controller.STATEFULSETS,
+    statefulset_controller.CONTROLLERREVISIONS,
 )
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
-_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job"}
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "StatefulSet"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
@@ -131,6 +134,7 @@ class Controllers:
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(rs)]
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
         writes += self._sync_jobs(now)
+        writes += self._sync_statefulsets(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -166,6 +170,34 @@ class Controllers:
                 writes += self.apply([expired], now)
         writes += self.apply(list(job_cleanup.orphan_finalizers(pods, jobs)), now)
         return writes
+
+    def _sync_statefulsets(self, now: datetime) -> int:
+        """The statefulset controller; pods, revisions and claims listed only while a set exists."""
+        sets = self._list(statefulset_controller.STATEFULSETS)
+        if not sets:
+            return 0
+        pods = self._list(PODS)
+        revisions = self._list(statefulset_controller.CONTROLLERREVISIONS)
+        claims = self._claims()
+        writes = 0
+        for sts in sets:
+            ns = namespace_of(sts)
+            decide = partial(
+                statefulset_controller.sync_statefulset,
+                sts,
+                [p for p in pods if namespace_of(p) == ns],
+                [r for r in revisions if namespace_of(r) == ns],
+                [c for c in claims if namespace_of(c) == ns],
+                now,
+            )
+            writes += self._guarded(sts, decide, now)
+        return writes
+
+    def _claims(self) -> list[Obj]:
+        try:
+            return self._list(statefulset_controller.PVCS)
+        except StoreError:
+            return []  # claims not served
 
     def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
         """The endpointslice and endpoints controllers: every Service with a selector against

@@ -230,6 +230,41 @@ def _default_replicaset(obj: Obj) -> None:
     _default_template(spec)
 
 
+def _default_statefulset(obj: Obj) -> None:
+    """SetDefaults_StatefulSet (k8s pkg/apis/apps/v1/defaults.go); MaxUnavailableStatefulSet is
+    beta (on) since 1.35, StatefulSetAutoDeletePVC GA since 1.32. Claim templates get the claim
+    defaults (SetDefaults_PersistentVolumeClaim: volumeMode Filesystem, phase Pending)."""
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    _setdefault(spec, "podManagementPolicy", "OrderedReady")
+    strategy = _child(spec, "updateStrategy")
+    if strategy is not None:
+        if not strategy.get("type"):
+            strategy["type"] = "RollingUpdate"
+            _child(strategy, "rollingUpdate")
+        rolling = strategy.get("rollingUpdate")
+        if strategy["type"] == "RollingUpdate" and isinstance(rolling, dict):
+            _setdefault(rolling, "partition", 0)
+            _setdefault(rolling, "maxUnavailable", 1)
+    retention = _child(spec, "persistentVolumeClaimRetentionPolicy")
+    if retention is not None:
+        _setdefault(retention, "whenDeleted", "Retain")
+        _setdefault(retention, "whenScaled", "Retain")
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    for claim in _dicts(spec.get("volumeClaimTemplates")):
+        claim_spec = _child(claim, "spec")
+        if claim_spec is not None:
+            _setdefault(claim_spec, "volumeMode", "Filesystem")
+        claim_status = _child(claim, "status")
+        if claim_status is not None:
+            _setdefault(claim_status, "phase", "Pending")
+    _default_template(spec)
+
+
 def _default_job(obj: Obj) -> None:
     """SetDefaults_Job (k8s pkg/apis/batch/v1/defaults.go)."""
     spec = _child(obj, "spec")
@@ -319,6 +354,7 @@ _BY_KIND = {
     "Deployment": _default_deployment,
     "ReplicaSet": _default_replicaset,
     "Job": _default_job,
+    "StatefulSet": _default_statefulset,
     "Secret": _default_secret,
     "Namespace": _default_namespace,
     "Service": _default_service,

@@ -9,6 +9,12 @@ from typing import Any
 
 from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
+from podlab.k8s.printers_apps import (
+    CONTROLLERREVISION_COLUMNS,
+    STATEFULSET_COLUMNS,
+    controllerrevision_row,
+    statefulset_row,
+)
 from podlab.k8s.printers_batch import JOB_COLUMNS, job_row
 from podlab.k8s.printers_common import (
     AGE,
@@ -402,6 +408,8 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Deployment": (DEPLOYMENT_COLUMNS, deployment_row),
     "ReplicaSet": (REPLICASET_COLUMNS, replicaset_row),
     "Job": (JOB_COLUMNS, job_row),
+    "StatefulSet": (STATEFULSET_COLUMNS, statefulset_row),
+    "ControllerRevision": (CONTROLLERREVISION_COLUMNS, controllerrevision_row),
     "Event": (EVENT_COLUMNS, event_row),
     "ConfigMap": (CONFIGMAP_COLUMNS, configmap_row),
     "Secret": (SECRET_COLUMNS, secret_row),

@@ -195,6 +195,21 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"status.replicas"}),
         generation=True,
     ),
+    # Run by the statefulset controller (controllers/statefulset.py), which keeps each template
+    # revision as a ControllerRevision (stored only).
+    ResourceInfo(
+        "apps",
+        "v1",
+        "StatefulSet",
+        "statefulsets",
+        True,
+        ("sts",),
+        "statefulset",
+        categories=("all",),
+        subresources=(STATUS, SCALE),
+        generation=True,
+    ),
+    ResourceInfo("apps", "v1", "ControllerRevision", "controllerrevisions", True, (), "controllerrevision"),
     # Run by the job controller (controllers/job.py).
     ResourceInfo(
         "batch",

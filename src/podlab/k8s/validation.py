@@ -22,6 +22,7 @@ from podlab.k8s.validation_discovery import validate_endpoints, validate_endpoin
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
 from podlab.k8s.validation_service import validate_service_spec
+from podlab.k8s.validation_statefulset import validate_statefulset
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024  # api.MaxSecretSize, also the ConfigMap limit
 _IMMUTABLE = "field is immutable when `immutable` is set"
@@ -92,6 +93,8 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
             errs.extend(validate_selector_update(obj, old))
     elif kind == "Job":
         errs.extend(validate_job(obj, old))
+    elif kind == "StatefulSet":
+        errs.extend(validate_statefulset(obj, old))
     elif kind == "Service":
         errs.extend(validate_service_spec(spec))
     elif kind == "EndpointSlice":
