@@ -80,5 +80,11 @@ def test_store_flags() -> None:
     assert by_kind["Node"].has_status and by_kind["Pod"].has_status
     assert not by_kind["ConfigMap"].has_status
     assert {k for k, r in by_kind.items() if r.graceful_delete} == {"Pod"}
-    assert {k for k, r in by_kind.items() if r.generation} == {"Pod", "Deployment", "ReplicaSet", "Job", "StatefulSet"}
+    assert {k for k, r in by_kind.items() if r.generation} == {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "Job",
+        "StatefulSet",
+    }
     assert "deletecollection" not in by_kind["Namespace"].verbs

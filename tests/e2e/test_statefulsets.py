@@ -38,11 +38,18 @@ spec:
       containers:
       - name: c
         image: busybox
-        # Every pod but web-0 makes itself ready; web-0 waits for the test.
-        command: [sh, -c, 'if [ "$(hostname)" != web-0 ]; then touch /tmp/ready; fi; exec sleep 3600']
+        # Every pod but web-0 makes itself ready; web-0 waits for the test. The file is on the
+        # pod's claim, so a recreated web-0 is ready at once.
+        command: [sh, -c, 'if [ "$(hostname)" != web-0 ]; then touch /data/ready; fi; exec sleep 3600']
         readinessProbe:
-          exec: {command: [cat, /tmp/ready]}
+          exec: {command: [cat, /data/ready]}
           periodSeconds: 1
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
 """
 
 
@@ -103,7 +110,7 @@ def test_ordered_ready_start_and_per_pod_dns(node: RunningNode, tmp_path: Path) 
     assert labels["controller-revision-hash"].startswith("web-")
     assert current["web-0"]["spec"]["hostname"] == "web-0" and current["web-0"]["spec"]["subdomain"] == "web"
 
-    node.kubectl("exec", "web-0", "--", "touch", "/tmp/ready")
+    node.kubectl("exec", "web-0", "--", "touch", "/data/ready")
     wait_for(lambda: len([p for p in pods(node).values() if ready(p)]) == 3, timeout=30, what="3 ready pods")
     current = pods(node)
     ready_at = {
@@ -122,6 +129,12 @@ def test_ordered_ready_start_and_per_pod_dns(node: RunningNode, tmp_path: Path) 
     events = sts_events(node)
     for i in range(3):
         assert ("Normal", "SuccessfulCreate", f"create Pod web-{i} in StatefulSet web successful") in events
+        claim = (
+            "Normal",
+            "SuccessfulCreate",
+            f"create Claim data-web-{i} Pod web-{i} in StatefulSet web success",
+        )
+        assert claim in events
 
     client = {
         "apiVersion": "v1",
@@ -154,9 +167,111 @@ def test_ordered_ready_start_and_per_pod_dns(node: RunningNode, tmp_path: Path) 
     node.kubectl("delete", "pod", "dns-client", "--wait=false")
 
 
-def test_scale_down_removes_the_highest_ordinal(node: RunningNode) -> None:
+def test_claims_bound_to_local_path_volumes_keep_data_across_pod_deletion(node: RunningNode) -> None:
+    claims = node.kubectl("get", "pvc").stdout.splitlines()
+    assert claims[0].split() == [
+        "NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS", "MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"
+    ]  # fmt: skip
+    row = claims[1].split()
+    assert row[0] == "data-web-0" and row[1] == "Bound" and row[2].startswith("pvc-")
+    assert row[3:7] == ["1Gi", "RWO", "standard", "<unset>"]
+    pvc = json.loads(node.kubectl("get", "pvc", "data-web-0", "-o", "json").stdout)
+    assert row[2] == f"pvc-{pvc['metadata']['uid']}"
+    pv = json.loads(node.kubectl("get", "pv", row[2], "-o", "json").stdout)
+    assert pv["spec"]["claimRef"]["name"] == "data-web-0"
+    assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete" and pv["status"]["phase"] == "Bound"
+    directory = Path(pv["spec"]["hostPath"]["path"])
+    assert directory == node.home / "local-path-provisioner" / f"{row[2]}_default_data-web-0"
+    sc = node.kubectl("get", "sc").stdout.splitlines()
+    assert sc[0].split() == [
+        "NAME",
+        "PROVISIONER",
+        "RECLAIMPOLICY",
+        "VOLUMEBINDINGMODE",
+        "ALLOWVOLUMEEXPANSION",
+        "AGE",
+    ]
+    assert sc[1].split()[:6] == [
+        "standard",
+        "(default)",
+        "rancher.io/local-path",
+        "Delete",
+        "WaitForFirstConsumer",
+        "false",
+    ]
+
+    node.kubectl("exec", "web-0", "--", "sh", "-c", "echo kept > /data/note")
+    old_uid = pods(node)["web-0"]["metadata"]["uid"]
+    node.kubectl("delete", "pod", "web-0")
+    wait_for(
+        lambda: (p := pods(node).get("web-0")) is not None and p["metadata"]["uid"] != old_uid and ready(p),
+        timeout=30,
+        what="web-0 recreated and ready",
+    )
+    assert node.kubectl("exec", "web-0", "--", "cat", "/data/note").stdout == "kept\n"
+    assert (directory / "note").read_text() == "kept\n"
+
+
+def test_scale_down_removes_the_highest_ordinal_and_keeps_its_claim(node: RunningNode) -> None:
     node.kubectl("scale", "sts/web", "--replicas=2")
     wait_for(lambda: sorted(pods(node)) == ["web-0", "web-1"], timeout=20, what="web-2 gone")
     assert ("Normal", "SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful") in sts_events(
         node
     )
+    pvc = json.loads(node.kubectl("get", "pvc", "data-web-2", "-o", "json").stdout)  # Retain: kept
+    pv_name = pvc["spec"]["volumeName"]
+    pv = json.loads(node.kubectl("get", "pv", pv_name, "-o", "json").stdout)
+    directory = Path(pv["spec"]["hostPath"]["path"])
+    assert directory.is_dir()
+    node.kubectl("delete", "pvc", "data-web-2")
+    wait_for(
+        lambda: node.kubectl("get", "pv", pv_name, check=False).returncode != 0 and not directory.exists(),
+        timeout=20,
+        what="the released volume and its directory deleted",
+    )
+
+
+def test_claims_waiting_and_a_missing_class(node: RunningNode, tmp_path: Path) -> None:
+    apply(
+        node,
+        tmp_path,
+        """apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: waiting}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: nowhere}
+spec: {storageClassName: nope, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+""",
+    )
+
+    def said(name: str) -> list[tuple[str, str, str]]:
+        items = json.loads(
+            node.kubectl(
+                "get", "events", "--field-selector", f"involvedObject.name={name}", "-o", "json"
+            ).stdout
+        )["items"]
+        return [(e["type"], e["reason"], e["message"]) for e in items]
+
+    wait_for(
+        lambda: (
+            ("Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding")
+            in said("waiting")
+        ),
+        timeout=10,
+        what="WaitForFirstConsumer",
+    )
+    wait_for(
+        lambda: (
+            ("Warning", "ProvisioningFailed", 'storageclass.storage.k8s.io "nope" not found')
+            in said("nowhere")
+        ),
+        timeout=10,
+        what="ProvisioningFailed",
+    )
+    assert (
+        json.loads(node.kubectl("get", "pvc", "waiting", "-o", "json").stdout)["status"]["phase"] == "Pending"
+    )
+    node.kubectl("delete", "pvc", "waiting", "nowhere")

@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import copy
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import endpoints as endpoints_controller
@@ -24,6 +27,7 @@ from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
 from podlab.controllers import replicaset as replicaset_controller
 from podlab.controllers import statefulset as statefulset_controller
+from podlab.controllers import volumes as volume_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
     EVENTS,
@@ -47,6 +51,7 @@ from podlab.k8s.events import object_reference
 from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.storage_classes import STORAGECLASSES, admit_claim
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
 
@@ -64,6 +69,8 @@ _WATCHED = (
     namespace_controller.NAMESPACES,
     statefulset_controller.STATEFULSETS,
     statefulset_controller.CONTROLLERREVISIONS,
+    volume_controller.PVCS,
+    volume_controller.PVS,
 )
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
 _OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "StatefulSet"}
@@ -98,8 +105,14 @@ class Controllers:
         *,
         clock: Callable[[], datetime] = _utcnow,
         resync_seconds: float = 1.0,
+        local_path: Path | None = None,
     ) -> None:
         self.store = store
+        # Where the local-path provisioner makes volumes ($PODLAB_HOME/local-path-provisioner).
+        self._local_path = local_path
+        # Events the volume controllers said already (uid, reason, message): said once, not
+        # every pass (the real controllers' resync interval is 15 s).
+        self._said: set[tuple[str, str, str]] = set()
         self._clock = clock
         self._resync = resync_seconds
         self._wake = asyncio.Event()
@@ -135,6 +148,7 @@ class Controllers:
             writes += self._guarded(rs, partial(replicaset_controller.sync_replicaset, rs, ns_pods, now), now)
         writes += self._sync_jobs(now)
         writes += self._sync_statefulsets(now)
+        writes += self._sync_volumes(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -191,6 +205,49 @@ class Controllers:
                 now,
             )
             writes += self._guarded(sts, decide, now)
+        return writes
+
+    def _sync_volumes(self, now: datetime) -> int:
+        """The persistent-volume controller and the local-path provisioner."""
+        claims = self._claims()
+        volumes = self._list(volume_controller.PVS) if claims or self._local_path else []
+        if not claims and not volumes:
+            return 0
+        classes = {name_of(c): c for c in self._list(STORAGECLASSES)}
+        base = str(self._local_path or "/var/local-path-provisioner")
+        writes = 0
+        for pvc in claims:
+            if (pvc.get("status") or {}).get("phase", "Pending") == "Pending":
+                writes += self._apply_volume(volume_controller.sync_claim(pvc, classes, base, now), now)
+        by_uid = {uid_of(c): c for c in claims}
+        for pv in volumes:
+            writes += self._apply_volume(volume_controller.sync_volume(pv, by_uid, now), now)
+        return writes
+
+    def _apply_volume(self, actions: list[volume_controller.VolumeAction], now: datetime) -> int:
+        writes = 0
+        for action in actions:
+            match action:
+                case volume_controller.MakeDirectory(path=path):
+                    if self._local_path is None:
+                        continue
+                    try:
+                        os.makedirs(path, mode=0o777, exist_ok=True)
+                        os.chmod(path, 0o777)
+                    except OSError as exc:
+                        log.warning("local-path: mkdir %s failed: %s", path, exc)
+                        return writes
+                case volume_controller.RemoveDirectory(path=path):
+                    # Only what the provisioner made: never a path outside its base.
+                    if self._local_path is not None and Path(path).parent == self._local_path:
+                        shutil.rmtree(path, ignore_errors=True)
+                case RecordEvent(involved=involved, reason=reason, message=message):
+                    said = (uid_of(involved), reason, message)
+                    if said not in self._said:
+                        self._said.add(said)
+                        writes += self.apply([action], now)
+                case _:
+                    writes += self.apply([action], now)
         return writes
 
     def _claims(self) -> list[Obj]:
@@ -266,6 +323,8 @@ class Controllers:
         match action:
             case CreateObject(key=key, obj=obj, event=event, owner=owner, component=component):
                 obj = apply_defaults(obj)
+                if key == volume_controller.PVCS:
+                    admit_claim(obj, self._list(STORAGECLASSES))  # DefaultStorageClass admission
                 if self._terminating(key, obj) is not None:
                     return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None

@@ -265,6 +265,33 @@ def _default_statefulset(obj: Obj) -> None:
     _default_template(spec)
 
 
+def _default_pvc(obj: Obj) -> None:
+    """SetDefaults_PersistentVolumeClaim (k8s pkg/apis/core/v1/defaults.go)."""
+    spec = _child(obj, "spec")
+    if spec is not None:
+        _setdefault(spec, "volumeMode", "Filesystem")
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Pending")
+
+
+def _default_pv(obj: Obj) -> None:
+    """SetDefaults_PersistentVolume: Retain unless said, Filesystem, phase Pending."""
+    spec = _child(obj, "spec")
+    if spec is not None:
+        _setdefault(spec, "persistentVolumeReclaimPolicy", "Retain")
+        _setdefault(spec, "volumeMode", "Filesystem")
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Pending")
+
+
+def _default_storageclass(obj: Obj) -> None:
+    """SetDefaults_StorageClass (k8s pkg/apis/storage/v1/defaults.go)."""
+    _setdefault(obj, "reclaimPolicy", "Delete")
+    _setdefault(obj, "volumeBindingMode", "Immediate")
+
+
 def _default_job(obj: Obj) -> None:
     """SetDefaults_Job (k8s pkg/apis/batch/v1/defaults.go)."""
     spec = _child(obj, "spec")
@@ -355,6 +382,9 @@ _BY_KIND = {
     "ReplicaSet": _default_replicaset,
     "Job": _default_job,
     "StatefulSet": _default_statefulset,
+    "PersistentVolumeClaim": _default_pvc,
+    "PersistentVolume": _default_pv,
+    "StorageClass": _default_storageclass,
     "Secret": _default_secret,
     "Namespace": _default_namespace,
     "Service": _default_service,

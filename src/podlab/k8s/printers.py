@@ -40,6 +40,14 @@ from podlab.k8s.printers_network import (
     service_external_ip,
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
+from podlab.k8s.printers_storage import (
+    PV_COLUMNS,
+    PVC_COLUMNS,
+    STORAGECLASS_COLUMNS,
+    pv_row,
+    pvc_row,
+    storageclass_row,
+)
 from podlab.k8s.selectors import format_labels, selector_string
 from podlab.k8s.timestamps import parse_time
 
@@ -410,6 +418,9 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Job": (JOB_COLUMNS, job_row),
     "StatefulSet": (STATEFULSET_COLUMNS, statefulset_row),
     "ControllerRevision": (CONTROLLERREVISION_COLUMNS, controllerrevision_row),
+    "PersistentVolumeClaim": (PVC_COLUMNS, pvc_row),
+    "PersistentVolume": (PV_COLUMNS, pv_row),
+    "StorageClass": (STORAGECLASS_COLUMNS, storageclass_row),
     "Event": (EVENT_COLUMNS, event_row),
     "ConfigMap": (CONFIGMAP_COLUMNS, configmap_row),
     "Secret": (SECRET_COLUMNS, secret_row),

@@ -170,6 +170,28 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node", subresources=(STATUS,)),
     # Stored only (no tokens): pod admission looks the pod's account up (apiserver/admission.py).
     ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",), "serviceaccount"),
+    # Claims, volumes and classes: bound and provisioned by controllers/volumes.py (local-path).
+    ResourceInfo(
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        True,
+        ("pvc",),
+        "persistentvolumeclaim",
+        subresources=(STATUS,),
+    ),
+    ResourceInfo(
+        "",
+        "v1",
+        "PersistentVolume",
+        "persistentvolumes",
+        False,
+        ("pv",),
+        "persistentvolume",
+        subresources=(STATUS,),
+    ),
+    ResourceInfo("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",), "storageclass"),
     ResourceInfo(
         "apps",
         "v1",

@@ -23,6 +23,7 @@ from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
 from podlab.k8s.validation_service import validate_service_spec
 from podlab.k8s.validation_statefulset import validate_statefulset
+from podlab.k8s.validation_storage import validate_pv, validate_pvc, validate_storageclass
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024  # api.MaxSecretSize, also the ConfigMap limit
 _IMMUTABLE = "field is immutable when `immutable` is set"
@@ -95,6 +96,12 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_job(obj, old))
     elif kind == "StatefulSet":
         errs.extend(validate_statefulset(obj, old))
+    elif kind == "PersistentVolumeClaim":
+        errs.extend(validate_pvc(obj, old))
+    elif kind == "PersistentVolume":
+        errs.extend(validate_pv(obj, old))
+    elif kind == "StorageClass":
+        errs.extend(validate_storageclass(obj, old))
     elif kind == "Service":
         errs.extend(validate_service_spec(spec))
     elif kind == "EndpointSlice":

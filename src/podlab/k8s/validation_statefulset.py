@@ -14,7 +14,6 @@ from podlab.k8s.validation_meta import (
     validate_label_selector,
     validate_labels,
 )
-from podlab.k8s.validation_pod import validate_pod_spec
 
 POLICIES = ["OrderedReady", "Parallel"]
 STRATEGIES = ["OnDelete", "RollingUpdate"]
@@ -89,8 +88,9 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
             )
         )
     errs.extend(validate_labels(labels, f"{path}.metadata.labels"))
+    # ValidatePodTemplateSpecForStatefulSet does not validate the pod spec (its volumes would
+    # miss the claim templates' names); the pods the controller creates are validated instead.
     pod_spec = template.get("spec")
-    errs.extend(validate_pod_spec(pod_spec, f"{path}.spec"))
     if isinstance(pod_spec, dict):
         restart = pod_spec.get("restartPolicy")
         if restart in ("OnFailure", "Never"):
