@@ -45,13 +45,15 @@ from podlab.controllers.gc import orphaned_dependents
 from podlab.controllers.service_pods import wants_endpoints
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
-from podlab.k8s.admission import admit_pod
+from podlab.k8s.admission import Refusal, admit_pod
 from podlab.k8s.defaults import apply_defaults
+from podlab.k8s.errors import invalid_message
 from podlab.k8s.events import object_reference
 from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
 from podlab.k8s.storage_classes import STORAGECLASSES, admit_claim
+from podlab.k8s.validation import validate
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
 
@@ -321,17 +323,25 @@ class Controllers:
 
     def _apply_one(self, action: Action, now: datetime) -> int:
         match action:
-            case CreateObject(key=key, obj=obj, event=event, owner=owner, component=component):
+            case CreateObject(
+                key=key, obj=obj, event=event, owner=owner, component=component, failure=failure
+            ):
                 obj = apply_defaults(obj)
                 if key == volume_controller.PVCS:
                     admit_claim(obj, self._list(STORAGECLASSES))  # DefaultStorageClass admission
                 if self._terminating(key, obj) is not None:
                     return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None
+                if refusal is None and key == PODS and component == statefulset_controller.COMPONENT:
+                    # A set's template is not validated as a pod spec (its claim templates add
+                    # volumes), so the API server's validation of the pod is where it fails.
+                    errors = validate(obj)
+                    if errors:
+                        refusal = Refusal(name_of(obj), invalid_message(obj, errors))
                 if refusal is not None:
                     # The ReplicaSet controller's create goes through admission like any client's.
                     if owner is not None:
-                        message = f"Error creating: {refusal.message}"
+                        message = failure.replace("{error}", refusal.message)
                         self._record(owner, "Warning", "FailedCreate", message, component, now)
                     return 0
                 created = self.store.create(key, obj)

@@ -289,7 +289,14 @@ def sync_statefulset(
                 CreateObject(PVCS, pvc, event=("SuccessfulCreate", message), owner=sts, component=COMPONENT)
             )
         out.append(
-            CreateObject(PODS, pod, event=pod_event("create", name_of(pod)), owner=sts, component=COMPONENT)
+            CreateObject(
+                PODS,
+                pod,
+                event=pod_event("create", name_of(pod)),
+                owner=sts,
+                component=COMPONENT,
+                failure=f"create Pod {name_of(pod)} in StatefulSet {sts_name} failed error: {{error}}",
+            )
         )
         return out
 
