@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from podlab.controllers.actions import CreateObject, DeleteObject, SetStatus
+from podlab.controllers.actions import CreateObject, DeleteObject, PatchObject, SetStatus
 from podlab.controllers.statefulset import (
     CONTROLLERREVISIONS,
     PVCS,
@@ -220,3 +220,27 @@ def test_status_when_the_rollout_is_complete() -> None:
         "collisionCount": 0,
         "availableReplicas": 3,
     }
+
+
+def test_when_scaled_delete_gives_a_condemned_pods_claims_to_the_pod() -> None:
+    template = {
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    s = sts(
+        replicas=1,
+        volumeClaimTemplates=[template],
+        persistentVolumeClaimRetentionPolicy={"whenDeleted": "Delete", "whenScaled": "Delete"},
+    )
+    claims = [{"metadata": {"name": f"data-web-{i}", "namespace": "default"}} for i in range(2)]
+    actions = sync_statefulset(s, [pod(s, 0), pod(s, 1)], [revision(s)], claims, T0)
+    (patch,) = [a for a in actions if isinstance(a, PatchObject)]
+    assert patch.name == "data-web-1"
+    assert patch.merge == {
+        "metadata": {
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "web-1", "uid": "uid-web-1"}]
+        }
+    }
+    assert deletes(actions) == ["web-1"]
+    (claim,) = creates(sync_statefulset(s, [], [revision(s)], [], T0), PVCS)
+    assert [r["kind"] for r in claim["metadata"]["ownerReferences"]] == ["StatefulSet"]  # whenDeleted

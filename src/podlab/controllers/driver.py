@@ -75,7 +75,8 @@ _WATCHED = (
     volume_controller.PVS,
 )
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
-_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "StatefulSet"}
+# A claim owned by a pod is a StatefulSet's under `whenScaled: Delete`.
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "StatefulSet", "Pod"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 

@@ -24,7 +24,15 @@ import json
 import re
 from datetime import datetime
 
-from podlab.controllers.actions import PODS, Action, CreateObject, DeleteObject, ResourceKey, SetStatus
+from podlab.controllers.actions import (
+    PODS,
+    Action,
+    CreateObject,
+    DeleteObject,
+    PatchObject,
+    ResourceKey,
+    SetStatus,
+)
 from podlab.controllers.claims import claim
 from podlab.controllers.util import (
     Obj,
@@ -205,6 +213,29 @@ def _status(sts: Obj, pods: list[Obj], current: str, update: str, now: datetime,
     }
 
 
+def _claims_go_with(sts: Obj, pod: Obj, ordinal: int, claims: dict[str, Obj]) -> list[Action]:
+    """whenScaled: Delete (stateful_set_utils.go updateClaimOwnerRefForSetAndPod): a condemned
+    pod's claims get an owner reference to the pod, so garbage collection deletes them with it."""
+    retention = _spec(sts).get("persistentVolumeClaimRetentionPolicy") or {}
+    if retention.get("whenScaled") != "Delete":
+        return []
+    ref = {"apiVersion": "v1", "kind": "Pod", "name": name_of(pod), "uid": uid_of(pod)}
+    out: list[Action] = []
+    for template in _spec(sts).get("volumeClaimTemplates") or []:
+        found = claims.get(claim_name(template, sts, ordinal))
+        if found is None:
+            continue
+        refs = list(meta(found).get("ownerReferences") or [])
+        if any(r.get("uid") == ref["uid"] for r in refs):
+            continue
+        out.append(
+            PatchObject(
+                PVCS, namespace_of(found), name_of(found), {"metadata": {"ownerReferences": [*refs, ref]}}
+            )
+        )
+    return out
+
+
 def sync_statefulset(
     sts: Obj, pods: list[Obj], revisions: list[Obj], claims: list[Obj], now: datetime
 ) -> list[Action]:
@@ -259,6 +290,7 @@ def sync_statefulset(
     wanted = range(start, start + replicas)
     condemned = sorted((o for o in by_ordinal if o not in wanted), reverse=True)
     existing_claims = {(namespace_of(c), name_of(c)) for c in claims}
+    claims_by_name = {name_of(c): c for c in claims if namespace_of(c) == namespace_of(sts)}
 
     def pod_event(verb: str, pod_name: str) -> tuple[str, str]:
         reason = "SuccessfulCreate" if verb == "create" else "SuccessfulDelete"
@@ -332,6 +364,7 @@ def sync_statefulset(
                     blocked = True
                     break
                 continue
+            actions.extend(_claims_go_with(sts, pod, ordinal, claims_by_name))
             actions.append(delete(pod))
             if monotonic:
                 blocked = True
