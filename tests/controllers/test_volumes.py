@@ -36,20 +36,20 @@ def events(actions: list[Any]) -> list[tuple[str, str, str]]:
 
 
 def test_a_claim_waits_for_its_first_consumer() -> None:
-    assert events(sync_claim(claim(), CLASSES, BASE, T0)) == [
+    assert events(sync_claim(claim(), CLASSES, [], BASE, T0)) == [
         ("Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding")
     ]
 
 
 def test_a_missing_class_is_a_provisioning_failure() -> None:
-    actions = sync_claim(claim("nope"), CLASSES, BASE, T0)
+    actions = sync_claim(claim("nope"), CLASSES, [], BASE, T0)
     assert events(actions) == [
         ("Warning", "ProvisioningFailed", 'storageclass.storage.k8s.io "nope" not found')
     ]
 
 
 def test_a_selected_node_provisions_and_binds() -> None:
-    actions = sync_claim(claim(**{"volume.kubernetes.io/selected-node": "n1"}), CLASSES, BASE, T0)
+    actions = sync_claim(claim(**{"volume.kubernetes.io/selected-node": "n1"}), CLASSES, [], BASE, T0)
     path = f"{BASE}/pvc-u1_default_data"
     assert MakeDirectory(path) in actions
     (pv,) = [a.obj for a in actions if isinstance(a, CreateObject)]
@@ -74,7 +74,7 @@ def test_a_selected_node_provisions_and_binds() -> None:
 
 
 def test_a_volume_whose_claim_is_gone_is_released_and_deleted() -> None:
-    actions = sync_claim(claim(**{"volume.kubernetes.io/selected-node": "n1"}), CLASSES, BASE, T0)
+    actions = sync_claim(claim(**{"volume.kubernetes.io/selected-node": "n1"}), CLASSES, [], BASE, T0)
     (pv,) = [a.obj for a in actions if isinstance(a, CreateObject)]
     pv["metadata"]["uid"] = "pv-uid"
     bound = claim()
@@ -107,3 +107,40 @@ def test_scheduler_volume_binding() -> None:
     bound = claim()
     bound["spec"]["volumeName"] = "pvc-u1"
     assert volume_binding(pod, lambda ns, n: bound, CLASSES.get) == (None, [])
+
+
+def static_pv(name: str, size: str, class_name: str = "", **spec: Any) -> dict[str, Any]:
+    return {
+        "metadata": {"name": name, "uid": f"uid-{name}"},
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "capacity": {"storage": size},
+            "storageClassName": class_name,
+            "hostPath": {"path": f"/srv/{name}"},
+            "persistentVolumeReclaimPolicy": "Retain",
+            **spec,
+        },
+        "status": {"phase": "Available"},
+    }
+
+
+def test_a_claim_without_a_class_binds_the_smallest_volume_that_fits() -> None:
+    volumes = [
+        static_pv("big", "10Gi"),
+        static_pv("small", "2Gi"),
+        static_pv("tiny", "500Mi"),
+        static_pv("other", "1Gi", "fast"),
+    ]
+    actions = sync_claim(claim(""), CLASSES, volumes, BASE, T0)
+    pv_patch, pvc_patch, status = actions
+    assert isinstance(pv_patch, PatchObject) and pv_patch.name == "small"
+    assert pv_patch.merge["spec"]["claimRef"]["uid"] == "u1"
+    assert isinstance(pvc_patch, PatchObject) and pvc_patch.merge["spec"] == {"volumeName": "small"}
+    assert isinstance(status, SetStatus) and status.status["capacity"] == {"storage": "2Gi"}
+    assert events(sync_claim(claim(""), CLASSES, [static_pv("tiny", "500Mi")], BASE, T0)) == [
+        (
+            "Normal",
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        )
+    ]

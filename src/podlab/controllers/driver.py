@@ -221,7 +221,8 @@ class Controllers:
         writes = 0
         for pvc in claims:
             if (pvc.get("status") or {}).get("phase", "Pending") == "Pending":
-                writes += self._apply_volume(volume_controller.sync_claim(pvc, classes, base, now), now)
+                decided = volume_controller.sync_claim(pvc, classes, volumes, base, now)
+                writes += self._apply_volume(decided, now)
         by_uid = {uid_of(c): c for c in claims}
         for pv in volumes:
             writes += self._apply_volume(volume_controller.sync_volume(pv, by_uid, now), now)

@@ -15,6 +15,8 @@ from datetime import datetime
 
 from podlab.controllers.actions import Action, CreateObject, DeleteObject, PatchObject, RecordEvent, SetStatus
 from podlab.controllers.util import Obj, meta, name_of, namespace_of, uid_of
+from podlab.k8s.quantity import parse_quantity
+from podlab.k8s.selectors import selector_matches
 from podlab.k8s.storage_classes import LOCAL_PATH
 
 PVCS = ("", "persistentvolumeclaims")
@@ -62,21 +64,131 @@ def _event(obj: Obj, type_: str, reason: str, message: str, component: str = PV_
     return RecordEvent(obj, type_, reason, message, component)
 
 
-def sync_claim(pvc: Obj, classes: dict[str, Obj], base: str, now: datetime) -> list[VolumeAction]:
-    """One Pending claim: wait, say why, or provision and bind it."""
+def _quantity(value: object) -> float:
+    try:
+        return float(parse_quantity(str(value)))
+    except ValueError:
+        return 0.0
+
+
+def _claimed_by(pv: Obj, pvc: Obj) -> bool:
+    ref = (pv.get("spec") or {}).get("claimRef") or {}
+    if not ref:
+        return False
+    same = ref.get("name") == name_of(pvc) and ref.get("namespace") == namespace_of(pvc)
+    return same and ref.get("uid") in (None, "", uid_of(pvc))
+
+
+def find_volume(pvc: Obj, volumes: list[Obj]) -> Obj | None:
+    """findMatchingVolume (pv_controller / persistentvolume index.go): an Available volume of the
+    claim's class and mode, with its access modes and at least its storage, matching its
+    selector; one pre-bound to this claim first, then the smallest."""
     spec = pvc.get("spec") or {}
-    if meta(pvc).get("deletionTimestamp") or spec.get("volumeName"):
+    want = _quantity(((spec.get("resources") or {}).get("requests") or {}).get("storage", "0"))
+    modes = set(spec.get("accessModes") or [])
+    candidates: list[tuple[int, float, Obj]] = []
+    for pv in volumes:
+        pv_spec = pv.get("spec") or {}
+        if meta(pv).get("deletionTimestamp"):
+            continue
+        prebound = _claimed_by(pv, pvc)
+        if pv_spec.get("claimRef") and not prebound:
+            continue
+        if (pv_spec.get("storageClassName") or "") != (spec.get("storageClassName") or ""):
+            continue
+        if (pv_spec.get("volumeMode") or "Filesystem") != (spec.get("volumeMode") or "Filesystem"):
+            continue
+        if not modes <= set(pv_spec.get("accessModes") or []):
+            continue
+        size = _quantity((pv_spec.get("capacity") or {}).get("storage", "0"))
+        selector = spec.get("selector")
+        if size < want or (
+            selector is not None and not selector_matches(selector, meta(pv).get("labels") or {})
+        ):
+            continue
+        candidates.append((0 if prebound else 1, size, pv))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def bind(pvc: Obj, pv: Obj) -> list[VolumeAction]:
+    """bindVolumeToClaim then bindClaimToVolume, and the claim's status."""
+    pv_spec = pv.get("spec") or {}
+    claim_ref = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "name": name_of(pvc),
+        "namespace": namespace_of(pvc),
+        "resourceVersion": str(meta(pvc).get("resourceVersion", "")),
+        "uid": uid_of(pvc),
+    }
+    return [
+        PatchObject(
+            PVS,
+            "",
+            name_of(pv),
+            {
+                "metadata": {"annotations": {"pv.kubernetes.io/bound-by-controller": "yes"}},
+                "spec": {"claimRef": claim_ref},
+            },
+        ),
+        PatchObject(
+            PVCS,
+            namespace_of(pvc),
+            name_of(pvc),
+            {
+                "metadata": {
+                    "annotations": {
+                        "pv.kubernetes.io/bind-completed": "yes",
+                        "pv.kubernetes.io/bound-by-controller": "yes",
+                    }
+                },
+                "spec": {"volumeName": name_of(pv)},
+            },
+        ),
+        SetStatus(
+            PVCS,
+            namespace_of(pvc),
+            name_of(pvc),
+            {
+                "phase": "Bound",
+                "accessModes": list(pv_spec.get("accessModes") or []),
+                "capacity": dict(pv_spec.get("capacity") or {}),
+            },
+        ),
+    ]
+
+
+def sync_claim(
+    pvc: Obj, classes: dict[str, Obj], volumes: list[Obj], base: str, now: datetime
+) -> list[VolumeAction]:
+    """One Pending claim: bind it to a volume that fits, or wait, say why, or provision one."""
+    spec = pvc.get("spec") or {}
+    if meta(pvc).get("deletionTimestamp"):
         return []
-    class_name = spec.get("storageClassName")
+    if spec.get("volumeName"):
+        # Named by the user (or bound by us, the status not yet written): bind to that volume.
+        named = next((v for v in volumes if name_of(v) == spec["volumeName"]), None)
+        if named is None or ((named.get("spec") or {}).get("claimRef") and not _claimed_by(named, pvc)):
+            return []
+        return bind(pvc, named)
+    class_name = spec.get("storageClassName") or ""
+    sc = classes.get(class_name) if class_name else None
+    annotations = meta(pvc).get("annotations") or {}
+    node = annotations.get(SELECTED_NODE)
+    delayed = sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer"
+    if not delayed or node:
+        match = find_volume(pvc, volumes)
+        if match is not None:
+            return bind(pvc, match)
     if not class_name:
-        return []  # static binding only: no class, no provisioning
-    sc = classes.get(class_name)
+        message = "no persistent volumes available for this claim and no storage class is set"
+        return [_event(pvc, "Normal", "FailedBinding", message)]
     if sc is None:
         message = f'storageclass.storage.k8s.io "{class_name}" not found'
         return [_event(pvc, "Warning", "ProvisioningFailed", message)]
-    annotations = meta(pvc).get("annotations") or {}
-    node = annotations.get(SELECTED_NODE)
-    if sc.get("volumeBindingMode") == "WaitForFirstConsumer" and not node:
+    if delayed and not node:
         return [_event(pvc, "Normal", "WaitForFirstConsumer", WAITING)]
     provisioner = str(sc.get("provisioner", ""))
     out: list[VolumeAction] = [_event(pvc, "Normal", "ExternalProvisioning", EXTERNAL.format(p=provisioner))]
