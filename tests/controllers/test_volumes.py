@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from podlab.controllers.actions import CreateObject, DeleteObject, PatchObject, RecordEvent, SetStatus
-from podlab.controllers.volumes import MakeDirectory, RemoveDirectory, sync_claim, sync_volume
+from podlab.controllers.volumes import (
+    MakeDirectory,
+    RemoveDirectory,
+    release_claim,
+    release_volume,
+    sync_claim,
+    sync_volume,
+)
 from podlab.k8s.storage_classes import standard_class
 from podlab.kubelet.node_fit import volume_binding
 
@@ -144,3 +151,27 @@ def test_a_claim_without_a_class_binds_the_smallest_volume_that_fits() -> None:
             "no persistent volumes available for this claim and no storage class is set",
         )
     ]
+
+
+def test_protection_finalizers_wait_for_the_last_user() -> None:
+    deleting = claim()
+    deleting["metadata"].update(
+        deletionTimestamp="2026-11-28T06:00:00Z", finalizers=["kubernetes.io/pvc-protection"]
+    )
+    user = {
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]},
+        "status": {"phase": "Running"},
+    }
+    assert release_claim(deleting, [user]) == []
+    user["status"]["phase"] = "Succeeded"
+    (patch,) = release_claim(deleting, [user])
+    assert isinstance(patch, PatchObject) and patch.merge == {"metadata": {"finalizers": None}}
+    pv = static_pv("v", "1Gi")
+    pv["metadata"].update(
+        deletionTimestamp="2026-11-28T06:00:00Z", finalizers=["kubernetes.io/pv-protection"]
+    )
+    pv["status"]["phase"] = "Bound"
+    assert release_volume(pv) == []
+    pv["status"]["phase"] = "Released"
+    assert [a.name for a in release_volume(pv)] == ["v"]  # type: ignore[union-attr]

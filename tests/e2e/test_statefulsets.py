@@ -177,6 +177,7 @@ def test_claims_bound_to_local_path_volumes_keep_data_across_pod_deletion(node: 
     assert row[3:7] == ["1Gi", "RWO", "standard", "<unset>"]
     pvc = json.loads(node.kubectl("get", "pvc", "data-web-0", "-o", "json").stdout)
     assert row[2] == f"pvc-{pvc['metadata']['uid']}"
+    assert pvc["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
     pv = json.loads(node.kubectl("get", "pv", row[2], "-o", "json").stdout)
     assert pv["spec"]["claimRef"]["name"] == "data-web-0"
     assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete" and pv["status"]["phase"] == "Bound"

@@ -52,7 +52,7 @@ from podlab.k8s.events import object_reference
 from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
-from podlab.k8s.storage_classes import STORAGECLASSES, admit_claim
+from podlab.k8s.storage_classes import STORAGECLASSES, add_protection, admit_claim
 from podlab.k8s.validation import validate
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
@@ -226,6 +226,12 @@ class Controllers:
         by_uid = {uid_of(c): c for c in claims}
         for pv in volumes:
             writes += self._apply_volume(volume_controller.sync_volume(pv, by_uid, now), now)
+        deleting = [c for c in claims if (c.get("metadata") or {}).get("deletionTimestamp")]
+        pods = self._list(PODS) if deleting else []
+        for pvc in deleting:
+            writes += self.apply(volume_controller.release_claim(pvc, pods), now)
+        for pv in volumes:
+            writes += self.apply(volume_controller.release_volume(pv), now)
         return writes
 
     def _apply_volume(self, actions: list[volume_controller.VolumeAction], now: datetime) -> int:
@@ -331,6 +337,7 @@ class Controllers:
                 obj = apply_defaults(obj)
                 if key == volume_controller.PVCS:
                     admit_claim(obj, self._list(STORAGECLASSES))  # DefaultStorageClass admission
+                add_protection(obj)  # StorageObjectInUseProtection admission
                 if self._terminating(key, obj) is not None:
                     return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None

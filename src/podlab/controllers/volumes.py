@@ -17,7 +17,7 @@ from podlab.controllers.actions import Action, CreateObject, DeleteObject, Patch
 from podlab.controllers.util import Obj, meta, name_of, namespace_of, uid_of
 from podlab.k8s.quantity import parse_quantity
 from podlab.k8s.selectors import selector_matches
-from podlab.k8s.storage_classes import LOCAL_PATH
+from podlab.k8s.storage_classes import LOCAL_PATH, PV_PROTECTION, PVC_PROTECTION
 
 PVCS = ("", "persistentvolumeclaims")
 PVS = ("", "persistentvolumes")
@@ -307,3 +307,33 @@ def sync_volume(pv: Obj, claims: dict[str, Obj], now: datetime) -> list[VolumeAc
             out.append(RemoveDirectory(str(path)))
         out.append(DeleteObject(PVS, "", name_of(pv), uid=uid_of(pv), component=PV_COMPONENT))
     return out
+
+
+def _without(obj: Obj, key: tuple[str, str], finalizer: str) -> PatchObject:
+    kept = [f for f in meta(obj).get("finalizers") or [] if f != finalizer]
+    return PatchObject(key, namespace_of(obj), name_of(obj), {"metadata": {"finalizers": kept or None}})
+
+
+def release_claim(pvc: Obj, pods: list[Obj]) -> list[Action]:
+    """The pvc-protection controller: a claim being deleted loses its finalizer once no pod of
+    its namespace that has not finished uses it."""
+    if not meta(pvc).get("deletionTimestamp") or PVC_PROTECTION not in (meta(pvc).get("finalizers") or []):
+        return []
+    for pod in pods:
+        if namespace_of(pod) != namespace_of(pvc):
+            continue
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        for volume in (pod.get("spec") or {}).get("volumes") or []:
+            if (volume.get("persistentVolumeClaim") or {}).get("claimName") == name_of(pvc):
+                return []
+    return [_without(pvc, PVCS, PVC_PROTECTION)]
+
+
+def release_volume(pv: Obj) -> list[Action]:
+    """The pv-protection controller: a volume being deleted loses its finalizer once unbound."""
+    if not meta(pv).get("deletionTimestamp") or PV_PROTECTION not in (meta(pv).get("finalizers") or []):
+        return []
+    if (pv.get("status") or {}).get("phase") == "Bound":
+        return []
+    return [_without(pv, PVS, PV_PROTECTION)]

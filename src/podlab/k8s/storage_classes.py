@@ -48,3 +48,21 @@ def admit_claim(pvc: Obj, classes: list[Obj]) -> None:
         ),
     )
     spec["storageClassName"] = (newest.get("metadata") or {}).get("name")
+
+
+PVC_PROTECTION = "kubernetes.io/pvc-protection"
+PV_PROTECTION = "kubernetes.io/pv-protection"
+
+
+def add_protection(obj: Obj) -> None:
+    """StorageObjectInUseProtection admission (plugin/pkg/admission/storage/
+    storageobjectinuseprotection): a new claim or volume gets its protection finalizer."""
+    finalizer = {"PersistentVolumeClaim": PVC_PROTECTION, "PersistentVolume": PV_PROTECTION}.get(
+        str(obj.get("kind", ""))
+    )
+    meta = obj.get("metadata")
+    if finalizer is None or not isinstance(meta, dict):
+        return
+    finalizers = list(meta.get("finalizers") or [])
+    if finalizer not in finalizers:
+        meta["finalizers"] = [*finalizers, finalizer]
