@@ -244,3 +244,12 @@ def test_when_scaled_delete_gives_a_condemned_pods_claims_to_the_pod() -> None:
     assert deletes(actions) == ["web-1"]
     (claim,) = creates(sync_statefulset(s, [], [revision(s)], [], T0), PVCS)
     assert [r["kind"] for r in claim["metadata"]["ownerReferences"]] == ["StatefulSet"]  # whenDeleted
+
+
+def test_a_rollback_makes_the_equivalent_revision_the_newest() -> None:
+    old, new = sts(), sts(image="nginx:2")
+    actions = sync_statefulset(old, [], [revision(old, 1), revision(new, 2)], [], T0)
+    (bump,) = [a for a in actions if isinstance(a, PatchObject)]
+    assert (
+        bump.key == CONTROLLERREVISIONS and bump.name == revision_name(old) and bump.merge == {"revision": 3}
+    )

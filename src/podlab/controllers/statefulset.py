@@ -253,6 +253,10 @@ def sync_statefulset(
         if any(ref.get("uid") == uid_of(sts) for ref in meta(r).get("ownerReferences") or [])
     }
     update = revision_name(sts)
+    newest = max((int(r.get("revision") or 0) for r in own_revisions.values()), default=0)
+    if update in own_revisions and int(own_revisions[update].get("revision") or 0) < newest:
+        # An equivalent older revision (a rollback) becomes the newest (getStatefulSetRevisions).
+        actions.append(PatchObject(CONTROLLERREVISIONS, namespace_of(sts), update, {"revision": newest + 1}))
     if update not in own_revisions:
         number = 1 + max((int(r.get("revision") or 0) for r in own_revisions.values()), default=0)
         revision = {
