@@ -152,3 +152,9 @@ def test_default_storage_class_admission() -> None:
     other = pvc()
     admit_claim(other, [{**standard, "metadata": {"name": "plain"}}])
     assert "storageClassName" not in other["spec"]
+
+
+def test_a_claim_asking_no_storage() -> None:
+    assert [str(e) for e in validate(pvc(resources={"requests": {"storage": "0"}}))] == [
+        'spec.resources[storage]: Invalid value: "0": must be greater than zero'
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from podlab.k8s import errors as fe
 from podlab.k8s.errors import FieldError, GoValue, Obj
+from podlab.k8s.quantity import parse_quantity
 from podlab.k8s.selectors import selector_matches
 from podlab.k8s.validation_meta import (
     go_label_selector,
@@ -52,6 +53,17 @@ def validate_claim_spec(spec: Any, path: str) -> list[FieldError]:
     requests = (spec.get("resources") or {}).get("requests") or {}
     if "storage" not in requests:
         errs.append(fe.required(f"{path}.resources[storage]", ""))
+    else:
+        try:
+            size = parse_quantity(requests["storage"])
+        except ValueError:
+            size = None  # the quantity's own error is the decoder's
+        if size is not None and size <= 0:
+            errs.append(
+                fe.invalid(
+                    f"{path}.resources[storage]", str(requests["storage"]), "must be greater than zero"
+                )
+            )
     return errs
 
 
