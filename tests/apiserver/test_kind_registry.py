@@ -87,5 +87,6 @@ def test_store_flags() -> None:
         "Job",
         "CronJob",
         "DaemonSet",
+        "StatefulSet",
     }
     assert "deletecollection" not in by_kind["Namespace"].verbs

@@ -166,6 +166,6 @@ def test_resource_paths_route_like_the_apiserver() -> None:
     every = parse_resource_path("/apis/apps/v1/deployments")
     assert every is not None and every.namespace is None and every.name is None
     assert parse_resource_path("/version") is None
-    for bad in ("/api/v1/pods/web", "/api/v1/persistentvolumes", "/apis/apps/v1/namespaces/d/pods"):
+    for bad in ("/api/v1/pods/web", "/api/v1/podtemplates", "/apis/apps/v1/namespaces/d/pods"):
         with pytest.raises(UnknownResource):
             parse_resource_path(bad)

@@ -12,6 +12,7 @@ from typing import Any
 
 from podlab.controllers import Controllers
 from podlab.k8s import apply_defaults, load_manifests, resource_for
+from podlab.k8s.storage_classes import STORAGECLASSES, standard_class
 from podlab.store import Store
 
 # The project keeps the reference manifests exactly as the post gives them.
@@ -193,3 +194,54 @@ async def _recreate() -> None:
 
 def test_recreate_waits_for_old_pods_to_be_gone() -> None:
     asyncio.run(_recreate())
+
+
+def test_statefulset_pods_and_claims_through_the_store(tmp_path: Path) -> None:
+    """A set's pods are validated as the API server would; a claim from its template gets the
+    default class; a pod it cannot create is said in the statefulset controller's words."""
+    store = Store(None)
+    store.create(STORAGECLASSES, apply_defaults(standard_class()))
+    sts = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": 1,
+            "serviceName": "web",
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {
+                    "containers": [
+                        {"name": "c", "image": "nginx", "volumeMounts": [{"name": "data", "mountPath": "/d"}]}
+                    ]
+                },
+            },
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "data"},
+                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+                }
+            ],
+        },
+    }
+    store.create(("apps", "statefulsets"), apply_defaults(sts))
+    controllers = Controllers(store, local_path=tmp_path)
+    controllers.sync_once()
+    (pod,) = store.list(PODS)[0]
+    assert pod["metadata"]["name"] == "web-0" and pod["spec"]["subdomain"] == "web"
+    (claim,) = store.list(("", "persistentvolumeclaims"))[0]
+    assert claim["metadata"]["name"] == "data-web-0" and claim["spec"]["storageClassName"] == "standard"
+
+    broken = copy.deepcopy(sts)
+    broken["metadata"]["name"] = "bad"
+    broken["spec"]["template"]["metadata"]["labels"] = {"app": "bad"}
+    broken["spec"]["selector"] = {"matchLabels": {"app": "bad"}}
+    broken["spec"]["volumeClaimTemplates"] = []
+    store.create(("apps", "statefulsets"), apply_defaults(broken))
+    controllers.sync_once()
+    messages = [e["message"] for e in store.list(EVENTS)[0] if e["reason"] == "FailedCreate"]
+    assert messages[0] == (
+        'create Pod bad-0 in StatefulSet bad failed error: Pod "bad-0" is invalid: '
+        'spec.containers[0].volumeMounts[0].name: Not found: "data"'
+    )

@@ -20,6 +20,7 @@ from podlab.k8s.ephemeral import ephemeral_update
 from podlab.k8s.names import generate_name
 from podlab.k8s.namespace_lifecycle import admit_create, admit_namespace_delete
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.storage_classes import STORAGECLASSES, add_protection, admit_claim
 from podlab.k8s.timestamps import format_time
 from podlab.store import (
     AlreadyExists,
@@ -241,7 +242,12 @@ class Rest:
         return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
 
     def _admit_create(self, route: Route, obj: Obj) -> None:
-        """NamespaceLifecycle admission: nothing new in a namespace being terminated."""
+        """NamespaceLifecycle admission: nothing new in a namespace being terminated;
+        DefaultStorageClass: a claim naming no class gets the default one; and
+        StorageObjectInUseProtection: claims and volumes get their protection finalizers."""
+        if route.resource.kind == "PersistentVolumeClaim":
+            admit_claim(obj, self.store.list(STORAGECLASSES)[0])
+        add_protection(obj)
         namespace = obj["metadata"].get("namespace")
         if not route.resource.namespaced or not namespace:
             return

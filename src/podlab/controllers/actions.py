@@ -24,6 +24,8 @@ class CreateObject:
     event: tuple[str, str] | None = None
     owner: Obj | None = None
     component: str = "replicaset-controller"  # the event's source
+    # The FailedCreate message when admission refuses the create; "{error}" becomes its reason.
+    failure: str = "Error creating: {error}"
 
 
 @dataclass(frozen=True, slots=True)

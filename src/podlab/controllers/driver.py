@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import copy
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from podlab.controllers import cronjob as cronjob_controller
 from podlab.controllers import daemonset as daemonset_controller
@@ -25,6 +28,8 @@ from podlab.controllers import job as job_controller
 from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
 from podlab.controllers import replicaset as replicaset_controller
+from podlab.controllers import statefulset as statefulset_controller
+from podlab.controllers import volumes as volume_controller
 from podlab.controllers.actions import (
     DEPLOYMENTS,
     EVENTS,
@@ -42,13 +47,16 @@ from podlab.controllers.gc import orphaned_dependents
 from podlab.controllers.service_pods import wants_endpoints
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
-from podlab.k8s.admission import admit_pod
+from podlab.k8s.admission import Refusal, admit_pod
 from podlab.k8s.defaults import apply_defaults
+from podlab.k8s.errors import invalid_message
 from podlab.k8s.events import object_reference
 from podlab.k8s.namespace_lifecycle import admit_create
 from podlab.k8s.patch import json_merge_patch
 from podlab.k8s.resources import RESOURCES
+from podlab.k8s.storage_classes import STORAGECLASSES, add_protection, admit_claim
 from podlab.k8s.strategy import prepare_for_create
+from podlab.k8s.validation import validate
 from podlab.store import Store, StoreError
 from podlab.store.wake import wake_on_changes
 
@@ -66,10 +74,15 @@ _WATCHED = (
     cronjob_controller.CRONJOBS,
     daemonset_controller.DAEMONSETS,
     namespace_controller.NAMESPACES,
+    statefulset_controller.STATEFULSETS,
+    statefulset_controller.CONTROLLERREVISIONS,
+    volume_controller.PVCS,
+    volume_controller.PVS,
 )
 NODES = ("", "nodes")
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
-_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "CronJob", "DaemonSet"}
+# A claim owned by a pod is a StatefulSet's under `whenScaled: Delete`.
+_OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "CronJob", "DaemonSet", "StatefulSet", "Pod"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
 
@@ -127,8 +140,14 @@ class Controllers:
         clock: Callable[[], datetime] = _utcnow,
         resync_seconds: float = 1.0,
         cronjob_clock: Callable[[], datetime] | None = None,
+        local_path: Path | None = None,
     ) -> None:
         self.store = store
+        # Where the local-path provisioner makes volumes ($PODLAB_HOME/local-path-provisioner).
+        self._local_path = local_path
+        # Events the volume controllers said already (uid, reason, message): said once, not
+        # every pass (the real controllers' resync interval is 15 s).
+        self._said: set[tuple[str, str, str]] = set()
         self._clock = clock
         # The cronjob controller's own clock: the node's, unless a test speeds it up
         # (PODLAB_CRONJOB_CLOCK_SPEED, node/node.py).
@@ -172,6 +191,8 @@ class Controllers:
         writes += self._sync_cronjobs()
         writes += self._sync_jobs(now)
         writes += self._sync_daemonsets(now)
+        writes += self._sync_statefulsets(now)
+        writes += self._sync_volumes(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -259,6 +280,84 @@ class Controllers:
             )
         return writes
 
+    def _sync_statefulsets(self, now: datetime) -> int:
+        """The statefulset controller; pods, revisions and claims listed only while a set exists."""
+        sets = self._list(statefulset_controller.STATEFULSETS)
+        if not sets:
+            return 0
+        pods = self._list(PODS)
+        revisions = self._list(statefulset_controller.CONTROLLERREVISIONS)
+        claims = self._claims()
+        writes = 0
+        for sts in sets:
+            ns = namespace_of(sts)
+            decide = partial(
+                statefulset_controller.sync_statefulset,
+                sts,
+                [p for p in pods if namespace_of(p) == ns],
+                [r for r in revisions if namespace_of(r) == ns],
+                [c for c in claims if namespace_of(c) == ns],
+                now,
+            )
+            writes += self._guarded(sts, decide, now)
+        return writes
+
+    def _sync_volumes(self, now: datetime) -> int:
+        """The persistent-volume controller and the local-path provisioner."""
+        claims = self._claims()
+        volumes = self._list(volume_controller.PVS) if claims or self._local_path else []
+        if not claims and not volumes:
+            return 0
+        classes = {name_of(c): c for c in self._list(STORAGECLASSES)}
+        base = str(self._local_path or "/var/local-path-provisioner")
+        writes = 0
+        for pvc in claims:
+            if (pvc.get("status") or {}).get("phase", "Pending") == "Pending":
+                decided = volume_controller.sync_claim(pvc, classes, volumes, base, now)
+                writes += self._apply_volume(decided, now)
+        by_uid = {uid_of(c): c for c in claims}
+        for pv in volumes:
+            writes += self._apply_volume(volume_controller.sync_volume(pv, by_uid, now), now)
+        deleting = [c for c in claims if (c.get("metadata") or {}).get("deletionTimestamp")]
+        pods = self._list(PODS) if deleting else []
+        for pvc in deleting:
+            writes += self.apply(volume_controller.release_claim(pvc, pods), now)
+        for pv in volumes:
+            writes += self.apply(volume_controller.release_volume(pv), now)
+        return writes
+
+    def _apply_volume(self, actions: list[volume_controller.VolumeAction], now: datetime) -> int:
+        writes = 0
+        for action in actions:
+            match action:
+                case volume_controller.MakeDirectory(path=path):
+                    if self._local_path is None:
+                        continue
+                    try:
+                        os.makedirs(path, mode=0o777, exist_ok=True)
+                        os.chmod(path, 0o777)
+                    except OSError as exc:
+                        log.warning("local-path: mkdir %s failed: %s", path, exc)
+                        return writes
+                case volume_controller.RemoveDirectory(path=path):
+                    # Only what the provisioner made: never a path outside its base.
+                    if self._local_path is not None and Path(path).parent == self._local_path:
+                        shutil.rmtree(path, ignore_errors=True)
+                case RecordEvent(involved=involved, reason=reason, message=message):
+                    said = (uid_of(involved), reason, message)
+                    if said not in self._said:
+                        self._said.add(said)
+                        writes += self.apply([action], now)
+                case _:
+                    writes += self.apply([action], now)
+        return writes
+
+    def _claims(self) -> list[Obj]:
+        try:
+            return self._list(statefulset_controller.PVCS)
+        except StoreError:
+            return []  # claims not served
+
     def _sync_service_endpoints(self, pods: list[Obj], now: datetime) -> int:
         """The endpointslice and endpoints controllers: every Service with a selector against
         the pods of its namespace; no listing of slices at all while no Service selects pods."""
@@ -324,15 +423,26 @@ class Controllers:
 
     def _apply_one(self, action: Action, now: datetime) -> int:
         match action:
-            case CreateObject(key=key, obj=obj, event=event, owner=owner, component=component):
+            case CreateObject(
+                key=key, obj=obj, event=event, owner=owner, component=component, failure=failure
+            ):
                 obj = apply_defaults(obj)
+                if key == volume_controller.PVCS:
+                    admit_claim(obj, self._list(STORAGECLASSES))  # DefaultStorageClass admission
+                add_protection(obj)  # StorageObjectInUseProtection admission
                 if self._terminating(key, obj) is not None:
                     return 0  # NamespaceLifecycle refuses it; the namespace controller empties it
                 refusal = admit_pod(obj, self._service_account) if key == PODS else None
+                if refusal is None and key == PODS and component == statefulset_controller.COMPONENT:
+                    # A set's template is not validated as a pod spec (its claim templates add
+                    # volumes), so the API server's validation of the pod is where it fails.
+                    errors = validate(obj)
+                    if errors:
+                        refusal = Refusal(name_of(obj), invalid_message(obj, errors))
                 if refusal is not None:
                     # The ReplicaSet controller's create goes through admission like any client's.
                     if owner is not None:
-                        message = f"Error creating: {refusal.message}"
+                        message = failure.replace("{error}", refusal.message)
                         self._record(owner, "Warning", "FailedCreate", message, component, now)
                     return 0
                 # A Job's selector names its uid (the API server's create strategy).

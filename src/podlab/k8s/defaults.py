@@ -230,6 +230,68 @@ def _default_replicaset(obj: Obj) -> None:
     _default_template(spec)
 
 
+def _default_statefulset(obj: Obj) -> None:
+    """SetDefaults_StatefulSet (k8s pkg/apis/apps/v1/defaults.go); MaxUnavailableStatefulSet is
+    beta (on) since 1.35, StatefulSetAutoDeletePVC GA since 1.32. Claim templates get the claim
+    defaults (SetDefaults_PersistentVolumeClaim: volumeMode Filesystem, phase Pending)."""
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    _setdefault(spec, "podManagementPolicy", "OrderedReady")
+    strategy = _child(spec, "updateStrategy")
+    if strategy is not None:
+        if not strategy.get("type"):
+            strategy["type"] = "RollingUpdate"
+            _child(strategy, "rollingUpdate")
+        rolling = strategy.get("rollingUpdate")
+        if strategy["type"] == "RollingUpdate" and isinstance(rolling, dict):
+            _setdefault(rolling, "partition", 0)
+            _setdefault(rolling, "maxUnavailable", 1)
+    retention = _child(spec, "persistentVolumeClaimRetentionPolicy")
+    if retention is not None:
+        _setdefault(retention, "whenDeleted", "Retain")
+        _setdefault(retention, "whenScaled", "Retain")
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    for claim in _dicts(spec.get("volumeClaimTemplates")):
+        claim_spec = _child(claim, "spec")
+        if claim_spec is not None:
+            _setdefault(claim_spec, "volumeMode", "Filesystem")
+        claim_status = _child(claim, "status")
+        if claim_status is not None:
+            _setdefault(claim_status, "phase", "Pending")
+    _default_template(spec)
+
+
+def _default_pvc(obj: Obj) -> None:
+    """SetDefaults_PersistentVolumeClaim (k8s pkg/apis/core/v1/defaults.go)."""
+    spec = _child(obj, "spec")
+    if spec is not None:
+        _setdefault(spec, "volumeMode", "Filesystem")
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Pending")
+
+
+def _default_pv(obj: Obj) -> None:
+    """SetDefaults_PersistentVolume: Retain unless said, Filesystem, phase Pending."""
+    spec = _child(obj, "spec")
+    if spec is not None:
+        _setdefault(spec, "persistentVolumeReclaimPolicy", "Retain")
+        _setdefault(spec, "volumeMode", "Filesystem")
+    status = _child(obj, "status")
+    if status is not None:
+        _setdefault(status, "phase", "Pending")
+
+
+def _default_storageclass(obj: Obj) -> None:
+    """SetDefaults_StorageClass (k8s pkg/apis/storage/v1/defaults.go)."""
+    _setdefault(obj, "reclaimPolicy", "Delete")
+    _setdefault(obj, "volumeBindingMode", "Immediate")
+
+
 def _default_job(obj: Obj) -> None:
     """SetDefaults_Job (k8s pkg/apis/batch/v1/defaults.go)."""
     spec = _child(obj, "spec")
@@ -354,6 +416,10 @@ _BY_KIND = {
     "Job": _default_job,
     "CronJob": _default_cronjob,
     "DaemonSet": _default_daemonset,
+    "StatefulSet": _default_statefulset,
+    "PersistentVolumeClaim": _default_pvc,
+    "PersistentVolume": _default_pv,
+    "StorageClass": _default_storageclass,
     "Secret": _default_secret,
     "Namespace": _default_namespace,
     "Service": _default_service,

@@ -9,6 +9,12 @@ from typing import Any
 
 from podlab.k8s.duration import age
 from podlab.k8s.errors import Obj
+from podlab.k8s.printers_apps import (
+    CONTROLLERREVISION_COLUMNS,
+    STATEFULSET_COLUMNS,
+    controllerrevision_row,
+    statefulset_row,
+)
 from podlab.k8s.printers_batch import CRONJOB_COLUMNS, JOB_COLUMNS, cronjob_row, job_row
 from podlab.k8s.printers_common import (
     AGE,
@@ -35,6 +41,14 @@ from podlab.k8s.printers_network import (
     service_external_ip,
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
+from podlab.k8s.printers_storage import (
+    PV_COLUMNS,
+    PVC_COLUMNS,
+    STORAGECLASS_COLUMNS,
+    pv_row,
+    pvc_row,
+    storageclass_row,
+)
 from podlab.k8s.selectors import format_labels, selector_string
 from podlab.k8s.timestamps import parse_time
 
@@ -405,6 +419,11 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Job": (JOB_COLUMNS, job_row),
     "CronJob": (CRONJOB_COLUMNS, cronjob_row),
     "DaemonSet": (DAEMONSET_COLUMNS, daemonset_row),
+    "StatefulSet": (STATEFULSET_COLUMNS, statefulset_row),
+    "ControllerRevision": (CONTROLLERREVISION_COLUMNS, controllerrevision_row),
+    "PersistentVolumeClaim": (PVC_COLUMNS, pvc_row),
+    "PersistentVolume": (PV_COLUMNS, pv_row),
+    "StorageClass": (STORAGECLASS_COLUMNS, storageclass_row),
     "Event": (EVENT_COLUMNS, event_row),
     "ConfigMap": (CONFIGMAP_COLUMNS, configmap_row),
     "Secret": (SECRET_COLUMNS, secret_row),

@@ -170,6 +170,28 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node", subresources=(STATUS,)),
     # Stored only (no tokens): pod admission looks the pod's account up (apiserver/admission.py).
     ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",), "serviceaccount"),
+    # Claims, volumes and classes: bound and provisioned by controllers/volumes.py (local-path).
+    ResourceInfo(
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        True,
+        ("pvc",),
+        "persistentvolumeclaim",
+        subresources=(STATUS,),
+    ),
+    ResourceInfo(
+        "",
+        "v1",
+        "PersistentVolume",
+        "persistentvolumes",
+        False,
+        ("pv",),
+        "persistentvolume",
+        subresources=(STATUS,),
+    ),
+    ResourceInfo("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",), "storageclass"),
     ResourceInfo(
         "apps",
         "v1",
@@ -221,6 +243,21 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         subresources=(STATUS,),
         generation=True,
     ),
+    # Run by the statefulset controller (controllers/statefulset.py), which keeps each template
+    # revision as a ControllerRevision (stored only).
+    ResourceInfo(
+        "apps",
+        "v1",
+        "StatefulSet",
+        "statefulsets",
+        True,
+        ("sts",),
+        "statefulset",
+        categories=("all",),
+        subresources=(STATUS, SCALE),
+        generation=True,
+    ),
+    ResourceInfo("apps", "v1", "ControllerRevision", "controllerrevisions", True, (), "controllerrevision"),
     # Run by the job controller (controllers/job.py).
     ResourceInfo(
         "batch",

@@ -24,6 +24,8 @@ from podlab.k8s.validation_discovery import validate_endpoints, validate_endpoin
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
 from podlab.k8s.validation_service import validate_service_spec
+from podlab.k8s.validation_statefulset import validate_statefulset
+from podlab.k8s.validation_storage import validate_pv, validate_pvc, validate_storageclass
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024  # api.MaxSecretSize, also the ConfigMap limit
 _IMMUTABLE = "field is immutable when `immutable` is set"
@@ -98,6 +100,14 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_cronjob(obj, old))
     elif kind == "DaemonSet":
         errs.extend(validate_daemonset(obj, old))
+    elif kind == "StatefulSet":
+        errs.extend(validate_statefulset(obj, old))
+    elif kind == "PersistentVolumeClaim":
+        errs.extend(validate_pvc(obj, old))
+    elif kind == "PersistentVolume":
+        errs.extend(validate_pv(obj, old))
+    elif kind == "StorageClass":
+        errs.extend(validate_storageclass(obj, old))
     elif kind == "Service":
         errs.extend(validate_service_spec(spec))
     elif kind == "EndpointSlice":

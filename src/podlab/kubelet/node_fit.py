@@ -2,7 +2,10 @@
 
 Only the filters whose failure a one-node cluster can meet (pkg/scheduler/framework/plugins):
 - VolumeBinding's PreFilter: a `persistentVolumeClaim` volume whose claim does not exist is
-  `persistentvolumeclaim "NAME" not found` (podlab stores no claims yet, so none exists);
+  `persistentvolumeclaim "NAME" not found`; one being deleted is `... is being deleted`; an
+  unbound claim whose class binds at once (Immediate, or no such class) is `pod has unbound
+  immediate PersistentVolumeClaims`; unbound `WaitForFirstConsumer` claims are returned for the
+  scheduler to name the node in (`volume_binding`);
 - NodeAffinity: `nodeSelector` and the required node affinity
   (`requiredDuringSchedulingIgnoredDuringExecution`) against the node's labels and name.
 The FailedScheduling message is the scheduler's FitError for 1.37, preemption summary included.
@@ -10,7 +13,7 @@ The FailedScheduling message is the scheduler's FitError for 1.37, preemption su
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 Obj = Mapping[str, Any]
@@ -33,6 +36,45 @@ def unschedulable_message(pod: Obj, node: Obj, claim_exists: Any = None) -> str 
     if not matches_node(spec, node):
         return f"0/1 nodes are available: 1 {NODE_AFFINITY_MISMATCH}. {PREEMPTION}"
     return None
+
+
+UNBOUND_IMMEDIATE = "pod has unbound immediate PersistentVolumeClaims"
+
+
+def volume_binding(
+    pod: Obj,
+    get_claim: Callable[[str, str], dict[str, Any] | None],
+    get_class: Callable[[str], Obj | None],
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """(the FailedScheduling message, or None; the unbound WaitForFirstConsumer claims), as
+    VolumeBinding's PreFilter and volume binder (GetPodVolumeClaims, IsDelayBindingMode) see them."""
+    namespace = (pod.get("metadata") or {}).get("namespace", "default")
+    delayed: list[dict[str, Any]] = []
+    immediate = False
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        name = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+        if not name:
+            continue
+        claim = get_claim(namespace, name)
+        if claim is None:
+            return f'0/1 nodes are available: persistentvolumeclaim "{name}" not found. {PREEMPTION}', []
+        if (claim.get("metadata") or {}).get("deletionTimestamp"):
+            return (
+                f'0/1 nodes are available: persistentvolumeclaim "{name}" is being deleted. {PREEMPTION}',
+                [],
+            )
+        spec = claim.get("spec") or {}
+        if spec.get("volumeName"):
+            continue
+        class_name = spec.get("storageClassName")
+        sc = get_class(class_name) if class_name else None
+        if sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer":
+            delayed.append(claim)
+        else:
+            immediate = True
+    if immediate:
+        return f"0/1 nodes are available: {UNBOUND_IMMEDIATE}. {PREEMPTION}", []
+    return None, delayed
 
 
 def matches_node(spec: Obj, node: Obj) -> bool:

@@ -66,13 +66,23 @@ class NodeContext:
         """ConfigMaps and Secrets of one namespace, for volumes and env."""
 
         def lookup(kind: str, name: str) -> Obj | None:
-            key = ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
+            key = _SOURCE_KEYS.get(kind) or (
+                ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
+            )
             try:
                 return self.store.get(key, namespace, name)
             except NotFound:
                 return None
 
         return lookup
+
+
+# Claims and their volumes, for persistentVolumeClaim volumes (a volume is cluster-scoped: the
+# store ignores the namespace for it).
+_SOURCE_KEYS = {
+    "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
+    "PersistentVolume": ("", "persistentvolumes"),
+}
 
 
 @dataclass(slots=True)

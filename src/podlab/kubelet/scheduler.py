@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from podlab.k8s.timestamps import format_time
 from podlab.kubelet.clock import Clock
 from podlab.kubelet.events import ObjectRef, Source
-from podlab.kubelet.node_fit import unschedulable_message
+from podlab.kubelet.node_fit import unschedulable_message, volume_binding
 from podlab.kubelet.recorder import EventRecorder
 from podlab.store import Store, StoreError, Watch
 
@@ -31,6 +31,11 @@ log = logging.getLogger("podlab.scheduler")
 Obj = dict[str, Any]
 PODS = ("", "pods")
 NODES = ("", "nodes")
+PVCS = ("", "persistentvolumeclaims")
+STORAGECLASSES = ("storage.k8s.io", "storageclasses")
+SELECTED_NODE = "volume.kubernetes.io/selected-node"
+# How soon a pod waiting for its WaitForFirstConsumer claims to be provisioned is tried again.
+_BINDING_POLL = 0.25
 # kube-scheduler's podInitialBackoffDuration and podMaxBackoffDuration.
 _INITIAL_BACKOFF = 1.0
 _MAX_BACKOFF = 10.0
@@ -135,7 +140,20 @@ class Scheduler:
             node = self.store.get(NODES, None, self.node_name)
         except StoreError:
             node = {"metadata": {"name": self.node_name}}  # not registered yet: no labels
-        message = unschedulable_message(pod, node)
+        message, delayed = volume_binding(pod, self._claim, self._storage_class)
+        if message is None:
+            message = unschedulable_message(pod, node, lambda _ns, _name: True)
+        if message is None and delayed:
+            # VolumeBinding's PreBind: name this node in each claim, and bind the pod only once
+            # the provisioner has bound them (tried again shortly, no event).
+            self._select_node(delayed)
+            self._unschedulable[uid] = _Unschedulable(
+                pod["metadata"].get("namespace", "default"),
+                pod["metadata"]["name"],
+                self.clock.now() + _BINDING_POLL,
+                _INITIAL_BACKOFF / 2,
+            )
+            return False
         if message is None and self.admission is not None:
             message = self.admission.admit(pod)
         if message is not None:
@@ -147,6 +165,30 @@ class Scheduler:
         if self.admission is not None:
             self.admission.release(uid)  # a newer version of the pod gets its own try
         return False
+
+    def _claim(self, namespace: str, name: str) -> Obj | None:
+        try:
+            return self.store.get(PVCS, namespace, name)
+        except StoreError:
+            return None
+
+    def _storage_class(self, name: str) -> Obj | None:
+        try:
+            return self.store.get(STORAGECLASSES, None, name)
+        except StoreError:
+            return None
+
+    def _select_node(self, claims: list[Obj]) -> None:
+        for claim in claims:
+            annotations = claim["metadata"].get("annotations") or {}
+            if annotations.get(SELECTED_NODE) == self.node_name:
+                continue
+            updated = copy.deepcopy(claim)
+            updated["metadata"]["annotations"] = {**annotations, SELECTED_NODE: self.node_name}
+            try:
+                self.store.update(PVCS, updated)
+            except StoreError as exc:
+                log.debug("selecting the node for claim %s deferred: %s", claim["metadata"]["name"], exc)
 
     async def _retry_unschedulable(self) -> None:
         while not self._stopped:

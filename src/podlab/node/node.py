@@ -31,6 +31,7 @@ from podlab.store import Store
 from .cluster_dns import NodeDns, start_cluster_dns
 from .config import NodeConfig
 from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
+from .storage_class import ensure_standard_class
 from .streams import NodeStreams
 
 log = logging.getLogger("podlab.node")
@@ -119,7 +120,12 @@ class Node:
         self.proxy = ServiceProxy(
             self.store, self.network, host_endpoints={advertised: ("127.0.0.1", api_port)}
         )
-        self._controllers = Controllers(self.store, cronjob_clock=cronjob_clock_from_env(os.environ))
+        ensure_standard_class(self.store)
+        self._controllers = Controllers(
+            self.store,
+            cronjob_clock=cronjob_clock_from_env(os.environ),
+            local_path=self.home / "local-path-provisioner",
+        )
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
             self.store,

@@ -1,4 +1,5 @@
-"""Pod volumes as host directories (configMap, secret, emptyDir, downwardAPI, projected, hostPath).
+"""Pod volumes as host directories (configMap, secret, emptyDir, downwardAPI, projected, hostPath,
+and persistentVolumeClaim: the hostPath or local directory of the claim's bound volume).
 
 ConfigMap, Secret, downwardAPI and projected volumes are written as the kubelet writes them,
 through its atomic writer (`..data` symlink swap, atomic_writer.py), and rewritten the same way
@@ -68,7 +69,7 @@ def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = F
         try:
             out[name] = _apply(target, plan, kinds[name], tmpfs)
             kind = _kind(kinds[name])
-            if fs_group is not None and kind != "hostPath":
+            if fs_group is not None and kind not in ("hostPath", "persistentVolumeClaim"):
                 set_volume_ownership(out[name], int(fs_group), read_only=kind in READ_ONLY_KINDS)
         except OSError as exc:  # e.g. no space left on device
             raise VolumeError(
@@ -162,12 +163,37 @@ def _plan(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]] | 
         return files
     if "projected" in vol:
         return _projected(vol, pod, lookup)
+    if "persistentVolumeClaim" in vol:
+        return _claimed(name, vol["persistentVolumeClaim"], lookup)
     if "hostPath" in vol:
         path = Path(vol["hostPath"].get("path", ""))
         if vol["hostPath"].get("type") in ("DirectoryOrCreate",):
             path.mkdir(parents=True, exist_ok=True)
         return path
     return None
+
+
+def _claimed(volume: str, src: Obj, lookup: Lookup) -> Path:
+    """The directory of the volume bound to the claim (local-path volumes are hostPath, type
+    DirectoryOrCreate); the kubelet's words when the claim or its volume is not there."""
+    claim_name = str(src.get("claimName", ""))
+    claim = lookup("PersistentVolumeClaim", claim_name)
+    if claim is None:
+        raise VolumeError(f'persistentvolumeclaim "{claim_name}" not found')
+    pv_name = str((claim.get("spec") or {}).get("volumeName") or "")
+    pv = lookup("PersistentVolume", pv_name) if pv_name else None
+    if pv is None:
+        raise VolumeError(
+            f'MountVolume.SetUp failed for volume "{volume}" : persistentvolumeclaim "{claim_name}" is not bound'
+        )
+    spec = pv.get("spec") or {}
+    source = spec.get("hostPath") or spec.get("local") or {}
+    if not source.get("path"):
+        raise VolumeError(f'MountVolume.SetUp failed for volume "{volume}" : unsupported volume type')
+    path = Path(str(source["path"]))
+    if "hostPath" in spec and spec["hostPath"].get("type") == "DirectoryOrCreate":
+        path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _projected(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]]:
