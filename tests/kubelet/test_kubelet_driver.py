@@ -232,11 +232,13 @@ def test_start_error_reports_exit_code_128(tmp_path: Path) -> None:
 def test_graceful_deletion_stops_containers_then_removes_the_pod(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with node(tmp_path) as (store, kubelet):
-            store.create(
-                PODS, busybox_pod("del-pod", "trap 'exit 0' TERM; while true; do sleep 0.1; done", grace=10)
-            )
+            # Ready once the trap is in place: the shell is PID 1 of its namespace, and a SIGTERM
+            # before `trap` would be ignored (as on a node), leaving the pod its whole grace.
+            script = "trap 'exit 0' TERM; touch /tmp/trapped; while true; do sleep 0.1; done"
+            gate = {"exec": {"command": ["cat", "/tmp/trapped"]}, "periodSeconds": 1}
+            store.create(PODS, busybox_pod("del-pod", script, grace=10, readinessProbe=gate))
             await eventually(
-                lambda: "running" in container_status(store, "del-pod").get("state", {}), 5, "running"
+                lambda: container_status(store, "del-pod").get("ready") is True, 10, "trap in place"
             )
             store.delete(PODS, "default", "del-pod")
             await eventually(lambda: not store.list(PODS)[0], 8, "pod removed from the store")
