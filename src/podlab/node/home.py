@@ -77,7 +77,14 @@ class NodeState:
             return False
         except PermissionError:
             return True
-        return True
+        # A node that exited but whose parent (a script, a test runner) has not reaped it yet is
+        # a zombie: signal 0 still reaches it, but it is done (`podlab down` waited out its whole
+        # timeout for such nodes, then "killed" them).
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return True
+        return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def kubeconfig_path(home: Path) -> Path:
