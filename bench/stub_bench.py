@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,7 +101,9 @@ def admin(server: Server, method: str, path: str, body: object | None = None) ->
         resp.read()
 
 
-def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float, float]:
+def wrk(
+    url: str, duration: int, threads: int, connections: int, *, expect_404: bool = False
+) -> tuple[float, float]:
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
         capture_output=True,
@@ -109,7 +112,7 @@ def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float,
         check=True,
     ).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
+    if non2xx and not expect_404:
         raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx answers under load:\n{out}")
     return wrk_numbers(out)
 
@@ -137,11 +140,18 @@ def many_stubs() -> list[dict[str, object]]:
 
 
 def run_scenarios(server: Server, args: argparse.Namespace) -> None:
-    def measure(label: str, path: str) -> None:
+    def measure(label: str, path: str, expect_404: bool = False) -> None:
         url = server.base + path
-        if args.warmup > 0:
-            wrk(url, args.warmup, args.threads, args.connections)  # JIT / caches warm for both
-        server.results[label] = wrk(url, args.duration, args.threads, args.connections)
+        if args.warmup > 0:  # JIT / caches warm for both
+            wrk(url, args.warmup, args.threads, args.connections, expect_404=expect_404)
+        rounds = [
+            wrk(url, args.duration, args.threads, args.connections, expect_404=expect_404)
+            for _ in range(args.rounds)
+        ]
+        server.results[label] = (
+            statistics.median(r[0] for r in rounds),
+            statistics.median(r[1] for r in rounds),
+        )
 
     admin(
         server,
@@ -159,6 +169,8 @@ def run_scenarios(server: Server, args: argparse.Namespace) -> None:
         admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
     measure("1000 stubs, hit last added", str(stubs[-1]["_path"]))
     measure("1000 stubs, hit first added", str(stubs[0]["_path"]))
+    # No stub matches: a 404 with the near-miss report (the diff of the nearest stubs).
+    measure("1000 stubs, no match (404)", "/many/none/xyz", expect_404=True)
 
 
 def main() -> int:
@@ -170,6 +182,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measure")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="measured wrk runs per scenario (median)")
+    parser.add_argument("--startups", type=int, default=3, help="start-ups per server (median)")
+    parser.add_argument("--podlab-python", default=sys.executable, help="the python that runs podlab stub")
+    parser.add_argument("--only-startup", action="store_true", help="measure start-up only")
     args = parser.parse_args()
     if not args.wiremock_jar or not Path(args.wiremock_jar).is_file():
         raise SystemExit(
@@ -184,7 +200,7 @@ def main() -> int:
             for name, make in (
                 (
                     "podlab stub",
-                    lambda root, port: [sys.executable, "-m", "podlab.stub", "--port", str(port)],
+                    lambda root, port: [args.podlab_python, "-m", "podlab.stub", "--port", str(port)],
                 ),
                 (
                     "WireMock 3.13.2",
@@ -203,8 +219,18 @@ def main() -> int:
                     "--disable-banner",
                     "--disable-request-logging",
                 ]
+                startups = []
+                for _ in range(args.startups - 1):  # extra start-ups, only timed
+                    extra = start(name, argv, port, root)
+                    startups.append(extra.startup_s)
+                    extra.stop()
                 server = start(name, argv, port, root)
+                startups.append(server.startup_s)
+                server.startup_s = statistics.median(startups)
                 servers.append(server)
+                if args.only_startup:
+                    server.stop()
+                    continue
                 run_scenarios(server, args)
                 server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
                 server.stop()
@@ -218,7 +244,8 @@ def main() -> int:
 def print_table(servers: list[Server], args: argparse.Namespace) -> None:
     ours, theirs = servers
     print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {args.warmup}s warm-up), loopback"
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x{args.rounds} rounds, median"
+        f" (after {args.warmup}s warm-up), loopback; start-up median of {args.startups}"
     )
     header = f"{'metric':<42}{ours.name:>16}{theirs.name:>18}{'ratio':>9}"
     print(header)
@@ -229,7 +256,15 @@ def print_table(servers: list[Server], args: argparse.Namespace) -> None:
         print(f"{label:<42}{a:>13.1f} {unit:<2}{b:>15.1f} {unit:<2}{ratio:>8.2f}x")
 
     row("start-up to first 200 (ms)", ours.startup_s * 1000, theirs.startup_s * 1000, "ms")
-    for scenario in ("reference stub", "1000 stubs, hit last added", "1000 stubs, hit first added"):
+    if args.only_startup:
+        return
+    scenarios = (
+        "reference stub",
+        "1000 stubs, hit last added",
+        "1000 stubs, hit first added",
+        "1000 stubs, no match (404)",
+    )
+    for scenario in scenarios:
         row(f"{scenario}: req/s", ours.results[scenario][0], theirs.results[scenario][0], "")
         row(f"{scenario}: p99 (ms)", ours.results[scenario][1], theirs.results[scenario][1], "ms")
     row("peak RSS after load (MiB)", ours.results["peak RSS"][0], theirs.results["peak RSS"][0], "Mi")

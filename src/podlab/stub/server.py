@@ -23,7 +23,7 @@ from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serv
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
 from podlab.stub.watcher import Watcher
-from podlab.stub.webhooks import WebhookSender
+from podlab.stub.webhooks.sender import WebhookSender
 
 ADMIN_PREFIX = "/__admin"
 

@@ -26,7 +26,8 @@ from rapidfuzz.distance import Levenshtein
 
 from podlab.stub.matchers import MatchResult
 from podlab.stub.matchers.distance import MAX_EXACT_CELLS
-from podlab.stub.matching.order import in_serving_order
+from podlab.stub.matchers.string import Matches
+from podlab.stub.matching.order import ServingOrder, in_serving_order
 from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
 
@@ -123,10 +124,22 @@ class _LiteralUrls:
 
 
 class NearMissIndex:
-    """The stubs in serving order, their literal URLs grouped for one C pass per request."""
+    """The stubs in serving order, their literal URLs grouped for one C pass per request.
 
-    def __init__(self, ordered: Sequence[StubMapping]) -> None:
+    Given the `ServingOrder` of the same stubs, regex URLs (`urlPattern`, `urlPathPattern`)
+    get a bound too: a regex URL that misses scores exactly 1 (`Matches` has no partial
+    distance), and one the serving index does not offer for the request cannot match, so it is
+    at least `10 / 39` away (compat 2: `/ 41`)."""
+
+    def __init__(self, ordered: Sequence[StubMapping], serving: ServingOrder | None = None) -> None:
         self.stubs = list(ordered)
+        if serving is not None and (
+            len(serving.stubs) != len(self.stubs)
+            or any(a is not b for a, b in zip(serving.stubs, self.stubs, strict=True))
+        ):
+            serving = None  # positions would not agree
+        self._serving = serving
+        self._regex_urls: set[int] = set()  # positions of `others` whose URL is a Matches regex
         self.by_url = _LiteralUrls()  # `url`: compared with path and query
         self.by_path = _LiteralUrls()  # `urlPath`: compared with the path
         self.others: list[int] = []  # any other URL matcher: bound 0, scored in serving order
@@ -138,6 +151,8 @@ class NearMissIndex:
             group = {"url": self.by_url, "urlPath": self.by_path}.get(url.key or "")
             if group is None:
                 self.others.append(position)
+                if serving is not None and url.is_regex and isinstance(url.pattern, Matches):
+                    self._regex_urls.add(position)
                 continue
             group.positions.append(position)
             group.texts.append(url.value)
@@ -168,7 +183,17 @@ class NearMissIndex:
     ) -> list[NearMiss]:
         """`near_misses(stubs, req, ...)`, scoring at most MAX_SCORED stubs."""
         weight_sum = _WEIGHT_SUM.get(compat, 39.0)
-        candidates = [(0.0, position) for position in self.others[:MAX_SCORED]]
+        if self._serving is not None and self._regex_urls:
+            # Regex URLs the serving index rules out miss on the URL: bound 10 / 39 (class doc).
+            may_match = set(self._serving.candidates(req))
+            missing = _URL_WEIGHT / weight_sum
+            regex_urls = self._regex_urls
+            candidates = [
+                (missing if position in regex_urls and position not in may_match else 0.0, position)
+                for position in self.others
+            ]
+        else:
+            candidates = [(0.0, position) for position in self.others[:MAX_SCORED]]
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
             candidates += self._bounded_cached(name, group, target, weight_sum)
         candidates.sort()
