@@ -87,9 +87,18 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], started: float, timeout
     raise SystemExit(f"server on port {port} not ready after {timeout}s")
 
 
-def start(name: str, argv: list[str], port: int, cwd: Path) -> Server:
+def child_env(pycache: Path) -> dict[str, str]:
+    """The servers' environment: Python may write its bytecode cache (to a private directory),
+    as an installed package has one; with PYTHONDONTWRITEBYTECODE=1 every start-up would
+    compile podlab's ~80 modules again (~0.25 s here)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def start(name: str, argv: list[str], port: int, cwd: Path, env: dict[str, str] | None = None) -> Server:
     started = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return Server(name, proc, port, wait_ready(port, proc, started))
 
 
@@ -219,12 +228,14 @@ def main() -> int:
                     "--disable-banner",
                     "--disable-request-logging",
                 ]
+                env = child_env(Path(tmp) / "pycache")
+                start(name, argv, port, root, env).stop()  # untimed: fills the bytecode cache
                 startups = []
                 for _ in range(args.startups - 1):  # extra start-ups, only timed
-                    extra = start(name, argv, port, root)
+                    extra = start(name, argv, port, root, env)
                     startups.append(extra.startup_s)
                     extra.stop()
-                server = start(name, argv, port, root)
+                server = start(name, argv, port, root, env)
                 startups.append(server.startup_s)
                 server.startup_s = statistics.median(startups)
                 servers.append(server)

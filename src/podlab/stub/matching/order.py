@@ -67,17 +67,11 @@ class ServingOrder:
 
     def candidates(self, req: LoggedRequest) -> list[int]:
         """Positions of the stubs that may match `req`, ascending: every other stub cannot."""
-        groups = [
-            group
-            for group in (
-                self._by_url.get(req.url),
-                self._by_path.get(req.path) if self._by_path else None,
-                *self._url_prefixes.lookup(req.url),
-                *self._path_prefixes.lookup(req.path),
-                self._always,
-            )
-            if group
-        ]
+        found: list[list[int] | None] = [self._by_url.get(req.url), *self._url_prefixes.lookup(req.url)]
+        if self._by_path or self._path_prefixes:  # req.path is computed (and cached) only if needed
+            found += [self._by_path.get(req.path), *self._path_prefixes.lookup(req.path)]
+        found.append(self._always)
+        groups = [group for group in found if group]
         if len(groups) == 1:
             return groups[0]
         # Buckets never share a stub; few candidates remain, so a sort is cheap.
@@ -104,6 +98,9 @@ class _PrefixIndex:
     def __init__(self) -> None:
         self._by_prefix: dict[str, list[int]] = {}
         self._lengths: list[int] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._by_prefix)
 
     def add(self, prefix: str, position: int) -> None:
         self._by_prefix.setdefault(prefix, []).append(position)

@@ -21,9 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from podlab.stub.matchers import MatchResult
 from podlab.stub.matchers.distance import MAX_EXACT_CELLS
 from podlab.stub.matchers.string import Matches
@@ -209,6 +206,9 @@ class NearMissIndex:
 
 def _bounded(group: _LiteralUrls, target: str, weight_sum: float) -> list[tuple[float, int]]:
     """The MAX_SCORED stubs of `group` with the smallest distance bound, as (bound, position)."""
+    from rapidfuzz import process  # on the first near miss: start-up time
+    from rapidfuzz.distance import Levenshtein
+
     if not group.texts:
         return []
     if group.longest * len(target) > MAX_EXACT_CELLS:

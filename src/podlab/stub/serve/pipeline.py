@@ -18,7 +18,6 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -198,6 +197,8 @@ def static_file_response(path: Path) -> Response:
     """A GET no stub matched, answered from a file under __files (as Jetty's default servlet)."""
     data = path.read_bytes()
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    from email.utils import formatdate  # on first static file: start-up time (email)
+
     headers = [
         ("Content-Type", content_type),
         ("Accept-Ranges", "bytes"),
@@ -300,7 +301,7 @@ def journal_not_matched(journal: Journal, logged: LoggedRequest, report: str, st
         {
             "type": "REQUEST_NOT_MATCHED",
             "timeOffsetNanos": int((time.monotonic() - started) * 1e9),
-            "data": {"status": 404, "contentType": "text/plain", "report": report},
+            "data": {"status": 404, "contentType": "text/plain", "report": journal.shared_report(report)},
         }
     ]
     elapsed = int((time.monotonic() - started) * 1000)
