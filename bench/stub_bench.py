@@ -4,8 +4,8 @@
 Measures, for both servers:
 - start-up: process spawn to the first 200 from GET /__admin/mappings;
 - throughput and p99 latency with wrk over loopback, for the reference stub (GET /get/this)
-  and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one
-  and, as the worst case, the first added one;
+  and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one,
+  the first added one, and none (a 404 with the near-miss report);
 - peak RSS (VmHWM) of the server process after all load.
 
 Usage:
@@ -148,34 +148,45 @@ def many_stubs() -> list[dict[str, object]]:
     return stubs
 
 
-def run_scenarios(server: Server, args: argparse.Namespace) -> None:
-    def measure(label: str, path: str, expect_404: bool = False) -> None:
-        url = server.base + path
-        if args.warmup > 0:  # JIT / caches warm for both
-            wrk(url, args.warmup, args.threads, args.connections, expect_404=expect_404)
-        rounds = [
-            wrk(url, args.duration, args.threads, args.connections, expect_404=expect_404)
-            for _ in range(args.rounds)
-        ]
-        server.results[label] = (
-            statistics.median(r[0] for r in rounds),
-            statistics.median(r[1] for r in rounds),
-        )
+def run_scenarios(servers: list[Server], args: argparse.Namespace) -> None:
+    """Every scenario on every server, wrk rounds alternating between the servers, so a change
+    in the machine's load (other users of a shared host) hits both alike."""
 
-    admin(
-        server,
-        "POST",
-        "/__admin/mappings",
-        {
-            "request": {"url": "/get/this", "method": "GET"},
-            "response": {"status": 200, "body": "Here it is!\n"},
-        },
-    )
+    def measure(label: str, path: str, expect_404: bool = False) -> None:
+        if args.warmup > 0:  # JIT / caches warm for both
+            for server in servers:
+                wrk(server.base + path, args.warmup, args.threads, args.connections, expect_404=expect_404)
+        rounds: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
+        for _ in range(args.rounds):
+            for server in servers:
+                rounds[server.name].append(
+                    wrk(
+                        server.base + path,
+                        args.duration,
+                        args.threads,
+                        args.connections,
+                        expect_404=expect_404,
+                    )
+                )
+        for server in servers:
+            runs = rounds[server.name]
+            server.results[label] = (
+                statistics.median(r[0] for r in runs),
+                statistics.median(r[1] for r in runs),
+            )
+
+    reference = {
+        "request": {"url": "/get/this", "method": "GET"},
+        "response": {"status": 200, "body": "Here it is!\n"},
+    }
+    for server in servers:
+        admin(server, "POST", "/__admin/mappings", reference)
     measure("reference stub", "/get/this")
-    admin(server, "DELETE", "/__admin/mappings")
     stubs = many_stubs()
-    for stub in stubs:
-        admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
+    for server in servers:
+        admin(server, "DELETE", "/__admin/mappings")
+        for stub in stubs:
+            admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
     measure("1000 stubs, hit last added", str(stubs[-1]["_path"]))
     measure("1000 stubs, hit first added", str(stubs[0]["_path"]))
     # No stub matches: a 404 with the near-miss report (the diff of the nearest stubs).
@@ -205,46 +216,45 @@ def main() -> int:
 
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="stub-bench-") as tmp:
+        env = child_env(Path(tmp) / "pycache")
+        launches = []
+        for name, command in (
+            ("podlab stub", [args.podlab_python, "-m", "podlab.stub"]),
+            ("WireMock 3.13.2", ["java", "-jar", args.wiremock_jar]),
+        ):
+            root = Path(tmp) / name.split()[0]
+            root.mkdir()
+            port = free_port()
+            argv = [
+                *command,
+                "--port",
+                str(port),
+                "--bind-address",
+                "127.0.0.1",
+                "--root-dir",
+                str(root),
+                "--disable-banner",
+                "--disable-request-logging",
+            ]
+            launches.append((name, argv, port, root))
         try:
-            for name, make in (
-                (
-                    "podlab stub",
-                    lambda root, port: [args.podlab_python, "-m", "podlab.stub", "--port", str(port)],
-                ),
-                (
-                    "WireMock 3.13.2",
-                    lambda root, port: ["java", "-jar", args.wiremock_jar, "--port", str(port)],
-                ),
-            ):
-                root = Path(tmp) / name.split()[0]
-                root.mkdir()
-                port = free_port()
-                argv = [
-                    *make(root, port),
-                    "--bind-address",
-                    "127.0.0.1",
-                    "--root-dir",
-                    str(root),
-                    "--disable-banner",
-                    "--disable-request-logging",
-                ]
-                env = child_env(Path(tmp) / "pycache")
+            for name, argv, port, root in launches:
                 start(name, argv, port, root, env).stop()  # untimed: fills the bytecode cache
-                startups = []
-                for _ in range(args.startups - 1):  # extra start-ups, only timed
+            startups: dict[str, list[float]] = {name: [] for name, *_ in launches}
+            for _ in range(args.startups - 1):  # start-ups alternating, only timed
+                for name, argv, port, root in launches:
                     extra = start(name, argv, port, root, env)
-                    startups.append(extra.startup_s)
+                    startups[name].append(extra.startup_s)
                     extra.stop()
+            for name, argv, port, root in launches:  # the last ones stay up for the load
                 server = start(name, argv, port, root, env)
-                startups.append(server.startup_s)
-                server.startup_s = statistics.median(startups)
+                startups[name].append(server.startup_s)
+                server.startup_s = statistics.median(startups[name])
                 servers.append(server)
-                if args.only_startup:
-                    server.stop()
-                    continue
-                run_scenarios(server, args)
-                server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
-                server.stop()
+            if not args.only_startup:
+                run_scenarios(servers, args)
+                for server in servers:
+                    server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
         finally:
             for server in servers:
                 server.stop()

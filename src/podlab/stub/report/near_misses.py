@@ -9,7 +9,8 @@ unmatched request. A stub whose URL is a literal (`url`, `urlPath`) is at least
 a distance >= 0. Stubs are scored in order of that bound and scoring stops once no unscored stub
 can beat or tie the nearest found, so the result is WireMock's. It is an approximation only past
 `EXACT_URLS` literal URLs (then only URLs near the request's in sorted order are ranked) or when
-more than `MAX_SCORED` stubs would need scoring (e.g. thousands of regex URLs):
+more than `MAX_SCORED` stubs would need scoring (e.g. thousands of regex URLs that may all match;
+regex URLs the serving index rules out are bounded, see `NearMissIndex`):
 docs/STUB-LIMITS.md.
 """
 
