@@ -4,8 +4,8 @@
 Measures, for both servers:
 - start-up: process spawn to the first 200 from GET /__admin/mappings;
 - throughput and p99 latency with wrk over loopback, for the reference stub (GET /get/this)
-  and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one
-  and, as the worst case, the first added one;
+  and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one,
+  the first added one, and none (a 404 with the near-miss report);
 - peak RSS (VmHWM) of the server process after all load.
 
 Usage:
@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,9 +87,18 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], started: float, timeout
     raise SystemExit(f"server on port {port} not ready after {timeout}s")
 
 
-def start(name: str, argv: list[str], port: int, cwd: Path) -> Server:
+def child_env(pycache: Path) -> dict[str, str]:
+    """The servers' environment: Python may write its bytecode cache (to a private directory),
+    as an installed package has one; with PYTHONDONTWRITEBYTECODE=1 every start-up would
+    compile podlab's ~80 modules again (~0.25 s here)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def start(name: str, argv: list[str], port: int, cwd: Path, env: dict[str, str] | None = None) -> Server:
     started = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return Server(name, proc, port, wait_ready(port, proc, started))
 
 
@@ -100,7 +110,9 @@ def admin(server: Server, method: str, path: str, body: object | None = None) ->
         resp.read()
 
 
-def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float, float]:
+def wrk(
+    url: str, duration: int, threads: int, connections: int, *, expect_404: bool = False
+) -> tuple[float, float]:
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
         capture_output=True,
@@ -109,7 +121,7 @@ def wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float,
         check=True,
     ).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
+    if non2xx and not expect_404:
         raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx answers under load:\n{out}")
     return wrk_numbers(out)
 
@@ -136,29 +148,49 @@ def many_stubs() -> list[dict[str, object]]:
     return stubs
 
 
-def run_scenarios(server: Server, args: argparse.Namespace) -> None:
-    def measure(label: str, path: str) -> None:
-        url = server.base + path
-        if args.warmup > 0:
-            wrk(url, args.warmup, args.threads, args.connections)  # JIT / caches warm for both
-        server.results[label] = wrk(url, args.duration, args.threads, args.connections)
+def run_scenarios(servers: list[Server], args: argparse.Namespace) -> None:
+    """Every scenario on every server, wrk rounds alternating between the servers, so a change
+    in the machine's load (other users of a shared host) hits both alike."""
 
-    admin(
-        server,
-        "POST",
-        "/__admin/mappings",
-        {
-            "request": {"url": "/get/this", "method": "GET"},
-            "response": {"status": 200, "body": "Here it is!\n"},
-        },
-    )
+    def measure(label: str, path: str, expect_404: bool = False) -> None:
+        if args.warmup > 0:  # JIT / caches warm for both
+            for server in servers:
+                wrk(server.base + path, args.warmup, args.threads, args.connections, expect_404=expect_404)
+        rounds: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
+        for _ in range(args.rounds):
+            for server in servers:
+                rounds[server.name].append(
+                    wrk(
+                        server.base + path,
+                        args.duration,
+                        args.threads,
+                        args.connections,
+                        expect_404=expect_404,
+                    )
+                )
+        for server in servers:
+            runs = rounds[server.name]
+            server.results[label] = (
+                statistics.median(r[0] for r in runs),
+                statistics.median(r[1] for r in runs),
+            )
+
+    reference = {
+        "request": {"url": "/get/this", "method": "GET"},
+        "response": {"status": 200, "body": "Here it is!\n"},
+    }
+    for server in servers:
+        admin(server, "POST", "/__admin/mappings", reference)
     measure("reference stub", "/get/this")
-    admin(server, "DELETE", "/__admin/mappings")
     stubs = many_stubs()
-    for stub in stubs:
-        admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
+    for server in servers:
+        admin(server, "DELETE", "/__admin/mappings")
+        for stub in stubs:
+            admin(server, "POST", "/__admin/mappings", {k: v for k, v in stub.items() if k != "_path"})
     measure("1000 stubs, hit last added", str(stubs[-1]["_path"]))
     measure("1000 stubs, hit first added", str(stubs[0]["_path"]))
+    # No stub matches: a 404 with the near-miss report (the diff of the nearest stubs).
+    measure("1000 stubs, no match (404)", "/many/none/xyz", expect_404=True)
 
 
 def main() -> int:
@@ -170,6 +202,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measure")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="measured wrk runs per scenario (median)")
+    parser.add_argument("--startups", type=int, default=3, help="start-ups per server (median)")
+    parser.add_argument("--podlab-python", default=sys.executable, help="the python that runs podlab stub")
+    parser.add_argument("--only-startup", action="store_true", help="measure start-up only")
     args = parser.parse_args()
     if not args.wiremock_jar or not Path(args.wiremock_jar).is_file():
         raise SystemExit(
@@ -180,34 +216,45 @@ def main() -> int:
 
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="stub-bench-") as tmp:
+        env = child_env(Path(tmp) / "pycache")
+        launches = []
+        for name, command in (
+            ("podlab stub", [args.podlab_python, "-m", "podlab.stub"]),
+            ("WireMock 3.13.2", ["java", "-jar", args.wiremock_jar]),
+        ):
+            root = Path(tmp) / name.split()[0]
+            root.mkdir()
+            port = free_port()
+            argv = [
+                *command,
+                "--port",
+                str(port),
+                "--bind-address",
+                "127.0.0.1",
+                "--root-dir",
+                str(root),
+                "--disable-banner",
+                "--disable-request-logging",
+            ]
+            launches.append((name, argv, port, root))
         try:
-            for name, make in (
-                (
-                    "podlab stub",
-                    lambda root, port: [sys.executable, "-m", "podlab.stub", "--port", str(port)],
-                ),
-                (
-                    "WireMock 3.13.2",
-                    lambda root, port: ["java", "-jar", args.wiremock_jar, "--port", str(port)],
-                ),
-            ):
-                root = Path(tmp) / name.split()[0]
-                root.mkdir()
-                port = free_port()
-                argv = [
-                    *make(root, port),
-                    "--bind-address",
-                    "127.0.0.1",
-                    "--root-dir",
-                    str(root),
-                    "--disable-banner",
-                    "--disable-request-logging",
-                ]
-                server = start(name, argv, port, root)
+            for name, argv, port, root in launches:
+                start(name, argv, port, root, env).stop()  # untimed: fills the bytecode cache
+            startups: dict[str, list[float]] = {name: [] for name, *_ in launches}
+            for _ in range(args.startups - 1):  # start-ups alternating, only timed
+                for name, argv, port, root in launches:
+                    extra = start(name, argv, port, root, env)
+                    startups[name].append(extra.startup_s)
+                    extra.stop()
+            for name, argv, port, root in launches:  # the last ones stay up for the load
+                server = start(name, argv, port, root, env)
+                startups[name].append(server.startup_s)
+                server.startup_s = statistics.median(startups[name])
                 servers.append(server)
-                run_scenarios(server, args)
-                server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
-                server.stop()
+            if not args.only_startup:
+                run_scenarios(servers, args)
+                for server in servers:
+                    server.results["peak RSS"] = (server.peak_rss_mib(), 0.0)
         finally:
             for server in servers:
                 server.stop()
@@ -218,7 +265,8 @@ def main() -> int:
 def print_table(servers: list[Server], args: argparse.Namespace) -> None:
     ours, theirs = servers
     print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {args.warmup}s warm-up), loopback"
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x{args.rounds} rounds, median"
+        f" (after {args.warmup}s warm-up), loopback; start-up median of {args.startups}"
     )
     header = f"{'metric':<42}{ours.name:>16}{theirs.name:>18}{'ratio':>9}"
     print(header)
@@ -229,7 +277,15 @@ def print_table(servers: list[Server], args: argparse.Namespace) -> None:
         print(f"{label:<42}{a:>13.1f} {unit:<2}{b:>15.1f} {unit:<2}{ratio:>8.2f}x")
 
     row("start-up to first 200 (ms)", ours.startup_s * 1000, theirs.startup_s * 1000, "ms")
-    for scenario in ("reference stub", "1000 stubs, hit last added", "1000 stubs, hit first added"):
+    if args.only_startup:
+        return
+    scenarios = (
+        "reference stub",
+        "1000 stubs, hit last added",
+        "1000 stubs, hit first added",
+        "1000 stubs, no match (404)",
+    )
+    for scenario in scenarios:
         row(f"{scenario}: req/s", ours.results[scenario][0], theirs.results[scenario][0], "")
         row(f"{scenario}: p99 (ms)", ours.results[scenario][1], theirs.results[scenario][1], "ms")
     row("peak RSS after load (MiB)", ours.results["peak RSS"][0], theirs.results["peak RSS"][0], "Mi")

@@ -107,8 +107,10 @@ def assert_reproduced(case: dict[str, Any], port: int, compat: int = 3) -> None:
     assert case["status"] == 404 and served is None
     everything = near_misses(stubs, req, scenarios=scenarios, compat=compat)
     # the index serving uses must pick what scoring every stub picks
-    indexed = NearMissIndex(ServingOrder(stubs).stubs).nearest(req, scenarios=scenarios, compat=compat)
-    assert [(m.stub.id, m.distance) for m in indexed] == [(m.stub.id, m.distance) for m in everything]
+    order = ServingOrder(stubs)
+    for index in (NearMissIndex(order.stubs), NearMissIndex(order.stubs, order)):  # with regex bounds too
+        indexed = index.nearest(req, scenarios=scenarios, compat=compat)
+        assert [(m.stub.id, m.distance) for m in indexed] == [(m.stub.id, m.distance) for m in everything]
     nearest = everything[0]
     text = render_not_matched(req, nearest.stub, scenario_state=nearest.scenario_state, compat=compat)
     assert text == case["diff"]

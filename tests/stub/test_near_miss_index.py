@@ -57,11 +57,31 @@ def answers(misses: list) -> list[tuple[str, float]]:
 def test_index_picks_what_scoring_every_stub_picks(seed: int, compat: int) -> None:
     rng = random.Random(seed)
     stubs = random_stubs(rng, rng.choice([1, 5, 40, 150]))
-    index = NearMissIndex(ServingOrder(stubs).stubs)
+    order = ServingOrder(stubs)
+    index = NearMissIndex(order.stubs)
+    with_regex_bounds = NearMissIndex(order.stubs, order)
     for _ in range(20):
         path = "/" + "/".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
         req = request(rng.choice(["GET", "POST", "PUT"]), path + rng.choice(["", "?a=1", "/7"]))
-        assert answers(index.nearest(req, compat=compat)) == answers(near_misses(stubs, req, compat=compat))
+        expected = answers(near_misses(stubs, req, compat=compat))
+        assert answers(index.nearest(req, compat=compat)) == expected
+        assert answers(with_regex_bounds.nearest(req, compat=compat)) == expected
+
+
+def test_regex_stubs_past_max_scored_are_bounded_by_the_serving_index() -> None:
+    """1,000 regex stubs none of which can match: the answer is WireMock's, not the nearest of
+    the first MAX_SCORED."""
+    stubs = []
+    for i in range(1000):
+        key, value = ("url", f"/many/exact/{i}") if i % 2 == 0 else ("urlPattern", f"/many/re{i}/[a-z]+/\\d+")
+        stub = StubMapping.from_json({"request": {key: value, "method": "GET"}, "response": {}})
+        stub.insertion_index = i
+        stubs.append(stub)
+    order = ServingOrder(stubs)
+    index = NearMissIndex(order.stubs, order)
+    for url in ("/many/none/xyz", "/many/re999/abc/x", "/many/re1/ABC/1", "/nothing"):
+        req = request("GET", url)
+        assert answers(index.nearest(req)) == answers(near_misses(stubs, req))
 
 
 def literal_stubs(count: int) -> list[StubMapping]:

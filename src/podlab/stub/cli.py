@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-
-import click
+from typing import Any
 
 from podlab.httpcore import install_uvloop
 from podlab.stub.options import HELP, OptionsError, StubOptions, parse_args
@@ -81,15 +80,25 @@ def main(argv: list[str] | None = None) -> int:
     return asyncio.run(run(options))
 
 
-@click.command(
-    "stub",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def stub_command(args: tuple[str, ...]) -> None:
-    """Run a WireMock-compatible stub server (takes WireMock's standalone options; --help lists them)."""
-    sys.exit(main(list(args)))
+def __getattr__(name: str) -> Any:
+    # `stub_command` (the `podlab stub` click command) is built on first access: `python -m
+    # podlab.stub` parses its own options and never needs click (start-up time).
+    if name != "stub_command":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import click
+
+    @click.command(
+        "stub",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+        add_help_option=False,
+    )
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def stub_command(args: tuple[str, ...]) -> None:
+        """Run a WireMock-compatible stub server (takes WireMock's standalone options; --help lists them)."""
+        sys.exit(main(list(args)))
+
+    globals()["stub_command"] = stub_command
+    return stub_command
 
 
 def _tune_gc() -> None:

@@ -25,7 +25,7 @@ from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
 from podlab.stub.tls import server_context
 from podlab.stub.watcher import Watcher
-from podlab.stub.webhooks import WebhookSender
+from podlab.stub.webhooks.sender import WebhookSender
 
 ADMIN_PREFIX = "/__admin"
 

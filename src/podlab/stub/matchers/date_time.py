@@ -16,10 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
-
-from dateutil.relativedelta import relativedelta
 
 from podlab.stub.matchers.base import MatchResult
 
@@ -78,6 +75,8 @@ def truncate(value: datetime, truncation: str) -> datetime:
     if truncation == "FIRST_DAY_OF_MONTH":
         return day_start.replace(day=1)
     if truncation == "FIRST_DAY_OF_NEXT_MONTH":
+        from dateutil.relativedelta import relativedelta  # on first use: start-up time
+
         return day_start.replace(day=1) + relativedelta(months=1)
     if truncation == "LAST_DAY_OF_MONTH":
         return day_start.replace(day=calendar.monthrange(value.year, value.month)[1])
@@ -91,6 +90,8 @@ def truncate(value: datetime, truncation: str) -> datetime:
 
 
 def shift(value: datetime, amount: int, unit: str) -> datetime:
+    from dateutil.relativedelta import relativedelta  # on first use: start-up time
+
     if unit == "MONTHS":
         return value + relativedelta(months=amount)
     if unit == "YEARS":
@@ -172,6 +173,8 @@ def parse_iso_or_http(text: str) -> datetime | None:
             return _as_utc(datetime.combine(date.fromisoformat(iso), datetime.min.time()))
         except ValueError:
             return None
+    from email.utils import parsedate_to_datetime  # on first use: ~15 ms of start-up (email)
+
     try:
         return _as_utc(parsedate_to_datetime(text))  # RFC 1123 / RFC 1036 / asctime
     except (TypeError, ValueError, IndexError):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 
-from rapidfuzz.distance import Levenshtein
-
 # Above this many DP cells the exact distance costs too much per request (a 64 KiB body against
 # a 64 KiB expectation is 4e9 cells); difflib's ratio is a cheap stand-in that still ranks
 # near misses sensibly. Commons' getLevenshteinDistance has no such limit, but runs in the JVM.
@@ -17,6 +15,8 @@ def levenshtein(a: str, b: str) -> int:
 
     rapidfuzz's C implementation: the near-miss report scores every stub's URL per unmatched
     request, and the pure-Python two-row programme cost ~20 us per pair."""
+    from rapidfuzz.distance import Levenshtein  # on the first near miss: start-up time
+
     return int(Levenshtein.distance(a, b))
 
 

@@ -10,19 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from podlab.stub.matchers.base import MatchResult
 from podlab.stub.matchers.lenient_json import parse_json_cached, to_plain
 
-SCHEMA_VERSIONS: dict[str, type[Any]] = {
-    "V4": jsonschema.Draft4Validator,
-    "V6": jsonschema.Draft6Validator,
-    "V7": jsonschema.Draft7Validator,
-    "V201909": jsonschema.Draft201909Validator,
-    "V202012": jsonschema.Draft202012Validator,
+# schemaVersion -> jsonschema validator class name (the classes: `validator_class`)
+SCHEMA_VERSIONS: dict[str, str] = {
+    "V4": "Draft4Validator",
+    "V6": "Draft6Validator",
+    "V7": "Draft7Validator",
+    "V201909": "Draft201909Validator",
+    "V202012": "Draft202012Validator",
 }
 DEFAULT_SCHEMA_VERSION = "V202012"
+
+
+def validator_class(version: str) -> type[Any]:
+    """The jsonschema validator for a schemaVersion of SCHEMA_VERSIONS."""
+    import jsonschema  # on first use: ~0.1 s of start-up that stubs without schemas never need
+
+    cls: type[Any] = getattr(jsonschema, SCHEMA_VERSIONS[version])
+    return cls
 
 
 @dataclass(frozen=True)

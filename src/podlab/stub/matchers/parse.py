@@ -12,8 +12,6 @@ import json
 import re
 from typing import Any
 
-import jsonschema
-
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
@@ -24,7 +22,14 @@ from podlab.stub.matchers.java_regex import JavaRegexError
 from podlab.stub.matchers.java_text import jackson_pretty
 from podlab.stub.matchers.json_equal import EqualToJson
 from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
-from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
+from podlab.stub.matchers.json_schema import (
+    DEFAULT_SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
+    MatchesJsonSchema,
+)
+from podlab.stub.matchers.json_schema import (
+    validator_class as schema_validator_class,
+)
 from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
 from podlab.stub.matchers.lenient_json import parse_json, to_plain
 from podlab.stub.matchers.logical import And, Not, Or
@@ -241,7 +246,9 @@ def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema
     if not isinstance(version, str) or version not in SCHEMA_VERSIONS:
         names = ", ".join(f'"{v}"' for v in SCHEMA_VERSIONS)
         raise InvalidInputError.at(pointer, f"schemaVersion must be one of [ {names} ]")
-    validator_class = SCHEMA_VERSIONS[version]
+    import jsonschema  # on first use: start-up does not pay for it
+
+    validator_class = schema_validator_class(version)
     try:
         validator_class.check_schema(schema)
     except jsonschema.SchemaError as exc:

@@ -17,12 +17,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from podlab.stub.matchers.base import MatchResult
 from podlab.stub.matchers.java_regex import JavaRegexError, compile_java_regex
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 COMPARISON_TYPES = frozenset(
     [
@@ -61,6 +62,8 @@ class XmlParseError(ValueError):
 
 def parse_xml(text: str) -> etree._Element:
     """Parse without network, entities or comments (XXE-safe); XmlParseError if not XML."""
+    from lxml import etree  # imported on first XML use: ~10 ms of start-up most servers never need
+
     parser = etree.XMLParser(
         remove_comments=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -114,6 +117,8 @@ def placeholders(opening: str | None, closing: str | None) -> _Placeholders:
 
 
 def _name(el: etree._Element, aware: bool) -> tuple[str, str]:
+    from lxml import etree  # imported on first XML use: ~10 ms of start-up most servers never need
+
     q = etree.QName(el)
     return (q.namespace or "" if aware else "", q.localname)
 
@@ -158,6 +163,8 @@ class _Comparer:
         self.children(expected, actual)
 
     def keyed(self, el: etree._Element) -> dict[tuple[str, str], str]:
+        from lxml import etree  # imported on first XML use (start-up time)
+
         out = {}
         for k, v in el.attrib.items():
             q = etree.QName(k)

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any
-
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from podlab.stub.matchers.base import MatchResult, StringValuePattern
 from podlab.stub.matchers.xml_equal import XmlParseError, parse_xml
 
+if TYPE_CHECKING:
+    from lxml import etree
+
 
 def _strip_namespaces(root: etree._Element) -> etree._Element:
     """A namespace-unaware view: every element and attribute by its local name."""
+    from lxml import etree  # imported on first XML use: ~10 ms of start-up most servers never need
+
     for el in root.iter():
         if isinstance(el.tag, str):
             el.tag = etree.QName(el).localname
@@ -38,6 +41,8 @@ def _strip_namespaces(root: etree._Element) -> etree._Element:
 
 def node_text(node: Any) -> str:
     """An XPath result node as WireMock hands it to a sub-matcher."""
+    from lxml import etree  # imported on first XML use: ~10 ms of start-up most servers never need
+
     if isinstance(node, etree._Element):
         # WireMock renders an element node as indented XML plus a newline: "<b>x</b>\n"
         copy = deepcopy(node)
@@ -63,6 +68,8 @@ class MatchesXPath:
 
     def evaluate(self, value: str) -> list[Any] | None:
         """Result nodes (or a one-item list holding a scalar result); None if nothing usable."""
+        from lxml import etree  # imported on first XML use: ~10 ms of start-up most servers never need
+
         try:
             root = parse_xml(value)
         except XmlParseError:

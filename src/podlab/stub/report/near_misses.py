@@ -9,7 +9,8 @@ unmatched request. A stub whose URL is a literal (`url`, `urlPath`) is at least
 a distance >= 0. Stubs are scored in order of that bound and scoring stops once no unscored stub
 can beat or tie the nearest found, so the result is WireMock's. It is an approximation only past
 `EXACT_URLS` literal URLs (then only URLs near the request's in sorted order are ranked) or when
-more than `MAX_SCORED` stubs would need scoring (e.g. thousands of regex URLs):
+more than `MAX_SCORED` stubs would need scoring (e.g. thousands of regex URLs that may all match;
+regex URLs the serving index rules out are bounded, see `NearMissIndex`):
 docs/STUB-LIMITS.md.
 """
 
@@ -21,12 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from podlab.stub.matchers import MatchResult
 from podlab.stub.matchers.distance import MAX_EXACT_CELLS
-from podlab.stub.matching.order import in_serving_order
+from podlab.stub.matchers.string import Matches
+from podlab.stub.matching.order import ServingOrder, in_serving_order
 from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
 
@@ -123,10 +122,22 @@ class _LiteralUrls:
 
 
 class NearMissIndex:
-    """The stubs in serving order, their literal URLs grouped for one C pass per request."""
+    """The stubs in serving order, their literal URLs grouped for one C pass per request.
 
-    def __init__(self, ordered: Sequence[StubMapping]) -> None:
+    Given the `ServingOrder` of the same stubs, regex URLs (`urlPattern`, `urlPathPattern`)
+    get a bound too: a regex URL that misses scores exactly 1 (`Matches` has no partial
+    distance), and one the serving index does not offer for the request cannot match, so it is
+    at least `10 / 39` away (compat 2: `/ 41`)."""
+
+    def __init__(self, ordered: Sequence[StubMapping], serving: ServingOrder | None = None) -> None:
         self.stubs = list(ordered)
+        if serving is not None and (
+            len(serving.stubs) != len(self.stubs)
+            or any(a is not b for a, b in zip(serving.stubs, self.stubs, strict=True))
+        ):
+            serving = None  # positions would not agree
+        self._serving = serving
+        self._regex_urls: set[int] = set()  # positions of `others` whose URL is a Matches regex
         self.by_url = _LiteralUrls()  # `url`: compared with path and query
         self.by_path = _LiteralUrls()  # `urlPath`: compared with the path
         self.others: list[int] = []  # any other URL matcher: bound 0, scored in serving order
@@ -138,6 +149,8 @@ class NearMissIndex:
             group = {"url": self.by_url, "urlPath": self.by_path}.get(url.key or "")
             if group is None:
                 self.others.append(position)
+                if serving is not None and url.is_regex and isinstance(url.pattern, Matches):
+                    self._regex_urls.add(position)
                 continue
             group.positions.append(position)
             group.texts.append(url.value)
@@ -168,7 +181,17 @@ class NearMissIndex:
     ) -> list[NearMiss]:
         """`near_misses(stubs, req, ...)`, scoring at most MAX_SCORED stubs."""
         weight_sum = _WEIGHT_SUM.get(compat, 39.0)
-        candidates = [(0.0, position) for position in self.others[:MAX_SCORED]]
+        if self._serving is not None and self._regex_urls:
+            # Regex URLs the serving index rules out miss on the URL: bound 10 / 39 (class doc).
+            may_match = set(self._serving.candidates(req))
+            missing = _URL_WEIGHT / weight_sum
+            regex_urls = self._regex_urls
+            candidates = [
+                (missing if position in regex_urls and position not in may_match else 0.0, position)
+                for position in self.others
+            ]
+        else:
+            candidates = [(0.0, position) for position in self.others[:MAX_SCORED]]
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
             candidates += self._bounded_cached(name, group, target, weight_sum)
         candidates.sort()
@@ -184,6 +207,9 @@ class NearMissIndex:
 
 def _bounded(group: _LiteralUrls, target: str, weight_sum: float) -> list[tuple[float, int]]:
     """The MAX_SCORED stubs of `group` with the smallest distance bound, as (bound, position)."""
+    from rapidfuzz import process  # on the first near miss: start-up time
+    from rapidfuzz.distance import Levenshtein
+
     if not group.texts:
         return []
     if group.longest * len(target) > MAX_EXACT_CELLS:

@@ -18,16 +18,14 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import formatdate
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from podlab.httpcore import Connection, Request, Response
 from podlab.stub.model import StubMapping
 from podlab.stub.model.header_names import jetty_spelling
 from podlab.stub.model.request import KNOWN_METHODS, LoggedRequest, absolute_target
 from podlab.stub.options import StubOptions
-from podlab.stub.report.not_matched import render_not_matched
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
 from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.reasons import jetty_reason
@@ -35,9 +33,18 @@ from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_g
 from podlab.stub.serve.templated import templated
 from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
 from podlab.stub.store.state import StubState
-from podlab.stub.templating import TemplateError
-from podlab.stub.webhooks import WebhookSender, plan_webhooks
-from podlab.stub.webhooks.plan import has_listeners
+
+if TYPE_CHECKING:
+    from podlab.stub.webhooks.plan import WebhookDecision
+    from podlab.stub.webhooks.sender import WebhookSender
+
+
+def _template_error() -> type[Exception]:
+    """podlab.stub.templating.TemplateError, imported on first need (the engine is not needed to start)."""
+    from podlab.stub.templating import TemplateError
+
+    return TemplateError
+
 
 NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 
@@ -92,7 +99,7 @@ async def serve_stub(
     try:
         definition = templated(definition, logged, stub, options, state.files)  # template
         plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
-    except (RenderError, TemplateError) as exc:
+    except (RenderError, _template_error()) as exc:  # evaluated only once something was raised
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
     plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
@@ -109,7 +116,12 @@ async def serve_stub(
         event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started)
         state.journal.add(event)
     # Decided now, from the request and stub as served; sent once the answer is on its way.
-    hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng) if has_listeners(stub) else []
+    hooks: list[WebhookDecision] = []
+    if stub.post_serve_actions or stub.serve_event_listeners:  # webhooks.plan.has_listeners, inlined
+        # Imported here: webhooks.plan pulls in the templating engine, which start-up does not need.
+        from podlab.stub.webhooks.plan import plan_webhooks
+
+        hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
@@ -188,6 +200,8 @@ def static_file_response(path: Path) -> Response:
     """A GET no stub matched, answered from a file under __files (as Jetty's default servlet)."""
     data = path.read_bytes()
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    from email.utils import formatdate  # on first static file: start-up time (email)
+
     headers = [
         ("Content-Type", content_type),
         ("Accept-Ranges", "bytes"),
@@ -204,6 +218,9 @@ def not_matched_report(logged: LoggedRequest, state: StubState, compat: int) -> 
     scenario_state = None
     if nearest is not None and nearest.scenario_name is not None:
         scenario_state = state.scenarios.state(nearest.scenario_name)
+    # Imported on the first 404: the report's XML/JSON printers are not needed to start.
+    from podlab.stub.report.not_matched import render_not_matched
+
     return render_not_matched(logged, nearest, scenario_state=scenario_state, compat=compat)
 
 
@@ -287,7 +304,7 @@ def journal_not_matched(journal: Journal, logged: LoggedRequest, report: str, st
         {
             "type": "REQUEST_NOT_MATCHED",
             "timeOffsetNanos": int((time.monotonic() - started) * 1e9),
-            "data": {"status": 404, "contentType": "text/plain", "report": report},
+            "data": {"status": 404, "contentType": "text/plain", "report": journal.shared_report(report)},
         }
     ]
     elapsed = int((time.monotonic() - started) * 1000)

@@ -72,15 +72,34 @@ def headers_json(headers: Iterable[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
+# The placeholder's constant parts, shared by every unmatched entry (journal JSON is only ever
+# read and serialised, as the matched stubs' cached JSON shared by their entries is).
+_PLACEHOLDER_REQUEST: dict[str, Any] = {"method": "ANY"}
+_PLACEHOLDER_RESPONSE: dict[str, Any] = {"status": 404, "fromConfiguredStub": False}
+
+
 def unmatched_stub_placeholder() -> dict[str, Any]:
     """The stub WireMock records for a request nothing matched."""
     placeholder_id = random_uuid()
     return {
         "id": placeholder_id,
-        "request": {"method": "ANY"},
-        "response": {"status": 404, "fromConfiguredStub": False},
+        "request": _PLACEHOLDER_REQUEST,
+        "response": _PLACEHOLDER_RESPONSE,
         "uuid": placeholder_id,
     }
+
+
+def _compact_request(request: LoggedRequest) -> None:
+    """Drop what matching cached on a journalled request (decoded query, cookies, body text,
+    the split absolute URL...): pure functions of its fields, recomputed if the admin API ever
+    reads them, while most entries are never read.
+
+    Only for unmatched requests, which near-miss scoring always parses: reading `__dict__` makes
+    CPython 3.11 materialise an instance dict (+64 B) that a plain matched request never had."""
+    cached, fields = request.__dict__, type(request).__dataclass_fields__
+    if len(cached) > len(fields):  # cached_property values sit beside the fields
+        # A new dict: deleting keys would leave the grown table behind.
+        request.__dict__ = {key: value for key, value in cached.items() if key in fields}
 
 
 RequestPredicate = Callable[["LoggedRequest"], bool]
@@ -100,9 +119,23 @@ class Journal:
         self.enabled = enabled
         self._events: deque[ServeEvent] = deque(maxlen=max_entries)
         self._since_freeze = 0
+        # Recent "not matched" reports: a client that misses tends to miss the same way, and
+        # each report is ~1 KB; equal reports share one string.
+        self._reports: dict[str, str] = {}
+
+    def shared_report(self, report: str) -> str:
+        """`report`, or an equal string already held by an entry (same text, less memory)."""
+        shared = self._reports.setdefault(report, report)
+        if len(self._reports) > self.REMEMBERED_REPORTS:
+            self._reports.pop(next(iter(self._reports)))  # oldest first
+        return shared
+
+    REMEMBERED_REPORTS = 256
 
     def add(self, event: ServeEvent) -> None:
         if self.enabled:
+            if not event.was_matched:
+                _compact_request(event.request)
             self._events.appendleft(event)
             self._since_freeze += 1
             if self._since_freeze >= self.FREEZE_EVERY:
@@ -111,6 +144,7 @@ class Journal:
 
     def clear(self) -> None:
         self._events.clear()
+        self._reports.clear()
 
     def events(self) -> list[ServeEvent]:
         """Newest first."""

@@ -156,7 +156,7 @@ class StubState:
         """The nearest stubs to a request (at most 3), nearest first, with their distances."""
         serving = self.serving_order()
         if self._near_index is None or self._near_index[0] is not serving:
-            self._near_index = (serving, NearMissIndex(serving.stubs))
+            self._near_index = (serving, NearMissIndex(serving.stubs, serving))
         misses = self._near_index[1].nearest(request, scenarios=self.scenarios, compat=self.options.compat)
         return [(miss.stub, miss.distance) for miss in misses]
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from podlab.stub.report.verbose_log import notifier_line
-from podlab.stub.webhooks.client import WebhookError, send_request
-from podlab.stub.webhooks.plan import NoListener, WebhookCall, WebhookDecision, WebhookRefused
+
+if TYPE_CHECKING:
+    from podlab.stub.webhooks.plan import WebhookCall, WebhookDecision
 
 # Apache HttpClient in WireMock gives up on a silent target eventually; a webhook task should too.
 DEFAULT_TIMEOUT = 30.0
@@ -34,6 +35,9 @@ class WebhookSender:
     def dispatch(self, decisions: Iterable[WebhookDecision]) -> None:
         """Act on what plan_webhooks decided; returns at once (never blocks serving)."""
         for decision in decisions:
+            # Imported here: plan.py pulls in the templating engine, which start-up does not need.
+            from podlab.stub.webhooks.plan import NoListener, WebhookCall, WebhookRefused
+
             match decision:
                 case NoListener(message):
                     self._log(self.err, message)
@@ -60,6 +64,8 @@ class WebhookSender:
         # Yield once even without a delay, so the response is handed to the connection first,
         # as WireMock fires from its scheduled executor after the serve event completes.
         await asyncio.sleep(call.delay_ms / 1000.0 if call.delay_ms > 0 else 0)
+        from podlab.stub.webhooks.client import WebhookError, send_request  # h11: on first webhook
+
         try:
             reply = await send_request(call.method, call.url, call.headers, call.body, timeout=self.timeout)
         except WebhookError as exc:
