@@ -244,7 +244,8 @@ def test_graceful_deletion_stops_containers_then_removes_the_pod(tmp_path: Path)
             await eventually(lambda: not store.list(PODS)[0], 8, "pod removed from the store")
             killing = find_event(store, "del-pod", "Killing")
             assert killing is not None and killing["message"] == "Stopping container del"
-            assert not kubelet.runners
+            # The runner ends just after its pod left the store.
+            await eventually(lambda: not kubelet.runners, 5, "the pod's runner gone")
 
     run(scenario())
 
