@@ -94,11 +94,9 @@ def _validate_selector(spec: Obj, path: str) -> list[FieldError]:
     return errs
 
 
-def _validate_template(spec: Obj, path: str) -> list[FieldError]:
-    """ValidatePodTemplateSpecForReplicaSet."""
-    template = spec.get("template")
-    if not isinstance(template, dict):
-        return [fe.required(path, "")]
+def template_label_errors(spec: Obj, template: Obj, path: str) -> list[FieldError]:
+    """The template's labels: valid, and matched by the workload's selector (the check the
+    ReplicaSet, Deployment and StatefulSet template validations share)."""
     errs: list[FieldError] = []
     meta = template.get("metadata") or {}
     labels = meta.get("labels") or {}
@@ -115,6 +113,15 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
             )
         )
     errs.extend(validate_labels(labels, f"{path}.metadata.labels"))
+    return errs
+
+
+def _validate_template(spec: Obj, path: str) -> list[FieldError]:
+    """ValidatePodTemplateSpecForReplicaSet."""
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return [fe.required(path, "")]
+    errs = template_label_errors(spec, template, path)
     pod_spec = template.get("spec")
     errs.extend(validate_pod_spec(pod_spec, f"{path}.spec"))
     if isinstance(pod_spec, dict):

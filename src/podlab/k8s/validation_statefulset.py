@@ -8,7 +8,7 @@ from typing import Any
 from podlab.k8s import errors as fe
 from podlab.k8s.errors import FieldError, GoValue, Obj
 from podlab.k8s.quantity import parse_quantity
-from podlab.k8s.selectors import selector_matches
+from podlab.k8s.validation_apps import template_label_errors
 from podlab.k8s.validation_meta import (
     go_label_selector,
     nonnegative,
@@ -84,22 +84,7 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
     template = spec.get("template")
     if not isinstance(template, dict):
         return [fe.required(path, "")]
-    errs: list[FieldError] = []
-    meta = template.get("metadata") or {}
-    labels = meta.get("labels") or {}
-    selector = spec.get("selector")
-    has_selector = isinstance(selector, dict) and (
-        selector.get("matchLabels") or selector.get("matchExpressions")
-    )
-    if has_selector and not selector_matches(selector, labels):
-        errs.append(
-            fe.invalid(
-                f"{path}.metadata.labels",
-                labels if meta.get("labels") is not None else GoValue("map[string]string(nil)"),
-                "`selector` does not match template `labels`",
-            )
-        )
-    errs.extend(validate_labels(labels, f"{path}.metadata.labels"))
+    errs = template_label_errors(spec, template, path)
     # ValidatePodTemplateSpecForStatefulSet does not validate the pod spec (its volumes would
     # miss the claim templates' names); the pods the controller creates are validated instead.
     pod_spec = template.get("spec")
