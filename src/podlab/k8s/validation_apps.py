@@ -9,8 +9,10 @@ from podlab.k8s import names
 from podlab.k8s.errors import FieldError, GoValue, Obj
 from podlab.k8s.selectors import selector_matches
 from podlab.k8s.validation_meta import (
+    active_deadline_forbidden,
     go_label_selector,
     nonnegative,
+    selector_mismatch,
     validate_label_selector,
     validate_labels,
 )
@@ -105,13 +107,7 @@ def template_label_errors(spec: Obj, template: Obj, path: str) -> list[FieldErro
         selector.get("matchLabels") or selector.get("matchExpressions")
     )
     if has_selector and not selector_matches(selector, labels):
-        errs.append(
-            fe.invalid(
-                f"{path}.metadata.labels",
-                labels if meta.get("labels") is not None else GoValue("map[string]string(nil)"),
-                "`selector` does not match template `labels`",
-            )
-        )
+        errs.append(selector_mismatch(meta, path))
     errs.extend(validate_labels(labels, f"{path}.metadata.labels"))
     return errs
 
@@ -128,13 +124,7 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
         restart = pod_spec.get("restartPolicy")
         if restart in ("OnFailure", "Never"):
             errs.append(fe.not_supported(f"{path}.spec.restartPolicy", restart, ["Always"]))
-        if pod_spec.get("activeDeadlineSeconds") is not None:
-            errs.append(
-                fe.forbidden(
-                    f"{path}.spec.activeDeadlineSeconds",
-                    "activeDeadlineSeconds in ReplicaSet is not Supported",
-                )
-            )
+        errs.extend(active_deadline_forbidden(pod_spec, path, "ReplicaSet"))
     return errs
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from podlab.k8s import errors as fe
 from podlab.k8s import names
-from podlab.k8s.errors import FieldError, GoValue, Obj
+from podlab.k8s.errors import FieldError, Obj
 from podlab.k8s.selectors import selector_matches
 from podlab.k8s.validation_meta import (
     go_label_selector,
     nonnegative,
+    selector_mismatch,
     validate_label_selector,
     validate_labels,
 )
@@ -164,13 +165,7 @@ def _validate_job_spec(spec: Obj, path: str, *, in_template: bool = False) -> li
         errs.extend(validate_label_selector(selector, f"{path}.selector"))
         labels = tmeta.get("labels") or {}
         if not selector_matches(selector, labels):
-            errs.append(
-                fe.invalid(
-                    f"{path}.template.metadata.labels",
-                    labels if tmeta.get("labels") is not None else GoValue("map[string]string(nil)"),
-                    "`selector` does not match template `labels`",
-                )
-            )
+            errs.append(selector_mismatch(tmeta, f"{path}.template"))
     return errs
 
 

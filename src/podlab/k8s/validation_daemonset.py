@@ -15,8 +15,10 @@ from podlab.k8s.validation_apps import (
     validate_selector_update,
 )
 from podlab.k8s.validation_meta import (
+    active_deadline_forbidden,
     go_label_selector,
     nonnegative,
+    selector_mismatch,
     validate_label_selector,
     validate_labels,
 )
@@ -79,13 +81,7 @@ def _spec_errors(spec: Obj, path: str) -> list[FieldError]:
     if selector is not None:
         errs.extend(validate_label_selector(selector, f"{path}.selector"))
     if selector is None or not selector_matches(selector, labels):
-        errs.append(
-            fe.invalid(
-                f"{tpath}.metadata.labels",
-                labels if tmeta.get("labels") is not None else GoValue("map[string]string(nil)"),
-                "`selector` does not match template `labels`",
-            )
-        )
+        errs.append(selector_mismatch(tmeta, tpath))
     if isinstance(selector, dict) and not (selector.get("matchLabels") or selector.get("matchExpressions")):
         errs.append(
             fe.invalid(
@@ -99,13 +95,7 @@ def _spec_errors(spec: Obj, path: str) -> list[FieldError]:
         restart = pod_spec.get("restartPolicy")
         if restart != "Always":
             errs.append(fe.not_supported(f"{tpath}.spec.restartPolicy", restart or "", ["Always"]))
-        if pod_spec.get("activeDeadlineSeconds") is not None:
-            errs.append(
-                fe.forbidden(
-                    f"{tpath}.spec.activeDeadlineSeconds",
-                    "activeDeadlineSeconds in DaemonSet is not Supported",
-                )
-            )
+        errs.extend(active_deadline_forbidden(pod_spec, tpath, "DaemonSet"))
     for field in ("minReadySeconds", "templateGeneration"):
         errs.extend(nonnegative(spec.get(field), f"{path}.{field}"))
     errs.extend(_strategy_errors(spec.get("updateStrategy"), f"{path}.updateStrategy"))

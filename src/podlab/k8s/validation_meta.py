@@ -20,6 +20,28 @@ def nonnegative(value: Any, path: str) -> list[FieldError]:
     return []
 
 
+def selector_mismatch(template_meta: Obj, template_path: str) -> FieldError:
+    """A workload template whose labels its selector does not match (ValidatePodTemplateSpecFor*,
+    ValidateJobSpec): the value shows nil labels as Go prints them."""
+    labels = template_meta.get("labels")
+    return fe.invalid(
+        f"{template_path}.metadata.labels",
+        (labels or {}) if labels is not None else GoValue("map[string]string(nil)"),
+        "`selector` does not match template `labels`",
+    )
+
+
+def active_deadline_forbidden(pod_spec: Obj, template_path: str, kind: str) -> list[FieldError]:
+    """Workload pods run until replaced: a template may not set activeDeadlineSeconds."""
+    if pod_spec.get("activeDeadlineSeconds") is None:
+        return []
+    return [
+        fe.forbidden(
+            f"{template_path}.spec.activeDeadlineSeconds", f"activeDeadlineSeconds in {kind} is not Supported"
+        )
+    ]
+
+
 def validate_labels(labels: Any, path: str) -> list[FieldError]:
     errs: list[FieldError] = []
     if not isinstance(labels, dict):

@@ -10,6 +10,7 @@ from podlab.k8s.errors import FieldError, GoValue, Obj
 from podlab.k8s.quantity import parse_quantity
 from podlab.k8s.validation_apps import template_label_errors
 from podlab.k8s.validation_meta import (
+    active_deadline_forbidden,
     go_label_selector,
     nonnegative,
     validate_label_selector,
@@ -92,13 +93,7 @@ def _validate_template(spec: Obj, path: str) -> list[FieldError]:
         restart = pod_spec.get("restartPolicy")
         if restart in ("OnFailure", "Never"):
             errs.append(fe.not_supported(f"{path}.spec.restartPolicy", restart, ["Always"]))
-        if pod_spec.get("activeDeadlineSeconds") is not None:
-            errs.append(
-                fe.forbidden(
-                    f"{path}.spec.activeDeadlineSeconds",
-                    "activeDeadlineSeconds in StatefulSet is not Supported",
-                )
-            )
+        errs.extend(active_deadline_forbidden(pod_spec, path, "StatefulSet"))
     return errs
 
 
