@@ -31,6 +31,7 @@ from podlab.k8s.printers_common import (
     dicts,
     meta_of,
     name_of,
+    template_cells,
 )
 from podlab.k8s.printers_daemonset import DAEMONSET_COLUMNS, daemonset_row
 from podlab.k8s.printers_network import (
@@ -58,13 +59,6 @@ from podlab.k8s.timestamps import parse_time
 def _replicas(spec: Obj) -> int:
     value = spec.get("replicas")
     return 1 if value is None else as_int(value)
-
-
-def _template_cells(template: Obj) -> tuple[str, str]:
-    containers = dicts(as_obj(template.get("spec")).get("containers"))
-    return ",".join(str(c.get("name", "")) for c in containers), ",".join(
-        str(c.get("image", "")) for c in containers
-    )
 
 
 DEPLOYMENT_COLUMNS: list[Column] = [
@@ -96,7 +90,7 @@ DEPLOYMENT_COLUMNS: list[Column] = [
 
 def deployment_row(obj: Obj, now: datetime) -> list[Any]:
     spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
-    containers, images = _template_cells(as_obj(spec.get("template")))
+    containers, images = template_cells(as_obj(spec.get("template")))
     return [
         name_of(obj),
         f"{as_int(status.get('readyReplicas'))}/{_replicas(spec)}",
@@ -133,7 +127,7 @@ REPLICASET_COLUMNS: list[Column] = [
 
 def replicaset_row(obj: Obj, now: datetime) -> list[Any]:
     spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
-    containers, images = _template_cells(as_obj(spec.get("template")))
+    containers, images = template_cells(as_obj(spec.get("template")))
     return [
         name_of(obj),
         _replicas(spec),

@@ -19,6 +19,7 @@ from podlab.k8s.printers_common import (
     dicts,
     meta_of,
     name_of,
+    template_cells,
 )
 
 STATEFULSET_COLUMNS: list[Column] = [
@@ -32,15 +33,12 @@ STATEFULSET_COLUMNS: list[Column] = [
 
 def statefulset_row(obj: Obj, now: datetime) -> list[Any]:
     spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
-    pod_spec = as_obj(as_obj(spec.get("template")).get("spec"))
-    containers = dicts(pod_spec.get("containers"))
     replicas = spec.get("replicas")
     return [
         name_of(obj),
         f"{as_int(status.get('readyReplicas'))}/{1 if replicas is None else as_int(replicas)}",
         age_of(obj, now),
-        ",".join(str(c.get("name", "")) for c in containers),
-        ",".join(str(c.get("image", "")) for c in containers),
+        *template_cells(as_obj(spec.get("template"))),
     ]
 
 

@@ -20,6 +20,7 @@ from podlab.k8s.printers_common import (
     dicts,
     meta_of,
     name_of,
+    template_cells,
 )
 from podlab.k8s.selectors import selector_string
 from podlab.k8s.timestamps import parse_time
@@ -78,16 +79,13 @@ def job_row(obj: Obj, now: datetime) -> list[Any]:
     duration = ""
     if start is not None:
         duration = human_duration(((end or now) - start).total_seconds())
-    template_spec = as_obj(as_obj(spec.get("template")).get("spec"))
-    containers = dicts(template_spec.get("containers"))
     return [
         name_of(obj),
         job_status_cell(obj),
         completions,
         duration,
         age_of(obj, now),
-        ",".join(str(c.get("name", "")) for c in containers),
-        ",".join(str(c.get("image", "")) for c in containers),
+        *template_cells(as_obj(spec.get("template"))),
         selector_string(spec.get("selector")),
     ]
 
@@ -122,7 +120,6 @@ def cronjob_row(obj: Obj, now: datetime) -> list[Any]:
     suspend = spec.get("suspend")
     last = status.get("lastScheduleTime")
     job_spec = as_obj(as_obj(spec.get("jobTemplate")).get("spec"))
-    containers = dicts(as_obj(as_obj(job_spec.get("template")).get("spec")).get("containers"))
     return [
         name_of(obj),
         str(spec.get("schedule") or ""),
@@ -131,7 +128,6 @@ def cronjob_row(obj: Obj, now: datetime) -> list[Any]:
         len(dicts(status.get("active"))),
         age(last, now) if last else "<none>",
         age_of(obj, now),
-        ",".join(str(c.get("name", "")) for c in containers),
-        ",".join(str(c.get("image", "")) for c in containers),
+        *template_cells(as_obj(job_spec.get("template"))),
         selector_string(job_spec.get("selector")) or "<none>",
     ]

@@ -55,3 +55,12 @@ def name_of(obj: Obj) -> str:
 
 def age_of(obj: Obj, now: datetime) -> str:
     return age(meta_of(obj).get("creationTimestamp"), now)
+
+
+def template_cells(template: Obj) -> list[str]:
+    """The CONTAINERS and IMAGES cells of a workload's wide row, from its pod template."""
+    containers = dicts(as_obj(template.get("spec")).get("containers"))
+    return [
+        ",".join(str(c.get("name", "")) for c in containers),
+        ",".join(str(c.get("image", "")) for c in containers),
+    ]

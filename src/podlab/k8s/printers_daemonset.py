@@ -15,8 +15,8 @@ from podlab.k8s.printers_common import (
     age_of,
     as_int,
     as_obj,
-    dicts,
     name_of,
+    template_cells,
 )
 from podlab.k8s.selectors import selector_string
 
@@ -73,7 +73,6 @@ def _format_labels(labels: Obj) -> str:
 def daemonset_row(obj: Obj, now: datetime) -> list[Any]:
     spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
     pod_spec = as_obj(as_obj(spec.get("template")).get("spec"))
-    containers = dicts(pod_spec.get("containers"))
     return [
         name_of(obj),
         as_int(status.get("desiredNumberScheduled")),
@@ -83,7 +82,6 @@ def daemonset_row(obj: Obj, now: datetime) -> list[Any]:
         as_int(status.get("numberAvailable")),
         _format_labels(as_obj(pod_spec.get("nodeSelector"))),
         age_of(obj, now),
-        ",".join(str(c.get("name", "")) for c in containers),
-        ",".join(str(c.get("image", "")) for c in containers),
+        *template_cells(as_obj(spec.get("template"))),
         selector_string(spec.get("selector")),
     ]
