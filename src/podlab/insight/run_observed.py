@@ -63,8 +63,9 @@ async def observe_run(
                     names = await _break_stubs(node)
                     broken = bool(names)  # a stub not serving yet is tried again next round
                     observer.seen.breaks.extend((time.monotonic(), n) for n in names)
-            seen = (await observer.finish()).renamed(lambda pod: _workload_of(node, pod))
-            stories = _stories(node)
+            workloads = _workload_names(node)
+            seen = (await observer.finish()).renamed(lambda pod: workloads.get(pod, pod))
+            stories = _stories(node, workloads)
         finally:
             await node.stop()
     return seen, stories
@@ -84,26 +85,25 @@ def _time_to_break(observer: ProbeObserver, elapsed: float, duration: float) -> 
     )
 
 
-def _stories(node: Node) -> dict[str, Story]:
+def _stories(node: Node, workloads: dict[str, str]) -> dict[str, Story]:
+    """Each pod's story, keyed by the name simulate and advise use (`workloads`)."""
     pods, _ = node.store.list(("", "pods"), None)
     events, _ = node.store.list(("", "events"), None)
     out: dict[str, Story] = {}
     for pod in pods:
         story = story_of(pod, events)
-        # Stories are keyed by the name simulate and advise use: the owner's for workload pods.
-        owners = pod["metadata"].get("ownerReferences") or []
-        key = _owner_name(node, pod, owners) or story.name
-        out[key] = story
+        out[workloads.get(story.name, story.name)] = story
     return out
 
 
-def _workload_of(node: Node, pod_name: str) -> str:
-    """The name advise and simulate know a pod by: its workload's, or its own."""
+def _workload_names(node: Node) -> dict[str, str]:
+    """Pod name -> the name advise and simulate know it by: its workload's, or its own."""
     pods, _ = node.store.list(("", "pods"), None)
-    pod = next((p for p in pods if p["metadata"]["name"] == pod_name), None)
-    if pod is None:
-        return pod_name
-    return _owner_name(node, pod, pod["metadata"].get("ownerReferences") or []) or pod_name
+    out = {}
+    for pod in pods:
+        name = str(pod["metadata"]["name"])
+        out[name] = _owner_name(node, pod, pod["metadata"].get("ownerReferences") or []) or name
+    return out
 
 
 def _owner_name(node: Node, pod: Obj, owners: list[Obj]) -> str | None:
