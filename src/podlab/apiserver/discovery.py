@@ -1,15 +1,11 @@
-"""Discovery documents (aggregated v2 and legacy), /version and the OpenAPI v3 stub.
+"""Discovery documents (aggregated v2 and legacy) and /version.
 
-Both discovery styles come from one table so they never disagree. The OpenAPI v3 documents
-are deliberately tiny: one PATCH operation per kind with `x-kubernetes-group-version-kind`
-and a `fieldValidation` parameter is what kubectl checks before it hands validation to the
-server (`fieldValidation=Strict`); full schemas are not needed for apply.
+Both discovery styles come from one table so they never disagree. The OpenAPI documents are
+built from the same table in openapi.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from podlab import kube_version
@@ -170,66 +166,3 @@ def version_info() -> Obj:
         "compiler": "cpython",
         "platform": "linux/amd64",
     }
-
-
-# -- OpenAPI v3 stub ----------------------------------------------------------------------------
-def _gv_path(group: str, version: str) -> str:
-    return f"apis/{group}/{version}" if group else f"api/{version}"
-
-
-def openapi_document(group: str, version: str) -> Obj | None:
-    found = resources_in(group, version)
-    if not found:
-        return None
-    paths: Obj = {}
-    for r in found:
-        if "patch" not in r.verbs:
-            continue  # the reviews: create only
-        prefix = "/" + _gv_path(group, version)
-        item = (
-            f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}"
-            if r.namespaced
-            else f"{prefix}/{r.plural}/{{name}}"
-        )
-        paths[item] = {
-            "patch": {
-                "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": r.kind},
-                "parameters": [
-                    {
-                        "name": "fieldValidation",
-                        "in": "query",
-                        "schema": {"type": "string", "uniqueItems": True},
-                    },
-                    {
-                        "name": "fieldManager",
-                        "in": "query",
-                        "schema": {"type": "string", "uniqueItems": True},
-                    },
-                    {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
-                ],
-                "responses": {"200": {"description": "OK"}},
-            }
-        }
-    return {
-        "openapi": "3.0.0",
-        "info": {
-            "title": "Kubernetes",
-            "version": kube_version.current().git_version,
-        },
-        "paths": paths,
-        "components": {"schemas": {}},
-    }
-
-
-def _hash(doc: Obj) -> str:
-    return hashlib.sha512(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:128].upper()
-
-
-def openapi_index() -> Obj:
-    paths: Obj = {}
-    for group, version in group_versions():
-        doc = openapi_document(group, version)
-        assert doc is not None
-        rel = _gv_path(group, version)
-        paths[rel] = {"serverRelativeURL": f"/openapi/v3/{rel}?hash={_hash(doc)}"}
-    return {"paths": paths}

@@ -33,6 +33,7 @@ from .negotiation import (
     status_response,
     wants_aggregated_discovery,
 )
+from .openapi_http import openapi_response
 from .portforward import PodTarget
 from .portforward_http import port_forward
 from .proxy import proxy_request
@@ -210,22 +211,9 @@ class ApiServer:
         if parts[0] == "apis" and len(parts) == 3:
             doc = discovery.api_resource_list(parts[1], parts[2])
             return json_response(200, doc) if doc is not None else not_found_response()
-        if parts[:2] == ["openapi", "v3"]:
-            return self._openapi(parts[2:])
         if parts[0] == "openapi":
-            return not_found_response()
+            return openapi_response(parts[1:], request)
         return None
-
-    @staticmethod
-    def _openapi(rest: list[str]) -> Response:
-        if not rest:
-            return json_response(200, discovery.openapi_index())
-        doc = None
-        if rest[0] == "api" and len(rest) == 2:
-            doc = discovery.openapi_document("", rest[1])
-        elif rest[0] == "apis" and len(rest) == 3:
-            doc = discovery.openapi_document(rest[1], rest[2])
-        return json_response(200, doc) if doc is not None else not_found_response()
 
     async def _remote_command(
         self, route: Route, request: Request, connection: Connection
