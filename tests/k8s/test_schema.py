@@ -48,13 +48,18 @@ def test_unknown_fields_with_list_indexes() -> None:
     assert unknown_field_message("spec.foo") == 'unknown field "spec.foo"'
 
 
-def test_maps_and_free_form_fields_accept_any_keys() -> None:
+def test_maps_accept_any_keys_and_deep_structs_are_checked() -> None:
     pod: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": "p", "labels": {"anything": "x"}, "annotations": {"a/b": "c"}},
+        "metadata": {
+            "name": "p",
+            "labels": {"anything": "x"},
+            "annotations": {"a/b": "c"},
+            "managedFields": [{"manager": "m", "fieldsV1": {"f:metadata": {}}}],
+        },
         "spec": {
-            "affinity": {"nodeAffinity": {"whatever": True}},
+            "affinity": {"nodeAffinity": {}},
             "containers": [
                 {"name": "c", "image": "i", "resources": {"limits": {"cpu": "1", "example.com/gpu": 1}}}
             ],
@@ -66,6 +71,16 @@ def test_maps_and_free_form_fields_accept_any_keys() -> None:
     assert unknown_fields(pod) == []
     pod["spec"]["volumes"][0]["configMap"]["items"][0]["moed"] = 1
     assert unknown_fields(pod) == ["spec.volumes[0].configMap.items[0].moed"]
+    # Upstream's types reach everywhere: deep structs are checked as kube-apiserver checks them,
+    # and fields newer than podlab's own table (schema.yaml, 1.33) are known.
+    pod["spec"]["affinity"]["nodeAffinity"]["whatever"] = True
+    pod["spec"]["hostnameOverride"] = "h"
+    pod["spec"]["containers"][0]["restartPolicyRules"] = [{"action": "Restart"}]
+    assert unknown_fields(pod) == [
+        "spec.affinity.nodeAffinity.whatever",
+        "spec.volumes[0].configMap.items[0].moed",
+    ]
+    assert unknown_fields(pod, prune=True) and "whatever" not in pod["spec"]["affinity"]["nodeAffinity"]
 
 
 def test_configmap_top_level_and_unknown_kind() -> None:

@@ -21,10 +21,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from podlab import kube_version
+from podlab.k8s.openapi_schema import definition_name, definitions
 from podlab.k8s.resources import ResourceInfo
 
 from . import discovery
@@ -52,27 +52,6 @@ class Served:
         return cls(
             body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.sha512(body).hexdigest().upper()
         )
-
-
-@cache
-def definitions() -> dict[str, Obj]:
-    raw = resources.files("podlab.k8s").joinpath("openapi_definitions.json.gz").read_bytes()
-    loaded: dict[str, Obj] = json.loads(gzip.decompress(raw))["definitions"]
-    return loaded
-
-
-@cache
-def _by_gvk() -> dict[tuple[str, str, str], str]:
-    index: dict[tuple[str, str, str], str] = {}
-    for name, schema in definitions().items():
-        for gvk in schema.get("x-kubernetes-group-version-kind", []):
-            index[(gvk["group"], gvk["version"], gvk["kind"])] = name
-    return index
-
-
-def definition_name(group: str, version: str, kind: str) -> str | None:
-    """The upstream definition of a kind (`io.k8s.api.core.v1.Pod`), None if none is shipped."""
-    return _by_gvk().get((group, version, kind))
 
 
 def _refs(node: Any, out: set[str]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from podlab.k8s import openapi_schema
 from podlab.k8s.errors import Obj
 from podlab.k8s.quantity import is_quantity
 
@@ -102,12 +103,19 @@ def _walk(value: Any, type_name: str, path: str, out: list[str], prune: bool = F
 def unknown_fields(obj: Obj, *, prune: bool = False) -> list[str]:
     """Paths of fields the kind does not have, as the server's fieldValidation=Strict names them.
 
+    Upstream's own definitions decide (openapi_schema.py: the ones /openapi/v3 serves), so the
+    answer matches kube-apiserver's decoder; schema.yaml only for kinds upstream has no type for.
+
     Paths have no leading dot ("spec.template.spec.containers[0].foo"); the message is
     `unknown field "<path>"` (see `unknown_field_message`). A kind podlab does not know gives [].
     With prune=True they are also removed, in place: what Go's decoder does by decoding into the
     typed struct, so under fieldValidation Warn (the server default) and Ignore an unknown field
     is dropped, never stored or echoed back.
     """
+    upstream = openapi_schema.unknown_fields(obj, prune=prune)
+    if upstream is not None:
+        return upstream
+    # Kinds upstream defines no type for (the client-side `v1 List`): this table.
     kind = obj.get("kind")
     root = root_type(kind) if isinstance(kind, str) else None
     if root is None:
