@@ -71,7 +71,7 @@ def test_discovery_both_styles(node: Node) -> None:
     assert body(raw)["groupVersion"] == "apps/v1"
 
 
-def test_openapi_v3_stub_names_field_validation(node: Node) -> None:
+def test_openapi_v3_names_field_validation(node: Node) -> None:
     _, _, raw = fetch(node, "/openapi/v3")
     index = body(raw)["paths"]
     url = index["apis/apps/v1"]["serverRelativeURL"]
