@@ -126,6 +126,7 @@ def test_v3_document_etag_hash_redirect_cache_headers_and_406(node: Node) -> Non
     assert headers["etag"] == f'"{current}"' == '"' + hashlib.sha512(raw).hexdigest().upper() + '"'
     assert headers["cache-control"] == "public, immutable"
     assert headers["expires"].endswith(" UTC") and headers["vary"] == "Accept"
+    assert headers["last-modified"].endswith(" GMT")
     assert request(node, url, {"If-None-Match": headers["etag"]})[0] == 304
 
     status, headers, _ = request(node, f"{path}?hash=0123")
@@ -215,3 +216,17 @@ def test_apply_validate_strict_and_warn_use_upstream_fields(node: Node, tmp_path
     stored = json.loads(node.kubectl("get", "deployment", "web", "-o", "json").stdout)
     assert "foo" not in stored["spec"]
     assert stored["spec"]["template"]["spec"]["hostnameOverride"] == "web-host"
+
+    # A changed re-apply: kubectl builds its strategic merge patch from the served v3 schemas
+    # (containers merged by name, x-kubernetes-patch-merge-key) and says "configured".
+    changed = DEPLOYMENT.replace("image: busybox", "image: busybox:1.37").replace("foo: 1", "paused: true")
+    manifest.write_text(
+        changed.replace("        imagePullPolicyTypo: Always\n", "").replace("matchFeilds", "matchFields")
+    )
+    again = node.kubectl("apply", "-f", str(manifest))
+    assert again.stdout.strip() == "deployment.apps/web configured", again.stderr
+    stored = json.loads(node.kubectl("get", "deployment", "web", "-o", "json").stdout)
+    assert stored["spec"]["paused"] is True
+    assert [(c["name"], c["image"]) for c in stored["spec"]["template"]["spec"]["containers"]] == [
+        ("c", "busybox:1.37")
+    ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -45,13 +46,13 @@ class Served:
     body: bytes
     gzipped: bytes
     etag: str
+    built: float  # epoch seconds: Last-Modified, as kube-openapi stamps a spec when it is set
 
     @classmethod
     def of(cls, doc: Obj) -> Served:
         body = json.dumps(doc, separators=(",", ":")).encode()
-        return cls(
-            body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.sha512(body).hexdigest().upper()
-        )
+        etag = hashlib.sha512(body).hexdigest().upper()
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), etag, time.time())
 
 
 def _refs(node: Any, out: set[str]) -> None:

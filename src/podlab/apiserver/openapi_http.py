@@ -14,7 +14,9 @@ gzipped when the client accepts gzip, as kube-apiserver's compression filter doe
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from email.utils import formatdate
 
 from podlab.httpcore import Request, Response
 
@@ -42,9 +44,13 @@ def _accepts_json(accept: str | None) -> bool:
     return False
 
 
-def _send(request: Request, served: openapi.Served, headers: list[tuple[str, str]]) -> Response:
+def _send(
+    request: Request, served: openapi.Served, headers: list[tuple[str, str]], *, modified: float | None = None
+) -> Response:
+    """http.ServeContent's part: Last-Modified, and 304 for a matching If-None-Match."""
     etag = f'"{served.etag}"'
-    headers = [*headers, ("Etag", etag)]
+    stamp = formatdate(served.built if modified is None else modified, usegmt=True)
+    headers = [*headers, ("Etag", etag), ("Last-Modified", stamp)]
     if request.header("If-None-Match") in (etag, "*"):
         return Response(304, headers)
     if "gzip" in (request.header("Accept-Encoding") or "").lower():
@@ -67,8 +73,8 @@ def openapi_response(parts: list[str], request: Request) -> Response:
         if not _accepts_json(request.header("Accept")):
             return Response(406, [("Vary", "Accept")])
         return _send(request, openapi.v2_served(), [("Vary", "Accept")])
-    if parts == ["v3"]:
-        return _send(request, openapi.index_served(), [])
+    if parts == ["v3"]:  # HandleDiscovery serves the index with time.Now() as its modtime
+        return _send(request, openapi.index_served(), [], modified=time.time())
     if parts[:1] != ["v3"]:
         return not_found_response()
     rest = parts[1:]
