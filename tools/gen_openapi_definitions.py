@@ -41,7 +41,7 @@ MEMBER = f"kubernetes_validate/kubernetes-json-schema/{KUBERNETES}-local/_defini
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 # Types every group-version document of kube-apiserver carries beside its kinds (the operations'
 # request and response bodies).
-COMMON = [f"{META}Status", f"{META}DeleteOptions", f"{META}WatchEvent", f"{META}APIResourceList"]
+COMMON = [f"{META}{name}" for name in ("Status", "DeleteOptions", "WatchEvent", "APIResourceList", "Patch")]
 UPSTREAM_SCALARS: dict[str, dict[str, Any]] = {
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
     "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": "string"},

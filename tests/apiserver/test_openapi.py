@@ -223,8 +223,12 @@ def test_apply_validate_strict_and_warn_use_upstream_fields(node: Node, tmp_path
     manifest.write_text(
         changed.replace("        imagePullPolicyTypo: Always\n", "").replace("matchFeilds", "matchFields")
     )
-    again = node.kubectl("apply", "-f", str(manifest))
+    again = node.kubectl("apply", "-f", str(manifest), "-v=6")
     assert again.stdout.strip() == "deployment.apps/web configured", again.stderr
+    # The PATCH operation lists application/strategic-merge-patch+json, so kubectl neither
+    # logs "OpenAPI V3 path does not support strategic merge patch" nor falls back to v2.
+    assert "does not support strategic merge patch" not in again.stderr
+    assert "/openapi/v2" not in again.stderr
     stored = json.loads(node.kubectl("get", "deployment", "web", "-o", "json").stdout)
     assert stored["spec"]["paused"] is True
     assert [(c["name"], c["image"]) for c in stored["spec"]["template"]["spec"]["containers"]] == [

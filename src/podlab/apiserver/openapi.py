@@ -34,7 +34,19 @@ Obj = dict[str, Any]
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 # Beside its kinds, every group-version document of kube-apiserver carries the request and
 # response bodies its operations share.
-COMMON = (f"{META}Status", f"{META}DeleteOptions", f"{META}WatchEvent", f"{META}APIResourceList")
+COMMON = (
+    f"{META}Status",
+    f"{META}DeleteOptions",
+    f"{META}WatchEvent",
+    f"{META}APIResourceList",
+    f"{META}Patch",
+)
+PATCH_TYPES = (
+    "application/apply-patch+yaml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+)
 _WRITE_PARAMS = ("dryRun", "fieldManager", "fieldValidation")
 
 
@@ -126,9 +138,38 @@ def _operation(
         "x-kubernetes-group-version-kind": {"group": r.group, "version": r.version, "kind": r.kind},
         "responses": {"200": response},
     }
+    request = _request_body(action, body)
+    if request is not None:
+        media_types, schema_name = request
+        request_schema = {"$ref": f"{ref}{schema_name}"}
+        if v3:
+            op["requestBody"] = {
+                "content": {media: {"schema": request_schema} for media in media_types},
+                "required": action != "delete",
+            }
+        else:
+            params.append(
+                {"name": "body", "in": "body", "required": action != "delete", "schema": request_schema}
+            )
+            if action == "patch":
+                op["consumes"] = list(media_types)
     if params:
         op["parameters"] = params
     return op
+
+
+def _request_body(action: str, kind_schema: str | None) -> tuple[tuple[str, ...], str] | None:
+    """What a write's body is, as kube-apiserver documents it: the kind for create/replace, a
+    `meta/v1 Patch` in one of the patch media types, `DeleteOptions` for delete. kubectl's
+    client-side apply builds its strategic merge patch from these schemas only when the PATCH
+    operation lists `application/strategic-merge-patch+json` (kubectl/pkg/cmd/apply/patcher.go)."""
+    if action == "patch":
+        return PATCH_TYPES, f"{META}Patch"
+    if action == "delete":
+        return ("*/*",), f"{META}DeleteOptions"
+    if action in ("post", "put") and kind_schema is not None:
+        return ("*/*",), kind_schema
+    return None
 
 
 def _paths(resources_in_gv: list[ResourceInfo], *, v3: bool) -> Obj:
