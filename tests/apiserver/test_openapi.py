@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .conftest import TOKEN, Node
+from .conftest import TOKEN, Node, api_client
 
 # kubectl explain's v3 output (FIELDS lines are `  name\t<Type>`).
 LIVENESS_DOC = "Periodic probe of container liveness. Container will be restarted if the"
@@ -143,6 +143,34 @@ def test_v3_document_etag_hash_redirect_cache_headers_and_406(node: Node) -> Non
     for unknown in ("/openapi/v3/apis/widgets.example.com/v1", "/openapi/v3/api/v2", "/openapi/v4"):
         status, _, raw = request(node, unknown)
         assert status == 404 and json.loads(raw)["reason"] == "NotFound", unknown
+
+
+def test_python_client_reads_the_documents(node: Node) -> None:
+    """The official client has no OpenAPI method; its own request path reaches the documents."""
+    api = api_client(node)
+    try:
+
+        def get(path: str) -> Any:
+            params = api.param_serialize(
+                method="GET",
+                resource_path=path,
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+            )
+            response = api.call_api(*params)
+            response.read()
+            assert response.status == 200, path
+            return json.loads(response.data)
+
+        url = get("/openapi/v3")["paths"]["api/v1"]["serverRelativeURL"]
+        path, _, digest = url.partition("?hash=")
+        doc = get(path)
+        assert hashlib.sha512(json.dumps(doc, separators=(",", ":")).encode()).hexdigest().upper() == digest
+        pod = doc["components"]["schemas"]["io.k8s.api.core.v1.Pod"]
+        assert pod["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "Pod", "version": "v1"}]
+        assert "io.k8s.api.core.v1.Pod" in get("/openapi/v2")["definitions"]
+    finally:
+        api.close()
 
 
 def test_v2_swagger_document(node: Node) -> None:
