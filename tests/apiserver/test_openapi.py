@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from podlab.protowire import fields
+
 from .conftest import TOKEN, Node, api_client
 
 # kubectl explain's v3 output (FIELDS lines are `  name\t<Type>`).
@@ -184,10 +186,22 @@ def test_v2_swagger_document(node: Node) -> None:
     assert liveness["description"].startswith("Periodic probe of container liveness.")
     ports = doc["definitions"]["io.k8s.api.core.v1.Container"]["properties"]["ports"]
     assert ports["x-kubernetes-patch-merge-key"] == "containerPort"
-    # client-go asks v2 as protobuf only; podlab does not encode gnostic protobuf: 406 as a
-    # server without it answers (kubectl then tolerates the missing v2).
-    v2_protobuf = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
-    assert request(node, "/openapi/v2", {"Accept": v2_protobuf})[0] == 406
+    # client-go asks v2 as gnostic protobuf only (discovery OpenAPISchema()): the same document,
+    # the JSON form's ETag, and kubectl's v2 explain reads it.
+    for accept in (
+        "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+    ):
+        status, pb_headers, pb = request(node, "/openapi/v2", {"Accept": accept})
+        assert status == 200
+        assert pb_headers["content-type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+        assert pb_headers["etag"] == headers["etag"]
+        top = {number: value for number, _, value in fields(pb)}
+        assert top[1] == b"2.0" and b"io.k8s.api.core.v1.Probe" in top[9]
+    assert request(node, "/openapi/v2", {"Accept": "text/html"})[0] == 406
+    v2_explain = node.kubectl("explain", "--output=plaintext-openapiv2", "pod.spec").stdout
+    assert "RESOURCE: spec <Object>" in v2_explain
+    assert "   containers\t<[]Object> -required-" in v2_explain.splitlines()
     assert json.loads(node.kubectl("get", "--raw", "/openapi/v2").stdout)["swagger"] == "2.0"
 
 

@@ -28,7 +28,7 @@ from podlab import kube_version
 from podlab.k8s.openapi_schema import definition_name, definitions
 from podlab.k8s.resources import ResourceInfo
 
-from . import discovery
+from . import discovery, openapi_protobuf
 
 Obj = dict[str, Any]
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
@@ -266,6 +266,19 @@ def _v2_served(git_version: str) -> Served:
 
 def v2_served() -> Served:
     return _v2_served(kube_version.current().git_version)
+
+
+@cache
+def _v2_protobuf(git_version: str) -> Served:
+    as_json = v2_served()
+    body = openapi_protobuf.document(v2_document())
+    # kube-openapi's protobuf form carries the JSON form's ETag (one etagCache for both).
+    return Served(body, gzip.compress(body, compresslevel=6, mtime=0), as_json.etag, as_json.built)
+
+
+def v2_protobuf() -> Served:
+    """`/openapi/v2` as gnostic's `openapi.v2.Document` (openapi_protobuf.py)."""
+    return _v2_protobuf(kube_version.current().git_version)
 
 
 def server_relative_url(group: str, version: str, etag: str) -> str:
