@@ -55,12 +55,16 @@ def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
     if options.https_port is not None:
         rows.append(_row("https-port", https_port))
         rows.append(_row("https-keystore", keystore_label(options)))
-    if "preserve-host-header" in options.ignored:
-        rows.append(_row("preserve-host-header", True))
-    if options.compat == 3 and "preserve-user-agent-proxy-header" in options.ignored:
-        rows.append(_row("preserve-user-agent-proxy-header", True))
+    if options.proxy_all is not None:  # CommandLineOptions.toString prints these with it only
+        rows.append(_row("proxy-all", options.proxy_all))
+        rows.append(_row("preserve-host-header", options.preserve_host_header))
+        if options.compat == 3:
+            rows.append(_row("preserve-user-agent-proxy-header", options.preserve_user_agent_proxy_header))
     rows.append(_row("enable-browser-proxying", False))
     rows.append(_row("disable-banner", options.disable_banner))
+    if options.record_mappings:
+        rows.append(_row("record-mappings", True))
+        rows.append(_row("match-headers", "[" + ", ".join(options.match_headers) + "]"))
     rows.append(_row("no-request-journal", options.no_request_journal))
     rows.append(_row("verbose", options.verbose))
     if options.jetty_accept_queue_size is not None:

@@ -107,8 +107,6 @@ _FLAGS = {
 # Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
 # instead of silently serving something else.
 _UNSUPPORTED = {
-    "proxy-all": "proxying",
-    "record-mappings": "recording",
     "enable-browser-proxying": "browser proxying",
     "load-resources-from-classpath": "loading resources from the classpath",
 }
@@ -159,6 +157,13 @@ class StubOptions:
     https_key: Path | None = None  # podlab's own: PEM private key
     watch: bool = False  # podlab's own: reload mappings/ on change (podlab.stub.watcher)
     watch_interval: float = 1.0
+    # Proxying and recording (podlab.stub.proxy, podlab.stub.recording)
+    proxy_all: str | None = None  # --proxy-all: a priority-10 stub proxying everything there
+    preserve_host_header: bool = False
+    preserve_user_agent_proxy_header: bool = False
+    proxy_timeout_ms: int = 300_000  # WireMock's Options.DEFAULT_TIMEOUT
+    record_mappings: bool = False
+    match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
     show_help: bool = False
     show_version: bool = False
     # Options accepted for compatibility that change nothing here (thread counts, TLS stores...).
@@ -300,6 +305,12 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.use_chunked_encoding = text.lower()
             case "jetty-accept-queue-size" | "jetty-acceptor-threads" | "jetty-header-buffer-size":
                 setattr(opts, name.replace("-", "_"), text)
+            case "proxy-all":
+                opts.proxy_all = text
+            case "proxy-timeout":
+                opts.proxy_timeout_ms = _int(name, text, minimum=1)
+            case "match-headers":
+                opts.match_headers = tuple(h.strip() for h in text.split(",") if h.strip())
             case "help":
                 opts.show_help = True
             case "version":
@@ -365,6 +376,12 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --version                       Print the WireMock version emulated and exit
   --help                          Print this message
 
+  --proxy-all <url>               Proxy every request no other stub matches to this base URL
+  --preserve-host-header          Send the caller's Host to proxy targets (default: the target's)
+  --preserve-user-agent-proxy-header  Send the caller's User-Agent to proxy targets
+  --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
+  --record-mappings               Write each first proxied exchange to mappings/ and __files/
+  --match-headers <h1,h2>         Headers --record-mappings puts in the recorded request
 Other WireMock options (thread counts, Jetty tuning, HTTP/2 switches) are accepted and ignored.
-Proxying and recording are not supported yet.
+Browser proxying (--enable-browser-proxying) is not supported yet.
 """

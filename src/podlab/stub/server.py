@@ -16,6 +16,7 @@ from typing import TextIO
 from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
 from podlab.stub.banner import startup_text
+from podlab.stub.model import StubMapping
 from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
 from podlab.stub.report.verbose_log import admin_message, notifier_line
@@ -61,6 +62,10 @@ class StubServer:
                 f"{self.options.root_dir}: cannot create mappings/ and __files/: {exc}"
             ) from None
         self.state.load_files()
+        if self.options.proxy_all is not None:
+            # WireMock adds it once at start, priority 10 so other stubs win; a reset drops it.
+            proxy_all = {"request": {"method": "ANY"}, "response": {"proxyBaseUrl": self.options.proxy_all}}
+            self.state.add(StubMapping.from_json({**proxy_all, "priority": 10}, compat=self.options.compat))
         if self.options.verbose:
             # WireMock's notifier announces this twice (once per Options object it builds), each
             # line with its own clock reading.
@@ -116,6 +121,8 @@ class StubServer:
             await self.watcher.stop()
         await self._close_listeners()
         await self.webhooks.aclose()
+        if self._serving.proxy is not None:
+            await self._serving.proxy.aclose()
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.

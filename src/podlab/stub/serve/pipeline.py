@@ -35,6 +35,7 @@ from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeh
 from podlab.stub.store.state import StubState
 
 if TYPE_CHECKING:
+    from podlab.stub.proxy.client import ProxyClient
     from podlab.stub.webhooks.plan import WebhookDecision
     from podlab.stub.webhooks.sender import WebhookSender
 
@@ -59,6 +60,15 @@ class Serving:
     err: TextIO
     rng: random.Random = field(default_factory=random.Random)
     webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
+    proxy: ProxyClient | None = None  # made on the first proxying stub served
+    recorder: Any = None  # --record-mappings (podlab.stub.recording.live.LiveRecorder)
+
+    def proxy_client(self) -> ProxyClient:
+        if self.proxy is None:
+            from podlab.stub.proxy.client import ProxyClient
+
+            self.proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0)
+        return self.proxy
 
 
 async def serve_stub(
@@ -98,10 +108,24 @@ async def serve_stub(
     definition = state.response_json(stub)
     try:
         definition = templated(definition, logged, stub, options, state.files)  # template
-        plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
+        if definition.get("proxyBaseUrl"):
+            from podlab.stub.proxy.serve import proxied_plan
+
+            plan = await proxied_plan(
+                definition,
+                request,
+                logged.url,
+                serving.proxy_client(),
+                options,
+                settings=state.settings,
+                rng=serving.rng,
+            )
+        else:
+            plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
     except (RenderError, _template_error()) as exc:  # evaluated only once something was raised
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-    plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
+    if not plan.from_proxy:
+        plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
         shown_headers = [] if plan.fault else plan.headers
         message = stub_message(
@@ -122,6 +146,8 @@ async def serve_stub(
         from podlab.stub.webhooks.plan import plan_webhooks
 
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
+    if plan.from_proxy and serving.recorder is not None:
+        serving.recorder.record(logged, plan)
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)

@@ -1,0 +1,183 @@
+"""Proxying stubs (`proxyBaseUrl`, `--proxy-all`, `--preserve-host-header`) as WireMock 3.13.2
+does them (checked side by side on the jar: see podlab.stub.proxy.forward). A podlab stub on
+127.0.0.1 is the target, so what reached it is read back from its request journal."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podlab.stub.proxy.forward import outgoing, proxy_url
+
+from .inprocess import Running
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Any]:
+    running: list[Running] = []
+
+    def factory(*args: str) -> Running:
+        server = Running(tmp_path / f"root{len(running)}", *args)
+        running.append(server)
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in running:
+            server.stop()
+
+
+@pytest.fixture
+def target(start: Any) -> Running:
+    server = start()
+    server.json(
+        "POST",
+        "/__admin/mappings",
+        {
+            "request": {"urlPathPattern": "/t/.*"},
+            "response": {
+                "status": 201,
+                "headers": {"X-T": "1", "Content-Type": "text/plain"},
+                "body": "target-body",
+            },
+        },
+    )
+    return server
+
+
+def received(target: Running) -> list[dict[str, Any]]:
+    """What reached the target, oldest first."""
+    return [event["request"] for event in reversed(target.json("GET", "/__admin/requests")["requests"])]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_proxy_url_and_headers_sent_on() -> None:
+    definition = {
+        "proxyBaseUrl": "http://127.0.0.1:9/t",
+        "proxyUrlPrefixToRemove": "/p",
+        "additionalProxyRequestHeaders": {"X-Add": ["one", "two"], "Accept": "text/x"},
+        "removeProxyRequestHeaders": ["x-remove", "X-Upper"],
+    }
+    assert proxy_url(definition, "/p/a?q=1") == "http://127.0.0.1:9/t/a?q=1"
+    assert proxy_url(definition, "/other/p") == "http://127.0.0.1:9/t/other/p"
+    headers = [
+        ("Host", "localhost:8080"),
+        ("User-Agent", "curl/8"),
+        ("Accept", "*/*"),
+        ("X-Remove", "r"),
+        ("X-Upper", "u"),  # listed as "X-Upper": WireMock compares the lower-cased name, keeps it
+        ("Connection", "keep-alive"),
+        ("Content-Length", "0"),
+    ]
+    sent = outgoing("POST", headers, b"", "http://127.0.0.1:9/t/a", definition)
+    assert sent.headers == [("Host", "127.0.0.1:9"), ("X-Upper", "u"), ("X-Add", "one"), ("Accept", "text/x")]
+    assert sent.body == b""  # a Content-Length came, so an (empty) body goes
+    kept = outgoing("GET", headers[:2], b"", "u", definition, preserve_host=True, preserve_user_agent=True)
+    assert kept.headers[:2] == [("Host", "localhost:8080"), ("User-Agent", "curl/8")]
+    assert kept.body is None
+
+
+def test_proxy_base_url_forwards_and_answers_with_the_target(start: Any, target: Running) -> None:
+    proxy = start()
+    proxy.json(
+        "POST",
+        "/__admin/mappings",
+        {
+            "request": {"urlPathPattern": "/p/.*"},
+            "response": {
+                "proxyBaseUrl": f"{target.base}/t",
+                "proxyUrlPrefixToRemove": "/p",
+                "additionalProxyRequestHeaders": {"X-Add": "yes"},
+                "removeProxyRequestHeaders": ["x-remove"],
+                "headers": {"X-Own": "o"},
+            },
+        },
+    )
+    status, headers, body = proxy.call(
+        "POST", "/p/a/b?q=1", b'{"k":1}', {"X-Remove": "r", "X-Keep": "k", "Content-Type": "application/json"}
+    )
+    assert (status, body) == (201, b"target-body")
+    assert headers["x-t"] == "1" and headers["x-own"] == "o"
+    target_stub_id = target.json("GET", "/__admin/mappings")["mappings"][0]["id"]
+    assert headers["matched-stub-id"] == target_stub_id  # the target's; the proxy adds none
+    (seen,) = received(target)
+    assert seen["url"] == "/t/a/b?q=1" and seen["method"] == "POST" and seen["body"] == '{"k":1}'
+    names = {name.lower(): value for name, value in seen["headers"].items()}
+    assert names["host"] == f"127.0.0.1:{target.server.port}"
+    assert names["x-add"] == "yes" and names["x-keep"] == "k" and "x-remove" not in names
+    assert names["content-type"] == "application/json" and names["content-length"] == "7"
+    assert "user-agent" not in names  # WireMock's client puts its own; podlab's puts none
+    # The proxy's journal has the target's answer and the proxying stub's definition.
+    (event,) = proxy.json("GET", "/__admin/requests")["requests"]
+    assert event["response"]["status"] == 201 and event["response"]["body"] == "target-body"
+    assert event["response"]["headers"]["X-Own"] == "o"
+    assert event["responseDefinition"]["proxyBaseUrl"] == f"{target.base}/t"
+
+
+def test_unreachable_target_is_wiremocks_500(start: Any) -> None:
+    proxy = start()
+    port = free_port()
+    proxy.json(
+        "POST",
+        "/__admin/mappings",
+        {"request": {"urlPath": "/dead"}, "response": {"proxyBaseUrl": f"http://127.0.0.1:{port}"}},
+    )
+    status, headers, body = proxy.call("GET", "/dead")
+    assert status == 500
+    assert (
+        body
+        == (
+            f"Network failure trying to make a proxied request from WireMock to http://127.0.0.1:{port}/dead\r\n"
+            f"Connect to http://127.0.0.1:{port} failed: Connection refused"
+        ).encode()
+    )
+    assert "content-type" not in headers
+
+
+def test_proxy_all_serves_what_no_stub_matches(start: Any, target: Running) -> None:
+    proxy = start("--proxy-all", target.base, "--preserve-host-header")
+    assert (
+        f"proxy-all:                    {target.base}\npreserve-host-header:         true\n"
+        in proxy.out.getvalue()
+    )
+    (mapping,) = proxy.json("GET", "/__admin/mappings")["mappings"]
+    assert mapping["priority"] == 10 and mapping["response"]["proxyBaseUrl"] == target.base
+    proxy.json("POST", "/__admin/mappings", {"request": {"url": "/t/own"}, "response": {"body": "own"}})
+    assert proxy.call("GET", "/t/own")[2] == b"own"
+    assert proxy.call("GET", "/t/x")[:3:2] == (201, b"target-body")
+    (seen,) = received(target)
+    assert seen["url"] == "/t/x"
+    assert seen["headers"]["Host"] == f"127.0.0.1:{proxy.server.port}"  # --preserve-host-header
+    proxy.json("POST", "/__admin/reset")
+    assert proxy.json("GET", "/__admin/mappings")["mappings"] == []  # as on the jar: reset drops it
+
+
+def test_gzip_from_the_target_passes_through(start: Any, target: Running) -> None:
+    proxy = start("--proxy-all", target.base)
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.server.port, timeout=10)
+    try:
+        conn.request("GET", "/t/z", headers={"Accept-Encoding": "gzip"})
+        resp = conn.getresponse()
+        assert resp.status == 201 and resp.getheader("Content-Encoding") == "gzip"
+        assert gzip.decompress(resp.read()) == b"target-body"
+        # Keep-alive on both legs: a second request on the same connection, and the pool reuses
+        # its connection to the target.
+        conn.request("GET", "/t/z2")
+        resp = conn.getresponse()
+        assert (resp.status, resp.read()) == (201, b"target-body")
+    finally:
+        conn.close()
+    assert [r["url"] for r in received(target)] == ["/t/z", "/t/z2"]
