@@ -45,6 +45,10 @@ class StubServer:
         self._https_server: Server | None = None
         self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
         self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
+        if options.record_mappings:
+            from podlab.stub.recording.live import LiveRecorder
+
+            self._serving.recorder = LiveRecorder(self.state.files, options.match_headers)
         self.shutdown_requested = asyncio.Event()
         self.watcher: Watcher | None = None
         self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
