@@ -163,6 +163,8 @@ class StubOptions:
     preserve_user_agent_proxy_header: bool = False
     proxy_timeout_ms: int = 300_000  # WireMock's Options.DEFAULT_TIMEOUT
     record_mappings: bool = False
+    disable_http2_plain: bool = False  # h2c off on the HTTP port
+    disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
     match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
     show_help: bool = False
     show_version: bool = False

@@ -102,12 +102,16 @@ class StubServer:
                 ssl_context=context,
                 plain_on_tls=False,  # Jetty's HTTPS connector speaks TLS only
                 limits=self.options.limits,
-                # The stub takes no connection over: an `Upgrade: h2c` (the JDK HttpClient's, on every
-                # cleartext request) is answered in HTTP/1.1 with its body read, as Jetty does when
-                # the request has a body. (Jetty upgrades a bodiless one to HTTP/2; podlab has none.)
+                # The stub takes no connection over (`Upgrade: h2c` aside, which the core
+                # answers itself with HTTP/2, as Jetty does for a request without a body): an
+                # h2c upgrade with a body (the JDK HttpClient offers one on every cleartext
+                # request) is answered in HTTP/1.1 with its body read, as Jetty does.
                 upgrades=frozenset(),
                 # Jetty reads "get" as GET (WireMock journals GET and matches it).
                 any_case_methods=True,
+                h2=not (
+                    self.options.disable_http2_plain if context is None else self.options.disable_http2_tls
+                ),
             )
         except OSError as exc:
             exc.port = port  # type: ignore[attr-defined]  # for the CLI's "Failed to bind" line

@@ -113,7 +113,7 @@ class LoggedRequest:
     def from_http(
         cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None, compat: int = 3
     ) -> LoggedRequest:
-        url, host = req.target, req.header("Host")
+        url, host = req.target, req.header("Host") or req.authority
         target = absolute_target(req.target)
         if target is not None:
             # An absolute-form target (what a client that takes the stub for its proxy sends):
@@ -192,7 +192,8 @@ class LoggedRequest:
 
         Spelled here, when shown (journal, templates), not when the request arrives: matching
         ignores case, and most requests are never shown."""
-        known = HEADER_NAMES[self.compat]
+        # HTTP/2 field names are lower case on the wire, and Jetty shows them so (seen on the jar).
+        known = HEADER_NAMES[self.compat] if self.protocol != "HTTP/2.0" else {}
         names: dict[str, str] = {}
         out: dict[str, list[str]] = {}
         for key, value in self.headers:
