@@ -384,6 +384,8 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
   --record-mappings               Write each first proxied exchange to mappings/ and __files/
   --match-headers <h1,h2>         Headers --record-mappings puts in the recorded request
-Other WireMock options (thread counts, Jetty tuning, HTTP/2 switches) are accepted and ignored.
+  --disable-http2-plain           No h2c (HTTP/2 without TLS) on the HTTP port
+  --disable-http2-tls             No h2 offered by ALPN on the HTTPS port
+Other WireMock options (thread counts, Jetty tuning) are accepted and ignored.
 Browser proxying (--enable-browser-proxying) is not supported yet.
 """
