@@ -64,6 +64,15 @@ class Running:
     def stop(self) -> None:
         if self.loop.is_running():
             asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(START_TIMEOUT)
+            asyncio.run_coroutine_threadsafe(_cancel_the_rest(), self.loop).result(START_TIMEOUT)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(START_TIMEOUT)
             self.loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    """Handlers still running (a delayed answer whose client gave up) end before the loop does."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

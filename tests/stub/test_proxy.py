@@ -181,3 +181,17 @@ def test_gzip_from_the_target_passes_through(start: Any, target: Running) -> Non
     finally:
         conn.close()
     assert [r["url"] for r in received(target)] == ["/t/z", "/t/z2"]
+
+
+def test_proxy_timeout_is_wiremocks_read_timed_out(start: Any, target: Running) -> None:
+    target.json(
+        "POST",
+        "/__admin/mappings",
+        {"request": {"urlPath": "/t/slow"}, "response": {"fixedDelayMilliseconds": 3000, "body": "late"}},
+    )
+    proxy = start("--proxy-all", target.base, "--proxy-timeout", "300")
+    status, _, body = proxy.call("GET", "/t/slow")
+    assert (status, body) == (
+        500,
+        f"Network failure trying to make a proxied request from WireMock to {target.base}/t/slow\r\nRead timed out".encode(),
+    )

@@ -36,6 +36,7 @@ from podlab.stub.store.state import StubState
 
 if TYPE_CHECKING:
     from podlab.stub.proxy.client import ProxyClient
+    from podlab.stub.recording.live import LiveRecorder
     from podlab.stub.webhooks.plan import WebhookDecision
     from podlab.stub.webhooks.sender import WebhookSender
 
@@ -61,7 +62,7 @@ class Serving:
     rng: random.Random = field(default_factory=random.Random)
     webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
     proxy: ProxyClient | None = None  # made on the first proxying stub served
-    recorder: Any = None  # --record-mappings (podlab.stub.recording.live.LiveRecorder)
+    recorder: LiveRecorder | None = None  # --record-mappings
 
     def proxy_client(self) -> ProxyClient:
         if self.proxy is None:
