@@ -195,3 +195,44 @@ def test_proxy_timeout_is_wiremocks_read_timed_out(start: Any, target: Running) 
         500,
         f"Network failure trying to make a proxied request from WireMock to {target.base}/t/slow\r\nRead timed out".encode(),
     )
+
+
+def proxy_get(proxy: Running, url: str, **headers: str) -> tuple[int, bytes]:
+    """GET `url` with the stub as the HTTP proxy (an absolute-form request target)."""
+    authority = url.split("/")[2]
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.server.port, timeout=10)
+    try:
+        conn.request("GET", url, headers={"Host": authority, **headers})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def test_browser_proxying_forwards_what_no_stub_matches(start: Any, target: Running) -> None:
+    proxy = start("--enable-browser-proxying")
+    assert "enable-browser-proxying:      true\ntrust-all-proxy-targets:      false\n" in proxy.out.getvalue()
+    assert proxy_get(proxy, f"{target.base}/t/via?q=1", **{"X-Foo": "1"}) == (201, b"target-body")
+    proxy.json(
+        "POST", "/__admin/mappings", {"request": {"urlPath": "/t/via"}, "response": {"body": "stubbed"}}
+    )
+    assert proxy_get(proxy, f"{target.base}/t/via?q=1") == (200, b"stubbed")  # a stub still wins
+    port = free_port()
+    status, body = proxy_get(proxy, f"http://127.0.0.1:{port}/dead")
+    assert status == 500 and body.endswith(
+        f"Connect to http://127.0.0.1:{port} failed: Connection refused".encode()
+    )
+    (seen,) = received(target)
+    assert seen["url"] == "/t/via?q=1" and seen["headers"]["X-Foo"] == "1"
+    assert seen["headers"]["Host"] == f"127.0.0.1:{target.server.port}"
+    dead, stubbed, forwarded = proxy.json("GET", "/__admin/requests")["requests"]
+    assert forwarded["request"]["browserProxyRequest"] is True
+    assert forwarded["request"]["absoluteUrl"] == f"{target.base}/t/via?q=1"
+    # As the jar journals it: matched, a bare definition, the target's answer, no stub.
+    assert forwarded["wasMatched"] is True and forwarded["responseDefinition"] == {"status": 200}
+    assert forwarded["response"]["status"] == 201 and "stubMapping" not in forwarded
+    assert stubbed["stubMapping"]["response"] == {"status": 200, "body": "stubbed"}
+    assert dead["response"]["status"] == 500
+    # Without the option an absolute-form request is only matched by its path (and 404s here).
+    plain = start()
+    assert proxy_get(plain, f"{target.base}/t/via")[0] == 404

@@ -60,7 +60,12 @@ def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
         rows.append(_row("preserve-host-header", options.preserve_host_header))
         if options.compat == 3:
             rows.append(_row("preserve-user-agent-proxy-header", options.preserve_user_agent_proxy_header))
-    rows.append(_row("enable-browser-proxying", False))
+    rows.append(_row("enable-browser-proxying", options.enable_browser_proxying))
+    if options.enable_browser_proxying:
+        # WireMock's CA keystore (for CONNECT, which podlab does not do): shown as it shows it.
+        rows.append(_row("trust-all-proxy-targets", "trust-all-proxy-targets" in options.ignored))
+        rows.append(_row("ca-keystore", options.ignored.get("ca-keystore") or _default_ca_keystore()))
+        rows.append(_row("ca-keystore-type", options.ignored.get("ca-keystore-type") or "jks"))
     rows.append(_row("disable-banner", options.disable_banner))
     if options.record_mappings:
         rows.append(_row("record-mappings", True))
@@ -93,3 +98,9 @@ def startup_text(options: StubOptions, port: int, https_port: int = 0) -> str:
     if options.compat == 3:
         text += _row("extensions", "response-template,webhook")
     return text
+
+
+def _default_ca_keystore() -> str:
+    import os
+
+    return os.path.join(os.path.expanduser("~"), ".wiremock", "ca-keystore.jks")

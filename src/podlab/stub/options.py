@@ -107,7 +107,6 @@ _FLAGS = {
 # Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
 # instead of silently serving something else.
 _UNSUPPORTED = {
-    "enable-browser-proxying": "browser proxying",
     "load-resources-from-classpath": "loading resources from the classpath",
 }
 
@@ -163,6 +162,7 @@ class StubOptions:
     preserve_user_agent_proxy_header: bool = False
     proxy_timeout_ms: int = 300_000  # WireMock's Options.DEFAULT_TIMEOUT
     record_mappings: bool = False
+    enable_browser_proxying: bool = False  # absolute-form requests no stub matches are forwarded
     disable_http2_plain: bool = False  # h2c off on the HTTP port
     disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
     match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
@@ -382,10 +382,11 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --preserve-host-header          Send the caller's Host to proxy targets (default: the target's)
   --preserve-user-agent-proxy-header  Send the caller's User-Agent to proxy targets
   --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
+  --enable-browser-proxying       Forward absolute-form (proxy) requests no stub matches to
+                                  their target (plain HTTP; no CONNECT)
   --record-mappings               Write each first proxied exchange to mappings/ and __files/
   --match-headers <h1,h2>         Headers --record-mappings puts in the recorded request
   --disable-http2-plain           No h2c (HTTP/2 without TLS) on the HTTP port
   --disable-http2-tls             No h2 offered by ALPN on the HTTPS port
 Other WireMock options (thread counts, Jetty tuning) are accepted and ignored.
-Browser proxying (--enable-browser-proxying) is not supported yet.
 """

@@ -111,7 +111,13 @@ class LoggedRequest:
 
     @classmethod
     def from_http(
-        cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None, compat: int = 3
+        cls,
+        req: Request,
+        *,
+        scheme: str = "http",
+        logged_at: datetime | None = None,
+        compat: int = 3,
+        browser_proxying: bool = False,
     ) -> LoggedRequest:
         url, host = req.target, req.header("Host") or req.authority
         target = absolute_target(req.target)
@@ -136,6 +142,8 @@ class LoggedRequest:
             compat=compat,
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),
+            # With --enable-browser-proxying an absolute-form target is a browser proxy request.
+            browser_proxy_request=browser_proxying and target is not None,
         )
 
     @classmethod

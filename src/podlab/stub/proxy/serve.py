@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from typing import Any
+from urllib.parse import urlsplit
 
 from podlab.httpcore import Request
 from podlab.stub.options import StubOptions
@@ -46,5 +47,32 @@ async def proxied_plan(
         body=reply.body,
         delay_ms=delay_ms(definition, settings, rng),
         dribble=dribble_of(definition),
+        from_proxy=True,
+    )
+
+
+async def browser_proxied_plan(request: Request, client: ProxyClient, options: StubOptions) -> ResponsePlan:
+    """A browser proxy request (absolute-form target) sent on to that target as it is."""
+    url = request.target
+    parts = urlsplit(url)
+    definition = {"proxyBaseUrl": f"{parts.scheme}://{parts.netloc}"}  # Host: the target's authority
+    sent = outgoing(
+        request.method.upper(),
+        request.headers,
+        request.body,
+        url,
+        definition,
+        preserve_user_agent=options.preserve_user_agent_proxy_header,
+    )
+    try:
+        reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
+    except ProxyFailure as exc:
+        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), from_proxy=True)
+    except ValueError as exc:
+        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), from_proxy=True)
+    return ResponsePlan(
+        status=reply.status,
+        headers=answer_headers(reply.headers, {}, stub_cors=options.enable_stub_cors),
+        body=reply.body,
         from_proxy=True,
     )

@@ -83,8 +83,12 @@ async def serve_stub(
         preflight = stub_preflight(request)
         if preflight is not None:
             return preflight
-    logged = LoggedRequest.from_http(request, scheme=scheme, compat=options.compat)  # parse
+    logged = LoggedRequest.from_http(
+        request, scheme=scheme, compat=options.compat, browser_proxying=options.enable_browser_proxying
+    )  # parse
     stub = state.find(logged)  # match
+    if stub is None and logged.browser_proxy_request:
+        return await serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
         if request.method == "GET":
             static = state.files.static_file(request.path)
@@ -153,6 +157,31 @@ async def serve_stub(
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
     return response
+
+
+async def serve_browser_proxy(
+    request: Request, logged: LoggedRequest, connection: Connection, serving: Serving, started: float
+) -> Response | None:
+    """--enable-browser-proxying: an absolute-form request no stub matches goes to its target.
+    The journal has it as matched, with a bare `{"status": 200}` definition and no stub (as the
+    jar shows it)."""
+    from podlab.stub.proxy.serve import browser_proxied_plan
+
+    options, state = serving.options, serving.state
+    plan = await browser_proxied_plan(request, serving.proxy_client(), options)
+    definition: dict[str, Any] = {"status": 200}
+    if options.verbose and not options.disable_request_logging:
+        message = stub_message(
+            log_text(request, logged.url, options.compat),
+            definition,
+            logged.protocol,
+            plan.status,
+            plan.headers,
+        )
+        write_log(serving.out, message)
+    if state.journal.enabled:
+        state.journal.add(served_event(logged, definition, plan, {}, None, started))
+    return await answer(plan, request, connection, options)
 
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------
@@ -309,7 +338,7 @@ def served_event(
     definition: dict[str, Any],
     plan: ResponsePlan,
     stub_json: dict[str, Any],
-    stub_id: str,
+    stub_id: str | None,
     started: float,
 ) -> ServeEvent:
     elapsed = int((time.monotonic() - started) * 1000)
