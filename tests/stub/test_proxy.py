@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -236,3 +238,45 @@ def test_browser_proxying_forwards_what_no_stub_matches(start: Any, target: Runn
     # Without the option an absolute-form request is only matched by its path (and 404s here).
     plain = start()
     assert proxy_get(plain, f"{target.base}/t/via")[0] == 404
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_browser_proxying_connect_is_answered_with_a_certificate_for_the_host(
+    start: Any, tmp_path: Path
+) -> None:
+    target = start("--https-port", "0")
+    target.json("POST", "/__admin/mappings", {"request": {"urlPath": "/s"}, "response": {"body": "secure"}})
+    trusting = start("--enable-browser-proxying", "--trust-all-proxy-targets")
+    ca = tmp_path / "ca.pem"
+    status, headers, pem = trusting.call("GET", "/__admin/certs/wiremock-ca.crt")
+    assert status == 200 and headers["content-type"] == "application/x-pem-file"
+    ca.write_bytes(pem)
+    url = f"https://localhost:{target.server.https_port}/s?x=1"
+
+    def through(proxy: Running) -> str:
+        done = subprocess.run(
+            ["curl", "-s", "-i", "--max-time", "10", "--cacert", str(ca), "-x", proxy.base, url],
+            capture_output=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        connect, _, rest = done.stdout.decode().partition("\r\n\r\n")
+        assert connect == "HTTP/1.1 200 OK\r\nContent-Length: 0"  # the tunnel, as Jetty answers it
+        return rest
+
+    answer = through(trusting)  # curl verified the stub's certificate for localhost against the CA
+    assert answer.startswith("HTTP/1.1 200") and answer.endswith("\r\n\r\nsecure")
+    (event,) = trusting.json("GET", "/__admin/requests")["requests"]
+    assert event["request"]["browserProxyRequest"] is True and event["request"]["absoluteUrl"] == url
+    assert event["request"]["scheme"] == "https"
+    # Without --trust-all-proxy-targets the target's self-signed certificate is refused, in the
+    # JVM's words. (The CA is the same object per server: this one gets its own.)
+    verifying = start("--enable-browser-proxying")
+    ca.write_bytes(verifying.call("GET", "/__admin/certs/wiremock-ca.crt")[2])
+    refused = through(verifying)
+    assert refused.startswith("HTTP/1.1 500")
+    assert refused.endswith(
+        f"SSL failure trying to make a proxied request from WireMock to {url}\r\n"
+        "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: "
+        "unable to find valid certification path to requested target"
+    )

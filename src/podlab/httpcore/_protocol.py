@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 import struct
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -66,6 +67,14 @@ class Connection:
         """Reset the connection: SO_LINGER 0 makes the kernel send RST instead of FIN."""
         self._protocol.hijacked = True
         self._protocol.reset()
+
+    async def start_tls(self, head: bytes, context: ssl.SSLContext, handler: Handler) -> None:
+        """Write `head` (a CONNECT's 200), then serve what follows on this socket over TLS, as a
+        new connection, to `handler` (a man-in-the-middle proxy's inner requests)."""
+        protocol = self._protocol
+        protocol.hijacked = True
+        await protocol.write_and_drain(head)
+        await protocol.hand_over_tls(context, handler)
 
     async def upgrade(self, status: int, headers: list[tuple[str, str]]) -> RawStream:
         """Answer with a status line and headers (101 usually) and take the socket over."""
@@ -480,6 +489,7 @@ class _HttpProtocol(asyncio.Protocol):
         self._declined_upgrade = (
             not replayed
             and not self._accepting_h2c
+            and self._parser.get_method() != b"CONNECT"  # a tunnel: the handler answers it
             and self._upgrades is not None
             and self._parser.should_upgrade()
             and not _upgrade_tokens(self._headers) & self._upgrades
@@ -615,6 +625,31 @@ class _HttpProtocol(asyncio.Protocol):
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+
+    async def hand_over_tls(self, context: ssl.SSLContext, handler: Handler) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        inner = _HttpProtocol(
+            handler,
+            limits=self._limits,
+            registry=self._registry,
+            upgrades=self._upgrades,
+            any_case_methods=self._any_case_methods,
+        )
+        self._header_deadline = self._idle_deadline = None
+        try:
+            tls = await self._loop.start_tls(
+                transport, inner, context, server_side=True, ssl_handshake_timeout=self._limits.header_timeout
+            )
+        except (OSError, ssl.SSLError, TimeoutError, ConnectionError):
+            transport.close()
+            return
+        if tls is None:
+            transport.close()
+            return
+        self._registry.discard(self)  # the inner protocol owns the socket now
+        inner.connection_made(tls)
 
     # -- HTTP/2 ---------------------------------------------------------------------------
     def _h2c_acceptable(self) -> bool:

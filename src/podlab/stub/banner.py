@@ -63,7 +63,7 @@ def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
     rows.append(_row("enable-browser-proxying", options.enable_browser_proxying))
     if options.enable_browser_proxying:
         # WireMock's CA keystore (for CONNECT, which podlab does not do): shown as it shows it.
-        rows.append(_row("trust-all-proxy-targets", "trust-all-proxy-targets" in options.ignored))
+        rows.append(_row("trust-all-proxy-targets", options.trust_all_proxy_targets))
         rows.append(_row("ca-keystore", options.ignored.get("ca-keystore") or _default_ca_keystore()))
         rows.append(_row("ca-keystore-type", options.ignored.get("ca-keystore-type") or "jks"))
     rows.append(_row("disable-banner", options.disable_banner))

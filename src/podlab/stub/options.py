@@ -163,6 +163,7 @@ class StubOptions:
     proxy_timeout_ms: int = 300_000  # WireMock's Options.DEFAULT_TIMEOUT
     record_mappings: bool = False
     enable_browser_proxying: bool = False  # absolute-form requests no stub matches are forwarded
+    trust_all_proxy_targets: bool = False  # browser proxying: do not verify HTTPS targets
     disable_http2_plain: bool = False  # h2c off on the HTTP port
     disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
     match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
@@ -383,7 +384,10 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --preserve-user-agent-proxy-header  Send the caller's User-Agent to proxy targets
   --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
   --enable-browser-proxying       Forward absolute-form (proxy) requests no stub matches to
-                                  their target (plain HTTP; no CONNECT)
+                                  their target; CONNECT is answered with a certificate for
+                                  the host from a CA made at start
+                                  (GET /__admin/certs/wiremock-ca.crt)
+  --trust-all-proxy-targets       Browser proxying: do not verify HTTPS targets
   --record-mappings               Write each first proxied exchange to mappings/ and __files/
   --match-headers <h1,h2>         Headers --record-mappings puts in the recorded request
   --disable-http2-plain           No h2c (HTTP/2 without TLS) on the HTTP port

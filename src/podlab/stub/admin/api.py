@@ -137,8 +137,16 @@ class AdminContext:
 class AdminApi:
     """Routes one admin request to its handler; `on_shutdown` is called after answering shutdown."""
 
-    def __init__(self, state: StubState, *, on_shutdown: Callable[[], None], started_at: float) -> None:
+    def __init__(
+        self,
+        state: StubState,
+        *,
+        on_shutdown: Callable[[], None],
+        started_at: float,
+        ca_pem: Callable[[], bytes] | None = None,
+    ) -> None:
         self.state = state
+        self.ca_pem = ca_pem  # browser proxying's CA certificate (podlab.stub.proxy.mitm)
         self.on_shutdown = on_shutdown
         self.started_at = started_at
         self.compat = state.options.compat
@@ -199,6 +207,7 @@ class AdminApi:
         r("POST", "/recordings/start", self.recording_start)
         r("POST", "/recordings/stop", self.recording_stop)
         r("POST", "/recordings/snapshot", self.recording_snapshot)
+        r("GET", "/certs/wiremock-ca.crt", self.ca_certificate)
         r("GET", "/settings", self.get_settings)
         r("POST", "/settings", self.set_settings)
         r("PUT", "/settings", self.set_settings)
@@ -583,6 +592,11 @@ class AdminApi:
         # An empty body is RecordSpec.DEFAULTS (SnapshotTask), unlike start's 422.
         body = parse_json_body(ctx.request.body) if ctx.request.body.strip() else {}
         return json_answer(self.recorder.snapshot(self._record_spec(body)))
+
+    def ca_certificate(self, ctx: AdminContext) -> AdminAnswer:
+        if self.ca_pem is None:
+            return empty(404)
+        return AdminAnswer(200, [("Content-Type", "application/x-pem-file")], self.ca_pem())
 
     # settings -------------------------------------------------------------------------------
 

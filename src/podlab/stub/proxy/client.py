@@ -18,6 +18,11 @@ import h11
 
 _READ = 65536
 MAX_IDLE_PER_ORIGIN = 8  # bounded: idle connections beyond this are closed
+# What the JVM says of a certificate it cannot chain to a trusted one (seen on the jar).
+PKIX_FAILURE = (
+    "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: "
+    "unable to find valid certification path to requested target"
+)
 
 
 class ProxyFailure(Exception):
@@ -73,14 +78,16 @@ class _Conn:
 class ProxyClient:
     """Sends requests to proxy targets, reusing idle keep-alive connections per origin."""
 
-    def __init__(self, *, timeout: float) -> None:
+    def __init__(self, *, timeout: float, verify: bool = False) -> None:
         self.timeout = timeout
         self._idle: dict[Origin, list[_Conn]] = {}
-        # The reverse proxy trusts any target certificate, as WireMock's does (its reverse
-        # proxy client is built with trust-all): stubs proxy to test hosts with test certs.
+        # The reverse proxy (proxyBaseUrl) trusts any target certificate, as WireMock's does
+        # (its reverse proxy client is built with trust-all): stubs proxy to test hosts with test
+        # certs. The browser proxy verifies, unless --trust-all-proxy-targets.
         self._tls = ssl.create_default_context()
-        self._tls.check_hostname = False
-        self._tls.verify_mode = ssl.CERT_NONE
+        if not verify:
+            self._tls.check_hostname = False
+            self._tls.verify_mode = ssl.CERT_NONE
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> Reply:
         origin, target = origin_of(url)
@@ -100,6 +107,8 @@ class ProxyClient:
             raise ProxyFailure(f"{origin.host}:{origin.port} failed to respond") from None
         except h11.ProtocolError as exc:
             raise ProxyFailure(str(exc)) from None
+        except ssl.SSLCertVerificationError:
+            raise ProxyFailure(PKIX_FAILURE, kind="SSL") from None
         except ssl.SSLError as exc:
             raise ProxyFailure(exc.reason or str(exc), kind="SSL") from None
 

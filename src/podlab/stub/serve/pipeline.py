@@ -62,6 +62,7 @@ class Serving:
     rng: random.Random = field(default_factory=random.Random)
     webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
     proxy: ProxyClient | None = None  # made on the first proxying stub served
+    browser_proxy: ProxyClient | None = None  # made on the first browser proxy request
     recorder: LiveRecorder | None = None  # --record-mappings
 
     def proxy_client(self) -> ProxyClient:
@@ -70,6 +71,14 @@ class Serving:
 
             self.proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0)
         return self.proxy
+
+    def browser_proxy_client(self) -> ProxyClient:
+        if self.browser_proxy is None:
+            from podlab.stub.proxy.client import ProxyClient
+
+            verify = not self.options.trust_all_proxy_targets
+            self.browser_proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0, verify=verify)
+        return self.browser_proxy
 
 
 async def serve_stub(
@@ -168,7 +177,7 @@ async def serve_browser_proxy(
     from podlab.stub.proxy.serve import browser_proxied_plan
 
     options, state = serving.options, serving.state
-    plan = await browser_proxied_plan(request, serving.proxy_client(), options)
+    plan = await browser_proxied_plan(request, serving.browser_proxy_client(), options)
     definition: dict[str, Any] = {"status": 200}
     if options.verbose and not options.disable_request_logging:
         message = stub_message(
