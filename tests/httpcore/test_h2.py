@@ -14,7 +14,7 @@ import h2.connection
 import h2.events
 import pytest
 
-from podlab.httpcore import Connection, Request, Response, serve
+from podlab.httpcore import Connection, Limits, Request, Response, serve
 
 BIG = 300_000  # over the 65,535-byte initial windows: the sender must wait for WINDOW_UPDATEs
 
@@ -206,3 +206,27 @@ def test_curl_over_h2c(flag: str) -> None:
         assert b"\r\n\r\nGET /c?x=1 v=" + version in out
 
     run(scenario)
+
+
+def test_a_body_over_the_limit_is_413_on_its_stream() -> None:
+    async def scenario(port: int) -> None:
+        client = await Client.prior_knowledge(port)
+        try:
+            big = client.request("POST", "/echo", b"y" * 100)
+            await client.wait(big)
+            headers, body = client.answer(big)
+            assert headers[b":status"] == b"413" and body == b"Request Entity Too Large"
+            small = client.request("POST", "/echo", b"y" * 10)  # the connection goes on
+            await client.wait(small)
+            assert client.answer(small)[0][b":status"] == b"201"
+        finally:
+            client.close()
+
+    async def main() -> None:
+        server = await serve(handler, "127.0.0.1", 0, h2=True, limits=Limits(max_body_bytes=50))
+        try:
+            await asyncio.wait_for(scenario(server.port), 20)
+        finally:
+            await server.wait_closed()
+
+    asyncio.run(main())
