@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -122,10 +123,10 @@ class ProxyClient:
             raise ProxyFailure(f"Connect to {origin.text} failed: Connection refused") from None
         except ssl.SSLError:
             raise
+        except socket.gaierror:
+            # java.net.UnknownHostException's message
+            raise ProxyFailure(f"{origin.host}: Name or service not known") from None
         except OSError as exc:
-            if isinstance(exc, OSError) and exc.__class__.__name__ == "gaierror":
-                # java.net.UnknownHostException's message
-                raise ProxyFailure(f"{origin.host}: Name or service not known") from None
             raise ProxyFailure(f"Connect to {origin.text} failed: {exc.strerror or exc}") from None
         return _Conn(reader, writer)
 

@@ -38,9 +38,9 @@ async def proxied_plan(
     try:
         reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
     except ProxyFailure as exc:
-        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), from_proxy=True)
+        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
     except ValueError as exc:  # not an absolute http(s) URL: java.net.URI refuses it the same way
-        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), from_proxy=True)
+        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), proxy_failed=True)
     return ResponsePlan(
         status=reply.status,
         headers=answer_headers(reply.headers, definition, stub_cors=options.enable_stub_cors),
@@ -67,9 +67,9 @@ async def browser_proxied_plan(request: Request, client: ProxyClient, options: S
     try:
         reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
     except ProxyFailure as exc:
-        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), from_proxy=True)
+        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
     except ValueError as exc:
-        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), from_proxy=True)
+        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), proxy_failed=True)
     return ResponsePlan(
         status=reply.status,
         headers=answer_headers(reply.headers, {}, stub_cors=options.enable_stub_cors),

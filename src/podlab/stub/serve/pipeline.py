@@ -138,7 +138,7 @@ async def serve_stub(
             plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
     except (RenderError, _template_error()) as exc:  # evaluated only once something was raised
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-    if not plan.from_proxy:
+    if not plan.from_proxy and not plan.proxy_failed:
         plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
         shown_headers = [] if plan.fault else plan.headers
@@ -160,7 +160,7 @@ async def serve_stub(
         from podlab.stub.webhooks.plan import plan_webhooks
 
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
-    if plan.from_proxy and serving.recorder is not None:
+    if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
         serving.recorder.record(logged, plan)
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:

@@ -36,6 +36,7 @@ class ResponsePlan:
     delay_ms: float = 0.0
     dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
     from_proxy: bool = False  # the target's answer (podlab.stub.proxy): no Matched-Stub-Id added
+    proxy_failed: bool = False  # the 500 for a target not reached: no Matched-Stub-Id either
 
 
 class RenderError(Exception):
