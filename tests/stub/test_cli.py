@@ -86,7 +86,10 @@ def test_bad_values_and_unsupported_features_exit_1() -> None:
         (("--port", "eighty"), "--port: 'eighty' is not a number"),
         (("--compat", "4"), "--compat: '4' must be 2"),
         (("--port",), "option --port requires an argument"),
-        (("--proxy-all", "http://x"), "proxying is not supported yet"),
+        (
+            ("--load-resources-from-classpath", "x"),
+            "loading resources from the classpath is not supported yet",
+        ),
     ):
         result = run(*args)
         assert result.returncode == 1, args

@@ -255,9 +255,3 @@ def test_stub_cors_and_content_length_modes(start_stub) -> None:
     )
     assert preflight.startswith(b"HTTP/1.1 200")
     assert b"Access-Control-Allow-Methods: OPTIONS,GET,POST,PUT,PATCH,DELETE" in preflight
-
-
-def test_proxy_stubs_answer_not_supported(stub_server: StubProcess) -> None:
-    add(stub_server, {"request": {"url": "/p"}, "response": {"proxyBaseUrl": "http://127.0.0.1:9"}})
-    status, _, body = stub_server.call("GET", "/p")
-    assert status == 501 and b"proxying (proxyBaseUrl) is not supported yet" in body

@@ -25,17 +25,19 @@ def header_values(headers: Headers, name: str) -> list[str]:
 
 @dataclass
 class Request:
-    """One parsed HTTP/1.x request, body fully read."""
+    """One parsed request (HTTP/1.x, or an HTTP/2 stream), body fully read."""
 
     method: str
     target: str  # raw request-target as sent: "/a%20b?x=1"
     path: str  # raw (still percent-encoded) path part
     query: str  # raw query without "?" ("" when absent)
-    http_version: str  # "1.1" or "1.0"
+    http_version: str  # "1.1", "1.0", or "2.0" for an HTTP/2 stream
     headers: list[tuple[str, str]]  # arrival order, names as sent
     body: bytes
     client: tuple[str, int]
     server: tuple[str, int]
+    # HTTP/2's :authority (its requests need not carry Host); None for HTTP/1.x.
+    authority: str | None = None
 
     def header(self, name: str) -> str | None:
         """First value of a header, matched case-insensitively."""

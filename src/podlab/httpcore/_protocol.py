@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 import struct
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,7 @@ from typing import cast
 
 import httptools
 
+from ._h2 import PREFACE, H2Session
 from ._limits import Limits
 from ._models import Request, Response
 
@@ -65,6 +67,14 @@ class Connection:
         """Reset the connection: SO_LINGER 0 makes the kernel send RST instead of FIN."""
         self._protocol.hijacked = True
         self._protocol.reset()
+
+    async def start_tls(self, head: bytes, context: ssl.SSLContext, handler: Handler) -> None:
+        """Write `head` (a CONNECT's 200), then serve what follows on this socket over TLS, as a
+        new connection, to `handler` (a man-in-the-middle proxy's inner requests)."""
+        protocol = self._protocol
+        protocol.hijacked = True
+        await protocol.write_and_drain(head)
+        await protocol.hand_over_tls(context, handler)
 
     async def upgrade(self, status: int, headers: list[tuple[str, str]]) -> RawStream:
         """Answer with a status line and headers (101 usually) and take the socket over."""
@@ -209,8 +219,17 @@ class _HttpProtocol(asyncio.Protocol):
         registry: set[_HttpProtocol],
         upgrades: frozenset[str] | None = None,
         any_case_methods: bool = False,
+        h2: bool = False,
     ) -> None:
         self._handler = handler
+        # HTTP/2 (podlab.httpcore._h2): prior knowledge and ALPN are seen in the first bytes
+        # (the preface), h2c upgrades in a request head.
+        self._h2_enabled = h2
+        self._h2: H2Session | None = None
+        self._fresh = True  # no byte read yet: the preface may come
+        self._first_bytes = b""
+        self._accepting_h2c = False
+        self._h2c_request: Request | None = None
         self._registry = registry
         self._limits = limits
         self._upgrades = upgrades
@@ -260,6 +279,10 @@ class _HttpProtocol(asyncio.Protocol):
         self._sent_method: str | None = None
 
     @property
+    def server_address(self) -> tuple[str, int]:
+        return self._server_addr
+
+    @property
     def queued(self) -> int:
         """Requests parsed and waiting for the handler (at most _MAX_QUEUED plus one slice)."""
         return len(self._pending)
@@ -289,6 +312,8 @@ class _HttpProtocol(asyncio.Protocol):
             self._timer = None
         if self.raw_stream is not None:
             self.raw_stream.feed_eof()
+        if self._h2 is not None:
+            self._h2.connection_lost()
 
     def pause_writing(self) -> None:
         self._can_write.clear()
@@ -297,6 +322,19 @@ class _HttpProtocol(asyncio.Protocol):
         self._can_write.set()
 
     def data_received(self, data: bytes) -> None:
+        if self._h2 is not None:
+            self._h2.data_received(data)
+            return
+        if self._fresh and self._h2_enabled:
+            data = self._first_bytes + data
+            if len(data) < len(PREFACE) and PREFACE.startswith(data):
+                self._first_bytes = data  # could still be the preface: wait for the rest
+                return
+            self._fresh, self._first_bytes = False, b""
+            if data.startswith(PREFACE):
+                self._start_h2(data)
+                return
+        self._fresh = False
         if self.raw_stream is not None:
             self.raw_stream.feed(data)
             return
@@ -343,6 +381,8 @@ class _HttpProtocol(asyncio.Protocol):
                     self.transport.pause_reading()
                 if not self._message_done:  # llhttp may already have completed the message
                     self._finish_request()
+                if self._h2c_request is not None:
+                    self._switch_to_h2c(self._h2c_request)
                 return
             except httptools.HttpParserError as err:
                 if isinstance(err.__context__, _HeadTooLarge):
@@ -445,8 +485,11 @@ class _HttpProtocol(asyncio.Protocol):
         replayed = self._original_headers is not None  # the framing-only head of a declined upgrade
         if self._original_headers is not None:
             self._headers, self._original_headers = self._original_headers, None
+        self._accepting_h2c = not replayed and self._h2c_acceptable()
         self._declined_upgrade = (
             not replayed
+            and not self._accepting_h2c
+            and self._parser.get_method() != b"CONNECT"  # a tunnel: the handler answers it
             and self._upgrades is not None
             and self._parser.should_upgrade()
             and not _upgrade_tokens(self._headers) & self._upgrades
@@ -477,6 +520,7 @@ class _HttpProtocol(asyncio.Protocol):
         if self._too_large:
             self._send_error(413, b"Request Entity Too Large")
             return
+        accepting_h2c, self._accepting_h2c = self._accepting_h2c, False
         target = self._url.decode("latin-1")
         path, _, query = target.partition("?")
         method, self._sent_method = self._sent_method or self._parser.get_method().decode("ascii"), None
@@ -491,6 +535,9 @@ class _HttpProtocol(asyncio.Protocol):
             client=self.client,
             server=self._server_addr,
         )
+        if accepting_h2c:
+            self._h2c_request = request  # answered as stream 1 once the upgrade is done
+            return
         self._pending.append(request)
         if self._cycle is None or self._cycle.done():
             self._cycle = self._loop.create_task(self._run_cycle())
@@ -578,6 +625,65 @@ class _HttpProtocol(asyncio.Protocol):
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+
+    async def hand_over_tls(self, context: ssl.SSLContext, handler: Handler) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        inner = _HttpProtocol(
+            handler,
+            limits=self._limits,
+            registry=self._registry,
+            upgrades=self._upgrades,
+            any_case_methods=self._any_case_methods,
+        )
+        self._header_deadline = self._idle_deadline = None
+        try:
+            tls = await self._loop.start_tls(
+                transport, inner, context, server_side=True, ssl_handshake_timeout=self._limits.header_timeout
+            )
+        except (OSError, ssl.SSLError, TimeoutError, ConnectionError):
+            transport.close()
+            return
+        if tls is None:
+            transport.close()
+            return
+        self._registry.discard(self)  # the inner protocol owns the socket now
+        inner.connection_made(tls)
+
+    # -- HTTP/2 ---------------------------------------------------------------------------
+    def _h2c_acceptable(self) -> bool:
+        """An `Upgrade: h2c` taken: with HTTP2-Settings and, as Jetty does, only for a request
+        without a body (one with a body is served in HTTP/1.1; see _decline_upgrade)."""
+        if not self._h2_enabled or not self._parser.should_upgrade():
+            return False
+        if "h2c" not in _upgrade_tokens(self._headers):
+            return False
+        settings = False
+        for name, value in self._headers:
+            lowered = name.lower()
+            if lowered == "http2-settings":
+                settings = True
+            elif lowered == "transfer-encoding" or (lowered == "content-length" and value.strip() != "0"):
+                return False
+        return settings
+
+    def _leave_http1(self) -> H2Session:
+        self._header_deadline = self._idle_deadline = None
+        self._h2 = H2Session(self, self._handler, max_body_bytes=self._max_body_bytes)
+        return self._h2
+
+    def _start_h2(self, data: bytes) -> None:
+        self._leave_http1().start(data)
+
+    def _switch_to_h2c(self, request: Request) -> None:
+        self._h2c_request = None
+        self._upgrading = False
+        settings = request.header("HTTP2-Settings") or ""
+        rest, self.upgrade_leftover = self.upgrade_leftover, b""
+        self.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")
+        self._leave_http1().start_upgraded(request, settings, rest)
+        self.resume_reading()
 
     # -- transport helpers -----------------------------------------------------------------
     def write(self, data: bytes) -> None:

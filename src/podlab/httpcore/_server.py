@@ -57,6 +57,7 @@ async def serve(
     upgrades: frozenset[str] | None = None,
     any_case_methods: bool = False,
     plain_on_tls: bool = True,
+    h2: bool = False,
 ) -> Server:
     """Listen on host:port and run `handler` for each request, within `limits` (defaults: Limits()).
 
@@ -67,6 +68,8 @@ async def serve(
     keep-alive included. None (the default): any protocol, and an upgrade request has no body.
     With `any_case_methods` a method sent in lower or mixed case ("get") is read as its upper
     case and reaches the handler as sent; otherwise it is a 400, as llhttp has it.
+    With `h2` the port also speaks HTTP/2 (podlab.httpcore._h2): h2c with prior knowledge or by
+    `Upgrade: h2c`, and h2 over TLS when the context offers it by ALPN.
     """
     loop = asyncio.get_running_loop()
     limits = limits or Limits()
@@ -74,7 +77,12 @@ async def serve(
 
     def factory() -> _HttpProtocol:
         return _HttpProtocol(
-            handler, limits=limits, registry=connections, upgrades=upgrades, any_case_methods=any_case_methods
+            handler,
+            limits=limits,
+            registry=connections,
+            upgrades=upgrades,
+            any_case_methods=any_case_methods,
+            h2=h2,
         )
 
     listener: _Listener

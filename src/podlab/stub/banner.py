@@ -55,12 +55,21 @@ def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
     if options.https_port is not None:
         rows.append(_row("https-port", https_port))
         rows.append(_row("https-keystore", keystore_label(options)))
-    if "preserve-host-header" in options.ignored:
-        rows.append(_row("preserve-host-header", True))
-    if options.compat == 3 and "preserve-user-agent-proxy-header" in options.ignored:
-        rows.append(_row("preserve-user-agent-proxy-header", True))
-    rows.append(_row("enable-browser-proxying", False))
+    if options.proxy_all is not None:  # CommandLineOptions.toString prints these with it only
+        rows.append(_row("proxy-all", options.proxy_all))
+        rows.append(_row("preserve-host-header", options.preserve_host_header))
+        if options.compat == 3:
+            rows.append(_row("preserve-user-agent-proxy-header", options.preserve_user_agent_proxy_header))
+    rows.append(_row("enable-browser-proxying", options.enable_browser_proxying))
+    if options.enable_browser_proxying:
+        # WireMock's CA keystore (for CONNECT, which podlab does not do): shown as it shows it.
+        rows.append(_row("trust-all-proxy-targets", options.trust_all_proxy_targets))
+        rows.append(_row("ca-keystore", options.ignored.get("ca-keystore") or _default_ca_keystore()))
+        rows.append(_row("ca-keystore-type", options.ignored.get("ca-keystore-type") or "jks"))
     rows.append(_row("disable-banner", options.disable_banner))
+    if options.record_mappings:
+        rows.append(_row("record-mappings", True))
+        rows.append(_row("match-headers", "[" + ", ".join(options.match_headers) + "]"))
     rows.append(_row("no-request-journal", options.no_request_journal))
     rows.append(_row("verbose", options.verbose))
     if options.jetty_accept_queue_size is not None:
@@ -89,3 +98,9 @@ def startup_text(options: StubOptions, port: int, https_port: int = 0) -> str:
     if options.compat == 3:
         text += _row("extensions", "response-template,webhook")
     return text
+
+
+def _default_ca_keystore() -> str:
+    import os
+
+    return os.path.join(os.path.expanduser("~"), ".wiremock", "ca-keystore.jks")

@@ -107,9 +107,6 @@ _FLAGS = {
 # Accepted WireMock options whose feature podlab does not have; start-up refuses them clearly
 # instead of silently serving something else.
 _UNSUPPORTED = {
-    "proxy-all": "proxying",
-    "record-mappings": "recording",
-    "enable-browser-proxying": "browser proxying",
     "load-resources-from-classpath": "loading resources from the classpath",
 }
 
@@ -159,6 +156,17 @@ class StubOptions:
     https_key: Path | None = None  # podlab's own: PEM private key
     watch: bool = False  # podlab's own: reload mappings/ on change (podlab.stub.watcher)
     watch_interval: float = 1.0
+    # Proxying and recording (podlab.stub.proxy, podlab.stub.recording)
+    proxy_all: str | None = None  # --proxy-all: a priority-10 stub proxying everything there
+    preserve_host_header: bool = False
+    preserve_user_agent_proxy_header: bool = False
+    proxy_timeout_ms: int = 300_000  # WireMock's Options.DEFAULT_TIMEOUT
+    record_mappings: bool = False
+    enable_browser_proxying: bool = False  # absolute-form requests no stub matches are forwarded
+    trust_all_proxy_targets: bool = False  # browser proxying: do not verify HTTPS targets
+    disable_http2_plain: bool = False  # h2c off on the HTTP port
+    disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
+    match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
     show_help: bool = False
     show_version: bool = False
     # Options accepted for compatibility that change nothing here (thread counts, TLS stores...).
@@ -300,6 +308,12 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.use_chunked_encoding = text.lower()
             case "jetty-accept-queue-size" | "jetty-acceptor-threads" | "jetty-header-buffer-size":
                 setattr(opts, name.replace("-", "_"), text)
+            case "proxy-all":
+                opts.proxy_all = text
+            case "proxy-timeout":
+                opts.proxy_timeout_ms = _int(name, text, minimum=1)
+            case "match-headers":
+                opts.match_headers = tuple(h.strip() for h in text.split(",") if h.strip())
             case "help":
                 opts.show_help = True
             case "version":
@@ -365,6 +379,18 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --version                       Print the WireMock version emulated and exit
   --help                          Print this message
 
-Other WireMock options (thread counts, Jetty tuning, HTTP/2 switches) are accepted and ignored.
-Proxying and recording are not supported yet.
+  --proxy-all <url>               Proxy every request no other stub matches to this base URL
+  --preserve-host-header          Send the caller's Host to proxy targets (default: the target's)
+  --preserve-user-agent-proxy-header  Send the caller's User-Agent to proxy targets
+  --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
+  --enable-browser-proxying       Forward absolute-form (proxy) requests no stub matches to
+                                  their target; CONNECT is answered with a certificate for
+                                  the host from a CA made at start
+                                  (GET /__admin/certs/wiremock-ca.crt)
+  --trust-all-proxy-targets       Browser proxying: do not verify HTTPS targets
+  --record-mappings               Write each first proxied exchange to mappings/ and __files/
+  --match-headers <h1,h2>         Headers --record-mappings puts in the recorded request
+  --disable-http2-plain           No h2c (HTTP/2 without TLS) on the HTTP port
+  --disable-http2-tls             No h2 offered by ALPN on the HTTPS port
+Other WireMock options (thread counts, Jetty tuning) are accepted and ignored.
 """

@@ -16,8 +16,10 @@ from typing import TextIO
 from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
 from podlab.stub.banner import startup_text
+from podlab.stub.model import StubMapping
 from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
+from podlab.stub.proxy.mitm import Mitm
 from podlab.stub.report.verbose_log import admin_message, notifier_line
 from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serve_stub, write_log
@@ -44,9 +46,16 @@ class StubServer:
         self._https_server: Server | None = None
         self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
         self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
+        if options.record_mappings:
+            from podlab.stub.recording.live import LiveRecorder
+
+            self._serving.recorder = LiveRecorder(self.state.files, options.match_headers)
         self.shutdown_requested = asyncio.Event()
         self.watcher: Watcher | None = None
-        self.admin = AdminApi(self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic())
+        self._mitm: Mitm | None = None  # browser proxying's CA and host certificates, made on need
+        self.admin = AdminApi(
+            self.state, on_shutdown=self._request_shutdown, started_at=time.monotonic(), ca_pem=self._ca_pem
+        )
 
     async def start(self) -> None:
         """Create the root dirs, load mappings (MappingLoadError names a bad file), listen.
@@ -61,6 +70,10 @@ class StubServer:
                 f"{self.options.root_dir}: cannot create mappings/ and __files/: {exc}"
             ) from None
         self.state.load_files()
+        if self.options.proxy_all is not None:
+            # WireMock adds it once at start, priority 10 so other stubs win; a reset drops it.
+            proxy_all = {"request": {"method": "ANY"}, "response": {"proxyBaseUrl": self.options.proxy_all}}
+            self.state.add(StubMapping.from_json({**proxy_all, "priority": 10}, compat=self.options.compat))
         if self.options.verbose:
             # WireMock's notifier announces this twice (once per Options object it builds), each
             # line with its own clock reading.
@@ -93,12 +106,16 @@ class StubServer:
                 ssl_context=context,
                 plain_on_tls=False,  # Jetty's HTTPS connector speaks TLS only
                 limits=self.options.limits,
-                # The stub takes no connection over: an `Upgrade: h2c` (the JDK HttpClient's, on every
-                # cleartext request) is answered in HTTP/1.1 with its body read, as Jetty does when
-                # the request has a body. (Jetty upgrades a bodiless one to HTTP/2; podlab has none.)
+                # The stub takes no connection over (`Upgrade: h2c` aside, which the core
+                # answers itself with HTTP/2, as Jetty does for a request without a body): an
+                # h2c upgrade with a body (the JDK HttpClient offers one on every cleartext
+                # request) is answered in HTTP/1.1 with its body read, as Jetty does.
                 upgrades=frozenset(),
                 # Jetty reads "get" as GET (WireMock journals GET and matches it).
                 any_case_methods=True,
+                h2=not (
+                    self.options.disable_http2_plain if context is None else self.options.disable_http2_tls
+                ),
             )
         except OSError as exc:
             exc.port = port  # type: ignore[attr-defined]  # for the CLI's "Failed to bind" line
@@ -116,6 +133,36 @@ class StubServer:
             await self.watcher.stop()
         await self._close_listeners()
         await self.webhooks.aclose()
+        for client in (self._serving.proxy, self._serving.browser_proxy):
+            if client is not None:
+                await client.aclose()
+        if self._mitm is not None:
+            self._mitm.close()
+
+    def _ca_pem(self) -> bytes:
+        if self._mitm is None:
+            from podlab.stub.proxy.mitm import Mitm
+
+            self._mitm = Mitm()
+        return self._mitm.ca_pem()
+
+    async def _tunnel(self, request: Request, connection: Connection) -> None:
+        """CONNECT with browser proxying: answer 200 as Jetty does, then be the host over TLS
+        with a certificate for it; its requests are browser proxy requests to https://host."""
+        self._ca_pem()
+        assert self._mitm is not None
+        host = request.target.rpartition(":")[0] or request.target
+        context = self._mitm.context_for(host)
+
+        async def inner(inner_request: Request, inner_connection: Connection) -> Response | None:
+            authority = inner_request.header("Host") or request.target
+            if inner_request.target.startswith("/"):
+                inner_request = dataclasses.replace(
+                    inner_request, target=f"https://{authority}{inner_request.target}"
+                )
+            return await self.handle(inner_request, inner_connection, scheme="https")
+
+        await connection.start_tls(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", context, inner)
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.
@@ -124,6 +171,9 @@ class StubServer:
     async def handle(
         self, request: Request, connection: Connection, *, scheme: str = "http"
     ) -> Response | None:
+        if request.method == "CONNECT" and self.options.enable_browser_proxying:
+            await self._tunnel(request, connection)
+            return None
         refused = refused_by_jetty(request, self.options.compat)
         if refused is not None:
             return refused

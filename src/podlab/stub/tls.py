@@ -56,6 +56,8 @@ def server_context(options: StubOptions) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     _load_chain(context, material)
+    if not options.disable_http2_tls:
+        context.set_alpn_protocols(["h2", "http/1.1"])  # as Jetty's HTTPS connector offers
     if options.https_require_client_cert:
         context.verify_mode = ssl.CERT_REQUIRED
         cadata = _trusted_certs(options)

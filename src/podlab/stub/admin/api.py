@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from podlab.httpcore import Request
@@ -27,6 +27,10 @@ from podlab.stub.model.request import LoggedRequest
 from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
+
+if TYPE_CHECKING:
+    from podlab.stub.recording.recorder import Recorder
+    from podlab.stub.recording.spec import RecordSpec
 
 JSON = "application/json"
 
@@ -133,11 +137,20 @@ class AdminContext:
 class AdminApi:
     """Routes one admin request to its handler; `on_shutdown` is called after answering shutdown."""
 
-    def __init__(self, state: StubState, *, on_shutdown: Callable[[], None], started_at: float) -> None:
+    def __init__(
+        self,
+        state: StubState,
+        *,
+        on_shutdown: Callable[[], None],
+        started_at: float,
+        ca_pem: Callable[[], bytes] | None = None,
+    ) -> None:
         self.state = state
+        self.ca_pem = ca_pem  # browser proxying's CA certificate (podlab.stub.proxy.mitm)
         self.on_shutdown = on_shutdown
         self.started_at = started_at
         self.compat = state.options.compat
+        self._recorder: Recorder | None = None  # made on the first recording call
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
         self._install_routes()
 
@@ -191,9 +204,10 @@ class AdminApi:
         r("POST", "/near-misses/request", self.near_misses_for_request)
         r("POST", "/near-misses/request-pattern", self.near_misses_for_pattern)
         r("GET", "/recordings/status", self.recording_status)
+        r("POST", "/recordings/start", self.recording_start)
         r("POST", "/recordings/stop", self.recording_stop)
-        for path in ("/recordings/start", "/recordings/snapshot"):
-            r("POST", path, self.recording_unsupported)
+        r("POST", "/recordings/snapshot", self.recording_snapshot)
+        r("GET", "/certs/wiremock-ca.crt", self.ca_certificate)
         r("GET", "/settings", self.get_settings)
         r("POST", "/settings", self.set_settings)
         r("PUT", "/settings", self.set_settings)
@@ -539,24 +553,50 @@ class AdminApi:
             }
         )
 
-    # recordings (not supported) -------------------------------------------------------------
+    # recordings (podlab.stub.recording) ------------------------------------------------------
+
+    @property
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from podlab.stub.recording.recorder import Recorder
+
+            self._recorder = Recorder(self.state)
+        return self._recorder
+
+    def _record_spec(self, body: Any) -> RecordSpec:
+        from podlab.stub.recording.spec import parse_record_spec
+
+        try:
+            return parse_record_spec(body, compat=self.compat)
+        except InvalidInputError as exc:
+            raise BadInput(exc) from None
 
     def recording_status(self, ctx: AdminContext) -> AdminAnswer:
-        return json_answer({"status": "NeverStarted"})
+        status = self._recorder.status if self._recorder is not None else "NeverStarted"
+        return json_answer({"status": status})
+
+    def recording_start(self, ctx: AdminContext) -> AdminAnswer:
+        self.recorder.start(self._record_spec(ctx.json_object()))
+        return json_answer({})
 
     def recording_stop(self, ctx: AdminContext) -> AdminAnswer:
-        # Recording never starts here, so stopping always finds nothing to stop, as in WireMock.
-        return json_answer({"errors": [{"code": 30, "title": "Not currently recording."}]}, 400)
+        from podlab.stub.recording.recorder import NotRecording
 
-    def recording_unsupported(self, ctx: AdminContext) -> AdminAnswer:
-        return json_answer(
-            {
-                "errors": [
-                    {"code": 501, "title": "Recording and proxying are not supported yet by podlab stub"}
-                ]
-            },
-            501,
-        )
+        try:
+            result = self.recorder.stop()
+        except NotRecording:
+            return json_answer({"errors": [{"code": 30, "title": "Not currently recording."}]}, 400)
+        return json_answer(result)
+
+    def recording_snapshot(self, ctx: AdminContext) -> AdminAnswer:
+        # An empty body is RecordSpec.DEFAULTS (SnapshotTask), unlike start's 422.
+        body = parse_json_body(ctx.request.body) if ctx.request.body.strip() else {}
+        return json_answer(self.recorder.snapshot(self._record_spec(body)))
+
+    def ca_certificate(self, ctx: AdminContext) -> AdminAnswer:
+        if self.ca_pem is None:
+            return empty(404)
+        return AdminAnswer(200, [("Content-Type", "application/x-pem-file")], self.ca_pem())
 
     # settings -------------------------------------------------------------------------------
 

@@ -111,9 +111,15 @@ class LoggedRequest:
 
     @classmethod
     def from_http(
-        cls, req: Request, *, scheme: str = "http", logged_at: datetime | None = None, compat: int = 3
+        cls,
+        req: Request,
+        *,
+        scheme: str = "http",
+        logged_at: datetime | None = None,
+        compat: int = 3,
+        browser_proxying: bool = False,
     ) -> LoggedRequest:
-        url, host = req.target, req.header("Host")
+        url, host = req.target, req.header("Host") or req.authority
         target = absolute_target(req.target)
         if target is not None:
             # An absolute-form target (what a client that takes the stub for its proxy sends):
@@ -136,6 +142,8 @@ class LoggedRequest:
             compat=compat,
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),
+            # With --enable-browser-proxying an absolute-form target is a browser proxy request.
+            browser_proxy_request=browser_proxying and target is not None,
         )
 
     @classmethod
@@ -192,7 +200,8 @@ class LoggedRequest:
 
         Spelled here, when shown (journal, templates), not when the request arrives: matching
         ignores case, and most requests are never shown."""
-        known = HEADER_NAMES[self.compat]
+        # HTTP/2 field names are lower case on the wire, and Jetty shows them so (seen on the jar).
+        known = HEADER_NAMES[self.compat] if self.protocol != "HTTP/2.0" else {}
         names: dict[str, str] = {}
         out: dict[str, list[str]] = {}
         for key, value in self.headers:

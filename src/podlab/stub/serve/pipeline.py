@@ -35,6 +35,8 @@ from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeh
 from podlab.stub.store.state import StubState
 
 if TYPE_CHECKING:
+    from podlab.stub.proxy.client import ProxyClient
+    from podlab.stub.recording.live import LiveRecorder
     from podlab.stub.webhooks.plan import WebhookDecision
     from podlab.stub.webhooks.sender import WebhookSender
 
@@ -59,6 +61,24 @@ class Serving:
     err: TextIO
     rng: random.Random = field(default_factory=random.Random)
     webhooks: WebhookSender | None = None  # None: webhooks are decided but not sent
+    proxy: ProxyClient | None = None  # made on the first proxying stub served
+    browser_proxy: ProxyClient | None = None  # made on the first browser proxy request
+    recorder: LiveRecorder | None = None  # --record-mappings
+
+    def proxy_client(self) -> ProxyClient:
+        if self.proxy is None:
+            from podlab.stub.proxy.client import ProxyClient
+
+            self.proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0)
+        return self.proxy
+
+    def browser_proxy_client(self) -> ProxyClient:
+        if self.browser_proxy is None:
+            from podlab.stub.proxy.client import ProxyClient
+
+            verify = not self.options.trust_all_proxy_targets
+            self.browser_proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0, verify=verify)
+        return self.browser_proxy
 
 
 async def serve_stub(
@@ -72,8 +92,12 @@ async def serve_stub(
         preflight = stub_preflight(request)
         if preflight is not None:
             return preflight
-    logged = LoggedRequest.from_http(request, scheme=scheme, compat=options.compat)  # parse
+    logged = LoggedRequest.from_http(
+        request, scheme=scheme, compat=options.compat, browser_proxying=options.enable_browser_proxying
+    )  # parse
     stub = state.find(logged)  # match
+    if stub is None and logged.browser_proxy_request:
+        return await serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
         if request.method == "GET":
             static = state.files.static_file(request.path)
@@ -98,10 +122,24 @@ async def serve_stub(
     definition = state.response_json(stub)
     try:
         definition = templated(definition, logged, stub, options, state.files)  # template
-        plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
+        if definition.get("proxyBaseUrl"):
+            from podlab.stub.proxy.serve import proxied_plan
+
+            plan = await proxied_plan(
+                definition,
+                request,
+                logged.url,
+                serving.proxy_client(),
+                options,
+                settings=state.settings,
+                rng=serving.rng,
+            )
+        else:
+            plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
     except (RenderError, _template_error()) as exc:  # evaluated only once something was raised
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-    plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
+    if not plan.from_proxy and not plan.proxy_failed:
+        plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
         shown_headers = [] if plan.fault else plan.headers
         message = stub_message(
@@ -122,10 +160,37 @@ async def serve_stub(
         from podlab.stub.webhooks.plan import plan_webhooks
 
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
+    if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
+        serving.recorder.record(logged, plan)
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
     return response
+
+
+async def serve_browser_proxy(
+    request: Request, logged: LoggedRequest, connection: Connection, serving: Serving, started: float
+) -> Response | None:
+    """--enable-browser-proxying: an absolute-form request no stub matches goes to its target.
+    The journal has it as matched, with a bare `{"status": 200}` definition and no stub (as the
+    jar shows it)."""
+    from podlab.stub.proxy.serve import browser_proxied_plan
+
+    options, state = serving.options, serving.state
+    plan = await browser_proxied_plan(request, serving.browser_proxy_client(), options)
+    definition: dict[str, Any] = {"status": 200}
+    if options.verbose and not options.disable_request_logging:
+        message = stub_message(
+            log_text(request, logged.url, options.compat),
+            definition,
+            logged.protocol,
+            plan.status,
+            plan.headers,
+        )
+        write_log(serving.out, message)
+    if state.journal.enabled:
+        state.journal.add(served_event(logged, definition, plan, {}, None, started))
+    return await answer(plan, request, connection, options)
 
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------
@@ -282,7 +347,7 @@ def served_event(
     definition: dict[str, Any],
     plan: ResponsePlan,
     stub_json: dict[str, Any],
-    stub_id: str,
+    stub_id: str | None,
     started: float,
 ) -> ServeEvent:
     elapsed = int((time.monotonic() - started) * 1000)

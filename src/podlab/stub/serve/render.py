@@ -35,9 +35,8 @@ class ResponsePlan:
     fault: str | None = None
     delay_ms: float = 0.0
     dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
-
-
-PROXY_UNSUPPORTED = "podlab stub: proxying (proxyBaseUrl) is not supported yet"
+    from_proxy: bool = False  # the target's answer (podlab.stub.proxy): no Matched-Stub-Id added
+    proxy_failed: bool = False  # the 500 for a target not reached: no Matched-Stub-Id either
 
 
 class RenderError(Exception):
@@ -91,26 +90,13 @@ def plan_response(
     settings: dict[str, Any],
     rng: random.Random,
 ) -> ResponsePlan:
-    """Decide everything about a stub's answer except templating (already applied)."""
-    if definition.get("proxyBaseUrl"):
-        return ResponsePlan(
-            status=501,
-            headers=[("Content-Type", "text/plain;charset=UTF-8")],
-            body=PROXY_UNSUPPORTED.encode("utf-8"),
-        )
+    """Decide everything about a stub's answer except templating (already applied) and
+    proxying (`proxyBaseUrl`: podlab.stub.proxy.serve)."""
     fault = definition.get("fault")
-    delay = float(definition.get("fixedDelayMilliseconds") or 0)
-    delay += sample_delay_ms(definition.get("delayDistribution"), rng)
-    delay += float(settings.get("fixedDelay") or 0)
-    delay += sample_delay_ms(settings.get("delayDistribution"), rng)
+    delay = delay_ms(definition, settings, rng)
     if fault:
         return ResponsePlan(status=200, fault=str(fault), delay_ms=delay)
     body, from_file = body_of(definition, files)
-    dribble = None
-    spec = definition.get("chunkedDribbleDelay")
-    if isinstance(spec, dict):
-        chunks = int(spec.get("numberOfChunks", 1) or 1)
-        dribble = (max(chunks, 1), float(spec.get("totalDuration", 0) or 0))
     return ResponsePlan(
         status=int(definition.get("status", 200) or 200),
         reason=definition.get("statusMessage"),
@@ -118,8 +104,25 @@ def plan_response(
         body=body,
         from_file=from_file,
         delay_ms=delay,
-        dribble=dribble,
+        dribble=dribble_of(definition),
     )
+
+
+def delay_ms(definition: dict[str, Any], settings: dict[str, Any], rng: random.Random) -> float:
+    """The stub's fixed and random delays plus the global settings' ones."""
+    delay = float(definition.get("fixedDelayMilliseconds") or 0)
+    delay += sample_delay_ms(definition.get("delayDistribution"), rng)
+    delay += float(settings.get("fixedDelay") or 0)
+    delay += sample_delay_ms(settings.get("delayDistribution"), rng)
+    return delay
+
+
+def dribble_of(definition: dict[str, Any]) -> tuple[int, float] | None:
+    spec = definition.get("chunkedDribbleDelay")
+    if not isinstance(spec, dict):
+        return None
+    chunks = int(spec.get("numberOfChunks", 1) or 1)
+    return (max(chunks, 1), float(spec.get("totalDuration", 0) or 0))
 
 
 def wants_gzip(accept_encoding: list[str]) -> bool:
@@ -140,6 +143,8 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
     if any(name.lower() == "content-encoding" for name, _ in plan.headers):
         return
     plan.body = gzip.compress(plan.body, mtime=0)
+    # A length the headers carry (a proxied answer's) was the plain body's: the core frames it.
+    plan.headers = [(n, v) for n, v in plan.headers if n.lower() != "content-length"]
     plan.headers.append(("Content-Encoding", "gzip"))
 
 

@@ -187,5 +187,8 @@ def mapping_file_name(stub_json: dict[str, Any]) -> str:
         if key in request:
             url = str(request[key])
             break
-    parts = [_safe_name(method), _safe_name(url)] if url else [_safe_name(method)]
-    return "-".join(p for p in parts if p) + f"-{stub_id}.json"
+    # The template is "{{{method}}}-{{{url}}}-{{{id}}}": a URL that slugs to nothing ("/")
+    # leaves its dashes ("get--<id>.json", seen on the jar for a recorded GET /).
+    if url:
+        return f"{_safe_name(method)}-{_safe_name(url)}-{stub_id}.json"
+    return f"{_safe_name(method)}-{stub_id}.json"

@@ -56,7 +56,8 @@ class ServeEvent:
         }
         if with_sub_events:
             out["subEvents"] = self.sub_events
-        out["stubMapping"] = self.stub_mapping
+        if self.stub_mapping:  # a browser-proxied request's entry has none (seen on the jar)
+            out["stubMapping"] = self.stub_mapping
         return out
 
 
