@@ -33,7 +33,7 @@ EPOCH = "1970-01-01T00:00:00Z"  # what containerd reports as startedAt for a Sta
 DEADLINE_EXCEEDED = "DeadlineExceeded"
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 # What containerd reports for a container whose task it lost (a node reboot, a containerd
-# restart): containerd internal/cri/server/helpers.go unknownExitCode / unknownExitReason.
+# restart): containerd's CRI plugin, server/restart.go loadContainer (unknownExitCode/Reason).
 UNKNOWN_EXIT_CODE = 255
 UNKNOWN_EXIT_REASON = "Unknown"
 # kubelet's event when a pod's sandbox is gone and it makes a new one (events.SandboxChanged,
@@ -366,7 +366,8 @@ class PodWorker:
         if not self.sandbox_ready:
             return actions
         if not self.initialized:
-            actions, done = self._sync_init(now, liveness, startup)
+            init_actions, done = self._sync_init(now, liveness, startup)
+            actions = actions + init_actions  # after the deadline's and SandboxChanged
             if not done:
                 return actions
             self.initialized = True
