@@ -27,7 +27,7 @@ def test_every_kind_of_write_is_on_disk_when_the_call_returns(tmp_path: Path) ->
     rv = store.resource_version
     # Another connection sees it all while the store is still open (WAL: committed, not closed).
     db = sqlite3.connect(path)
-    assert db.execute("SELECT v FROM meta WHERE k = 'resourceVersion'").fetchone() == (rv,)
+    assert db.execute("SELECT max(resource_version) FROM objects").fetchone() == (int(rv),)
     rows = db.execute("SELECT count(*) FROM objects").fetchone()[0]
     db.close()
     store.close()
