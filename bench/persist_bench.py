@@ -92,7 +92,12 @@ def main() -> None:
     if args.serve is not None:
         serve(args.serve, json.loads(args.persist))
         return
-    rates: dict[str, list[float]] = {"store memory": [], "store sqlite": [], "api memory": [], "api sqlite": []}
+    rates: dict[str, list[float]] = {
+        "store memory": [],
+        "store sqlite": [],
+        "api memory": [],
+        "api sqlite": [],
+    }
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory() as tmp:
             rates["store memory"].append(store_rate(None, args.store_writes))
@@ -100,10 +105,14 @@ def main() -> None:
         rates["api memory"].append(api_rate(False, args.api_writes))
         rates["api sqlite"].append(api_rate(True, args.api_writes))
     for name, values in rates.items():
-        print(f"{name:13} creates/s median {statistics.median(values):8.0f}  runs {[round(v) for v in values]}")
+        print(
+            f"{name:13} creates/s median {statistics.median(values):8.0f}  runs {[round(v) for v in values]}"
+        )
     for level in ("store", "api"):
         memory, sqlite = (statistics.median(rates[f"{level} {kind}"]) for kind in ("memory", "sqlite"))
-        print(f"{level}: {1e6 / sqlite - 1e6 / memory:+.0f} µs per create with store.db ({sqlite / memory:.0%})")
+        print(
+            f"{level}: {1e6 / sqlite - 1e6 / memory:+.0f} µs per create with store.db ({sqlite / memory:.0%})"
+        )
 
 
 if __name__ == "__main__":

@@ -214,6 +214,7 @@ def up(
             raise click.ClickException(str(exc)) from None
         click.echo(f"podlab node ready at {state.server} (pid {state.pid})")
         click.echo(f"pod network: {state.network}")
+        click.echo(state.state)
         click.echo(f"export KUBECONFIG={kubeconfig_path(home)}")
         return
     kube_version.use(version)
