@@ -232,7 +232,7 @@ def up(
             )
         )
     except StateError as exc:
-        raise click.ClickException(_state_error(exc)) from None
+        raise click.ClickException(_state_error(exc.path, exc.reason)) from None
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE or port == 0:  # only a chosen port can be taken
             raise
@@ -243,9 +243,8 @@ def up(
     sys.exit(code)
 
 
-def _state_error(exc: Exception) -> str:
-    path = getattr(exc, "path", "")
-    reason = getattr(exc, "reason", str(exc))
+def _state_error(path: Path, reason: str) -> str:
+    """A store.db the node cannot load: named, kept, and the way out (docs/reference/state.md §4)."""
     return (
         f"cannot load the node's stored objects from {path}: {reason}. The file is left as it is: "
         "move it away to keep it, or start empty with `podlab up --fresh` (which deletes it and "

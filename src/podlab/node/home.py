@@ -119,7 +119,8 @@ def remove_state(home: Path) -> list[Path]:
 
 
 # What one node's run leaves in $PODLAB_HOME: containers' logs (pods/<ns>_<pod>_<uid>/) and
-# sandboxes (sandbox/<uid>/). They belong to pods that exist only in that node's memory.
+# sandboxes (sandbox/<uid>/). They belong to that run's containers: the pods themselves may
+# persist (store.db), but the next run gives them new sandboxes, as after a node reboot.
 RUN_DIRS = ("pods", "sandbox")
 
 

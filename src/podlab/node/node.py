@@ -30,7 +30,14 @@ from podlab.store import Store
 
 from .cluster_dns import NodeDns, start_cluster_dns
 from .config import NodeConfig
-from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs, store_path
+from .home import (
+    LOCAL_PATH_DIR,
+    NodeState,
+    ensure_private_home,
+    kubeconfig_path,
+    remove_run_dirs,
+    store_path,
+)
 from .storage_class import ensure_standard_class
 from .streams import NodeStreams
 
@@ -132,7 +139,7 @@ class Node:
         self._controllers = Controllers(
             self.store,
             cronjob_clock=cronjob_clock_from_env(os.environ),
-            local_path=self.home / "local-path-provisioner",
+            local_path=self.home / LOCAL_PATH_DIR,
         )
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
