@@ -42,6 +42,7 @@ from .storage_class import ensure_standard_class
 from .streams import NodeStreams
 
 log = logging.getLogger("podlab.node")
+NODE_NAME = "podlab"  # the Node object's name; pods run here have it as spec.nodeName
 
 
 class Node:
@@ -117,6 +118,7 @@ class Node:
         self.pod_network = await start_pod_network(self.runtime.isolation)
         log.info("pod network: %s", self.pod_network.describe())
         self.host_ports = HostPorts(self.store, self.network)
+        self.host_ports.reserve_bound(NODE_NAME)  # pods restored from store.db
         self._api = ApiServer(
             self.store,
             token=self.token,
@@ -145,6 +147,7 @@ class Node:
         self.kubelet = Kubelet(
             self.store,
             self.runtime,
+            node_name=NODE_NAME,
             probe_attempt=self._probe_attempt,
             cluster_dns=self.dns.cluster,
             admission=self.host_ports,
