@@ -85,3 +85,14 @@ def test_a_write_the_disk_refuses_changes_nothing(tmp_path: Path) -> None:
     store.close()
     again = Store(path)
     assert again.resource_version == rv and again.list(CMS)[0] == []
+
+
+def test_a_store_of_another_schema_version_is_refused_not_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 7")  # as another podlab would write it
+    before = path.read_bytes()
+    with pytest.raises(StateError, match="its schema is version 7, this podlab reads version 1"):
+        Store(path)
+    assert path.read_bytes() == before

@@ -26,6 +26,8 @@ from typing import Any
 Obj = dict[str, Any]
 ResourceKey = tuple[str, str]
 
+# PRAGMA user_version of the files this module writes; another version is refused, not rewritten.
+SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     grp TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
@@ -59,6 +61,14 @@ class SqliteMirror:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version == 0:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version != SCHEMA_VERSION:
+                self._db.close()
+                raise StateError(
+                    path, f"its schema is version {version}, this podlab reads version {SCHEMA_VERSION}"
+                )
         except OSError as exc:
             raise StateError(path, exc.strerror or str(exc)) from None
         except sqlite3.Error as exc:
