@@ -251,7 +251,9 @@ def test_no_cgroup_left_after_down_and_after_sigkill_and_restart(tmp_path: Path)
     node.process.wait(timeout=10)
     assert container.parent.exists()  # nothing removed it: the node had no chance
     (home / "ready").unlink()  # the killed node's handshake file; wait for the new node's
-    node = start_node(home)  # the next node on this home removes what the killed one left
+    # The next node on this home removes what the killed one left; --fresh, or it would restart
+    # the stored pod (same uid) in a new cgroup.
+    node = start_node(home, args=["--fresh"])
     try:
         for controller in HOST.setup.roots:
             assert not cgroup_dir(node, controller, uid).exists(), (controller, node.log())

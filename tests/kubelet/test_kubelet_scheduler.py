@@ -132,6 +132,32 @@ def test_a_pod_whose_host_port_is_held_stays_pending_and_fits_once_it_is_free() 
     host_ports.stop()
 
 
+def test_pods_of_an_earlier_run_get_their_host_ports_back_before_anything_is_scheduled() -> None:
+    """A node restarted on store.db: its running pod holds its port again, a finished one not."""
+    store = Store(None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        ports = [probe.getsockname()[1]]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        ports.append(probe.getsockname()[1])
+    running = host_port_pod(store, "running", ports[0])
+    done = host_port_pod(store, "done", ports[1])
+    for pod, phase in ((running, "Running"), (done, "Succeeded")):
+        pod["spec"]["nodeName"] = "podlab"  # type: ignore[index]
+        store.update(PODS, pod)
+        name = {"name": pod["metadata"]["name"]}  # type: ignore[index]
+        store.update(PODS, {"metadata": name, "status": {"phase": phase}}, subresource="status")
+    host_ports = HostPorts(store, LoopbackSockets())
+    host_ports.reserve_bound("podlab")
+    scheduler = Scheduler(store, VirtualClock(), node_name="podlab", admission=host_ports)
+    try:
+        assert not scheduler.schedule(host_port_pod(store, "late", ports[0]))
+        assert scheduler.schedule(host_port_pod(store, "next", ports[1]))
+    finally:
+        host_ports.stop()
+
+
 def test_host_port_rules() -> None:
     pod = {
         "spec": {

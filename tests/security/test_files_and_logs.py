@@ -159,6 +159,7 @@ def test_detached_node_log_is_private_and_down_needs_no_sigkill(tmp_path: Path) 
     assert up.returncode == 0, up.stderr
     try:
         assert mode_of(home) == 0o700 and mode_of(home / "node.log") == 0o600
+        assert mode_of(home / "store.db") == 0o600  # holds Secrets
     finally:
         started = time.monotonic()
         down = podlab("down")

@@ -17,7 +17,7 @@ import click
 
 from podlab import kube_version
 from podlab.httpcore import install_uvloop
-from podlab.node.home import NodeState, kubeconfig_path, podlab_home
+from podlab.node.home import NodeState, kubeconfig_path, podlab_home, store_path
 
 from .client import ApiClient, ApiError
 from .errors import KubectlError
@@ -150,6 +150,13 @@ def _kubernetes_version(
     default=None,
     help="Node settings (default: ./podlab.yaml when present), e.g. images: {IMAGE: COMMAND}.",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start empty: delete the stored objects ($PODLAB_HOME/store.db) and the PersistentVolume "
+    "data ($PODLAB_HOME/local-path-provisioner/) an earlier node left. Without it, `up` carries on "
+    "with them.",
+)
 @click.option("--ready-file", type=click.Path(path_type=Path), hidden=True)
 @click.pass_context
 def up(
@@ -162,10 +169,17 @@ def up(
     sandbox: str,
     no_live: bool,
     config_path: Path | None,
+    fresh: bool,
     ready_file: Path | None,
 ) -> None:
-    """Start the node and apply FILES."""
+    """Start the node and apply FILES.
+
+    The node's objects persist in $PODLAB_HOME/store.db: the next `up` finds them again and
+    restarts their pods (as kubelet does after a node reboot); `--fresh` starts empty.
+    """
     from podlab.node.config import ConfigError, load_config
+    from podlab.node.home import remove_state
+    from podlab.store.persist import StateError
 
     from .up import run_foreground, start_detached
 
@@ -180,6 +194,10 @@ def up(
         raise click.ClickException(
             f"a podlab node is already running (pid {running.pid}); `podlab down` stops it"
         )
+    if fresh:
+        removed = remove_state(home)
+        what = ", ".join(str(path) for path in removed) if removed else "nothing was stored"
+        click.echo(f"--fresh: starting empty (removed: {what})")
     if detach:
         try:
             state = start_detached(
@@ -196,6 +214,7 @@ def up(
             raise click.ClickException(str(exc)) from None
         click.echo(f"podlab node ready at {state.server} (pid {state.pid})")
         click.echo(f"pod network: {state.network}")
+        click.echo(state.state)
         click.echo(f"export KUBECONFIG={kubeconfig_path(home)}")
         return
     kube_version.use(version)
@@ -212,6 +231,8 @@ def up(
                 ready_file=ready_file,
             )
         )
+    except StateError as exc:
+        raise click.ClickException(_state_error(exc.path, exc.reason)) from None
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE or port == 0:  # only a chosen port can be taken
             raise
@@ -222,12 +243,22 @@ def up(
     sys.exit(code)
 
 
+def _state_error(path: Path, reason: str) -> str:
+    """A store.db the node cannot load: named, kept, and the way out (docs/reference/state.md §4)."""
+    return (
+        f"cannot load the node's stored objects from {path}: {reason}. The file is left as it is: "
+        "move it away to keep it, or start empty with `podlab up --fresh` (which deletes it and "
+        "the PersistentVolume data)"
+    )
+
+
 @main.command()
 def down() -> None:
     """Stop the running node (detached or in a terminal): its containers, pod logs and sandboxes go.
 
-    The kubeconfig stays in $PODLAB_HOME, so an exported KUBECONFIG works again after the
-    next `podlab up`, which rewrites it.
+    Its objects stay in $PODLAB_HOME/store.db for the next `podlab up` (`up --fresh` starts
+    empty). The kubeconfig stays in $PODLAB_HOME, so an exported KUBECONFIG works again after
+    the next `podlab up`, which rewrites it.
     """
     from .up import stop_node
 
@@ -236,6 +267,7 @@ def down() -> None:
     stop_node(home, state)
     click.echo(f"podlab node stopped (pid {state.pid}): its containers, pod logs and sandboxes are gone")
     click.echo(f"{kubeconfig_path(home)} stays; the next `podlab up` points it at the new node")
+    click.echo(f"its objects stay in {store_path(home)}; `podlab up --fresh` starts empty")
 
 
 @main.command(context_settings=TAKES_MANIFESTS)
@@ -373,7 +405,7 @@ def kubectl(args: tuple[str, ...]) -> None:
 @main.command()
 def status() -> None:
     """Print the running node's address, kubeconfig, pod network, whether resource limits are
-    enforced and the cluster DNS (or why it is off), as JSON."""
+    enforced, the cluster DNS (or why it is off) and where its objects persist, as JSON."""
     state = _running()
     click.echo(
         json.dumps(
@@ -384,6 +416,7 @@ def status() -> None:
                 "limits": state.limits,
                 "dns": state.dns,
                 "network": f"pod network: {state.network}",
+                "state": state.state,
             }
         )
     )

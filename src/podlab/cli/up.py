@@ -64,6 +64,8 @@ async def run_foreground(
             )
             assert node.pod_network is not None
             print(f"pod network: {node.pod_network.describe()}", flush=True)
+            if node.state_path is not None:
+                print(f"objects persist in {node.state_path} ({node.store.restored} restored)", flush=True)
             await stop.wait()
     finally:
         await node.stop()

@@ -40,7 +40,7 @@ async def observe_run(
 
     observer = ProbeObserver()
     with tempfile.TemporaryDirectory(prefix="podlab-observe-") as tmp:
-        node = Node(Path(tmp) / "home", sandbox=sandbox, config=config, probe_attempt=observer)
+        node = Node(Path(tmp) / "home", sandbox=sandbox, config=config, probe_attempt=observer, persist=False)
         await node.start()
         try:
             assert node.kubelet is not None

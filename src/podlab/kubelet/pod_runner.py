@@ -97,8 +97,13 @@ class PodRunner:
             emit=self.emit,
         )
         self.probes = ProbeManager(pod_probes.make_driver)
-        self.start_time = format_time(self.clock.wall())
-        self.last_status: Obj | None = copy.deepcopy(pod.get("status")) or None
+        status = pod.get("status") or {}
+        # A pod an earlier run of this node ran (a restart of the node): its old containers
+        # count, its sandbox is made anew (SandboxChanged), and it keeps its startTime.
+        restored = self.worker.restore(status, self.clock.now(), format_time(self.clock.wall()))
+        kept = str(status.get("startTime") or "") if restored else ""
+        self.start_time = kept or format_time(self.clock.wall())
+        self.last_status: Obj | None = copy.deepcopy(status) or None
         self.gone = False  # removed from the store behind our back (force delete)
         self._mount_retry_at = 0.0
         self._sandbox_retry_at = 0.0

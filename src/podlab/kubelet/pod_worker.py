@@ -32,6 +32,14 @@ EPOCH = "1970-01-01T00:00:00Z"  # what containerd reports as startedAt for a Sta
 # active_deadline.go: the pod's reason and message, and those of its Normal event.
 DEADLINE_EXCEEDED = "DeadlineExceeded"
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+# What containerd reports for a container whose task it lost (a node reboot, a containerd
+# restart): containerd's CRI plugin, server/restart.go loadContainer (unknownExitCode/Reason).
+UNKNOWN_EXIT_CODE = 255
+UNKNOWN_EXIT_REASON = "Unknown"
+# kubelet's event when a pod's sandbox is gone and it makes a new one (events.SandboxChanged,
+# kuberuntime_manager.go SyncPod).
+SANDBOX_CHANGED = "SandboxChanged"
+SANDBOX_CHANGED_MESSAGE = "Pod sandbox changed, it will be killed and re-created."
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Instance:
     reason: str | None = None
     message: str | None = None
     spec_hash: str = ""  # the container spec this instance runs (HashContainer)
+    old_sandbox: bool = False  # ran in a sandbox an earlier node run made (restored from status)
 
     @property
     def running(self) -> bool:
@@ -193,6 +202,44 @@ class PodWorker:
         self.deadline_exceeded = False
         # When the pod's termination began: its one grace period counts from here (KEP-753).
         self.terminating_since: float | None = None
+        # restore() found containers of an earlier sandbox: SandboxChanged on the next sync.
+        self.sandbox_changed = False
+
+    def restore(self, status: Obj, now: float, at: str) -> bool:
+        """Take over a pod an earlier run of this node ran (its status names containers), as
+        kubelet does after a node reboot: the runtime still lists the old containers, exited
+        (those that were running: exit 255, reason Unknown, finished `at`), and their sandbox
+        is gone. The next sync then makes a new sandbox and restarts what the restart policy
+        restarts, each restartCount one more; init containers run again in the new sandbox.
+        Returns whether there was anything to take over."""
+        groups = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+        restored = False
+        for group in groups:
+            for cs in status.get(group) or []:
+                rec = self.records.get(str(cs.get("name")))
+                inst = _restored_instance(cs, now, at)
+                if rec is None or inst is None:
+                    continue
+                rec.current, rec.previous = inst, None
+                rec.waiting_reason = rec.waiting_message = None
+                rec.image_ref = str(cs.get("imageID") or "")
+                restored = True
+        if not restored:
+            return False
+        if self.restart_policy == "Never":
+            # kubelet makes no new sandbox for such a pod (computePodActions): it ends with its
+            # containers as they are (exited 255: Failed), init containers not run again.
+            for rec in self.records.values():
+                if rec.current is not None:
+                    rec.current.old_sandbox = False
+            self.initialized = all(
+                (inst := self.records[c["name"]].current) is not None and inst.exit_code == 0
+                for c in self.init_containers
+                if not is_sidecar(c)
+            )
+        else:
+            self.sandbox_changed = True
+        return True
 
     # -- inputs ------------------------------------------------------------------------------
     @property
@@ -313,10 +360,14 @@ class PodWorker:
         if self.deleting or self.evicted is not None or self.deadline_exceeded:
             return deadline + self._terminate(now)
         actions: list[Action] = deadline
+        if self.sandbox_changed:
+            self.sandbox_changed = False
+            actions.append(EmitEvent("Normal", SANDBOX_CHANGED, SANDBOX_CHANGED_MESSAGE, None))
         if not self.sandbox_ready:
             return actions
         if not self.initialized:
-            actions, done = self._sync_init(now, liveness, startup)
+            init_actions, done = self._sync_init(now, liveness, startup)
+            actions = actions + init_actions  # after the deadline's and SandboxChanged
             if not done:
                 return actions
             self.initialized = True
@@ -381,9 +432,9 @@ class PodWorker:
                 return self._sync_sidecar(container, now, liveness, startup), False
             if rec.busy or (inst is not None and inst.running):
                 return [], False
-            if inst is not None and inst.exit_code == 0:
-                continue  # completed
-            if inst is not None and self.restart_policy == "Never":
+            if inst is not None and inst.exit_code == 0 and not inst.old_sandbox:
+                continue  # completed (in this sandbox: a new one runs every init container again)
+            if inst is not None and self.restart_policy == "Never" and not inst.old_sandbox:
                 return [], False  # a failed init container fails the pod
             return self._maybe_start(container, rec, now), False
         return [], True
@@ -531,3 +582,27 @@ class PodWorker:
                 )
             )
         return actions
+
+
+def _restored_instance(cs: Obj, now: float, at: str) -> Instance | None:
+    """The newest instance a stored container status names, as the runtime reports it after a
+    reboot; None when the container never got one (still waiting for its first start)."""
+    state, last = cs.get("state") or {}, cs.get("lastState") or {}
+    restart_count = int(cs.get("restartCount") or 0)
+    running, terminated = state.get("running"), state.get("terminated")
+    if running is not None and cs.get("containerID"):
+        inst = Instance(str(cs["containerID"]), restart_count, None, running.get("startedAt"))
+        inst.finished_mono, inst.finished_at = now, at
+        inst.exit_code, inst.reason = UNKNOWN_EXIT_CODE, UNKNOWN_EXIT_REASON
+    else:
+        # Exited: its own record, or (a restart pending, CrashLoopBackOff) the one in lastState.
+        terminated = terminated or last.get("terminated")
+        if not terminated or not terminated.get("containerID"):
+            return None
+        inst = Instance(str(terminated["containerID"]), restart_count, None, terminated.get("startedAt"))
+        inst.finished_mono, inst.finished_at = now, terminated.get("finishedAt") or at
+        inst.exit_code = int(terminated.get("exitCode") or 0)
+        inst.signal = terminated.get("signal")
+        inst.reason, inst.message = terminated.get("reason"), terminated.get("message")
+    inst.old_sandbox = True
+    return inst

@@ -139,6 +139,20 @@ class HostPorts:
         self._reserved[uid] = _Reservation(f"{meta.get('namespace', 'default')}/{meta['name']}", wanted, held)
         return None
 
+    def reserve_bound(self, node_name: str) -> None:
+        """A node restarted on its stored objects (store.db): its pods were admitted by an
+        earlier run, so their ports are reserved again before anything else is scheduled (the
+        portmap rules a rebooted node's CNI makes again for the new sandboxes). A port something
+        else took meanwhile is logged; the pod then runs without it."""
+        pods, _ = self._store.list(PODS)
+        for pod in pods:
+            finished = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+            bound = (pod.get("spec") or {}).get("nodeName") == node_name
+            if bound and not finished and not pod["metadata"].get("deletionTimestamp"):
+                refusal = self.admit(pod)
+                if refusal is not None:
+                    log.warning("pod %s: its host ports are taken: %s", pod["metadata"].get("name"), refusal)
+
     def release(self, uid: str) -> None:
         """Give the pod's host ports back (its end, its deletion, a failed binding)."""
         reservation = self._reserved.pop(uid, None)

@@ -122,5 +122,7 @@ async def _create_service(create: CreateObject, ip: str) -> None:
     try:
         await create(kube_dns_service(ip))
     except Exception as exc:
+        if getattr(exc, "code", None) == 409 and getattr(exc, "reason", "") == "AlreadyExists":
+            return  # kept from an earlier run of this node (store.db)
         # DNS still works by address; only the Service object is missing.
         log.warning("could not create Service kube-system/kube-dns at %s: %s", ip, exc)

@@ -46,6 +46,7 @@ class NodeState:
     limits: str = ""  # whether resource limits are enforced, and how or why not (podlab status)
     dns: str = ""  # where the cluster DNS listens, or why it is off (node/cluster_dns.py)
     network: str = ""  # the pod network's mode and ranges, as `podlab status` prints it
+    state: str = ""  # where the node's objects persist (store.db), or why they do not
 
     @staticmethod
     def path(home: Path) -> Path:
@@ -68,6 +69,7 @@ class NodeState:
             limits=str(data.get("limits", "")),
             dns=str(data.get("dns", "")),
             network=str(data.get("network", "")),
+            state=str(data.get("state", "")),
         )
 
     def alive(self) -> bool:
@@ -91,8 +93,34 @@ def kubeconfig_path(home: Path) -> Path:
     return home / "kubeconfig"
 
 
+def store_path(home: Path) -> Path:
+    """The node's objects (store/persist.py): kept across `podlab down`/`up` and a SIGKILL."""
+    return home / "store.db"
+
+
+# Where the local-path provisioner makes PersistentVolume directories (controllers/volumes.py).
+LOCAL_PATH_DIR = "local-path-provisioner"
+
+
+def remove_state(home: Path) -> list[Path]:
+    """`podlab up --fresh`: remove the stored objects and the PersistentVolume directories
+    (with their claims gone nothing would ever bind or delete them). Returns what was there."""
+    removed: list[Path] = []
+    db = store_path(home)
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    volumes = home / LOCAL_PATH_DIR
+    if volumes.exists():
+        shutil.rmtree(volumes)
+        removed.append(volumes)
+    return removed
+
+
 # What one node's run leaves in $PODLAB_HOME: containers' logs (pods/<ns>_<pod>_<uid>/) and
-# sandboxes (sandbox/<uid>/). They belong to pods that exist only in that node's memory.
+# sandboxes (sandbox/<uid>/). They belong to that run's containers: the pods themselves may
+# persist (store.db), but the next run gives them new sandboxes, as after a node reboot.
 RUN_DIRS = ("pods", "sandbox")
 
 

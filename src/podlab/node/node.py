@@ -30,11 +30,19 @@ from podlab.store import Store
 
 from .cluster_dns import NodeDns, start_cluster_dns
 from .config import NodeConfig
-from .home import NodeState, ensure_private_home, kubeconfig_path, remove_run_dirs
+from .home import (
+    LOCAL_PATH_DIR,
+    NodeState,
+    ensure_private_home,
+    kubeconfig_path,
+    remove_run_dirs,
+    store_path,
+)
 from .storage_class import ensure_standard_class
 from .streams import NodeStreams
 
 log = logging.getLogger("podlab.node")
+NODE_NAME = "podlab"  # the Node object's name; pods run here have it as spec.nodeName
 
 
 class Node:
@@ -48,14 +56,20 @@ class Node:
         sandbox: str = "auto",
         config: NodeConfig | None = None,
         probe_attempt: ProbeAttempt = run_probe_attempt,
+        persist: bool = True,
     ) -> None:
+        """`persist`: keep the objects in $PODLAB_HOME/store.db (home.store_path) across runs;
+        loading them here raises StateError for a file that is not a readable store."""
         self.home = home
         self._probe_attempt = probe_attempt  # `podlab observe` times every attempt through this seam
         self._port = port
         self._sandbox = sandbox
         self._config = config or NodeConfig()
         self.token = secrets.token_urlsafe(32)
-        self.store = Store(None)
+        self.state_path = store_path(home) if persist else None
+        if self.state_path is not None:
+            ensure_private_home(home)  # before the file is made in it
+        self.store = Store(self.state_path)
         self.runtime: Runtime | None = None
         self.kubelet: Kubelet | None = None
         self._api: ApiServer | None = None
@@ -87,9 +101,11 @@ class Node:
 
     async def start(self) -> None:
         ensure_private_home(self.home)
-        # A new node starts with an empty store: pod logs and sandboxes of an earlier node belong
-        # to pods that no longer exist anywhere, so they go rather than pile up.
+        # Sandboxes (and pod logs) of an earlier run go, whether its objects were kept or not: as
+        # after a node reboot, the kubelet finds its pods' sandboxes gone and makes new ones.
         remove_run_dirs(self.home)
+        if self.store.restored:
+            log.info("restored %d objects from %s", self.store.restored, self.state_path)
         self.runtime = Runtime(
             self.home,
             sandbox=self._sandbox,
@@ -102,6 +118,7 @@ class Node:
         self.pod_network = await start_pod_network(self.runtime.isolation)
         log.info("pod network: %s", self.pod_network.describe())
         self.host_ports = HostPorts(self.store, self.network)
+        self.host_ports.reserve_bound(NODE_NAME)  # pods restored from store.db
         self._api = ApiServer(
             self.store,
             token=self.token,
@@ -124,12 +141,13 @@ class Node:
         self._controllers = Controllers(
             self.store,
             cronjob_clock=cronjob_clock_from_env(os.environ),
-            local_path=self.home / "local-path-provisioner",
+            local_path=self.home / LOCAL_PATH_DIR,
         )
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
             self.store,
             self.runtime,
+            node_name=NODE_NAME,
             probe_attempt=self._probe_attempt,
             cluster_dns=self.dns.cluster,
             admission=self.host_ports,
@@ -154,6 +172,11 @@ class Node:
             limits=self.runtime.limits.status,
             dns=self.dns.status,
             network=self.pod_network.describe(),
+            state=(
+                f"objects persist in {self.state_path}"
+                if self.state_path is not None
+                else "objects are kept in memory only"
+            ),
         )
         state.write(self.home)
         log.info("node ready at %s (isolation: %s)", self.api_url, self.runtime.isolation)
@@ -189,6 +212,7 @@ class Node:
             self.pod_network.close()
         if self._api is not None:
             await self._api.stop()
+        self.store.close()  # checkpoints the WAL into store.db
         state = NodeState.read(self.home)
         if state is not None and state.pid == os.getpid():
             with contextlib.suppress(OSError):

@@ -31,7 +31,7 @@ from podlab.k8s.timestamps import format_time
 
 from .errors import AlreadyExists, BadRequest, Conflict, Gone, Invalid, NotFound, StoreError
 from .paging import Page, PageInfo, decode_continue, encode_continue, expired
-from .persist import SqliteMirror
+from .persist import SqliteMirror, StateError
 from .selectors import Selector
 from .watch import DEFAULT_QUEUE_LIMIT, Watch, WatchEvent
 
@@ -140,9 +140,13 @@ class Store:
         self._watchers: set[Watch] = set()
         self._watch_queue_limit = watch_queue_limit
         self._mirror = SqliteMirror(path) if path is not None else None
+        self.restored = 0  # objects loaded from `path`
         if self._mirror is not None:
             rv, objects = self._mirror.load()
+            # The counter goes on from the stored one, so resourceVersions stay monotonic across
+            # restarts; the history did not survive, so every older one is compacted (410).
             self._rv = self._compacted = rv
+            self.restored = len(objects)
             for key, obj in objects:
                 meta = obj["metadata"]
                 self._bucket(key)[(meta.get("namespace", ""), meta["name"])] = obj
@@ -538,19 +542,26 @@ class Store:
         return clone(new)
 
     def _commit(self, key: ResourceKey, change: str, old: Obj | None, new: Obj) -> None:
-        self._rv += 1
+        rv = self._rv + 1
         meta = new["metadata"]
-        meta["resourceVersion"] = str(self._rv)
+        meta["resourceVersion"] = str(rv)
         slot = (meta.get("namespace", ""), meta["name"])
+        # On disk first: a write the file refuses (disk full) changes nothing, in memory either,
+        # and the client gets a 500 naming the file.
+        if self._mirror is not None:
+            try:
+                if change == "DELETED":
+                    self._mirror.remove(key, slot[0], slot[1], rv)
+                else:
+                    self._mirror.put(key, slot[0], slot[1], new, rv)
+            except StateError as exc:
+                raise StoreError(f"storing the change failed: {exc}") from None
+        self._rv = rv
         bucket = self._bucket(key)
         if change == "DELETED":
             bucket.pop(slot, None)
-            if self._mirror is not None:
-                self._mirror.remove(key, slot[0], slot[1], self._rv)
         else:
             bucket[slot] = new
-            if self._mirror is not None:
-                self._mirror.put(key, slot[0], slot[1], new, self._rv)
         self._history.append((self._rv, key, change, old, new))
         while len(self._history) > self._history_limit:
             self._compacted = self._history.popleft()[0]
