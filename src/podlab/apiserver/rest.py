@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s import managed_fields
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.ephemeral import ephemeral_update
+from podlab.k8s.fieldpaths import FieldPathError
 from podlab.k8s.names import generate_name
 from podlab.k8s.namespace_lifecycle import admit_create, admit_namespace_delete
 from podlab.k8s.resources import RESOURCES
@@ -103,7 +105,7 @@ class Rest:
                     return self.delete_collection(route, request, params)
                 return method_not_allowed()
             if sub == "scale":
-                return scale_response(self.store, route, request, params)
+                return scale_response(self.store, route, request, params, format_time(self.clock()))
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
             if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):
@@ -233,6 +235,7 @@ class Rest:
         except _Invalid as inv:
             return json_response(422, inv.status)
         self._admit_create(route, prepared)
+        prepared = self._track(route, request, params, None, prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:
@@ -293,7 +296,24 @@ class Rest:
             new = self._prepare_sub(route, obj, old)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        new = self._track(route, request, params, old, new)
         return self._write(route, params, new, old, 200, warnings)
+
+    def _track(
+        self, route: Route, request: Request, params: dict[str, str], old: Obj | None, new: Obj
+    ) -> Obj:
+        """managedFields after an Update (create, PUT, non-apply PATCH) by this client."""
+        if route.subresource == "finalize":
+            return new
+        return managed_fields.record_update(
+            old,
+            new,
+            kind=route.resource.kind,
+            api_version=route.resource.api_version,
+            manager=managed_fields.manager_name(params.get("fieldManager"), request.header("User-Agent")),
+            subresource=route.subresource,
+            now=format_time(self.clock()),
+        )
 
     def _write(
         self,
@@ -314,8 +334,11 @@ class Rest:
                 spec_changed = route.subresource is None and new.get("spec") != old.get("spec")
                 new["metadata"]["generation"] = generation + 1 if spec_changed else generation
             return json_response(code, new, headers=warnings)
+        managed = new["metadata"].get("managedFields") if route.subresource else None
         return json_response(
-            code, self.store.update(route.key, new, subresource=route.subresource), headers=warnings
+            code,
+            self.store.update(route.key, new, subresource=route.subresource, managed_fields=managed),
+            headers=warnings,
         )
 
     def patch(self, route: Route, request: Request, params: dict[str, str]) -> Response:
@@ -329,6 +352,18 @@ class Rest:
             )
         decoded = decode_object(request)
         body = decoded.obj
+        if media == APPLY_PATCH and not params.get("fieldManager"):
+            raise RequestError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+            )
+        if media != APPLY_PATCH and "force" in params:
+            raise RequestError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+            )
         try:
             old: Obj | None = self.store.get(route.key, route.namespace, route.name)
         except NotFound:
@@ -336,22 +371,49 @@ class Rest:
                 raise
             old = None
         try:
-            if old is None:
-                # Server-side apply of an absent object creates it.
-                obj = self._check_identity(route, body)
-                warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
-                uid = k8sapi.prepare_for_create(obj)
-                prepared = self._prepare(obj, None)
-                self._admit_create(route, prepared)
-                if dry_run(params):
-                    return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
-                return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
-            patched = self._apply_patch(route, media, old, body)
+            if media == APPLY_PATCH and route.subresource is None:
+                return self._server_side_apply(route, params, decoded.strict_errors, old, body)
+            patched = self._apply_patch(route, media, old or {}, body)
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
-            new = self._prepare_sub(route, patched, old)
+            new = self._prepare_sub(route, patched, old or {})
         except _Invalid as inv:
             return json_response(422, inv.status)
+        assert old is not None
+        new = self._track(route, request, params, old, new)
+        return self._write(route, params, new, old, 200, warnings)
+
+    def _server_side_apply(
+        self, route: Route, params: dict[str, str], strict_errors: tuple[str, ...], old: Obj | None, body: Any
+    ) -> Response:
+        """Server-side apply: the config merged over the live object by field ownership
+        (k8s/managed_fields.py); an absent object is created."""
+        config = self._check_identity(route, body)
+        warnings = check_fields(route, config, params, strict_errors, apply=True)
+        try:
+            merged = managed_fields.apply(
+                old,
+                config,
+                kind=route.resource.kind,
+                api_version=route.resource.api_version,
+                manager=params["fieldManager"],
+                force=params.get("force", "").lower() == "true",
+                now=format_time(self.clock()),
+            )
+        except managed_fields.ApplyConflict as conflict:
+            return json_response(
+                409, status_body(409, "Conflict", str(conflict), {"causes": conflict.causes()})
+            )
+        except FieldPathError as exc:
+            raise bad_request(f"failed to create typed patch object: {exc}") from None
+        if old is None:
+            uid = k8sapi.prepare_for_create(merged)
+            prepared = self._prepare(merged, None)
+            self._admit_create(route, prepared)
+            if dry_run(params):
+                return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
+            return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
+        new = self._prepare(merged, old)
         return self._write(route, params, new, old, 200, warnings)
 
     def _apply_patch(self, route: Route, media: str, old: Obj, body: Any) -> Obj:
@@ -364,8 +426,7 @@ class Rest:
                 raise bad_request("the body of the request must be a JSON object")
             if media == MERGE_PATCH:
                 return k8sapi.json_merge_patch(old, body)
-            # Strategic merge, and server-side apply treated as a strategic merge of the intent
-            # (no managedFields ownership): enough for create-or-merge.
+            # Strategic merge (and an apply to a subresource, treated as one).
             return k8sapi.strategic_merge_patch(old, body, route.resource.kind)
         except RequestError:
             raise
