@@ -239,3 +239,26 @@ def test_item_without_its_key_is_refused() -> None:
     del config["spec"]["template"]["spec"]["containers"][0]["name"]
     with pytest.raises(fieldpaths.FieldPathError, match='omits key field "name"'):
         apply(None, config)
+
+
+def test_what_admission_adds_on_create_is_nobodys() -> None:
+    sent = {
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+    }
+    stored = copy.deepcopy(sent)
+    stored["spec"].update(
+        serviceAccountName="default", priority=0, tolerations=[{"key": "k", "operator": "Exists"}]
+    )
+    out = managed_fields.record_update(
+        None,
+        stored,
+        kind="Pod",
+        api_version="v1",
+        manager="kubectl-run",
+        subresource=None,
+        now=NOW,
+        sent=sent,
+    )
+    assert set(out["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]) == {"f:containers"}

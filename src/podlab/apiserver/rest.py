@@ -234,8 +234,9 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        # The field manager runs before admission (create.go): what admission adds is nobody's.
+        prepared = self._track(route, request, params, None, prepared, sent=obj)
         self._admit_create(route, prepared)
-        prepared = self._track(route, request, params, None, prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:
@@ -300,7 +301,13 @@ class Rest:
         return self._write(route, params, new, old, 200, warnings)
 
     def _track(
-        self, route: Route, request: Request, params: dict[str, str], old: Obj | None, new: Obj
+        self,
+        route: Route,
+        request: Request,
+        params: dict[str, str],
+        old: Obj | None,
+        new: Obj,
+        sent: Obj | None = None,
     ) -> Obj:
         """managedFields after an Update (create, PUT, non-apply PATCH) by this client."""
         if route.subresource == "finalize":
@@ -313,6 +320,7 @@ class Rest:
             manager=managed_fields.manager_name(params.get("fieldManager"), request.header("User-Agent")),
             subresource=route.subresource,
             now=format_time(self.clock()),
+            sent=sent,
         )
 
     def _write(

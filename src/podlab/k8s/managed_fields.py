@@ -57,6 +57,11 @@ _SKELETONS: dict[str, Obj] = {
     "Job": {"spec": {"template": _TEMPLATE}},
     "CronJob": {"spec": {"schedule": "", "jobTemplate": {"metadata": {}, "spec": {"template": _TEMPLATE}}}},
 }
+# Pod fields podlab's defaulting fills that kube-apiserver's admission plugins set (ServiceAccount,
+# Priority, DefaultTolerationSeconds) after the field manager ran: a creator owns them only if sent.
+_ADMITTED: dict[str, tuple[str, ...]] = {
+    "Pod": ("serviceAccountName", "serviceAccount", "priority", "tolerations")
+}
 _NO_SPEC = frozenset({"ConfigMap", "Secret", "ServiceAccount", "Event", "ControllerRevision", "StorageClass"})
 
 
@@ -228,22 +233,26 @@ def record_update(
     manager: str,
     subresource: str | None,
     now: str,
+    sent: Obj | None = None,
 ) -> Obj:
     """`new` with its managedFields after an Update by `manager` (in place, and returned).
+    `sent`: on create, the object as the client sent it (before defaulting and admission).
 
     managedFields the client sent that differ from the stored ones replace them first
     (`[{}]` clears them), as the apiserver lets a client reset them."""
     sub = subresource or ""
-    sent = (new.get("metadata") or {}).get("managedFields")
+    given = (new.get("metadata") or {}).get("managedFields")
     stored = (old or {}).get("metadata", {}).get("managedFields")
-    entries = decode(new) if sent is not None and sent != stored else decode(old)
-    if old is not None and not entries and sent in (None, stored):
+    entries = decode(new) if given is not None and given != stored else decode(old)
+    if old is not None and not entries and given in (None, stored):
         # An object nobody tracked stays untracked (skipNonApplied).
         new.setdefault("metadata", {}).pop("managedFields", None)
         return new
     base = old if old is not None else _skeleton(kind)
     diff = fieldpaths.compare(_flat(base, kind, sub), _flat(new, kind, sub))
     changed = diff.added | diff.modified
+    if old is None and sent is not None:
+        changed = {p for p in changed if not _admitted(p, kind, sent)}
     for entry in entries:
         if entry.manager == manager and entry.operation == UPDATE and entry.subresource == sub:
             continue
@@ -258,6 +267,13 @@ def record_update(
         mine.fields = owned
         mine.time = now
     return _with_entries(new, _drop_empty(entries))
+
+
+def _admitted(path: Path, kind: str, sent: Obj) -> bool:
+    if len(path) < 2 or path[0] != ("f", "spec"):
+        return False
+    name = path[1][1]
+    return name in _ADMITTED.get(kind, ()) and name not in (sent.get("spec") or {})
 
 
 # ---- Apply -----------------------------------------------------------------------------------
