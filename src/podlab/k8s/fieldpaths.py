@@ -95,6 +95,10 @@ def _child(desc: _Desc, key: str) -> _Desc:
 
 
 def _item_desc(desc: _Desc) -> _Desc:
+    if desc.name == "any":
+        # Keyed items schema.yaml leaves untyped (Service ports): one level of fields, so a
+        # server-set field (nodePort) survives an apply that does not name it.
+        return _Desc("map", "any")
     return _describe(FieldType(desc.name))
 
 
