@@ -1,0 +1,69 @@
+"""Server-side apply over raw HTTP: the Status bodies of refused applies (no fieldManager, `force`
+on another patch type, a conflict with its causes), dry run, and the Python client's manager name."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .conftest import Node, http
+
+CM = "/api/v1/namespaces/default/configmaps"
+APPLY = "application/apply-patch+yaml"
+
+
+def cm(**data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data}
+
+
+def test_apply_refusals_and_conflict_status(node: Node) -> None:
+    status, _, raw = http(node, "PATCH", CM + "/c", cm(a="1"), content_type=APPLY)
+    assert status == 422
+    assert json.loads(raw)["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+    )
+    status, _, raw = http(
+        node, "PATCH", CM + "/c?force=true", {"data": {}}, content_type="application/merge-patch+json"
+    )
+    assert status == 422
+    assert json.loads(raw)["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'
+    )
+
+    # A dry run creates nothing.
+    status, _, raw = http(
+        node, "PATCH", CM + "/c?fieldManager=alice&dryRun=All", cm(a="1"), content_type=APPLY
+    )
+    assert status == 201 and json.loads(raw)["metadata"]["managedFields"][0]["manager"] == "alice"
+    assert http(node, "GET", CM + "/c")[0] == 404
+
+    assert http(node, "PATCH", CM + "/c?fieldManager=alice", cm(a="1"), content_type=APPLY)[0] == 201
+    status, _, raw = http(node, "PATCH", CM + "/c?fieldManager=bob", cm(a="2"), content_type=APPLY)
+    assert status == 409
+    body = json.loads(raw)
+    assert body["reason"] == "Conflict" and body["code"] == 409
+    assert body["message"] == 'Apply failed with 1 conflict: conflict with "alice": .data.a'
+    assert body["details"] == {
+        "causes": [{"type": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.a"}]
+    }
+    status, _, raw = http(node, "PATCH", CM + "/c?fieldManager=bob&force=true", cm(a="2"), content_type=APPLY)
+    assert status == 200
+    entries = {e["manager"]: e for e in json.loads(raw)["metadata"]["managedFields"]}
+    assert set(entries) == {"bob"}  # alice owned nothing else, so her entry goes
+    assert entries["bob"]["fieldsV1"] == {"f:data": {"f:a": {}}}
+
+
+def test_an_update_without_field_manager_is_the_user_agents(node: Node) -> None:
+    obj = cm(a="1")
+    status, _, raw = http(node, "POST", CM, obj)
+    assert status == 201
+    (entry,) = json.loads(raw)["metadata"]["managedFields"]
+    assert entry["manager"] == "Python-urllib" and entry["operation"] == "Update"
+    assert entry["fieldsV1"] == {"f:data": {".": {}, "f:a": {}}}
+    # The same object again: nothing changed, the write keeps its resourceVersion.
+    stored = json.loads(raw)
+    status, _, raw = http(node, "PUT", CM + "/c?fieldManager=editor", stored)
+    assert (
+        status == 200
+        and json.loads(raw)["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"]
+    )
