@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from podlab.k8s.errors import Obj
@@ -87,6 +88,7 @@ def _describe(ftype: FieldType | None, owner: str = "", field_name: str = "") ->
     return _Desc("struct", ftype.name)
 
 
+@cache
 def _child(desc: _Desc, key: str) -> _Desc:
     if desc.kind == "map":
         return _describe(FieldType(desc.name))
@@ -94,6 +96,7 @@ def _child(desc: _Desc, key: str) -> _Desc:
     return _describe(fields.get(key), desc.name, key)
 
 
+@cache
 def _item_desc(desc: _Desc) -> _Desc:
     if desc.name == "any":
         # Keyed items schema.yaml leaves untyped (Service ports): one level of fields, so a
@@ -213,9 +216,10 @@ def _number(v: Any) -> bool:
 
 def merge(live: Any, config: Any, desc: _Desc, path: Path = ()) -> Any:
     """The applied config over the live value: config wins on leaves, maps merge, keyed lists
-    merge item by item in the order `typed/merge.go` gives."""
+    merge item by item in the order `typed/merge.go` gives. The result shares unchanged values
+    with both inputs (copy it before changing it in place)."""
     if desc.kind in ("struct", "map") and isinstance(config, dict):
-        result = copy.deepcopy(live) if isinstance(live, dict) else {}
+        result = dict(live) if isinstance(live, dict) else {}
         for key, value in config.items():
             if value is None:
                 result.pop(key, None)
@@ -224,7 +228,7 @@ def merge(live: Any, config: Any, desc: _Desc, path: Path = ()) -> Any:
         return result
     if desc.kind in ("assoc", "set") and isinstance(config, list):
         return _merge_list(live if isinstance(live, list) else [], config, desc, path)
-    return copy.deepcopy(config)
+    return config
 
 
 def _index(items: list[Any], desc: _Desc, path: Path) -> tuple[list[PathElement], dict[PathElement, Any]]:
@@ -249,7 +253,7 @@ def _merge_list(live: list[Any], config: list[Any], desc: _Desc, path: Path) -> 
         if element in r_items:
             out.append(merge(l_items.get(element), r_items[element], elem, (*path, element)))
         else:
-            out.append(copy.deepcopy(l_items[element]))
+            out.append(l_items[element])
 
     li = ri = 0
     next_shared = shared.pop(0) if shared else None

@@ -188,13 +188,12 @@ def _with_entries(obj: Obj, entries: list[Entry]) -> Obj:
 def _tracked(obj: Obj | None, kind: str, subresource: str) -> Obj:
     """The object as the field manager sees it: type and server-set metadata stripped; a write
     of the main resource tracks no status, a /status write nothing but status."""
-    out = copy.deepcopy(obj) if obj else {}
+    out = dict(obj) if obj else {}  # flattening only reads: copy what is changed here
     out.pop("apiVersion", None)
     out.pop("kind", None)
     meta = out.get("metadata")
     if isinstance(meta, dict):
-        for name in _STRIPPED_META:
-            meta.pop(name, None)
+        out["metadata"] = {k: v for k, v in meta.items() if k not in _STRIPPED_META}
     if subresource == "status":
         return {"status": out["status"]} if "status" in out else {}
     if kind not in _NO_SPEC:
@@ -305,7 +304,7 @@ def apply(
     previous = _find(entries, ident)
     last_set = set(previous.fields) if previous else set()
 
-    merged = fieldpaths.merge(copy.deepcopy(live) if live else {}, _config_body(config), desc)
+    merged = copy.deepcopy(fieldpaths.merge(live or {}, _config_body(config), desc))
     diff = fieldpaths.compare(_flat(live, kind, ""), _flat(merged, kind, ""))
     changed = diff.added | diff.modified
     conflicts: list[Conflict] = []
