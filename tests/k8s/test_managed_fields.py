@@ -262,3 +262,61 @@ def test_what_admission_adds_on_create_is_nobodys() -> None:
         sent=sent,
     )
     assert set(out["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]) == {"f:containers"}
+
+
+# structured-merge-diff typed/merge_test.go (live, config, merged): its set-list cases on
+# metadata.finalizers (a set), its two-key associative-list cases on container ports (keys
+# containerPort and protocol; its key "a"/"b"/"c" spelt as protocols, its id as the port).
+SET_CASES = [
+    ("abc", "ab", "abc"),
+    ("ab", "abc", "abc"),
+    ("abc", "", "abc"),
+    ("", "abc", "abc"),
+    ("ab", "ba", "ba"),
+    ("abc", "def", "abcdef"),
+    ("abc", "cdef", "abcdef"),
+    ("abcgf", "cdef", "abcgdef"),
+    ("abc", "defxyz", "abcdefxyz"),
+    ("cdef", "ace", "acdef"),
+    ("abcxyz", "def", "abcxyzdef"),
+    ("abcxyz", "defxyz", "abcdefxyz"),
+    ("cagf", "cfag", "cfag"),
+    ("abcd", "defa", "bcdefa"),
+    ("cdefghij", "2h3e4kl", "cdfg2hij3e4kl"),
+    ("abcdefghij", "1b2h3e4kl", "a1bcdfg2hij3e4kl"),
+]
+
+
+@pytest.mark.parametrize(("live", "config", "merged"), SET_CASES)
+def test_set_merge_order_as_structured_merge_diff(live: str, config: str, merged: str) -> None:
+    desc = fieldpaths.root("Pod")
+    out = fieldpaths.merge(
+        {"metadata": {"finalizers": list(live)}}, {"metadata": {"finalizers": list(config)}}, desc
+    )
+    assert "".join(out["metadata"]["finalizers"]) == merged
+
+
+PROTOCOL = {"a": "TCP", "b": "UDP", "c": "SCTP"}
+KEYED_CASES = [
+    ("a1", "a1", "a1"),
+    ("a1", "a2", "a1 a2"),
+    ("a1 b1", "a1 a2", "a1 b1 a2"),
+    ("b2", "a1 b2 c3", "a1 b2 c3"),
+    ("a1 b2 c3", "c3 b2", "a1 c3 b2"),
+    ("a1 b2 c3", "c3 a1", "b2 c3 a1"),
+]
+
+
+def _ports(spec: str) -> list[dict[str, Any]]:
+    return [{"containerPort": int(item[1]), "protocol": PROTOCOL[item[0]]} for item in spec.split()]
+
+
+@pytest.mark.parametrize(("live", "config", "merged"), KEYED_CASES)
+def test_keyed_merge_order_as_structured_merge_diff(live: str, config: str, merged: str) -> None:
+    desc = fieldpaths.root("Pod")
+
+    def pod(spec: str) -> dict[str, Any]:
+        return {"spec": {"containers": [{"name": "c", "ports": _ports(spec)}]}}
+
+    out = fieldpaths.merge(pod(live), pod(config), desc)
+    assert out["spec"]["containers"][0]["ports"] == _ports(merged)

@@ -249,8 +249,11 @@ def _merge_list(live: list[Any], config: list[Any], desc: _Desc, path: Path) -> 
     shared = [e for e in r_order if e in l_items]
     out: list[Any] = []
 
+    merged: set[PathElement] = set()
+
     def take(element: PathElement) -> None:
         if element in r_items:
+            merged.add(element)
             out.append(merge(l_items.get(element), r_items[element], elem, (*path, element)))
         else:
             out.append(l_items[element])
@@ -268,10 +271,13 @@ def _merge_list(live: list[Any], config: list[Any], desc: _Desc, path: Path) -> 
             if element in r_items and next_shared is not None and next_shared != element:
                 li += 1  # a shared item, placed when the config reaches it
                 continue
-        if li < len(l_order) and l_order[li] not in r_items:
-            take(l_order[li])  # only on the server: keeps its place
-            li += 1
-            continue
+        if li < len(l_order):
+            if l_order[li] not in r_items:
+                take(l_order[li])  # only on the server: keeps its place
+                li += 1
+                continue
+            if l_order[li] in merged:
+                li += 1  # placed already, where the config put it
         if ri < len(r_order):
             element = r_order[ri]
             take(element)
