@@ -67,3 +67,42 @@ def test_an_update_without_field_manager_is_the_user_agents(node: Node) -> None:
         status == 200
         and json.loads(raw)["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"]
     )
+
+
+def test_subresource_writes_are_their_own_managers(node: Node) -> None:
+    path = "/apis/apps/v1/namespaces/default/deployments"
+    deploy = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "d"}},
+            "template": {
+                "metadata": {"labels": {"app": "d"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            },
+        },
+    }
+    assert http(node, "POST", path + "?fieldManager=creator", deploy)[0] == 201
+    _, _, raw = http(node, "GET", path + "/d")
+    live = json.loads(raw)
+    live["status"] = {"replicas": 1}
+    status, _, raw = http(node, "PUT", path + "/d/status?fieldManager=reporter", live)
+    assert status == 200
+    status, _, raw = http(
+        node,
+        "PATCH",
+        path + "/d/scale",
+        {"spec": {"replicas": 2}},
+        content_type="application/merge-patch+json",
+    )
+    assert status == 200
+    _, _, raw = http(node, "GET", path + "/d")
+    entries = {
+        (e["manager"], e.get("subresource", "")): e for e in json.loads(raw)["metadata"]["managedFields"]
+    }
+    assert set(entries) == {("creator", ""), ("reporter", "status"), ("Python-urllib", "scale")}
+    assert entries[("reporter", "status")]["fieldsV1"] == {"f:status": {"f:replicas": {}}}
+    assert entries[("Python-urllib", "scale")]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    assert "f:replicas" not in entries[("creator", "")]["fieldsV1"]["f:spec"]

@@ -195,7 +195,8 @@ def _tracked(obj: Obj | None, kind: str, subresource: str) -> Obj:
     if isinstance(meta, dict):
         out["metadata"] = {k: v for k, v in meta.items() if k not in _STRIPPED_META}
     if subresource == "status":
-        return {"status": out["status"]} if "status" in out else {}
+        # status is a non-pointer struct: present (maybe empty) before any status write.
+        return {"status": out.get("status") or {}}
     if kind not in _NO_SPEC:
         out.pop("status", None)
     return out
