@@ -320,3 +320,29 @@ def test_keyed_merge_order_as_structured_merge_diff(live: str, config: str, merg
 
     out = fieldpaths.merge(pod(live), pod(config), desc)
     assert out["spec"]["containers"][0]["ports"] == _ports(merged)
+
+
+def test_an_update_moves_its_time_only_when_it_changes_something() -> None:
+    live = update(None, deployment(2), "kubectl-create")
+    same = managed_fields.record_update(
+        live,
+        copy.deepcopy(live),
+        kind="Deployment",
+        api_version="apps/v1",
+        manager="kubectl-create",
+        subresource=None,
+        now=LATER,
+    )
+    assert entry(same, "kubectl-create")["time"] == NOW
+    scaled = copy.deepcopy(live)
+    scaled["spec"]["replicas"] = 5
+    out = managed_fields.record_update(
+        live,
+        scaled,
+        kind="Deployment",
+        api_version="apps/v1",
+        manager="kubectl-create",
+        subresource=None,
+        now=LATER,
+    )
+    assert entry(out, "kubectl-create")["time"] == LATER

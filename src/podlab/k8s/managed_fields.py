@@ -263,7 +263,8 @@ def record_update(
         mine = Entry(manager, UPDATE, api_version, now, sub, set())
         entries.append(mine)
     owned = (mine.fields - diff.removed) | changed
-    if owned != mine.fields:
+    # The time moves when this write added, changed or removed a field (ManagedFieldsEntry.time).
+    if changed or diff.removed & mine.fields or owned != mine.fields:
         mine.fields = owned
         mine.time = now
     return _with_entries(new, _drop_empty(entries))
