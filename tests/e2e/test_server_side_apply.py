@@ -140,3 +140,16 @@ def test_debug_copy_to_and_ephemeral_container(node: RunningNode) -> None:
         "get", "pod", "orig", "-o", "jsonpath={.spec.ephemeralContainers[*].name}"
     ).stdout
     assert ephemeral.startswith("debugger-")
+
+
+def test_podlab_apply_is_its_own_manager(node: RunningNode, tmp_path: Path) -> None:
+    manifest = write(tmp_path, "p.yaml", CONFIG.replace("cfg", "by-podlab").replace("DATA", "  a: '1'\n"))
+    result = node.podlab("apply", "-f", manifest)
+    assert result.returncode == 0, result.stderr
+    (entry,) = managed(node, "configmap", "by-podlab")
+    assert (entry["manager"], entry["operation"]) == ("podlab", "Update")
+    changed = write(tmp_path, "p2.yaml", CONFIG.replace("cfg", "by-podlab").replace("DATA", "  a: '2'\n"))
+    failed = node.kubectl("apply", "--server-side", "-f", changed, check=False)
+    assert failed.stderr.startswith(
+        'error: Apply failed with 1 conflict: conflict with "podlab" using v1: .data.a\n'
+    )
