@@ -106,3 +106,29 @@ def test_subresource_writes_are_their_own_managers(node: Node) -> None:
     assert entries[("reporter", "status")]["fieldsV1"] == {"f:status": {"f:replicas": {}}}
     assert entries[("Python-urllib", "scale")]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
     assert "f:replicas" not in entries[("creator", "")]["fieldsV1"]["f:spec"]
+
+
+def test_configs_the_field_manager_refuses(node: Node) -> None:
+    carrying = cm(a="1")
+    carrying["metadata"]["managedFields"] = [{"manager": "x", "operation": "Apply"}]
+    status, _, raw = http(node, "PATCH", CM + "/c?fieldManager=alice", carrying, content_type=APPLY)
+    assert status == 400 and json.loads(raw)["message"] == "metadata.managedFields must be nil"
+
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"ports": [{"port": 80}, {"port": 80}]},
+    }
+    path = "/api/v1/namespaces/default/services/s?fieldManager=alice"
+    status, _, raw = http(node, "PATCH", path, svc, content_type=APPLY)
+    assert status == 500
+    assert json.loads(raw) == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": "failed to create typed patch object (default/s; /v1, Kind=Service): "
+        '.spec.ports: duplicate entries for key [port=80,protocol="TCP"]',
+        "code": 500,
+    }

@@ -237,8 +237,22 @@ def test_fields_v1_round_trip_and_path_strings() -> None:
 def test_item_without_its_key_is_refused() -> None:
     config = deployment(2)
     del config["spec"]["template"]["spec"]["containers"][0]["name"]
-    with pytest.raises(fieldpaths.FieldPathError, match='omits key field "name"'):
+    with pytest.raises(fieldpaths.FieldPathError) as err:
         apply(None, config)
+    assert str(err.value) == (
+        ".spec.template.spec.containers: element 0: associative list with keys has an element that omits key "
+        'field "name" (and doesn\'t have default value)'
+    )
+
+
+def test_a_config_repeating_an_item_is_refused() -> None:
+    config = deployment(2, env=[{"name": "FOO", "value": "1"}, {"name": "FOO", "value": "2"}])
+    with pytest.raises(fieldpaths.FieldPathError) as err:
+        apply(None, config)
+    assert (
+        str(err.value)
+        == '.spec.template.spec.containers[name="app"].env: duplicate entries for key [name="FOO"]'
+    )
 
 
 def test_what_admission_adds_on_create_is_nobodys() -> None:

@@ -397,6 +397,8 @@ class Rest:
         """Server-side apply: the config merged over the live object by field ownership
         (k8s/managed_fields.py); an absent object is created."""
         config = self._check_identity(route, body)
+        if config["metadata"].get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
         warnings = check_fields(route, config, params, strict_errors, apply=True)
         try:
             merged = managed_fields.apply(
@@ -413,7 +415,15 @@ class Rest:
                 409, status_body(409, "Conflict", str(conflict), {"causes": conflict.causes()})
             )
         except FieldPathError as exc:
-            raise bad_request(f"failed to create typed patch object: {exc}") from None
+            # The field manager's plain error: a 500 Status without a reason, as kube-apiserver sends.
+            meta = config["metadata"]
+            where = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+            gvk = f"{route.resource.api_version}, Kind={route.resource.kind}"
+            if "/" not in route.resource.api_version:
+                gvk = "/" + gvk
+            body = status_body(500, "", f"failed to create typed patch object ({where}; {gvk}): {exc}")
+            del body["reason"]
+            return json_response(500, body)
         if old is None:
             uid = k8sapi.prepare_for_create(merged)
             prepared = self._prepare(merged, None)

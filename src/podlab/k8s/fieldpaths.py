@@ -114,13 +114,13 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def item_element(desc: _Desc, item: Any, where: Path) -> PathElement:
+def item_element(desc: _Desc, item: Any, where: Path, index: int = 0) -> PathElement:
     """The path element of one list item: its keys (associative) or its value (set)."""
     if desc.kind == "set":
         return ("v", _compact(item))
     if not isinstance(item, dict):
         raise FieldPathError(
-            f"{path_string(where)}: associative list with keys has an element that is not a map"
+            f"{path_string(where)}: element {index}: associative list with keys has an element that is not a map"
         )
     keys: dict[str, Any] = {}
     for key in desc.keys:
@@ -130,8 +130,8 @@ def item_element(desc: _Desc, item: Any, where: Path) -> PathElement:
             keys[key] = _KEY_DEFAULTS[key]
         else:
             raise FieldPathError(
-                f"{path_string(where)}: associative list with keys has an element that omits key field "
-                f'"{key}" (and doesn\'t have default value)'
+                f"{path_string(where)}: element {index}: associative list with keys has an element that omits "
+                f'key field "{key}" (and doesn\'t have default value)'
             )
     return ("k", _compact(keys))
 
@@ -150,20 +150,21 @@ class Flat:
         return set(self.leaves) | self.nodes
 
 
-def flatten(value: Any, desc: _Desc) -> Flat:
+def flatten(value: Any, desc: _Desc, *, strict: bool = False) -> Flat:
+    """`strict` (an applied config): a list item repeated is an error, not the first one kept."""
     flat = Flat()
-    _walk(value, desc, (), flat)
+    _walk(value, desc, (), flat, strict)
     return flat
 
 
-def _walk(value: Any, desc: _Desc, path: Path, flat: Flat) -> None:
+def _walk(value: Any, desc: _Desc, path: Path, flat: Flat, strict: bool = False) -> None:
     if desc.kind in ("struct", "map") and isinstance(value, dict):
         if not value:
             flat.leaves[path] = value  # empty: a leaf to compare, but owns nothing
             return
         flat.nodes.add(path)
         for key, child in value.items():
-            _walk(child, _child(desc, key), (*path, ("f", key)), flat)
+            _walk(child, _child(desc, key), (*path, ("f", key)), flat, strict)
         return
     if desc.kind in ("assoc", "set") and isinstance(value, list):
         if not value:
@@ -172,16 +173,20 @@ def _walk(value: Any, desc: _Desc, path: Path, flat: Flat) -> None:
         flat.nodes.add(path)
         elem = _item_desc(desc)
         seen: set[PathElement] = set()
-        for item in value:
-            element = item_element(desc, item, path)
+        for index, item in enumerate(value):
+            element = item_element(desc, item, path, index)
             if element in seen:
+                if strict:
+                    raise FieldPathError(
+                        f"{path_string(path)}: duplicate entries for key {path_string((element,))}"
+                    )
                 continue
             seen.add(element)
             item_path = (*path, element)
             if desc.kind == "set":
                 flat.leaves[item_path] = item
             else:
-                _walk(item, elem, item_path, flat)
+                _walk(item, elem, item_path, flat, strict)
             flat.members.add(item_path)
         return
     flat.leaves[path] = value
@@ -234,8 +239,8 @@ def merge(live: Any, config: Any, desc: _Desc, path: Path = ()) -> Any:
 def _index(items: list[Any], desc: _Desc, path: Path) -> tuple[list[PathElement], dict[PathElement, Any]]:
     order: list[PathElement] = []
     seen: dict[PathElement, Any] = {}
-    for item in items:
-        element = item_element(desc, item, path)
+    for index, item in enumerate(items):
+        element = item_element(desc, item, path, index)
         if element not in seen:
             seen[element] = item
             order.append(element)

@@ -295,7 +295,7 @@ def apply(
     Raises ApplyConflict, or fieldpaths.FieldPathError for a keyed list item without its key.
     """
     desc = fieldpaths.root(kind)
-    config_flat = fieldpaths.flatten(_tracked(config, kind, ""), desc)
+    config_flat = fieldpaths.flatten(_tracked(config, kind, ""), desc, strict=True)
     entries = decode(live)
     if live is not None and not entries:
         before = fieldpaths.compare(_flat(_skeleton(kind), kind, ""), _flat(live, kind, ""))
