@@ -9,6 +9,7 @@ pkg/endpoints/handlers/`), because kubectl prints them verbatim.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -66,6 +67,7 @@ from .scale import scale_response
 from .services import ServiceAllocations
 
 Obj = dict[str, Any]
+log = logging.getLogger("podlab.apiserver.rest")
 
 
 class Rest:
@@ -312,6 +314,25 @@ class Rest:
         """managedFields after an Update (create, PUT, non-apply PATCH) by this client."""
         if route.subresource == "finalize":
             return new
+        try:
+            return self._record_update(route, request, params, old, new, sent)
+        except (ValueError, TypeError, KeyError) as exc:
+            # Bookkeeping must never fail a write the API server accepted: keep the old entries.
+            log.warning("managedFields not updated for %s: %s", route.resource.kind, exc)
+            new["metadata"]["managedFields"] = (old or {}).get("metadata", {}).get("managedFields")
+            if new["metadata"]["managedFields"] is None:
+                del new["metadata"]["managedFields"]
+            return new
+
+    def _record_update(
+        self,
+        route: Route,
+        request: Request,
+        params: dict[str, str],
+        old: Obj | None,
+        new: Obj,
+        sent: Obj | None,
+    ) -> Obj:
         return managed_fields.record_update(
             old,
             new,

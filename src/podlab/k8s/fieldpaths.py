@@ -111,7 +111,8 @@ def root(kind: str) -> _Desc:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    # default=str: a YAML body may hold dates, which JSON would have sent as strings.
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
 def item_element(desc: _Desc, item: Any, where: Path, index: int = 0) -> PathElement:
