@@ -132,3 +132,41 @@ def test_configs_the_field_manager_refuses(node: Node) -> None:
         '.spec.ports: duplicate entries for key [port=80,protocol="TCP"]',
         "code": 500,
     }
+
+
+def test_apply_to_status(node: Node) -> None:
+    path = "/apis/apps/v1/namespaces/default/deployments"
+    deploy = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "s"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "s"}},
+            "template": {
+                "metadata": {"labels": {"app": "s"}},
+                "spec": {"containers": [{"name": "c", "image": "x"}]},
+            },
+        },
+    }
+    assert http(node, "PATCH", path + "/s?fieldManager=alice", deploy, content_type=APPLY)[0] == 201
+    status_cfg = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "s"},
+        "status": {"replicas": 3},
+    }
+    status, _, raw = http(node, "PATCH", path + "/s/status?fieldManager=ctrl", status_cfg, content_type=APPLY)
+    assert status == 200 and json.loads(raw)["status"]["replicas"] == 3
+    entries = {
+        (e["manager"], e.get("subresource", "")): e for e in json.loads(raw)["metadata"]["managedFields"]
+    }
+    assert entries[("ctrl", "status")]["operation"] == "Apply"
+    assert entries[("ctrl", "status")]["fieldsV1"] == {"f:status": {"f:replicas": {}}}
+    status_cfg["status"]["replicas"] = 4
+    status, _, raw = http(
+        node, "PATCH", path + "/s/status?fieldManager=other", status_cfg, content_type=APPLY
+    )
+    assert status == 409
+    assert json.loads(raw)["message"] == (
+        'Apply failed with 1 conflict: conflict with "ctrl" with subresource "status": .status.replicas'
+    )

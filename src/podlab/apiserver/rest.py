@@ -400,7 +400,7 @@ class Rest:
                 raise
             old = None
         try:
-            if media == APPLY_PATCH and route.subresource is None:
+            if media == APPLY_PATCH and route.subresource in (None, "status"):
                 return self._server_side_apply(route, params, decoded.strict_errors, old, body)
             patched = self._apply_patch(route, media, old or {}, body)
             patched = self._check_identity(route, patched)
@@ -430,6 +430,7 @@ class Rest:
                 manager=params["fieldManager"],
                 force=params.get("force", "").lower() == "true",
                 now=format_time(self.clock()),
+                subresource=route.subresource or "",
             )
         except managed_fields.ApplyConflict as conflict:
             return json_response(
@@ -452,7 +453,7 @@ class Rest:
             if dry_run(params):
                 return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
             return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
-        new = self._prepare(merged, old)
+        new = self._prepare_sub(route, merged, old)
         return self._write(route, params, new, old, 200, warnings)
 
     def _apply_patch(self, route: Route, media: str, old: Obj, body: Any) -> Obj:
@@ -465,7 +466,7 @@ class Rest:
                 raise bad_request("the body of the request must be a JSON object")
             if media == MERGE_PATCH:
                 return k8sapi.json_merge_patch(old, body)
-            # Strategic merge (and an apply to a subresource, treated as one).
+            # Strategic merge (and an apply to /ephemeralcontainers, treated as one).
             return k8sapi.strategic_merge_patch(old, body, route.resource.kind)
         except RequestError:
             raise

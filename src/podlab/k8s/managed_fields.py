@@ -289,25 +289,26 @@ def apply(
     manager: str,
     force: bool,
     now: str,
+    subresource: str = "",
 ) -> Obj:
     """The object after `manager` applies `config` (live None: created by it).
 
     Raises ApplyConflict, or fieldpaths.FieldPathError for a keyed list item without its key.
     """
     desc = fieldpaths.root(kind)
-    config_flat = fieldpaths.flatten(_tracked(config, kind, ""), desc, strict=True)
+    config_flat = fieldpaths.flatten(_tracked(config, kind, subresource), desc, strict=True)
     entries = decode(live)
     if live is not None and not entries:
-        before = fieldpaths.compare(_flat(_skeleton(kind), kind, ""), _flat(live, kind, ""))
+        before = fieldpaths.compare(_flat(_skeleton(kind), kind, subresource), _flat(live, kind, subresource))
         owned = before.added | before.modified
         if owned:
-            entries.append(Entry(BEFORE_FIRST_APPLY, UPDATE, api_version, now, "", owned))
-    ident = (manager, APPLY, "", "")
+            entries.append(Entry(BEFORE_FIRST_APPLY, UPDATE, api_version, now, subresource, owned))
+    ident = (manager, APPLY, subresource, "")
     previous = _find(entries, ident)
     last_set = set(previous.fields) if previous else set()
 
     merged = copy.deepcopy(fieldpaths.merge(live or {}, _config_body(config), desc))
-    diff = fieldpaths.compare(_flat(live, kind, ""), _flat(merged, kind, ""))
+    diff = fieldpaths.compare(_flat(live, kind, subresource), _flat(merged, kind, subresource))
     changed = diff.added | diff.modified
     conflicts: list[Conflict] = []
     for entry in entries:
@@ -321,7 +322,7 @@ def apply(
         if entry.ident != ident:
             entry.fields -= changed | diff.removed
     if previous is None:
-        previous = Entry(manager, APPLY, api_version, now, "", set())
+        previous = Entry(manager, APPLY, api_version, now, subresource, set())
         entries.append(previous)
     # The entry's time moves when the apply changed something (managedFieldsUpdater).
     if (
