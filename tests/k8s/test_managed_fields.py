@@ -360,3 +360,36 @@ def test_an_update_moves_its_time_only_when_it_changes_something() -> None:
         now=LATER,
     )
     assert entry(out, "kubectl-create")["time"] == LATER
+
+
+def test_update_managers_are_capped_at_ten() -> None:
+    obj: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
+    obj = managed_fields.record_update(
+        None,
+        obj,
+        kind="ConfigMap",
+        api_version="v1",
+        manager="m00",
+        subresource=None,
+        now="2026-12-07T10:00:00Z",
+    )
+    for i in range(1, 12):
+        new = copy.deepcopy(obj)
+        new["data"][f"k{i:02}"] = "v"
+        obj = managed_fields.record_update(
+            obj,
+            new,
+            kind="ConfigMap",
+            api_version="v1",
+            manager=f"m{i:02}",
+            subresource=None,
+            now=f"2026-12-07T10:{i:02}:00Z",
+        )
+    managers = [e["manager"] for e in obj["metadata"]["managedFields"]]
+    assert len(managers) == 10
+    # The three oldest (m00 owns the empty data it created) merge into one bucket with the
+    # newest of their times; the other nine stay.
+    assert managers == ["ancient-changes", *(f"m{i:02}" for i in range(3, 12))]
+    ancient = entry(obj, "ancient-changes")
+    assert ancient["fieldsV1"] == {"f:data": {".": {}, "f:k01": {}, "f:k02": {}}}
+    assert ancient["time"] == "2026-12-07T10:02:00Z"

@@ -29,6 +29,8 @@ from podlab.k8s.fieldpaths import Flat, Path
 APPLY = "Apply"
 UPDATE = "Update"
 BEFORE_FIRST_APPLY = "before-first-apply"
+ANCIENT_CHANGES = "ancient-changes"
+MAX_UPDATE_MANAGERS = 10  # DefaultMaxUpdateManagers
 
 # What the field manager strips before tracking (`stripmeta.go`), and fields only the server sets.
 _STRIPPED_META = (
@@ -172,9 +174,42 @@ def encode(entries: list[Entry]) -> list[Obj]:
     return [e.encode() for e in ordered]
 
 
+def _cap_updates(entries: list[Entry]) -> list[Entry]:
+    """At most MAX_UPDATE_MANAGERS Update entries: the oldest are merged, per API version, into
+    an `ancient-changes` entry that takes the newest merged time (capmanagers.go)."""
+    updaters = sorted((e for e in entries if e.operation == UPDATE), key=lambda e: (e.time or "", e.ident))
+    count = len(updaters)
+    if count <= MAX_UPDATE_MANAGERS:
+        return entries
+    first_by_version: dict[str, Entry] = {}
+    buckets: dict[str, Entry] = {}
+    gone: list[Entry] = []
+    for entry in updaters:
+        if count <= MAX_UPDATE_MANAGERS:
+            break
+        first = first_by_version.get(entry.api_version)
+        if first is None:
+            first_by_version[entry.api_version] = entry
+            continue
+        bucket = buckets.get(entry.api_version) or _find(
+            entries, (ANCIENT_CHANGES, UPDATE, "", entry.api_version)
+        )
+        if bucket is None:
+            # The first entry of this version becomes the bucket.
+            bucket = Entry(ANCIENT_CHANGES, UPDATE, entry.api_version, first.time, "", set(first.fields))
+            gone.append(first)
+            entries = [*entries, bucket]
+        buckets[entry.api_version] = bucket
+        bucket.fields |= entry.fields
+        bucket.time = entry.time
+        gone.append(entry)
+        count -= 1
+    return [e for e in entries if not any(e is g for g in gone)]
+
+
 def _with_entries(obj: Obj, entries: list[Entry]) -> Obj:
     meta = obj.setdefault("metadata", {})
-    encoded = encode(entries)
+    encoded = encode(_cap_updates(entries))
     if encoded:
         meta["managedFields"] = encoded
     else:
