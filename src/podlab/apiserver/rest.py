@@ -363,7 +363,9 @@ class Rest:
                 spec_changed = route.subresource is None and new.get("spec") != old.get("spec")
                 new["metadata"]["generation"] = generation + 1 if spec_changed else generation
             return json_response(code, new, headers=warnings)
-        managed = new["metadata"].get("managedFields") if route.subresource else None
+        # A tracked subresource write brings the entries it computed (none left: none kept).
+        tracked = route.subresource in ("status", "ephemeralcontainers")
+        managed = new["metadata"].get("managedFields", []) if tracked else None
         return json_response(
             code,
             self.store.update(route.key, new, subresource=route.subresource, managed_fields=managed),
