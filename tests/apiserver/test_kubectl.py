@@ -324,7 +324,8 @@ def test_imperative_create_sends_protobuf_that_decodes_like_json(
     node.kubectl(*args)  # the real thing: kubectl sends application/vnd.kubernetes.protobuf
     _, _, raw = http(node, "GET", item)
     via_protobuf = json.loads(raw)
-    volatile = ("uid", "creationTimestamp", "resourceVersion")
+    # managedFields name the client: kubectl-create there, the test's urllib here.
+    volatile = ("uid", "creationTimestamp", "resourceVersion", "managedFields")
     for obj in (via_json, via_protobuf):
         for key in volatile:
             obj["metadata"].pop(key, None)

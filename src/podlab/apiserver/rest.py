@@ -9,14 +9,17 @@ pkg/endpoints/handlers/`), because kubectl prints them verbatim.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s import managed_fields
 from podlab.k8s.admission import admit_pod
 from podlab.k8s.ephemeral import ephemeral_update
+from podlab.k8s.fieldpaths import FieldPathError
 from podlab.k8s.names import generate_name
 from podlab.k8s.namespace_lifecycle import admit_create, admit_namespace_delete
 from podlab.k8s.resources import RESOURCES
@@ -64,6 +67,7 @@ from .scale import scale_response
 from .services import ServiceAllocations
 
 Obj = dict[str, Any]
+log = logging.getLogger("podlab.apiserver.rest")
 
 
 class Rest:
@@ -103,7 +107,7 @@ class Rest:
                     return self.delete_collection(route, request, params)
                 return method_not_allowed()
             if sub == "scale":
-                return scale_response(self.store, route, request, params)
+                return scale_response(self.store, route, request, params, format_time(self.clock()))
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
             if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):
@@ -232,6 +236,8 @@ class Rest:
             prepared = self._prepare(obj, None)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        # The field manager runs before admission (create.go): what admission adds is nobody's.
+        prepared = self._track(route, request, params, None, prepared, sent=obj)
         self._admit_create(route, prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
@@ -293,7 +299,50 @@ class Rest:
             new = self._prepare_sub(route, obj, old)
         except _Invalid as inv:
             return json_response(422, inv.status)
+        new = self._track(route, request, params, old, new)
         return self._write(route, params, new, old, 200, warnings)
+
+    def _track(
+        self,
+        route: Route,
+        request: Request,
+        params: dict[str, str],
+        old: Obj | None,
+        new: Obj,
+        sent: Obj | None = None,
+    ) -> Obj:
+        """managedFields after an Update (create, PUT, non-apply PATCH) by this client."""
+        if route.subresource == "finalize":
+            return new
+        try:
+            return self._record_update(route, request, params, old, new, sent)
+        except (ValueError, TypeError, KeyError) as exc:
+            # Bookkeeping must never fail a write the API server accepted: keep the old entries.
+            log.warning("managedFields not updated for %s: %s", route.resource.kind, exc)
+            new["metadata"]["managedFields"] = (old or {}).get("metadata", {}).get("managedFields")
+            if new["metadata"]["managedFields"] is None:
+                del new["metadata"]["managedFields"]
+            return new
+
+    def _record_update(
+        self,
+        route: Route,
+        request: Request,
+        params: dict[str, str],
+        old: Obj | None,
+        new: Obj,
+        sent: Obj | None,
+    ) -> Obj:
+        return managed_fields.record_update(
+            old,
+            new,
+            kind=route.resource.kind,
+            api_version=route.resource.api_version,
+            manager=managed_fields.manager_name(params.get("fieldManager"), request.header("User-Agent")),
+            subresource=route.subresource,
+            now=format_time(self.clock()),
+            sent=sent,
+        )
 
     def _write(
         self,
@@ -314,8 +363,13 @@ class Rest:
                 spec_changed = route.subresource is None and new.get("spec") != old.get("spec")
                 new["metadata"]["generation"] = generation + 1 if spec_changed else generation
             return json_response(code, new, headers=warnings)
+        # A tracked subresource write brings the entries it computed (none left: none kept).
+        tracked = route.subresource in ("status", "ephemeralcontainers")
+        managed = new["metadata"].get("managedFields", []) if tracked else None
         return json_response(
-            code, self.store.update(route.key, new, subresource=route.subresource), headers=warnings
+            code,
+            self.store.update(route.key, new, subresource=route.subresource, managed_fields=managed),
+            headers=warnings,
         )
 
     def patch(self, route: Route, request: Request, params: dict[str, str]) -> Response:
@@ -329,6 +383,18 @@ class Rest:
             )
         decoded = decode_object(request)
         body = decoded.obj
+        if media == APPLY_PATCH and not params.get("fieldManager"):
+            raise RequestError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+            )
+        if media != APPLY_PATCH and "force" in params:
+            raise RequestError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+            )
         try:
             old: Obj | None = self.store.get(route.key, route.namespace, route.name)
         except NotFound:
@@ -336,22 +402,60 @@ class Rest:
                 raise
             old = None
         try:
-            if old is None:
-                # Server-side apply of an absent object creates it.
-                obj = self._check_identity(route, body)
-                warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
-                uid = k8sapi.prepare_for_create(obj)
-                prepared = self._prepare(obj, None)
-                self._admit_create(route, prepared)
-                if dry_run(params):
-                    return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
-                return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
-            patched = self._apply_patch(route, media, old, body)
+            if media == APPLY_PATCH and route.subresource in (None, "status"):
+                return self._server_side_apply(route, params, decoded.strict_errors, old, body)
+            patched = self._apply_patch(route, media, old or {}, body)
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
-            new = self._prepare_sub(route, patched, old)
+            new = self._prepare_sub(route, patched, old or {})
         except _Invalid as inv:
             return json_response(422, inv.status)
+        assert old is not None
+        new = self._track(route, request, params, old, new)
+        return self._write(route, params, new, old, 200, warnings)
+
+    def _server_side_apply(
+        self, route: Route, params: dict[str, str], strict_errors: tuple[str, ...], old: Obj | None, body: Any
+    ) -> Response:
+        """Server-side apply: the config merged over the live object by field ownership
+        (k8s/managed_fields.py); an absent object is created."""
+        config = self._check_identity(route, body)
+        if config["metadata"].get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        warnings = check_fields(route, config, params, strict_errors, apply=True)
+        try:
+            merged = managed_fields.apply(
+                old,
+                config,
+                kind=route.resource.kind,
+                api_version=route.resource.api_version,
+                manager=params["fieldManager"],
+                force=params.get("force", "").lower() == "true",
+                now=format_time(self.clock()),
+                subresource=route.subresource or "",
+            )
+        except managed_fields.ApplyConflict as conflict:
+            return json_response(
+                409, status_body(409, "Conflict", str(conflict), {"causes": conflict.causes()})
+            )
+        except FieldPathError as exc:
+            # The field manager's plain error: a 500 Status without a reason, as kube-apiserver sends.
+            meta = config["metadata"]
+            where = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+            gvk = f"{route.resource.api_version}, Kind={route.resource.kind}"
+            if "/" not in route.resource.api_version:
+                gvk = "/" + gvk
+            body = status_body(500, "", f"failed to create typed patch object ({where}; {gvk}): {exc}")
+            del body["reason"]
+            return json_response(500, body)
+        if old is None:
+            uid = k8sapi.prepare_for_create(merged)
+            prepared = self._prepare(merged, None)
+            self._admit_create(route, prepared)
+            if dry_run(params):
+                return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
+            return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
+        new = self._prepare_sub(route, merged, old)
         return self._write(route, params, new, old, 200, warnings)
 
     def _apply_patch(self, route: Route, media: str, old: Obj, body: Any) -> Obj:
@@ -364,8 +468,7 @@ class Rest:
                 raise bad_request("the body of the request must be a JSON object")
             if media == MERGE_PATCH:
                 return k8sapi.json_merge_patch(old, body)
-            # Strategic merge, and server-side apply treated as a strategic merge of the intent
-            # (no managedFields ownership): enough for create-or-merge.
+            # Strategic merge (and an apply to /ephemeralcontainers, treated as one).
             return k8sapi.strategic_merge_patch(old, body, route.resource.kind)
         except RequestError:
             raise

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 from podlab.httpcore import Request, Response
+from podlab.k8s import managed_fields
 from podlab.store import Conflict, Store
 
 from . import k8sapi
@@ -34,7 +36,9 @@ def scale_of(obj: Obj) -> Obj:
     }
 
 
-def scale_response(store: Store, route: Route, request: Request, params: dict[str, str]) -> Response:
+def scale_response(
+    store: Store, route: Route, request: Request, params: dict[str, str], now: str
+) -> Response:
     """GET, PUT or PATCH (merge or JSON patch) of the Scale; writes spec.replicas of the parent."""
     assert route.name is not None
     obj = store.get(route.key, route.namespace, route.name)
@@ -65,7 +69,17 @@ def scale_response(store: Store, route: Route, request: Request, params: dict[st
     sent_rv = (wanted.get("metadata") or {}).get("resourceVersion")
     if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
         raise Conflict(route.resource.group, route.resource.plural, route.name)
+    old = copy.deepcopy(obj)
     obj.setdefault("spec", {})["replicas"] = replicas
+    obj = managed_fields.record_update(
+        old,
+        obj,
+        kind=route.resource.kind,
+        api_version=route.resource.api_version,
+        manager=managed_fields.manager_name(params.get("fieldManager"), request.header("User-Agent")),
+        subresource="scale",
+        now=now,
+    )
     if dry_run(params):
         return json_response(200, scale_of(obj))
     return json_response(200, scale_of(store.update(route.key, obj)))

@@ -55,7 +55,12 @@ class ApiClient:
         """One JSON call; a Kubernetes Status error (HTTP >= 400) raises ApiError."""
         conn = self._connection(self.timeout)
         try:
-            headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+            # The User-Agent's program name is the field manager of podlab's writes (managedFields).
+            headers = {
+                "Authorization": f"Bearer {self.token}",
+                "Accept": "application/json",
+                "User-Agent": "podlab",
+            }
             payload = None
             if body is not None:
                 payload = json.dumps(body).encode()

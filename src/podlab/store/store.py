@@ -292,7 +292,16 @@ class Store:
             account = {"metadata": {"name": "default", "namespace": namespace}}
             self.create(_SERVICE_ACCOUNTS, account)
 
-    def update(self, key: ResourceKey, obj: Obj, *, subresource: str | None = None) -> Obj:
+    def update(
+        self,
+        key: ResourceKey,
+        obj: Obj,
+        *,
+        subresource: str | None = None,
+        managed_fields: builtins.list[Obj] | None = None,
+    ) -> Obj:
+        """`managed_fields`: for a subresource write, the managedFields the API server computed
+        (the rest of the metadata stays the stored one)."""
         meta_in = obj.get("metadata") or {}
         name = meta_in.get("name")
         if not name:
@@ -347,6 +356,11 @@ class Store:
             else:
                 new_meta.pop(field, None)
         new_meta["resourceVersion"] = old_meta["resourceVersion"]
+        if subresource is not None and managed_fields is not None:
+            if managed_fields:
+                new_meta["managedFields"] = clone(managed_fields)
+            else:
+                new_meta.pop("managedFields", None)
         if "generation" in old_meta and subresource is None and _spec_changed(key, old, new):
             new_meta["generation"] = old_meta["generation"] + 1
         if new == old:
