@@ -25,6 +25,7 @@ from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS, read_host_resolv
 from podlab.kubelet.scheduler import Admission, Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
+from podlab.kubelet.tokens import TokenManager
 from podlab.network.podnet import LoopbackPodNetwork, PodNetwork
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
@@ -54,6 +55,7 @@ class Kubelet:
         cluster_dns: ClusterDNS | None = None,
         admission: Admission | None = None,
         pod_network: PodNetwork | None = None,
+        tokens: TokenManager | None = None,
     ) -> None:
         """`pod_network`: the node's (node.py makes it); the loopback form when not given."""
         self.store = store
@@ -73,6 +75,7 @@ class Kubelet:
             # No clusterDNS unless the node runs one: ClusterFirst pods then fall back to Default.
             cluster_dns=cluster_dns or ClusterDNS(host_resolv=read_host_resolv()),
             pod_network=pod_network or LoopbackPodNetwork("no pod network given"),
+            tokens=tokens,
         )
         self.scheduler = (
             Scheduler(store, self.clock, node_name=node_name, admission=admission) if schedule else None
@@ -201,6 +204,8 @@ class Kubelet:
         finally:
             self.runners.pop(uid, None)
             self._runner_tasks.pop(uid, None)
+            if self.node.tokens is not None:
+                self.node.tokens.forget(uid)
 
     # -- volume sources -------------------------------------------------------------------
     async def _watch_sources(self, key: tuple[str, str]) -> None:

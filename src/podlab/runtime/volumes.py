@@ -22,7 +22,9 @@ from podlab.runtime.tmpfs import mount_tmpfs
 from podlab.runtime.types import os_error_text
 
 Obj = dict[str, Any]
-# lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret".
+# lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret"; kind
+# "ServiceAccountToken" with name "EXPIRATION_SECONDS/AUDIENCE" -> {"token": ...} (the kubelet's
+# token for the pod, from TokenRequest) or {"error": why not}.
 Lookup = Callable[[str, str], Obj | None]
 
 DEFAULT_MODE = 0o644
@@ -198,11 +200,23 @@ def _claimed(volume: str, src: Obj, lookup: Lookup) -> Path:
 
 def _projected(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]]:
     """One directory from several sources, each planned as its own volume kind would be, with
-    the projected volume's defaultMode (serviceAccountToken needs tokens podlab does not issue)."""
+    the projected volume's defaultMode; a serviceAccountToken source is the kubelet's token."""
     src = vol["projected"]
     mode = int(src.get("defaultMode", DEFAULT_MODE))
     files: dict[str, tuple[bytes, int]] = {}
     for source in src.get("sources") or []:
+        token_source = source.get("serviceAccountToken")
+        if isinstance(token_source, dict):
+            seconds = int(token_source.get("expirationSeconds") or 3600)
+            found = lookup("ServiceAccountToken", f"{seconds}/{token_source.get('audience') or ''}") or {
+                "error": "no token source"
+            }
+            if "token" not in found:
+                raise VolumeError(
+                    f'MountVolume.SetUp failed for volume "{vol["name"]}" : failed to fetch token: {found["error"]}'
+                )
+            path = _safe_rel(vol["name"], str(token_source.get("path") or "token"))
+            files[path] = (str(found["token"]).encode(), mode)
         for kind in ("configMap", "secret", "downwardAPI"):
             if kind not in source:
                 continue
