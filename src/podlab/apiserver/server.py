@@ -38,6 +38,7 @@ from .portforward import PodTarget
 from .portforward_http import port_forward
 from .proxy import proxy_request
 from .proxy_target import parse_proxy_path
+from .rbac_defaults import ensure_default_policy
 from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
 from .request_info import request_attributes
 from .rest import Rest
@@ -91,6 +92,8 @@ class ApiServer:
         self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
         # The admin token, and the ServiceAccount tokens `issuer` signs (auth.py).
         self.auth = Auth(store, token, issuer or TokenIssuer())
+        # kube-apiserver's rbac/bootstrap-roles post-start hook: the default roles and bindings.
+        ensure_default_policy(store)
         self._service_cidr = service_cidr
         self._logs = logs
         self._host = host

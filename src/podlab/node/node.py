@@ -17,7 +17,6 @@ from typing import Any
 
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
-from podlab.apiserver.rbac_defaults import ensure_default_policy
 from podlab.apiserver.satoken import TokenIssuer, load_or_create_key
 from podlab.apiserver.tokenrequest import TokenRefusal, mint
 from podlab.cli.client import ApiClient, object_path
@@ -110,7 +109,6 @@ class Node:
         self.host_ports = HostPorts(self.store, self.network)
         # The ServiceAccount token signing key outlives the node, as the tokens pods hold do.
         issuer = TokenIssuer(load_or_create_key(self.home / "sa.key"))
-        ensure_default_policy(self.store)
         self._api = ApiServer(
             self.store,
             token=self.token,

@@ -1,0 +1,159 @@
+"""ServiceAccount tokens and RBAC through the API server with real kubectl: `kubectl create token`,
+a token's user, 403s in kube-apiserver's words until a RoleBinding grants `view`, `can-i --as`,
+impersonation refused to a non-admin, 401 for a forged or expired token, TokenRequest's
+validation, and the default roles."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from podlab.apiserver.satoken import TokenIssuer
+
+from .conftest import Node, http
+
+SA = "system:serviceaccount:default:robot"
+FORBIDDEN_LIST = (
+    f'pods is forbidden: User "{SA}" cannot list resource "pods" in API group "" in the namespace "default"'
+)
+
+
+def _token(node: Node, *args: str) -> str:
+    node.kubectl("create", "serviceaccount", "robot", check=False)
+    return node.kubectl("create", "token", "robot", *args).stdout.strip()
+
+
+def test_a_token_is_its_service_account_and_rbac_decides(node: Node) -> None:
+    token = _token(node)
+    header, claims, _ = token.split(".")
+    assert json.loads(_b64(header))["alg"] == "ES256"
+    body = json.loads(_b64(claims))
+    assert body["iss"] == "https://kubernetes.default.svc.cluster.local"
+    assert body["sub"] == SA and body["exp"] - body["iat"] == 3600
+    assert body["kubernetes.io"]["serviceaccount"]["name"] == "robot"
+
+    who = json.loads(node.kubectl("auth", "whoami", f"--token={token}", "-o", "json").stdout)
+    info = who["status"]["userInfo"]
+    assert info["username"] == SA
+    assert info["groups"] == [
+        "system:serviceaccounts",
+        "system:serviceaccounts:default",
+        "system:authenticated",
+    ]
+
+    denied = node.kubectl("get", "pods", f"--token={token}", check=False)
+    assert denied.returncode == 1
+    assert denied.stderr.strip() == f"Error from server (Forbidden): {FORBIDDEN_LIST}"
+    code, _, raw = http(node, "GET", "/api/v1/namespaces/default/pods", token=token)
+    status = json.loads(raw)
+    assert (code, status["reason"], status["message"]) == (403, "Forbidden", FORBIDDEN_LIST)
+    assert status["details"] == {"kind": "pods"}
+    named = node.kubectl("get", "secret", "x", f"--token={token}", check=False).stderr.strip()
+    assert named == (
+        f'Error from server (Forbidden): secrets "x" is forbidden: User "{SA}" cannot get resource "secrets" '
+        'in API group "" in the namespace "default"'
+    )
+    cluster = node.kubectl("get", "clusterroles", f"--token={token}", check=False).stderr.strip()
+    assert cluster == (
+        "Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io is forbidden: "
+        f'User "{SA}" cannot list resource "clusterroles" in API group "rbac.authorization.k8s.io" '
+        "at the cluster scope"
+    )
+    assert node.kubectl("auth", "can-i", "list", "pods", f"--as={SA}", check=False).stdout == "no\n"
+
+    node.kubectl(
+        "create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=default:robot"
+    )
+    assert node.kubectl("get", "pods", f"--token={token}").returncode == 0
+    assert node.kubectl("auth", "can-i", "list", "pods", f"--as={SA}").stdout == "yes\n"
+    assert node.kubectl("auth", "can-i", "list", "secrets", f"--as={SA}", check=False).stdout == "no\n"
+    assert node.kubectl(
+        "auth", "can-i", "list", "pods", "-n", "kube-system", f"--as={SA}", check=False
+    ).stdout == ("no\n")
+    review = {
+        "kind": "SelfSubjectAccessReview",
+        "apiVersion": "authorization.k8s.io/v1",
+        "spec": {"resourceAttributes": {"namespace": "default", "verb": "watch", "resource": "pods"}},
+    }
+    code, _, raw = http(
+        node, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, token=token
+    )
+    assert code == 201
+    assert json.loads(raw)["status"] == {
+        "allowed": True,
+        "reason": 'RBAC: allowed by RoleBinding "robot-view/default" of ClusterRole "view" to '
+        'ServiceAccount "robot/default"',
+    }
+    listed = node.kubectl("auth", "can-i", "--list", f"--token={token}").stdout
+    assert "pods " in listed and "[get list watch]" in listed
+
+    # A non-admin may not impersonate without the `impersonate` verb (edit has it for accounts).
+    refused = node.kubectl("get", "pods", f"--token={token}", "--as=someone", check=False).stderr.strip()
+    assert refused == (
+        f'Error from server (Forbidden): users "someone" is forbidden: User "{SA}" cannot impersonate '
+        'resource "users" in API group "" at the cluster scope'
+    )
+
+
+def test_forged_expired_and_orphaned_tokens_are_unauthorized(node: Node) -> None:
+    token = _token(node)
+    other = TokenIssuer()  # another key: a valid-looking token this server never signed
+    forged, _ = other.issue(
+        namespace="default", account="robot", account_uid="", now=datetime.now(UTC), expiration_seconds=3600
+    )
+    for bad in (forged, token[:-4] + "AAAA", "not-a-jwt"):
+        code, _, raw = http(node, "GET", "/api/v1/namespaces/default/pods", token=bad)
+        assert code == 401 and json.loads(raw)["message"] == "Unauthorized"
+    # The server's own issuer, but long expired.
+    expired, _ = node.server.auth.issuer.issue(
+        namespace="default",
+        account="robot",
+        account_uid="",
+        now=datetime.now(UTC) - timedelta(hours=2),
+        expiration_seconds=600,
+    )
+    assert http(node, "GET", "/api/v1/namespaces/default/pods", token=expired)[0] == 401
+    # Deleting the account invalidates its tokens (the uid in the token no longer exists).
+    node.kubectl("delete", "serviceaccount", "robot")
+    assert http(node, "GET", "/apis/authentication.k8s.io/v1", token=token)[0] == 401
+
+
+def test_token_request_validation_and_binding(node: Node) -> None:
+    node.kubectl("create", "serviceaccount", "robot")
+    short = node.kubectl("create", "token", "robot", "--duration=1m", check=False)
+    assert short.stderr.strip() == (
+        'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: '
+        "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes"
+    )
+    missing = node.kubectl("create", "token", "nobody", check=False)
+    assert missing.stderr.strip() == 'error: failed to create token: serviceaccounts "nobody" not found'
+    node.kubectl("create", "secret", "generic", "s1")
+    bound = node.kubectl("create", "token", "robot", "--bound-object-kind=Secret", "--bound-object-name=s1")
+    token = bound.stdout.strip()
+    assert json.loads(_b64(token.split(".")[1]))["kubernetes.io"]["secret"]["name"] == "s1"
+    assert http(node, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {}, token=token)[0] == 201
+    node.kubectl("delete", "secret", "s1")
+    # A token bound to an object is valid only while that object exists.
+    assert http(node, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {}, token=token)[0] == 401
+
+
+def test_default_roles_and_bindings(node: Node) -> None:
+    roles = node.kubectl("get", "clusterroles", "-o", "name").stdout.split()
+    for name in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:basic-user"):
+        assert f"clusterrole.rbac.authorization.k8s.io/{name}" in roles
+    binding = json.loads(node.kubectl("get", "clusterrolebinding", "cluster-admin", "-o", "json").stdout)
+    assert binding["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"}
+    ]
+    # A ClusterRole and a namespaced Role with resourceNames, created through kubectl (protobuf).
+    node.kubectl("create", "serviceaccount", "robot")
+    node.kubectl("create", "role", "one-cm", "--verb=get", "--resource=configmaps", "--resource-name=allowed")
+    node.kubectl("create", "rolebinding", "one-cm", "--role=one-cm", "--serviceaccount=default:robot")
+    assert node.kubectl("auth", "can-i", "get", "configmap/allowed", f"--as={SA}").stdout == "yes\n"
+    assert node.kubectl("auth", "can-i", "get", "configmap/other", f"--as={SA}", check=False).stdout == "no\n"
+
+
+def _b64(part: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
