@@ -149,6 +149,10 @@ def test_default_roles_and_bindings(node: Node) -> None:
     node.kubectl("create", "serviceaccount", "robot")
     node.kubectl("create", "role", "one-cm", "--verb=get", "--resource=configmaps", "--resource-name=allowed")
     node.kubectl("create", "rolebinding", "one-cm", "--role=one-cm", "--serviceaccount=default:robot")
+    wide = node.kubectl("get", "rolebinding", "one-cm", "-o", "wide").stdout.splitlines()
+    assert wide[0].split() == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
+    assert wide[1].split()[:2] == ["one-cm", "Role/one-cm"] and wide[1].split()[-1] == "default/robot"
+    assert node.kubectl("get", "roles").stdout.split()[:4] == ["NAME", "CREATED", "AT", "one-cm"]
     assert node.kubectl("auth", "can-i", "get", "configmap/allowed", f"--as={SA}").stdout == "yes\n"
     assert node.kubectl("auth", "can-i", "get", "configmap/other", f"--as={SA}", check=False).stdout == "no\n"
 
