@@ -161,3 +161,30 @@ def _b64(part: str) -> bytes:
     import base64
 
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def test_legacy_token_secret_is_filled_and_authenticates_while_it_exists(node: Node) -> None:
+    import base64
+
+    node.kubectl("create", "serviceaccount", "robot")
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/service-account-token",
+        "metadata": {"name": "robot-token", "annotations": {"kubernetes.io/service-account.name": "robot"}},
+    }
+    node.kubectl("apply", "-f", "-", input=json.dumps(secret))
+    stored = json.loads(node.kubectl("get", "secret", "robot-token", "-o", "json").stdout)
+    account_uid = json.loads(node.kubectl("get", "sa", "robot", "-o", "json").stdout)["metadata"]["uid"]
+    assert stored["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == account_uid
+    data = {k: base64.b64decode(v).decode() for k, v in stored["data"].items()}
+    assert data["namespace"] == "default" and data["ca.crt"] == node.server.ca_pem.decode()
+    claims = json.loads(_b64(data["token"].split(".")[1]))
+    assert claims["iss"] == "kubernetes/serviceaccount" and "exp" not in claims
+    who = json.loads(node.kubectl("auth", "whoami", f"--token={data['token']}", "-o", "json").stdout)
+    assert who["status"]["userInfo"]["username"] == SA
+    node.kubectl("delete", "secret", "robot-token")
+    assert (
+        http(node, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {}, token=data["token"])[0]
+        == 401
+    )

@@ -16,6 +16,7 @@ Authorization: `system:masters` may do everything; everyone else gets what RBAC 
 
 from __future__ import annotations
 
+import base64
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,13 @@ class UserInfo:
 
 # The user the node's token authenticates as.
 ADMIN = UserInfo("kubernetes-admin", (MASTERS, AUTHENTICATED))
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text)
+    except ValueError:
+        return b""
 
 
 class StorePolicy:
@@ -113,7 +121,13 @@ class Auth:
         if account is None or (claims.account_uid and account["metadata"].get("uid") != claims.account_uid):
             return None
         extra: list[tuple[str, tuple[str, ...]]] = []
-        if claims.bound is not None:
+        if claims.legacy:
+            # legacy.go: the Secret must still exist and still hold this very token.
+            secret = self._lookup("secrets", claims.namespace, claims.bound.name if claims.bound else "")
+            held = str(((secret or {}).get("data") or {}).get("token", ""))
+            if not held or not hmac.compare_digest(_b64decode(held), credential.encode()):
+                return None
+        elif claims.bound is not None:
             bound = self._lookup(claims.bound.kind.lower() + "s", claims.namespace, claims.bound.name)
             if bound is None or bound["metadata"].get("uid") != claims.bound.uid:
                 return None

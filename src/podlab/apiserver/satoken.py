@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 Obj = dict[str, Any]
 
 ISSUER = "https://kubernetes.default.svc.cluster.local"
+LEGACY_ISSUER = "kubernetes/serviceaccount"  # pkg/serviceaccount/legacy.go
+_LEGACY = "kubernetes.io/serviceaccount/"
 API_AUDIENCES = (ISSUER,)
 # The ServiceAccount admission plugin's projected token lifetime (3600 s plus 7, so a client
 # library can tell it is a bound token), and TokenRequest's default and minimum.
@@ -66,8 +68,9 @@ class TokenClaims:
     account_uid: str
     bound: BoundObject | None
     jti: str
-    expires: int  # seconds since the epoch
+    expires: int  # seconds since the epoch (0: a legacy token, which never expires)
     audiences: tuple[str, ...]
+    legacy: bool = False  # a token Secret's token: valid while the Secret holds it
 
     @property
     def username(self) -> str:
@@ -163,6 +166,21 @@ class TokenIssuer:
             "nbf": iat,
             "sub": username(namespace, account),
         }
+        return self._sign(claims), exp
+
+    def issue_legacy(self, *, namespace: str, account: str, account_uid: str, secret: str) -> str:
+        """A legacy token for a `kubernetes.io/service-account-token` Secret (legacy.go claims)."""
+        claims: Obj = {
+            "iss": LEGACY_ISSUER,
+            f"{_LEGACY}namespace": namespace,
+            f"{_LEGACY}secret.name": secret,
+            f"{_LEGACY}service-account.name": account,
+            f"{_LEGACY}service-account.uid": account_uid,
+            "sub": username(namespace, account),
+        }
+        return self._sign(claims)
+
+    def _sign(self, claims: Obj) -> str:
         header = {"alg": "ES256", "kid": self.key_id}
         signing_input = (
             _b64(json.dumps(header, separators=(",", ":")).encode())
@@ -171,8 +189,7 @@ class TokenIssuer:
         )
         der = self._key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
         r, s = decode_dss_signature(der)
-        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        return f"{signing_input}.{_b64(signature)}", exp
+        return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
     def verify(self, token: str, now: datetime) -> TokenClaims:
         """The claims of a token this issuer signed and that is valid at `now`; else TokenError."""
@@ -194,6 +211,8 @@ class TokenIssuer:
             self._key.public_key().verify(der, f"{parts[0]}.{parts[1]}".encode(), ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
             raise TokenError("invalid signature") from None
+        if isinstance(claims, dict) and claims.get("iss") == LEGACY_ISSUER:
+            return _legacy_claims(claims)
         if not isinstance(claims, dict) or claims.get("iss") != ISSUER:
             raise TokenError("unknown issuer")
         audiences = claims.get("aud")
@@ -228,3 +247,21 @@ class TokenIssuer:
             expires=exp,
             audiences=tuple(map(str, audiences)),
         )
+
+
+def _legacy_claims(claims: Obj) -> TokenClaims:
+    namespace = str(claims.get(f"{_LEGACY}namespace", ""))
+    name = str(claims.get(f"{_LEGACY}service-account.name", ""))
+    secret = str(claims.get(f"{_LEGACY}secret.name", ""))
+    if not namespace or not name or not secret or claims.get("sub") != username(namespace, name):
+        raise TokenError("malformed legacy token")
+    return TokenClaims(
+        namespace=namespace,
+        account=name,
+        account_uid=str(claims.get(f"{_LEGACY}service-account.uid", "")),
+        bound=BoundObject("Secret", secret, ""),
+        jti="",
+        expires=0,
+        audiences=(),
+        legacy=True,
+    )

@@ -19,6 +19,7 @@ from .exec_spdy import PROTOCOL as EXEC_PROTOCOL
 from .exec_spdy import SpdyStreamSession
 from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
 from .exec_websocket import WebSocketStreamSession
+from .legacy_tokens import fill_token_secret
 from .logs import LogReader, log_response
 from .metrics import PREFIX as METRICS_PREFIX
 from .metrics import MetricsSource, metrics_response
@@ -100,7 +101,12 @@ class ApiServer:
         self._port = port
         self._clock = clock
         services = ServiceAllocations(store, service_cidr) if service_cidr is not None else None
-        self._rest = Rest(store, clock, services)
+        self._rest = Rest(
+            store,
+            clock,
+            services,
+            fill_secret=lambda secret: fill_token_secret(secret, store, self.auth.issuer, self.ca_pem),
+        )
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits
