@@ -188,3 +188,51 @@ def test_legacy_token_secret_is_filled_and_authenticates_while_it_exists(node: N
         http(node, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {}, token=data["token"])[0]
         == 401
     )
+
+
+def test_rbac_objects_are_validated_in_the_api_servers_words(node: Node) -> None:
+    base = "/apis/rbac.authorization.k8s.io/v1/namespaces/default"
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "bad"},
+    }
+    code, _, raw = http(
+        node, "POST", f"{base}/rolebindings", {**binding, "subjects": [{"kind": "Robot", "name": "r"}]}
+    )
+    assert code == 422
+    assert json.loads(raw)["message"] == (
+        'RoleBinding.rbac.authorization.k8s.io "bad" is invalid: [roleRef.kind: Unsupported value: "": '
+        'supported values: "Role", "ClusterRole", roleRef.name: Required value, subjects[0].kind: Unsupported '
+        'value: "Robot": supported values: "ServiceAccount", "User", "Group"]'
+    )
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {"name": "bad"},
+        "rules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz"]}, {"verbs": [], "resources": ["pods"]}],
+    }
+    code, _, raw = http(node, "POST", f"{base}/roles", role)
+    assert code == 422
+    assert json.loads(raw)["message"] == (
+        'Role.rbac.authorization.k8s.io "bad" is invalid: [rules[0].nonResourceURLs: Invalid value: '
+        '[]string{"/healthz"}: namespaced rules cannot apply to non-resource URLs, rules[1].verbs: Required '
+        "value: verbs must contain at least one value, rules[1].apiGroups: Required value: resource rules must "
+        "supply at least one api group]"
+    )
+    assert http(node, "GET", f"{base}/roles/bad")[0] == 404  # nothing half-applied
+    # A binding's role cannot change; subjects may. Names are path segments (colons welcome).
+    node.kubectl("create", "rolebinding", "sys:b", "--clusterrole=view", "--user=u")
+    changed = node.kubectl(
+        "create", "rolebinding", "sys:b", "--clusterrole=edit", "--user=u", "--dry-run=client", "-o", "json"
+    ).stdout
+    refused = node.kubectl("replace", "-f", "-", input=changed, check=False).stderr.strip()
+    assert refused.startswith('The RoleBinding "sys:b" is invalid: roleRef: Invalid value: rbac.RoleRef{')
+    assert refused.endswith(": cannot change roleRef")
+    stored = json.loads(node.kubectl("get", "rolebinding", "sys:b", "-o", "json").stdout)
+    assert stored["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": "view",
+    }
+    assert stored["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "u"}]
