@@ -1,7 +1,8 @@
 """A pod's ServiceAccount credentials on a real node: the official `kubernetes` client inside a pod,
 with its in-cluster config (KUBERNETES_SERVICE_HOST/PORT, the projected token and ca.crt),
 lists pods through the `kubernetes` Service once a RoleBinding grants `view`, and is refused
-with 403 before; automountServiceAccountToken: false (pod or account) mounts nothing."""
+with 403 before, as are `kubectl create token`'s token and `auth can-i --as`;
+automountServiceAccountToken: false (pod or account) mounts nothing."""
 
 from __future__ import annotations
 
@@ -86,9 +87,15 @@ def test_in_cluster_client_lists_pods_with_its_projected_token(node: RunningNode
 
     # Without a binding the default account may not list pods: the API server's 403.
     wait_for(lambda: "status 403 Forbidden" in logs(), timeout=60, what="the in-cluster client's 403")
+    as_default = "--as=system:serviceaccount:default:default"
+    assert node.kubectl("auth", "can-i", "list", "pods", as_default, check=False).stdout == "no\n"
+    token = node.kubectl("create", "token", "default").stdout.strip()
+    assert "Forbidden" in node.kubectl("get", "pods", f"--token={token}", check=False).stderr
     node.kubectl(
         "create", "rolebinding", "default-view", "--clusterrole=view", "--serviceaccount=default:default"
     )
+    assert node.kubectl("auth", "can-i", "list", "pods", as_default).stdout == "yes\n"
+    assert "client" in node.kubectl("get", "pods", f"--token={token}", "-o", "name").stdout
     wait_for(
         lambda: node.kubectl("get", "pod", "client", "-o", "jsonpath={.status.phase}").stdout == "Succeeded",
         timeout=60,
