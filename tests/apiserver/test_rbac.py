@@ -236,3 +236,37 @@ def test_rbac_objects_are_validated_in_the_api_servers_words(node: Node) -> None
         "name": "view",
     }
     assert stored["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "u"}]
+
+
+def test_pod_bound_tokens(node: Node) -> None:
+    node.kubectl("create", "serviceaccount", "robot")
+    overrides = '{"spec": {"serviceAccountName": "robot", "nodeName": "n"}}'  # scheduled: graceful delete
+    node.kubectl("run", "worker", "--image=busybox", "--overrides", overrides)
+    node.kubectl("run", "other", "--image=busybox")
+    wrong = node.kubectl(
+        "create", "token", "robot", "--bound-object-kind=Pod", "--bound-object-name=other", check=False
+    )
+    assert wrong.stderr.strip() == (
+        'error: failed to create token: cannot bind token for serviceaccount "robot" to pod running with '
+        "different serviceaccount name."
+    )
+    token = node.kubectl(
+        "create", "token", "robot", "--bound-object-kind=Pod", "--bound-object-name=worker"
+    ).stdout
+    token = token.strip()
+    pod_uid = json.loads(node.kubectl("get", "pod", "worker", "-o", "json").stdout)["metadata"]["uid"]
+    who = json.loads(node.kubectl("auth", "whoami", f"--token={token}", "-o", "json").stdout)["status"][
+        "userInfo"
+    ]
+    assert who["extra"]["authentication.kubernetes.io/pod-name"] == ["worker"]
+    assert who["extra"]["authentication.kubernetes.io/pod-uid"] == [pod_uid]
+    review = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+    # A terminating pod's token still works (its preStop hook may call the API) ...
+    node.kubectl("delete", "pod", "worker", "--wait=false")
+    assert json.loads(node.kubectl("get", "pod", "worker", "-o", "json").stdout)["metadata"][
+        "deletionTimestamp"
+    ]
+    assert http(node, "POST", review, {}, token=token)[0] == 201
+    # ... and stops once the pod is gone.
+    node.kubectl("delete", "pod", "worker", "--force", "--grace-period=0")
+    assert http(node, "POST", review, {}, token=token)[0] == 401

@@ -19,10 +19,11 @@ from __future__ import annotations
 import base64
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from podlab.httpcore import Request
+from podlab.k8s.timestamps import parse_time
 from podlab.store import NotFound, Store
 
 from .rbac import MASTERS, Attributes, authorize, forbidden_message
@@ -30,6 +31,7 @@ from .satoken import TokenError, TokenIssuer, account_groups, split_username
 
 Obj = dict[str, Any]
 AUTHENTICATED = "system:authenticated"
+POD_DELETION_GRACE = timedelta(seconds=60)
 UNAUTHENTICATED = "system:unauthenticated"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 
@@ -131,8 +133,9 @@ class Auth:
             bound = self._lookup(claims.bound.kind.lower() + "s", claims.namespace, claims.bound.name)
             if bound is None or bound["metadata"].get("uid") != claims.bound.uid:
                 return None
-            if bound["metadata"].get("deletionTimestamp") and claims.bound.kind == "Pod":
-                return None  # a terminating pod's tokens stop working (the validator's check)
+            deleted = parse_time(bound["metadata"].get("deletionTimestamp"))
+            if deleted is not None and claims.bound.kind == "Pod" and deleted < now - POD_DELETION_GRACE:
+                return None  # claims.go: invalid once the pod is a minute past its deletion time
             if claims.bound.kind == "Pod":
                 extra.append(("authentication.kubernetes.io/pod-name", (claims.bound.name,)))
                 extra.append(("authentication.kubernetes.io/pod-uid", (claims.bound.uid,)))

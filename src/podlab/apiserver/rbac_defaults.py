@@ -79,6 +79,8 @@ _VIEW = [
     _rule(["batch"], ["cronjobs", "cronjobs/status", "jobs", "jobs/status"], READ),
     _rule(["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"], READ),
     _rule(["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"], READ),
+    # system:aggregated-metrics-reader aggregates into view: `kubectl top`.
+    _rule(["metrics.k8s.io"], ["pods", "nodes"], READ),
 ]
 
 _EDIT = [
