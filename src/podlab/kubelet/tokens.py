@@ -17,6 +17,8 @@ Obj = dict[str, Any]
 # (namespace, account, TokenRequest spec) -> (token, expirationTimestamp); raises TokenUnavailable.
 TokenSource = Callable[[str, str, Obj], tuple[str, datetime]]
 MAX_TTL = timedelta(hours=24)
+# How often the kubelet looks again at the pods' projected tokens (its pod resync, about a minute).
+TOKEN_RESYNC_SECONDS = 60.0
 
 
 class TokenUnavailable(Exception):
@@ -76,3 +78,13 @@ def _requires_refresh(issued: _Issued, now: datetime) -> bool:
         return True
     ttl = issued.expires - issued.issued
     return now - issued.issued > min(ttl * 0.8, MAX_TTL)
+
+
+def has_token_volume(pod: Obj) -> bool:
+    """Whether a projected volume of the pod holds a ServiceAccount token."""
+    return any(
+        "serviceAccountToken" in source
+        for vol in (pod.get("spec") or {}).get("volumes") or []
+        for source in (vol.get("projected") or {}).get("sources") or []
+        if isinstance(source, dict)
+    )
