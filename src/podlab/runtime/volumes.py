@@ -54,7 +54,7 @@ class VolumeMount:
 def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = False) -> dict[str, Path]:
     """Write every volume of `pod` under `volumes_root/<name>`; returns name -> host directory.
 
-    With `tmpfs` (the runtime, as root) secret and `medium: Memory` volumes are tmpfs mounts,
+    With `tmpfs` (the runtime, as root) secret, projected and `medium: Memory` volumes are tmpfs mounts,
     which the caller must unmount (tmpfs.unmount_under) before removing `volumes_root`.
 
     Everything is checked before anything is written, so a missing ConfigMap leaves the
@@ -95,8 +95,9 @@ def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: 
         # kubelet's emptyDir is 0777 whatever the umask: any runAsUser may write to it.
         os.chmod(target, 0o777)
         return target
-    if tmpfs and "secret" in vol and not os.path.ismount(target):
-        mount_tmpfs(target)  # kubelet: a secret volume is a tmpfs, never on disk
+    if tmpfs and ("secret" in vol or "projected" in vol) and not os.path.ismount(target):
+        # kubelet: secret and projected volumes (ServiceAccount tokens) are tmpfs, never on disk.
+        mount_tmpfs(target)
     write_payload(target, plan)
     return target
 
