@@ -473,7 +473,12 @@ def test_kubernetes_version_is_settable_and_down_clears_the_run(tmp_path: Path) 
     assert f"podlab node stopped (pid {state['pid']})" in down.stdout
     assert f"{home / 'kubeconfig'} stays" in down.stdout
     assert not alive(state["pid"])
-    assert sorted(p.name for p in home.iterdir() if p.name != "busybox") == ["kubeconfig", "node.log"]
+    # The ServiceAccount signing key stays with the home, as the kubeconfig does.
+    assert sorted(p.name for p in home.iterdir() if p.name != "busybox") == [
+        "kubeconfig",
+        "node.log",
+        "sa.key",
+    ]
     # With no node, status and down say which home they looked in.
     for command in ("status", "down"):
         result = podlab(home, command)

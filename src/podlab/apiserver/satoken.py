@@ -6,12 +6,13 @@ The claims are those of k8s `pkg/serviceaccount/claims.go` (`Claims`): `iss` and
 and API audience), `sub` `system:serviceaccount:NS:NAME`, `exp`/`iat`/`nbf`, a `jti`, and the
 private `kubernetes.io` claim naming the namespace, the account and the object the token is bound
 to (a pod, or a Secret for legacy tokens) by name and uid. Signed ES256 with a P-256 key kept
-in `$PODLAB_HOME/sa.key` (a node restart keeps the tokens pods hold valid); the header's `kid`
+in `$PODLAB_HOME/sa.key` (0600, made once per home, as a cluster keeps its service-account key;
+objects do not outlive `podlab down`, so neither do the accounts a token names); the `kid`
 is the unpadded base64url SHA-256 of the public key's DER (`keyIDFromPublicKey` in
 `pkg/serviceaccount/jwt.go`).
 
 `verify` checks the signature, the issuer, the audience and the times; whether the bound
-objects still exist (and have the same uid) is the authenticator's job (authn.py), which
+objects still exist (and have the same uid) is the authenticator's job (auth.py), which
 holds the store.
 """
 

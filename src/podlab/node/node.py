@@ -107,7 +107,7 @@ class Node:
         self.pod_network = await start_pod_network(self.runtime.isolation)
         log.info("pod network: %s", self.pod_network.describe())
         self.host_ports = HostPorts(self.store, self.network)
-        # The ServiceAccount token signing key outlives the node, as the tokens pods hold do.
+        # The ServiceAccount token signing key, kept with the home (satoken.py).
         issuer = TokenIssuer(load_or_create_key(self.home / "sa.key"))
         self._api = ApiServer(
             self.store,
