@@ -114,6 +114,10 @@ def test_automount_false_on_the_pod_or_its_account_mounts_nothing(node: RunningN
         assert not [v for v in spec.get("volumes") or [] if v["name"].startswith("kube-api-access-")]
         assert not spec["containers"][0].get("volumeMounts")
     # Every namespace holds the API server's CA for its pods.
-    ca = node.kubectl("get", "configmap", "kube-root-ca.crt", "-o", "jsonpath={.data.ca\\.crt}").stdout
-    assert ca == node.ca_pem
+    node.kubectl("create", "namespace", "team")
+    for namespace in ("default", "team"):
+        ca = node.kubectl(
+            "get", "configmap", "kube-root-ca.crt", "-n", namespace, "-o", "jsonpath={.data.ca\\.crt}"
+        ).stdout
+        assert ca == node.ca_pem
     node.kubectl("delete", "pod", "no-token-pod", "no-token-sa", "--wait=false")
