@@ -473,9 +473,11 @@ def test_kubernetes_version_is_settable_and_down_clears_the_run(tmp_path: Path) 
     assert f"podlab node stopped (pid {state['pid']})" in down.stdout
     assert f"{home / 'kubeconfig'} stays" in down.stdout
     assert not alive(state["pid"])
+    # The ServiceAccount signing key and the stored objects stay with the home, as the kubeconfig does.
     assert sorted(p.name for p in home.iterdir() if p.name != "busybox") == [
         "kubeconfig",
         "node.log",
+        "sa.key",
         "store.db",
     ]
     # With no node, status and down say which home they looked in.

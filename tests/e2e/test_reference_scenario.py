@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from podlab import kube_version
+from podlab.node.home import remove_run_dirs
 
 from .conftest import KUBECTL, ROOT, RunningNode, alive, descendants, wait_for
 
@@ -154,6 +155,9 @@ def test_node_stop_leaves_no_process(node_factory: Any) -> None:
     node.process.kill()  # SIGKILL: no chance to clean up
     node.process.wait(timeout=10)
     wait_for(lambda: not any(alive(pid) for pid in below), timeout=10, what="no process left after SIGKILL")
+    # A killed node leaves its tmpfs volumes (the pod's projected ServiceAccount token) mounted;
+    # the next `podlab up` on the home removes them, as this does.
+    remove_run_dirs(node.home)
 
 
 def test_blog_configmap_with_typos_is_refused(tmp_path: Path) -> None:

@@ -207,6 +207,51 @@ SCHEMA.update(
         "SelfSubjectReview": {1: ("metadata", "ObjectMeta"), 2: ("status", "SelfSubjectReviewStatus")},
         "SelfSubjectReviewStatus": {1: ("userInfo", "UserInfo")},
         "UserInfo": {1: ("username", "str"), 2: ("uid", "str"), 3: ("groups", "[]str")},
+        # `kubectl create token`: authentication/v1 generated.proto.
+        "TokenRequest": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "TokenRequestSpec"),
+            3: ("status", "TokenRequestStatus"),
+        },
+        "TokenRequestSpec": {
+            1: ("audiences", "[]str"),
+            3: ("boundObjectRef", "BoundObjectReference"),
+            4: ("expirationSeconds", "int?"),
+        },
+        "TokenRequestStatus": {1: ("token", "str"), 2: ("expirationTimestamp", "time")},
+        "BoundObjectReference": {
+            1: ("kind", "str"),
+            2: ("apiVersion", "str"),
+            3: ("name", "str"),
+            4: ("uid", "str"),
+        },
+        # `kubectl create role/clusterrole/rolebinding/clusterrolebinding`: rbac/v1 generated.proto.
+        "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[]PolicyRule")},
+        "ClusterRole": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("rules", "[]PolicyRule"),
+            3: ("aggregationRule", "AggregationRule"),
+        },
+        "AggregationRule": {1: ("clusterRoleSelectors", "[]LabelSelector")},
+        "PolicyRule": {
+            1: ("verbs", "[]str"),
+            2: ("apiGroups", "[]str"),
+            3: ("resources", "[]str"),
+            4: ("resourceNames", "[]str"),
+            5: ("nonResourceURLs", "[]str"),
+        },
+        "RoleBinding": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("subjects", "[]Subject"),
+            3: ("roleRef", "RoleRef"),
+        },
+        "ClusterRoleBinding": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("subjects", "[]Subject"),
+            3: ("roleRef", "RoleRef"),
+        },
+        "Subject": {1: ("kind", "str"), 2: ("apiGroup", "str"), 3: ("name", "str"), 4: ("namespace", "str")},
+        "RoleRef": {1: ("apiGroup", "str"), 2: ("kind", "str"), 3: ("name", "str")},
     }
 )
 
@@ -223,6 +268,11 @@ KINDS = {
     "SelfSubjectAccessReview",
     "SelfSubjectRulesReview",
     "SelfSubjectReview",
+    "TokenRequest",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
 }
 
 

@@ -78,11 +78,14 @@ class Rest:
         store: Store,
         clock: Callable[[], datetime],
         services: ServiceAllocations | None = None,
+        fill_secret: Callable[[Obj], None] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         # ClusterIP/nodePort allocation; None serves Services as stored (no service network).
         self.services = services
+        # The tokens controller's work on a new service-account-token Secret (legacy_tokens.py).
+        self.fill_secret = fill_secret
 
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
@@ -239,6 +242,8 @@ class Rest:
         # The field manager runs before admission (create.go): what admission adds is nobody's.
         prepared = self._track(route, request, params, None, prepared, sent=obj)
         self._admit_create(route, prepared)
+        if route.resource.kind == "Secret" and self.fill_secret is not None:
+            self.fill_secret(prepared)
         if route.resource.kind == "Pod":
             refusal = admit_pod(prepared, self._service_account)
             if refusal is not None:

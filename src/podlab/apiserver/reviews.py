@@ -6,28 +6,25 @@
   (`pkg/registry/authorization/selfsubjectaccessreview/rest.go`); `can-i --list`:
   `selfsubjectrulesreviews`.
 
-podlab authenticates one credential, the node's admin token in its kubeconfig, as
-`kubernetes-admin` in `system:masters` (kubeadm's and kind's admin user), and enforces no RBAC:
-every request with that token is allowed. So can-i answers `yes` to everything, and
-`can-i --list` shows cluster-admin's rules. podlab issues no ServiceAccount tokens; a review
-asked with impersonation headers (`kubectl auth whoami --as=system:serviceaccount:NS:NAME`)
-answers as that user, with the groups the impersonation filter gives it
-(`staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go`), and can-i still says
-`yes`, with a reason saying why: that is what podlab does with such a request (it runs with the
-token's rights; impersonation does not narrow them).
+Both answer for the request's user after impersonation (auth.py): `kubectl auth can-i
+--as=system:serviceaccount:NS:NAME` asks what that account may do. `system:masters` may do
+everything; anyone else gets RBAC's answer (rbac.py), with its `RBAC: allowed by ...` reason,
+and `can-i --list` lists the rules of every binding that names the user, as RBAC's
+`RulesFor` does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from podlab.httpcore import Request, Response
 from podlab.k8s.errors import FieldError, GoValue
 
 from . import k8sapi
+from .auth import Auth, UserInfo
 from .bodies import RequestError, decode_object
 from .negotiation import json_response, method_not_allowed
+from .rbac import Attributes, rules_review
 from .routes import Route
 
 Obj = dict[str, Any]
@@ -37,48 +34,8 @@ SELF_SUBJECT_ACCESS_REVIEWS = ("authorization.k8s.io", "selfsubjectaccessreviews
 SELF_SUBJECT_RULES_REVIEWS = ("authorization.k8s.io", "selfsubjectrulesreviews")
 REVIEWS = frozenset({SELF_SUBJECT_REVIEWS, SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS})
 
-AUTHENTICATED = "system:authenticated"
-NO_RBAC_REASON = "podlab enforces no RBAC: every request with the node's token is allowed"
 
-
-@dataclass(frozen=True, slots=True)
-class UserInfo:
-    username: str
-    groups: tuple[str, ...]
-    uid: str = ""
-
-    def to_json(self) -> Obj:
-        info: Obj = {"username": self.username}
-        if self.uid:
-            info["uid"] = self.uid
-        info["groups"] = list(self.groups)
-        return info
-
-
-# The user the node's token authenticates as.
-ADMIN = UserInfo("kubernetes-admin", ("system:masters", AUTHENTICATED))
-
-
-def caller(request: Request) -> UserInfo:
-    """The admin, or whom its request impersonates (impersonation.go: a ServiceAccount gets
-    `system:serviceaccounts` and `system:serviceaccounts:NS`; every user but the anonymous one
-    gets `system:authenticated`)."""
-    username = request.header("Impersonate-User")
-    if not username:
-        return ADMIN
-    groups: list[str] = []
-    parts = username.split(":")
-    if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"] and parts[2] and parts[3]:
-        groups += ["system:serviceaccounts", f"system:serviceaccounts:{parts[2]}"]
-    groups += request.header_values("Impersonate-Group")
-    if username == "system:anonymous":
-        groups.append("system:unauthenticated")
-    elif AUTHENTICATED not in groups and "system:unauthenticated" not in groups:
-        groups.append(AUTHENTICATED)
-    return UserInfo(username, tuple(groups), request.header("Impersonate-Uid") or "")
-
-
-def review_response(route: Route, request: Request) -> Response:
+def review_response(route: Route, request: Request, user: UserInfo, auth: Auth) -> Response:
     if route.name is not None or route.subresource is not None or request.method != "POST":
         return method_not_allowed()
     try:
@@ -90,7 +47,6 @@ def review_response(route: Route, request: Request) -> Response:
     review["apiVersion"] = route.resource.api_version
     review["kind"] = route.resource.kind
     review.setdefault("metadata", {})
-    user = caller(request)
     if route.key == SELF_SUBJECT_REVIEWS:
         review["status"] = {"userInfo": user.to_json()}
         return json_response(201, review)
@@ -101,17 +57,38 @@ def review_response(route: Route, request: Request) -> Response:
         errors = _access_review_errors(spec)
         if errors:
             return json_response(422, k8sapi.invalid_status(review, errors))
-        review["status"] = {"allowed": True}
-        if user != ADMIN:
-            review["status"]["reason"] = NO_RBAC_REASON
+        allowed, reason = auth.allowed(user, _attributes(spec))
+        review["status"] = {"allowed": allowed}
+        if reason:
+            review["status"]["reason"] = reason
         return json_response(201, review)
-    # selfsubjectrulesreviews: cluster-admin's rules.
+    namespace = str(spec.get("namespace") or "")
+    resource_rules, non_resource_rules = rules_review(auth.policy, user.username, user.groups, namespace)
     review["status"] = {
-        "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-        "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
+        "resourceRules": resource_rules,
+        "nonResourceRules": non_resource_rules,
         "incomplete": False,
     }
     return json_response(201, review)
+
+
+def _attributes(spec: Obj) -> Attributes:
+    """The spec's resourceAttributes or nonResourceAttributes as the authorizer sees them."""
+    resource = spec.get("resourceAttributes")
+    if isinstance(resource, dict):
+        return Attributes(
+            verb=str(resource.get("verb") or ""),
+            resource_request=True,
+            namespace=str(resource.get("namespace") or ""),
+            api_group=str(resource.get("group") or ""),
+            resource=str(resource.get("resource") or ""),
+            subresource=str(resource.get("subresource") or ""),
+            name=str(resource.get("name") or ""),
+        )
+    attrs = spec.get("nonResourceAttributes") or {}
+    return Attributes(
+        verb=str(attrs.get("verb") or ""), resource_request=False, path=str(attrs.get("path") or "")
+    )
 
 
 def _access_review_errors(spec: Obj) -> list[FieldError]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import ipaddress
 import logging
 import random
@@ -11,14 +10,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from podlab.httpcore import Connection, Limits, Request, Response, Server, serve
+from podlab.network.allocation import kubernetes_ip
 from podlab.network.sockets import LoopbackSockets, PodNetworkSockets
 from podlab.store import NotFound, Store
 
 from . import discovery, openapi, spdy_upgrade, websocket
+from .auth import ADMIN, Auth, Forbidden
 from .exec_spdy import PROTOCOL as EXEC_PROTOCOL
 from .exec_spdy import SpdyStreamSession
 from .exec_websocket import PROTOCOLS as WEBSOCKET_PROTOCOLS
 from .exec_websocket import WebSocketStreamSession
+from .legacy_tokens import fill_token_secret
 from .logs import LogReader, log_response
 from .metrics import PREFIX as METRICS_PREFIX
 from .metrics import MetricsSource, metrics_response
@@ -39,18 +41,29 @@ from .portforward import PodTarget
 from .portforward_http import port_forward
 from .proxy import proxy_request
 from .proxy_target import parse_proxy_path
+from .rbac_defaults import ensure_default_policy
 from .remotecommand import ContainerStreams, StreamError, StreamSession, choose_container, parse_options
+from .request_info import request_attributes
 from .rest import Rest
 from .reviews import REVIEWS, review_response
 from .routes import Route, UnknownResource, parse_resource_path
+from .satoken import TokenIssuer
 from .services import ServiceAllocations
 from .tls import Certificate, self_signed, server_context
+from .tokenrequest import token_request_response
 from .watchstream import watch_response
 
 log = logging.getLogger("podlab.apiserver")
 
 # Readable without a token, as the default `system:public-info-viewer` role allows.
 _PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
+# The names pods reach the API server by (kube-apiserver puts them in its serving certificate).
+_SERVICE_NAMES = (
+    "kubernetes",
+    "kubernetes.default",
+    "kubernetes.default.svc",
+    "kubernetes.default.svc.cluster.local",
+)
 
 
 def _utcnow() -> datetime:
@@ -75,17 +88,27 @@ class ApiServer:
         metrics: MetricsSource | None = None,
         sockets: PodNetworkSockets | None = None,
         service_cidr: ipaddress.IPv4Network | None = None,
+        issuer: TokenIssuer | None = None,
     ) -> None:
         """`network`: the node's sockets into the pod network, for port-forward dials."""
         self.store = store
         self._metrics = metrics  # the runtime's usage for metrics.k8s.io (kubectl top)
-        self._token = token
+        # The admin token, and the ServiceAccount tokens `issuer` signs (auth.py).
+        self.auth = Auth(store, token, issuer or TokenIssuer())
+        # kube-apiserver's rbac/bootstrap-roles post-start hook: the default roles and bindings.
+        ensure_default_policy(store)
+        self._service_cidr = service_cidr
         self._logs = logs
         self._host = host
         self._port = port
         self._clock = clock
         services = ServiceAllocations(store, service_cidr) if service_cidr is not None else None
-        self._rest = Rest(store, clock, services)
+        self._rest = Rest(
+            store,
+            clock,
+            services,
+            fill_secret=lambda secret: fill_token_secret(secret, store, self.auth.issuer, self.ca_pem),
+        )
         self._server: Server | None = None
         self._tls = tls
         self._limits = limits
@@ -115,7 +138,10 @@ class ApiServer:
     async def start(self) -> None:
         context = None
         if self._tls:
-            self.certificate = self_signed(self._host)
+            names: list[str] = list(_SERVICE_NAMES)
+            if self._service_cidr is not None:
+                names.append(kubernetes_ip(self._service_cidr))
+            self.certificate = self_signed(self._host, names)
             context = server_context(self.certificate)
         self._server = await serve(
             self.handle, self._host, self._port, ssl_context=context, limits=self._limits
@@ -131,13 +157,6 @@ class ApiServer:
             self._server = None
 
     # -- request handling --------------------------------------------------------------------
-    def _authenticated(self, request: Request) -> bool:
-        header = request.header("Authorization") or ""
-        scheme, _, credential = header.partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credential.strip().encode(), self._token.encode())
-
     async def handle(self, request: Request, connection: Connection) -> Response | None:
         try:
             response = await self._dispatch(request, connection)
@@ -156,8 +175,16 @@ class ApiServer:
 
     async def _dispatch(self, request: Request, connection: Connection) -> Response | None:
         path = request.path.rstrip("/") or "/"
-        if path not in _PUBLIC_PATHS and not self._authenticated(request):
-            return status_response(401, "Unauthorized", "Unauthorized")
+        user = ADMIN
+        if path not in _PUBLIC_PATHS:
+            authenticated = self.auth.authenticate(request, self._clock())
+            if authenticated is None:
+                return status_response(401, "Unauthorized", "Unauthorized")
+            try:
+                user = self.auth.impersonate(request, authenticated)
+                self.auth.authorize(user, request_attributes(request.method, request.path, request.query))
+            except Forbidden as err:
+                return status_response(403, "Forbidden", err.message, err.details)
         proxied = parse_proxy_path(request.path)
         if proxied is not None:
             return await proxy_request(self.store, proxied, request, self._sockets, self._rng)
@@ -175,7 +202,9 @@ class ApiServer:
         if route is None:
             return not_found_response()
         if route.key in REVIEWS:
-            return review_response(route, request)
+            return review_response(route, request, user, self.auth)
+        if route.key == ("", "serviceaccounts") and route.subresource == "token" and route.name:
+            return token_request_response(route, request, self.store, self.auth.issuer, self._clock)
         params = query_params(request.query)
         if request.method == "GET" and flag(params, "watch") and route.subresource is None:
             return watch_response(self.store, route, request, params, self._clock)

@@ -30,8 +30,9 @@ class Certificate:
     key_pem: bytes
 
 
-def self_signed(host: str) -> Certificate:
-    """A P-256 certificate for `host` (an IP or name) plus localhost and 127.0.0.1."""
+def self_signed(host: str, extra_names: list[str] | tuple[str, ...] = ()) -> Certificate:
+    """A P-256 certificate for `host` (an IP or name) plus localhost and 127.0.0.1, and
+    `extra_names` (the names and address of the `kubernetes` Service, for in-cluster clients)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "podlab-apiserver")])
     now = dt.datetime.now(dt.UTC)
@@ -39,12 +40,13 @@ def self_signed(host: str) -> Certificate:
         x509.DNSName("localhost"),
         x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
     ]
-    try:
-        address = ipaddress.ip_address(host)
-        if str(address) != "127.0.0.1":
-            alt_names.append(x509.IPAddress(address))
-    except ValueError:
-        alt_names.append(x509.DNSName(host))
+    for alt in (host, *extra_names):
+        try:
+            address = ipaddress.ip_address(alt)
+            if str(address) != "127.0.0.1":
+                alt_names.append(x509.IPAddress(address))
+        except ValueError:
+            alt_names.append(x509.DNSName(alt))
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -4,7 +4,12 @@ ReplicaSet controller records it as a FailedCreate event (`Error creating: ...`)
 
 - ServiceAccount (plugin/pkg/admission/serviceaccount): a pod naming an account that does not
   exist is refused: `pods "x" is forbidden: error looking up service account NS/NAME:
-  serviceaccount "NAME" not found`.
+  serviceaccount "NAME" not found`. An admitted pod gets the account's API credentials
+  (`mount_service_account_token`): a `kube-api-access-XXXXX` projected volume (a bound token,
+  the `kube-root-ca.crt` ConfigMap's ca.crt, the namespace) mounted read-only at
+  /var/run/secrets/kubernetes.io/serviceaccount in every container and init container that has
+  nothing mounted there, unless automountServiceAccountToken is false (the pod's setting wins
+  over the account's).
 - PodSecurity at level baseline (k8s.io/pod-security-admission, policy/check_privileged.go,
   check_capabilities_baseline.go): podlab cannot give a container host privileges (it runs in
   a sandbox whose capabilities hold only over its own namespaces, never the host's devices),
@@ -21,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from podlab.k8s.names import generate_name
 
 Obj = dict[str, Any]
 # lookup(namespace, name) -> the ServiceAccount, or None.
@@ -70,13 +77,69 @@ def admit_pod(pod: Obj, lookup: AccountLookup) -> Refusal | None:
     violations = baseline_violations(spec)
     if violations:
         return _forbidden(name, 'violates PodSecurity "baseline:latest": ' + ", ".join(violations))
-    account = str(spec.get("serviceAccountName") or "default")
-    if lookup(namespace, account) is None:
+    account_name = str(spec.get("serviceAccountName") or "default")
+    account = lookup(namespace, account_name)
+    if account is None:
         return _forbidden(
             name,
-            f'error looking up service account {namespace}/{account}: serviceaccount "{account}" not found',
+            f'error looking up service account {namespace}/{account_name}: serviceaccount "{account_name}" not found',
         )
+    if should_automount(spec, account):
+        mount_service_account_token(spec)
     return None
+
+
+TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+TOKEN_VOLUME_PREFIX = "kube-api-access-"
+ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
+TOKEN_EXPIRATION_SECONDS = 3607  # serviceaccount.WarnOnlyBoundTokenExpirationSeconds
+
+
+def should_automount(spec: Obj, account: Obj) -> bool:
+    for setting in (spec.get("automountServiceAccountToken"), account.get("automountServiceAccountToken")):
+        if isinstance(setting, bool):
+            return setting
+    return True
+
+
+def token_volume_source() -> Obj:
+    """admission.TokenVolumeSource: what every kube-api-access volume projects."""
+    return {
+        "defaultMode": 0o644,
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": TOKEN_EXPIRATION_SECONDS, "path": "token"}},
+            {"configMap": {"name": ROOT_CA_CONFIGMAP, "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {
+                "downwardAPI": {
+                    "items": [
+                        {
+                            "path": "namespace",
+                            "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                        }
+                    ]
+                }
+            },
+        ],
+    }
+
+
+def mount_service_account_token(spec: Obj) -> None:
+    volumes = spec.get("volumes") or []
+    existing = next(
+        (str(v.get("name")) for v in volumes if str(v.get("name", "")).startswith(TOKEN_VOLUME_PREFIX)), ""
+    )
+    volume_name = existing or generate_name(TOKEN_VOLUME_PREFIX)
+    mount = {"name": volume_name, "readOnly": True, "mountPath": TOKEN_MOUNT_PATH}
+    needed = False
+    for field in ("initContainers", "containers"):
+        for container in spec.get(field) or []:
+            mounts = container.get("volumeMounts") or []
+            if any(m.get("mountPath") == TOKEN_MOUNT_PATH for m in mounts):
+                continue
+            container["volumeMounts"] = [*mounts, dict(mount)]
+            needed = True
+    if needed and not existing:
+        spec["volumes"] = [*volumes, {"name": volume_name, "projected": token_volume_source()}]
 
 
 # What `kubectl debug` adds (its general/legacy profiles): accepted, see the module docstring.

@@ -9,6 +9,7 @@ from typing import Any
 
 from podlab.k8s.errors import Obj
 from podlab.k8s.quantity import is_quantity
+from podlab.k8s.validation_rbac import default_binding
 
 DEFAULT_MODE = 420  # 0644: SecretVolumeSourceDefaultMode, ConfigMapVolumeSourceDefaultMode, ...
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
@@ -424,6 +425,8 @@ _BY_KIND = {
     "Namespace": _default_namespace,
     "Service": _default_service,
     "ConfigMap": _default_configmap,
+    "RoleBinding": default_binding,
+    "ClusterRoleBinding": default_binding,
 }
 
 

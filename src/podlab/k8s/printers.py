@@ -42,6 +42,7 @@ from podlab.k8s.printers_network import (
     service_external_ip,
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
+from podlab.k8s.printers_rbac import CLUSTERROLEBINDING_COLUMNS, ROLEBINDING_COLUMNS, rolebinding_row
 from podlab.k8s.printers_storage import (
     PV_COLUMNS,
     PVC_COLUMNS,
@@ -427,6 +428,8 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "ServiceAccount": (SERVICEACCOUNT_COLUMNS, serviceaccount_row),
     "Endpoints": (ENDPOINTS_COLUMNS, endpoints_row),
     "EndpointSlice": (ENDPOINTSLICE_COLUMNS, endpointslice_row),
+    "RoleBinding": (ROLEBINDING_COLUMNS, rolebinding_row),
+    "ClusterRoleBinding": (CLUSTERROLEBINDING_COLUMNS, rolebinding_row),
 }
 
 

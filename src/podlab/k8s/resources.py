@@ -40,6 +40,7 @@ LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
 EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
 FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
+TOKEN = Subresource("token", ("create",), ("authentication.k8s.io", "v1", "TokenRequest"))
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,18 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         field_labels=frozenset({"spec.clusterIP", "spec.type"}),
     ),
     ResourceInfo("", "v1", "Node", "nodes", False, ("no",), "node", subresources=(STATUS,)),
-    # Stored only (no tokens): pod admission looks the pod's account up (apiserver/admission.py).
-    ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",), "serviceaccount"),
+    # Pod admission looks the pod's account up (k8s/admission.py); serviceaccounts/token is
+    # TokenRequest, answered by apiserver/tokenrequest.py.
+    ResourceInfo(
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        True,
+        ("sa",),
+        "serviceaccount",
+        subresources=(TOKEN,),
+    ),
     # Claims, volumes and classes: bound and provisioned by controllers/volumes.py (local-path).
     ResourceInfo(
         "",
@@ -284,6 +295,19 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ),
     ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
+    # RBAC (apiserver/rbac.py enforces it for every user outside system:masters).
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, (), "clusterrole"),
+    ResourceInfo(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        False,
+        (),
+        "clusterrolebinding",
+    ),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "Role", "roles", True, (), "role"),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, (), "rolebinding"),
     # Reviews: create-only, never stored; answered by apiserver/reviews.py.
     ResourceInfo(
         "authentication.k8s.io",

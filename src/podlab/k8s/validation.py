@@ -23,6 +23,7 @@ from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
+from podlab.k8s.validation_rbac import path_segment_name, validate_rbac
 from podlab.k8s.validation_service import validate_service_spec
 from podlab.k8s.validation_statefulset import validate_statefulset
 from podlab.k8s.validation_storage import validate_pv, validate_pvc, validate_storageclass
@@ -33,6 +34,11 @@ _IMMUTABLE = "field is immutable when `immutable` is set"
 _NAME_CHECKS: dict[str, NameCheck] = {
     "Namespace": names.is_dns1123_label,
     "Service": names.is_dns1035_label,
+    # rbac's minimalNameRequirements: any path segment (`system:discovery`).
+    "Role": path_segment_name,
+    "ClusterRole": path_segment_name,
+    "RoleBinding": path_segment_name,
+    "ClusterRoleBinding": path_segment_name,
 }
 _NAMESPACED = {r.kind: r.namespaced for r in RESOURCES}
 
@@ -110,6 +116,8 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_storageclass(obj, old))
     elif kind == "Service":
         errs.extend(validate_service_spec(spec))
+    elif kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
+        errs.extend(validate_rbac(obj, old))
     elif kind == "EndpointSlice":
         errs.extend(validate_endpointslice(obj, old))
     elif kind == "Endpoints":

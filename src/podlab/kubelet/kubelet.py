@@ -25,6 +25,7 @@ from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS, read_host_resolv
 from podlab.kubelet.scheduler import Admission, Scheduler
 from podlab.kubelet.tasks import OwnedTasks, cancel_and_wait
+from podlab.kubelet.tokens import TOKEN_RESYNC_SECONDS, TokenManager, has_token_volume
 from podlab.network.podnet import LoopbackPodNetwork, PodNetwork
 from podlab.store import AlreadyExists, NotFound, Store, StoreError, Watch
 
@@ -54,6 +55,7 @@ class Kubelet:
         cluster_dns: ClusterDNS | None = None,
         admission: Admission | None = None,
         pod_network: PodNetwork | None = None,
+        tokens: TokenManager | None = None,
     ) -> None:
         """`pod_network`: the node's (node.py makes it); the loopback form when not given."""
         self.store = store
@@ -73,6 +75,7 @@ class Kubelet:
             # No clusterDNS unless the node runs one: ClusterFirst pods then fall back to Default.
             cluster_dns=cluster_dns or ClusterDNS(host_resolv=read_host_resolv()),
             pod_network=pod_network or LoopbackPodNetwork("no pod network given"),
+            tokens=tokens,
         )
         self.scheduler = (
             Scheduler(store, self.clock, node_name=node_name, admission=admission) if schedule else None
@@ -101,6 +104,8 @@ class Kubelet:
             self._tasks.spawn(self.scheduler.run())
         self._tasks.spawn(self._watch_sources(("", "configmaps")))
         self._tasks.spawn(self._watch_sources(("", "secrets")))
+        if self.node.tokens is not None:
+            self._tasks.spawn(self._rotate_tokens())
         await self._watch_pods()
 
     async def stop(self) -> None:
@@ -201,6 +206,17 @@ class Kubelet:
         finally:
             self.runners.pop(uid, None)
             self._runner_tasks.pop(uid, None)
+            if self.node.tokens is not None:
+                self.node.tokens.forget(uid)
+
+    async def _rotate_tokens(self) -> None:
+        """The volume manager's periodic remount: projected ServiceAccount tokens are rewritten
+        once the token manager renews them (80% of their lifetime, token_manager.go)."""
+        while not self._stopped:
+            await self.clock.sleep_until(self.clock.now() + TOKEN_RESYNC_SECONDS)
+            for runner in list(self.runners.values()):
+                if has_token_volume(runner.pod):
+                    runner.retry_mounts()
 
     # -- volume sources -------------------------------------------------------------------
     async def _watch_sources(self, key: tuple[str, str]) -> None:

@@ -19,6 +19,7 @@ from podlab.kubelet.container_runtime import ContainerRuntime, SourceLookup
 from podlab.kubelet.probe_results import ProbeType
 from podlab.kubelet.recorder import EventRecorder
 from podlab.kubelet.resolv_conf import ClusterDNS
+from podlab.kubelet.tokens import TokenManager, TokenUnavailable
 from podlab.network.netns import PodNetns
 from podlab.network.podnet import PodNetwork
 from podlab.network.sockets import PodNetworkSockets
@@ -56,16 +57,21 @@ class NodeContext:
     pod_network: PodNetwork
     # clusterDNS/clusterDomain and the node's resolver file, for each pod's /etc/resolv.conf.
     cluster_dns: ClusterDNS = field(default_factory=ClusterDNS)
+    # ServiceAccount tokens for projected volumes (None: a node without an API server's issuer).
+    tokens: TokenManager | None = None
 
     def services(self) -> list[Obj]:
         """Every Service now: what a starting container's Service variables come from."""
         items, _ = self.store.list(("", "services"))
         return items
 
-    def source_lookup(self, namespace: str) -> SourceLookup:
-        """ConfigMaps and Secrets of one namespace, for volumes and env."""
+    def source_lookup(self, namespace: str, pod: Obj | None = None) -> SourceLookup:
+        """ConfigMaps and Secrets of one namespace, for volumes and env; with `pod`, its
+        ServiceAccount tokens too (kind "ServiceAccountToken", name "SECONDS/AUDIENCE")."""
 
         def lookup(kind: str, name: str) -> Obj | None:
+            if kind == "ServiceAccountToken":
+                return self._token(pod, name)
             key = _SOURCE_KEYS.get(kind) or (
                 ("", "configmaps") if kind.lower().startswith("configmap") else ("", "secrets")
             )
@@ -75,6 +81,15 @@ class NodeContext:
                 return None
 
         return lookup
+
+    def _token(self, pod: Obj | None, name: str) -> Obj:
+        if self.tokens is None or pod is None:
+            return {"error": "this node issues no ServiceAccount tokens"}
+        seconds, _, audience = name.partition("/")
+        try:
+            return {"token": self.tokens.token(pod, int(seconds), audience)}
+        except TokenUnavailable as err:
+            return {"error": str(err)}
 
 
 # Claims and their volumes, for persistentVolumeClaim volumes (a volume is cluster-scoped: the

@@ -213,7 +213,7 @@ class PodRunner:
             return self._sandbox_retry_at
         if now < self._mount_retry_at:
             return self._mount_retry_at
-        lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
+        lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"), self.pod)
         try:
             self.sandbox.volumes = self.node.runtime.materialise_volumes(self.pod, lookup)
         except VolumeError as exc:
@@ -271,7 +271,7 @@ class PodRunner:
         """A ConfigMap/Secret appeared or changed: try mounting again now, or, once mounted,
         bring the running pod's volumes up to date (the kubelet's atomic `..data` swap)."""
         if self.worker.sandbox_ready and self.sandbox.volumes is not None and not self.worker.deleting:
-            lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"))
+            lookup = self.node.source_lookup(self.pod["metadata"].get("namespace", "default"), self.pod)
             self.node.runtime.refresh_volumes(self.pod, lookup, self.sandbox.volumes)
             return
         if not self.worker.sandbox_ready:

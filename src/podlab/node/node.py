@@ -11,16 +11,21 @@ import contextlib
 import logging
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
+from podlab.apiserver.satoken import TokenIssuer, load_or_create_key
+from podlab.apiserver.tokenrequest import TokenRefusal, mint
 from podlab.cli.client import ApiClient, object_path
 from podlab.controllers import Controllers
 from podlab.controllers.driver import cronjob_clock_from_env
+from podlab.k8s.admission import ROOT_CA_CONFIGMAP
 from podlab.kubelet import Kubelet
 from podlab.kubelet.pod_context import ProbeAttempt, run_probe_attempt
+from podlab.kubelet.tokens import TokenManager, TokenUnavailable
 from podlab.network.hostports import HostPorts
 from podlab.network.podnet import PodNetwork, start_pod_network
 from podlab.network.proxy import ServiceProxy
@@ -119,6 +124,8 @@ class Node:
         log.info("pod network: %s", self.pod_network.describe())
         self.host_ports = HostPorts(self.store, self.network)
         self.host_ports.reserve_bound(NODE_NAME)  # pods restored from store.db
+        # The ServiceAccount token signing key, kept with the home (satoken.py).
+        issuer = TokenIssuer(load_or_create_key(self.home / "sa.key"))
         self._api = ApiServer(
             self.store,
             token=self.token,
@@ -128,8 +135,11 @@ class Node:
             metrics=self.runtime.limits,
             sockets=self.network,
             service_cidr=self.network.service_cidr,
+            issuer=issuer,
         )
         await self._api.start()
+        ca_pem = self.ca_pem.decode()
+        self.store.add_namespace_object(("", "configmaps"), lambda ns: root_ca_configmap(ns, ca_pem))
         # The API server as pods reach it: on the loopback network pods share the host's 127.0.0.1.
         api_port = self._api.port
         advertised = ("127.0.0.1", api_port)
@@ -152,6 +162,7 @@ class Node:
             cluster_dns=self.dns.cluster,
             admission=self.host_ports,
             pod_network=self.pod_network,
+            tokens=TokenManager(lambda ns, sa, spec: _token(self.store, issuer, ns, sa, spec)),
         )
         self._api.streams = NodeStreams(self.kubelet)
         self._tasks = [
@@ -162,13 +173,12 @@ class Node:
         ]
         # kubectl sends a bearer token only over https: the kubeconfig and node.json (for
         # podlab's own CLI) name the same TLS URL and the certificate to trust.
-        ca_pem = self.ca_pem
-        write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=ca_pem)
+        write_kubeconfig(kubeconfig_path(self.home), self.api_url, self.token, ca_pem=self.ca_pem)
         state = NodeState(
             pid=os.getpid(),
             server=self.api_url,
             token=self.token,
-            ca_pem=ca_pem.decode(),
+            ca_pem=ca_pem,
             limits=self.runtime.limits.status,
             dns=self.dns.status,
             network=self.pod_network.describe(),
@@ -217,3 +227,34 @@ class Node:
         if state is not None and state.pid == os.getpid():
             with contextlib.suppress(OSError):
                 NodeState.path(self.home).unlink()
+
+
+# The root CA publisher's description (k8s pkg/controller/certificates/rootcacertpublisher).
+_ROOT_CA_DESCRIPTION = (
+    "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints "
+    "such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across "
+    "distributions of Kubernetes clusters."
+)
+
+
+def root_ca_configmap(namespace: str, ca_pem: str) -> dict[str, Any]:
+    """The `kube-root-ca.crt` ConfigMap every namespace holds: the API server's CA, which pods
+    trust through their kube-api-access volume's ca.crt."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": ROOT_CA_CONFIGMAP,
+            "namespace": namespace,
+            "annotations": {"kubernetes.io/description": _ROOT_CA_DESCRIPTION},
+        },
+        "data": {"ca.crt": ca_pem},
+    }
+
+
+def _token(store: Store, issuer: TokenIssuer, namespace: str, account: str, spec: dict[str, Any]) -> Any:
+    """The kubelet's TokenRequest, made in-process against the API server's issuer."""
+    try:
+        return mint(store, issuer, namespace, account, spec, datetime.now(UTC))
+    except TokenRefusal as err:
+        raise TokenUnavailable(str(err)) from None

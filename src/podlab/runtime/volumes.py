@@ -22,7 +22,9 @@ from podlab.runtime.tmpfs import mount_tmpfs
 from podlab.runtime.types import os_error_text
 
 Obj = dict[str, Any]
-# lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret".
+# lookup(kind, name) -> the object in the pod's namespace, kind "ConfigMap" or "Secret"; kind
+# "ServiceAccountToken" with name "EXPIRATION_SECONDS/AUDIENCE" -> {"token": ...} (the kubelet's
+# token for the pod, from TokenRequest) or {"error": why not}.
 Lookup = Callable[[str, str], Obj | None]
 
 DEFAULT_MODE = 0o644
@@ -52,7 +54,7 @@ class VolumeMount:
 def materialise(pod: Obj, lookup: Lookup, volumes_root: Path, *, tmpfs: bool = False) -> dict[str, Path]:
     """Write every volume of `pod` under `volumes_root/<name>`; returns name -> host directory.
 
-    With `tmpfs` (the runtime, as root) secret and `medium: Memory` volumes are tmpfs mounts,
+    With `tmpfs` (the runtime, as root) secret, projected and `medium: Memory` volumes are tmpfs mounts,
     which the caller must unmount (tmpfs.unmount_under) before removing `volumes_root`.
 
     Everything is checked before anything is written, so a missing ConfigMap leaves the
@@ -93,8 +95,9 @@ def _apply(target: Path, plan: dict[str, tuple[bytes, int]] | Path | None, vol: 
         # kubelet's emptyDir is 0777 whatever the umask: any runAsUser may write to it.
         os.chmod(target, 0o777)
         return target
-    if tmpfs and "secret" in vol and not os.path.ismount(target):
-        mount_tmpfs(target)  # kubelet: a secret volume is a tmpfs, never on disk
+    if tmpfs and ("secret" in vol or "projected" in vol) and not os.path.ismount(target):
+        # kubelet: secret and projected volumes (ServiceAccount tokens) are tmpfs, never on disk.
+        mount_tmpfs(target)
     write_payload(target, plan)
     return target
 
@@ -198,11 +201,23 @@ def _claimed(volume: str, src: Obj, lookup: Lookup) -> Path:
 
 def _projected(vol: Obj, pod: Obj, lookup: Lookup) -> dict[str, tuple[bytes, int]]:
     """One directory from several sources, each planned as its own volume kind would be, with
-    the projected volume's defaultMode (serviceAccountToken needs tokens podlab does not issue)."""
+    the projected volume's defaultMode; a serviceAccountToken source is the kubelet's token."""
     src = vol["projected"]
     mode = int(src.get("defaultMode", DEFAULT_MODE))
     files: dict[str, tuple[bytes, int]] = {}
     for source in src.get("sources") or []:
+        token_source = source.get("serviceAccountToken")
+        if isinstance(token_source, dict):
+            seconds = int(token_source.get("expirationSeconds") or 3600)
+            found = lookup("ServiceAccountToken", f"{seconds}/{token_source.get('audience') or ''}") or {
+                "error": "no token source"
+            }
+            if "token" not in found:
+                raise VolumeError(
+                    f'MountVolume.SetUp failed for volume "{vol["name"]}" : failed to fetch token: {found["error"]}'
+                )
+            path = _safe_rel(vol["name"], str(token_source.get("path") or "token"))
+            files[path] = (str(found["token"]).encode(), mode)
         for kind in ("configMap", "secret", "downwardAPI"):
             if kind not in source:
                 continue

@@ -139,6 +139,8 @@ class Store:
         self._compacted = 0
         self._watchers: set[Watch] = set()
         self._watch_queue_limit = watch_queue_limit
+        # Objects every namespace holds besides its `default` account (add_namespace_object).
+        self._per_namespace: list[tuple[ResourceKey, Callable[[str], Obj]]] = []
         self._mirror = SqliteMirror(path) if path is not None else None
         self.restored = 0  # objects loaded from `path`
         if self._mirror is not None:
@@ -291,6 +293,21 @@ class Store:
         if (namespace, "default") not in self._bucket(_SERVICE_ACCOUNTS):
             account = {"metadata": {"name": "default", "namespace": namespace}}
             self.create(_SERVICE_ACCOUNTS, account)
+        for key, make in self._per_namespace:
+            self._ensure_namespace_object(key, make, namespace)
+
+    def add_namespace_object(self, key: ResourceKey, make: Callable[[str], Obj]) -> None:
+        """An object every namespace holds (the `kube-root-ca.crt` ConfigMap the root CA
+        publisher keeps): `make(namespace)` is created now in each namespace that lacks it, and
+        with every new namespace."""
+        self._per_namespace.append((key, make))
+        for _, namespace in list(self._bucket(_NAMESPACES)):
+            self._ensure_namespace_object(key, make, namespace)
+
+    def _ensure_namespace_object(self, key: ResourceKey, make: Callable[[str], Obj], namespace: str) -> None:
+        obj = make(namespace)
+        if (namespace, obj["metadata"]["name"]) not in self._bucket(key):
+            self.create(key, obj)
 
     def update(
         self,
