@@ -6,6 +6,7 @@ CLI error naming the file. All through the CLI and the real kubectl."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from .conftest import KUBECTL, alive, wait_for
 
@@ -172,6 +174,13 @@ def test_objects_and_volume_data_survive_down_up_and_sigkill(home: Path, tmp_pat
     assert again["status"]["phase"] == "Bound" and again["spec"]["volumeName"] == claim["spec"]["volumeName"]
     second = assert_restarted_after_reboot(home, first, restarts=1)
     assert starts.read_text() == "started\n" * 2  # the data was there, and the pod wrote to it again
+    # The node made a new CA at this start: the restored kube-root-ca.crt names it, not the old one.
+    ca = base64.b64decode(
+        yaml.safe_load((home / "kubeconfig").read_text())["clusters"][0]["cluster"][
+            "certificate-authority-data"
+        ]
+    ).decode()
+    assert get(home, "configmap", "kube-root-ca.crt")["data"]["ca.crt"] == ca
     assert min(int(pod["metadata"]["resourceVersion"]) for pod in second.values()) > rv  # never back
 
     # Written just before the kill: on disk before kubectl had its answer.
@@ -219,4 +228,5 @@ def test_a_store_that_is_not_one_is_named_and_kept_until_up_fresh(home: Path) ->
     assert not (home / "local-path-provisioner").exists()
     # Empty: what every node starts with, nothing else.
     assert get(home, "namespace", "kube-system")["status"]["phase"] == "Active"
-    assert get(home, "configmaps")["items"] == [] and get(home, "pvc")["items"] == []
+    configmaps = [cm["metadata"]["name"] for cm in get(home, "configmaps")["items"]]
+    assert configmaps == ["kube-root-ca.crt"] and get(home, "pvc")["items"] == []

@@ -306,8 +306,13 @@ class Store:
 
     def _ensure_namespace_object(self, key: ResourceKey, make: Callable[[str], Obj], namespace: str) -> None:
         obj = make(namespace)
-        if (namespace, obj["metadata"]["name"]) not in self._bucket(key):
+        current = self._bucket(key).get((namespace, obj["metadata"]["name"]))
+        if current is None:
             self.create(key, obj)
+        elif current.get("data") != obj.get("data"):
+            # As the root-ca-cert-publisher does: a ConfigMap restored from store.db names the
+            # previous run's CA (the node makes a new one at every start), so it is rewritten.
+            self.update(key, {**current, "data": obj.get("data")})
 
     def update(
         self,
