@@ -76,7 +76,8 @@ def test_every_served_kind_has_its_upstream_schema_in_its_document(node: Node) -
     status, _, raw = request(node, "/openapi/v3")
     assert status == 200
     index = json.loads(raw)["paths"]
-    assert set(index) == {
+    # At least these; exactly what discovery lists (below).
+    assert set(index) >= {
         "api/v1",
         "apis/apps/v1",
         "apis/batch/v1",
