@@ -42,6 +42,18 @@ from podlab.k8s.printers_network import (
     service_external_ip,
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
+from podlab.k8s.printers_served import (
+    INGRESS_COLUMNS,
+    INGRESSCLASS_COLUMNS,
+    LEASE_COLUMNS,
+    NETWORKPOLICY_COLUMNS,
+    PDB_COLUMNS,
+    ingress_row,
+    ingressclass_row,
+    lease_row,
+    networkpolicy_row,
+    pdb_row,
+)
 from podlab.k8s.printers_storage import (
     PV_COLUMNS,
     PVC_COLUMNS,
@@ -427,6 +439,11 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "ServiceAccount": (SERVICEACCOUNT_COLUMNS, serviceaccount_row),
     "Endpoints": (ENDPOINTS_COLUMNS, endpoints_row),
     "EndpointSlice": (ENDPOINTSLICE_COLUMNS, endpointslice_row),
+    "Lease": (LEASE_COLUMNS, lease_row),
+    "PodDisruptionBudget": (PDB_COLUMNS, pdb_row),
+    "NetworkPolicy": (NETWORKPOLICY_COLUMNS, networkpolicy_row),
+    "Ingress": (INGRESS_COLUMNS, ingress_row),
+    "IngressClass": (INGRESSCLASS_COLUMNS, ingressclass_row),
 }
 
 

@@ -284,6 +284,9 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ),
     ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
+    # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
+    # (leader election) are stored only.
+    ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),
     # Reviews: create-only, never stored; answered by apiserver/reviews.py.
     ResourceInfo(
         "authentication.k8s.io",

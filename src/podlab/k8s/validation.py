@@ -18,6 +18,7 @@ from podlab.k8s.validation_apps import (
     validate_selector_update,
 )
 from podlab.k8s.validation_batch import validate_job
+from podlab.k8s.validation_coordination import validate_lease
 from podlab.k8s.validation_cronjob import validate_cronjob
 from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
@@ -114,6 +115,8 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_endpointslice(obj, old))
     elif kind == "Endpoints":
         errs.extend(validate_endpoints(obj))
+    elif kind == "Lease":
+        errs.extend(validate_lease(obj))
     elif kind == "ConfigMap":
         if old is not None:
             errs.extend(_validate_immutable_update(obj, old, ("data", "binaryData")))
