@@ -78,3 +78,63 @@ def test_node_lease_is_renewed(node: RunningNode) -> None:
         interval=0.5,
         what="a renewed node lease (every 10 s)",
     )
+
+
+EVENT = """apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: elected}
+eventTime: "2026-12-07T15:04:08.123456Z"
+reportingController: example.com/leader
+reportingInstance: leader-0
+action: Elect
+reason: LeaderElected
+note: leader-0 became leader
+type: Normal
+regarding: {kind: Lease, namespace: default, name: leader, apiVersion: coordination.k8s.io/v1}
+"""
+
+
+def test_events_k8s_io_is_a_view_of_core_events(node: RunningNode, tmp_path: Path) -> None:
+    create(node, tmp_path, EVENT)
+    new = get_json(node, "events.v1.events.k8s.io", "elected")
+    assert new["apiVersion"] == "events.k8s.io/v1" and new["note"] == "leader-0 became leader"
+    core = get_json(node, "events.v1.", "elected")
+    assert core["apiVersion"] == "v1" and core["message"] == "leader-0 became leader"
+    assert core["involvedObject"]["name"] == "leader"
+    assert core["reportingComponent"] == "example.com/leader" and core["reportingInstance"] == "leader-0"
+    # A kubelet event (core/v1, legacy fields) read through events.k8s.io/v1.
+    node.kubectl("run", "ev-pod", "--image=busybox", "--restart=Never", "--", "true")
+    listed = wait_for(
+        lambda: [
+            e
+            for e in get_json(node, "events.v1.events.k8s.io")["items"]
+            if e.get("regarding", {}).get("name") == "ev-pod" and e["reason"] == "Scheduled"
+        ],
+        timeout=20,
+        what="the pod's Scheduled event via events.k8s.io",
+    )
+    scheduled = listed[0]
+    assert scheduled["deprecatedSource"] == {"component": "default-scheduler"}
+    assert scheduled["deprecatedCount"] == 1 and scheduled["eventTime"] is None
+    assert scheduled["note"].startswith("Successfully assigned default/ev-pod to ")
+    table = node.kubectl("get", "events.v1.events.k8s.io", "--field-selector", "metadata.name=elected").stdout
+    assert table.splitlines()[1].split()[1:4] == ["Normal", "LeaderElected", "lease/leader"]
+
+
+def test_events_k8s_io_strict_checks(node: RunningNode, tmp_path: Path) -> None:
+    bad = EVENT.replace("elected", "bad").replace("Normal", "Info")
+    bad = "\n".join(line for line in bad.splitlines() if not line.startswith(("eventTime", "action")))
+    out = create(node, tmp_path, bad, check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        'The Event "bad" is invalid: ',
+        "* eventTime: Required value",
+        '* type: Invalid value: "": has invalid value: Info',
+    ]
+    patched = node.kubectl(
+        "patch", "events.v1.events.k8s.io", "elected", "--type=merge", "-p", '{"note":"x"}', check=False
+    )
+    assert (
+        patched.stderr.strip()
+        == 'The Event "elected" is invalid: message: Invalid value: "x": field is immutable'
+    )

@@ -62,6 +62,7 @@ from .negotiation import (
 from .routes import Route
 from .scale import scale_response
 from .services import ServiceAllocations
+from .views import convert_response, from_storage, is_view, to_storage, version_errors
 
 Obj = dict[str, Any]
 
@@ -83,6 +84,8 @@ class Rest:
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
         response = self._handle(route, request)
+        if is_view(route.resource):
+            response = convert_response(route.resource, response)
         if route.resource.deprecation_warning:
             response.headers.append(warning_header(route.resource.deprecation_warning))
         return response
@@ -198,12 +201,18 @@ class Rest:
             )
         if route.name is not None:
             meta["name"] = route.name
-        return obj
+        return to_storage(resource, obj)
 
-    def _prepare(self, obj: Obj, old: Obj | None) -> Obj:
+    def _prepare(self, obj: Obj, old: Obj | None, route: Route | None = None) -> Obj:
         """Defaulting then validation, as the apiserver orders them."""
         defaulted = k8sapi.apply_defaults(obj)
         errors = k8sapi.validation_errors(defaulted, old)
+        if route is not None and is_view(route.resource):
+            errors.extend(version_errors(route.resource, defaulted, old))
+            if errors:
+                # The Status names the kind as the request's version does (Event.events.k8s.io).
+                named = {**defaulted, "apiVersion": route.resource.api_version}
+                raise _Invalid(k8sapi.invalid_status(named, errors))
         if not errors and self.services is not None and defaulted.get("kind") == "Service":
             errors = self.services.admit(defaulted, old)
         if errors:
@@ -220,7 +229,7 @@ class Rest:
             if errors:
                 raise _Invalid(k8sapi.invalid_status(pod, errors))
             return pod
-        return self._prepare(obj, old)
+        return self._prepare(obj, old, route)
 
     # -- writes --------------------------------------------------------------------------
     def create(self, route: Route, request: Request, params: dict[str, str]) -> Response:
@@ -229,7 +238,7 @@ class Rest:
             obj = self._check_identity(route, body.obj)
             warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
             uid = k8sapi.prepare_for_create(obj)
-            prepared = self._prepare(obj, None)
+            prepared = self._prepare(obj, None, route)
         except _Invalid as inv:
             return json_response(422, inv.status)
         self._admit_create(route, prepared)
@@ -341,12 +350,13 @@ class Rest:
                 obj = self._check_identity(route, body)
                 warnings = check_fields(route, obj, params, decoded.strict_errors, apply=True)
                 uid = k8sapi.prepare_for_create(obj)
-                prepared = self._prepare(obj, None)
+                prepared = self._prepare(obj, None, route)
                 self._admit_create(route, prepared)
                 if dry_run(params):
                     return json_response(201, self._dry_run_create(route, prepared), headers=warnings)
                 return json_response(201, self.store.create(route.key, prepared, uid=uid), headers=warnings)
-            patched = self._apply_patch(route, media, old, body)
+            # A view's patch applies to the object as that version shows it.
+            patched = self._apply_patch(route, media, from_storage(route.resource, old), body)
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
             new = self._prepare_sub(route, patched, old)

@@ -66,6 +66,9 @@ class ResourceInfo:
     returns_deleted_object: bool = False
     # The Warning every response about this kind carries (a deprecated API), "" for none.
     deprecation_warning: str = ""
+    # The store key of the kind this one is another version of (events.k8s.io/v1 Event is
+    # stored as core Events); apiserver/views.py converts between the two.
+    stored_as: tuple[str, str] | None = None
 
     @property
     def api_version(self) -> str:
@@ -74,7 +77,7 @@ class ResourceInfo:
     @property
     def key(self) -> tuple[str, str]:
         """The store's ResourceKey."""
-        return (self.group, self.plural)
+        return self.stored_as or (self.group, self.plural)
 
     @property
     def list_kind(self) -> str:
@@ -287,6 +290,10 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
     # (leader election) are stored only.
     ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),
+    # events.k8s.io/v1: the same Events, converted (apiserver/views.py, k8s/event_versions.py);
+    # no field labels beyond metadata's (only core/v1 registers a field label conversion). No
+    # short name: kubectl would warn that `ev` also matches it.
+    ResourceInfo("events.k8s.io", "v1", "Event", "events", True, (), "event", stored_as=("", "events")),
     # Reviews: create-only, never stored; answered by apiserver/reviews.py.
     ResourceInfo(
         "authentication.k8s.io",
@@ -318,7 +325,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}
-_BY_KEY = {r.key: r for r in RESOURCES}
+_BY_KEY = {r.key: r for r in RESOURCES if r.stored_as is None}
 _BY_GV_PLURAL = {(r.group, r.version, r.plural): r for r in RESOURCES}
 
 
