@@ -89,5 +89,6 @@ def test_store_flags() -> None:
         "CronJob",
         "DaemonSet",
         "StatefulSet",
+        "PodDisruptionBudget",
     }
     assert "deletecollection" not in by_kind["Namespace"].verbs

@@ -46,6 +46,7 @@ from .bodies import (
     dry_run,
     media_type,
 )
+from .eviction import evict
 from .field_labels import check_field_selector
 from .field_validation import check_fields, warning_header
 from .negotiation import (
@@ -107,6 +108,10 @@ class Rest:
                 return method_not_allowed()
             if sub == "scale":
                 return scale_response(self.store, route, request, params)
+            if sub == "eviction":
+                if method != "POST":
+                    return method_not_allowed()
+                return evict(self.store, route, request, params, self.clock)
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
             if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):

@@ -22,6 +22,7 @@ from pathlib import Path
 from podlab.controllers import cronjob as cronjob_controller
 from podlab.controllers import daemonset as daemonset_controller
 from podlab.controllers import deployment as deployment_controller
+from podlab.controllers import disruption as disruption_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
 from podlab.controllers import job as job_controller
@@ -78,6 +79,7 @@ _WATCHED = (
     statefulset_controller.CONTROLLERREVISIONS,
     volume_controller.PVCS,
     volume_controller.PVS,
+    disruption_controller.PDBS,
 )
 NODES = ("", "nodes")
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
@@ -193,6 +195,7 @@ class Controllers:
         writes += self._sync_daemonsets(now)
         writes += self._sync_statefulsets(now)
         writes += self._sync_volumes(now)
+        writes += self._sync_disruption_budgets(now)
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -300,6 +303,30 @@ class Controllers:
                 now,
             )
             writes += self._guarded(sts, decide, now)
+        return writes
+
+    def _sync_disruption_budgets(self, now: datetime) -> int:
+        """The disruption controller; pods and controllers listed only while a budget exists."""
+        budgets = self._list(disruption_controller.PDBS)
+        if not budgets:
+            return 0
+        pods = self._list(PODS)
+        owners = [
+            *self._list(DEPLOYMENTS),
+            *self._list(REPLICASETS),
+            *self._list(statefulset_controller.STATEFULSETS),
+        ]
+        writes = 0
+        for pdb in budgets:
+            ns = namespace_of(pdb)
+            controllers = {(str(o.get("kind")), name_of(o)): o for o in owners if namespace_of(o) == ns}
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            try:
+                actions = disruption_controller.sync_pdb(pdb, ns_pods, controllers, now)
+            except Exception:
+                log.exception("reconcile of PodDisruptionBudget %s/%s failed", ns, name_of(pdb))
+                continue
+            writes += self._apply_volume(list(actions), now)  # its events said once, not every pass
         return writes
 
     def _sync_volumes(self, now: datetime) -> int:

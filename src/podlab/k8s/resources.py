@@ -39,6 +39,7 @@ SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "
 LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
 EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
+EVICTION = Subresource("eviction", ("create",), ("policy", "v1", "Eviction"))  # apiserver/eviction.py
 FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
 
 
@@ -135,7 +136,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         ("po",),
         "pod",
         categories=("all",),
-        subresources=(STATUS, LOG, PORTFORWARD, EPHEMERAL_CONTAINERS),
+        subresources=(STATUS, LOG, PORTFORWARD, EPHEMERAL_CONTAINERS, EVICTION),
         field_labels=_POD_FIELD_LABELS,
         generation=True,
         generation_ignores=("nodeName",),
@@ -287,6 +288,18 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         deprecation_warning="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ),
     ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), "endpointslice"),
+    # Status kept by the disruption controller (controllers/disruption.py); spent by evictions.
+    ResourceInfo(
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        True,
+        ("pdb",),
+        "poddisruptionbudget",
+        subresources=(STATUS,),
+        generation=True,
+    ),
     # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
     # (leader election) are stored only.
     ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),

@@ -24,6 +24,7 @@ from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
+from podlab.k8s.validation_policy import validate_pdb
 from podlab.k8s.validation_service import validate_service_spec
 from podlab.k8s.validation_statefulset import validate_statefulset
 from podlab.k8s.validation_storage import validate_pv, validate_pvc, validate_storageclass
@@ -115,6 +116,8 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_endpointslice(obj, old))
     elif kind == "Endpoints":
         errs.extend(validate_endpoints(obj))
+    elif kind == "PodDisruptionBudget":
+        errs.extend(validate_pdb(obj))
     elif kind == "Lease":
         errs.extend(validate_lease(obj))
     elif kind == "ConfigMap":
