@@ -90,5 +90,8 @@ def test_store_flags() -> None:
         "DaemonSet",
         "StatefulSet",
         "PodDisruptionBudget",
+        "NetworkPolicy",
+        "Ingress",
+        "IngressClass",
     }
     assert "deletecollection" not in by_kind["Namespace"].verbs

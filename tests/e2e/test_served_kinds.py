@@ -231,3 +231,56 @@ spec: {minAvailable: 1, maxUnavailable: 120%, selector: {matchLabels: {app: x}}}
         "* spec: Invalid value: minAvailable and maxUnavailable cannot be both set",
         "* spec.maxUnavailable: Invalid value: 120%: must not be greater than 100%",
     ]
+
+
+def test_networkpolicy_stored_with_a_warning(node: RunningNode, tmp_path: Path) -> None:
+    policy = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+"""
+    out = create(node, tmp_path, policy)
+    assert out.stderr.strip() == (
+        "Warning: podlab does not enforce NetworkPolicy: the policy is stored, pod traffic is not filtered"
+    )
+    table = node.kubectl("get", "netpol").stdout.splitlines()
+    assert table[0].split() == ["NAME", "POD-SELECTOR", "AGE"] and table[1].split()[:2] == ["deny", "app=web"]
+    bad = policy.replace("deny", "bad").replace("[Ingress]", "[Ingress, Sideways]")
+    bad += "  ingress:\n  - from: [{}]\n    ports: [{port: 80, endPort: 70}]\n"
+    out = create(node, tmp_path, bad, check=False)
+    assert out.stderr.strip().splitlines() == [
+        'The NetworkPolicy "bad" is invalid: ',
+        "* spec.ingress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`",
+        "* spec.ingress[0].from[0]: Required value: must specify a peer",
+        '* spec.policyTypes[1]: Unsupported value: "Sideways": supported values: "Ingress", "Egress"',
+    ]
+
+
+def test_ingress_stored_and_said_unrouted(node: RunningNode) -> None:
+    out = node.kubectl(
+        "create", "ingress", "web", "--rule=foo.com/bar*=svc1:8080,tls=my-cert", "--class=nginx"
+    )
+    assert (
+        "Warning: podlab runs no ingress controller: the Ingress is stored, nothing routes it" in out.stderr
+    )
+    node.kubectl("create", "ingress", "catchall", "--rule=/=svc:80")
+    rows = [line.split() for line in node.kubectl("get", "ing").stdout.splitlines()]
+    assert rows[0] == ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"]
+    assert rows[1][:4] == ["catchall", "<none>", "*", "80"]
+    assert rows[2][:5] == ["web", "nginx", "foo.com", "80,", "443"]
+    spec = get_json(node, "ingress", "web")["spec"]
+    assert spec["rules"][0]["http"]["paths"][0] == {
+        "path": "/bar",
+        "pathType": "Prefix",
+        "backend": {"service": {"name": "svc1", "port": {"number": 8080}}},
+    }
+    events = wait_for(
+        lambda: get_json(node, "events", "--field-selector", "involvedObject.kind=Ingress")["items"],
+        timeout=10,
+        what="the unrouted-ingress warnings",
+    )
+    assert {(e["type"], e["reason"]) for e in events} == {("Warning", "NoIngressController")}
+    bad = node.kubectl("create", "ingress", "bad", "--rule=1.2.3.4/=svc:80", check=False)
+    assert 'spec.rules[0].host: Invalid value: "1.2.3.4": must be a DNS name, not an IP address' in bad.stderr

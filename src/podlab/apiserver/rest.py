@@ -89,6 +89,9 @@ class Rest:
             response = convert_response(route.resource, response)
         if route.resource.deprecation_warning:
             response.headers.append(warning_header(route.resource.deprecation_warning))
+        written = request.method in ("POST", "PUT", "PATCH") and route.subresource is None
+        if route.resource.write_warning and written and response.status < 300:
+            response.headers.append(warning_header(route.resource.write_warning))
         return response
 
     def _handle(self, route: Route, request: Request) -> Response:

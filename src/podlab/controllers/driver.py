@@ -25,6 +25,7 @@ from podlab.controllers import deployment as deployment_controller
 from podlab.controllers import disruption as disruption_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
+from podlab.controllers import ingress as ingress_controller
 from podlab.controllers import job as job_controller
 from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
@@ -80,6 +81,7 @@ _WATCHED = (
     volume_controller.PVCS,
     volume_controller.PVS,
     disruption_controller.PDBS,
+    ingress_controller.INGRESSES,
 )
 NODES = ("", "nodes")
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
@@ -196,6 +198,10 @@ class Controllers:
         writes += self._sync_statefulsets(now)
         writes += self._sync_volumes(now)
         writes += self._sync_disruption_budgets(now)
+        # Said once per Ingress (the volume path's once-only events).
+        writes += self._apply_volume(
+            [ingress_controller.unrouted_event(i) for i in self._list(ingress_controller.INGRESSES)], now
+        )
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)

@@ -43,6 +43,12 @@ EVICTION = Subresource("eviction", ("create",), ("policy", "v1", "Eviction"))  #
 FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
 
 
+NETWORKPOLICY_WARNING = (
+    "podlab does not enforce NetworkPolicy: the policy is stored, pod traffic is not filtered"
+)
+INGRESS_WARNING = "podlab runs no ingress controller: the Ingress is stored, nothing routes it"
+
+
 @dataclass(frozen=True)
 class ResourceInfo:
     group: str  # "" for core
@@ -67,6 +73,8 @@ class ResourceInfo:
     returns_deleted_object: bool = False
     # The Warning every response about this kind carries (a deprecated API), "" for none.
     deprecation_warning: str = ""
+    # The Warning a successful create or update carries: what podlab does not do with the kind.
+    write_warning: str = ""
     # The store key of the kind this one is another version of (events.k8s.io/v1 Event is
     # stored as core Events); apiserver/views.py converts between the two.
     stored_as: tuple[str, str] | None = None
@@ -298,6 +306,41 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         ("pdb",),
         "poddisruptionbudget",
         subresources=(STATUS,),
+        generation=True,
+    ),
+    # Stored only: nothing filters pods' traffic, and writes say so.
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        True,
+        ("netpol",),
+        "networkpolicy",
+        generation=True,
+        write_warning=NETWORKPOLICY_WARNING,
+    ),
+    # Stored only: no ingress controller routes them (controllers/ingress.py says so in an event).
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        True,
+        ("ing",),
+        "ingress",
+        subresources=(STATUS,),
+        generation=True,
+        write_warning=INGRESS_WARNING,
+    ),
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "IngressClass",
+        "ingressclasses",
+        False,
+        (),
+        "ingressclass",
         generation=True,
     ),
     # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases

@@ -23,6 +23,7 @@ from podlab.k8s.validation_cronjob import validate_cronjob
 from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
+from podlab.k8s.validation_networking import validate_ingress, validate_ingressclass, validate_networkpolicy
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
 from podlab.k8s.validation_policy import validate_pdb
 from podlab.k8s.validation_service import validate_service_spec
@@ -118,6 +119,12 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_endpoints(obj))
     elif kind == "PodDisruptionBudget":
         errs.extend(validate_pdb(obj))
+    elif kind == "NetworkPolicy":
+        errs.extend(validate_networkpolicy(obj))
+    elif kind == "Ingress":
+        errs.extend(validate_ingress(obj))
+    elif kind == "IngressClass":
+        errs.extend(validate_ingressclass(obj, old))
     elif kind == "Lease":
         errs.extend(validate_lease(obj))
     elif kind == "ConfigMap":
