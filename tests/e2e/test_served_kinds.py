@@ -6,6 +6,7 @@ Words as the upstream API server, controllers and printers say them."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ NS = "default"
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
-    running_node = start_node(tmp_path_factory.mktemp("kinds"))
+    # The autoscaler syncs every second instead of every 15 (test-only knob).
+    before = os.environ.get("PODLAB_HPA_SYNC_SECONDS")
+    os.environ["PODLAB_HPA_SYNC_SECONDS"] = "1"
+    try:
+        running_node = start_node(tmp_path_factory.mktemp("kinds"))
+    finally:
+        if before is None:
+            os.environ.pop("PODLAB_HPA_SYNC_SECONDS", None)
+        else:
+            os.environ["PODLAB_HPA_SYNC_SECONDS"] = before
     yield running_node
     stop_node(running_node)
 
@@ -284,3 +294,47 @@ def test_ingress_stored_and_said_unrouted(node: RunningNode) -> None:
     assert {(e["type"], e["reason"]) for e in events} == {("Warning", "NoIngressController")}
     bad = node.kubectl("create", "ingress", "bad", "--rule=1.2.3.4/=svc:80", check=False)
     assert 'spec.rules[0].host: Invalid value: "1.2.3.4": must be a DNS name, not an IP address' in bad.stderr
+
+
+BURN = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: burn}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: burn}}
+  template:
+    metadata: {labels: {app: burn}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: c
+        image: busybox
+        command: [sh, -c, 'while true; do :; done']
+        resources: {requests: {cpu: 20m}, limits: {cpu: 100m}}
+"""
+
+
+def test_hpa_scales_on_cpu(node: RunningNode, tmp_path: Path) -> None:
+    create(node, tmp_path, BURN)
+    try:
+        node.kubectl("autoscale", "deploy", "burn", "--cpu=50%", "--min=1", "--max=2")
+        wait_for(
+            lambda: get_json(node, "deploy", "burn")["spec"]["replicas"] == 2,
+            timeout=40,
+            interval=0.5,
+            what="the autoscaler scaling burn to 2",
+        )
+        hpa = get_json(node, "hpa", "burn")
+        conditions = {c["type"]: (c["status"], c["reason"]) for c in hpa["status"]["conditions"]}
+        assert conditions["AbleToScale"] == ("True", "SucceededRescale")
+        assert conditions["ScalingActive"] == ("True", "ValidMetricFound")
+        rows = [line.split() for line in node.kubectl("get", "hpa", "burn").stdout.splitlines()]
+        assert rows[0] == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+        assert rows[1][:3] == ["burn", "Deployment/burn", "cpu:"] and rows[1][3].endswith("/50%")
+        events = get_json(node, "events", "--field-selector", "involvedObject.kind=HorizontalPodAutoscaler")
+        messages = [e["message"] for e in events["items"] if e["reason"] == "SuccessfulRescale"]
+        assert (
+            "New size: 2; reason: cpu resource utilization (percentage of request) above target" in messages
+        )
+    finally:
+        node.kubectl("delete", "deploy", "burn", "--wait=false")

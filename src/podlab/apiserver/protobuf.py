@@ -246,7 +246,34 @@ SCHEMA.update(
     }
 )
 
+# `kubectl autoscale` (autoscaling/v2 generated.proto).
+SCHEMA.update(
+    {
+        "HorizontalPodAutoscaler": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "HorizontalPodAutoscalerSpec"),
+            3: ("status", "Empty"),
+        },
+        "HorizontalPodAutoscalerSpec": {
+            1: ("scaleTargetRef", "CrossVersionObjectReference"),
+            2: ("minReplicas", "int?"),
+            3: ("maxReplicas", "int"),
+            4: ("metrics", "[]MetricSpec"),
+        },
+        "CrossVersionObjectReference": {1: ("kind", "str"), 2: ("name", "str"), 3: ("apiVersion", "str")},
+        "MetricSpec": {1: ("type", "str"), 4: ("resource", "ResourceMetricSource")},
+        "ResourceMetricSource": {1: ("name", "str"), 2: ("target", "MetricTarget")},
+        "MetricTarget": {
+            1: ("type", "str"),
+            2: ("value", "qty"),
+            3: ("averageValue", "qty"),
+            4: ("averageUtilization", "int?"),
+        },
+    }
+)
+
 KINDS = {
+    "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "Ingress",
     "Namespace",

@@ -43,11 +43,13 @@ from podlab.k8s.printers_network import (
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
 from podlab.k8s.printers_served import (
+    HPA_COLUMNS,
     INGRESS_COLUMNS,
     INGRESSCLASS_COLUMNS,
     LEASE_COLUMNS,
     NETWORKPOLICY_COLUMNS,
     PDB_COLUMNS,
+    hpa_row,
     ingress_row,
     ingressclass_row,
     lease_row,
@@ -440,6 +442,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Endpoints": (ENDPOINTS_COLUMNS, endpoints_row),
     "EndpointSlice": (ENDPOINTSLICE_COLUMNS, endpointslice_row),
     "Lease": (LEASE_COLUMNS, lease_row),
+    "HorizontalPodAutoscaler": (HPA_COLUMNS, hpa_row),
     "PodDisruptionBudget": (PDB_COLUMNS, pdb_row),
     "NetworkPolicy": (NETWORKPOLICY_COLUMNS, networkpolicy_row),
     "Ingress": (INGRESS_COLUMNS, ingress_row),

@@ -139,3 +139,78 @@ def ingressclass_row(obj: Obj, now: datetime) -> list[Any]:
     annotations = as_obj(as_obj(obj.get("metadata")).get("annotations"))
     name = name_of(obj) + (" (default)" if annotations.get(DEFAULT_INGRESS_CLASS) == "true" else "")
     return [name, str(spec.get("controller", "")), parameters, age_of(obj, now)]
+
+
+HPA_COLUMNS: list[Column] = [
+    NAME,
+    (
+        "Reference",
+        "string",
+        0,
+        "scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.",
+    ),
+    (
+        "Targets",
+        "string",
+        0,
+        "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).",
+    ),
+    (
+        "MinPods",
+        "string",
+        0,
+        "minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.",
+    ),
+    (
+        "MaxPods",
+        "string",
+        0,
+        "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.",
+    ),
+    (
+        "Replicas",
+        "string",
+        0,
+        "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.",
+    ),
+    AGE,
+]
+_MAX_METRICS = 2
+
+
+def _hpa_target(spec: Obj, current: Obj) -> str:
+    """formatHPAMetrics for a Resource metric: `cpu: 12%/50%`, `<unknown>` before a reading."""
+    source = as_obj(spec.get("resource"))
+    target = as_obj(source.get("target"))
+    now = as_obj(as_obj(current.get("resource")).get("current"))
+    if target.get("averageUtilization") is not None:
+        seen = f"{now['averageUtilization']}%" if now.get("averageUtilization") is not None else "<unknown>"
+        return f"{source.get('name')}: {seen}/{target['averageUtilization']}%"
+    seen = str(now.get("averageValue")) if now.get("averageValue") is not None else "<unknown>"
+    return f"{source.get('name')}: {seen}/{target.get('averageValue', '')}"
+
+
+def hpa_row(obj: Obj, now: datetime) -> list[Any]:
+    spec, status = as_obj(obj.get("spec")), as_obj(obj.get("status"))
+    ref = as_obj(spec.get("scaleTargetRef"))
+    metrics = dicts(spec.get("metrics"))
+    currents = dicts(status.get("currentMetrics"))
+    cells = [
+        _hpa_target(m, currents[i] if i < len(currents) else {})
+        if m.get("type") == "Resource"
+        else "<unknown>"
+        for i, m in enumerate(metrics)
+    ]
+    targets = ", ".join(cells[:_MAX_METRICS]) or "<none>"
+    if len(cells) > _MAX_METRICS:
+        targets += f" + {len(cells) - _MAX_METRICS} more..."
+    low = spec.get("minReplicas")
+    return [
+        name_of(obj),
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        targets,
+        "<unset>" if low is None else str(low),
+        as_int(spec.get("maxReplicas")),
+        as_int(status.get("currentReplicas")),
+        age_of(obj, now),
+    ]

@@ -343,6 +343,18 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         "ingressclass",
         generation=True,
     ),
+    # Run by the autoscaler (controllers/hpa.py) on the node's own resource usage.
+    ResourceInfo(
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        True,
+        ("hpa",),
+        "horizontalpodautoscaler",
+        categories=("all",),
+        subresources=(STATUS,),
+    ),
     # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
     # (leader election) are stored only.
     ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),

@@ -17,6 +17,7 @@ from podlab.k8s.validation_apps import (
     validate_replicaset_spec,
     validate_selector_update,
 )
+from podlab.k8s.validation_autoscaling import validate_hpa
 from podlab.k8s.validation_batch import validate_job
 from podlab.k8s.validation_coordination import validate_lease
 from podlab.k8s.validation_cronjob import validate_cronjob
@@ -119,6 +120,8 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_endpoints(obj))
     elif kind == "PodDisruptionBudget":
         errs.extend(validate_pdb(obj))
+    elif kind == "HorizontalPodAutoscaler":
+        errs.extend(validate_hpa(obj))
     elif kind == "NetworkPolicy":
         errs.extend(validate_networkpolicy(obj))
     elif kind == "Ingress":
