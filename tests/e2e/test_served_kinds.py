@@ -338,3 +338,33 @@ def test_hpa_scales_on_cpu(node: RunningNode, tmp_path: Path) -> None:
         )
     finally:
         node.kubectl("delete", "deploy", "burn", "--wait=false")
+
+
+AGENT = """apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers: [{name: c, image: busybox, command: [sleep, "3600"], env: [{name: V, value: "1"}]}]
+"""
+
+
+def test_daemonset_rollout_history_and_undo(node: RunningNode, tmp_path: Path) -> None:
+    create(node, tmp_path, AGENT)
+    node.kubectl("rollout", "status", "ds/agent", "--timeout=30s", timeout=40)
+    node.kubectl("set", "env", "ds/agent", "V=2")
+    node.kubectl("rollout", "status", "ds/agent", "--timeout=30s", timeout=40)
+    history = node.kubectl("rollout", "history", "ds/agent").stdout.split()
+    assert history[-6:] == ["REVISION", "CHANGE-CAUSE", "1", "<none>", "2", "<none>"]
+    assert node.kubectl("rollout", "undo", "ds/agent").stdout.strip() == "daemonset.apps/agent rolled back"
+    node.kubectl("rollout", "status", "ds/agent", "--timeout=30s", timeout=40)
+    env = get_json(node, "ds", "agent")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "V", "value": "1"}]
+    history = node.kubectl("rollout", "history", "ds/agent").stdout.split()
+    assert history[-4:] == ["2", "<none>", "3", "<none>"]
+    skipped = node.kubectl("rollout", "undo", "ds/agent", "--to-revision=3").stdout.strip()
+    assert skipped == "daemonset.apps/agent skipped rollback (current template already matches revision 3)"

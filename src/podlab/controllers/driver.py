@@ -310,11 +310,14 @@ class Controllers:
         nodes = self._list(NODES)
         node = nodes[0] if nodes else None
         pods = self._list(PODS)
+        revisions = self._list(statefulset_controller.CONTROLLERREVISIONS)
         writes = 0
         for ds in daemonsets:
-            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(ds)]
+            ns = namespace_of(ds)
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            ns_revisions = [r for r in revisions if namespace_of(r) == ns]
             writes += self._guarded(
-                ds, partial(daemonset_controller.sync_daemonset, ds, ns_pods, node, now), now
+                ds, partial(daemonset_controller.sync_daemonset, ds, ns_pods, node, now, ns_revisions), now
             )
         return writes
 
