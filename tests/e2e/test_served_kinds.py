@@ -368,3 +368,23 @@ def test_daemonset_rollout_history_and_undo(node: RunningNode, tmp_path: Path) -
     assert history[-4:] == ["2", "<none>", "3", "<none>"]
     skipped = node.kubectl("rollout", "undo", "ds/agent", "--to-revision=3").stdout.strip()
     assert skipped == "daemonset.apps/agent skipped rollback (current template already matches revision 3)"
+
+
+def test_podlab_apply_refuses_a_mixed_file_whole(node: RunningNode, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mixed}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\n---\n"
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: mixed}\n"
+        "spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\n"
+    )
+    out = node.podlab("apply", "-f", str(path))
+    assert out.returncode == 1
+    assert "nothing was applied" in out.stderr
+    assert (
+        'no matches for kinds "Role" in version "rbac.authorization.k8s.io/v1" (document 2), '
+        '"ClusterRole" in version "rbac.authorization.k8s.io/v1" (document 4); podlab serves'
+    ) in out.stderr
+    assert node.kubectl("get", "cm", "mixed", check=False).returncode == 1
+    assert node.kubectl("get", "pdb", "mixed", check=False).returncode == 1
