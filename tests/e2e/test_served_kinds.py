@@ -206,6 +206,36 @@ def test_podlab_apply_refuses_a_mixed_file_whole(node: RunningNode, tmp_path: Pa
     assert node.kubectl("get", "pdb", "mixed", check=False).returncode == 1
 
 
+HPA_V1 = """apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: legacy}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: legacy}
+  minReplicas: 1
+  maxReplicas: 3
+  targetCPUUtilizationPercentage: 60
+"""
+
+
+def test_autoscaling_v1_manifests_are_served_as_v2(node: RunningNode, tmp_path: Path) -> None:
+    path = tmp_path / "hpa.yaml"
+    path.write_text(HPA_V1)
+    node.kubectl("apply", "-f", str(path))
+    v2 = get_json(node, "horizontalpodautoscalers.v2.autoscaling", "legacy")
+    target = v2["spec"]["metrics"][0]["resource"]["target"]
+    assert target == {"type": "Utilization", "averageUtilization": 60}
+    v1 = json.loads(
+        node.kubectl(
+            "get", "--raw", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/legacy"
+        ).stdout
+    )
+    assert v1["apiVersion"] == "autoscaling/v1" and v1["spec"]["targetCPUUtilizationPercentage"] == 60
+    path.write_text(HPA_V1.replace("60", "70"))
+    assert "configured" in node.kubectl("apply", "-f", str(path)).stdout
+    row = node.kubectl("get", "hpa", "legacy").stdout.splitlines()[1].split()
+    assert row[:4] == ["legacy", "Deployment/legacy", "cpu:", "<unknown>/70%"]
+
+
 def test_node_lease_is_renewed(node: RunningNode) -> None:
     # Last in the module: by now the first 10 s renewal is due or done, so this rarely waits.
     def renewed_after_creation() -> bool:

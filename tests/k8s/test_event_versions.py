@@ -58,3 +58,41 @@ def test_strict_create_checks() -> None:
         str(e) for e in validate_events_v1(bad_series, None)
     ]
     assert "series.lastObservedTime: Required value" in [str(e) for e in validate_events_v1(bad_series, None)]
+
+
+def test_hpa_v1_is_the_cpu_target_of_v2() -> None:
+    from podlab.k8s.hpa_versions import to_v1, to_v2
+
+    v1 = {
+        "apiVersion": "autoscaling/v1",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "h"},
+        "spec": {
+            "scaleTargetRef": {"kind": "Deployment", "name": "w"},
+            "minReplicas": 1,
+            "maxReplicas": 3,
+            "targetCPUUtilizationPercentage": 60,
+        },
+    }
+    v2 = to_v2(v1)
+    assert v2["spec"]["metrics"] == [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}},
+        }
+    ]
+    v2["status"] = {
+        "currentReplicas": 2,
+        "desiredReplicas": 3,
+        "currentMetrics": [
+            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 90}}}
+        ],
+        "conditions": [{"type": "AbleToScale"}],
+    }
+    back = to_v1(v2)
+    assert back["spec"] == v1["spec"]
+    assert back["status"] == {
+        "currentReplicas": 2,
+        "desiredReplicas": 3,
+        "currentCPUUtilizationPercentage": 90,
+    }

@@ -1,5 +1,5 @@
 """Kinds served in a second API version over another kind's storage (events.k8s.io/v1 Event
-over core/v1 Events): the conversions a request and a response go through, and the checks the
+over core/v1 Events, autoscaling/v1 over autoscaling/v2 HPAs): the conversions a request and a response go through, and the checks the
 second version adds. Everything else in the REST layer works on the stored form."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from podlab.httpcore import Response
-from podlab.k8s import event_versions
+from podlab.k8s import event_versions, hpa_versions
 from podlab.k8s.errors import FieldError
 from podlab.k8s.resources import ResourceInfo
 
@@ -22,6 +22,8 @@ def is_view(resource: ResourceInfo) -> bool:
 def to_storage(resource: ResourceInfo, obj: Obj) -> Obj:
     if resource.api_version == event_versions.EVENTS_V1:
         return event_versions.to_core(obj)
+    if resource.api_version == hpa_versions.V1 and resource.kind == "HorizontalPodAutoscaler":
+        return hpa_versions.to_v2(obj)
     return obj
 
 
@@ -30,6 +32,10 @@ def from_storage(resource: ResourceInfo, obj: Obj) -> Obj:
     if resource.api_version == event_versions.EVENTS_V1 and obj.get("apiVersion") == "v1":
         if obj.get("kind") == "Event" and set(obj) - {"apiVersion", "kind", "metadata"}:
             return event_versions.to_events_v1(obj)
+        return {**obj, "apiVersion": resource.api_version}
+    if resource.api_version == hpa_versions.V1 and obj.get("apiVersion") == hpa_versions.V2:
+        if obj.get("kind") == "HorizontalPodAutoscaler" and "spec" in obj:
+            return hpa_versions.to_v1(obj)
         return {**obj, "apiVersion": resource.api_version}
     return obj
 
@@ -46,7 +52,7 @@ def convert_response(resource: ResourceInfo, response: Response) -> Response:
     if not isinstance(response.body, bytes) or not response.body.startswith(b"{"):
         return response
     if (response.header("Content-Type") or "") != "application/json":
-        return response
+        return response  # Tables print the stored form, as the server's printers do
     body = json.loads(response.body)
     if body.get("kind") == resource.kind:
         body = from_storage(resource, body)

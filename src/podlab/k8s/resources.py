@@ -355,6 +355,19 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         categories=("all",),
         subresources=(STATUS,),
     ),
+    # The same HPAs as autoscaling/v1 (k8s/hpa_versions.py): after v2, which stays preferred.
+    ResourceInfo(
+        "autoscaling",
+        "v1",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        True,
+        ("hpa",),
+        "horizontalpodautoscaler",
+        categories=("all",),
+        subresources=(STATUS,),
+        stored_as=("autoscaling", "horizontalpodautoscalers"),
+    ),
     # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
     # (leader election) are stored only.
     ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),
