@@ -111,3 +111,32 @@ def test_parse_error_document_index_with_and_without_leading_separator() -> None
             load_manifests(text, "two.yaml")
         assert info.value.doc_index == 1, prefix
         assert "(document 2)" in str(info.value)
+
+
+def test_mixed_file_is_refused_whole_naming_every_unserved_kind() -> None:
+    text = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p}
+spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+"""
+    with pytest.raises(ManifestError) as info:
+        load_manifests(text, "mixed.yaml")
+    msg = str(info.value)
+    assert msg.startswith(
+        'error validating "mixed.yaml": error validating data: no matches for kinds '
+        '"Role" in version "rbac.authorization.k8s.io/v1" (document 2), '
+        '"RoleBinding" in version "rbac.authorization.k8s.io/v1" (document 4); podlab serves '
+    )
+    assert "PodDisruptionBudget (policy/v1)" in msg and "Lease (coordination.k8s.io/v1)" in msg

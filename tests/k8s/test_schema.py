@@ -129,6 +129,12 @@ _CLIENT_NAMES = {
     "PVCVolumeSource": "V1PersistentVolumeClaimVolumeSource",
     "KeySelector": "V1ConfigMapKeySelector",
     "ResourceClaim": "CoreV1ResourceClaim",
+    "HorizontalPodAutoscaler": "V2HorizontalPodAutoscaler",
+    "HorizontalPodAutoscalerSpec": "V2HorizontalPodAutoscalerSpec",
+    "CrossVersionObjectReference": "V2CrossVersionObjectReference",
+    "MetricSpec": "V2MetricSpec",
+    "ResourceMetricSource": "V2ResourceMetricSource",
+    "MetricTarget": "V2MetricTarget",
 }
 
 

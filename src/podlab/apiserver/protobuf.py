@@ -255,7 +255,72 @@ SCHEMA.update(
     }
 )
 
+# `kubectl create pdb` (policy/v1) and `kubectl create ingress` (networking/v1 generated.proto).
+SCHEMA.update(
+    {
+        "PodDisruptionBudget": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "PodDisruptionBudgetSpec"),
+            3: ("status", "Empty"),
+        },
+        "PodDisruptionBudgetSpec": {
+            1: ("minAvailable", "ios"),
+            2: ("selector", "LabelSelector"),
+            3: ("maxUnavailable", "ios"),
+            4: ("unhealthyPodEvictionPolicy", "str"),
+        },
+        "Ingress": {1: ("metadata", "ObjectMeta"), 2: ("spec", "IngressSpec"), 3: ("status", "Empty")},
+        "IngressSpec": {
+            1: ("defaultBackend", "IngressBackend"),
+            2: ("tls", "[]IngressTLS"),
+            3: ("rules", "[]IngressRule"),
+            4: ("ingressClassName", "str"),
+        },
+        "IngressBackend": {
+            3: ("resource", "TypedLocalObjectReference"),
+            4: ("service", "IngressServiceBackend"),
+        },
+        "IngressServiceBackend": {1: ("name", "str"), 2: ("port", "ServiceBackendPort")},
+        "ServiceBackendPort": {1: ("name", "str"), 2: ("number", "int")},
+        "TypedLocalObjectReference": {1: ("apiGroup", "str"), 2: ("kind", "str"), 3: ("name", "str")},
+        "IngressTLS": {1: ("hosts", "[]str"), 2: ("secretName", "str")},
+        "IngressRule": {1: ("host", "str"), 2: ("ingressRuleValue", "^IngressRuleValue")},
+        "IngressRuleValue": {1: ("http", "HTTPIngressRuleValue")},
+        "HTTPIngressRuleValue": {1: ("paths", "[]HTTPIngressPath")},
+        "HTTPIngressPath": {1: ("path", "str"), 2: ("backend", "IngressBackend"), 3: ("pathType", "str")},
+    }
+)
+
+# `kubectl autoscale` (autoscaling/v2 generated.proto).
+SCHEMA.update(
+    {
+        "HorizontalPodAutoscaler": {
+            1: ("metadata", "ObjectMeta"),
+            2: ("spec", "HorizontalPodAutoscalerSpec"),
+            3: ("status", "Empty"),
+        },
+        "HorizontalPodAutoscalerSpec": {
+            1: ("scaleTargetRef", "CrossVersionObjectReference"),
+            2: ("minReplicas", "int?"),
+            3: ("maxReplicas", "int"),
+            4: ("metrics", "[]MetricSpec"),
+        },
+        "CrossVersionObjectReference": {1: ("kind", "str"), 2: ("name", "str"), 3: ("apiVersion", "str")},
+        "MetricSpec": {1: ("type", "str"), 4: ("resource", "ResourceMetricSource")},
+        "ResourceMetricSource": {1: ("name", "str"), 2: ("target", "MetricTarget")},
+        "MetricTarget": {
+            1: ("type", "str"),
+            2: ("value", "qty"),
+            3: ("averageValue", "qty"),
+            4: ("averageUtilization", "int?"),
+        },
+    }
+)
+
 KINDS = {
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Ingress",
     "Namespace",
     "ConfigMap",
     "Secret",

@@ -49,6 +49,7 @@ from .bodies import (
     dry_run,
     media_type,
 )
+from .eviction import evict
 from .field_labels import check_field_selector
 from .field_validation import check_fields, warning_header
 from .negotiation import (
@@ -65,6 +66,7 @@ from .negotiation import (
 from .routes import Route
 from .scale import scale_response
 from .services import ServiceAllocations
+from .views import convert_response, from_storage, is_view, to_storage, version_errors
 
 Obj = dict[str, Any]
 log = logging.getLogger("podlab.apiserver.rest")
@@ -90,8 +92,13 @@ class Rest:
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, route: Route, request: Request) -> Response:
         response = self._handle(route, request)
+        if is_view(route.resource):
+            response = convert_response(route.resource, response)
         if route.resource.deprecation_warning:
             response.headers.append(warning_header(route.resource.deprecation_warning))
+        written = request.method in ("POST", "PUT", "PATCH") and route.subresource is None
+        if route.resource.write_warning and written and response.status < 300:
+            response.headers.append(warning_header(route.resource.write_warning))
         return response
 
     def _handle(self, route: Route, request: Request) -> Response:
@@ -111,6 +118,10 @@ class Rest:
                 return method_not_allowed()
             if sub == "scale":
                 return scale_response(self.store, route, request, params, format_time(self.clock()))
+            if sub == "eviction":
+                if method != "POST":
+                    return method_not_allowed()
+                return evict(self.store, route, request, params, self.clock)
             if method == "GET" and sub in (None, "status", "ephemeralcontainers"):
                 return self.get(route, request, params)
             if method == "PUT" and sub in (None, "status", "ephemeralcontainers", "finalize"):
@@ -205,12 +216,18 @@ class Rest:
             )
         if route.name is not None:
             meta["name"] = route.name
-        return obj
+        return to_storage(resource, obj)
 
-    def _prepare(self, obj: Obj, old: Obj | None) -> Obj:
+    def _prepare(self, obj: Obj, old: Obj | None, route: Route | None = None) -> Obj:
         """Defaulting then validation, as the apiserver orders them."""
         defaulted = k8sapi.apply_defaults(obj)
         errors = k8sapi.validation_errors(defaulted, old)
+        if route is not None and is_view(route.resource):
+            errors.extend(version_errors(route.resource, defaulted, old))
+            if errors:
+                # The Status names the kind as the request's version does (Event.events.k8s.io).
+                named = {**defaulted, "apiVersion": route.resource.api_version}
+                raise _Invalid(k8sapi.invalid_status(named, errors))
         if not errors and self.services is not None and defaulted.get("kind") == "Service":
             errors = self.services.admit(defaulted, old)
         if errors:
@@ -227,7 +244,7 @@ class Rest:
             if errors:
                 raise _Invalid(k8sapi.invalid_status(pod, errors))
             return pod
-        return self._prepare(obj, old)
+        return self._prepare(obj, old, route)
 
     # -- writes --------------------------------------------------------------------------
     def create(self, route: Route, request: Request, params: dict[str, str]) -> Response:
@@ -236,7 +253,7 @@ class Rest:
             obj = self._check_identity(route, body.obj)
             warnings = check_fields(route, obj, params, body.strict_errors, apply=False)
             uid = k8sapi.prepare_for_create(obj)
-            prepared = self._prepare(obj, None)
+            prepared = self._prepare(obj, None, route)
         except _Invalid as inv:
             return json_response(422, inv.status)
         # The field manager runs before admission (create.go): what admission adds is nobody's.
@@ -409,7 +426,10 @@ class Rest:
         try:
             if media == APPLY_PATCH and route.subresource in (None, "status"):
                 return self._server_side_apply(route, params, decoded.strict_errors, old, body)
-            patched = self._apply_patch(route, media, old or {}, body)
+            # A view's patch applies to the object as that version shows it.
+            patched = self._apply_patch(
+                route, media, from_storage(route.resource, old) if old is not None else {}, body
+            )
             patched = self._check_identity(route, patched)
             warnings = check_fields(route, patched, params, decoded.strict_errors, apply=media == APPLY_PATCH)
             new = self._prepare_sub(route, patched, old or {})

@@ -22,6 +22,7 @@ from .negotiation import (
     wants_table,
 )
 from .routes import Route
+from .views import from_storage, is_view
 
 Obj = dict[str, Any]
 
@@ -39,6 +40,8 @@ def _encode_event(event: WatchEvent, route: Route, table: bool, clock: Callable[
         obj.setdefault("metadata", {})["resourceVersion"] = event.object["metadata"].get(
             "resourceVersion", ""
         )
+    elif is_view(route.resource):
+        obj = from_storage(route.resource, obj)
     return json_bytes({"type": event.type, "object": obj}) + b"\n"
 
 

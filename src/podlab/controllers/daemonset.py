@@ -3,9 +3,8 @@ manage/podsShouldBeOnNode/updateDaemonSetStatus, update.go rollingUpdate, util/d
 sans-IO: given the DaemonSet, the pods of its namespace, the Node and `now`, decide pod creates
 and deletes, the status and the events.
 
-Not modelled: ControllerRevision objects (the `controller-revision-hash` label is the hash of
-the template, as a revision's name suffix would be; `kubectl rollout history/undo ds` have
-nothing to read), and `numberMisscheduled` beyond the node-no-longer-fits case.
+Each template is kept as a ControllerRevision (daemonset_history.py), so `kubectl rollout
+history/undo ds` work. Not modelled: `numberMisscheduled` beyond the node-no-longer-fits case.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from datetime import datetime
 
 from podlab.controllers.actions import PODS, Action, CreateObject, DeleteObject, RecordEvent, SetStatus
 from podlab.controllers.claims import claim
+from podlab.controllers.daemonset_history import history_actions
 from podlab.controllers.util import (
     Obj,
     is_pod_available,
@@ -192,13 +192,18 @@ def _rolling(ds: Obj, pods: list[Obj], current: str, node_name: str, now: dateti
     return []
 
 
-def sync_daemonset(ds: Obj, pods: list[Obj], node: Obj | None, now: datetime) -> list[Action]:
-    """One reconcile of a DaemonSet against the pods of its namespace and podlab's one node."""
+def sync_daemonset(
+    ds: Obj, pods: list[Obj], node: Obj | None, now: datetime, revisions: list[Obj] | None = None
+) -> list[Action]:
+    """One reconcile of a DaemonSet against the pods of its namespace and podlab's one node
+    (and, when given, the ControllerRevisions of its namespace)."""
     if meta(ds).get("deletionTimestamp"):
         return []
     actions: list[Action] = []
     owned, claims = claim(ds, pods, PODS)
     actions.extend(claims)
+    if revisions is not None:
+        actions.extend(history_actions(ds, revisions, template_hash(ds), owned))
     node_name = name_of(node) if node is not None else ""
     wanted = node is not None and should_run(ds, node)
     live = [p for p in owned if not meta(p).get("deletionTimestamp")]

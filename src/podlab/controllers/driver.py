@@ -15,15 +15,19 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any, Protocol
 
 from podlab.controllers import cronjob as cronjob_controller
 from podlab.controllers import daemonset as daemonset_controller
 from podlab.controllers import deployment as deployment_controller
+from podlab.controllers import disruption as disruption_controller
 from podlab.controllers import endpoints as endpoints_controller
 from podlab.controllers import endpointslice as endpointslice_controller
+from podlab.controllers import hpa as hpa_controller
+from podlab.controllers import ingress as ingress_controller
 from podlab.controllers import job as job_controller
 from podlab.controllers import job_cleanup
 from podlab.controllers import namespace as namespace_controller
@@ -78,6 +82,9 @@ _WATCHED = (
     statefulset_controller.CONTROLLERREVISIONS,
     volume_controller.PVCS,
     volume_controller.PVS,
+    disruption_controller.PDBS,
+    ingress_controller.INGRESSES,
+    hpa_controller.HPAS,
 )
 NODES = ("", "nodes")
 # EndpointSlices go with their Service by garbage collection, as in Kubernetes.
@@ -89,6 +96,21 @@ _MAX_PASSES = 5
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class ContainerUsageSource(Protocol):
+    def container_usage(self) -> list[Any]: ...
+
+
+HPA_SYNC_ENV = "PODLAB_HPA_SYNC_SECONDS"
+
+
+def hpa_controller_sync_seconds(environ: Mapping[str, str]) -> float:
+    """--horizontal-pod-autoscaler-sync-period (15 s); tests shorten it with PODLAB_HPA_SYNC_SECONDS."""
+    try:
+        return max(0.5, float(environ.get(HPA_SYNC_ENV, "15")))
+    except ValueError:
+        return 15.0
 
 
 CRONJOB_CLOCK_SPEED_ENV = "PODLAB_CRONJOB_CLOCK_SPEED"
@@ -141,8 +163,18 @@ class Controllers:
         resync_seconds: float = 1.0,
         cronjob_clock: Callable[[], datetime] | None = None,
         local_path: Path | None = None,
+        metrics: ContainerUsageSource | None = None,
+        hpa_sync_seconds: float | None = None,
     ) -> None:
         self.store = store
+        # The node's container usage (the metrics API's source), for the autoscaler.
+        self._metrics = metrics
+        seconds = (
+            hpa_sync_seconds if hpa_sync_seconds is not None else hpa_controller_sync_seconds(os.environ)
+        )
+        self._hpa_sync = timedelta(seconds=seconds)
+        self._hpa_history: dict[str, hpa_controller.Recommendations] = {}
+        self._hpa_synced: dict[str, datetime] = {}
         # Where the local-path provisioner makes volumes ($PODLAB_HOME/local-path-provisioner).
         self._local_path = local_path
         # Events the volume controllers said already (uid, reason, message): said once, not
@@ -193,6 +225,12 @@ class Controllers:
         writes += self._sync_daemonsets(now)
         writes += self._sync_statefulsets(now)
         writes += self._sync_volumes(now)
+        writes += self._sync_disruption_budgets(now)
+        writes += self._sync_autoscalers(now)
+        # Said once per Ingress (the volume path's once-only events).
+        writes += self._apply_volume(
+            [ingress_controller.unrouted_event(i) for i in self._list(ingress_controller.INGRESSES)], now
+        )
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
@@ -272,11 +310,14 @@ class Controllers:
         nodes = self._list(NODES)
         node = nodes[0] if nodes else None
         pods = self._list(PODS)
+        revisions = self._list(statefulset_controller.CONTROLLERREVISIONS)
         writes = 0
         for ds in daemonsets:
-            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(ds)]
+            ns = namespace_of(ds)
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            ns_revisions = [r for r in revisions if namespace_of(r) == ns]
             writes += self._guarded(
-                ds, partial(daemonset_controller.sync_daemonset, ds, ns_pods, node, now), now
+                ds, partial(daemonset_controller.sync_daemonset, ds, ns_pods, node, now, ns_revisions), now
             )
         return writes
 
@@ -300,6 +341,62 @@ class Controllers:
                 now,
             )
             writes += self._guarded(sts, decide, now)
+        return writes
+
+    def _sync_autoscalers(self, now: datetime) -> int:
+        """The horizontal pod autoscaler, each HPA once per sync period (15 s, as upstream)."""
+        hpas = self._list(hpa_controller.HPAS)
+        live = {uid_of(h) for h in hpas}
+        for gone in [u for u in self._hpa_history if u not in live]:
+            del self._hpa_history[gone]
+            self._hpa_synced.pop(gone, None)
+        due = [
+            h
+            for h in hpas
+            if now - self._hpa_synced.get(uid_of(h), datetime.min.replace(tzinfo=UTC)) >= self._hpa_sync
+        ]
+        if not due:
+            return 0
+        usage = hpa_controller.pod_usage(self._metrics.container_usage() if self._metrics else [])
+        pods = self._list(PODS)
+        writes = 0
+        for hpa in due:
+            self._hpa_synced[uid_of(hpa)] = now
+            ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
+            key = hpa_controller.TARGETS.get(str(ref.get("kind")))
+            target = None
+            if key is not None:
+                with contextlib.suppress(StoreError):
+                    target = self.store.get(key, namespace_of(hpa), str(ref.get("name")))
+            history = self._hpa_history.setdefault(uid_of(hpa), hpa_controller.Recommendations())
+            ns_pods = [p for p in pods if namespace_of(p) == namespace_of(hpa)]
+            writes += self._guarded(
+                hpa, partial(hpa_controller.sync_hpa, hpa, target, ns_pods, usage, history, now), now
+            )
+        return writes
+
+    def _sync_disruption_budgets(self, now: datetime) -> int:
+        """The disruption controller; pods and controllers listed only while a budget exists."""
+        budgets = self._list(disruption_controller.PDBS)
+        if not budgets:
+            return 0
+        pods = self._list(PODS)
+        owners = [
+            *self._list(DEPLOYMENTS),
+            *self._list(REPLICASETS),
+            *self._list(statefulset_controller.STATEFULSETS),
+        ]
+        writes = 0
+        for pdb in budgets:
+            ns = namespace_of(pdb)
+            controllers = {(str(o.get("kind")), name_of(o)): o for o in owners if namespace_of(o) == ns}
+            ns_pods = [p for p in pods if namespace_of(p) == ns]
+            try:
+                actions = disruption_controller.sync_pdb(pdb, ns_pods, controllers, now)
+            except Exception:
+                log.exception("reconcile of PodDisruptionBudget %s/%s failed", ns, name_of(pdb))
+                continue
+            writes += self._apply_volume(list(actions), now)  # its events said once, not every pass
         return writes
 
     def _sync_volumes(self, now: datetime) -> int:

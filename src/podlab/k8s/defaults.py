@@ -410,7 +410,24 @@ def _default_configmap(obj: Obj) -> None:
         obj["data"] = {}
 
 
+def _default_hpa(obj: Obj) -> None:
+    """SetDefaults_HorizontalPodAutoscaler (k8s pkg/apis/autoscaling/v2/defaults.go): minReplicas 1,
+    and with no metrics a cpu utilization target of 80%. A nil behavior stays nil."""
+    spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    _setdefault(spec, "minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}},
+            }
+        ]
+
+
 _BY_KIND = {
+    "HorizontalPodAutoscaler": _default_hpa,
     "Pod": _default_pod,
     "Deployment": _default_deployment,
     "ReplicaSet": _default_replicaset,

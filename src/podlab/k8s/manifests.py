@@ -48,11 +48,9 @@ def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
             try:
                 resource_for(api_version, kind)
             except KeyError:
-                # The kinds one keeps in manifests (not the create-only reviews).
-                served = ", ".join(f"{r.kind} ({r.api_version})" for r in RESOURCES if "get" in r.verbs)
-                problems.append(
-                    f'no matches for kind "{kind}" in version "{api_version}"; podlab serves {served}'
-                )
+                if not problems:
+                    raise _Unserved(filename, index, kind, api_version) from None
+                problems.append(_unserved_text([(kind, api_version)]))
     if problems:
         text = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
         raise ManifestError(filename, index, f"error validating data: {text}")
@@ -65,6 +63,31 @@ def _check_document(doc: Any, filename: str, index: int) -> list[Obj]:
             out.extend(_check_document(item, filename, index))
         return out
     return [doc]
+
+
+def _served() -> str:
+    # The kinds one keeps in manifests (not the create-only reviews).
+    return ", ".join(f"{r.kind} ({r.api_version})" for r in RESOURCES if "get" in r.verbs)
+
+
+def _unserved_text(kinds: list[tuple[str, str]]) -> str:
+    kind, version = kinds[0]
+    return f'no matches for kind "{kind}" in version "{version}"; podlab serves {_served()}'
+
+
+def _many_unserved_text(unserved: list[_Unserved]) -> str:
+    named = ", ".join(
+        f'"{u.kind}" in version "{u.api_version}" (document {(u.doc_index or 0) + 1})' for u in unserved
+    )
+    return f"no matches for kinds {named}; podlab serves {_served()}"
+
+
+class _Unserved(ManifestError):
+    """A document of a kind podlab does not serve: collected, so the refusal names them all."""
+
+    def __init__(self, file: str, doc_index: int, kind: str, api_version: str) -> None:
+        self.kind, self.api_version = kind, api_version
+        super().__init__(file, doc_index, f"error validating data: {_unserved_text([(kind, api_version)])}")
 
 
 def load_manifests(text: str, filename: str) -> list[Obj]:
@@ -88,6 +111,7 @@ def load_manifests(text: str, filename: str) -> list[Obj]:
             filename, index, f"error converting YAML to JSON: yaml: {where}{problem}", parsing=True
         ) from exc
     objs: list[Obj] = []
+    unserved: list[_Unserved] = []
     for index, (doc, duplicates) in enumerate(docs):
         if duplicates:
             found = "; ".join(d.v3_text() for d in duplicates)
@@ -99,5 +123,13 @@ def load_manifests(text: str, filename: str) -> list[Obj]:
             )
         if doc is None:
             continue
-        objs.extend(_check_document(doc, filename, index))
+        try:
+            objs.extend(_check_document(doc, filename, index))
+        except _Unserved as exc:
+            unserved.append(exc)
+    if len(unserved) == 1:
+        raise unserved[0]
+    if unserved:
+        # A file mixing served and unserved kinds is refused whole, every unserved kind named.
+        raise ManifestError(filename, None, f"error validating data: {_many_unserved_text(unserved)}")
     return objs

@@ -43,6 +43,20 @@ from podlab.k8s.printers_network import (
 )
 from podlab.k8s.printers_pod import POD_COLUMNS, pod_row, pod_row_conditions
 from podlab.k8s.printers_rbac import CLUSTERROLEBINDING_COLUMNS, ROLEBINDING_COLUMNS, rolebinding_row
+from podlab.k8s.printers_served import (
+    HPA_COLUMNS,
+    INGRESS_COLUMNS,
+    INGRESSCLASS_COLUMNS,
+    LEASE_COLUMNS,
+    NETWORKPOLICY_COLUMNS,
+    PDB_COLUMNS,
+    hpa_row,
+    ingress_row,
+    ingressclass_row,
+    lease_row,
+    networkpolicy_row,
+    pdb_row,
+)
 from podlab.k8s.printers_storage import (
     PV_COLUMNS,
     PVC_COLUMNS,
@@ -430,6 +444,12 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "EndpointSlice": (ENDPOINTSLICE_COLUMNS, endpointslice_row),
     "RoleBinding": (ROLEBINDING_COLUMNS, rolebinding_row),
     "ClusterRoleBinding": (CLUSTERROLEBINDING_COLUMNS, rolebinding_row),
+    "Lease": (LEASE_COLUMNS, lease_row),
+    "HorizontalPodAutoscaler": (HPA_COLUMNS, hpa_row),
+    "PodDisruptionBudget": (PDB_COLUMNS, pdb_row),
+    "NetworkPolicy": (NETWORKPOLICY_COLUMNS, networkpolicy_row),
+    "Ingress": (INGRESS_COLUMNS, ingress_row),
+    "IngressClass": (INGRESSCLASS_COLUMNS, ingressclass_row),
 }
 
 

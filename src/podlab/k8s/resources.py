@@ -39,8 +39,15 @@ SCALE = Subresource("scale", ("get", "patch", "update"), ("autoscaling", "v1", "
 LOG = Subresource("log", ("get",))
 PORTFORWARD = Subresource("portforward", ("create", "get"))
 EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers", ("get", "patch", "update"))
+EVICTION = Subresource("eviction", ("create",), ("policy", "v1", "Eviction"))  # apiserver/eviction.py
 FINALIZE = Subresource("finalize", ("update",))  # namespaces: spec.finalizers only
 TOKEN = Subresource("token", ("create",), ("authentication.k8s.io", "v1", "TokenRequest"))
+
+
+NETWORKPOLICY_WARNING = (
+    "podlab does not enforce NetworkPolicy: the policy is stored, pod traffic is not filtered"
+)
+INGRESS_WARNING = "podlab runs no ingress controller: the Ingress is stored, nothing routes it"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,11 @@ class ResourceInfo:
     returns_deleted_object: bool = False
     # The Warning every response about this kind carries (a deprecated API), "" for none.
     deprecation_warning: str = ""
+    # The Warning a successful create or update carries: what podlab does not do with the kind.
+    write_warning: str = ""
+    # The store key of the kind this one is another version of (events.k8s.io/v1 Event is
+    # stored as core Events); apiserver/views.py converts between the two.
+    stored_as: tuple[str, str] | None = None
 
     @property
     def api_version(self) -> str:
@@ -75,7 +87,7 @@ class ResourceInfo:
     @property
     def key(self) -> tuple[str, str]:
         """The store's ResourceKey."""
-        return (self.group, self.plural)
+        return self.stored_as or (self.group, self.plural)
 
     @property
     def list_kind(self) -> str:
@@ -133,7 +145,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
         ("po",),
         "pod",
         categories=("all",),
-        subresources=(STATUS, LOG, PORTFORWARD, EPHEMERAL_CONTAINERS),
+        subresources=(STATUS, LOG, PORTFORWARD, EPHEMERAL_CONTAINERS, EVICTION),
         field_labels=_POD_FIELD_LABELS,
         generation=True,
         generation_ignores=("nodeName",),
@@ -308,6 +320,85 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     ),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "Role", "roles", True, (), "role"),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, (), "rolebinding"),
+    # Status kept by the disruption controller (controllers/disruption.py); spent by evictions.
+    ResourceInfo(
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        True,
+        ("pdb",),
+        "poddisruptionbudget",
+        subresources=(STATUS,),
+        generation=True,
+    ),
+    # Stored only: nothing filters pods' traffic, and writes say so.
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        True,
+        ("netpol",),
+        "networkpolicy",
+        generation=True,
+        write_warning=NETWORKPOLICY_WARNING,
+    ),
+    # Stored only: no ingress controller routes them (controllers/ingress.py says so in an event).
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        True,
+        ("ing",),
+        "ingress",
+        subresources=(STATUS,),
+        generation=True,
+        write_warning=INGRESS_WARNING,
+    ),
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "IngressClass",
+        "ingressclasses",
+        False,
+        (),
+        "ingressclass",
+        generation=True,
+    ),
+    # Run by the autoscaler (controllers/hpa.py) on the node's own resource usage.
+    ResourceInfo(
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        True,
+        ("hpa",),
+        "horizontalpodautoscaler",
+        categories=("all",),
+        subresources=(STATUS,),
+    ),
+    # The same HPAs as autoscaling/v1 (k8s/hpa_versions.py): after v2, which stays preferred.
+    ResourceInfo(
+        "autoscaling",
+        "v1",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        True,
+        ("hpa",),
+        "horizontalpodautoscaler",
+        categories=("all",),
+        subresources=(STATUS,),
+        stored_as=("autoscaling", "horizontalpodautoscalers"),
+    ),
+    # The node's heartbeat lease lives in kube-node-lease (kubelet/node_lease.py); users' leases
+    # (leader election) are stored only.
+    ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, (), "lease"),
+    # events.k8s.io/v1: the same Events, converted (apiserver/views.py, k8s/event_versions.py);
+    # no field labels beyond metadata's (only core/v1 registers a field label conversion). No
+    # short name: kubectl would warn that `ev` also matches it.
+    ResourceInfo("events.k8s.io", "v1", "Event", "events", True, (), "event", stored_as=("", "events")),
     # Reviews: create-only, never stored; answered by apiserver/reviews.py.
     ResourceInfo(
         "authentication.k8s.io",
@@ -339,7 +430,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 )
 
 _BY_GVK = {(r.api_version, r.kind): r for r in RESOURCES}
-_BY_KEY = {r.key: r for r in RESOURCES}
+_BY_KEY = {r.key: r for r in RESOURCES if r.stored_as is None}
 _BY_GV_PLURAL = {(r.group, r.version, r.plural): r for r in RESOURCES}
 
 

@@ -17,12 +17,16 @@ from podlab.k8s.validation_apps import (
     validate_replicaset_spec,
     validate_selector_update,
 )
+from podlab.k8s.validation_autoscaling import validate_hpa
 from podlab.k8s.validation_batch import validate_job
+from podlab.k8s.validation_coordination import validate_lease
 from podlab.k8s.validation_cronjob import validate_cronjob
 from podlab.k8s.validation_daemonset import validate_daemonset
 from podlab.k8s.validation_discovery import validate_endpoints, validate_endpointslice
 from podlab.k8s.validation_meta import NameCheck, validate_object_meta, validate_object_meta_update
+from podlab.k8s.validation_networking import validate_ingress, validate_ingressclass, validate_networkpolicy
 from podlab.k8s.validation_pod import validate_pod_spec, validate_pod_update
+from podlab.k8s.validation_policy import validate_pdb
 from podlab.k8s.validation_rbac import path_segment_name, validate_rbac
 from podlab.k8s.validation_service import validate_service_spec
 from podlab.k8s.validation_statefulset import validate_statefulset
@@ -122,6 +126,18 @@ def _validate_kind(obj: Obj, old: Obj | None) -> list[FieldError]:
         errs.extend(validate_endpointslice(obj, old))
     elif kind == "Endpoints":
         errs.extend(validate_endpoints(obj))
+    elif kind == "PodDisruptionBudget":
+        errs.extend(validate_pdb(obj))
+    elif kind == "HorizontalPodAutoscaler":
+        errs.extend(validate_hpa(obj))
+    elif kind == "NetworkPolicy":
+        errs.extend(validate_networkpolicy(obj))
+    elif kind == "Ingress":
+        errs.extend(validate_ingress(obj))
+    elif kind == "IngressClass":
+        errs.extend(validate_ingressclass(obj, old))
+    elif kind == "Lease":
+        errs.extend(validate_lease(obj))
     elif kind == "ConfigMap":
         if old is not None:
             errs.extend(_validate_immutable_update(obj, old, ("data", "binaryData")))

@@ -18,6 +18,13 @@ from podlab.kubelet.clock import Clock, LoopClock
 from podlab.kubelet.container_runtime import ContainerRuntime
 from podlab.kubelet.events import Source
 from podlab.kubelet.eviction import run_eviction
+from podlab.kubelet.node_lease import (
+    LEASES,
+    NODE_LEASE_NAMESPACE,
+    RENEW_INTERVAL_SECONDS,
+    new_node_lease,
+    renewed,
+)
 from podlab.kubelet.node_status import build_node, node_images, refresh_heartbeat
 from podlab.kubelet.pod_context import NodeContext, ProbeAttempt, run_probe_attempt
 from podlab.kubelet.pod_runner import PodRunner
@@ -99,6 +106,7 @@ class Kubelet:
     async def run(self) -> None:
         self.register_node()
         self._tasks.spawn(self._heartbeat())
+        self._tasks.spawn(self._renew_lease())
         self._tasks.spawn(run_eviction(self))
         if self.scheduler is not None:
             self._tasks.spawn(self.scheduler.run())
@@ -145,6 +153,29 @@ class Kubelet:
                 node = self.store.get(NODES, None, self.node_name)
                 node["status"] = refresh_heartbeat(node.get("status") or {}, format_time(self.clock.wall()))
                 self.store.update(NODES, node, subresource="status")
+
+    def renew_lease(self) -> None:
+        """Create or renew kube-node-lease/<node> (the nodelease controller's sync)."""
+        now = self.clock.wall()
+        try:
+            uid = str(self.store.get(NODES, None, self.node_name)["metadata"].get("uid", ""))
+        except StoreError:
+            uid = ""
+        try:
+            lease = self.store.get(LEASES, NODE_LEASE_NAMESPACE, self.node_name)
+        except NotFound:
+            self.store.create(LEASES, new_node_lease(self.node_name, uid, now))
+            return
+        self.store.update(LEASES, renewed(lease, self.node_name, uid, now))
+
+    async def _renew_lease(self) -> None:
+        # The lease is the heartbeat (every 10 s); the Node status only every 5 minutes.
+        while not self._stopped:
+            try:
+                self.renew_lease()
+            except StoreError as exc:
+                log.warning("failed to update lease %s: %s", self.node_name, exc)
+            await self.clock.sleep_until(self.clock.now() + RENEW_INTERVAL_SECONDS)
 
     # -- pods -----------------------------------------------------------------------------
     async def _watch_pods(self) -> None:

@@ -152,6 +152,7 @@ class Node:
             self.store,
             cronjob_clock=cronjob_clock_from_env(os.environ),
             local_path=self.home / LOCAL_PATH_DIR,
+            metrics=self.runtime.limits,
         )
         self.dns = await start_cluster_dns(self.store, self.network, self._create_through_api)
         self.kubelet = Kubelet(
