@@ -190,17 +190,18 @@ def test_podlab_apply_refuses_a_mixed_file_whole(node: RunningNode, tmp_path: Pa
     path = tmp_path / "mixed.yaml"
     path.write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mixed}\n---\n"
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\n---\n"
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: r}\n---\n"
         "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: mixed}\n"
         "spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}\n---\n"
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\n"
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: cr}\n"
     )
     out = node.podlab("apply", "-f", str(path))
     assert out.returncode == 1
     assert "nothing was applied" in out.stderr
     assert (
-        'no matches for kinds "Role" in version "rbac.authorization.k8s.io/v1" (document 2), '
-        '"ClusterRole" in version "rbac.authorization.k8s.io/v1" (document 4); podlab serves'
+        'no matches for kinds "CustomResourceDefinition" in version "apiextensions.k8s.io/v1" (document 2), '
+        '"ValidatingWebhookConfiguration" in version "admissionregistration.k8s.io/v1" (document 4); '
+        "podlab serves"
     ) in out.stderr
     assert node.kubectl("get", "cm", "mixed", check=False).returncode == 1
     assert node.kubectl("get", "pdb", "mixed", check=False).returncode == 1

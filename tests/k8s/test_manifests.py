@@ -118,8 +118,8 @@ def test_mixed_file_is_refused_whole_naming_every_unserved_kind() -> None:
 kind: ConfigMap
 metadata: {name: c}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
 metadata: {name: r}
 ---
 apiVersion: policy/v1
@@ -127,8 +127,8 @@ kind: PodDisruptionBudget
 metadata: {name: p}
 spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
 metadata: {name: rb}
 """
     with pytest.raises(ManifestError) as info:
@@ -136,7 +136,8 @@ metadata: {name: rb}
     msg = str(info.value)
     assert msg.startswith(
         'error validating "mixed.yaml": error validating data: no matches for kinds '
-        '"Role" in version "rbac.authorization.k8s.io/v1" (document 2), '
-        '"RoleBinding" in version "rbac.authorization.k8s.io/v1" (document 4); podlab serves '
+        '"CustomResourceDefinition" in version "apiextensions.k8s.io/v1" (document 2), '
+        '"ValidatingWebhookConfiguration" in version "admissionregistration.k8s.io/v1" (document 4); '
+        "podlab serves "
     )
     assert "PodDisruptionBudget (policy/v1)" in msg and "Lease (coordination.k8s.io/v1)" in msg
