@@ -20,10 +20,12 @@ from xml.parsers.expat import ExpatError
 
 from podlab.stub.jvm.jsonfmt import pretty as jackson_pretty
 from podlab.stub.matchers import ContentPattern, MultiValuePattern, StringValuePattern
+from podlab.stub.matchers.binary import BinaryEqualTo
 from podlab.stub.matchers.java_text import java_scalar_text
 from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
 from podlab.stub.matchers.json_path_pattern import evaluate as evaluate_json_path
 from podlab.stub.matchers.lenient_json import parse_json
+from podlab.stub.matchers.logical import And, Or
 from podlab.stub.matchers.xpath import MatchesXPath
 from podlab.stub.matchers.xpath import _node_text as node_text  # how WireMock prints a node
 from podlab.stub.model import BasicAuthHeaderPattern, RequestPattern, StubMapping, parse_multipart
@@ -48,10 +50,11 @@ class DiffLine:
     is_body: bool = False  # body rows are printed only when they do not match
     url_hint: tuple[str, bool] | None = None  # URL rows: (expected URL, is regex) for WireMock's hints
     compat: int = 3
+    is_bytes: bool = False  # a byte[] value: its Java toString is never empty, so never "not present"
 
     def message(self) -> str | None:
         """WireMock's DiffLine.getMessage, including its Java string concatenation of null."""
-        if not self.actual:
+        if not self.actual and not self.is_bytes:
             message: str | None = f"{self.attribute} is not present"
         else:
             message = None if self.is_match else f"{self.attribute} does not match"
@@ -96,7 +99,10 @@ def _operator(pattern: StringValuePattern | MultiValuePattern, default: str) -> 
 
 
 def _value_text(pattern: StringValuePattern) -> str:
-    """StringValuePattern.getValue: like `expected`, but Java's null for `absent`."""
+    """StringValuePattern.getValue: like `expected`, but Java's null for `absent`, and for
+    `and`/`or` the first operand's expectation (the value their constructor hands up)."""
+    if isinstance(pattern, And | Or):
+        return pattern.operands[0].expected
     return "null" if pattern.name == "absent" else pattern.expected
 
 
@@ -267,10 +273,14 @@ def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3)
         return DiffLine(
             "Body", pattern.expected, formatted, inner.match(formatted).is_exact_match, is_body=True
         )
-    if not isinstance(inner, StringValuePattern):  # binaryEqualTo, against the printed base64
+    if isinstance(inner, BinaryEqualTo):  # before the Protocol check: it has a StringValuePattern's shape
+        # Shown only when the printed base64 text's bytes differ from the decoded operand, as
+        # WireMock decides; WireMock then prints the Java byte[] itself ("[B@" and an identity
+        # hash), podlab the request body's base64 (docs/STUB-LIMITS.md).
         matched = pattern.match(formatted.encode()).is_exact_match
-        # WireMock prints the Java byte[] itself here: "[B@" and an identity hash.
-        return DiffLine("Body", pattern.expected, f"[B@{id(body) & 0xFFFFFFF:x}", matched, is_body=True)
+        return DiffLine("Body", pattern.expected, formatted, matched, is_body=True, is_bytes=True)
+    if not isinstance(inner, StringValuePattern):
+        raise TypeError(f"no report row for body pattern {pattern.name}")
     expected = _formatted_expected(pattern.name, pattern.expected)
     if compat == 2:
         return DiffLine("Body", expected, formatted, inner.match(formatted).is_exact_match, is_body=True)
