@@ -474,7 +474,7 @@ def normalised_body(text: str, binaries: list[str]) -> str:
     """
     title = JETTY_TITLE.search(text)
     if text.startswith("<html>") and title:
-        text = html.unescape(title.group(1))
+        text = html.unescape(title.group(1)).rstrip("\n")
     text = EXCEPTION_PREFIX.sub("", text)
     text = re.sub(r"inline@[0-9a-f]+", "inline@<hash>", text)
     if binaries and "Request was not matched" in text:

@@ -510,7 +510,11 @@ class AdminApi:
             {
                 "request": shown,
                 "stubMapping": stub.to_json(),
-                "matchResult": {"subEvents": [], "diffDescriptions": [], "distance": distance},
+                "matchResult": (
+                    {"subEvents": [], "diffDescriptions": [], "distance": distance}
+                    if self.compat == 3
+                    else {"distance": distance}  # 2.35.1's MatchResult JSON
+                ),
             }
             for stub, distance in self.state.near_misses(request)
         ]
@@ -530,7 +534,7 @@ class AdminApi:
                     {
                         "request": request.to_json(),
                         "requestPattern": pattern.to_json(),
-                        "matchResult": match_result_json(result),
+                        "matchResult": match_result_json(result, self.state.options.compat),
                     }
                     for request, result in near_misses_for_pattern(
                         pattern, requests, compat=self.state.options.compat

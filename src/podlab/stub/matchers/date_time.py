@@ -161,6 +161,10 @@ def parse_actual(value: str, actual_format: str | None) -> datetime | None:
     return parse_iso_or_http(text)
 
 
+_YEAR_MONTH = re.compile(r"([-+]?\d{4,})-(\d{2})")
+_YEAR = re.compile(r"([-+]?\d{1,10})")
+
+
 def parse_iso_or_http(text: str) -> datetime | None:
     zone_id = re.match(r"^(.*[+-]\d\d:\d\d|.*Z)\[[^\]]+\]$", text)
     iso = zone_id.group(1) if zone_id else text
@@ -173,6 +177,18 @@ def parse_iso_or_http(text: str) -> datetime | None:
             return _as_utc(datetime.combine(date.fromisoformat(iso), datetime.min.time()))
         except ValueError:
             return None
+    partial = _YEAR_MONTH.fullmatch(iso) or _YEAR.fullmatch(iso)
+    if partial:  # WireMock's last resorts: YearMonth.parse, then Year.parse ("1" is the year 1)
+        month = int(partial.group(2)) if partial.lastindex == 2 else 1
+        year = int(partial.group(1))
+        if not 1 <= month <= 12 or abs(year) > 999_999_999:
+            return None
+        # Python's datetime holds the years 1 to 9999; Java's further ones compare alike
+        if year < 1:
+            return datetime.min.replace(tzinfo=UTC)
+        if year > 9999:
+            return datetime.max.replace(tzinfo=UTC)
+        return datetime(year, month, 1, tzinfo=UTC)
     from email.utils import parsedate_to_datetime  # on first use: ~15 ms of start-up (email)
 
     try:

@@ -87,7 +87,20 @@ class RequestPattern:
         if obj is None:
             return cls()
         obj = bind_object(obj, pointer, _PATTERN_CLASS)
-        check_fields(obj, pointer, _PATTERN_FIELDS if compat == 3 else _PATTERN_FIELDS_2X, _PATTERN_CLASS)
+        allowed = _PATTERN_FIELDS if compat == 3 else _PATTERN_FIELDS_2X
+        keys = list(obj)
+        unknown = next((key for key in keys if key not in allowed), None)
+        if unknown is None:
+            return cls._bind(obj, pointer, compat)
+        # Jackson reads the fields in document order: a bad value before the unknown field is
+        # the error reported, one after it is never reached
+        before = {key: obj[key] for key in keys[: keys.index(unknown)]}
+        cls._bind(before, pointer, compat)
+        check_fields(obj, pointer, allowed, _PATTERN_CLASS)
+        raise AssertionError("unreachable: check_fields refuses the unknown field")
+
+    @classmethod
+    def _bind(cls, obj: dict[str, Any], pointer: str, compat: int) -> RequestPattern:
         method = "ANY"
         if present(obj, "method"):
             value = obj["method"]
@@ -127,10 +140,10 @@ class RequestPattern:
             headers=multi_map(obj, "headers", pointer, compat=compat),
             path_parameters=string_map(obj, "pathParameters", pointer),
             query_parameters=multi_map(obj, "queryParameters", pointer, compat=compat),
-            form_parameters=multi_map(obj, "formParameters", pointer),
-            cookies=string_map(obj, "cookies", pointer),
+            form_parameters=multi_map(obj, "formParameters", pointer, compat=compat),
+            cookies=string_map(obj, "cookies", pointer, compat=compat),
             basic_auth=credentials,
-            body_patterns=content_list(obj, "bodyPatterns", pointer),
+            body_patterns=content_list(obj, "bodyPatterns", pointer, compat=compat),
             custom_matcher=custom,
             multipart_patterns=multipart,
         )
