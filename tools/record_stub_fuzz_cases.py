@@ -18,16 +18,116 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from stub_fuzz import JAR3, Server, free_port
+from stub_fuzz import JAR2, JAR3, Server, free_port, masked, strip_volatile
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "stub" / "data" / "fuzz_cases.json"
 
 
-def stub(number: int, request: dict[str, Any]) -> dict[str, Any]:
-    return {"id": f"00000000-0000-4000-8000-{number:012d}", "request": request, "response": {"body": "ok"}}
+def stub(number: int, request: dict[str, Any], response: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": f"00000000-0000-4000-8000-{number:012d}",
+        "request": request,
+        "response": response or {"body": "ok"},
+    }
+
+
+def templated(body: str) -> dict[str, Any]:
+    return stub(1, {"method": "ANY", "urlPath": "/t"}, {"body": body, "transformers": ["response-template"]})
+
+
+BOTH = ("3", "2")
 
 
 CASES: dict[str, dict[str, Any]] = {
+    # WireMock reads a date value it cannot parse as a date-time with Year.parse last: "1" is
+    # the year 1, "2026-02" a YearMonth
+    "date_value_is_a_year": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "urlPath": "/d",
+                    "queryParameters": {"q": {"before": "2020-06-01T12:00:00Z"}},
+                },
+            )
+        ],
+        "request": ["GET", "/d?q=1", [], None],
+        "versions": BOTH,
+    },
+    "date_value_is_a_year_month": {
+        "stubs": [
+            stub(1, {"method": "GET", "urlPath": "/d", "headers": {"X-A": {"after": "2026-01-01T00:00:00Z"}}})
+        ],
+        "request": ["GET", "/d", [["X-A", "2026-02"]], None],
+        "versions": BOTH,
+    },
+    "template_date_format_hash": {
+        "stubs": [templated("{{dateFormat (parseDate '2026-01-02T03:04:05Z') format='yyyy/MM/dd'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+    },
+    "template_parse_json_blank_body": {
+        "stubs": [
+            templated("{{#with (parseJson request.body)}}{{a}}{{/with}}|{{size (parseJson request.body)}}")
+        ],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+    },
+    "template_parse_json_empty_object": {
+        "stubs": [templated("{{size (parseJson ' { } ')}}|{{#parseJson 'v'}}{{/parseJson}}{{size v}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),  # 2.35.1 fails on the empty block (NullPointerException)
+    },
+    "template_parse_json_error_first_line": {
+        "stubs": [templated("{{parseJson 'not json {'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),
+    },
+    "v2_logical_operands": {
+        "stubs": [
+            stub(1, {"method": "GET", "url": "/l", "headers": {"X-A": {"and": [{"equalTo": "1"}]}}}),
+            stub(
+                2,
+                {
+                    "method": "GET",
+                    "url": "/l",
+                    "headers": {"X-A": {"and": [{"absent": True}, {"equalTo": "1"}]}},
+                },
+            ),
+            stub(3, {"method": "GET", "url": "/l", "cookies": {"s": {"or": []}}}),
+            stub(4, {"method": "GET", "url": "/l", "queryParameters": {"q": {"not": {"equalTo": "1"}}}}),
+            stub(5, {"method": "GET", "url": "/l", "bodyPatterns": [{"or": [{"contains": "a"}]}]}),
+        ],
+        "request": ["GET", "/l", [["X-A", "1"]], None],
+        "versions": ("2",),
+    },
+    "errors_in_document_order": {
+        "stubs": [
+            {"request": {"headers": {"X-A": {"equalsTo": "x"}}, "bogus": 1}},
+            {"request": {"bogus": 1, "headers": {"X-A": {"equalsTo": "x"}}}},
+            {
+                "request": {
+                    "method": "GET",
+                    "headers": {"X-A": {"includes": [{"equalTo": "x"}]}},
+                    "formParameters": {},
+                }
+            },
+        ],
+        "versions": BOTH,
+    },
+    "near_miss_json": {
+        "stubs": [stub(1, {"method": "POST", "url": "/n", "formParameters": {"f": {"equalTo": "2"}}})],
+        "request": ["POST", "/n", [["Content-Type", "application/x-www-form-urlencoded"]], "f=1"],
+        "near_misses": True,
+        "versions": ("3",),
+    },
+    "near_miss_json_v2": {
+        "stubs": [stub(1, {"method": "POST", "url": "/n", "bodyPatterns": [{"contains": "f=2"}]})],
+        "request": ["POST", "/n", [["Content-Type", "application/x-www-form-urlencoded"]], "f=1"],
+        "near_misses": True,
+        "versions": ("2",),
+    },
     "binary_row_differs": {
         "stubs": [stub(1, {"method": "POST", "url": "/b", "bodyPatterns": [{"binaryEqualTo": "MjI="}]})],
         "request": ["POST", "/b", [["Content-Type", "text/plain"]], "abc"],
@@ -92,41 +192,61 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--jar", type=Path, default=JAR3)
-    args = parser.parse_args()
-    out: dict[str, Any] = {
-        "_recorded": "WireMock 3.13.2 standalone jar, Java 17, by tools/record_stub_fuzz_cases.py"
-    }
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "root"
-        (root / "mappings").mkdir(parents=True)
-        port = free_port()
-        cmd = ["java", "-jar", str(args.jar), "--port", str(port), "--root-dir", str(root)]
-        server = Server(
-            "WireMock", [*cmd, "--bind-address", "127.0.0.1", "--disable-banner"], port, Path(tmp)
-        )
-        try:
-            server.wait_ready()
-            for name, case in CASES.items():
-                server.call("POST", "/__admin/reset", None, [])
-                answers = []
-                for body in case["stubs"]:
-                    status, _, text = server.call("POST", "/__admin/mappings", json.dumps(body), [])
-                    answers.append([status, text.decode() if status >= 300 else ""])
+def record(version: str, jar: Path, tmp: Path) -> dict[str, Any]:
+    root = tmp / f"root{version}"
+    (root / "mappings").mkdir(parents=True)
+    port = free_port()
+    cmd = [
+        "java",
+        "-jar",
+        str(jar),
+        "--port",
+        str(port),
+        "--root-dir",
+        str(root),
+        "--bind-address",
+        "127.0.0.1",
+    ]
+    cmd += ["--disable-banner", *(["--local-response-templating"] if version == "2" else [])]
+    server = Server(f"WireMock {version}", cmd, port, tmp)
+    answers: dict[str, Any] = {}
+    try:
+        server.wait_ready()
+        for name, case in CASES.items():
+            if version not in case.get("versions", ("3",)):
+                continue
+            server.call("POST", "/__admin/reset", None, [])
+            admin = []
+            for body in case["stubs"]:
+                status, _, text = server.call("POST", "/__admin/mappings", json.dumps(body), [])
+                admin.append([status, text.decode() if status >= 300 else ""])
+            answer: dict[str, Any] = {"admin": admin}
+            if "request" in case:
                 method, path, headers, body = case["request"]
                 sent = [*headers, ["Host", f"127.0.0.1:{port}"]]
                 status, _, text = server.call(method, path, body, [(k, v) for k, v in sent])
-                out[name] = {
-                    **case,
-                    "port": port,
-                    "admin": answers,
-                    "status": status,
-                    "body": text.decode(),
-                }
-        finally:
-            server.stop()
+                answer.update(status=status, body=text.decode())
+            if case.get("near_misses"):
+                _, _, text = server.call("GET", "/__admin/requests/unmatched/near-misses", None, [])
+                answer["near_misses"] = strip_volatile(json.loads(masked(text.decode(), port)))
+            answers[name] = answer
+    finally:
+        server.stop()
+    return answers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jar3", type=Path, default=JAR3)
+    parser.add_argument("--jar2", type=Path, default=JAR2)
+    args = parser.parse_args()
+    out: dict[str, Any] = {
+        "_recorded": "WireMock 3.13.2 and 2.35.1 standalone jars, Java 17, by tools/record_stub_fuzz_cases.py"
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        recorded = {"3": record("3", args.jar3, Path(tmp)), "2": record("2", args.jar2, Path(tmp))}
+    for name, case in CASES.items():
+        out[name] = {**case, "answers": {v: recorded[v][name] for v in recorded if name in recorded[v]}}
     OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
 

@@ -153,7 +153,7 @@ def _build(
         return _matches_xpath(obj, pointer, clock)
     if operator == "matchesJsonSchema":
         return _matches_json_schema(obj, pointer)
-    return _date_time(operator, obj, pointer, clock)
+    return _date_time(operator, obj, pointer, clock, compat)
 
 
 def _equal_to_json(obj: dict[str, Any], pointer: str) -> EqualToJson:
@@ -270,7 +270,9 @@ def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema
     return MatchesJsonSchema(text, version, validator_class(schema))
 
 
-def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> DateTimePattern:
+def _date_time(
+    operator: str, obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3
+) -> DateTimePattern:
     spec = obj[operator]
     if not isinstance(spec, str):
         raise InvalidInputError.at(pointer, f"'{operator}' expected value cannot be null")
@@ -293,7 +295,7 @@ def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -
         amount = obj["expectedOffset"]
         amount = int(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else 0
         offset = (amount, date_time.parse_unit(str(obj["expectedOffsetUnit"])))
-    fixed = None if offset is not None else date_time.parse_iso_or_http(spec)
+    fixed = None if offset is not None else date_time.parse_iso_or_http(spec, partial=compat == 3)
     # WireMock rewrites only a bare "now" ("now +0 seconds", or the expectedOffset form)
     shown = date_time.offset_text(*offset) if offset is not None and spec == "now" else spec
     return DateTimePattern(
@@ -305,6 +307,7 @@ def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -
         truncate_expected,
         truncate_actual,
         apply_truncation_last=obj.get("applyTruncationLast") is True,
+        partial_dates=compat == 3,
         clock=clock,
     )
 
