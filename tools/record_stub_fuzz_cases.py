@@ -84,6 +84,34 @@ CASES: dict[str, dict[str, Any]] = {
         "request": ["GET", "/t", [], None],
         "versions": ("3",),
     },
+    "template_join_separator_not_a_string": {
+        "stubs": [templated("{{join ',' (array 1 2 3)}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),
+    },
+    "template_parse_json_not_a_map": {
+        "stubs": [templated("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["POST", "/t", [["Content-Type", "text/plain"]], "22"],
+        "versions": ("3",),
+    },
+    "v2_report_query_logical_and_json_numbers": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/v",
+                    "queryParameters": {
+                        "q": {"or": [{"doesNotMatch": "^$"}, {"equalTo": "x"}]},
+                        "r": {"and": [{"equalTo": "a b"}]},
+                    },
+                    "bodyPatterns": [{"equalToJson": '{"a":"1","n":2.0}'}],
+                },
+            )
+        ],
+        "request": ["POST", "/v?q=1", [["Content-Type", "application/json"]], '{"n":3.0,"m":2.5}'],
+        "versions": ("2",),
+    },
     "v2_logical_operands": {
         "stubs": [
             stub(1, {"method": "GET", "url": "/l", "headers": {"X-A": {"and": [{"equalTo": "1"}]}}}),

@@ -26,6 +26,7 @@ from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
 from podlab.stub.matchers.json_path_pattern import evaluate as evaluate_json_path
 from podlab.stub.matchers.lenient_json import parse_json
 from podlab.stub.matchers.logical import And, Or
+from podlab.stub.matchers.multi import SingleValue
 from podlab.stub.matchers.xpath import MatchesXPath
 from podlab.stub.matchers.xpath import _node_text as node_text  # how WireMock prints a node
 from podlab.stub.model import BasicAuthHeaderPattern, RequestPattern, StubMapping, parse_multipart
@@ -168,8 +169,10 @@ def diff_lines(
     ):
         for name, multi in (patterns or {}).items():
             values = params.get(name)
-            # 2.x prints the matcher's value (Java's null for `absent`), 3.x its expectation.
-            value = "null" if compat == 2 and multi.name == "absent" else multi.expected
+            # 2.x prints the matcher's value (Java's null for `absent`, an `and`/`or`'s first
+            # operand), 3.x its expectation.
+            inner = multi.pattern if isinstance(multi, SingleValue) else None
+            value = _value_text(inner) if compat == 2 and inner is not None else multi.expected
             shown = f"{label}: {name}{_operator(multi, ' = ')}{value}"
             lines.append(
                 DiffLine(attribute, shown, _multi_actual(name, values), multi.match(values).is_exact_match)
@@ -258,7 +261,7 @@ def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3)
     """One body row. Whether it counts as a mismatch is decided as WireMock's DiffLine does:
     by matching the pattern against the *printed* value (e.g. "\n" + body), not the request,
     which is why a passing `equalTo` body can still show `<<<<< Body does not match`."""
-    formatted = _formatted_body(pattern.name, body, text)
+    formatted = _formatted_body(pattern.name, body, text, compat)
     inner = getattr(pattern, "pattern", pattern)  # body patterns wrap a string pattern
     if isinstance(inner, MatchesJsonPath | MatchesXPath):
         if inner.sub is not None:  # an expression with a sub-matcher: show what it selected
@@ -281,7 +284,7 @@ def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3)
         return DiffLine("Body", pattern.expected, formatted, matched, is_body=True, is_bytes=True)
     if not isinstance(inner, StringValuePattern):
         raise TypeError(f"no report row for body pattern {pattern.name}")
-    expected = _formatted_expected(pattern.name, pattern.expected)
+    expected = _formatted_expected(pattern.name, pattern.expected, compat)
     if compat == 2:
         return DiffLine("Body", expected, formatted, inner.match(formatted).is_exact_match, is_body=True)
     shown_actual = "\n" + formatted
@@ -320,11 +323,27 @@ def java_to_string(value: Any) -> str:
     return java_scalar_text(value)
 
 
-def _formatted_expected(operator: str, expected: str) -> str:
+def _integral_floats_as_ints(value: Any) -> Any:
+    """2.35.1 printed a JSON number such as `2.0` as `2` in the report."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
+
+
+def _pretty_json(text: str, compat: int) -> str:
+    parsed = json.loads(text)
+    return jackson_pretty(_integral_floats_as_ints(parsed) if compat == 2 else parsed)
+
+
+def _formatted_expected(operator: str, expected: str, compat: int = 3) -> str:
     """WireMock prints equalToJson, matchesJsonSchema and equalToXml expectations pretty."""
     if operator in ("equalToJson", "matchesJsonSchema"):
         try:
-            return jackson_pretty(json.loads(expected))
+            return _pretty_json(expected, compat)
         except ValueError:
             return expected
     if operator == "equalToXml":
@@ -332,10 +351,10 @@ def _formatted_expected(operator: str, expected: str) -> str:
     return expected
 
 
-def _formatted_body(operator: str, body: bytes, text: str) -> str:
+def _formatted_body(operator: str, body: bytes, text: str, compat: int = 3) -> str:
     if operator == "equalToJson":
         try:
-            return jackson_pretty(json.loads(text))
+            return _pretty_json(text, compat)
         except ValueError:
             return text
     if operator == "equalToXml":

@@ -325,7 +325,12 @@ def _parse_json_text(o: Options, text: str) -> Any:
     """WireMock's ParseJsonHelper: blank text or `{}` (spaces ignored) is an empty map."""
     if re.sub(r"\s", "", text) in ("", "{}"):
         return {}
-    return _load_json(o, text.strip())
+    stripped = text.strip()
+    parsed = _load_json(o, stripped)
+    if not isinstance(parsed, list if stripped.startswith("[") and stripped.endswith("]") else dict):
+        # read as a Map (or a List): a bare number or string fails to bind, as in WireMock
+        raise runtime_error(o, "com.github.tomakehurst.wiremock.common.JsonException", "{")
+    return parsed
 
 
 def _parse_json(o: Options) -> Any:
