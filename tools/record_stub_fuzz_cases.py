@@ -112,6 +112,10 @@ CASES: dict[str, dict[str, Any]] = {
         "request": ["POST", "/v?q=1", [["Content-Type", "application/json"]], '{"n":3.0,"m":2.5}'],
         "versions": ("2",),
     },
+    "mapping_not_an_object": {
+        "stubs": [[], 5, "x"],
+        "versions": BOTH,
+    },
     "v2_logical_operands": {
         "stubs": [
             stub(1, {"method": "GET", "url": "/l", "headers": {"X-A": {"and": [{"equalTo": "1"}]}}}),
