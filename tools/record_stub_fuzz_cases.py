@@ -112,6 +112,62 @@ CASES: dict[str, dict[str, Any]] = {
         "request": ["POST", "/v?q=1", [["Content-Type", "application/json"]], '{"n":3.0,"m":2.5}'],
         "versions": ("2",),
     },
+    "report_xml_attributes_sorted": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/x",
+                    "bodyPatterns": [{"equalToXml": '<a x="1" b="2"><b>1</b></a>'}],
+                },
+            )
+        ],
+        "request": ["POST", "/x", [["Content-Type", "application/xml"]], '<a z="1" c="2"><b>2</b></a>'],
+        "versions": BOTH,
+    },
+    "json_path_absent_without_a_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$..b", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [], None],
+        "versions": ("3",),  # 2.35.1 answers both with an empty 404
+    },
+    "json_path_absent_on_xml_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/xml"]], "<a/>"],
+        "versions": ("3",),  # 2.35.1 answers both with an empty 404
+    },
+    "json_path_absent_on_json_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/json"]], '{"b":1}'],
+        "versions": BOTH,
+    },
     "mapping_not_an_object": {
         "stubs": [[], 5, "x"],
         "versions": BOTH,

@@ -379,6 +379,13 @@ def pretty_xml(text: str) -> str:
 
 
 def _strip_blank_text(node: Any) -> None:
+    """Blank text goes; attributes are put in name order, as the JDK's DOM keeps them."""
+    if node.nodeType == node.ELEMENT_NODE and node.attributes.length > 1:
+        attributes = sorted(node.attributes.items())
+        for name, _ in attributes:
+            node.removeAttribute(name)
+        for name, value in attributes:
+            node.setAttribute(name, value)
     for child in list(node.childNodes):
         if child.nodeType == child.TEXT_NODE and not child.data.strip():
             node.removeChild(child)
