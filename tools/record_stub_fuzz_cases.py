@@ -201,6 +201,18 @@ CASES: dict[str, dict[str, Any]] = {
                     "formParameters": {},
                 }
             },
+            {
+                "request": {
+                    "cookies": {"t": {"hasExactly": [{"equalTo": "x"}]}},
+                    "headers": {"X-A": {"equalsTo": "x"}},
+                }
+            },
+            {
+                "request": {
+                    "headers": {"X-A": {"equalsTo": "x"}},
+                    "cookies": {"t": {"hasExactly": [{"equalTo": "x"}]}},
+                }
+            },
         ],
         "versions": BOTH,
     },
