@@ -19,7 +19,10 @@ Prints agreement % strict overall and per category, and writes the differing cas
 answers) as JSON lines to --out. Bounded by --count and --time.
 
   .venv/bin/python bench/stub_fuzz.py [--seed 1] [--count 300] [--time 120] [--compat 3|2|both]
-      [--jar3 PATH] [--jar2 PATH] [--out /tmp/stub_fuzz_diffs.jsonl]
+      [--jar3 PATH] [--jar2 PATH] [--out /tmp/stub_fuzz_diffs.jsonl] [--java-client]
+
+`--java-client` also runs bench/stub_java_client/Drive.java, the official Java client from the
+jar, against both servers and compares what it prints.
 
 `--compat 2` plays the cases against the 2.35.1 jar and `podlab stub --compat 2`.
 """
@@ -639,6 +642,30 @@ def run(
     return tally, diffs, played
 
 
+def java_client_check(compat: int, jar: Path, workdir: Path) -> tuple[bool, str, str]:
+    """Run bench/stub_java_client/Drive.java (the official Java client, compiled against `jar`)
+    against both servers; (same output?, WireMock's output, podlab's output)."""
+    classes = workdir / f"java-client-{compat}"
+    classes.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).resolve().parent / "stub_java_client" / "Drive.java"
+    subprocess.run(["javac", "-cp", str(jar), "-d", str(classes), str(source)], check=True, timeout=120)
+    wiremock, podlab = start_pair(compat, jar, workdir / f"java-client-servers-{compat}")
+    try:
+        outputs = []
+        for server in (wiremock, podlab):
+            done = subprocess.run(
+                ["java", "-cp", f"{jar}:{classes}", "Drive", str(server.port)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            outputs.append(done.stdout + done.stderr)
+    finally:
+        wiremock.stop()
+        podlab.stop()
+    return outputs[0] == outputs[1], outputs[0], outputs[1]
+
+
 def summary(tally: Counter[str]) -> tuple[float, dict[str, tuple[int, int]]]:
     per = {c: (tally[c + ":same"], tally[c + ":total"]) for c in CATEGORIES if tally[c + ":total"]}
     same = sum(s for s, _ in per.values())
@@ -657,6 +684,7 @@ def main() -> int:
     parser.add_argument("--jar3", type=Path, default=Path(os.environ.get("WIREMOCK_JAR", JAR3)))
     parser.add_argument("--jar2", type=Path, default=JAR2)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "stub_fuzz_diffs.jsonl")
+    parser.add_argument("--java-client", action="store_true", help="also drive both with the Java client")
     args = parser.parse_args()
     levels = [3, 2] if args.compat == "both" else [int(args.compat)]
     all_diffs: list[Any] = []
@@ -673,6 +701,11 @@ def main() -> int:
             for category, (same, total) in per.items():
                 print(f"  {category:10s} {100.0 * same / total:6.2f}%  ({same}/{total})")
             all_diffs.extend(diffs)
+            if args.java_client:
+                same, theirs, ours = java_client_check(compat, jar, Path(tmp))
+                print(f"  java client: {'same output' if same else 'DIFFERENT output'}")
+                if not same:
+                    print("  --- WireMock\n" + theirs + "  --- podlab\n" + ours)
     with args.out.open("w", encoding="utf-8") as out:
         for diff in all_diffs:
             out.write(json.dumps(diff, ensure_ascii=False) + "\n")
