@@ -20,9 +20,12 @@ answers) as JSON lines to --out. Bounded by --count and --time.
 
   .venv/bin/python bench/stub_fuzz.py [--seed 1] [--count 300] [--time 120] [--compat 3|2|both]
       [--jar3 PATH] [--jar2 PATH] [--out /tmp/stub_fuzz_diffs.jsonl] [--java-client]
+      [--npm-clients NODE_MODULES]
 
 `--java-client` also runs bench/stub_java_client/Drive.java, the official Java client from the
-jar, against both servers and compares what it prints.
+jar, and `--npm-clients` bench/stub_npm_clients/drive.js (wiremock-captain and
+wiremock-rest-client, installed under NODE_MODULES), against both servers and compares what
+they print.
 
 `--compat 2` plays the cases against the 2.35.1 jar and `podlab stub --compat 2`.
 """
@@ -642,28 +645,45 @@ def run(
     return tally, diffs, played
 
 
-def java_client_check(compat: int, jar: Path, workdir: Path) -> tuple[bool, str, str]:
-    """Run bench/stub_java_client/Drive.java (the official Java client, compiled against `jar`)
-    against both servers; (same output?, WireMock's output, podlab's output)."""
-    classes = workdir / f"java-client-{compat}"
-    classes.mkdir(parents=True, exist_ok=True)
-    source = Path(__file__).resolve().parent / "stub_java_client" / "Drive.java"
-    subprocess.run(["javac", "-cp", str(jar), "-d", str(classes), str(source)], check=True, timeout=120)
-    wiremock, podlab = start_pair(compat, jar, workdir / f"java-client-servers-{compat}")
+def client_check(
+    compat: int, jar: Path, workdir: Path, command: list[str], env: dict[str, str] | None = None
+) -> tuple[bool, str, str]:
+    """Run a client program (`command` + the port) against both servers; (same output?,
+    WireMock's output, podlab's output)."""
+    wiremock, podlab = start_pair(compat, jar, workdir)
     try:
         outputs = []
         for server in (wiremock, podlab):
             done = subprocess.run(
-                ["java", "-cp", f"{jar}:{classes}", "Drive", str(server.port)],
+                [*command, str(server.port)],
                 capture_output=True,
                 text=True,
                 timeout=120,
+                env={**os.environ, **(env or {})},
             )
             outputs.append(done.stdout + done.stderr)
     finally:
         wiremock.stop()
         podlab.stop()
     return outputs[0] == outputs[1], outputs[0], outputs[1]
+
+
+def java_client_check(compat: int, jar: Path, workdir: Path) -> tuple[bool, str, str]:
+    """bench/stub_java_client/Drive.java: the official Java client, compiled against `jar`."""
+    classes = workdir / f"java-client-{compat}"
+    classes.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).resolve().parent / "stub_java_client" / "Drive.java"
+    subprocess.run(["javac", "-cp", str(jar), "-d", str(classes), str(source)], check=True, timeout=120)
+    command = ["java", "-cp", f"{jar}:{classes}", "Drive"]
+    return client_check(compat, jar, workdir / f"java-client-servers-{compat}", command)
+
+
+def npm_clients_check(compat: int, jar: Path, workdir: Path, node_modules: Path) -> tuple[bool, str, str]:
+    """bench/stub_npm_clients/drive.js: wiremock-captain and wiremock-rest-client (installed
+    under `node_modules`, e.g. `npm install wiremock-captain@4.1.3 wiremock-rest-client@1.11.0`)."""
+    script = Path(__file__).resolve().parent / "stub_npm_clients" / "drive.js"
+    env = {"NODE_PATH": str(node_modules)}
+    return client_check(compat, jar, workdir / f"npm-clients-servers-{compat}", ["node", str(script)], env)
 
 
 def summary(tally: Counter[str]) -> tuple[float, dict[str, tuple[int, int]]]:
@@ -685,6 +705,9 @@ def main() -> int:
     parser.add_argument("--jar2", type=Path, default=JAR2)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "stub_fuzz_diffs.jsonl")
     parser.add_argument("--java-client", action="store_true", help="also drive both with the Java client")
+    parser.add_argument(
+        "--npm-clients", type=Path, metavar="NODE_MODULES", help="also drive both with the npm clients"
+    )
     args = parser.parse_args()
     levels = [3, 2] if args.compat == "both" else [int(args.compat)]
     all_diffs: list[Any] = []
@@ -704,6 +727,11 @@ def main() -> int:
             if args.java_client:
                 same, theirs, ours = java_client_check(compat, jar, Path(tmp))
                 print(f"  java client: {'same output' if same else 'DIFFERENT output'}")
+                if not same:
+                    print("  --- WireMock\n" + theirs + "  --- podlab\n" + ours)
+            if args.npm_clients:
+                same, theirs, ours = npm_clients_check(compat, jar, Path(tmp), args.npm_clients)
+                print(f"  npm clients: {'same output' if same else 'DIFFERENT output'}")
                 if not same:
                     print("  --- WireMock\n" + theirs + "  --- podlab\n" + ours)
     with args.out.open("w", encoding="utf-8") as out:
