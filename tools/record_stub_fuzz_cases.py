@@ -222,6 +222,22 @@ CASES: dict[str, dict[str, Any]] = {
         "near_misses": True,
         "versions": ("3",),
     },
+    "near_miss_date_distance": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "url": "/d",
+                    "headers": {"X-A": {"before": "2026-01-01T00:00:00Z"}},
+                    "queryParameters": {"q": {"includes": [{"after": "2020-01-01T00:00:00Z"}]}},
+                },
+            )
+        ],
+        "request": ["GET", "/d2?q=2021-06-01T00:00:00Z", [["X-A", "22"]], None],
+        "near_misses": True,
+        "versions": ("3",),
+    },
     "near_miss_json_v2": {
         "stubs": [stub(1, {"method": "POST", "url": "/n", "bodyPatterns": [{"contains": "f=2"}]})],
         "request": ["POST", "/n", [["Content-Type", "application/x-www-form-urlencoded"]], "f=1"],

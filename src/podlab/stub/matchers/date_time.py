@@ -245,8 +245,8 @@ class DateTimePattern:
             ok = actual > expected
         else:
             ok = actual == expected
-        if ok:
-            return MatchResult.exact()
+        if ok:  # WireMock scores a match by its distance in time too (AbstractDateTimeMatchResult)
+            return MatchResult.exact_at(date_distance(actual, expected))
         return MatchResult.partial(date_distance(actual, expected))
 
     def to_json(self) -> dict[str, Any]:
