@@ -188,7 +188,13 @@ class TestMatchesJsonPath:
         assert sub({"contains": "x"}, '{"a": ["y", "x"]}')  # best element of a list
         assert sub({"absent": True}, '{"a": []}')
         assert not sub({"doesNotContain": "x"}, "{}")
-        assert sub({"before": "2030-01-01T00:00:00Z"}, '{"a": "2020-01-01T00:00:00Z"}')
+        # a date match still scores its distance in time, as WireMock's does: match, not distance 0
+        from podlab.stub.matchers import parse_string_pattern
+
+        dated = parse_string_pattern(
+            {"matchesJsonPath": {"expression": "$.a", "before": "2030-01-01T00:00:00Z"}}, "/p"
+        )
+        assert dated.match('{"a": "2020-01-01T00:00:00Z"}').is_exact_match
 
     def test_sub_matcher_distance_comes_from_the_sub_matcher(self) -> None:
         spec = {"matchesJsonPath": {"expression": "$.code", "equalTo": "ABCD"}}

@@ -253,7 +253,10 @@ class AdminApi:
         return json_answer(_mappings_page(self.state.ordered(), ctx.query))
 
     def create_mapping(self, ctx: AdminContext) -> AdminAnswer:
-        stub = _stub(ctx.json_object(), self.state.options.compat)
+        # any JSON value: Jackson names what it could not bind a StubMapping from (`[]`: an
+        # Array); `null` makes WireMock fail with a NullPointerException (500), podlab says 422
+        body = parse_json_body(ctx.request.body)
+        stub = _stub(ctx.json_object() if body is None else body, self.state.options.compat)
         self.state.add(stub)
         return json_answer(stub.to_json(), 201)
 
@@ -524,7 +527,11 @@ class AdminApi:
             {
                 "request": shown,
                 "stubMapping": stub.to_json(),
-                "matchResult": {"subEvents": [], "diffDescriptions": [], "distance": distance},
+                "matchResult": (
+                    {"subEvents": [], "diffDescriptions": [], "distance": distance}
+                    if self.compat == 3
+                    else {"distance": distance}  # 2.35.1's MatchResult JSON
+                ),
             }
             for stub, distance in self.state.near_misses(request)
         ]
@@ -544,7 +551,7 @@ class AdminApi:
                     {
                         "request": request.to_json(),
                         "requestPattern": pattern.to_json(),
-                        "matchResult": match_result_json(result),
+                        "matchResult": match_result_json(result, self.state.options.compat),
                     }
                     for request, result in near_misses_for_pattern(
                         pattern, requests, compat=self.state.options.compat

@@ -146,7 +146,7 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def parse_actual(value: str, actual_format: str | None) -> datetime | None:
+def parse_actual(value: str, actual_format: str | None, *, partial: bool = True) -> datetime | None:
     """The value as an aware datetime (local values taken as UTC), or None if unparseable."""
     text = value.strip()
     if actual_format is not None:
@@ -158,10 +158,15 @@ def parse_actual(value: str, actual_format: str | None) -> datetime | None:
             return _as_utc(datetime.strptime(text, java_format_to_strptime(actual_format)))
         except (ValueError, OverflowError, OSError, re.error):  # re.error: a format strptime can't build
             return None
-    return parse_iso_or_http(text)
+    return parse_iso_or_http(text, partial=partial)
 
 
-def parse_iso_or_http(text: str) -> datetime | None:
+_YEAR_MONTH = re.compile(r"([-+]?\d{4,})-(\d{2})")
+_YEAR = re.compile(r"([-+]?\d{1,10})")
+
+
+def parse_iso_or_http(text: str, *, partial: bool = True) -> datetime | None:
+    """ISO-8601 or an HTTP date; with `partial` (3.x, not 2.35.1) also a bare year-month or year."""
     zone_id = re.match(r"^(.*[+-]\d\d:\d\d|.*Z)\[[^\]]+\]$", text)
     iso = zone_id.group(1) if zone_id else text
     if re.match(r"[-+]?\d{4,}-\d{2}-\d{2}", iso):
@@ -173,6 +178,18 @@ def parse_iso_or_http(text: str) -> datetime | None:
             return _as_utc(datetime.combine(date.fromisoformat(iso), datetime.min.time()))
         except ValueError:
             return None
+    found = (_YEAR_MONTH.fullmatch(iso) or _YEAR.fullmatch(iso)) if partial else None
+    if found:  # WireMock's last resorts: YearMonth.parse, then Year.parse ("1" is the year 1)
+        month = int(found.group(2)) if found.lastindex == 2 else 1
+        year = int(found.group(1))
+        if not 1 <= month <= 12 or abs(year) > 999_999_999:
+            return None
+        # Python's datetime holds the years 1 to 9999; Java's further ones compare alike
+        if year < 1:
+            return datetime.min.replace(tzinfo=UTC)
+        if year > 9999:
+            return datetime.max.replace(tzinfo=UTC)
+        return datetime(year, month, 1, tzinfo=UTC)
     from email.utils import parsedate_to_datetime  # on first use: ~15 ms of start-up (email)
 
     try:
@@ -194,6 +211,7 @@ class DateTimePattern:
     truncate_expected: str | None = None
     truncate_actual: str | None = None
     apply_truncation_last: bool = False  # offset first, then truncate `now`
+    partial_dates: bool = True  # a bare year or year-month is a date (3.x; 2.35.1 refused them)
     clock: Clock = field(default=utc_now, compare=False, repr=False)
 
     @property
@@ -214,7 +232,7 @@ class DateTimePattern:
             return MatchResult.no_match()
         try:  # offsets and truncations can leave datetime's range (year 1..9999)
             expected = self.expected_at(self.clock())
-            actual = parse_actual(value, self.actual_format)
+            actual = parse_actual(value, self.actual_format, partial=self.partial_dates)
             if actual is not None and self.truncate_actual:
                 actual = truncate(actual, self.truncate_actual)
         except (OverflowError, ValueError):
@@ -227,8 +245,8 @@ class DateTimePattern:
             ok = actual > expected
         else:
             ok = actual == expected
-        if ok:
-            return MatchResult.exact()
+        if ok:  # WireMock scores a match by its distance in time too (AbstractDateTimeMatchResult)
+            return MatchResult.exact_at(date_distance(actual, expected))
         return MatchResult.partial(date_distance(actual, expected))
 
     def to_json(self) -> dict[str, Any]:

@@ -77,6 +77,9 @@ def _class_literal(c: str, body: list[str]) -> str:
     return "\\" + c if c in _CLASS_SPECIALS - {"^"} else c
 
 
+_COUNTED = re.compile(r"\{(\d+)(,(\d*))?")
+
+
 class _Translator:
     def __init__(self, pattern: str) -> None:
         self.p = pattern
@@ -106,6 +109,8 @@ class _Translator:
                 self.out.append(")" * self.flag_closes.pop())
                 self.out.append(")")
                 self.i += 1
+            elif c == "{":
+                self.out.append(self.counted_closure())
             else:
                 self.out.append(c)
                 self.i += 1
@@ -113,6 +118,22 @@ class _Translator:
             raise self.error("Unclosed group", len(p))
         self.out.append(")" * self.flag_closes[0])
         return "".join(self.out)
+
+    def counted_closure(self) -> str:
+        """`{n}`, `{n,}`, `{n,m}`. Java reads any other `{` outside a class as a broken
+        quantifier (Python takes it as a literal): `{}` and `x{a` are refused with "Illegal
+        repetition" one past the brace, `a{1` with "Unclosed counted closure" where the `}` was due."""
+        p, start = self.p, self.i
+        found = _COUNTED.match(p, start)
+        if found is None:
+            raise self.error("Illegal repetition", start + 1)
+        end = found.end()
+        if end >= len(p) or p[end] != "}":
+            raise self.error("Unclosed counted closure", end)
+        if found.group(3) and int(found.group(1)) > int(found.group(3)):
+            raise self.error("Illegal repetition range", end)
+        self.i = end + 1
+        return p[start : end + 1]
 
     def group_open(self) -> None:
         p = self.p

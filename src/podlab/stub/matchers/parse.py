@@ -87,24 +87,29 @@ def _string_operand(obj: dict[str, Any], key: str, pointer: str) -> str:
     return value
 
 
-def parse_string_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> StringValuePattern:
-    """A string-value matcher (headers, query, cookies, form, path parameters, sub-matchers)."""
+def parse_string_pattern(
+    obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
+) -> StringValuePattern:
+    """A string-value matcher (headers, query, cookies, form, path parameters, sub-matchers).
+    `compat=2` reads `and`/`or`/`not` as 2.35.1 did (it has no `not`)."""
     if not isinstance(obj, dict):
         raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
     if "absent" in obj:
         return Absent()
-    operator = next((key for key in obj if key in STRING_OPERATORS), None)
+    operator = next((key for key in obj if key in STRING_OPERATORS and (compat == 3 or key != "not")), None)
     if operator is None:
         raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
     try:
-        return _build(operator, obj, pointer, clock)
+        return _build(operator, obj, pointer, clock, compat)
     except JavaRegexError as exc:
         raise InvalidInputError.at(pointer, str(exc)) from None
     except DateTimeSpecError as exc:
         raise InvalidInputError.at(pointer, str(exc)) from None
 
 
-def _build(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> StringValuePattern:
+def _build(
+    operator: str, obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3
+) -> StringValuePattern:
     if operator == "equalTo":
         return EqualTo(_string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")))
     if operator == "contains":
@@ -123,6 +128,15 @@ def _build(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> St
         if not isinstance(operands, list):
             # WireMock says "and field" for `or` too
             raise InvalidInputError.at(pointer, "and field must be an array of matchers")
+        if compat == 2:
+            built = tuple(parse_string_pattern(o, pointer, clock=clock, compat=2) for o in operands)
+            # 2.35.1 takes one operand; it refuses none, or a first one without a value (absent)
+            if not built or isinstance(built[0], Absent):
+                kind = "AND" if operator == "and" else "OR"
+                raise InvalidInputError.at(
+                    pointer, f"Logical {kind} must be constructed with at least two matchers"
+                )
+            return And(built) if operator == "and" else Or(built)
         if len(operands) < 2:
             raise InvalidInputError.at(pointer, "Must be constructed with at least two matchers")
         built = tuple(parse_string_pattern(o, pointer, clock=clock) for o in operands)
@@ -139,7 +153,7 @@ def _build(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> St
         return _matches_xpath(obj, pointer, clock)
     if operator == "matchesJsonSchema":
         return _matches_json_schema(obj, pointer)
-    return _date_time(operator, obj, pointer, clock)
+    return _date_time(operator, obj, pointer, clock, compat)
 
 
 def _equal_to_json(obj: dict[str, Any], pointer: str) -> EqualToJson:
@@ -256,7 +270,9 @@ def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema
     return MatchesJsonSchema(text, version, validator_class(schema))
 
 
-def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -> DateTimePattern:
+def _date_time(
+    operator: str, obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3
+) -> DateTimePattern:
     spec = obj[operator]
     if not isinstance(spec, str):
         raise InvalidInputError.at(pointer, f"'{operator}' expected value cannot be null")
@@ -279,7 +295,7 @@ def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -
         amount = obj["expectedOffset"]
         amount = int(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) else 0
         offset = (amount, date_time.parse_unit(str(obj["expectedOffsetUnit"])))
-    fixed = None if offset is not None else date_time.parse_iso_or_http(spec)
+    fixed = None if offset is not None else date_time.parse_iso_or_http(spec, partial=compat == 3)
     # WireMock rewrites only a bare "now" ("now +0 seconds", or the expectedOffset form)
     shown = date_time.offset_text(*offset) if offset is not None and spec == "now" else spec
     return DateTimePattern(
@@ -291,11 +307,14 @@ def _date_time(operator: str, obj: dict[str, Any], pointer: str, clock: Clock) -
         truncate_expected,
         truncate_actual,
         apply_truncation_last=obj.get("applyTruncationLast") is True,
+        partial_dates=compat == 3,
         clock=clock,
     )
 
 
-def parse_multi_value_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> MultiValuePattern:
+def parse_multi_value_pattern(
+    obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
+) -> MultiValuePattern:
     """headers / queryParameters / formParameters entries: hasExactly, includes, or one matcher."""
     if isinstance(obj, dict):
         for key, kind in (("hasExactly", HasExactly), ("includes", Includes)):
@@ -303,11 +322,15 @@ def parse_multi_value_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now)
                 items = obj[key]
                 if not isinstance(items, list):
                     raise InvalidInputError.at(pointer, f"{key} field must be an array of matchers")
-                return kind(tuple(parse_string_pattern(i, pointer, clock=clock) for i in items))
-    return SingleValue(parse_string_pattern(obj, pointer, clock=clock))
+                return kind(
+                    tuple(parse_string_pattern(i, pointer, clock=clock, compat=compat) for i in items)
+                )
+    return SingleValue(parse_string_pattern(obj, pointer, clock=clock, compat=compat))
 
 
-def parse_content_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> ContentPattern:
+def parse_content_pattern(
+    obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
+) -> ContentPattern:
     """A bodyPatterns entry: any string matcher, or binaryEqualTo."""
     if isinstance(obj, dict) and "binaryEqualTo" in obj and not any(k in STRING_OPERATORS for k in obj):
         operand = obj["binaryEqualTo"]
@@ -317,4 +340,4 @@ def parse_content_pattern(obj: Any, pointer: str, *, clock: Clock = utc_now) -> 
             return BinaryEqualTo(operand, decode_base64(operand))
         except ValueError as exc:
             raise InvalidInputError.at(pointer, str(exc)) from None
-    return StringContent(parse_string_pattern(obj, pointer, clock=clock))
+    return StringContent(parse_string_pattern(obj, pointer, clock=clock, compat=compat))

@@ -42,23 +42,27 @@ def multi_map(
     for name, value in raw.items():
         if compat == 2 and isinstance(value, dict) and ("hasExactly" in value or "includes" in value):
             raise fail(f"{here}/{name}", f"{compact(value)} is not a valid match operation")
-        out[name] = parse_multi_value_pattern(value, f"{here}/{name}")
+        out[name] = parse_multi_value_pattern(value, f"{here}/{name}", compat=compat)
     return out
 
 
-def string_map(obj: dict[str, Any], key: str, pointer: str) -> dict[str, StringValuePattern] | None:
+def string_map(
+    obj: dict[str, Any], key: str, pointer: str, *, compat: int = 3
+) -> dict[str, StringValuePattern] | None:
     if not present(obj, key):
         return None
     here = f"{pointer}/{key}"
     raw = bind_object(
         obj[key], here, f"java.util.LinkedHashMap<java.lang.String,{PKG}.matching.StringValuePattern>"
     )
-    return {name: parse_string_pattern(value, f"{here}/{name}") for name, value in raw.items()}
+    return {name: parse_string_pattern(value, f"{here}/{name}", compat=compat) for name, value in raw.items()}
 
 
-def content_list(obj: dict[str, Any], key: str, pointer: str) -> list[ContentPattern] | None:
+def content_list(
+    obj: dict[str, Any], key: str, pointer: str, *, compat: int = 3
+) -> list[ContentPattern] | None:
     if not present(obj, key):
         return None
     here = f"{pointer}/{key}"
     raw = bind_list(obj[key], here, f"java.util.ArrayList<{PKG}.matching.ContentPattern<java.lang.Object>>")
-    return [parse_content_pattern(item, f"{here}/{index}") for index, item in enumerate(raw)]
+    return [parse_content_pattern(item, f"{here}/{index}", compat=compat) for index, item in enumerate(raw)]

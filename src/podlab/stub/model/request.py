@@ -321,5 +321,6 @@ class LoggedRequest:
         if wanted("loggedDateString"):
             out["loggedDateString"] = _iso_millis(self.logged_at)
         out["queryParams"] = {k: {"key": k, "values": v} for k, v in self.query_params.items()}
-        out["formParams"] = {k: {"key": k, "values": v} for k, v in self.form_params.items()}
+        if self.compat == 3:  # 2.35.1's LoggedRequest has no formParams
+            out["formParams"] = {k: {"key": k, "values": v} for k, v in self.form_params.items()}
         return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.javahash import java_hash_order, java_hashmap_copy_capacity
 from podlab.stub.matchers import (
     ContentPattern,
@@ -87,7 +88,32 @@ class RequestPattern:
         if obj is None:
             return cls()
         obj = bind_object(obj, pointer, _PATTERN_CLASS)
-        check_fields(obj, pointer, _PATTERN_FIELDS if compat == 3 else _PATTERN_FIELDS_2X, _PATTERN_CLASS)
+        allowed = _PATTERN_FIELDS if compat == 3 else _PATTERN_FIELDS_2X
+        # a bad value is reported before an unknown field, wherever each stands (seen on both
+        # jars: Jackson fails on unknown creator properties only once the others are read)
+        fields = {key: value for key, value in obj.items() if key in allowed}
+        try:
+            known = cls._bind(fields, pointer, compat)
+        except InvalidInputError:
+            cls._first_bad_field(fields, pointer, compat)
+            raise
+        check_fields(obj, pointer, allowed, _PATTERN_CLASS)
+        return known
+
+    @classmethod
+    def _first_bad_field(cls, fields: dict[str, Any], pointer: str, compat: int) -> None:
+        """Raise the error of the first field, in document order, that fails on its own: Jackson
+        reads the fields in order (`cookies` before `headers` reports the cookie). Errors that
+        need other fields (or none) leave the error `_bind` found."""
+        for key, value in fields.items():
+            try:
+                cls._bind({key: value}, pointer, compat)
+            except InvalidInputError as err:
+                if str(err.errors[0].get("source", {}).get("pointer", "")).startswith(f"{pointer}/{key}"):
+                    raise
+
+    @classmethod
+    def _bind(cls, obj: dict[str, Any], pointer: str, compat: int) -> RequestPattern:
         method = "ANY"
         if present(obj, "method"):
             value = obj["method"]
@@ -127,10 +153,10 @@ class RequestPattern:
             headers=multi_map(obj, "headers", pointer, compat=compat),
             path_parameters=string_map(obj, "pathParameters", pointer),
             query_parameters=multi_map(obj, "queryParameters", pointer, compat=compat),
-            form_parameters=multi_map(obj, "formParameters", pointer),
-            cookies=string_map(obj, "cookies", pointer),
+            form_parameters=multi_map(obj, "formParameters", pointer, compat=compat),
+            cookies=string_map(obj, "cookies", pointer, compat=compat),
             basic_auth=credentials,
-            body_patterns=content_list(obj, "bodyPatterns", pointer),
+            body_patterns=content_list(obj, "bodyPatterns", pointer, compat=compat),
             custom_matcher=custom,
             multipart_patterns=multipart,
         )

@@ -69,8 +69,10 @@ class NearMiss:
         }
 
 
-def match_result_json(result: MatchResult) -> dict[str, Any]:
-    """A MatchResult as the near-miss admin API prints it."""
+def match_result_json(result: MatchResult, compat: int = 3) -> dict[str, Any]:
+    """A MatchResult as the near-miss admin API prints it (2.35.1 printed only the distance)."""
+    if compat == 2:
+        return {"distance": result.distance}
     return {"subEvents": [], "diffDescriptions": [], "distance": result.distance}
 
 

@@ -20,10 +20,13 @@ from xml.parsers.expat import ExpatError
 
 from podlab.stub.jvm.jsonfmt import pretty as jackson_pretty
 from podlab.stub.matchers import ContentPattern, MultiValuePattern, StringValuePattern
+from podlab.stub.matchers.binary import BinaryEqualTo
 from podlab.stub.matchers.java_text import java_scalar_text
 from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
 from podlab.stub.matchers.json_path_pattern import evaluate as evaluate_json_path
 from podlab.stub.matchers.lenient_json import parse_json
+from podlab.stub.matchers.logical import And, Or
+from podlab.stub.matchers.multi import SingleValue
 from podlab.stub.matchers.xpath import MatchesXPath
 from podlab.stub.matchers.xpath import _node_text as node_text  # how WireMock prints a node
 from podlab.stub.model import BasicAuthHeaderPattern, RequestPattern, StubMapping, parse_multipart
@@ -48,10 +51,11 @@ class DiffLine:
     is_body: bool = False  # body rows are printed only when they do not match
     url_hint: tuple[str, bool] | None = None  # URL rows: (expected URL, is regex) for WireMock's hints
     compat: int = 3
+    is_bytes: bool = False  # a byte[] value: its Java toString is never empty, so never "not present"
 
     def message(self) -> str | None:
         """WireMock's DiffLine.getMessage, including its Java string concatenation of null."""
-        if not self.actual:
+        if not self.actual and not self.is_bytes:
             message: str | None = f"{self.attribute} is not present"
         else:
             message = None if self.is_match else f"{self.attribute} does not match"
@@ -96,7 +100,10 @@ def _operator(pattern: StringValuePattern | MultiValuePattern, default: str) -> 
 
 
 def _value_text(pattern: StringValuePattern) -> str:
-    """StringValuePattern.getValue: like `expected`, but Java's null for `absent`."""
+    """StringValuePattern.getValue: like `expected`, but Java's null for `absent`, and for
+    `and`/`or` the first operand's expectation (the value their constructor hands up)."""
+    if isinstance(pattern, And | Or):
+        return pattern.operands[0].expected
     return "null" if pattern.name == "absent" else pattern.expected
 
 
@@ -162,8 +169,10 @@ def diff_lines(
     ):
         for name, multi in (patterns or {}).items():
             values = params.get(name)
-            # 2.x prints the matcher's value (Java's null for `absent`), 3.x its expectation.
-            value = "null" if compat == 2 and multi.name == "absent" else multi.expected
+            # 2.x prints the matcher's value (Java's null for `absent`, an `and`/`or`'s first
+            # operand), 3.x its expectation.
+            inner = multi.pattern if isinstance(multi, SingleValue) else None
+            value = _value_text(inner) if compat == 2 and inner is not None else multi.expected
             shown = f"{label}: {name}{_operator(multi, ' = ')}{value}"
             lines.append(
                 DiffLine(attribute, shown, _multi_actual(name, values), multi.match(values).is_exact_match)
@@ -252,7 +261,7 @@ def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3)
     """One body row. Whether it counts as a mismatch is decided as WireMock's DiffLine does:
     by matching the pattern against the *printed* value (e.g. "\n" + body), not the request,
     which is why a passing `equalTo` body can still show `<<<<< Body does not match`."""
-    formatted = _formatted_body(pattern.name, body, text)
+    formatted = _formatted_body(pattern.name, body, text, compat)
     inner = getattr(pattern, "pattern", pattern)  # body patterns wrap a string pattern
     if isinstance(inner, MatchesJsonPath | MatchesXPath):
         if inner.sub is not None:  # an expression with a sub-matcher: show what it selected
@@ -267,11 +276,15 @@ def _body_line(pattern: ContentPattern, body: bytes, text: str, compat: int = 3)
         return DiffLine(
             "Body", pattern.expected, formatted, inner.match(formatted).is_exact_match, is_body=True
         )
-    if not isinstance(inner, StringValuePattern):  # binaryEqualTo, against the printed base64
+    if isinstance(inner, BinaryEqualTo):  # before the Protocol check: it has a StringValuePattern's shape
+        # Shown only when the printed base64 text's bytes differ from the decoded operand, as
+        # WireMock decides; WireMock then prints the Java byte[] itself ("[B@" and an identity
+        # hash), podlab the request body's base64 (docs/STUB-LIMITS.md).
         matched = pattern.match(formatted.encode()).is_exact_match
-        # WireMock prints the Java byte[] itself here: "[B@" and an identity hash.
-        return DiffLine("Body", pattern.expected, f"[B@{id(body) & 0xFFFFFFF:x}", matched, is_body=True)
-    expected = _formatted_expected(pattern.name, pattern.expected)
+        return DiffLine("Body", pattern.expected, formatted, matched, is_body=True, is_bytes=True)
+    if not isinstance(inner, StringValuePattern):
+        raise TypeError(f"no report row for body pattern {pattern.name}")
+    expected = _formatted_expected(pattern.name, pattern.expected, compat)
     if compat == 2:
         return DiffLine("Body", expected, formatted, inner.match(formatted).is_exact_match, is_body=True)
     shown_actual = "\n" + formatted
@@ -310,11 +323,27 @@ def java_to_string(value: Any) -> str:
     return java_scalar_text(value)
 
 
-def _formatted_expected(operator: str, expected: str) -> str:
+def _integral_floats_as_ints(value: Any) -> Any:
+    """2.35.1 printed a JSON number such as `2.0` as `2` in the report."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
+
+
+def _pretty_json(text: str, compat: int) -> str:
+    parsed = json.loads(text)
+    return jackson_pretty(_integral_floats_as_ints(parsed) if compat == 2 else parsed)
+
+
+def _formatted_expected(operator: str, expected: str, compat: int = 3) -> str:
     """WireMock prints equalToJson, matchesJsonSchema and equalToXml expectations pretty."""
     if operator in ("equalToJson", "matchesJsonSchema"):
         try:
-            return jackson_pretty(json.loads(expected))
+            return _pretty_json(expected, compat)
         except ValueError:
             return expected
     if operator == "equalToXml":
@@ -322,10 +351,10 @@ def _formatted_expected(operator: str, expected: str) -> str:
     return expected
 
 
-def _formatted_body(operator: str, body: bytes, text: str) -> str:
+def _formatted_body(operator: str, body: bytes, text: str, compat: int = 3) -> str:
     if operator == "equalToJson":
         try:
-            return jackson_pretty(json.loads(text))
+            return _pretty_json(text, compat)
         except ValueError:
             return text
     if operator == "equalToXml":
@@ -350,6 +379,13 @@ def pretty_xml(text: str) -> str:
 
 
 def _strip_blank_text(node: Any) -> None:
+    """Blank text goes; attributes are put in name order, as the JDK's DOM keeps them."""
+    if node.nodeType == node.ELEMENT_NODE and node.attributes.length > 1:
+        attributes = sorted(node.attributes.items())
+        for name, _ in attributes:
+            node.removeAttribute(name)
+        for name, value in attributes:
+            node.setAttribute(name, value)
     for child in list(node.childNodes):
         if child.nodeType == child.TEXT_NODE and not child.data.strip():
             node.removeChild(child)

@@ -195,21 +195,25 @@ class Renderer:
         frame: Frame,
         program: Sequence[Node] | None,
         inverse: Sequence[Node] | None,
+        at: tuple[int, int] | None = None,
     ) -> Any:
+        """`at`: where errors are reported. Handlebars.java reports a failure inside a
+        subexpression at the tag that holds it (`{{#with (parseJson x)}}` fails at `with`)."""
+        line, column = at or (call.line, call.column)
         helper = self.helper_for(call.name)
         if helper is None:
             value = self.resolve(call.name, frame)
             return None if value is MISSING else value
         options = Options(
             name=call.name.parts[0],
-            args=[self.evaluate(p, frame) for p in call.params],
-            hash={k: self.evaluate(v, frame) for k, v in call.hash},
+            args=[self.evaluate(p, frame, (line, column)) for p in call.params],
+            hash={k: self.evaluate(v, frame, (line, column)) for k, v in call.hash},
             frame=frame,
             renderer=self,
             program=program,
             inverse_program=inverse,
-            line=call.line,
-            column=call.column,
+            line=line,
+            column=column,
             block_params=call.block_params,
         )
         try:
@@ -219,13 +223,13 @@ class Renderer:
         except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
             # Handlebars.java wraps whatever a helper throws with the tag's position; do the same
             # so a caller only ever sees TemplateError.
-            raise TemplateError(f"{call.line}:{call.column}: {type(exc).__name__}: {exc}") from exc
+            raise TemplateError(f"{line}:{column}: {type(exc).__name__}: {exc}") from exc
 
-    def evaluate(self, param: Param, frame: Frame) -> Any:
+    def evaluate(self, param: Param, frame: Frame, at: tuple[int, int] | None = None) -> Any:
         if isinstance(param, Literal):
             return param.value
         if isinstance(param, SubExpr):
-            return self.evaluate_call(param.call, frame, None, None)
+            return self.evaluate_call(param.call, frame, None, None, at)
         # A bare name is always a value here, even a helper's name: `{{upper hostname}}` prints
         # nothing on WireMock 3.13.2; helpers in parameters need parentheses.
         value = self.resolve(param, frame)

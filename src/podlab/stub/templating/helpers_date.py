@@ -365,7 +365,7 @@ def _date_format(o: Options) -> Any:
         moment = value
     else:
         return None
-    pattern = java_str(o.arg(1, "medium"))
+    pattern = java_str(o.arg(1, o.hash.get("format", "medium")))  # Handlebars.java: param 0, else format=
     zone = _zone(o, o.hash.get("tz"))
     if zone is not None:
         moment = moment.astimezone(zone)

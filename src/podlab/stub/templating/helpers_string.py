@@ -101,7 +101,13 @@ def _join(o: Options) -> Any:
         values = o.args[0] if o.args and isinstance(o.args[0], list | tuple) else o.args
         separator = " "
     else:
-        separator = _text(o.args[-1])
+        if not isinstance(o.args[-1], str):  # Handlebars.java's join: the separator is a String
+            raise runtime_error(
+                o,
+                "java.lang.IllegalArgumentException",
+                f"found '{java_str(o.args[-1])}', expected 'separator' at param[{len(o.args) - 2}]",
+            )
+        separator = o.args[-1]
         head = o.args[:-1]
         values = head[0] if len(head) == 1 and isinstance(head[0], list | tuple) else head
     prefix, suffix = _text(o.hash.get("prefix")), _text(o.hash.get("suffix"))

@@ -1,0 +1,371 @@
+"""Record tests/stub/data/fuzz_cases.json: the differences bench/stub_fuzz.py found, answered by
+real WireMock 3.13.2 (the standalone jar, started here on a free loopback port).
+
+    .venv/bin/python tools/record_stub_fuzz_cases.py [--jar PATH]
+
+Each case is replayed without a JVM by tests/stub/test_fuzz_recorded.py: the stubs, the request
+as sent, and what WireMock answered to the mapping POSTs and to the request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from stub_fuzz import JAR2, JAR3, Server, free_port, masked, strip_volatile
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "stub" / "data" / "fuzz_cases.json"
+
+
+def stub(number: int, request: dict[str, Any], response: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": f"00000000-0000-4000-8000-{number:012d}",
+        "request": request,
+        "response": response or {"body": "ok"},
+    }
+
+
+def templated(body: str) -> dict[str, Any]:
+    return stub(1, {"method": "ANY", "urlPath": "/t"}, {"body": body, "transformers": ["response-template"]})
+
+
+BOTH = ("3", "2")
+
+
+CASES: dict[str, dict[str, Any]] = {
+    # WireMock reads a date value it cannot parse as a date-time with Year.parse last: "1" is
+    # the year 1, "2026-02" a YearMonth
+    "date_value_is_a_year": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "urlPath": "/d",
+                    "queryParameters": {"q": {"before": "2020-06-01T12:00:00Z"}},
+                },
+            )
+        ],
+        "request": ["GET", "/d?q=1", [], None],
+        "versions": BOTH,
+    },
+    "date_value_is_a_year_month": {
+        "stubs": [
+            stub(1, {"method": "GET", "urlPath": "/d", "headers": {"X-A": {"after": "2026-01-01T00:00:00Z"}}})
+        ],
+        "request": ["GET", "/d", [["X-A", "2026-02"]], None],
+        "versions": BOTH,
+    },
+    "template_date_format_hash": {
+        "stubs": [templated("{{dateFormat (parseDate '2026-01-02T03:04:05Z') format='yyyy/MM/dd'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+    },
+    "template_parse_json_blank_body": {
+        "stubs": [
+            templated("{{#with (parseJson request.body)}}{{a}}{{/with}}|{{size (parseJson request.body)}}")
+        ],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+    },
+    "template_parse_json_empty_object": {
+        "stubs": [templated("{{size (parseJson ' { } ')}}|{{#parseJson 'v'}}{{/parseJson}}{{size v}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),  # 2.35.1 fails on the empty block (NullPointerException)
+    },
+    "template_parse_json_error_first_line": {
+        "stubs": [templated("{{parseJson 'not json {'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),
+    },
+    "template_join_separator_not_a_string": {
+        "stubs": [templated("{{join ',' (array 1 2 3)}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": ("3",),
+    },
+    "template_parse_json_not_a_map": {
+        "stubs": [templated("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["POST", "/t", [["Content-Type", "text/plain"]], "22"],
+        "versions": ("3",),
+    },
+    "v2_report_query_logical_and_json_numbers": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/v",
+                    "queryParameters": {
+                        "q": {"or": [{"doesNotMatch": "^$"}, {"equalTo": "x"}]},
+                        "r": {"and": [{"equalTo": "a b"}]},
+                    },
+                    "bodyPatterns": [{"equalToJson": '{"a":"1","n":2.0}'}],
+                },
+            )
+        ],
+        "request": ["POST", "/v?q=1", [["Content-Type", "application/json"]], '{"n":3.0,"m":2.5}'],
+        "versions": ("2",),
+    },
+    "report_xml_attributes_sorted": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/x",
+                    "bodyPatterns": [{"equalToXml": '<a x="1" b="2"><b>1</b></a>'}],
+                },
+            )
+        ],
+        "request": ["POST", "/x", [["Content-Type", "application/xml"]], '<a z="1" c="2"><b>2</b></a>'],
+        "versions": BOTH,
+    },
+    "json_path_absent_without_a_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$..b", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [], None],
+        "versions": ("3",),  # 2.35.1 answers both with an empty 404
+    },
+    "json_path_absent_on_xml_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/xml"]], "<a/>"],
+        "versions": ("3",),  # 2.35.1 answers both with an empty 404
+    },
+    "json_path_absent_on_json_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a", "absent": True}}],
+                },
+            ),
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/json"]], '{"b":1}'],
+        "versions": BOTH,
+    },
+    "mapping_not_an_object": {
+        "stubs": [[], 5, "x"],
+        "versions": BOTH,
+    },
+    "v2_logical_operands": {
+        "stubs": [
+            stub(1, {"method": "GET", "url": "/l", "headers": {"X-A": {"and": [{"equalTo": "1"}]}}}),
+            stub(
+                2,
+                {
+                    "method": "GET",
+                    "url": "/l",
+                    "headers": {"X-A": {"and": [{"absent": True}, {"equalTo": "1"}]}},
+                },
+            ),
+            stub(3, {"method": "GET", "url": "/l", "cookies": {"s": {"or": []}}}),
+            stub(4, {"method": "GET", "url": "/l", "queryParameters": {"q": {"not": {"equalTo": "1"}}}}),
+            stub(5, {"method": "GET", "url": "/l", "bodyPatterns": [{"or": [{"contains": "a"}]}]}),
+        ],
+        "request": ["GET", "/l", [["X-A", "1"]], None],
+        "versions": ("2",),
+    },
+    "errors_in_document_order": {
+        "stubs": [
+            {"request": {"headers": {"X-A": {"equalsTo": "x"}}, "bogus": 1}},
+            {"request": {"bogus": 1, "headers": {"X-A": {"equalsTo": "x"}}}},
+            {
+                "request": {
+                    "method": "GET",
+                    "headers": {"X-A": {"includes": [{"equalTo": "x"}]}},
+                    "formParameters": {},
+                }
+            },
+            {
+                "request": {
+                    "cookies": {"t": {"hasExactly": [{"equalTo": "x"}]}},
+                    "headers": {"X-A": {"equalsTo": "x"}},
+                }
+            },
+            {
+                "request": {
+                    "headers": {"X-A": {"equalsTo": "x"}},
+                    "cookies": {"t": {"hasExactly": [{"equalTo": "x"}]}},
+                }
+            },
+        ],
+        "versions": BOTH,
+    },
+    "near_miss_json": {
+        "stubs": [stub(1, {"method": "POST", "url": "/n", "formParameters": {"f": {"equalTo": "2"}}})],
+        "request": ["POST", "/n", [["Content-Type", "application/x-www-form-urlencoded"]], "f=1"],
+        "near_misses": True,
+        "versions": ("3",),
+    },
+    "near_miss_date_distance": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "url": "/d",
+                    "headers": {"X-A": {"before": "2026-01-01T00:00:00Z"}},
+                    "queryParameters": {"q": {"includes": [{"after": "2020-01-01T00:00:00Z"}]}},
+                },
+            )
+        ],
+        "request": ["GET", "/d2?q=2021-06-01T00:00:00Z", [["X-A", "22"]], None],
+        "near_misses": True,
+        "versions": ("3",),
+    },
+    "near_miss_json_v2": {
+        "stubs": [stub(1, {"method": "POST", "url": "/n", "bodyPatterns": [{"contains": "f=2"}]})],
+        "request": ["POST", "/n", [["Content-Type", "application/x-www-form-urlencoded"]], "f=1"],
+        "near_misses": True,
+        "versions": ("2",),
+    },
+    "binary_row_differs": {
+        "stubs": [stub(1, {"method": "POST", "url": "/b", "bodyPatterns": [{"binaryEqualTo": "MjI="}]})],
+        "request": ["POST", "/b", [["Content-Type", "text/plain"]], "abc"],
+    },
+    "binary_row_empty_operand_hidden": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/b",
+                    "headers": {"X-A": {"equalTo": "1"}},
+                    "bodyPatterns": [{"binaryEqualTo": ""}],
+                },
+            )
+        ],
+        "request": ["POST", "/b", [], None],
+    },
+    "binary_row_empty_body_does_not_match": {
+        "stubs": [stub(1, {"method": "POST", "url": "/b", "bodyPatterns": [{"binaryEqualTo": "eDE="}]})],
+        "request": ["POST", "/b", [], None],
+    },
+    "cookie_or_and_show_first_operand": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "url": "/c",
+                    "cookies": {
+                        "s": {"or": [{"matches": ".*c"}, {"equalTo": "ABC"}]},
+                        "t": {"and": [{"equalTo": "a b"}, {"contains": "ABC"}]},
+                    },
+                },
+            )
+        ],
+        "request": ["GET", "/c", [["Cookie", "s=zz"]], None],
+    },
+    "path_parameter_or_shows_first_operand": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "GET",
+                    "urlPathTemplate": "/users/{id}",
+                    "pathParameters": {"id": {"or": [{"equalTo": "1"}, {"contains": "2"}]}},
+                },
+            )
+        ],
+        "request": ["GET", "/users/3", [], None],
+    },
+    "regex_brace_refused": {
+        "stubs": [
+            stub(1, {"method": "POST", "url": "/r", "bodyPatterns": [{"matches": '{"a":1}'}]}),
+            stub(2, {"method": "GET", "url": "/r", "headers": {"X-A": {"matches": "a{1"}}}),
+            stub(3, {"method": "GET", "url": "/r", "queryParameters": {"q": {"doesNotMatch": "x{2,1}"}}}),
+            stub(4, {"method": "GET", "urlPattern": "/r{x}"}),
+            stub(5, {"method": "GET", "url": "/r", "headers": {"X-A": {"matches": "a{1,3}b{2}"}}}),
+        ],
+        "request": ["GET", "/r", [["X-A", "abbb"]], None],
+    },
+}
+
+
+def record(version: str, jar: Path, tmp: Path) -> dict[str, Any]:
+    root = tmp / f"root{version}"
+    (root / "mappings").mkdir(parents=True)
+    port = free_port()
+    cmd = [
+        "java",
+        "-jar",
+        str(jar),
+        "--port",
+        str(port),
+        "--root-dir",
+        str(root),
+        "--bind-address",
+        "127.0.0.1",
+    ]
+    cmd += ["--disable-banner", *(["--local-response-templating"] if version == "2" else [])]
+    server = Server(f"WireMock {version}", cmd, port, tmp)
+    answers: dict[str, Any] = {}
+    try:
+        server.wait_ready()
+        for name, case in CASES.items():
+            if version not in case.get("versions", ("3",)):
+                continue
+            server.call("POST", "/__admin/reset", None, [])
+            admin = []
+            for body in case["stubs"]:
+                status, _, text = server.call("POST", "/__admin/mappings", json.dumps(body), [])
+                admin.append([status, text.decode() if status >= 300 else ""])
+            answer: dict[str, Any] = {"admin": admin}
+            if "request" in case:
+                method, path, headers, body = case["request"]
+                sent = [*headers, ["Host", f"127.0.0.1:{port}"]]
+                status, _, text = server.call(method, path, body, [(k, v) for k, v in sent])
+                answer.update(status=status, body=text.decode())
+            if case.get("near_misses"):
+                _, _, text = server.call("GET", "/__admin/requests/unmatched/near-misses", None, [])
+                answer["near_misses"] = strip_volatile(json.loads(masked(text.decode(), port)))
+            answers[name] = answer
+    finally:
+        server.stop()
+    return answers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jar3", type=Path, default=JAR3)
+    parser.add_argument("--jar2", type=Path, default=JAR2)
+    args = parser.parse_args()
+    out: dict[str, Any] = {
+        "_recorded": "WireMock 3.13.2 and 2.35.1 standalone jars, Java 17, by tools/record_stub_fuzz_cases.py"
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        recorded = {"3": record("3", args.jar3, Path(tmp)), "2": record("2", args.jar2, Path(tmp))}
+    for name, case in CASES.items():
+        out[name] = {**case, "answers": {v: recorded[v][name] for v in recorded if name in recorded[v]}}
+    OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
