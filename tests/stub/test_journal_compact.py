@@ -6,10 +6,11 @@ import copy
 import http.client
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from podlab.stub.store import journal as journal_module
 from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
 
 from .recorded import logged_request
@@ -281,3 +282,19 @@ def test_server_that_spills_answers_as_one_that_does_not(start_stub, monkeypatch
     after = json.loads(spilling.call("GET", "/__admin/requests")[2])
     assert after["meta"]["total"] == 598
     assert after["requests"] == [e for e in journal[:-1] if e["request"]["url"] != "/miss/4"]
+
+
+@pytest.mark.parametrize("zstd", [True, False])
+def test_blocks_round_trip_what_marshal_cannot_write(zstd: bool, monkeypatch) -> None:
+    """A non-UTC logged time (pickled then), and zlib where zstandard is missing: read back equal."""
+    if not zstd:
+        monkeypatch.setattr(journal_module, "_zstd_compress", None)
+    events = [served(i, random.Random(i)) for i in range(6)]
+    events[2].request.logged_at = datetime(2026, 12, 7, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+    for event in events:
+        event.id  # noqa: B018
+    before = shown(events)
+    data = journal_module._encode_block(events)
+    assert data[:1] == (b"s" if zstd else b"z")
+    assert shown(journal_module._decode_block(data)) == before
+    assert shown(journal_module._decode_block(journal_module._encode_block(events[:2]))) == before[:2]

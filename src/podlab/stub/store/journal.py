@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import marshal
 import os
 import pickle
 import tempfile
@@ -11,7 +12,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from podlab.stub.model.ids import random_uuid
@@ -112,70 +113,123 @@ RequestPredicate = Callable[["LoggedRequest"], bool]
 _Where = tuple["_Block", int] | None
 
 
-def _event_record(event: ServeEvent) -> tuple[Any, ...]:
-    """An event as plain values for pickling (a dataclass pickles slower and bigger). Its id is
-    drawn now if no one has read it yet: a spilled entry is rebuilt on every read, and must show
-    the same id each time."""
-    r = event.request
-    return (
-        event.id,
-        r.id,
-        r.method,
-        r.url,
-        r.absolute_url,
-        r.client_ip,
-        r.protocol,
-        r.headers,
-        r.body,
-        r.logged_at,
-        r.browser_proxy_request,
-        r.given_keys,
-        r.compat,
-        event.response_definition,
-        event.status,
-        event.response_headers,
-        event.response_body,
-        event.was_matched,
-        event.stub_mapping,
-        event.stub_id,
-        event.timing,
-        event.sub_events,
-    )
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-def _event_from_record(record: tuple[Any, ...]) -> ServeEvent:
+def _encode_block(events: list[ServeEvent]) -> bytes:
+    """Events as one compressed block. marshal writes plain values several times faster than
+    pickle; what entries share (stub JSON, response definition and body, reports) goes once into
+    a table the records point into. Each event's id is drawn now if no one has read it yet: a
+    spilled entry is rebuilt on every read, and must show the same id each time."""
+    index: dict[int, int] = {}  # id(object) -> position in table; the events keep them alive
+    table: list[Any] = []
+    records = []
+    for event in events:
+        refs = []
+        for shared in (event.response_definition, event.stub_mapping, event.sub_events, event.response_body):
+            at = index.get(id(shared))
+            if at is None:
+                at = index[id(shared)] = len(table)
+                table.append(shared)
+            refs.append(at)
+        r = event.request
+        logged_at: Any = r.logged_at
+        if logged_at.tzinfo is UTC:  # always, for a served request; else pickle keeps it as it is
+            logged_at = (logged_at - _EPOCH) // _MICROSECOND  # exact, unlike a float timestamp
+        records.append(
+            (
+                event.id,
+                r.id,
+                r.method,
+                r.url,
+                r.absolute_url,
+                r.client_ip,
+                r.protocol,
+                r.headers,
+                r.body,
+                logged_at,
+                r.browser_proxy_request,
+                r.given_keys,
+                r.compat,
+                event.status,
+                event.response_headers,
+                event.was_matched,
+                event.stub_id,
+                event.timing,
+                *refs,
+            )
+        )
+    try:
+        raw = b"m" + marshal.dumps((table, records))
+    except ValueError:  # a value marshal cannot write (none in JSON-shaped data): pickle all
+        raw = b"p" + pickle.dumps((table, records), protocol=5)
+    return _compress(raw)
+
+
+def _decode_block(data: bytes) -> list[ServeEvent]:
     from podlab.stub.model.request import LoggedRequest  # model imports nothing from the store
 
-    (event_id, request_id, method, url, absolute_url, client_ip, protocol, headers, body, logged_at,
-     proxy, given_keys, compat, definition, status, response_headers, response_body, matched,
-     stub_mapping, stub_id, timing, sub_events) = record  # fmt: skip
-    request = LoggedRequest(
-        id=request_id,
-        method=method,
-        url=url,
-        absolute_url=absolute_url,
-        client_ip=client_ip,
-        protocol=protocol,
-        headers=headers,
-        body=body,
-        logged_at=logged_at,
-        browser_proxy_request=proxy,
-        given_keys=given_keys,
-        compat=compat,
-    )
-    return ServeEvent(
-        request=request,
-        response_definition=definition,
-        status=status,
-        response_headers=response_headers,
-        response_body=response_body,
-        was_matched=matched,
-        stub_mapping=stub_mapping,
-        stub_id=stub_id,
-        timing=timing,
-        sub_events=sub_events,
-        _id=event_id,
-    )
+    raw = _decompress(data)
+    table, records = marshal.loads(raw[1:]) if raw[:1] == b"m" else pickle.loads(raw[1:])
+    events = []
+    for record in records:
+        (event_id, request_id, method, url, absolute_url, client_ip, protocol, headers, body, logged_at,
+         proxy, given_keys, compat, status, response_headers, matched, stub_id, timing,
+         definition, stub_mapping, sub_events, response_body) = record  # fmt: skip
+        if isinstance(logged_at, int):
+            logged_at = _EPOCH + logged_at * _MICROSECOND
+        request = LoggedRequest(
+            id=request_id,
+            method=method,
+            url=url,
+            absolute_url=absolute_url,
+            client_ip=client_ip,
+            protocol=protocol,
+            headers=headers,
+            body=body,
+            logged_at=logged_at,
+            browser_proxy_request=proxy,
+            given_keys=given_keys,
+            compat=compat,
+        )
+        events.append(
+            ServeEvent(
+                request=request,
+                response_definition=table[definition],
+                status=status,
+                response_headers=response_headers,
+                response_body=table[response_body],
+                was_matched=matched,
+                stub_mapping=table[stub_mapping],
+                stub_id=stub_id,
+                timing=timing,
+                sub_events=table[sub_events],
+                _id=event_id,
+            )
+        )
+    return events
+
+
+try:  # zstandard (a dependency) compresses several times faster than zlib, and smaller
+    import zstandard
+
+    _zstd_compress = zstandard.ZstdCompressor(level=1).compress
+    _zstd_decompress = zstandard.ZstdDecompressor().decompress
+except ImportError:  # pragma: no cover - a runtime without it still journals, with zlib
+    _zstd_compress = None  # type: ignore[assignment]
+
+
+def _compress(raw: bytes) -> bytes:
+    if _zstd_compress is not None:
+        return b"s" + _zstd_compress(raw)
+    return b"z" + zlib.compress(raw, 1)
+
+
+def _decompress(data: bytes) -> bytes:
+    if data[:1] == b"s":
+        return _zstd_decompress(data[1:])
+    return zlib.decompress(data[1:])
 
 
 @dataclass(slots=True, eq=False)
@@ -304,8 +358,7 @@ class Journal:
         """The oldest SPILL_BATCH in-memory events to one compressed block."""
         events = self._events
         batch = [events.pop() for _ in range(min(self.SPILL_BATCH, len(events)))]  # oldest first
-        # Pickle's memo keeps one copy of what entries share (stub JSON, reports, definitions).
-        data = zlib.compress(pickle.dumps([_event_record(e) for e in batch], protocol=5), 1)
+        data = _encode_block(batch)
         self._blocks.append(_Block(self._store.append(data), len(data), len(batch)))
         self._spilled += len(batch)
 
@@ -344,8 +397,7 @@ class Journal:
         self._store = fresh
 
     def _block_events(self, block: _Block) -> list[ServeEvent]:
-        records = pickle.loads(zlib.decompress(self._store.read(block.offset, block.length)))
-        return [_event_from_record(record) for record in records]
+        return _decode_block(self._store.read(block.offset, block.length))
 
     def _located(self) -> Iterator[tuple[ServeEvent, _Where]]:
         """Every event, newest first, with where it lives."""
