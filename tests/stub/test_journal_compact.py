@@ -288,7 +288,7 @@ def test_server_that_spills_answers_as_one_that_does_not(start_stub, monkeypatch
 def test_blocks_round_trip_what_marshal_cannot_write(zstd: bool, monkeypatch) -> None:
     """A non-UTC logged time (pickled then), and zlib where zstandard is missing: read back equal."""
     if not zstd:
-        monkeypatch.setattr(journal_module, "_zstd_compress", None)
+        monkeypatch.setattr(journal_module, "_zstd", lambda: None)
     events = [served(i, random.Random(i)) for i in range(6)]
     events[2].request.logged_at = datetime(2026, 12, 7, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
     for event in events:

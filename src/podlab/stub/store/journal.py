@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import marshal
 import os
@@ -211,24 +212,27 @@ def _decode_block(data: bytes) -> list[ServeEvent]:
     return events
 
 
-try:  # zstandard (a dependency) compresses several times faster than zlib, and smaller
-    import zstandard
-
-    _zstd_compress = zstandard.ZstdCompressor(level=1).compress
-    _zstd_decompress = zstandard.ZstdDecompressor().decompress
-except ImportError:  # pragma: no cover - a runtime without it still journals, with zlib
-    _zstd_compress = None  # type: ignore[assignment]
+@functools.cache
+def _zstd() -> Any:
+    """zstandard (a dependency: several times faster than zlib, and smaller), imported at the
+    first spill: most stub servers (a pod's) never journal enough to spill. None without it."""
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - a runtime without it still journals, with zlib
+        return None
+    return zstandard
 
 
 def _compress(raw: bytes) -> bytes:
-    if _zstd_compress is not None:
-        return b"s" + _zstd_compress(raw)
+    zstd = _zstd()
+    if zstd is not None:
+        return b"s" + zstd.ZstdCompressor(level=1).compress(raw)
     return b"z" + zlib.compress(raw, 1)
 
 
 def _decompress(data: bytes) -> bytes:
     if data[:1] == b"s":
-        return _zstd_decompress(data[1:])
+        return bytes(_zstd().ZstdDecompressor().decompress(data[1:]))
     return zlib.decompress(data[1:])
 
 
