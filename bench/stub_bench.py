@@ -232,7 +232,7 @@ def main() -> int:
             before_env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache-before")
             candidates.append(("podlab before", [args.podlab_python, "-m", "podlab.stub"], before_env))
         for name, command, server_env in candidates:
-            root = Path(tmp) / name.split()[0]
+            root = Path(tmp) / name.replace(" ", "-")
             root.mkdir()
             port = free_port()
             argv = [
