@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import ssl
 import statistics
@@ -24,10 +25,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed" / "wiremock-liveness.yaml"
+SEED_DEPLOYMENT = ROOT / "examples" / "seed" / "deployment.wiremock.yaml"
+SEED_CONFIGMAP = ROOT / "examples" / "seed" / "configmap.wiremock.yaml"
+# Issue 12's node goals, printed beside what was measured.
+GOALS = {
+    "all_ready_s": ("<=", 5.0),
+    "pss_per_pod_mib": ("<=", 10.0),
+    "lateness_p99_ms": ("<=", 20.0),
+    "node_cpu_pct": ("<=", 2.0),  # the goal is for the node idle with the reference scenario
+}
 
 
 class Node:
-    def __init__(self, *files: Path) -> None:
+    def __init__(self, *files: Path, env: dict[str, str] | None = None) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="podlab-bench-"))
         ready = self.home / "ready"
         argv = [sys.executable, "-m", "podlab", "up", "--no-live", "--ready-file", str(ready)]
@@ -41,7 +51,12 @@ class Node:
             # The bench reads the stubs' journals at their pod IPs from this process: pods stay
             # on the host's loopback (in their own namespaces the IPs are reachable only
             # through the node, and dialled from here would leave by the default route).
-            env={"PODLAB_POD_NETWORK": "loopback", **os.environ, "PODLAB_HOME": str(self.home)},
+            env={
+                "PODLAB_POD_NETWORK": "loopback",
+                **os.environ,
+                "PODLAB_HOME": str(self.home),
+                **(env or {}),
+            },
         )
         while not ready.exists():
             if self.process.poll() is not None:
@@ -71,6 +86,51 @@ class Node:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
+
+    def tree(self) -> list[int]:
+        """The node's process and all its descendants (sandboxes, containers)."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        out, pending = [], [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            out.append(pid)
+            pending.extend(children.get(pid, []))
+        return out
+
+    def tree_cpu_seconds(self) -> float:
+        total = 0.0
+        for pid in self.tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # utime, stime and cutime, cstime: what reaped children (probe execs) used is kept
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def containers_pss_mib(self) -> float:
+        """Proportional set size of everything the node started (not the node itself), from
+        /proc/PID/smaps_rollup: shared pages (the interpreter, mapped libraries) count once
+        across the processes sharing them."""
+        total_kib = 0
+        for pid in self.tree():
+            if pid == self.process.pid:
+                continue
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            for line in rollup.splitlines():
+                if line.startswith("Pss:"):
+                    total_kib += int(line.split()[1])
+        return total_kib / 1024
 
     def stop(self) -> None:
         self.process.terminate()
@@ -265,12 +325,104 @@ def bench_fleet(pods: int, seconds: float) -> dict[str, float]:
     }
 
 
+def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
+    """The reference Deployment (examples/seed) with `replicas` pods: time from `podlab up` to
+    all Ready, PSS per pod, probe lateness measured in the kubelet (PODLAB_PROBE_LATENESS_LOG:
+    each due tick vs when the prober woke for it), and CPU once everything is up."""
+    work = Path(tempfile.mkdtemp())
+    deployment = work / "deployment.yaml"
+    deployment.write_text(SEED_DEPLOYMENT.read_text().replace("replicas: 1", f"replicas: {replicas}"))
+    configmap = work / "configmap.yaml"  # the seed's, its typos fixed as the reference scenario does
+    configmap.write_text(
+        SEED_CONFIGMAP.read_text()
+        .replace("apiversion:", "apiVersion:")
+        .replace("kind: configmap", "kind: ConfigMap")
+    )
+    lateness_log = work / "lateness"
+    node = Node(configmap, deployment, env={"PODLAB_PROBE_LATENESS_LOG": str(lateness_log)})
+    deadline = time.monotonic() + 300
+    while not _all_ready(node.pods(), replicas):
+        if time.monotonic() > deadline:
+            node.stop()
+            # On a loaded machine each pod's interpreter start-up outlasts the liveness probe's
+            # 3 x 5 s, and the pods restart forever: stop rather than load the machine further.
+            raise SystemExit(f"{replicas} pods not Ready in 300 s")
+        time.sleep(0.2)
+    ready_at = time.monotonic() - node.started
+    # Ready comes when the containers start (the seed has no readiness probe); on a busy machine
+    # pods still importing can fail three liveness probes and restart. Measure once that churn
+    # is over: every pod Ready and no restart for three probe periods (bounded).
+    restarts, quiet_since, settle_deadline = -1, time.monotonic(), time.monotonic() + 180
+    while time.monotonic() < settle_deadline:
+        pods = node.pods()
+        now_restarts = _restarts(pods)
+        if now_restarts != restarts or not _all_ready(pods, replicas):
+            restarts, quiet_since = now_restarts, time.monotonic()
+        elif time.monotonic() - quiet_since >= 15:
+            break
+        time.sleep(1.0)
+    settled_at = time.monotonic() - node.started
+    lateness_log.write_text("")  # only ticks with every pod up count
+    cpu0, tree0, t0 = node.cpu_seconds(), node.tree_cpu_seconds(), time.monotonic()
+    pss = []
+    while time.monotonic() - t0 < seconds:
+        pss.append(node.containers_pss_mib())
+        time.sleep(max(1.0, seconds / 5))
+    elapsed = time.monotonic() - t0
+    node_cpu = (node.cpu_seconds() - cpu0) / elapsed * 100
+    tree_cpu = (node.tree_cpu_seconds() - tree0) / elapsed * 100
+    late = sorted(float(line) for line in lateness_log.read_text().split())
+    restarts_in_window = _restarts(node.pods()) - restarts
+    node.stop()
+    return {
+        "pods": replicas,
+        "all_ready_s": ready_at,
+        "settled_s": settled_at,
+        "restarts_before_settled": restarts,
+        "pss_per_pod_mib": statistics.median(pss) / replicas,
+        "lateness_ticks": len(late),
+        "lateness_p50_ms": statistics.median(late) if late else float("nan"),
+        "lateness_p99_ms": late[max(0, math.ceil(len(late) * 0.99) - 1)]
+        if late
+        else float("nan"),  # nearest rank
+        "node_cpu_pct": node_cpu,
+        "node_and_pods_cpu_pct": tree_cpu,
+        "restarts_in_window": restarts_in_window,
+    }
+
+
+def _restarts(pods: list[Any]) -> int:
+    return sum(s.get("restartCount", 0) for p in pods for s in p["status"].get("containerStatuses", []))
+
+
+def print_goals(label: str, measured: dict[str, float]) -> None:
+    print(f"{label}:")
+    print(f"  {'metric':<26}{'measured':>12}  {'goal':<10}")
+    for key, value in measured.items():
+        goal = GOALS.get(key)
+        verdict = ""
+        if goal is not None:
+            verdict = f"{goal[0]} {goal[1]:g}  " + ("ok" if value <= goal[1] else "MISSED")
+        print(f"  {key:<26}{value:>12.2f}  {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument(
+        "--only-deployment",
+        action="store_true",
+        help="only the reference Deployment at 1 and --pods replicas",
+    )
     args = parser.parse_args()
+    if args.only_deployment:
+        one = bench_deployment(1, args.seconds)
+        print_goals("reference Deployment, 1 replica (idle CPU goal: node_cpu_pct)", one)
+        many = bench_deployment(args.pods, args.seconds)
+        print_goals(f"reference Deployment scaled to {args.pods}", many)
+        return
     startup = bench_startup(args.startup_runs) if args.startup_runs else [0.0]
     print(
         f"up -f wiremock-liveness.yaml → pod Ready: median {statistics.median(startup):.2f}s "

@@ -206,6 +206,11 @@ def main() -> int:
     parser.add_argument("--startups", type=int, default=3, help="start-ups per server (median)")
     parser.add_argument("--podlab-python", default=sys.executable, help="the python that runs podlab stub")
     parser.add_argument("--only-startup", action="store_true", help="measure start-up only")
+    parser.add_argument(
+        "--before-src",
+        help="an older podlab's src directory (e.g. `git archive <commit> src | tar -x -C DIR`):"
+        " measured as a third server in the same run, with PYTHONPATH=BEFORE_SRC",
+    )
     args = parser.parse_args()
     if not args.wiremock_jar or not Path(args.wiremock_jar).is_file():
         raise SystemExit(
@@ -218,11 +223,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="stub-bench-") as tmp:
         env = child_env(Path(tmp) / "pycache")
         launches = []
-        for name, command in (
-            ("podlab stub", [args.podlab_python, "-m", "podlab.stub"]),
-            ("WireMock 3.13.2", ["java", "-jar", args.wiremock_jar]),
-        ):
-            root = Path(tmp) / name.split()[0]
+        candidates: list[tuple[str, list[str], dict[str, str]]] = [
+            ("podlab stub", [args.podlab_python, "-m", "podlab.stub"], env),
+            ("WireMock 3.13.2", ["java", "-jar", args.wiremock_jar], env),
+        ]
+        if args.before_src:
+            before_env = {**env, "PYTHONPATH": str(Path(args.before_src).resolve())}
+            before_env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache-before")
+            candidates.append(("podlab before", [args.podlab_python, "-m", "podlab.stub"], before_env))
+        for name, command, server_env in candidates:
+            root = Path(tmp) / name.replace(" ", "-")
             root.mkdir()
             port = free_port()
             argv = [
@@ -236,18 +246,18 @@ def main() -> int:
                 "--disable-banner",
                 "--disable-request-logging",
             ]
-            launches.append((name, argv, port, root))
+            launches.append((name, argv, port, root, server_env))
         try:
-            for name, argv, port, root in launches:
-                start(name, argv, port, root, env).stop()  # untimed: fills the bytecode cache
+            for name, argv, port, root, server_env in launches:
+                start(name, argv, port, root, server_env).stop()  # untimed: fills the bytecode cache
             startups: dict[str, list[float]] = {name: [] for name, *_ in launches}
             for _ in range(args.startups - 1):  # start-ups alternating, only timed
-                for name, argv, port, root in launches:
-                    extra = start(name, argv, port, root, env)
+                for name, argv, port, root, server_env in launches:
+                    extra = start(name, argv, port, root, server_env)
                     startups[name].append(extra.startup_s)
                     extra.stop()
-            for name, argv, port, root in launches:  # the last ones stay up for the load
-                server = start(name, argv, port, root, env)
+            for name, argv, port, root, server_env in launches:  # the last ones stay up for the load
+                server = start(name, argv, port, root, server_env)
                 startups[name].append(server.startup_s)
                 server.startup_s = statistics.median(startups[name])
                 servers.append(server)
@@ -263,20 +273,32 @@ def main() -> int:
 
 
 def print_table(servers: list[Server], args: argparse.Namespace) -> None:
-    ours, theirs = servers
+    ours, theirs, *rest = servers
+    before = rest[0] if rest else None
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x{args.rounds} rounds, median"
         f" (after {args.warmup}s warm-up), loopback; start-up median of {args.startups}"
     )
     header = f"{'metric':<42}{ours.name:>16}{theirs.name:>18}{'ratio':>9}"
+    if before is not None:
+        header += f"{before.name:>16}{'vs before':>11}"
     print(header)
     print("-" * len(header))
 
-    def row(label: str, a: float, b: float, unit: str) -> None:
+    def row(label: str, a: float, b: float, unit: str, c: float | None = None) -> None:
         ratio = a / b if b else float("nan")
-        print(f"{label:<42}{a:>13.1f} {unit:<2}{b:>15.1f} {unit:<2}{ratio:>8.2f}x")
+        line = f"{label:<42}{a:>13.1f} {unit:<2}{b:>15.1f} {unit:<2}{ratio:>8.2f}x"
+        if c is not None:
+            line += f"{c:>13.1f} {unit:<2}{(a / c if c else float('nan')):>10.2f}x"
+        print(line)
 
-    row("start-up to first 200 (ms)", ours.startup_s * 1000, theirs.startup_s * 1000, "ms")
+    row(
+        "start-up to first 200 (ms)",
+        ours.startup_s * 1000,
+        theirs.startup_s * 1000,
+        "ms",
+        before.startup_s * 1000 if before else None,
+    )
     if args.only_startup:
         return
     scenarios = (
@@ -286,9 +308,28 @@ def print_table(servers: list[Server], args: argparse.Namespace) -> None:
         "1000 stubs, no match (404)",
     )
     for scenario in scenarios:
-        row(f"{scenario}: req/s", ours.results[scenario][0], theirs.results[scenario][0], "")
-        row(f"{scenario}: p99 (ms)", ours.results[scenario][1], theirs.results[scenario][1], "ms")
-    row("peak RSS after load (MiB)", ours.results["peak RSS"][0], theirs.results["peak RSS"][0], "Mi")
+        old = before.results[scenario] if before else None
+        row(
+            f"{scenario}: req/s",
+            ours.results[scenario][0],
+            theirs.results[scenario][0],
+            "",
+            old[0] if old else None,
+        )
+        row(
+            f"{scenario}: p99 (ms)",
+            ours.results[scenario][1],
+            theirs.results[scenario][1],
+            "ms",
+            old[1] if old else None,
+        )
+    row(
+        "peak RSS after load (MiB)",
+        ours.results["peak RSS"][0],
+        theirs.results["peak RSS"][0],
+        "Mi",
+        before.results["peak RSS"][0] if before else None,
+    )
 
 
 if __name__ == "__main__":

@@ -110,3 +110,28 @@ def test_trigger_probes_at_once_and_rephases() -> None:
         await task
 
     run(scenario())
+
+
+def test_tick_lateness_is_recorded_when_asked(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the lateness log on, every due tick writes how late the prober woke for it; on a
+    virtual clock it wakes exactly on time."""
+    from podlab.kubelet import probe_driver
+    from podlab.kubelet.probe_lateness import LatenessLog, read_lateness
+
+    path = tmp_path / "lateness"
+    with path.open("a", buffering=1, encoding="ascii") as stream:
+        monkeypatch.setattr(probe_driver, "LATENESS", LatenessLog(stream))
+
+        async def scenario() -> None:
+            rig = Rig(ProbeType.LIVENESS, {"periodSeconds": 5}, [])
+            task = asyncio.create_task(rig.driver.run())
+            await rig.clock.advance(21)
+            rig.driver.stop()
+            await task
+            assert rig.attempts == [0, 5, 10, 15, 20]
+
+        run(scenario())
+    assert read_lateness(str(path)) == [0.0] * 5
+    log = LatenessLog(None)
+    assert not log.enabled
+    log.record(1.0, 2.0)  # off: nothing written, nothing raised

@@ -396,3 +396,56 @@ def test_rootless_node_gives_pods_network_namespaces() -> None:
         }
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# Runs as nobody: a built-in Python image (the stub server) when the node's dependencies come
+# from PYTHONPATH, not the interpreter's site-packages (was: "No module named 'httptools'").
+NOBODY_WIREMOCK_DRIVER = textwrap.dedent(
+    """
+    import asyncio, json, sys, time, urllib.request
+    from pathlib import Path
+    from podlab.runtime import ContainerLaunch, Runtime
+
+    async def main() -> None:
+        rt = Runtime(Path(sys.argv[1]), sandbox="bwrap")
+        pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u-nobody-wm"}, "spec": {}}
+        c = {"name": "c", "image": "wiremock/wiremock:3.13.2"}
+        rc = await rt.start(ContainerLaunch(pod, c, sys.argv[2], 0, {}, {}))
+        out = {"status": None}
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and out["status"] is None:
+                try:
+                    url = f"http://{sys.argv[2]}:8080/__admin/mappings"
+                    reply = await asyncio.to_thread(urllib.request.urlopen, url, timeout=2)
+                    out["status"] = reply.status
+                except OSError:
+                    await asyncio.sleep(0.1)
+            out["log"] = rc.log_path.read_text(errors="replace")[-2000:]
+        finally:
+            await rt.stop_all(0)
+        print(json.dumps(out))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_built_in_python_image_when_dependencies_come_from_pythonpath(pod_ip: str) -> None:
+    python, pythonpath = _nobody_python()
+    base = Path(tempfile.mkdtemp(prefix="podlab-nobody-wm-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        home = base / "home"
+        home.mkdir()
+        os.chown(home, 65534, 65534)
+        driver = base / "driver.py"
+        driver.write_text(NOBODY_WIREMOCK_DRIVER)
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ":".join(pythonpath), "HOME": str(home)}
+        done = _as_nobody([python, str(driver), str(home), pod_ip], env=env, cwd=base)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["status"] == 200, out["log"]
+        assert "No module named" not in out["log"]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from podlab.kubelet.clock import Clock, wait_event_until
+from podlab.kubelet.probe_lateness import LATENESS
 from podlab.kubelet.probe_results import ProbeType, ResultsCache
 from podlab.kubelet.probe_worker import (
     AttemptResult,
@@ -82,7 +83,8 @@ class ProbeDriver:
     async def run(self) -> None:
         try:
             while not self._stopped and not self.worker.stopped:
-                await wait_event_until(self.clock, self._trigger, self.worker.next_wake)
+                due = self.worker.next_wake
+                await wait_event_until(self.clock, self._trigger, due)
                 if self._stopped:
                     break
                 now = self.clock.now()
@@ -90,6 +92,8 @@ class ProbeDriver:
                     self._trigger.clear()
                     decisions = self.worker.handle(Trigger(self._view()), now)
                 else:
+                    if LATENESS.enabled and now >= due > float("-inf"):  # a tick, not a pending re-run
+                        LATENESS.record(due, now)
                     decisions = self.worker.handle(Tick(self._view()), now)
                 await self._apply(decisions)
         finally:

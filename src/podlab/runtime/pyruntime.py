@@ -6,7 +6,9 @@ never the directories around them (a checkout under /work, a pyenv under /root's
 
     /podlab/python      <- sys.base_prefix (stdlib, lib-dynload, libpython)
     /podlab/lib/podlab  <- the podlab package
-    /podlab/site/N      <- each site-packages directory outside the prefix (a venv's)
+    /podlab/site/N      <- each directory outside the prefix that podlab's dependencies are
+                           installed in: a venv's site-packages, a `pip install --target`
+                           directory or another PYTHONPATH entry (never the working directory)
 
 The interpreter finds its prefix from its own location; PYTHONPATH adds the rest (site-packages
 given that way skip their .pth files, which only carry podlab's own editable-install hook).
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import site
 import sys
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import podlab
@@ -47,14 +51,44 @@ def python_runtime() -> PythonRuntime:
         binds.append((f"{ROOT}/bin", os.path.dirname(executable)))
         interpreter = f"{ROOT}/bin/" + os.path.basename(executable)
     path = [f"{ROOT}/lib"]
-    sites = [os.path.realpath(p) for p in site.getsitepackages() if os.path.isdir(p)]
-    for i, directory in enumerate(d for d in dict.fromkeys(sites) if not _under(d, prefix)):
+    sites = [os.path.realpath(p) for p in [*site.getsitepackages(), *dependency_dirs()] if os.path.isdir(p)]
+    cwd = os.path.realpath(os.getcwd())
+    for i, directory in enumerate(d for d in dict.fromkeys(sites) if not _under(d, prefix) and d != cwd):
         binds.append((f"{ROOT}/site/{i}", directory))
         path.append(f"{ROOT}/site/{i}")
     env = {"PYTHONPATH": ":".join(path), "PYTHONDONTWRITEBYTECODE": "1"}
     if any(Path(prefix, "lib").glob("libpython*.so*")):
         env["LD_LIBRARY_PATH"] = f"{ROOT}/python/lib"
     return PythonRuntime(binds=tuple(binds), interpreter=interpreter, env=env)
+
+
+def dependency_dirs() -> list[str]:
+    """Where podlab's installed dependencies (and theirs) live: the directory holding each
+    distribution's metadata, which is the import root its modules were found in. The node
+    imports them from there, whichever way it was given them (site-packages, PYTHONPATH,
+    `pip install --target`), so the built-in images need the same directories."""
+    dirs: list[str] = []
+    seen: set[str] = set()
+    pending = ["podlab"]
+    while pending:
+        name = pending.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()  # PEP 503 normalised
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if key != "podlab":  # podlab itself is bound on its own, without its surroundings
+            dirs.append(str(dist.locate_file("")))
+        for requirement in dist.requires or []:
+            if "extra ==" in requirement:
+                continue  # an optional extra, not installed for podlab
+            found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+            if found:
+                pending.append(found.group(1))
+    return dirs
 
 
 def _under(path: str, root: str) -> bool:

@@ -24,12 +24,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
-
 from podlab.stub.options import StubOptions
 
 GENERATED = "(self-signed, generated at start)"  # what the banner shows as https-keystore
@@ -78,6 +72,13 @@ def keystore_label(options: StubOptions) -> str:
 
 
 def generate_self_signed(now: datetime.datetime) -> KeyMaterial:
+    # cryptography is imported where used: ~6 MB of private memory in every stub process (each
+    # wiremock pod), while only HTTPS listeners need it.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
     """A fresh RSA 2048 key and a self-signed certificate for localhost (see module docstring)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
@@ -119,6 +120,9 @@ def _key_material(options: StubOptions) -> KeyMaterial:
         return KeyMaterial(_read("--https-key", options.https_key), _read("--https-cert", options.https_cert))
     if options.https_keystore is None:
         return generate_self_signed(datetime.datetime.now(datetime.UTC))
+    from cryptography.hazmat.primitives import serialization  # HTTPS only (generate_self_signed)
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     option, path = "--https-keystore", options.https_keystore
     data = _read(option, path)
     _refuse_jks(option, path, data)
@@ -145,6 +149,9 @@ def _trusted_certs(options: StubOptions) -> str:
         # WireMock 3.13.2 dies at start here (an uncaught java.util.MissingResourceException);
         # podlab says what is missing.
         raise TlsConfigError("--https-require-client-cert needs --https-truststore (PKCS12 or PEM)")
+    from cryptography.hazmat.primitives import serialization  # HTTPS only (generate_self_signed)
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     option = "--https-truststore"
     data = _read(option, path)
     if b"-----BEGIN CERTIFICATE-----" in data:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gc
+import marshal
+import os
+import pickle
+import tempfile
+import zlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from podlab.stub.model.ids import random_uuid
 
@@ -105,9 +111,199 @@ def _compact_request(request: LoggedRequest) -> None:
 
 RequestPredicate = Callable[["LoggedRequest"], bool]
 
+# Where a listed event lives: None in memory, else (block, position in the block).
+_Where = tuple["_Block", int] | None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _encode_block(events: list[ServeEvent]) -> bytes:
+    """Events as one compressed block. marshal writes plain values several times faster than
+    pickle; what entries share (stub JSON, response definition and body, reports) goes once into
+    a table the records point into. Each event's id is drawn now if no one has read it yet: a
+    spilled entry is rebuilt on every read, and must show the same id each time."""
+    index: dict[int, int] = {}  # id(object) -> position in table; the events keep them alive
+    table: list[Any] = []
+    records = []
+    for event in events:
+        refs = []
+        for shared in (event.response_definition, event.stub_mapping, event.sub_events, event.response_body):
+            at = index.get(id(shared))
+            if at is None:
+                at = index[id(shared)] = len(table)
+                table.append(shared)
+            refs.append(at)
+        r = event.request
+        logged_at: Any = r.logged_at
+        if logged_at.tzinfo is UTC:  # always, for a served request; else pickle keeps it as it is
+            logged_at = (logged_at - _EPOCH) // _MICROSECOND  # exact, unlike a float timestamp
+        records.append(
+            (
+                event.id,
+                r.id,
+                r.method,
+                r.url,
+                r.absolute_url,
+                r.client_ip,
+                r.protocol,
+                r.headers,
+                r.body,
+                logged_at,
+                r.browser_proxy_request,
+                r.given_keys,
+                r.compat,
+                event.status,
+                event.response_headers,
+                event.was_matched,
+                event.stub_id,
+                event.timing,
+                *refs,
+            )
+        )
+    try:
+        raw = b"m" + marshal.dumps((table, records))
+    except ValueError:  # a value marshal cannot write (none in JSON-shaped data): pickle all
+        raw = b"p" + pickle.dumps((table, records), protocol=5)
+    return _compress(raw)
+
+
+def _decode_block(data: bytes) -> list[ServeEvent]:
+    from podlab.stub.model.request import LoggedRequest  # model imports nothing from the store
+
+    raw = _decompress(data)
+    table, records = marshal.loads(raw[1:]) if raw[:1] == b"m" else pickle.loads(raw[1:])
+    events = []
+    for record in records:
+        (event_id, request_id, method, url, absolute_url, client_ip, protocol, headers, body, logged_at,
+         proxy, given_keys, compat, status, response_headers, matched, stub_id, timing,
+         definition, stub_mapping, sub_events, response_body) = record  # fmt: skip
+        if isinstance(logged_at, int):
+            logged_at = _EPOCH + logged_at * _MICROSECOND
+        request = LoggedRequest(
+            id=request_id,
+            method=method,
+            url=url,
+            absolute_url=absolute_url,
+            client_ip=client_ip,
+            protocol=protocol,
+            headers=headers,
+            body=body,
+            logged_at=logged_at,
+            browser_proxy_request=proxy,
+            given_keys=given_keys,
+            compat=compat,
+        )
+        events.append(
+            ServeEvent(
+                request=request,
+                response_definition=table[definition],
+                status=status,
+                response_headers=response_headers,
+                response_body=table[response_body],
+                was_matched=matched,
+                stub_mapping=table[stub_mapping],
+                stub_id=stub_id,
+                timing=timing,
+                sub_events=table[sub_events],
+                _id=event_id,
+            )
+        )
+    return events
+
+
+@functools.cache
+def _zstd() -> Any:
+    """zstandard (a dependency: several times faster than zlib, and smaller), imported at the
+    first spill: most stub servers (a pod's) never journal enough to spill. None without it."""
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - a runtime without it still journals, with zlib
+        return None
+    return zstandard
+
+
+def _compress(raw: bytes) -> bytes:
+    zstd = _zstd()
+    if zstd is not None:
+        return b"s" + zstd.ZstdCompressor(level=1).compress(raw)
+    return b"z" + zlib.compress(raw, 1)
+
+
+def _decompress(data: bytes) -> bytes:
+    if data[:1] == b"s":
+        return bytes(_zstd().ZstdDecompressor().decompress(data[1:]))
+    return zlib.decompress(data[1:])
+
+
+@dataclass(slots=True, eq=False)
+class _Block:
+    """Spilled events, oldest first, as one compressed pickle at `offset` in the spill store."""
+
+    offset: int
+    length: int
+    count: int
+    head: int = 0  # positions before it were dropped (the journal's bound), oldest first
+    removed: set[int] = field(default_factory=set)  # positions in [head, count) the admin API removed
+
+    @property
+    def live(self) -> int:
+        return self.count - self.head - len(self.removed)
+
+
+class _SpillStore:
+    """Append-only compressed blocks in an unlinked temporary file (nothing to clean up, gone
+    with the process), or in memory where no temporary file can be made (a read-only sandbox)."""
+
+    def __init__(self) -> None:
+        self._file: BinaryIO | None = None
+        self._memory: list[bytes] | None = None
+        self.size = 0
+
+    def append(self, data: bytes) -> int:
+        if self._file is None and self._memory is None:
+            try:
+                self._file = tempfile.TemporaryFile(prefix="podlab-journal-")  # noqa: SIM115 (lives with the journal)
+            except OSError:
+                self._memory = []
+        offset = self.size
+        if self._file is not None:
+            self._file.seek(offset)
+            self._file.write(data)
+        else:
+            assert self._memory is not None
+            self._memory.append(data)
+        self.size += len(data)
+        return offset
+
+    def read(self, offset: int, length: int) -> bytes:
+        if self._file is not None:
+            self._file.flush()
+            return os.pread(self._file.fileno(), length, offset)
+        assert self._memory is not None
+        # In memory, offsets run over the blocks in order: find the one that starts there.
+        start = 0
+        for data in self._memory:
+            if start == offset:
+                return data
+            start += len(data)
+        raise KeyError(offset)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file, self._memory, self.size = None, None, 0
+
 
 class Journal:
-    """Bounded, newest-first list of serve events; disabled means it records nothing."""
+    """Bounded, newest-first list of serve events; disabled means it records nothing.
+
+    The newest `memory_entries` events are kept as objects; older ones are spilled, SPILL_BATCH
+    at a time, as compressed blocks to a temporary file and rebuilt when the admin API reads
+    them, so a long-running server under load holds a bounded amount of memory whatever the
+    journal's length (docs/reference/stub-journal.md). What the admin API answers is the same
+    either way: order, ids, every field."""
 
     # Journal entries live until a reset, and each is a few dozen objects the cyclic collector
     # would walk at every full collection (0.2-0.4 s with 100,000 entries: the p99 of a loaded
@@ -115,14 +311,30 @@ class Journal:
     # reach; refcounting still frees entries as they are dropped, only cyclic garbage made before
     # a freeze is kept, and request handling makes next to none.
     FREEZE_EVERY = 1024
+    # ~1-3 KB per entry as objects, ~50-150 B per entry compressed (similar requests compress
+    # well). A spill of 256 entries holds the loop ~1 ms; fewer makes blocks compress worse.
+    MEMORY_ENTRIES = 2048
+    SPILL_BATCH = 256
+    REMEMBERED_REPORTS = 256
+    RECLAIM_BYTES = 8 << 20  # a spill file smaller than this is never rewritten
 
-    def __init__(self, *, enabled: bool = True, max_entries: int | None = None) -> None:
+    def __init__(
+        self, *, enabled: bool = True, max_entries: int | None = None, memory_entries: int | None = None
+    ) -> None:
         self.enabled = enabled
-        self._events: deque[ServeEvent] = deque(maxlen=max_entries)
+        self.max_entries = max_entries
+        self.memory_entries = self.MEMORY_ENTRIES if memory_entries is None else max(memory_entries, 0)
+        self._events: deque[ServeEvent] = deque()  # in memory, newest first
+        self._blocks: deque[_Block] = deque()  # spilled, oldest first
+        self._spilled = 0  # live entries in _blocks
+        self._store = _SpillStore()
         self._since_freeze = 0
         # Recent "not matched" reports: a client that misses tends to miss the same way, and
         # each report is ~1 KB; equal reports share one string.
         self._reports: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._events) + self._spilled
 
     def shared_report(self, report: str) -> str:
         """`report`, or an equal string already held by an entry (same text, less memory)."""
@@ -131,25 +343,100 @@ class Journal:
             self._reports.pop(next(iter(self._reports)))  # oldest first
         return shared
 
-    REMEMBERED_REPORTS = 256
-
     def add(self, event: ServeEvent) -> None:
-        if self.enabled:
-            if not event.was_matched:
-                _compact_request(event.request)
-            self._events.appendleft(event)
-            self._since_freeze += 1
-            if self._since_freeze >= self.FREEZE_EVERY:
-                self._since_freeze = 0
-                gc.freeze()
+        if not self.enabled:
+            return
+        if not event.was_matched:
+            _compact_request(event.request)
+        events = self._events
+        events.appendleft(event)
+        if self.max_entries is not None and len(events) + self._spilled > self.max_entries:
+            self._drop_oldest()
+        if len(events) > self.memory_entries + self.SPILL_BATCH - 1:
+            self._spill()
+        self._since_freeze += 1
+        if self._since_freeze >= self.FREEZE_EVERY:
+            self._since_freeze = 0
+            gc.freeze()
+
+    def _spill(self) -> None:
+        """The oldest SPILL_BATCH in-memory events to one compressed block."""
+        events = self._events
+        batch = [events.pop() for _ in range(min(self.SPILL_BATCH, len(events)))]  # oldest first
+        data = _encode_block(batch)
+        self._blocks.append(_Block(self._store.append(data), len(data), len(batch)))
+        self._spilled += len(batch)
+
+    def _drop_oldest(self) -> None:
+        """WireMock's --max-request-journal-entries: the oldest entry goes."""
+        while self._blocks:
+            block = self._blocks[0]
+            while block.head < block.count and block.head in block.removed:
+                block.removed.discard(block.head)  # keeps removed within [head, count)
+                block.head += 1
+            dropped = block.head < block.count
+            if dropped:
+                block.head += 1
+                self._spilled -= 1
+            if block.live == 0:
+                self._blocks.popleft()
+                self._compact_store()
+            if dropped:
+                return
+        if self._events:
+            self._events.pop()
+
+    def _compact_store(self) -> None:
+        """Reclaim the spill file once most of it is dropped entries (a bounded journal under
+        constant load would otherwise grow it forever)."""
+        if not self._blocks:
+            self._store.close()
+            return
+        live = sum(block.length for block in self._blocks)
+        if self._store.size < self.RECLAIM_BYTES or self._store.size < 2 * live:
+            return
+        fresh = _SpillStore()
+        for block in self._blocks:
+            block.offset = fresh.append(self._store.read(block.offset, block.length))
+        self._store.close()
+        self._store = fresh
+
+    def _block_events(self, block: _Block) -> list[ServeEvent]:
+        return _decode_block(self._store.read(block.offset, block.length))
+
+    def _located(self) -> Iterator[tuple[ServeEvent, _Where]]:
+        """Every event, newest first, with where it lives."""
+        for event in self._events:
+            yield event, None
+        for block in reversed(self._blocks):
+            events = self._block_events(block)
+            for position in range(block.count - 1, block.head - 1, -1):
+                if position not in block.removed:
+                    yield events[position], (block, position)
+
+    def _forget(self, where: _Where, event: ServeEvent) -> None:
+        if where is None:
+            self._events.remove(event)
+            return
+        block, position = where
+        block.removed.add(position)
+        self._spilled -= 1
+        if block.live == 0:
+            self._blocks.remove(block)
+            self._compact_store()
 
     def clear(self) -> None:
         self._events.clear()
+        self._blocks.clear()
+        self._spilled = 0
+        self._store.close()
         self._reports.clear()
 
     def events(self) -> list[ServeEvent]:
         """Newest first."""
-        return list(self._events)
+        if not self._blocks:
+            return list(self._events)
+        return [event for event, _ in self._located()]
 
     def select(
         self,
@@ -159,7 +446,7 @@ class Journal:
         matching_stub: str | None = None,
     ) -> list[ServeEvent]:
         out = []
-        for event in self._events:
+        for event, _ in self._located():
             if since is not None and event.request.logged_at < since:
                 continue
             if unmatched_only and event.was_matched:
@@ -170,26 +457,32 @@ class Journal:
         return out
 
     def get(self, event_id: str) -> ServeEvent | None:
-        for event in self._events:
+        for event, _ in self._located():
             if event.id == event_id:
                 return event
         return None
 
     def remove(self, event_id: str) -> bool:
-        for event in self._events:
+        for event, where in self._located():
             if event.id == event_id:
-                self._events.remove(event)
+                self._forget(where, event)
                 return True
         return False
 
     def requests_matching(self, predicate: RequestPredicate) -> list[ServeEvent]:
         """Events whose request satisfies predicate, oldest first (as /requests/find lists them)."""
-        return [event for event in reversed(self._events) if predicate(event.request)]
+        return [event for event, _ in reversed(list(self._located())) if predicate(event.request)]
 
     def remove_where(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
-        removed = [event for event in self._events if predicate(event)]
-        if removed:
-            kept = [event for event in self._events if not predicate(event)]
-            self._events.clear()
-            self._events.extend(kept)
-        return removed
+        """Events predicate picks, newest first, taken out of the journal."""
+        found = [(event, where) for event, where in self._located() if predicate(event)]
+        if found:
+            in_memory = {id(event) for event, where in found if where is None}
+            if in_memory:
+                kept = [event for event in self._events if id(event) not in in_memory]
+                self._events.clear()
+                self._events.extend(kept)
+            for event, where in found:
+                if where is not None:
+                    self._forget(where, event)
+        return [event for event, _ in found]

@@ -7,6 +7,7 @@ serialised for free; each method validates first and mutates last, so a failure 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,21 @@ class Source:
     multi: bool
 
 
+def journal_memory_entries() -> int | None:
+    """How many journal entries stay in memory before older ones spill (store/journal.py):
+    PODLAB_STUB_JOURNAL_MEMORY_ENTRIES, for tests that want spilling early; None: the default."""
+    text = os.environ.get("PODLAB_STUB_JOURNAL_MEMORY_ENTRIES", "")
+    return int(text) if text.isdigit() else None
+
+
 class StubState:
     def __init__(self, options: StubOptions) -> None:
         self.options = options
         self.files = FileRoot(options.root_dir)
         self.journal = Journal(
-            enabled=not options.no_request_journal, max_entries=options.max_request_journal_entries
+            enabled=not options.no_request_journal,
+            max_entries=options.max_request_journal_entries,
+            memory_entries=journal_memory_entries(),
         )
         self.scenarios = Scenarios()
         self.settings: dict[str, Any] = self.default_settings()
