@@ -17,7 +17,8 @@ LAYERS = [
     {"store"},
     {"templating"},
     {"webhooks"},
-    {"serve"},
+    # proxying and recording serve requests too: they and the pipeline use each other lazily.
+    {"serve", "proxy", "recording"},
     {"admin"},
     {"banner", "tls", "watcher", "server", "cli", "__main__", "__init__"},
 ]
