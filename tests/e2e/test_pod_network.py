@@ -255,7 +255,8 @@ def test_nothing_of_the_pod_network_outlives_the_node(
     # The node's descendants: the helper (node netns), holders and containers (pod netns).
     new_ns = _net_namespaces(descendants(node.process.pid)) - host_ns
     assert len(new_ns) == 3, new_ns  # the node netns and one per pod
-    assert len(_mounts(tmp_path)) == 2, _mounts(tmp_path)  # a memory emptyDir is a tmpfs mount
+    # Per pod, two tmpfs mounts: the memory emptyDir and the projected ServiceAccount token.
+    assert len(_mounts(tmp_path)) == 4, _mounts(tmp_path)
     if how == "SIGKILL":
         node.process.kill()
         node.process.wait(timeout=10)
@@ -267,6 +268,6 @@ def test_nothing_of_the_pod_network_outlives_the_node(
         # tmpfs volumes live in the host's mount table, which no process death clears: the
         # next `podlab up` on this home unmounts what a killed node left (remove_run_dirs).
         # Not the pod network's to fix; checked here so the gap stays visible.
-        assert len(_mounts(tmp_path)) == 2
+        assert len(_mounts(tmp_path)) == 4
         remove_run_dirs(node.home)
     assert _mounts(tmp_path) == []
