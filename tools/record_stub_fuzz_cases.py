@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from stub_fuzz import JAR2, JAR3, Server, free_port, masked, strip_volatile
+from stub_fuzz import DROPPED_HEADERS, JAR2, JAR3, Server, free_port, masked, normalised_body, strip_volatile
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "stub" / "data" / "fuzz_cases.json"
 
@@ -33,6 +33,11 @@ def stub(number: int, request: dict[str, Any], response: dict[str, Any] | None =
 
 def templated(body: str) -> dict[str, Any]:
     return stub(1, {"method": "ANY", "urlPath": "/t"}, {"body": body, "transformers": ["response-template"]})
+
+
+def templated_with_header(body: str) -> dict[str, Any]:
+    response = {"body": body, "headers": {"X-T": "v"}, "transformers": ["response-template"]}
+    return stub(1, {"method": "ANY", "urlPath": "/t"}, response)
 
 
 BOTH = ("3", "2")
@@ -305,6 +310,64 @@ CASES: dict[str, dict[str, Any]] = {
         ],
         "request": ["GET", "/r", [["X-A", "abbb"]], None],
     },
+    # A template WireMock cannot compile reaches Jetty's ErrorHandler: a 500 page without the
+    # stub's headers, its body chosen by Accept (none for a type it cannot write)
+    "template_uncompilable_error_page": {
+        "stubs": [templated_with_header("{{split 'a,b' ','}}")],
+        "request": ["PUT", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_uncompilable_unacceptable": {
+        "stubs": [templated_with_header("{{math 1e21 '+' 0}}")],
+        "request": ["GET", "/t", [["Accept", "abc"]], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_uncompilable_accept_gzip_html": {
+        "stubs": [templated_with_header("{{#if a}}")],
+        "request": [
+            "GET",
+            "/t",
+            [["Accept", "text/plain;q=0.5, text/html"], ["Accept-Encoding", "gzip"]],
+            None,
+        ],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 3.x answers a helper failing while rendering itself (text/plain, Matched-Stub-Id); 2.35.1
+    # leaves that to Jetty too, with the tag's position as the template stack
+    "template_helper_fails_while_rendering": {
+        "stubs": [templated_with_header("{{join ',' (array 1 2 3)}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 2.35.1: every `{{…}}` value is HTML-escaped (helpers' too), not `{{{…}}}` or `{{&…}}`
+    "template_html_escaping_in_2": {
+        "stubs": [
+            templated(
+                "{{request.query.x}}|{{{request.query.x}}}|{{&request.query.x}}|{{upper request.query.x}}"
+                "|{{#if true}}{{request.url}}{{/if}}"
+            )
+        ],
+        "request": ["GET", "/t?x=%3C%3E%22%27%60%26%3D/ab&y=1", [], None],
+        "versions": BOTH,
+    },
+    # helpers WireMock 3 added are unknown to 2.35.1
+    "template_array_add_unknown_in_2": {
+        "stubs": [templated_with_header("{{arrayAdd (array 1 2) 3}} {{val 'x'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 2.35.1's jsonPath hands an empty body to JsonPath.parse, which refuses it
+    "template_json_path_empty_body_in_2": {
+        "stubs": [templated_with_header("{{jsonPath request.body '$.a'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
 }
 
 
@@ -340,8 +403,13 @@ def record(version: str, jar: Path, tmp: Path) -> dict[str, Any]:
             if "request" in case:
                 method, path, headers, body = case["request"]
                 sent = [*headers, ["Host", f"127.0.0.1:{port}"]]
-                status, _, text = server.call(method, path, body, [(k, v) for k, v in sent])
+                status, got_headers, text = server.call(method, path, body, [(k, v) for k, v in sent])
                 answer.update(status=status, body=text.decode())
+                if case.get("headers"):  # Jetty's error pages: headers too, the page as its message
+                    answer["body"] = normalised_body(text.decode("latin-1"), [])
+                    answer["headers"] = sorted(
+                        [k.lower(), v] for k, v in got_headers if k.lower() not in DROPPED_HEADERS
+                    )
             if case.get("near_misses"):
                 _, _, text = server.call("GET", "/__admin/requests/unmatched/near-misses", None, [])
                 answer["near_misses"] = strip_volatile(json.loads(masked(text.decode(), port)))

@@ -37,6 +37,7 @@ class ResponsePlan:
     dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
     from_proxy: bool = False  # the target's answer (podlab.stub.proxy): no Matched-Stub-Id added
     proxy_failed: bool = False  # the 500 for a target not reached: no Matched-Stub-Id either
+    error_page: bool = False  # Jetty's own 500 page (serve/error_page.py): no Matched-Stub-Id, no gzip
 
 
 class RenderError(Exception):
@@ -138,7 +139,7 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
     """Gzip the body in place the way Jetty's GzipHandler does for a gzip-accepting client."""
     # Observed on 3.13.2: every stub answer is gzipped for such a client, even an empty body,
     # except bodiless statuses.
-    if plan.status in (204, 304) or plan.status < 200 or not wants_gzip(accept_encoding):
+    if plan.error_page or plan.status in (204, 304) or plan.status < 200 or not wants_gzip(accept_encoding):
         return
     if any(name.lower() == "content-encoding" for name, _ in plan.headers):
         return

@@ -389,6 +389,10 @@ def _json_path(o: Options) -> Any:
         path = compile_path(expression)
     except JsonPathError:
         return error(f"{expression} is not a valid JSONPath expression")
+    if o.renderer.compat == 2 and source in (None, ""):  # 2.35.1 hands it to JsonPath.parse
+        raise TemplateError(
+            f"{o.line}:{o.column}: java.lang.IllegalArgumentException: json string can not be null or empty"
+        )
     if isinstance(source, dict | list):
         document = source
     else:
