@@ -107,10 +107,7 @@ def main() -> None:
         "exchanges": {name: {"request": request} for name, request in EXCHANGES.items()},
         "journal": {},
         "mappings": {name: {"body": body} for name, body in MAPPINGS.items()},
-        "mapping_file": {
-            "text": MAPPING_FILE,
-            "request": "GET /file-tg HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-        },
+        "mapping_file": {"text": MAPPING_FILE, "request": "GET /file-tg HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"},
     }
     for version, port in ports.items():
         admin(port, "POST", "/reset")
