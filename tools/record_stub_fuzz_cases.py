@@ -388,6 +388,45 @@ CASES: dict[str, dict[str, Any]] = {
         "versions": BOTH,
         "near_misses": True,
     },
+    # 2.35.1 cannot print the 404 report for a matchesJsonPath sub-matcher against an XML body
+    # (JsonPath refuses to parse it): a bare 404
+    "json_path_sub_matcher_against_xml_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a.b", "doesNotMatch": "(?i)abc"}}],
+                },
+            )
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/xml"]], "<a><b>1</b></a>"],
+        "versions": BOTH,
+    },
+    # 2.35.1 serves a jsonBody number such as 2.0 as 2
+    "json_body_integral_float": {
+        "stubs": [stub(1, {"method": "GET", "url": "/n"}, {"jsonBody": [3, 2.0, {"a": 1.5, "b": -4.0}]})],
+        "request": ["GET", "/n", [], None],
+        "versions": BOTH,
+    },
+    # Jackson binds in document order: an unknown field inside `request` is reported before an
+    # unknown top-level field that comes after it
+    "unknown_field_in_request_before_top_level_one": {
+        "stubs": [
+            {
+                "request": {"method": "GET", "urlPath": "/u", "formParameters": {"f": {"equalTo": "1"}}},
+                "response": {"status": 200},
+                "unknownField": 1,
+            },
+            {
+                "request": {"method": "GET", "urlPath": "/u", "bogus": 1},
+                "response": {"status": 200},
+                "unknownField": 1,
+            },
+        ],
+        "versions": BOTH,
+    },
 }
 
 

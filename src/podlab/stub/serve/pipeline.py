@@ -136,7 +136,9 @@ async def serve_stub(
                 rng=serving.rng,
             )
         else:
-            plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
+            plan = plan_response(
+                definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
+            )  # render
     except RenderError as exc:
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
     except _template_error() as exc:  # evaluated only once something was raised
