@@ -427,6 +427,16 @@ CASES: dict[str, dict[str, Any]] = {
         ],
         "versions": BOTH,
     },
+    # 2.35.1 scores a date matcher by whole years apart / 100 (3.x: t / (t + 2 years))
+    "date_distance_whole_years_in_2": {
+        "stubs": [
+            stub(1, {"method": "ANY", "url": "/d2", "headers": {"x-b": {"after": "2030-01-01T00:00:00Z"}}}),
+            stub(2, {"method": "ANY", "url": "/d2", "headers": {"x-c": {"before": "2020-06-01T12:00:00Z"}}}),
+        ],
+        "request": ["GET", "/d2", [["x-b", "2026-01-01T00:00:00Z"], ["x-c", "2026-01-01T00:00:00Z"]], None],
+        "versions": BOTH,
+        "near_misses": True,
+    },
 }
 
 
