@@ -437,6 +437,14 @@ CASES: dict[str, dict[str, Any]] = {
         "versions": BOTH,
         "near_misses": True,
     },
+    # equalToJson text Jackson cannot read: its message, with the source and position
+    "equal_to_json_syntax_errors_in_jacksons_words": {
+        "stubs": [
+            stub(n, {"method": "POST", "url": "/j", "bodyPatterns": [{"equalToJson": text}]})
+            for n, text in enumerate(["{bad", "not json {", "<a/>", "[1,]", '{"a":1,}', "{\n bad}", "{,}"], 1)
+        ],
+        "versions": BOTH,
+    },
 }
 
 

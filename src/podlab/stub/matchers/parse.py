@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson import jackson_syntax_error
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
@@ -144,7 +145,7 @@ def _build(
     if operator == "not":
         return Not(parse_string_pattern(obj["not"], pointer, clock=clock))
     if operator == "equalToJson":
-        return _equal_to_json(obj, pointer)
+        return _equal_to_json(obj, pointer, compat)
     if operator == "equalToXml":
         return _equal_to_xml(obj, pointer)
     if operator == "matchesJsonPath":
@@ -156,13 +157,16 @@ def _build(
     return _date_time(operator, obj, pointer, clock, compat)
 
 
-def _equal_to_json(obj: dict[str, Any], pointer: str) -> EqualToJson:
+def _equal_to_json(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualToJson:
     raw = obj["equalToJson"]
     if isinstance(raw, str):
         try:
             expected = parse_json(raw)
         except ValueError as exc:
-            raise InvalidInputError.at(pointer, f"Invalid JSON in equalToJson: {exc}") from None
+            # Jackson's own words where known (its lenient quotes and comments: podlab's words)
+            lenient = "'" in raw or "//" in raw or "/*" in raw
+            detail = None if lenient else jackson_syntax_error(raw, compat)
+            raise InvalidInputError.at(pointer, detail or f"Invalid JSON in equalToJson: {exc}") from None
     else:
         expected = raw
     return EqualToJson(
