@@ -445,6 +445,20 @@ CASES: dict[str, dict[str, Any]] = {
         ],
         "versions": BOTH,
     },
+    # parseJson of text Jackson cannot read, or of a bare number: 3.x shows the JsonException's
+    # first line, 2.35.1's error page the whole error document
+    "template_parse_json_errors_whole_document_in_2": {
+        "stubs": [templated_with_header("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["PUT", "/t", [["Content-Type", "text/plain"]], "not json {"],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_parse_json_number_whole_document_in_2": {
+        "stubs": [templated_with_header("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["PUT", "/t", [["Content-Type", "text/plain"]], "22"],
+        "versions": BOTH,
+        "headers": True,
+    },
 }
 
 
