@@ -432,6 +432,15 @@ CASES: dict[str, dict[str, Any]] = {
         "stubs": [
             stub(1, {"method": "ANY", "url": "/d2", "headers": {"x-b": {"after": "2030-01-01T00:00:00Z"}}}),
             stub(2, {"method": "ANY", "url": "/d2", "headers": {"x-c": {"before": "2020-06-01T12:00:00Z"}}}),
+            # a miss scored 0: the same instant is not `after` it
+            stub(
+                3,
+                {
+                    "method": "ANY",
+                    "url": "/d2",
+                    "headers": {"x-b": {"after": "2026-01-01T00:00:00Z"}, "x-e": {"equalTo": "1"}},
+                },
+            ),
         ],
         "request": ["GET", "/d2", [["x-b", "2026-01-01T00:00:00Z"], ["x-c", "2026-01-01T00:00:00Z"]], None],
         "versions": BOTH,

@@ -252,6 +252,8 @@ class DateTimePattern:
         )
         if ok:
             return MatchResult.exact_at(distance)
+        if distance == 0:  # a miss WireMock scores 0 (an equal time for `after`, 0 whole years)
+            return MatchResult(0.0, exact_flag=False)
         return MatchResult.partial(distance)
 
     def to_json(self) -> dict[str, Any]:
