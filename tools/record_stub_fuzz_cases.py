@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -468,6 +469,23 @@ CASES: dict[str, dict[str, Any]] = {
         "versions": BOTH,
         "headers": True,
     },
+    # Jetty's error page as JSON or plain text when Accept asks for it (the causes listed)
+    "template_uncompilable_error_page_json": {
+        "stubs": [templated_with_header("{{arrayAdd (array 1 2) 3}} {{split 'a' ','}}")],
+        "request": ["GET", "/t", [["Accept", "application/json"]], None],
+        "versions": BOTH,
+        "headers": True,
+        "mask_servlet": True,
+    },
+    # 3.x binds hasExactly/includes with Jackson: a value that is no list is refused in its words
+    "has_exactly_not_a_list": {
+        "stubs": [
+            stub(1, {"method": "GET", "url": "/h", "headers": {"X-A": {"hasExactly": "x"}}}),
+            stub(2, {"method": "GET", "url": "/h", "queryParameters": {"q": {"includes": 5}}}),
+            stub(3, {"method": "GET", "url": "/h", "headers": {"X-A": {"hasExactly": {"equalTo": "1"}}}}),
+        ],
+        "versions": BOTH,
+    },
 }
 
 
@@ -507,6 +525,8 @@ def record(version: str, jar: Path, tmp: Path) -> dict[str, Any]:
                 answer.update(status=status, body=text.decode())
                 if case.get("headers"):  # Jetty's error pages: headers too, the page as its message
                     answer["body"] = normalised_body(text.decode("latin-1"), [])
+                    if case.get("mask_servlet"):  # the servlet's identity hash
+                        answer["body"] = re.sub(r"Servlet-[0-9a-f]+", "Servlet-<hash>", answer["body"])
                     answer["headers"] = sorted(
                         [k.lower(), v] for k, v in got_headers if k.lower() not in DROPPED_HEADERS
                     )

@@ -316,6 +316,17 @@ def _date_time(
     )
 
 
+_PATTERN_CLASS = "com.github.tomakehurst.wiremock.matching.StringValuePattern"
+# Jackson's name for the token it found where a list was wanted, by the JSON value's type.
+_SCALAR_TOKENS = {
+    str: "String value (token `JsonToken.VALUE_STRING`)",
+    int: "Integer value (token `JsonToken.VALUE_NUMBER_INT`)",
+    float: "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)",
+    bool: "Boolean value (token `JsonToken.VALUE_{}`)",
+    dict: "Object value (token `JsonToken.START_OBJECT`)",
+}
+
+
 def parse_multi_value_pattern(
     obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
 ) -> MultiValuePattern:
@@ -325,6 +336,15 @@ def parse_multi_value_pattern(
             if key in obj:
                 items = obj[key]
                 if not isinstance(items, list):
+                    token = _SCALAR_TOKENS.get(type(items))
+                    if compat == 3 and token is not None and items != "":
+                        # 3.x binds the list with Jackson first (seen on 3.13.2; 2.35.1 says
+                        # the sentence below)
+                        raise InvalidInputError.at(
+                            f"{pointer}/{key}",
+                            "Cannot deserialize value of type `java.util.ArrayList<"
+                            f"{_PATTERN_CLASS}>` from " + token.format("TRUE" if items is True else "FALSE"),
+                        )
                     raise InvalidInputError.at(pointer, f"{key} field must be an array of matchers")
                 return kind(
                     tuple(parse_string_pattern(i, pointer, clock=clock, compat=compat) for i in items)

@@ -96,25 +96,31 @@ def _kind(accept: list[str]) -> str | None:
     return None
 
 
-def template_exception_message(error: str, *, rendering: bool = False) -> str:
-    """The `toString()` of what WireMock throws for a template failure. A failure while
-    rendering (2.35.1) is Handlebars.java's HandlebarsException for the tag: `inline@hash:` and
-    the helper's error, then the template stack (one line, the tag's position)."""
+def template_exception_chain(error: str, *, rendering: bool = False) -> list[str]:
+    """The `toString()`s of what WireMock throws for a template failure, outermost first (the
+    page's message is the first). A template that does not compile: the template cache's
+    UncheckedExecutionException around Handlebars' exception, whose message ends with a newline
+    after its caret line. A failure while rendering (2.35.1): Handlebars' exception for the tag,
+    `inline@hash:` and the helper's error, then the template stack (the tag's position)."""
     if _JAVA_CLASS.match(error):
-        return error
+        return [error]
     if rendering:
         where = _POSITION.match(error)
         name = f"inline@{random.getrandbits(28):x}"
         if where is not None:
-            return f"{_HANDLEBARS_EXCEPTION}{name}:{error}\n    {name}:{where.group(1)}"
-        return _HANDLEBARS_EXCEPTION + error
-    return _UNCHECKED_EXCEPTION + _HANDLEBARS_EXCEPTION + error
+            return [f"{_HANDLEBARS_EXCEPTION}{name}:{error}\n    {name}:{where.group(1)}"]
+        return [_HANDLEBARS_EXCEPTION + error]
+    if error.rsplit("\n", 1)[-1].strip() == "^":
+        error += "\n"
+    return [_UNCHECKED_EXCEPTION + _HANDLEBARS_EXCEPTION + error, _HANDLEBARS_EXCEPTION + error]
 
 
-def error_page(status: int, message: str, uri: str, accept: list[str]) -> ResponsePlan:
-    """The ResponsePlan of Jetty's error page for `message` (an exception's toString())."""
+def error_page(status: int, causes: list[str], uri: str, accept: list[str]) -> ResponsePlan:
+    """The ResponsePlan of Jetty's error page for an exception: `causes` are the toString() of
+    it and of each cause in turn (the first is the page's message)."""
     headers = [("Cache-Control", CACHE_CONTROL)]
     kind = _kind(accept)
+    message = causes[0]
     clean = sanitize_xml(message)
     body = ""
     if kind == "html":
@@ -128,29 +134,19 @@ def error_page(status: int, message: str, uri: str, accept: list[str]) -> Respon
             f"<tr><th>STATUS:</th><td>{status}</td></tr>\n"
             f"<tr><th>MESSAGE:</th><td>{clean}</td></tr>\n"
             f"<tr><th>SERVLET:</th><td>{_SERVLET}</td></tr>\n"
-            f"<tr><th>CAUSED BY:</th><td>{clean}</td></tr>\n"
-            "</table>\n\n</body>\n</html>\n"
         )
+        body += "".join(f"<tr><th>CAUSED BY:</th><td>{sanitize_xml(cause)}</td></tr>\n" for cause in causes)
+        body += "</table>\n\n</body>\n</html>\n"
     elif kind == "plain":
         headers.append(("Content-Type", "text/plain;charset=ISO-8859-1"))
-        body = (
-            f"HTTP ERROR {status} {clean}\nURI: {uri}\nSTATUS: {status}\nMESSAGE: {message}\n"
-            f"SERVLET: {_SERVLET}\nCAUSED BY {message}\n"
-        )
-    elif kind is not None:  # JSON, in the field order the jars print it
+        body = f"HTTP ERROR {status} {clean}\nURI: {uri}\nSTATUS: {status}\nMESSAGE: {message}\n"
+        body += f"SERVLET: {_SERVLET}\n" + "".join(f"CAUSED BY {cause}\n" for cause in causes)
+    elif kind is not None:  # JSON, in the field order the jars print it (a Java HashMap's)
         headers.append(("Content-Type", kind))
-        fields = {
-            "servlet": _SERVLET,
-            "cause0": message,
-            "message": message,
-            "url": uri,
-            "status": str(status),
-        }
-        body = (
-            "{\n"
-            + ",\n".join(f"{json.dumps(k)}:{json.dumps(sanitize_xml(v))}" for k, v in fields.items())
-            + "\n}"
-        )
+        fields = {f"cause{n}": cause for n, cause in enumerate(causes) if n}
+        fields.update(servlet=_SERVLET, cause0=message, message=message, url=uri, status=str(status))
+        pairs = (f"{json.dumps(k)}:{json.dumps(sanitize_xml(v))}" for k, v in fields.items())
+        body = "{\n" + ",\n".join(pairs) + "\n}"
     return ResponsePlan(
         status=status, headers=headers, body=body.encode("latin-1", "replace"), error_page=True
     )

@@ -28,7 +28,7 @@ from podlab.stub.model.request import KNOWN_METHODS, LoggedRequest, absolute_tar
 from podlab.stub.options import StubOptions
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
 from podlab.stub.serve.cors import origin_headers, preflight_headers
-from podlab.stub.serve.error_page import error_page, template_exception_message
+from podlab.stub.serve.error_page import error_page, template_exception_chain
 from podlab.stub.serve.reasons import jetty_reason
 from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_gzip, plan_response, send_fault
 from podlab.stub.serve.templated import templated
@@ -207,8 +207,8 @@ def template_failure(exc: Exception, request: Request, compat: int) -> ResponseP
     compiled = isinstance(exc, TemplateCompileError)
     if compat == 3 and not compiled:
         return ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-    message = template_exception_message(str(exc), rendering=not compiled)
-    return error_page(500, message, request.path, request.header_values("Accept"))
+    causes = template_exception_chain(str(exc), rendering=not compiled)
+    return error_page(500, causes, request.path, request.header_values("Accept"))
 
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------
