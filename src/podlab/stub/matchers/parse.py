@@ -356,6 +356,8 @@ def parse_content_pattern(
     obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
 ) -> ContentPattern:
     """A bodyPatterns entry: any string matcher, or binaryEqualTo."""
+    if obj == {}:  # the content-pattern reader prints it as is (a header's says "null")
+        raise InvalidInputError.at(pointer, "{} is not a valid match operation")
     if isinstance(obj, dict) and "binaryEqualTo" in obj and not any(k in STRING_OPERATORS for k in obj):
         operand = obj["binaryEqualTo"]
         if not isinstance(operand, str):
