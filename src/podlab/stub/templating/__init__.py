@@ -2,7 +2,7 @@
 
 Engine: a small Handlebars implementation in this package (parser.py, engine.py) that follows
 Handlebars.java as WireMock 3.13.2 configures it, rather than pybars3 (parser.py says why): no
-HTML escaping, Java `toString()` output, Handlebars.java's error wording and positions, its
+HTML escaping (under `compat=2` 2.35.1's HTML_ENTITY escaping and no 3.x-only helpers), Java `toString()` output, Handlebars.java's error wording and positions, its
 whitespace-control quirks, and WireMock's split of the text around the first `{{`/last `}}`.
 Helpers: helpers_core (built-ins, conditionals, numbers), helpers_string (jknack StringHelpers and
 WireMock's string helpers), helpers_data (arrays, maths, variables, random, JSON, system),
