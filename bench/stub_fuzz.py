@@ -474,7 +474,8 @@ def normalised_body(text: str, binaries: list[str]) -> str:
     """The documented normalisations (docs/STUB-LIMITS.md, "Differential fuzzing"):
     - a Jetty HTML error page (500 with a Java stack trace) is reduced to its message, and the
       wrapping exception class names are dropped on both sides;
-    - `inline@<hash>` (Handlebars names an inline template by an identity hash);
+    - `inline@<hash>` (Handlebars names an inline template by an identity hash), and the servlet's
+      identity hash in Jetty's JSON and plain-text error pages;
     - binaryEqualTo rows of the 404 report: WireMock prints the Java byte[] (`[B@hash`), podlab
       the request body's base64; the right-hand cell is masked on both sides.
     """
@@ -483,6 +484,7 @@ def normalised_body(text: str, binaries: list[str]) -> str:
         text = html.unescape(title.group(1)).rstrip("\n")
     text = EXCEPTION_PREFIX.sub("", text)
     text = re.sub(r"inline@[0-9a-f]+", "inline@<hash>", text)
+    text = re.sub(r"DispatchingServlet-[0-9a-f]+", "DispatchingServlet-<hash>", text)  # identity hash
     if binaries and "Request was not matched" in text:
         lines, out, skipping = text.split("\n"), [], False
         for line in lines:

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from stub_fuzz import JAR2, JAR3, Server, free_port, masked, strip_volatile
+from stub_fuzz import DROPPED_HEADERS, JAR2, JAR3, Server, free_port, masked, normalised_body, strip_volatile
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "stub" / "data" / "fuzz_cases.json"
 
@@ -33,6 +33,11 @@ def stub(number: int, request: dict[str, Any], response: dict[str, Any] | None =
 
 def templated(body: str) -> dict[str, Any]:
     return stub(1, {"method": "ANY", "urlPath": "/t"}, {"body": body, "transformers": ["response-template"]})
+
+
+def templated_with_header(body: str) -> dict[str, Any]:
+    response = {"body": body, "headers": {"X-T": "v"}, "transformers": ["response-template"]}
+    return stub(1, {"method": "ANY", "urlPath": "/t"}, response)
 
 
 BOTH = ("3", "2")
@@ -305,6 +310,185 @@ CASES: dict[str, dict[str, Any]] = {
         ],
         "request": ["GET", "/r", [["X-A", "abbb"]], None],
     },
+    # A template WireMock cannot compile reaches Jetty's ErrorHandler: a 500 page without the
+    # stub's headers, its body chosen by Accept (none for a type it cannot write)
+    "template_uncompilable_error_page": {
+        "stubs": [templated_with_header("{{split 'a,b' ','}}")],
+        "request": ["PUT", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_uncompilable_unacceptable": {
+        "stubs": [templated_with_header("{{math 1e21 '+' 0}}")],
+        "request": ["GET", "/t", [["Accept", "abc"]], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_uncompilable_accept_gzip_html": {
+        "stubs": [templated_with_header("{{#if a}}")],
+        "request": [
+            "GET",
+            "/t",
+            [["Accept", "text/plain;q=0.5, text/html"], ["Accept-Encoding", "gzip"]],
+            None,
+        ],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 3.x answers a helper failing while rendering itself (text/plain, Matched-Stub-Id); 2.35.1
+    # leaves that to Jetty too, with the tag's position as the template stack
+    "template_helper_fails_while_rendering": {
+        "stubs": [templated_with_header("{{join ',' (array 1 2 3)}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 2.35.1: every `{{…}}` value is HTML-escaped (helpers' too), not `{{{…}}}` or `{{&…}}`
+    "template_html_escaping_in_2": {
+        "stubs": [
+            templated(
+                "{{request.query.x}}|{{{request.query.x}}}|{{&request.query.x}}|{{upper request.query.x}}"
+                "|{{#if true}}{{request.url}}{{/if}}"
+            )
+        ],
+        "request": ["GET", "/t?x=%3C%3E%22%27%60%26%3D/ab&y=1", [], None],
+        "versions": BOTH,
+    },
+    # helpers WireMock 3 added are unknown to 2.35.1
+    "template_array_add_unknown_in_2": {
+        "stubs": [templated_with_header("{{arrayAdd (array 1 2) 3}} {{val 'x'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 2.35.1's jsonPath hands an empty body to JsonPath.parse, which refuses it
+    "template_json_path_empty_body_in_2": {
+        "stubs": [templated_with_header("{{jsonPath request.body '$.a'}}")],
+        "request": ["GET", "/t", [], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 3.x near misses carry the body matchers' WARNING sub-events for a request without a body,
+    # only when every part checked before the body fits (here: the cookie stub's does not)
+    "near_miss_body_warnings_without_body": {
+        "stubs": [
+            stub(1, {"method": "GET", "url": "/w", "bodyPatterns": [{"matchesXPath": "/a/b/text()"}]}),
+            stub(2, {"method": "ANY", "bodyPatterns": [{"equalToJson": "{}"}, {"matchesJsonPath": "$.c"}]}),
+            stub(
+                3,
+                {
+                    "method": "GET",
+                    "urlPath": "/w",
+                    "cookies": {"s": {"equalTo": "x"}},
+                    "bodyPatterns": [{"equalToJson": "{}"}],
+                },
+            ),
+        ],
+        "request": ["GET", "/w", [], None],
+        "versions": BOTH,
+        "near_misses": True,
+    },
+    # 2.35.1 cannot print the 404 report for a matchesJsonPath sub-matcher against an XML body
+    # (JsonPath refuses to parse it): a bare 404
+    "json_path_sub_matcher_against_xml_body": {
+        "stubs": [
+            stub(
+                1,
+                {
+                    "method": "POST",
+                    "url": "/j",
+                    "bodyPatterns": [{"matchesJsonPath": {"expression": "$.a.b", "doesNotMatch": "(?i)abc"}}],
+                },
+            )
+        ],
+        "request": ["POST", "/j", [["Content-Type", "application/xml"]], "<a><b>1</b></a>"],
+        "versions": BOTH,
+    },
+    # 2.35.1 serves a jsonBody number such as 2.0 as 2
+    "json_body_integral_float": {
+        "stubs": [stub(1, {"method": "GET", "url": "/n"}, {"jsonBody": [3, 2.0, {"a": 1.5, "b": -4.0}]})],
+        "request": ["GET", "/n", [], None],
+        "versions": BOTH,
+    },
+    # Jackson binds in document order: an unknown field inside `request` is reported before an
+    # unknown top-level field that comes after it
+    "unknown_field_in_request_before_top_level_one": {
+        "stubs": [
+            {
+                "request": {"method": "GET", "urlPath": "/u", "formParameters": {"f": {"equalTo": "1"}}},
+                "response": {"status": 200},
+                "unknownField": 1,
+            },
+            {
+                "request": {"method": "GET", "urlPath": "/u", "bogus": 1},
+                "response": {"status": 200},
+                "unknownField": 1,
+            },
+        ],
+        "versions": BOTH,
+    },
+    # 2.35.1 scores a date matcher by whole years apart / 100 (3.x: t / (t + 2 years))
+    "date_distance_whole_years_in_2": {
+        "stubs": [
+            stub(1, {"method": "ANY", "url": "/d2", "headers": {"x-b": {"after": "2030-01-01T00:00:00Z"}}}),
+            stub(2, {"method": "ANY", "url": "/d2", "headers": {"x-c": {"before": "2020-06-01T12:00:00Z"}}}),
+            # a miss scored 0: the same instant is not `after` it
+            stub(
+                3,
+                {
+                    "method": "ANY",
+                    "url": "/d2",
+                    "headers": {"x-b": {"after": "2026-01-01T00:00:00Z"}, "x-e": {"equalTo": "1"}},
+                },
+            ),
+        ],
+        "request": ["GET", "/d2", [["x-b", "2026-01-01T00:00:00Z"], ["x-c", "2026-01-01T00:00:00Z"]], None],
+        "versions": BOTH,
+        "near_misses": True,
+    },
+    # equalToJson text Jackson cannot read: its message, with the source and position
+    "equal_to_json_syntax_errors_in_jacksons_words": {
+        "stubs": [
+            stub(n, {"method": "POST", "url": "/j", "bodyPatterns": [{"equalToJson": text}]})
+            for n, text in enumerate(["{bad", "not json {", "<a/>", "[1,]", '{"a":1,}', "{\n bad}", "{,}"], 1)
+        ],
+        "versions": BOTH,
+    },
+    # parseJson of text Jackson cannot read, or of a bare number: 3.x shows the JsonException's
+    # first line, 2.35.1's error page the whole error document
+    "template_parse_json_errors_whole_document_in_2": {
+        "stubs": [templated_with_header("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["PUT", "/t", [["Content-Type", "text/plain"]], "not json {"],
+        "versions": BOTH,
+        "headers": True,
+    },
+    "template_parse_json_number_whole_document_in_2": {
+        "stubs": [templated_with_header("{{#with (parseJson request.body)}}{{a}}{{/with}}")],
+        "request": ["PUT", "/t", [["Content-Type", "text/plain"]], "22"],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # Jetty's error page as JSON or plain text when Accept asks for it (the causes listed)
+    "template_uncompilable_error_page_json": {
+        "stubs": [templated_with_header("{{arrayAdd (array 1 2) 3}} {{split 'a' ','}}")],
+        "request": ["GET", "/t", [["Accept", "application/json"]], None],
+        "versions": BOTH,
+        "headers": True,
+    },
+    # 3.x binds hasExactly/includes with Jackson: a value that is no list is refused in its words
+    "has_exactly_not_a_list": {
+        "stubs": [
+            stub(1, {"method": "GET", "url": "/h", "headers": {"X-A": {"hasExactly": "x"}}}),
+            stub(2, {"method": "GET", "url": "/h", "queryParameters": {"q": {"includes": 5}}}),
+            stub(3, {"method": "GET", "url": "/h", "headers": {"X-A": {"hasExactly": {"equalTo": "1"}}}}),
+        ],
+        "versions": BOTH,
+    },
+    # an empty bodyPatterns entry is printed as is (a header's empty matcher as null)
+    "empty_body_pattern": {
+        "stubs": [stub(1, {"method": "POST", "url": "/e", "bodyPatterns": [{}]})],
+        "versions": BOTH,
+    },
 }
 
 
@@ -340,8 +524,13 @@ def record(version: str, jar: Path, tmp: Path) -> dict[str, Any]:
             if "request" in case:
                 method, path, headers, body = case["request"]
                 sent = [*headers, ["Host", f"127.0.0.1:{port}"]]
-                status, _, text = server.call(method, path, body, [(k, v) for k, v in sent])
+                status, got_headers, text = server.call(method, path, body, [(k, v) for k, v in sent])
                 answer.update(status=status, body=text.decode())
+                if case.get("headers"):  # Jetty's error pages: headers too, the page as its message
+                    answer["body"] = normalised_body(text.decode("latin-1"), [])
+                    answer["headers"] = sorted(
+                        [k.lower(), v] for k, v in got_headers if k.lower() not in DROPPED_HEADERS
+                    )
             if case.get("near_misses"):
                 _, _, text = server.call("GET", "/__admin/requests/unmatched/near-misses", None, [])
                 answer["near_misses"] = strip_volatile(json.loads(masked(text.decode(), port)))

@@ -76,4 +76,6 @@ class TestIncludes:
 def test_bad_multi_value_specs(spec: object) -> None:
     with pytest.raises(InvalidInputError) as caught:
         m(spec)
-    assert caught.value.errors[0]["source"]["pointer"] == "/request/queryParameters/id"
+    # a hasExactly that is no list: Jackson's binding error points at the operand (3.13.2)
+    suffix = "/hasExactly" if spec == {"hasExactly": "x"} else ""
+    assert caught.value.errors[0]["source"]["pointer"] == "/request/queryParameters/id" + suffix

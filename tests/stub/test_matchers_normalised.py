@@ -25,6 +25,7 @@ REJECTED: list[tuple[str, str, str]] = [tuple(row) for row in recorded_data("mat
 # Detail texts we reproduce word for word (the rest name the same fault in Python's words;
 # the conformance corpus compares code, pointer and title only).
 SAME_DETAIL = {
+    '{"hasExactly":"x"}',
     '{"equalsTo":"x"}',
     '{"equalTo":1}',
     '{"matches":"[a"}',
@@ -78,7 +79,11 @@ def test_rejected_like_wiremock(where: str, given: str, detail: str) -> None:
     (error,) = caught.value.errors
     assert error["code"] == 10
     assert error["title"] == "Error parsing JSON"
-    assert error["source"] == {"pointer": POINTERS[where]}
+    pointer = POINTERS[where]
+    if detail.startswith("Cannot deserialize value of type `java.util.ArrayList"):
+        # Jackson binding the operand's list points at it (seen in bench/stub_fuzz.py runs)
+        pointer += "/" + next(iter(json.loads(given)))
+    assert error["source"] == {"pointer": pointer}
     assert error["detail"]
     if given in SAME_DETAIL:
         assert error["detail"] == detail

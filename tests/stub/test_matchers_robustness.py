@@ -66,7 +66,12 @@ def test_parse_and_match_never_crash() -> None:
             try:
                 pattern = parse(spec, "/request/x")
             except InvalidInputError as exc:
-                assert exc.errors[0]["source"] == {"pointer": "/request/x"}
+                # at the matcher, or (Jackson binding a hasExactly/includes list) at its operand
+                assert exc.errors[0]["source"]["pointer"] in (
+                    "/request/x",
+                    "/request/x/hasExactly",
+                    "/request/x/includes",
+                )
                 continue
             parsed += 1
             assert isinstance(pattern.to_json(), dict)

@@ -24,7 +24,7 @@ from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
+from podlab.stub.report.near_misses import body_warnings, match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
 
@@ -528,7 +528,11 @@ class AdminApi:
                 "request": shown,
                 "stubMapping": stub.to_json(),
                 "matchResult": (
-                    {"subEvents": [], "diffDescriptions": [], "distance": distance}
+                    {
+                        "subEvents": body_warnings(stub.request, request),
+                        "diffDescriptions": [],
+                        "distance": distance,
+                    }
                     if self.compat == 3
                     else {"distance": distance}  # 2.35.1's MatchResult JSON
                 ),
@@ -551,7 +555,9 @@ class AdminApi:
                     {
                         "request": request.to_json(),
                         "requestPattern": pattern.to_json(),
-                        "matchResult": match_result_json(result, self.state.options.compat),
+                        "matchResult": match_result_json(
+                            result, self.state.options.compat, body_warnings(pattern, request)
+                        ),
                     }
                     for request, result in near_misses_for_pattern(
                         pattern, requests, compat=self.state.options.compat

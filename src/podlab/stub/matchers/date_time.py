@@ -245,9 +245,16 @@ class DateTimePattern:
             ok = actual > expected
         else:
             ok = actual == expected
-        if ok:  # WireMock scores a match by its distance in time too (AbstractDateTimeMatchResult)
-            return MatchResult.exact_at(date_distance(actual, expected))
-        return MatchResult.partial(date_distance(actual, expected))
+        # WireMock scores a match by its distance in time too (AbstractDateTimeMatchResult);
+        # 2.35.1 (partial_dates off) by whole years.
+        distance = (
+            date_distance(actual, expected) if self.partial_dates else date_distance_2(actual, expected)
+        )
+        if ok:
+            return MatchResult.exact_at(distance)
+        if distance == 0:  # a miss WireMock scores 0 (an equal time for `after`, 0 whole years)
+            return MatchResult(0.0, exact_flag=False)
+        return MatchResult.partial(distance)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {self.name: self.spec}
@@ -270,6 +277,15 @@ _HALF_DISTANCE_SECONDS = 730 * 86400
 def date_distance(actual: datetime, expected: datetime) -> float:
     seconds = abs((actual - expected).total_seconds())
     return seconds / (seconds + _HALF_DISTANCE_SECONDS)
+
+
+def date_distance_2(actual: datetime, expected: datetime) -> float:
+    """WireMock 2.35.1: whole years between the two (ChronoUnit.YEARS, truncated) / 100, at most 1."""
+    start, end = (expected, actual) if expected <= actual else (actual, expected)
+    years = end.year - start.year
+    if (end.month, end.day, end.time()) < (start.month, start.day, start.time()):
+        years -= 1
+    return min(abs(years) / 100, 1.0)
 
 
 def offset_text(amount: int, unit: str) -> str:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson import jackson_syntax_error
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
@@ -144,7 +145,7 @@ def _build(
     if operator == "not":
         return Not(parse_string_pattern(obj["not"], pointer, clock=clock))
     if operator == "equalToJson":
-        return _equal_to_json(obj, pointer)
+        return _equal_to_json(obj, pointer, compat)
     if operator == "equalToXml":
         return _equal_to_xml(obj, pointer)
     if operator == "matchesJsonPath":
@@ -156,13 +157,16 @@ def _build(
     return _date_time(operator, obj, pointer, clock, compat)
 
 
-def _equal_to_json(obj: dict[str, Any], pointer: str) -> EqualToJson:
+def _equal_to_json(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualToJson:
     raw = obj["equalToJson"]
     if isinstance(raw, str):
         try:
             expected = parse_json(raw)
         except ValueError as exc:
-            raise InvalidInputError.at(pointer, f"Invalid JSON in equalToJson: {exc}") from None
+            # Jackson's own words where known (its lenient quotes and comments: podlab's words)
+            lenient = "'" in raw or "//" in raw or "/*" in raw
+            detail = None if lenient else jackson_syntax_error(raw, compat)
+            raise InvalidInputError.at(pointer, detail or f"Invalid JSON in equalToJson: {exc}") from None
     else:
         expected = raw
     return EqualToJson(
@@ -312,6 +316,17 @@ def _date_time(
     )
 
 
+_PATTERN_CLASS = "com.github.tomakehurst.wiremock.matching.StringValuePattern"
+# Jackson's name for the token it found where a list was wanted, by the JSON value's type.
+_SCALAR_TOKENS = {
+    str: "String value (token `JsonToken.VALUE_STRING`)",
+    int: "Integer value (token `JsonToken.VALUE_NUMBER_INT`)",
+    float: "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)",
+    bool: "Boolean value (token `JsonToken.VALUE_{}`)",
+    dict: "Object value (token `JsonToken.START_OBJECT`)",
+}
+
+
 def parse_multi_value_pattern(
     obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
 ) -> MultiValuePattern:
@@ -321,6 +336,15 @@ def parse_multi_value_pattern(
             if key in obj:
                 items = obj[key]
                 if not isinstance(items, list):
+                    token = _SCALAR_TOKENS.get(type(items))
+                    if compat == 3 and token is not None and items != "":
+                        # 3.x binds the list with Jackson first (seen on 3.13.2; 2.35.1 says
+                        # the sentence below)
+                        raise InvalidInputError.at(
+                            f"{pointer}/{key}",
+                            "Cannot deserialize value of type `java.util.ArrayList<"
+                            f"{_PATTERN_CLASS}>` from " + token.format("TRUE" if items is True else "FALSE"),
+                        )
                     raise InvalidInputError.at(pointer, f"{key} field must be an array of matchers")
                 return kind(
                     tuple(parse_string_pattern(i, pointer, clock=clock, compat=compat) for i in items)
@@ -332,6 +356,8 @@ def parse_content_pattern(
     obj: Any, pointer: str, *, clock: Clock = utc_now, compat: int = 3
 ) -> ContentPattern:
     """A bodyPatterns entry: any string matcher, or binaryEqualTo."""
+    if obj == {}:  # the content-pattern reader prints it as is (a header's says "null")
+        raise InvalidInputError.at(pointer, "{} is not a valid match operation")
     if isinstance(obj, dict) and "binaryEqualTo" in obj and not any(k in STRING_OPERATORS for k in obj):
         operand = obj["binaryEqualTo"]
         if not isinstance(operand, str):

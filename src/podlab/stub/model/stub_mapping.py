@@ -124,6 +124,17 @@ class StubMapping:
         allowed = (
             _STUB_FIELDS if compat == 3 else tuple(f for f in _STUB_FIELDS if f != "serveEventListeners")
         )
+        unknown = next((key for key in obj if key not in allowed), None)
+        if unknown is not None:
+            # Jackson reads in document order: a request or response before the unknown field
+            # is bound first, and its own errors (an unknown field inside) come first.
+            for key in obj:
+                if key == unknown:
+                    break
+                if key == "request":
+                    RequestPattern.from_json(obj[key], "/request", compat=compat)
+                elif key == "response":
+                    ResponseDefinition.from_json(obj[key], "/response", compat=compat)
         check_fields(obj, "", allowed, _STUB_CLASS)
         stub_id: UUID | None = None
         for key in obj:  # id and uuid are one property: the later one in the document wins

@@ -65,15 +65,39 @@ class NearMiss:
         return {
             "request": self.request.to_json(),
             "stubMapping": self.stub.to_json(),
-            "matchResult": match_result_json(self.match_result),
+            "matchResult": match_result_json(
+                self.match_result, 3, body_warnings(self.stub.request, self.request)
+            ),
         }
 
 
-def match_result_json(result: MatchResult, compat: int = 3) -> dict[str, Any]:
+def match_result_json(
+    result: MatchResult, compat: int = 3, warnings: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """A MatchResult as the near-miss admin API prints it (2.35.1 printed only the distance)."""
     if compat == 2:
         return {"distance": result.distance}
-    return {"subEvents": [], "diffDescriptions": [], "distance": result.distance}
+    return {"subEvents": warnings or [], "diffDescriptions": [], "distance": result.distance}
+
+
+# What WireMock 3's body matchers log as a WARNING sub-event when the request has no body (their
+# input is null): XPath's "failed to parse" and Jackson's readTree(null) refusal (seen on 3.13.2).
+_NO_BODY_WARNINGS = {
+    "matchesXPath": "Warning: failed to parse the XML document\nXML: null",
+    "equalToJson": 'argument "content" is null',
+}
+
+
+def body_warnings(pattern: RequestPattern, request: LoggedRequest) -> list[dict[str, Any]]:
+    """The WARNING sub-events of matching `pattern`'s body patterns against `request` (3.x)."""
+    if request.body or not pattern.body_patterns or not pattern.fits_before_body(request):
+        return []
+    out = []
+    for body_pattern in pattern.body_patterns:
+        message = _NO_BODY_WARNINGS.get(next(iter(body_pattern.to_json()), ""))
+        if message is not None:
+            out.append({"type": "WARNING", "data": {"message": message}})
+    return out
 
 
 def near_misses(

@@ -540,9 +540,10 @@ def render_not_matched(
     `compat` is the WireMock major version to imitate (2 or 3)."""
     if nearest is None:
         return NO_STUBS_MESSAGE
-    if compat == 2 and not req.body and _has_json_path_sub_matcher(nearest.request):
+    if compat == 2 and _not_json_path_readable(req.body) and _has_json_path_sub_matcher(nearest.request):
         # 2.35.1 fails to print this report (its SubExpressionException: "json string can not
-        # be null or empty") and answers the 404 with no body at all (measured).
+        # be null or empty", or JsonPath's parse error for an XML body) and answers the 404
+        # with no body at all (measured).
         return ""
     scenario = None
     if nearest.scenario_name is not None and nearest.required_scenario_state is not None:
@@ -550,6 +551,12 @@ def render_not_matched(
     lines = diff_lines(nearest.request, req, scenario=scenario, compat=compat)
     width = console_width if console_width is not None else console_width_for(req)
     return render_diff(lines, name=nearest.name, width=width)
+
+
+def _not_json_path_readable(body: bytes) -> bool:
+    """A body JsonPath's parser refuses outright: none, or XML (json-smart's permissive mode
+    takes much else, so only these two are claimed)."""
+    return not body or body.lstrip().startswith(b"<")
 
 
 def _has_json_path_sub_matcher(pattern: RequestPattern) -> bool:

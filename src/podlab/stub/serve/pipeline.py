@@ -28,6 +28,7 @@ from podlab.stub.model.request import KNOWN_METHODS, LoggedRequest, absolute_tar
 from podlab.stub.options import StubOptions
 from podlab.stub.report.verbose_log import admin_message, notifier_line, request_text, stub_message
 from podlab.stub.serve.cors import origin_headers, preflight_headers
+from podlab.stub.serve.error_page import error_page, template_exception_chain
 from podlab.stub.serve.reasons import jetty_reason
 from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_gzip, plan_response, send_fault
 from podlab.stub.serve.templated import templated
@@ -135,10 +136,14 @@ async def serve_stub(
                 rng=serving.rng,
             )
         else:
-            plan = plan_response(definition, state.files, settings=state.settings, rng=serving.rng)  # render
-    except (RenderError, _template_error()) as exc:  # evaluated only once something was raised
+            plan = plan_response(
+                definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
+            )  # render
+    except RenderError as exc:
         plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
-    if not plan.from_proxy and not plan.proxy_failed:
+    except _template_error() as exc:  # evaluated only once something was raised
+        plan = template_failure(exc, request, options.compat)
+    if not plan.from_proxy and not plan.proxy_failed and not plan.error_page:
         plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
         shown_headers = [] if plan.fault else plan.headers
@@ -191,6 +196,19 @@ async def serve_browser_proxy(
     if state.journal.enabled:
         state.journal.add(served_event(logged, definition, plan, {}, None, started))
     return await answer(plan, request, connection, options)
+
+
+def template_failure(exc: Exception, request: Request, compat: int) -> ResponsePlan:
+    """WireMock 3 answers a helper failing while rendering itself (500, text/plain, the
+    message); a template that does not compile, and in 2.35.1 any template failure, reaches
+    Jetty, whose ErrorHandler writes its 500 page."""
+    from podlab.stub.templating import TemplateCompileError
+
+    compiled = isinstance(exc, TemplateCompileError)
+    if compat == 3 and not compiled:
+        return ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
+    causes = template_exception_chain(str(exc), rendering=not compiled)
+    return error_page(500, causes, request.path, request.header_values("Accept"))
 
 
 # parse: what Jetty refuses before WireMock sees it ---------------------------------------------

@@ -37,6 +37,7 @@ class ResponsePlan:
     dribble: tuple[int, float] | None = None  # (numberOfChunks, totalDuration ms)
     from_proxy: bool = False  # the target's answer (podlab.stub.proxy): no Matched-Stub-Id added
     proxy_failed: bool = False  # the 500 for a target not reached: no Matched-Stub-Id either
+    error_page: bool = False  # Jetty's own 500 page (serve/error_page.py): no Matched-Stub-Id, no gzip
 
 
 class RenderError(Exception):
@@ -59,12 +60,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def body_of(definition: dict[str, Any], files: FileRoot) -> tuple[bytes, bool]:
+def body_of(definition: dict[str, Any], files: FileRoot, compat: int = 3) -> tuple[bytes, bool]:
     """The body bytes and whether they came from a file."""
     if definition.get("body") is not None:
         return str(definition["body"]).encode("utf-8"), False
     if "jsonBody" in definition and definition["jsonBody"] is not None:
-        return compact(definition["jsonBody"]).encode("utf-8"), False
+        json_body = definition["jsonBody"]
+        if compat == 2:  # 2.35.1 serves a JSON number such as `2.0` as `2` (seen on the jar)
+            json_body = _integral_floats_as_ints(json_body)
+        return compact(json_body).encode("utf-8"), False
     if definition.get("base64Body") is not None:
         try:
             return base64.b64decode(str(definition["base64Body"])), False
@@ -83,12 +87,23 @@ def body_of(definition: dict[str, Any], files: FileRoot) -> tuple[bytes, bool]:
     return b"", False
 
 
+def _integral_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
+
+
 def plan_response(
     definition: dict[str, Any],
     files: FileRoot,
     *,
     settings: dict[str, Any],
     rng: random.Random,
+    compat: int = 3,
 ) -> ResponsePlan:
     """Decide everything about a stub's answer except templating (already applied) and
     proxying (`proxyBaseUrl`: podlab.stub.proxy.serve)."""
@@ -96,7 +111,7 @@ def plan_response(
     delay = delay_ms(definition, settings, rng)
     if fault:
         return ResponsePlan(status=200, fault=str(fault), delay_ms=delay)
-    body, from_file = body_of(definition, files)
+    body, from_file = body_of(definition, files, compat)
     return ResponsePlan(
         status=int(definition.get("status", 200) or 200),
         reason=definition.get("statusMessage"),
@@ -138,7 +153,7 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
     """Gzip the body in place the way Jetty's GzipHandler does for a gzip-accepting client."""
     # Observed on 3.13.2: every stub answer is gzipped for such a client, even an empty body,
     # except bodiless statuses.
-    if plan.status in (204, 304) or plan.status < 200 or not wants_gzip(accept_encoding):
+    if plan.error_page or plan.status in (204, 304) or plan.status < 200 or not wants_gzip(accept_encoding):
         return
     if any(name.lower() == "content-encoding" for name, _ in plan.headers):
         return

@@ -49,4 +49,4 @@ def templated(
         except (PathEscapeError, OSError, UnicodeDecodeError):
             return None  # left to render.py, which reports the missing or refused file
 
-    return apply_templating(definition, model, read_body_file=read_body_file)
+    return apply_templating(definition, model, read_body_file=read_body_file, compat=options.compat)

@@ -2,7 +2,7 @@
 
 Engine: a small Handlebars implementation in this package (parser.py, engine.py) that follows
 Handlebars.java as WireMock 3.13.2 configures it, rather than pybars3 (parser.py says why): no
-HTML escaping, Java `toString()` output, Handlebars.java's error wording and positions, its
+HTML escaping (under `compat=2` 2.35.1's HTML_ENTITY escaping and no 3.x-only helpers), Java `toString()` output, Handlebars.java's error wording and positions, its
 whitespace-control quirks, and WireMock's split of the text around the first `{{`/last `}}`.
 Helpers: helpers_core (built-ins, conditionals, numbers), helpers_string (jknack StringHelpers and
 WireMock's string helpers), helpers_data (arrays, maths, variables, random, JSON, system),
@@ -53,7 +53,7 @@ from podlab.stub.jvm.jsonfmt import compact
 from podlab.stub.templating import helpers_core, helpers_data, helpers_date, helpers_string, helpers_xml
 from podlab.stub.templating.engine import Helper, Node, Renderer
 from podlab.stub.templating.model import RequestLike, TemplateModel
-from podlab.stub.templating.parser import TemplateError, parse
+from podlab.stub.templating.parser import TemplateCompileError, TemplateError, parse
 
 HELPERS: dict[str, Helper] = {
     **helpers_core.HELPERS,
@@ -63,6 +63,23 @@ HELPERS: dict[str, Helper] = {
     **helpers_date.HELPERS,
 }
 _HELPER_NAMES = frozenset(HELPERS)
+# Helpers WireMock 3 added: 2.35.1 answers `could not find helper` (each checked on the jar).
+_NOT_IN_2 = frozenset(
+    [
+        "arrayAdd",
+        "arrayJoin",
+        "arrayRemove",
+        "formatJson",
+        "formatXml",
+        "jsonArrayAdd",
+        "jsonMerge",
+        "jsonRemove",
+        "toJson",
+        "val",
+    ]
+)
+HELPERS_2: dict[str, Helper] = {name: helper for name, helper in HELPERS.items() if name not in _NOT_IN_2}
+_HELPER_NAMES_2 = frozenset(HELPERS_2)
 
 
 @dataclass(frozen=True)
@@ -77,8 +94,9 @@ class CompiledTemplate:
 
 
 @lru_cache(maxsize=4096)
-def compile_template(template: str) -> CompiledTemplate:
-    """Parse once per distinct template text (WireMock caches compiled templates the same way)."""
+def compile_template(template: str, compat: int = 3) -> CompiledTemplate:
+    """Parse once per distinct template text and compat level (WireMock caches compiled
+    templates the same way; the helpers known differ by level)."""
     start, end = template.find("{{"), template.rfind("}}")
     if start < 0 or end < 0:
         return CompiledTemplate(template, (), "")
@@ -88,16 +106,29 @@ def compile_template(template: str) -> CompiledTemplate:
         )
     # Handlebars.java names inline templates `inline@<identity hash>`; any hex is as good.
     name = f"inline@{random.getrandbits(28):x}"
-    nodes = parse(template[start : end + 2], name=name, helpers=_HELPER_NAMES)
+    nodes = parse(
+        template[start : end + 2], name=name, helpers=_HELPER_NAMES if compat == 3 else _HELPER_NAMES_2
+    )
     return CompiledTemplate(template[:start], tuple(nodes), template[end + 2 :])
 
 
-def render_response_template(template: str, model: TemplateModel) -> str:
+def render_response_template(template: str, model: TemplateModel, compat: int = 3) -> str:
+    """`compat` 2: as WireMock 2.35.1 renders (HTML-escaped `{{…}}`, no 3.x-only helpers)."""
     try:
-        compiled = compile_template(template)
+        compiled = compile_template(template, compat)
+    except TemplateCompileError:
+        raise
+    except TemplateError as exc:
+        raise TemplateCompileError(str(exc)) from None
+    except RecursionError:
+        raise TemplateCompileError("java.lang.StackOverflowError: template nested too deeply") from None
+    try:
         if not compiled.nodes:
             return compiled.prefix + compiled.suffix
-        return compiled.prefix + Renderer(HELPERS, model).render(compiled.nodes) + compiled.suffix
+        if compat == 3:
+            return compiled.prefix + Renderer(HELPERS, model).render(compiled.nodes) + compiled.suffix
+        rendered = Renderer(HELPERS_2, model, compat=2).render(compiled.nodes)
+        return compiled.prefix + rendered + compiled.suffix
     except RecursionError:
         # Thousands of nested blocks: Handlebars.java would overflow its stack too.
         raise TemplateError("java.lang.StackOverflowError: template nested too deeply") from None
@@ -108,12 +139,17 @@ def apply_templating(
     model: TemplateModel,
     *,
     read_body_file: Callable[[str], str | None] | None = None,
+    compat: int = 3,
 ) -> dict[str, Any]:
     out = dict(response_def)
+
+    def _render(template: str, model: TemplateModel) -> str:
+        return render_response_template(template, model, compat)
+
     if isinstance(out.get("body"), str):
-        out["body"] = render_response_template(out["body"], model)
+        out["body"] = _render(out["body"], model)
     elif out.get("jsonBody") is not None and "base64Body" not in out:
-        rendered = render_response_template(compact(out["jsonBody"]), model)
+        rendered = _render(compact(out["jsonBody"]), model)
         try:
             out["jsonBody"] = json.loads(rendered)
         except ValueError as exc:
@@ -121,24 +157,24 @@ def apply_templating(
                 f"wiremock.com.fasterxml.jackson.databind.JsonMappingException: Error parsing JSON: {exc}"
             ) from None
     elif isinstance(out.get("bodyFileName"), str):
-        name = render_response_template(out["bodyFileName"], model)
+        name = _render(out["bodyFileName"], model)
         out["bodyFileName"] = name
         content = read_body_file(name) if read_body_file is not None else None
         if content is not None:
             del out["bodyFileName"]
-            out["body"] = render_response_template(content, model)
+            out["body"] = _render(content, model)
     headers = out.get("headers")
     if isinstance(headers, dict):
         out["headers"] = {
             name: (
-                [render_response_template(str(v), model) for v in value]
+                [_render(str(v), model) for v in value]
                 if isinstance(value, list)
-                else render_response_template(str(value), model)
+                else _render(str(value), model)
             )
             for name, value in headers.items()
         }
     if isinstance(out.get("proxyBaseUrl"), str):
-        out["proxyBaseUrl"] = render_response_template(out["proxyBaseUrl"], model)
+        out["proxyBaseUrl"] = _render(out["proxyBaseUrl"], model)
     return out
 
 
@@ -146,6 +182,7 @@ __all__ = [
     "HELPERS",
     "CompiledTemplate",
     "RequestLike",
+    "TemplateCompileError",
     "TemplateError",
     "TemplateModel",
     "apply_templating",

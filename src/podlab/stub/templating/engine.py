@@ -145,13 +145,26 @@ class Options:
 
 Helper = Callable[[Options], Any]
 
+# Handlebars.java's EscapingStrategy.HTML_ENTITY (what WireMock 2.35.1 leaves on).
+_HTML_ENTITIES = str.maketrans(
+    {"<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "&": "&amp;", "=": "&#x3D;"}
+)
+
+
+def html_entities(text: str) -> str:
+    return text.translate(_HTML_ENTITIES)
+
 
 class Renderer:
     """One render: the helper table, the root model and the render's data variables."""
 
-    def __init__(self, helpers: Mapping[str, Helper], root: Any) -> None:
+    def __init__(self, helpers: Mapping[str, Helper], root: Any, *, compat: int = 3) -> None:
         self.helpers = helpers
         self.root = root
+        self.compat = compat  # helpers that behave differently in WireMock 2.35.1 look here
+        # WireMock 3 configures Handlebars.java with EscapingStrategy.NOOP; 2.35.1 keeps its
+        # default HTML_ENTITY escaping of every `{{…}}` value (helpers' results included).
+        self.escape_html = compat == 2
         self.data: dict[str, Any] = {}
         self.budget = RenderBudget()
 
@@ -172,6 +185,8 @@ class Renderer:
                 self.check(self.budget.spend_output(len(node.value)), None, None)
             elif isinstance(node, Mustache):
                 text = render_str(self.evaluate_call(node.call, frame, None, None))
+                if self.escape_html and node.escaped:
+                    text = html_entities(text)
                 self.check(self.budget.spend_output(len(text)), node.call.line, node.call.column)
                 out.append(text)
             elif isinstance(node, Block):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from podlab.stub.jvm.jackson import jackson_syntax_error
 from podlab.stub.templating.engine import Helper, Options
 from podlab.stub.templating.helpers_core import CAST_DETAIL, runtime_error
 from podlab.stub.templating.helpers_string import error
@@ -300,14 +302,38 @@ def _form_data(o: Options) -> Any:
 # --- JSON --------------------------------------------------------------------------------------
 
 
+_JSON_EXCEPTION = "com.github.tomakehurst.wiremock.common.JsonException"
+# What Jackson says when a Map is bound from a scalar (`parseJson` of `22`), by the scalar's type.
+_SCALAR_TOKEN = {
+    bool: "Boolean value (token `JsonToken.VALUE_{}`)",
+    int: "Integer value (token `JsonToken.VALUE_NUMBER_INT`)",
+    float: "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)",
+    str: "String value (token `JsonToken.VALUE_STRING`)",
+}
+
+
+def json_exception(o: Options, detail: str | None, pointer: str | None = None) -> TemplateError:
+    """WireMock's JsonException: its message is its JSON error document. 3.13.2's 500 body
+    shows the first line only, "{"; 2.35.1's error page the whole document (seen on the jars,
+    bench/stub_fuzz.py)."""
+    if o.renderer.compat == 3 or detail is None:
+        return runtime_error(o, _JSON_EXCEPTION, "{")
+    source = "{ }" if pointer is None else '{\n      "pointer" : ' + json.dumps(pointer) + "\n    }"
+    document = (
+        '{\n  "errors" : [ {\n    "code" : 10,\n    "source" : '
+        + source
+        + ',\n    "title" : "Error parsing JSON",\n    "detail" : '
+        + json.dumps(detail, ensure_ascii=False)
+        + "\n  } ]\n}"
+    )
+    return runtime_error(o, _JSON_EXCEPTION, document)
+
+
 def _load_json(o: Options, text: str) -> Any:
     try:
         return loads(text)
-    except json.JSONDecodeError as exc:
-        # WireMock's JsonException message is its JSON error document, of which 3.13.2's 500
-        # body shows the first line only: "{" (seen on the jar, bench/stub_fuzz.py)
-        del exc
-        raise runtime_error(o, "com.github.tomakehurst.wiremock.common.JsonException", "{") from None
+    except json.JSONDecodeError:
+        raise json_exception(o, jackson_syntax_error(text, 2) if o.renderer.compat == 2 else None) from None
 
 
 def jackson_message(exc: json.JSONDecodeError) -> str:
@@ -329,7 +355,12 @@ def _parse_json_text(o: Options, text: str) -> Any:
     parsed = _load_json(o, stripped)
     if not isinstance(parsed, list if stripped.startswith("[") and stripped.endswith("]") else dict):
         # read as a Map (or a List): a bare number or string fails to bind, as in WireMock
-        raise runtime_error(o, "com.github.tomakehurst.wiremock.common.JsonException", "{")
+        token = _SCALAR_TOKEN.get(type(parsed))
+        detail = None
+        if token is not None and not (isinstance(parsed, float) and not math.isfinite(parsed)):
+            found = token.format("TRUE" if parsed is True else "FALSE")
+            detail = f"Cannot deserialize value of type `java.util.LinkedHashMap<java.lang.String,java.lang.Object>` from {found}"
+        raise json_exception(o, detail, "/")
     return parsed
 
 
@@ -389,6 +420,10 @@ def _json_path(o: Options) -> Any:
         path = compile_path(expression)
     except JsonPathError:
         return error(f"{expression} is not a valid JSONPath expression")
+    if o.renderer.compat == 2 and source in (None, ""):  # 2.35.1 hands it to JsonPath.parse
+        raise TemplateError(
+            f"{o.line}:{o.column}: java.lang.IllegalArgumentException: json string can not be null or empty"
+        )
     if isinstance(source, dict | list):
         document = source
     else:

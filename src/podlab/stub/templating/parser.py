@@ -27,6 +27,11 @@ class TemplateError(Exception):
     """
 
 
+class TemplateCompileError(TemplateError):
+    """A template that does not compile: WireMock lets this one reach Jetty's error page (3.x
+    answers a helper failing while rendering itself, as text/plain)."""
+
+
 @dataclass(frozen=True)
 class PathExpr:
     parts: tuple[str, ...]  # segments after `this`/`../`; empty for `this`
@@ -67,6 +72,7 @@ class Text:
 @dataclass
 class Mustache:
     call: Call
+    escaped: bool = True  # `{{x}}`; `{{{x}}}` and `{{&x}}` are not (HTML escaping: --compat 2)
 
 
 @dataclass
@@ -99,6 +105,7 @@ class _Tag:
     strip_before: bool
     strip_after: bool
     close_name: str = ""
+    escaped: bool = True
 
 
 class _Parser:
@@ -179,7 +186,7 @@ class _Parser:
             flush()
             if tag.kind == "mustache":
                 assert tag.call is not None
-                nodes.append(Mustache(tag.call))
+                nodes.append(Mustache(tag.call, tag.escaped))
             elif tag.kind == "partial":
                 assert tag.call is not None
                 nodes.append(Partial(tag.call.name.original, tag.call.line, tag.call.column))
@@ -277,7 +284,8 @@ class _Parser:
             )
         if kind == "mustache" and (call.params or call.hash) and not self.is_helper(call.name):
             raise self.error(self.index_of(call), f"could not find helper: '{call.name.original}'")
-        return _Tag(kind, call, start, end, strip_before, strip_after)
+        escaped = not triple and sigil != "&"
+        return _Tag(kind, call, start, end, strip_before, strip_after, escaped=escaped)
 
     def index_of(self, call: Call) -> int:
         offset = 0
