@@ -185,6 +185,25 @@ def test_spilled_ids_stay_the_same_across_reads() -> None:
     assert len(journal._events) < 8  # the rest spilled
 
 
+def test_iterating_lists_the_journal_as_of_the_call_decoding_blocks_as_it_goes() -> None:
+    journal = Journal(memory_entries=4, max_entries=40)
+    journal.SPILL_BATCH = 8
+    for i in range(40):
+        journal.add(served(i, random.Random(i)))
+    whole = [event.id for event in journal.events()]
+    assert [event.id for event in journal.iter_events()] == whole
+    listing = journal.iter_events()
+    head = [next(listing).id for _ in range(10)]  # in memory, then the newest block
+    # Meanwhile: new entries push the oldest out of the bounded journal (whole blocks dropped).
+    for i in range(40, 56):
+        journal.add(served(i, random.Random(i)))
+    rest = [event.id for event in listing]
+    listed = head + rest
+    assert listed == [i for i in whole if i in set(listed)]  # same order, nothing new
+    assert set(whole) - set(listed) <= set(whole[-16:])  # only the dropped oldest are missing
+    assert len(listed) >= 40 - 16
+
+
 def test_spilled_journal_holds_little_memory() -> None:
     """10,000 entries: a few in memory, the rest compressed in a temporary file."""
     journal = Journal()

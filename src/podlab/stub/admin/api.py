@@ -7,10 +7,11 @@ Jackson-pretty JSON; statuses and empty bodies follow what real WireMock answers
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.report.near_misses import body_warnings, match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
+from podlab.stub.store.journal import ServeEvent
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
 
 if TYPE_CHECKING:
@@ -439,14 +441,17 @@ class AdminApi:
         unmatched = (ctx.query.get("unmatched") or [""])[0].lower() == "true"
         matching = ctx.query["matchingStub"][0] if ctx.query.get("matchingStub") else None
         filtered = bool(since or unmatched or matching)
+        events: Iterable[ServeEvent]
         if filtered:
-            events = journal.select(since=since, unmatched_only=unmatched, matching_stub=matching)
+            selected = journal.select(since=since, unmatched_only=unmatched, matching_stub=matching)
+            events, total = selected, len(selected)
         else:
-            events = journal.events()
-        total = len(events)
+            # Lazily: spilled entries are decoded block by block while the answer streams.
+            events, total = journal.iter_events(), len(journal)
         limit = _int_param(ctx.query, "limit", None)
         if limit is not None:
-            events = events[:limit]
+            # A negative limit keeps slicing's old answer (all but the last -limit).
+            events = itertools.islice(events, limit) if limit >= 0 else list(events)[:limit]
         with_sub_events = self.compat == 3
         # Streamed: a whole journal as one string held the loop for seconds (admin/streamed.py).
         body = pretty_object_with_list(

@@ -9,7 +9,7 @@ to the loop between slices, as a chunked body; the text is byte for byte what
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, TypeVar
 
 from podlab.stub.jvm.jsonfmt import pretty, pretty_at
@@ -24,7 +24,7 @@ SLICE_S = 0.005
 
 async def pretty_object_with_list(
     key: str,
-    items: Sequence[Item],
+    items: Iterable[Item],
     to_json: Callable[[Item], Any],
     rest: dict[str, Any],
 ) -> AsyncIterator[bytes]:
@@ -32,18 +32,22 @@ async def pretty_object_with_list(
     clock = asyncio.get_running_loop().time
     head = pretty({key: []})  # '{\n  "key" : [ ]\n}'
     opening = head[: head.rindex("[")]
-    if not items:
-        yield (opening + "[ ]").encode("utf-8")
-    else:
-        pieces = [opening + "[ "]
-        slice_ends = clock() + SLICE_S
-        for index, item in enumerate(items):
-            pieces.append((", " if index else "") + pretty_at(to_json(item), 1))
-            if clock() >= slice_ends:
-                yield "".join(pieces).encode("utf-8")
-                pieces = []
-                await asyncio.sleep(0)  # let the loop serve other requests between slices
-                slice_ends = clock() + SLICE_S
+    # `items` may be lazy (Journal.iter_events decodes spilled blocks as it goes): taking the
+    # next item is part of a slice's work too.
+    pieces = [opening + "[ "]
+    listed = 0
+    slice_ends = clock() + SLICE_S
+    for item in items:
+        pieces.append((", " if listed else "") + pretty_at(to_json(item), 1))
+        listed += 1
+        if clock() >= slice_ends:
+            yield "".join(pieces).encode("utf-8")
+            pieces = []
+            await asyncio.sleep(0)  # let the loop serve other requests between slices
+            slice_ends = clock() + SLICE_S
+    if listed:
         pieces.append(" ]")
         yield "".join(pieces).encode("utf-8")
+    else:
+        yield (opening + "[ ]").encode("utf-8")
     yield ("\n}" if not rest else "," + pretty(rest)[1:]).encode("utf-8")
