@@ -96,3 +96,35 @@ def test_a_store_of_another_schema_version_is_refused_not_rewritten(tmp_path: Pa
     with pytest.raises(StateError, match="its schema is version 7, this podlab reads version 1"):
         Store(path)
     assert path.read_bytes() == before
+
+
+def test_the_wal_is_checkpointed_off_the_writing_thread(tmp_path: Path) -> None:
+    """Writes never checkpoint (its fsync would hold the node's loop); a thread of the mirror's
+    does, every CHECKPOINT_EVERY writes, so store.db grows while the WAL is reused."""
+    import threading
+    import time
+
+    from podlab.store import persist
+
+    path = tmp_path / "store.db"
+    store = Store(path=path)
+    try:
+        before = path.stat().st_size
+        for i in range(persist.CHECKPOINT_EVERY + 10):
+            store.create(
+                ("", "configmaps"),
+                {"metadata": {"name": f"c{i}", "namespace": "default"}, "data": {"k": "v" * 200}},
+            )
+        assert any(t.name == "store.db checkpoint" for t in threading.enumerate())
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= before and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the file: what the thread did is only visible there
+        assert path.stat().st_size > before, "no checkpoint copied the WAL into store.db"
+    finally:
+        store.close()
+    assert not any(t.name == "store.db checkpoint" for t in threading.enumerate())
+    reopened = Store(path=path)
+    try:
+        assert len(reopened.list(("", "configmaps"), "default")[0]) == persist.CHECKPOINT_EVERY + 10
+    finally:
+        reopened.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ class SqliteMirror:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # No checkpoint in a write: with synchronous=NORMAL a commit never fsyncs, but the
+            # commit that crosses the auto-checkpoint size copies the WAL into the file and
+            # fsyncs it, on the node's event loop (seen as 1 s probe timeouts under disk load).
+            # A thread of its own checkpoints instead (PASSIVE: never blocks a writer).
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._db.executescript(_SCHEMA)
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             if version == 0:
@@ -73,6 +79,17 @@ class SqliteMirror:
             raise StateError(path, exc.strerror or str(exc)) from None
         except sqlite3.Error as exc:
             raise StateError(path, str(exc)) from None
+
+        self._writes = 0
+        self._checkpointer: _Checkpointer | None = None
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self._writes >= CHECKPOINT_EVERY:
+            self._writes = 0
+            if self._checkpointer is None:
+                self._checkpointer = _Checkpointer(self.path)
+            self._checkpointer.wake()
 
     def load(self) -> tuple[int, list[tuple[ResourceKey, Obj]]]:
         """The resourceVersion counter and every object, oldest write first."""
@@ -106,6 +123,7 @@ class SqliteMirror:
             )
         except sqlite3.Error as exc:
             raise StateError(self.path, str(exc)) from None
+        self._wrote()
 
     def remove(self, key: ResourceKey, namespace: str, name: str, rv: int) -> None:
         """The row goes and the counter stays in meta, in one transaction: both or neither."""
@@ -123,6 +141,52 @@ class SqliteMirror:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StateError(self.path, str(exc)) from None
+        self._wrote()
 
     def close(self) -> None:
-        self._db.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        self._db.close()  # the last connection's close checkpoints the WAL into store.db
+
+
+# Writes between two checkpoints: SQLite's own default is 1,000 WAL pages (~4 MB); a pod
+# status is 2-6 KB, so this keeps the WAL about that size.
+CHECKPOINT_EVERY = 500
+
+
+class _Checkpointer:
+    """Copies the WAL into store.db on a thread with its own connection, so the fsync that a
+    checkpoint does never holds the node's event loop (sqlite3 releases the GIL meanwhile)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._wanted = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="store.db checkpoint", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None)
+        except sqlite3.Error:
+            return  # the writer's own close still checkpoints
+        try:
+            while True:
+                self._wanted.wait()
+                self._wanted.clear()
+                if self._stopping:
+                    return
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    continue  # busy or failing disk: the next wake tries again
+        finally:
+            db.close()
