@@ -524,8 +524,11 @@ def test_17_ready_right_after_startup_succeeds(cat: Cluster) -> None:
     name = "c17-ready-after-startup"
     wait_pod(cat.api, name, is_ready, timeout=30, what="Ready")
     began = cat.recorder.first(name, started)
-    ready = cat.recorder.first(name, container_ready)
-    assert began is not None and ready is not None
+    # The recorder's watch may deliver the Ready status a little after the GET above saw it.
+    ready = wait_for(
+        lambda: cat.recorder.first(name, container_ready), timeout=10, what=f"{name}: Ready recorded"
+    )
+    assert began is not None
     early = [s for s in cat.recorder.snapshots(name) if container_ready(s.pod) and not started(s.pod)]
     assert not early, "Ready before the startup probe succeeded"
     container_started = container_status(began.pod).state.running.started_at.timestamp()
