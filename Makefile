@@ -39,8 +39,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Tests marked `serial` load the whole machine on purpose (a 400-container pod): run beside the
-# others they starved timing-sensitive ones (the probe catalogue's 1 s probe timeouts).
+# Tests marked `serial` run alone, after the parallel run: they load the whole machine on
+# purpose (a 400-container pod starved timing-sensitive tests beside it) or need it quiet (the
+# probe catalogue's thirty pods with 1 s probe timeouts).
 # Three workers on two cores: most e2e time is waiting on probe periods, not CPU (at -n 2 the
 # suite kept 1.1 cores busy on average).
 WORKERS ?= 3
