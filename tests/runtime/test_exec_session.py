@@ -38,7 +38,16 @@ def test_session_stdin_stdout_stderr_and_exit_code(
     async def main(rt: Runtime) -> None:
         rc = await rt.start(launch(make_pod(), shell("echo ready > /tmp/mark; exec sleep 600"), pod_ip))
         session = await rc.open_session(
-            ["sh", "-c", "cat /tmp/mark; tr a-z A-Z; echo oops >&2; exit 3"], stdin=True, tty=False
+            # The container writes the mark once its shell runs, maybe after the session starts:
+            # wait for it (bounded: 10 s).
+            [
+                "sh",
+                "-c",
+                "for i in $(seq 200); do [ -s /tmp/mark ] && break; sleep 0.05; done;"
+                " cat /tmp/mark; tr a-z A-Z; echo oops >&2; exit 3",
+            ],
+            stdin=True,
+            tty=False,
         )
         chunks, sink = collector()
         runner = asyncio.ensure_future(session.run(sink))
