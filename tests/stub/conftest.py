@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from .inprocess import Running
+
 PORT_LINE = re.compile(r"^port:\s+(\d+)$", re.MULTILINE)
 START_TIMEOUT = 20.0
 
@@ -137,3 +139,21 @@ def start_stub(tmp_path: Path) -> Iterator[Any]:
     finally:
         for stub in started:
             stub.stop()
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Any]:
+    """Stub servers in this test's process (tests/stub/inprocess.py), each with its own root,
+    stopped at the end: `start("--proxy-all", URL)`."""
+    running: list[Running] = []
+
+    def factory(*args: str) -> Running:
+        server = Running(tmp_path / f"root{len(running)}", *args)
+        running.append(server)
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in running:
+            server.stop()

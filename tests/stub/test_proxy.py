@@ -9,7 +9,6 @@ import http.client
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +17,6 @@ import pytest
 from podlab.stub.proxy.forward import outgoing, proxy_url
 
 from .inprocess import Running
-
-
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[Any]:
-    running: list[Running] = []
-
-    def factory(*args: str) -> Running:
-        server = Running(tmp_path / f"root{len(running)}", *args)
-        running.append(server)
-        return server
-
-    try:
-        yield factory
-    finally:
-        for server in running:
-            server.stop()
 
 
 @pytest.fixture

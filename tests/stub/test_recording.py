@@ -11,7 +11,6 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +23,6 @@ from .inprocess import Running
 
 JAR = Path("/tmp/node_modules/wiremock/build/wiremock-standalone-3.13.2.jar")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[Any]:
-    running: list[Running] = []
-
-    def factory(*args: str) -> Running:
-        server = Running(tmp_path / f"root{len(running)}", *args)
-        running.append(server)
-        return server
-
-    try:
-        yield factory
-    finally:
-        for server in running:
-            server.stop()
 
 
 TARGET_STUBS = [
