@@ -7,6 +7,7 @@ Real runtime, real bubblewrap, real busybox and debian-image pods; the node runs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -299,16 +300,26 @@ def _nobody_python() -> tuple[str, list[str]]:
     return python, pythonpath
 
 
-def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
-    python, pythonpath = _nobody_python()
-    base = Path(tempfile.mkdtemp(prefix="podlab-nobody-", dir="/tmp"))
+@contextlib.contextmanager
+def _nobody_workspace(prefix: str, driver_text: str) -> Iterator[tuple[Path, Path, Path]]:
+    """A directory nobody can enter (removed after), with a home nobody owns and the driver
+    script: (base, home, driver)."""
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     try:
         os.chmod(base, 0o755)
         home = base / "home"
         home.mkdir()
         os.chown(home, 65534, 65534)
         driver = base / "driver.py"
-        driver.write_text(NOBODY_DRIVER)
+        driver.write_text(driver_text)
+        yield base, home, driver
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
+    python, pythonpath = _nobody_python()
+    with _nobody_workspace("podlab-nobody-", NOBODY_DRIVER) as (_, home, driver):
         script = (
             "id -u; cat /proc/self/uid_map; grep -E '^(CapEff|Seccomp):' /proc/self/status; "
             "mknod /tmp/sda b 8 0; mount -t tmpfs none /mnt; "
@@ -332,8 +343,6 @@ def test_node_run_by_an_ordinary_user(pod_ip: str) -> None:
         # What the container wrote belongs to nobody on the host.
         written = list((home / "sandbox").rglob("mine"))
         assert len(written) == 1 and written[0].stat().st_uid == 65534
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 # Runs as nobody: the pod network a rootless node makes, and a container serving port 80 in it.
@@ -433,19 +442,10 @@ NOBODY_WIREMOCK_DRIVER = textwrap.dedent(
 
 def test_built_in_python_image_when_dependencies_come_from_pythonpath(pod_ip: str) -> None:
     python, pythonpath = _nobody_python()
-    base = Path(tempfile.mkdtemp(prefix="podlab-nobody-wm-", dir="/tmp"))
-    try:
-        os.chmod(base, 0o755)
-        home = base / "home"
-        home.mkdir()
-        os.chown(home, 65534, 65534)
-        driver = base / "driver.py"
-        driver.write_text(NOBODY_WIREMOCK_DRIVER)
+    with _nobody_workspace("podlab-nobody-wm-", NOBODY_WIREMOCK_DRIVER) as (base, home, driver):
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ":".join(pythonpath), "HOME": str(home)}
         done = _as_nobody([python, str(driver), str(home), pod_ip], env=env, cwd=base)
         assert done.returncode == 0, done.stderr
         out = json.loads(done.stdout)
         assert out["status"] == 200, out["log"]
         assert "No module named" not in out["log"]
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
