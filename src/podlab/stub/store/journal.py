@@ -409,10 +409,15 @@ class Journal:
         for event in self._events:
             yield event, None
         for block in reversed(self._blocks):
-            events = self._block_events(block)
-            for position in range(block.count - 1, block.head - 1, -1):
-                if position not in block.removed:
-                    yield events[position], (block, position)
+            for event, position in self._live_in(block):
+                yield event, (block, position)
+
+    def _live_in(self, block: _Block) -> Iterator[tuple[ServeEvent, int]]:
+        """A block's entries not removed since it spilled, newest first, with their positions."""
+        events = self._block_events(block)
+        for position in range(block.count - 1, block.head - 1, -1):
+            if position not in block.removed:
+                yield events[position], position
 
     def _forget(self, where: _Where, event: ServeEvent) -> None:
         if where is None:
@@ -452,10 +457,8 @@ class Journal:
             for block in blocks:
                 if not any(live is block for live in self._blocks):
                     continue  # dropped since the call: its offset may name another block now
-                events = self._block_events(block)
-                for position in range(block.count - 1, block.head - 1, -1):
-                    if position not in block.removed:
-                        yield events[position]
+                for event, _ in self._live_in(block):
+                    yield event
 
         return walk()
 
