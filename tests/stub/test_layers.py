@@ -9,7 +9,7 @@ import podlab.stub
 
 # Bottom to top. `options` (the parsed command line) is read by every layer that needs settings.
 LAYERS = [
-    {"jvm", "options"},
+    {"jvm", "options", "outbound"},
     {"matchers"},
     {"model"},
     {"matching"},

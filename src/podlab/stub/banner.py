@@ -55,6 +55,8 @@ def options_block(options: StubOptions, port: int, https_port: int = 0) -> str:
     if options.https_port is not None:
         rows.append(_row("https-port", https_port))
         rows.append(_row("https-keystore", keystore_label(options)))
+    if options.proxy_via is not None:
+        rows.append(_row("proxy-via", options.proxy_via.text))
     if options.proxy_all is not None:  # CommandLineOptions.toString prints these with it only
         rows.append(_row("proxy-all", options.proxy_all))
         rows.append(_row("preserve-host-header", options.preserve_host_header))

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from podlab.httpcore import Limits
+
+if TYPE_CHECKING:  # parsed only when the options are given: start-up imports neither
+    from podlab.stub.outbound.route import Route
+    from podlab.stub.outbound.targets import TargetRules
+    from podlab.stub.outbound.via import ProxyVia
 
 WIREMOCK_VERSIONS = {3: "3.13.2", 2: "2.35.1"}
 
@@ -164,6 +170,10 @@ class StubOptions:
     record_mappings: bool = False
     enable_browser_proxying: bool = False  # absolute-form requests no stub matches are forwarded
     trust_all_proxy_targets: bool = False  # browser proxying: do not verify HTTPS targets
+    proxy_via: ProxyVia | None = None  # --proxy-via: proxied requests and webhooks go through it
+    allow_proxy_targets: str | None = None  # the raw lists; proxy_rules holds them parsed
+    deny_proxy_targets: str | None = None
+    proxy_rules: TargetRules | None = None  # None: every target may be reached
     disable_http2_plain: bool = False  # h2c off on the HTTP port
     disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
     match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
@@ -175,6 +185,17 @@ class StubOptions:
     @property
     def wiremock_version(self) -> str:
         return WIREMOCK_VERSIONS[self.compat]
+
+    @property
+    def route(self) -> Route | None:
+        """How proxying and webhooks reach their targets (rules, then the via proxy); None
+        when neither option is given (straight to the target, nothing more imported)."""
+        if self.proxy_rules is None and self.proxy_via is None:
+            return None
+        from podlab.stub.outbound.route import Route
+        from podlab.stub.outbound.targets import TargetRules
+
+        return Route(self.proxy_rules or TargetRules(), self.proxy_via)
 
     @property
     def limits(self) -> Limits:
@@ -312,6 +333,15 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 opts.proxy_all = text
             case "proxy-timeout":
                 opts.proxy_timeout_ms = _int(name, text, minimum=1)
+            case "proxy-via":
+                from podlab.stub.outbound.via import ProxyVia, ProxyViaError
+
+                try:
+                    opts.proxy_via = ProxyVia.parse(text)
+                except ProxyViaError as exc:
+                    raise OptionsError(f"--proxy-via: {exc}") from None
+            case "allow-proxy-targets" | "deny-proxy-targets":
+                setattr(opts, name.replace("-", "_"), text)
             case "match-headers":
                 opts.match_headers = tuple(h.strip() for h in text.split(",") if h.strip())
             case "help":
@@ -324,6 +354,15 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 setattr(opts, name.replace("-", "_"), True)
             case _:
                 opts.ignored[name] = value
+    if opts.allow_proxy_targets is not None or opts.deny_proxy_targets is not None:
+        from podlab.stub.outbound.targets import TargetRuleError, TargetRules
+
+        for option, value in (("allow", opts.allow_proxy_targets), ("deny", opts.deny_proxy_targets)):
+            try:
+                TargetRules.parse(value if option == "allow" else None, value if option == "deny" else None)
+            except TargetRuleError as exc:
+                raise OptionsError(f"--{option}-proxy-targets: {exc}") from None
+        opts.proxy_rules = TargetRules.parse(opts.allow_proxy_targets, opts.deny_proxy_targets)
     if opts.disable_http:
         if "port" in raw:  # WireMock's IllegalArgumentException, word for word
             raise OptionsError("The HTTP listener can't have a port set and be disabled at the same time")
@@ -383,6 +422,11 @@ A WireMock-compatible stub server. It takes WireMock's standalone options; the c
   --preserve-host-header          Send the caller's Host to proxy targets (default: the target's)
   --preserve-user-agent-proxy-header  Send the caller's User-Agent to proxy targets
   --proxy-timeout <ms>            Give up on a proxy target after this long (default 300000)
+  --proxy-via <host:port>         Send proxied requests and webhooks through this HTTP proxy
+                                  (http://user:password@host:port for one asking credentials)
+  --allow-proxy-targets <list>    Comma-separated IPv4 addresses, ranges (a-b) and host name
+                                  wildcards (*.example.com) proxying and webhooks may reach
+  --deny-proxy-targets <list>     The same, refused (applied after the allowed list)
   --enable-browser-proxying       Forward absolute-form (proxy) requests no stub matches to
                                   their target; CONNECT is answered with a certificate for
                                   the host from a CA made at start

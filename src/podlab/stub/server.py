@@ -44,7 +44,7 @@ class StubServer:
         self.https_port = 0  # the HTTPS port (0 without --https-port)
         self._server: Server | None = None
         self._https_server: Server | None = None
-        self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose)
+        self.webhooks = WebhookSender(self.out, self.err, verbose=options.verbose, route=options.route)
         self._serving = Serving(options, self.state, self.out, self.err, webhooks=self.webhooks)
         if options.record_mappings:
             from podlab.stub.recording.live import LiveRecorder

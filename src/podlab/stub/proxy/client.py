@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import h11
 
+from podlab.stub.outbound.route import Route, TargetDenied, TunnelRefused, open_route
+
 _READ = 65536
 MAX_IDLE_PER_ORIGIN = 8  # bounded: idle connections beyond this are closed
 # What the JVM says of a certificate it cannot chain to a trusted one (seen on the jar).
@@ -24,6 +26,10 @@ PKIX_FAILURE = (
     "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: "
     "unable to find valid certification path to requested target"
 )
+
+
+class ProxyDenied(Exception):
+    """The target rules (`--allow-proxy-targets`/`--deny-proxy-targets`) refuse the target."""
 
 
 class ProxyFailure(Exception):
@@ -79,8 +85,9 @@ class _Conn:
 class ProxyClient:
     """Sends requests to proxy targets, reusing idle keep-alive connections per origin."""
 
-    def __init__(self, *, timeout: float, verify: bool = False) -> None:
+    def __init__(self, *, timeout: float, verify: bool = False, route: Route | None = None) -> None:
         self.timeout = timeout
+        self.route = route or Route()
         self._idle: dict[Origin, list[_Conn]] = {}
         # The reverse proxy (proxyBaseUrl) trusts any target certificate, as WireMock's does
         # (its reverse proxy client is built with trust-all): stubs proxy to test hosts with test
@@ -91,7 +98,19 @@ class ProxyClient:
             self._tls.verify_mode = ssl.CERT_NONE
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> Reply:
+        reply = await self._send(method, url, headers, body)
+        via = self.route.via
+        if reply.status == 407 and via is not None and via.authorization is not None:
+            # The via proxy asks for credentials: Apache's client answers the challenge once.
+            reply = await self._send(
+                method, url, [*headers, ("Proxy-Authorization", via.authorization)], body
+            )
+        return reply
+
+    async def _send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> Reply:
         origin, target = origin_of(url)
+        if self.route.absolute_form and origin.scheme == "http":
+            target = origin.text + target  # through --proxy-via: the absolute URL
         try:
             async with asyncio.timeout(self.timeout):
                 conn = self._take_idle(origin)
@@ -112,23 +131,26 @@ class ProxyClient:
             raise ProxyFailure(PKIX_FAILURE, kind="SSL") from None
         except ssl.SSLError as exc:
             raise ProxyFailure(exc.reason or str(exc), kind="SSL") from None
+        except TargetDenied:
+            raise ProxyDenied(origin.host) from None
 
     async def _connect(self, origin: Origin) -> _Conn:
-        context = self._tls if origin.scheme == "https" else None
+        via = self.route.via
+        peer = f"http://{via.host}:{via.port}" if via is not None else origin.text
         try:
-            reader, writer = await asyncio.open_connection(
-                origin.host, origin.port, ssl=context, server_hostname=origin.host if context else None
-            )
+            opened = await open_route(self.route, origin.scheme, origin.host, origin.port, self._tls)
         except ConnectionRefusedError:
-            raise ProxyFailure(f"Connect to {origin.text} failed: Connection refused") from None
+            raise ProxyFailure(f"Connect to {peer} failed: Connection refused") from None
+        except TunnelRefused as exc:
+            raise ProxyFailure(str(exc)) from None
         except ssl.SSLError:
             raise
         except socket.gaierror:
             # java.net.UnknownHostException's message
-            raise ProxyFailure(f"{origin.host}: Name or service not known") from None
+            raise ProxyFailure(f"{via.host if via else origin.host}: Name or service not known") from None
         except OSError as exc:
-            raise ProxyFailure(f"Connect to {origin.text} failed: {exc.strerror or exc}") from None
-        return _Conn(reader, writer)
+            raise ProxyFailure(f"Connect to {peer} failed: {exc.strerror or exc}") from None
+        return _Conn(opened.reader, opened.writer)
 
     def _take_idle(self, origin: Origin) -> _Conn | None:
         pool = self._idle.get(origin)

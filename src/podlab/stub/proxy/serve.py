@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from podlab.httpcore import Request
 from podlab.stub.options import StubOptions
-from podlab.stub.proxy.client import ProxyClient, ProxyFailure
+from podlab.stub.outbound.targets import DENIED_PROXY
+from podlab.stub.proxy.client import ProxyClient, ProxyDenied, ProxyFailure
 from podlab.stub.proxy.forward import answer_headers, failure_body, outgoing, proxy_url
 from podlab.stub.serve.render import ResponsePlan, delay_ms, dribble_of
 
@@ -37,6 +38,8 @@ async def proxied_plan(
     )
     try:
         reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
+    except ProxyDenied:
+        return denied_plan()
     except ProxyFailure as exc:
         return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
     except ValueError as exc:  # not an absolute http(s) URL: java.net.URI refuses it the same way
@@ -66,6 +69,8 @@ async def browser_proxied_plan(request: Request, client: ProxyClient, options: S
     )
     try:
         reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
+    except ProxyDenied:
+        return denied_plan()
     except ProxyFailure as exc:
         return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
     except ValueError as exc:
@@ -75,4 +80,11 @@ async def browser_proxied_plan(request: Request, client: ProxyClient, options: S
         headers=answer_headers(reply.headers, {}, stub_cors=options.enable_stub_cors),
         body=reply.body,
         from_proxy=True,
+    )
+
+
+def denied_plan() -> ResponsePlan:
+    """WireMock's answer when the target rules refuse the target (ProxyResponseRenderer)."""
+    return ResponsePlan(
+        status=500, headers=[("Content-Type", "text/plain")], body=DENIED_PROXY.encode(), proxy_failed=True
     )

@@ -70,7 +70,7 @@ class Serving:
         if self.proxy is None:
             from podlab.stub.proxy.client import ProxyClient
 
-            self.proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0)
+            self.proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0, route=self.options.route)
         return self.proxy
 
     def browser_proxy_client(self) -> ProxyClient:
@@ -78,7 +78,9 @@ class Serving:
             from podlab.stub.proxy.client import ProxyClient
 
             verify = not self.options.trust_all_proxy_targets
-            self.browser_proxy = ProxyClient(timeout=self.options.proxy_timeout_ms / 1000.0, verify=verify)
+            self.browser_proxy = ProxyClient(
+                timeout=self.options.proxy_timeout_ms / 1000.0, verify=verify, route=self.options.route
+            )
         return self.browser_proxy
 
 

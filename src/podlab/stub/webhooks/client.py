@@ -12,9 +12,13 @@ import asyncio
 import contextlib
 import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import h11
+
+if TYPE_CHECKING:
+    from podlab.stub.outbound.route import Route
 
 _READ = 65536
 MAX_BODY = 1 << 20  # the log shows the target's answer; a megabyte is plenty
@@ -22,6 +26,10 @@ MAX_BODY = 1 << 20  # the log shows the target's answer; a megabyte is plenty
 
 class WebhookError(Exception):
     """The request failed; `str()` is the exception line WireMock's log shows."""
+
+
+class WebhookDenied(Exception):
+    """The proxy target rules refuse the webhook's target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +45,10 @@ async def send_request(
     body: bytes | None,
     *,
     timeout: float,
+    route: Route | None = None,
 ) -> WebhookReply:
-    """Send one request and read the whole answer; raises WebhookError."""
+    """Send one request and read the whole answer (through `route`: the proxy target rules and
+    --proxy-via); raises WebhookError or WebhookDenied."""
     parts = urlsplit(url)
     secure = parts.scheme.lower() == "https"
     host = parts.hostname or ""
@@ -52,9 +62,16 @@ async def send_request(
     if body is not None:
         sent.append(("Content-Length", str(len(body))))
     sent.append(("Connection", "close"))  # one request per connection: nothing to pool
+    if route is not None and route.absolute_form and not secure:
+        target = origin + target  # through --proxy-via: the absolute URL
     try:
         async with asyncio.timeout(timeout):
-            return await _exchange(host, port, secure, method, target, sent, body)
+            reply = await _exchange(route, host, port, secure, method, target, sent, body)
+            authorization = route.via.authorization if route is not None and route.via is not None else None
+            if reply.status == 407 and authorization is not None:  # the via proxy's challenge, answered once
+                sent.insert(1, ("Proxy-Authorization", authorization))
+                reply = await _exchange(route, host, port, secure, method, target, sent, body)
+            return reply
     except TimeoutError:
         raise WebhookError("java.net.SocketTimeoutException: Read timed out") from None
     except ConnectionRefusedError:
@@ -69,6 +86,7 @@ async def send_request(
 
 
 async def _exchange(
+    route: Route | None,
     host: str,
     port: int,
     secure: bool,
@@ -78,7 +96,16 @@ async def _exchange(
     body: bytes | None,
 ) -> WebhookReply:
     context = ssl.create_default_context() if secure else None
-    reader, writer = await asyncio.open_connection(host, port, ssl=context)
+    if route is None:
+        reader, writer = await asyncio.open_connection(host, port, ssl=context)
+    else:
+        from podlab.stub.outbound.route import TargetDenied, open_route
+
+        try:
+            opened = await open_route(route, "https" if secure else "http", host, port, context)
+        except TargetDenied:
+            raise WebhookDenied(host) from None
+        reader, writer = opened.reader, opened.writer
     try:
         conn = h11.Connection(h11.CLIENT)
         request = h11.Request(method=method, target=target, headers=headers)

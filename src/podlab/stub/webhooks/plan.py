@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.stub.model import StubMapping
@@ -46,6 +46,8 @@ class WebhookCall:
     headers: tuple[tuple[str, str], ...]
     body: bytes | None
     delay_ms: float
+    # The stub's name, else its id: what a refusal is logged with (not part of the request).
+    stub: str = field(default="<no name or id>", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +174,10 @@ def _build(
             raise _Refused(f"Illegal base64 character: {exc}") from None
     if method not in _ENTITY_METHODS:
         body = None
-    return WebhookCall(method, url, tuple(sent), body, delay_ms)
+    label = (
+        stub.name if stub.name is not None else (str(stub.id) if stub.id is not None else "<no name or id>")
+    )
+    return WebhookCall(method, url, tuple(sent), body, delay_ms, label)
 
 
 def _check_uri(url: str) -> None:

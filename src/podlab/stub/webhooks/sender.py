@@ -4,7 +4,9 @@ Log lines are WireMock 3.13.2's (Webhooks.java, seen on the jar): on success, at
 (stdout, printed only with --verbose) "Webhook POST request to <url> returned status 200", an
 empty line and the target's body; a failure to send, at error level (stderr, always)
 "Failed to fire webhook POST <url>" and the exception; a webhook that cannot be built
-"Exception thrown while configuring webhook" and the exception. WireMock then prints the stack
+"Exception thrown while configuring webhook" and the exception; a target the proxy target rules
+refuse "The target webhook address <url> specified by stub <name or id> is denied in WireMock's
+configuration." (Webhooks.java). WireMock then prints the stack
 trace, which has no Python equivalent worth copying.
 """
 
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from podlab.stub.report.verbose_log import notifier_line
 
 if TYPE_CHECKING:
+    from podlab.stub.outbound.route import Route
     from podlab.stub.webhooks.plan import WebhookCall, WebhookDecision
 
 # Apache HttpClient in WireMock gives up on a silent target eventually; a webhook task should too.
@@ -28,8 +31,17 @@ class WebhookSender:
     """Owns the webhook tasks (a strong reference each, dropped when done) so they are never
     garbage-collected mid-flight and `aclose()` can cancel what is left."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, verbose: bool, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        verbose: bool,
+        timeout: float = DEFAULT_TIMEOUT,
+        route: Route | None = None,
+    ) -> None:
         self.out, self.err, self.verbose, self.timeout = out, err, verbose, timeout
+        self.route = route  # --proxy-via and the proxy target rules apply to webhooks too
         self._tasks: set[asyncio.Task[None]] = set()
 
     def dispatch(self, decisions: Iterable[WebhookDecision]) -> None:
@@ -64,10 +76,23 @@ class WebhookSender:
         # Yield once even without a delay, so the response is handed to the connection first,
         # as WireMock fires from its scheduled executor after the serve event completes.
         await asyncio.sleep(call.delay_ms / 1000.0 if call.delay_ms > 0 else 0)
-        from podlab.stub.webhooks.client import WebhookError, send_request  # h11: on first webhook
+        from podlab.stub.webhooks.client import (  # h11: on first webhook
+            WebhookDenied,
+            WebhookError,
+            send_request,
+        )
 
         try:
-            reply = await send_request(call.method, call.url, call.headers, call.body, timeout=self.timeout)
+            reply = await send_request(
+                call.method, call.url, call.headers, call.body, timeout=self.timeout, route=self.route
+            )
+        except WebhookDenied:
+            self._log(
+                self.err,
+                f"The target webhook address {call.url} specified by stub {call.stub} is denied in "
+                "WireMock's configuration.",
+            )
+            return
         except WebhookError as exc:
             self._log(self.err, f"Failed to fire webhook {call.method} {call.url}\n{exc}")
             return
