@@ -4,6 +4,7 @@ the plan without I/O, then a real server and a real target on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json
 import random
@@ -389,3 +390,67 @@ def test_stop_cancels_pending_webhooks(tmp_path: Path) -> None:
         assert server.webhooks.pending == 1
 
     run_with_server(tmp_path, scenario)
+
+
+def test_the_journal_shows_each_webhook_request_as_the_jar_does(start: Any) -> None:
+    """Recorded on 3.13.2 with this stub: each webhook about to be sent is a WEBHOOK_REQUEST
+    subEvent (a LoggedRequest without client IP, cookies or protocol), one that cannot be built
+    an ERROR, in the order decided: postServeActions first."""
+    target = start()  # answers 404 to the webhooks: only the journal of `server` matters here
+    server = start()
+    server.json(
+        "POST",
+        "/__admin/mappings",
+        {
+            "request": {"url": "/go", "method": "PUT"},
+            "response": {"status": 200},
+            "postServeActions": [
+                {
+                    "name": "webhook",
+                    "parameters": {
+                        "method": "POST",
+                        "url": f"http://localhost:{target.server.port}/t/hello?a=b&c",
+                        "headers": {"Content-Type": "application/json", "X-M": ["1", "2"]},
+                        "body": '{"k": 1}',
+                    },
+                }
+            ],
+            "serveEventListeners": [
+                {"name": "webhook", "parameters": {"method": "POST"}},
+                {"name": "webhook", "parameters": {"url": f"{target.base}/t/b64", "base64Body": "AAEC"}},
+            ],
+        },
+    )
+    assert server.call("PUT", "/go", b"payload")[0] == 200
+    (event,) = server.json("GET", "/__admin/requests")["requests"]
+    first, error, second = event["subEvents"]
+    for sub in (first, second):
+        assert sub["type"] == "WEBHOOK_REQUEST" and sub["timeOffsetNanos"] == 0
+        assert isinstance(sub["data"].pop("loggedDate"), int) and sub["data"].pop(
+            "loggedDateString"
+        ).endswith("Z")
+    assert list(first["data"]) == [
+        "url", "absoluteUrl", "method", "headers", "browserProxyRequest", "bodyAsBase64", "body",
+        "scheme", "host", "port", "queryParams", "formParams",
+    ]  # fmt: skip
+    assert first["data"] == {
+        "url": "/t/hello?a=b&c",
+        "absoluteUrl": f"http://localhost:{target.server.port}/t/hello?a=b&c",
+        "method": "POST",
+        "headers": {"Content-Type": "application/json", "X-M": ["1", "2"]},
+        "browserProxyRequest": False,
+        "bodyAsBase64": base64.b64encode(b'{"k": 1}').decode(),
+        "body": '{"k": 1}',
+        "scheme": "http",
+        "host": "localhost",
+        "port": target.server.port,
+        "queryParams": {"a": {"key": "a", "values": ["b"]}, "c": {"key": "c", "values": [""]}},
+        "formParams": {},
+    }
+    assert error == {
+        "type": "ERROR",
+        "data": {"message": "Exception thrown while configuring webhook: url' not present"},
+    }
+    # A GET carries no body, so none is journalled (base64Body is dropped as the jar drops it).
+    assert second["data"]["method"] == "GET" and "body" not in second["data"]
+    assert second["data"]["url"] == "/t/b64" and second["data"]["headers"] == {}

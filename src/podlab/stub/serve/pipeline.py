@@ -157,16 +157,18 @@ async def serve_stub(
             shown_headers,
         )
         write_log(serving.out, message)
-    if state.journal.enabled:
-        event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started)
-        state.journal.add(event)
     # Decided now, from the request and stub as served; sent once the answer is on its way.
     hooks: list[WebhookDecision] = []
+    sub_events: list[dict[str, Any]] = []
     if stub.post_serve_actions or stub.serve_event_listeners:  # webhooks.plan.has_listeners, inlined
         # Imported here: webhooks.plan pulls in the templating engine, which start-up does not need.
-        from podlab.stub.webhooks.plan import plan_webhooks
+        from podlab.stub.webhooks.plan import plan_webhooks, webhook_sub_events
 
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
+        sub_events = webhook_sub_events(hooks, datetime.now(UTC))
+    if state.journal.enabled:
+        event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started, sub_events)
+        state.journal.add(event)
     if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
         serving.recorder.record(logged, plan)
     response = await answer(plan, request, connection, options)
@@ -369,6 +371,7 @@ def served_event(
     stub_json: dict[str, Any],
     stub_id: str | None,
     started: float,
+    sub_events: list[dict[str, Any]] | None = None,
 ) -> ServeEvent:
     elapsed = int((time.monotonic() - started) * 1000)
     return ServeEvent(
@@ -381,6 +384,7 @@ def served_event(
         stub_mapping=stub_json,
         stub_id=stub_id,
         timing=_timing(int(plan.delay_ms), elapsed),
+        sub_events=sub_events or [],
     )
 
 

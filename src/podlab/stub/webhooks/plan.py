@@ -21,10 +21,13 @@ import base64
 import binascii
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from podlab.stub.model import StubMapping
 from podlab.stub.model.delays import sample_delay_ms
+from podlab.stub.model.ids import random_uuid
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.templating import TemplateError, TemplateModel, render_response_template
 from podlab.stub.templating.engine import MISSING
@@ -112,6 +115,49 @@ def plan_webhooks(
         _one(e.get("parameters") or {}, request, stub, rng) for e in listeners if e.get("name") == WEBHOOK
     ]
     return out
+
+
+# The keys of the LoggedRequest WireMock journals for a webhook it is about to send (no client
+# IP, cookies or protocol: it is built from the outgoing request, not from a connection).
+_SENT_KEYS = frozenset(
+    {"url", "absoluteUrl", "method", "headers", "browserProxyRequest", "loggedDate", "loggedDateString"}
+)
+
+
+def webhook_sub_events(decisions: list[WebhookDecision], now: datetime) -> list[dict[str, Any]]:
+    """The serve event's subEvents for these decisions, as 3.13.2 journals them (seen on the
+    jar): a `WEBHOOK_REQUEST` with the request about to be sent, or an `ERROR` for a webhook that
+    could not be built, in the order decided. What happens later (the target's answer, a failure
+    to send) WireMock adds from its sender thread, and whether a journal read sees it depends on
+    timing there; podlab logs it and leaves the journal alone."""
+    events: list[dict[str, Any]] = []
+    for decision in decisions:
+        if isinstance(decision, WebhookCall):
+            parts = urlsplit(decision.url)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            sent = LoggedRequest(
+                id=random_uuid(),
+                method=decision.method,
+                url=path,
+                absolute_url=decision.url,
+                client_ip="",
+                protocol="",
+                headers=list(decision.headers),
+                body=decision.body or b"",
+                logged_at=now,
+                given_keys=_SENT_KEYS if decision.body is None else _SENT_KEYS | {"body"},
+            )
+            events.append({"type": "WEBHOOK_REQUEST", "timeOffsetNanos": 0, "data": sent.to_json()})
+        elif isinstance(decision, WebhookRefused):
+            # SubEvent.error: no time offset; the exception's message without its class.
+            message = decision.error.partition(": ")[2]
+            events.append(
+                {
+                    "type": "ERROR",
+                    "data": {"message": f"Exception thrown while configuring webhook: {message}"},
+                }
+            )
+    return events
 
 
 def _one(
