@@ -28,7 +28,8 @@ runpy.run_module("podlab.stub", run_name="__main__", alter_sys=True)
 # Imported on need only: TLS certificates (--https-port, browser proxying), HTTP/2 (a connection
 # that speaks it), XML, JSON schema, date parsing, near-miss ranking (a first unmatched request),
 # click (`podlab stub`, not `python -m`), the journal's spill file and pickle (a long journal),
-# gzip (a gzip-accepting client), templating (a templated response).
+# gzip (a gzip-accepting client), templating (a templated response), JSON and XML matchers (a
+# stub that uses one).
 NOT_AT_START = (
     "cryptography",
     "h2",
@@ -46,6 +47,13 @@ NOT_AT_START = (
     "gzip",
     "podlab.stub.templating",
     "podlab.stub.report.not_matched",
+    # the document matchers (matchers/parse.py loads them with the first stub that uses one)
+    "podlab.stub.matchers.json_equal",
+    "podlab.stub.matchers.json_path_pattern",
+    "podlab.stub.matchers.jsonpath",
+    "podlab.stub.matchers.json_schema",
+    "podlab.stub.matchers.xml_equal",
+    "podlab.stub.matchers.xpath",
 )
 
 REFERENCE_STUB = {
