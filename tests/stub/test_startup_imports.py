@@ -28,8 +28,7 @@ runpy.run_module("podlab.stub", run_name="__main__", alter_sys=True)
 # Imported on need only: TLS certificates (--https-port, browser proxying), HTTP/2 (a connection
 # that speaks it), XML, JSON schema, date parsing, near-miss ranking (a first unmatched request),
 # click (`podlab stub`, not `python -m`), the journal's spill file and pickle (a long journal),
-# gzip (a gzip-accepting client), templating (a templated response), JSON and XML matchers (a
-# stub that uses one).
+# templating (a templated response), JSON and XML matchers (a stub that uses one).
 NOT_AT_START = (
     "cryptography",
     "h2",
@@ -44,7 +43,6 @@ NOT_AT_START = (
     "click",
     "tempfile",
     "pickle",
-    "gzip",
     "podlab.stub.templating",
     "podlab.stub.report.not_matched",
     # the document matchers (matchers/parse.py loads them with the first stub that uses one)

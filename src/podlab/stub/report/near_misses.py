@@ -213,9 +213,9 @@ class NearMissIndex:
     ) -> list[NearMiss]:
         """`near_misses(stubs, req, ...)`, scoring at most MAX_SCORED stubs."""
         weight_sum = _WEIGHT_SUM.get(compat, 39.0)
-        # (bound, position) streams, each ascending, merged lazily: scoring stops after a few
-        # stubs, so the thousands of bounds behind them are never built or sorted (that was
-        # most of an unmatched request's cost with 1,000 stubs).
+        # (bound, position) streams, each ascending, merged lazily: only the MAX_SCORED nearest
+        # bounds are made, not one per stub, nor sorted all together (building and sorting them
+        # all was most of an unmatched request's cost with 1,000 stubs).
         streams: list[Iterable[tuple[float, int]]]
         if self._serving is not None and self._regex_urls:
             # Regex URLs the serving index rules out miss on the URL: bound 10 / 39 (class doc);
@@ -230,9 +230,11 @@ class NearMissIndex:
             streams = [[(0.0, position) for position in self.others[:MAX_SCORED]]]
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
             streams.append(self._bounded_cached(name, group, target, weight_sum))
-        candidates = heapq.merge(*streams) if len(streams) > 1 else iter(streams[0])
+        # The MAX_SCORED smallest bounds, ascending (so the sort below is one pass).
+        candidates = list(itertools.islice(heapq.merge(*streams), MAX_SCORED))
+        candidates.sort()
         best: list[tuple[float, int, MatchResult]] = []  # (distance, position), nearest first
-        for bound, position in itertools.islice(candidates, MAX_SCORED):
+        for bound, position in candidates[:MAX_SCORED]:
             if len(best) >= limit and (bound, position) > best[limit - 1][:2]:
                 break  # nothing left can beat or tie the `limit` nearest
             result = self.stubs[position].request.match(req, compat=compat)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import math
 import random
 from collections.abc import AsyncIterator
@@ -156,8 +157,6 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
         return
     if any(name.lower() == "content-encoding" for name, _ in plan.headers):
         return
-    import gzip  # on the first gzip-accepting client: start-up time
-
     plan.body = gzip.compress(plan.body, mtime=0)
     # A length the headers carry (a proxied answer's) was the plain body's: the core frames it.
     plan.headers = [(n, v) for n, v in plan.headers if n.lower() != "content-length"]
