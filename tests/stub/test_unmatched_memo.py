@@ -18,7 +18,7 @@ from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
 from podlab.stub.report.near_misses import near_misses
 from podlab.stub.report.not_matched import render_not_matched
-from podlab.stub.report.unmatched_memo import UnmatchedMemo, reads_clock
+from podlab.stub.report.unmatched_memo import MAX_KEY_BYTES, UnmatchedMemo, reads_clock, request_key
 from podlab.stub.serve.pipeline import not_matched_report
 from podlab.stub.store.state import StubState
 
@@ -92,3 +92,14 @@ def test_a_server_reports_against_the_current_stubs_and_scenario_state(stub_serv
     assert stub_server.call("POST", "/__admin/mappings", nearer)[0] == 201
     changed = stub_server.call("GET", "/api/items")
     assert changed[0] == 404 and b"/api/itemz" in changed[2]
+
+
+def test_a_large_request_is_answered_but_not_remembered(tmp_path: Path) -> None:
+    state = StubState(StubOptions(root_dir=tmp_path))
+    state.add(StubMapping.from_json({"request": {"url": "/a", "method": "POST"}, "response": {}}))
+    small = request("POST", "/b")
+    large = request("POST", "/b")
+    large.headers.append(("X-Pad", "x" * (MAX_KEY_BYTES + 1)))
+    assert request_key(small) is not None and request_key(large) is None
+    for req in (small, large, large):
+        assert not_matched_report(req, state, 3) == fresh_report(state, req, 3)

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 # Request-pattern keys whose matchers read the clock, or run code podlab cannot see.
 CLOCK_KEYS = frozenset({"before", "after", "equalToDateTime", "customMatcher"})
-# Entries kept per memo (oldest dropped first), and the largest body remembered: a key holds
-# the body, and a large unmatched body is rarely sent twice.
+# Entries kept per memo (oldest dropped first), and the largest request remembered (URL, header
+# names and values, body): a key holds all of it (256 x 8 KiB at most, against a pod's memory
+# budget of ~10 MiB), and a large unmatched request is rarely sent twice.
 REMEMBERED = 256
-MAX_BODY_BYTES = 16 * 1024
+MAX_KEY_BYTES = 8 * 1024
 
 _MISSING = object()
 
@@ -45,7 +46,8 @@ def _has_clock_key(value: Any) -> bool:
 def request_key(req: LoggedRequest) -> Hashable | None:
     """Everything matching and the report read from a request (not its id or arrival time);
     None for a request not worth remembering."""
-    if len(req.body) > MAX_BODY_BYTES:
+    size = len(req.url) + len(req.body) + sum(len(name) + len(value) for name, value in req.headers)
+    if size > MAX_KEY_BYTES:
         return None
     return (
         req.method,
