@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("podlab.httpcore")
 
-PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 MAX_CONCURRENT_STREAMS = 128
 # Connection-specific header fields are not allowed in HTTP/2 (RFC 9113 §8.2.2).
 _CONNECTION_SPECIFIC = frozenset(

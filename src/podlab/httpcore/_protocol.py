@@ -17,13 +17,19 @@ import struct
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httptools
 
-from ._h2 import PREFACE, H2Session
 from ._limits import Limits
 from ._models import Request, Response
+
+if TYPE_CHECKING:
+    from ._h2 import H2Session
+
+# HTTP/2's connection preface (RFC 9113 3.4): known here, so that ._h2 and the h2 package are
+# imported only once a connection speaks HTTP/2 (start-up time of every server on httpcore).
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 log = logging.getLogger("podlab.httpcore")
 
@@ -669,6 +675,8 @@ class _HttpProtocol(asyncio.Protocol):
         return settings
 
     def _leave_http1(self) -> H2Session:
+        from ._h2 import H2Session  # on the first HTTP/2 connection: start-up time
+
         self._header_deadline = self._idle_deadline = None
         self._h2 = H2Session(self, self._handler, max_body_bytes=self._max_body_bytes)
         return self._h2

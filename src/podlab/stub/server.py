@@ -11,7 +11,7 @@ import ssl
 import sys
 import time
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from podlab.httpcore import Connection, Request, Response, Server, serve
 from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
@@ -19,7 +19,6 @@ from podlab.stub.banner import startup_text
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import absolute_target
 from podlab.stub.options import StubOptions
-from podlab.stub.proxy.mitm import Mitm
 from podlab.stub.report.verbose_log import admin_message, notifier_line
 from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serve_stub, write_log
@@ -28,6 +27,10 @@ from podlab.stub.store.state import StubState
 from podlab.stub.tls import server_context
 from podlab.stub.watcher import Watcher
 from podlab.stub.webhooks.sender import WebhookSender
+
+if TYPE_CHECKING:
+    # cryptography (~0.2 s of imports) only with browser proxying: see _ca_pem
+    from podlab.stub.proxy.mitm import Mitm
 
 ADMIN_PREFIX = "/__admin"
 

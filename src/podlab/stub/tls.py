@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,6 +188,8 @@ def _refuse_jks(option: str, path: Path, data: bytes) -> None:
 
 def _load_chain(context: ssl.SSLContext, material: KeyMaterial) -> None:
     # ssl loads keys from files only: write them to a private temporary directory, load, delete.
+    import tempfile  # only with --https-port: start-up time of a plain HTTP stub
+
     with tempfile.TemporaryDirectory(prefix="podlab-tls-") as tmp:
         cert_file, key_file = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
         cert_file.write_bytes(material.chain_pem)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.jackson import jackson_syntax_error
@@ -20,19 +20,6 @@ from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
 from podlab.stub.matchers.content import StringContent
 from podlab.stub.matchers.date_time import Clock, DateTimePattern, DateTimeSpecError, utc_now
 from podlab.stub.matchers.java_regex import JavaRegexError
-from podlab.stub.matchers.java_text import jackson_pretty
-from podlab.stub.matchers.json_equal import EqualToJson
-from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
-from podlab.stub.matchers.json_schema import (
-    DEFAULT_SCHEMA_VERSION,
-    SCHEMA_VERSIONS,
-    MatchesJsonSchema,
-)
-from podlab.stub.matchers.json_schema import (
-    validator_class as schema_validator_class,
-)
-from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
-from podlab.stub.matchers.lenient_json import parse_json, to_plain
 from podlab.stub.matchers.logical import And, Not, Or
 from podlab.stub.matchers.multi import HasExactly, Includes, SingleValue
 from podlab.stub.matchers.string import (
@@ -44,15 +31,60 @@ from podlab.stub.matchers.string import (
     EqualTo,
     Matches,
 )
-from podlab.stub.matchers.xml_equal import (
-    COMPARISON_TYPES,
-    NAMESPACE_AWARENESS,
-    EqualToXml,
-    XmlParseError,
-    parse_xml,
-    placeholders,
+
+if TYPE_CHECKING:  # at run time: _load_document_matchers
+    from podlab.stub.matchers.java_text import jackson_pretty
+    from podlab.stub.matchers.json_equal import EqualToJson
+    from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
+    from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
+    from podlab.stub.matchers.json_schema import validator_class as schema_validator_class
+    from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
+    from podlab.stub.matchers.lenient_json import parse_json, to_plain
+    from podlab.stub.matchers.xml_equal import (
+        COMPARISON_TYPES,
+        NAMESPACE_AWARENESS,
+        EqualToXml,
+        XmlParseError,
+        parse_xml,
+        placeholders,
+    )
+    from podlab.stub.matchers.xpath import MatchesXPath
+
+# The operators whose matchers live in modules loaded on first use (_load_document_matchers).
+DOCUMENT_OPERATORS = frozenset(
+    {"equalToJson", "equalToXml", "matchesJsonPath", "matchesXPath", "matchesJsonSchema"}
 )
-from podlab.stub.matchers.xpath import MatchesXPath
+_document_matchers_loaded = False
+
+
+def _load_document_matchers() -> None:
+    """Import the JSON, JSONPath, XML, XPath and JSON-schema matchers into this module's globals,
+    once: a stub set without them (the common case, and a wiremock pod's reference stub) does
+    not pay their ~25 ms of imports at start (tests/stub/test_startup_imports.py)."""
+    global _document_matchers_loaded
+    global COMPARISON_TYPES, DEFAULT_SCHEMA_VERSION, NAMESPACE_AWARENESS, SCHEMA_VERSIONS
+    global EqualToJson, EqualToXml, JsonPathError, MatchesJsonPath, MatchesJsonSchema, MatchesXPath
+    global XmlParseError, compile_path, jackson_pretty, parse_json, parse_xml, placeholders
+    global schema_validator_class, to_plain
+    from podlab.stub.matchers.java_text import jackson_pretty
+    from podlab.stub.matchers.json_equal import EqualToJson
+    from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
+    from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
+    from podlab.stub.matchers.json_schema import validator_class as schema_validator_class
+    from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
+    from podlab.stub.matchers.lenient_json import parse_json, to_plain
+    from podlab.stub.matchers.xml_equal import (
+        COMPARISON_TYPES,
+        NAMESPACE_AWARENESS,
+        EqualToXml,
+        XmlParseError,
+        parse_xml,
+        placeholders,
+    )
+    from podlab.stub.matchers.xpath import MatchesXPath
+
+    _document_matchers_loaded = True
+
 
 # StringValuePatternJsonDeserializer.PATTERNS (3.13), in lookup order of the stub's own keys
 STRING_OPERATORS = frozenset(
@@ -100,6 +132,8 @@ def parse_string_pattern(
     operator = next((key for key in obj if key in STRING_OPERATORS and (compat == 3 or key != "not")), None)
     if operator is None:
         raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
+    if operator in DOCUMENT_OPERATORS and not _document_matchers_loaded:
+        _load_document_matchers()
     try:
         return _build(operator, obj, pointer, clock, compat)
     except JavaRegexError as exc:

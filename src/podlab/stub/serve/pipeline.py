@@ -305,10 +305,14 @@ def not_matched_report(logged: LoggedRequest, state: StubState, compat: int) -> 
     scenario_state = None
     if nearest is not None and nearest.scenario_name is not None:
         scenario_state = state.scenarios.state(nearest.scenario_name)
-    # Imported on the first 404: the report's XML/JSON printers are not needed to start.
-    from podlab.stub.report.not_matched import render_not_matched
 
-    return render_not_matched(logged, nearest, scenario_state=scenario_state, compat=compat)
+    def render() -> str:
+        # Imported on the first 404: the report's XML/JSON printers are not needed to start.
+        from podlab.stub.report.not_matched import render_not_matched
+
+        return render_not_matched(logged, nearest, scenario_state=scenario_state, compat=compat)
+
+    return state.unmatched_memo().report(logged, nearest, scenario_state, compat, render)
 
 
 def not_matched_response(report: str, compat: int) -> Response:

@@ -7,8 +7,6 @@ import functools
 import gc
 import marshal
 import os
-import pickle
-import tempfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -165,6 +163,8 @@ def _encode_block(events: list[ServeEvent]) -> bytes:
     try:
         raw = b"m" + marshal.dumps((table, records))
     except ValueError:  # a value marshal cannot write (none in JSON-shaped data): pickle all
+        import pickle  # imported here, as it is almost never needed: start-up time
+
         raw = b"p" + pickle.dumps((table, records), protocol=5)
     return _compress(raw)
 
@@ -173,7 +173,12 @@ def _decode_block(data: bytes) -> list[ServeEvent]:
     from podlab.stub.model.request import LoggedRequest  # model imports nothing from the store
 
     raw = _decompress(data)
-    table, records = marshal.loads(raw[1:]) if raw[:1] == b"m" else pickle.loads(raw[1:])
+    if raw[:1] == b"m":
+        table, records = marshal.loads(raw[1:])
+    else:
+        import pickle
+
+        table, records = pickle.loads(raw[1:])
     events = []
     for record in records:
         (event_id, request_id, method, url, absolute_url, client_ip, protocol, headers, body, logged_at,
@@ -263,6 +268,8 @@ class _SpillStore:
 
     def append(self, data: bytes) -> int:
         if self._file is None and self._memory is None:
+            import tempfile  # on the first spill, not at start-up (it pulls shutil, lzma, bz2)
+
             try:
                 self._file = tempfile.TemporaryFile(prefix="podlab-journal-")  # noqa: SIM115 (lives with the journal)
             except OSError:

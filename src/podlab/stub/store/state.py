@@ -19,6 +19,7 @@ from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
 from podlab.stub.report.near_misses import NearMissIndex
+from podlab.stub.report.unmatched_memo import UnmatchedMemo
 from podlab.stub.store.files import FileRoot, MappingLoadError, mapping_file_name
 from podlab.stub.store.journal import Journal
 
@@ -63,6 +64,7 @@ class StubState:
         self._next_index = 0
         self._serving: ServingOrder | None = None  # built on demand, dropped on every change
         self._near_index: tuple[ServingOrder, NearMissIndex] | None = None  # for that serving order
+        self._memo: tuple[ServingOrder, UnmatchedMemo] | None = None  # for that serving order
         self.served_ids: set[str] = set()  # stubs some request has hit (GET /mappings/unmatched)
         self._json_cache: dict[str, dict[str, Any]] = {}
 
@@ -170,9 +172,19 @@ class StubState:
         misses = self._near_index[1].nearest(request, scenarios=self.scenarios, compat=self.options.compat)
         return [(miss.stub, miss.distance) for miss in misses]
 
+    def unmatched_memo(self) -> UnmatchedMemo:
+        """Nearest stubs and reports remembered for the current stubs (report.unmatched_memo)."""
+        serving = self.serving_order()
+        if self._memo is None or self._memo[0] is not serving:
+            self._memo = (serving, UnmatchedMemo(serving.stubs))
+        return self._memo[1]
+
     def nearest_stub(self, request: LoggedRequest) -> StubMapping | None:
-        misses = self.near_misses(request)
-        return misses[0][0] if misses else None
+        def compute() -> StubMapping | None:
+            misses = self.near_misses(request)
+            return misses[0][0] if misses else None
+
+        return self.unmatched_memo().nearest(request, compute)
 
     # scenarios ------------------------------------------------------------------------------
 
