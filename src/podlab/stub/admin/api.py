@@ -25,7 +25,8 @@ from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import body_warnings, match_result_json, near_misses_for_pattern
+from podlab.stub.report.body_warnings import body_warnings
+from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.journal import ServeEvent
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
