@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.report.body_warnings import body_warnings
@@ -251,3 +252,30 @@ def test_near_miss_sub_events(
         {"url": "/nm", "method": "POST", "headers": headers, "body": body or "", "absoluteUrl": "http://h/nm"}
     )
     assert body_warnings(stub.request, request) == expected
+
+
+# --- mapping errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("xml", "detail"),
+    [
+        # POST /__admin/mappings {"request": {"bodyPatterns": [{"equalToXml": X}]}, "response": {}}:
+        # the 422's detail, the same on the 3.13.2 and 2.35.1 jars
+        ("<a>", "XML document structures must start and end within the same entity.; line 1; column 4"),
+        ("<a><b>", "XML document structures must start and end within the same entity.; line 1; column 7"),
+        ("<a", "XML document structures must start and end within the same entity.; line 1; column 3"),
+        ("abc", "Content is not allowed in prolog.; line 1; column 1"),
+        (" abc", "Content is not allowed in prolog.; line 1; column 2"),
+        ("", "Premature end of file.; line 1; column 1"),
+        ("  ", "Premature end of file.; line 1; column 3"),
+    ],
+)
+@pytest.mark.parametrize("compat", [3, 2])
+def test_equal_to_xml_refused_in_xerces_words(xml: str, detail: str, compat: int) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        StubMapping.from_json(
+            {"request": {"bodyPatterns": [{"equalToXml": xml}]}, "response": {}}, compat=compat
+        )
+    assert caught.value.to_json()["errors"][0]["detail"] == detail
+    assert caught.value.to_json()["errors"][0]["source"] == {"pointer": "/request/bodyPatterns/0"}
