@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from podlab.stub.admin.api import BadInput, parse_json_body
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
@@ -279,3 +280,71 @@ def test_equal_to_xml_refused_in_xerces_words(xml: str, detail: str, compat: int
         )
     assert caught.value.to_json()["errors"][0]["detail"] == detail
     assert caught.value.to_json()["errors"][0]["source"] == {"pointer": "/request/bodyPatterns/0"}
+
+
+def _cut(detail_head: str, text: str, column: int) -> str:
+    return f'{detail_head}\n at [Source: (String)"{text}"; line: 1, column: {column}]'
+
+
+# POST /__admin/mappings with each text (a stub cut short) on the 3.13.2 jar: the 422's source
+# and detail. The bench/stub_fuzz.py seeds 1-6 cut mappings like these; the rest were sent by hand.
+CUT_SHORT: list[tuple[str, dict[str, str], str]] = [
+    ('{"request": {"meth', {"pointer": "/request"}, "Unexpected end-of-input in field name"),
+    (
+        '{"request": {"method": "GE',
+        {"pointer": "/request/method"},
+        "Unexpected end-of-input: was expecting closing quote for a string value",
+    ),
+    (
+        '{"request": {"method": ',
+        {"pointer": "/request"},
+        "Unexpected end-of-input within/between Object entries",
+    ),
+    (
+        '{"request": {"method": "GET",',
+        {"pointer": "/request"},
+        "Unexpected end-of-input within/between Object entries",
+    ),
+    (
+        '{"request": {"bodyPatterns": [{"equalTo": "a"},',
+        {"pointer": "/request/bodyPatterns"},
+        "Unexpected end-of-input within/between Array entries",
+    ),
+    (
+        '{"request": {',
+        {"pointer": "/request"},
+        'Unexpected end-of-input: expected close marker for Object (start marker at [Source: (String)"{"request": {"; line: 1, column: 13])',
+    ),
+    (
+        '{"request": {"bodyPatterns": [',
+        {"pointer": "/request/bodyPatterns"},
+        'Unexpected end-of-input: expected close marker for Array (start marker at [Source: (String)"{"request": {"bodyPatterns": ["; line: 1, column: 30])',
+    ),
+    ('{"a', {}, "Unexpected end-of-input in field name"),
+    (
+        '{"id": "x',
+        {"pointer": "/id"},
+        "Unexpected end-of-input: was expecting closing quote for a string value",
+    ),
+    ('{"id": ', {}, "Unexpected end-of-input within/between Object entries"),
+    (
+        '{"request": {"method": "GET"} ',
+        {},
+        'Unexpected end-of-input: expected close marker for Object (start marker at [Source: (String)"{"request": {"method": "GET"} "; line: 1, column: 1])',
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "source", "head"), CUT_SHORT)
+def test_mapping_cut_short_in_jacksons_words(text: str, source: dict[str, str], head: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_json_body(text.encode(), compat=3)
+    (error,) = caught.value.error.to_json()["errors"]
+    assert error["source"] == source
+    assert error["detail"] == _cut(head, text, len(text) + 1)
+
+
+def test_mapping_cut_short_keeps_podlabs_words_under_compat_2() -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_json_body(b'{"request": {"meth', compat=2)
+    assert caught.value.error.to_json()["errors"][0]["detail"].startswith("Unterminated string")

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote
 from podlab.httpcore import Request
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson_eof import end_of_input_detail
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
@@ -69,8 +70,9 @@ class BadInput(Exception):
         self.error = error
 
 
-def parse_json_body(body: bytes) -> Any:
-    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped."""
+def parse_json_body(body: bytes, compat: int | None = None) -> Any:
+    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped.
+    `compat=3`: a document cut short is refused in 3.13.2's Jackson words (jvm/jackson_eof.py)."""
     text = body.decode("utf-8", errors="replace")
     if not text.strip():
         raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
@@ -79,6 +81,16 @@ def parse_json_body(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         pointer = pointer_at(text, exc.pos) or "/"
         detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        cut = end_of_input_detail(text) if compat == 3 else None
+        if cut is not None:
+            detail, member = cut
+            pointer = pointer_at(text, len(text))
+            if member is not None:
+                pointer += "/" + member.replace("~", "~0").replace("/", "~1")
+            if not pointer:  # cut in the stub object itself: Jackson names no pointer (`{"a`)
+                error = InvalidInputError.at("", detail)
+                error.errors[0]["source"] = {}
+                raise BadInput(error) from None
         raise BadInput(InvalidInputError.at(pointer, detail)) from None
 
 
@@ -258,7 +270,7 @@ class AdminApi:
     def create_mapping(self, ctx: AdminContext) -> AdminAnswer:
         # any JSON value: Jackson names what it could not bind a StubMapping from (`[]`: an
         # Array); `null` makes WireMock fail with a NullPointerException (500), podlab says 422
-        body = parse_json_body(ctx.request.body)
+        body = parse_json_body(ctx.request.body, self.state.options.compat)
         stub = _stub(ctx.json_object() if body is None else body, self.state.options.compat)
         self.state.add(stub)
         return json_answer(stub.to_json(), 201)
