@@ -17,6 +17,7 @@ from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.report.body_warnings import body_warnings
+from podlab.stub.serve.render import chunks_for_dribble, dribble_pause
 from podlab.stub.templating import TemplateModel, render_response_template
 
 FORMAT_JSON_ERROR = (
@@ -348,3 +349,38 @@ def test_mapping_cut_short_keeps_podlabs_words_under_compat_2() -> None:
     with pytest.raises(BadInput) as caught:
         parse_json_body(b'{"request": {"meth', compat=2)
     assert caught.value.error.to_json()["errors"][0]["detail"].startswith("Unterminated string")
+
+
+# --- chunkedDribbleDelay -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "chunks", "pieces"),
+    [
+        # What 3.13.2 sent (read off a raw socket, Connection: close) for a stub with this body
+        # and numberOfChunks: `len // n` bytes each, the rest in the last, never more than bytes.
+        (b"abcdefghij", 5, [b"ab", b"cd", b"ef", b"gh", b"ij"]),
+        (b"abcdefghij", 3, [b"abc", b"def", b"ghij"]),
+        (b"abcdefghij", 4, [b"ab", b"cd", b"ef", b"ghij"]),
+        (b"abcde", 20, [b"a", b"b", b"c", b"d", b"e"]),
+        (b"abc", 0, [b"abc"]),
+        (b"", 3, []),
+    ],
+)
+def test_dribble_pieces_as_wiremock_cuts_them(body: bytes, chunks: int, pieces: list[bytes]) -> None:
+    assert chunks_for_dribble(body, chunks) == pieces
+
+
+@pytest.mark.parametrize(
+    ("body", "chunks", "total_ms", "pause"),
+    [
+        # 3.13.2: 5 chunks over 1,000 ms arrived at ~200, 400, 600, 800, 1,000 ms (headers with
+        # the first); 3 over 600 ms at ~200, 400, 600; 5 bytes asked in 20 over 1,000 ms: five
+        # chunks ~200 ms apart (the total is kept, spread over the pieces there are).
+        (b"abcdefghij", 5, 1000, 0.2),
+        (b"abcdefghij", 3, 600, 0.2),
+        (b"abcde", 20, 1000, 0.2),
+    ],
+)
+def test_dribble_pause_before_every_piece(body: bytes, chunks: int, total_ms: float, pause: float) -> None:
+    assert dribble_pause(body, chunks, total_ms) == pytest.approx(pause)
