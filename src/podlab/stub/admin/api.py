@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from podlab.httpcore import Request
+from podlab.stub.admin.docs import INDEX_HTML, openapi_document
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.jackson_eof import end_of_input_detail
@@ -167,11 +168,13 @@ class AdminApi:
         self.compat = state.options.compat
         self._recorder: Recorder | None = None  # made on the first recording call
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
+        self._patterns: list[tuple[str, str, str]] = []  # (method, pattern, handler name): docs.py
         self._install_routes()
 
     def _route(self, method: str, pattern: str, handler: Route) -> None:
         regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern).replace("/**", "/(?P<rest>.+)") + "$"
         self._routes.append((method, re.compile(regex), handler))
+        self._patterns.append((method, pattern, getattr(handler, "__name__", "handler")))
 
     def _install_routes(self) -> None:
         r = self._route
@@ -231,6 +234,8 @@ class AdminApi:
         if self.compat == 3:
             r("GET", "/health", self.health)
             r("GET", "/version", self.version)
+            r("GET", "/docs", self.docs_index)
+            r("GET", "/docs/swagger", self.docs_openapi)
 
     async def handle(self, request: Request, path: str) -> AdminAnswer:
         query = parse_qs(request.query, keep_blank_values=True)
@@ -676,6 +681,12 @@ class AdminApi:
 
     def version(self, ctx: AdminContext) -> AdminAnswer:
         return json_answer({"version": self.state.options.wiremock_version})
+
+    def docs_index(self, ctx: AdminContext) -> AdminAnswer:
+        return AdminAnswer(200, [("Content-Type", "text/html")], INDEX_HTML.encode("utf-8"))
+
+    def docs_openapi(self, ctx: AdminContext) -> AdminAnswer:
+        return json_answer(openapi_document(self._patterns, self.state.options.wiremock_version))
 
 
 _SETTINGS_FIELDS = {"fixedDelay", "delayDistribution", "proxyPassThrough", "extended"}
