@@ -384,3 +384,27 @@ def test_dribble_pieces_as_wiremock_cuts_them(body: bytes, chunks: int, pieces: 
 )
 def test_dribble_pause_before_every_piece(body: bytes, chunks: int, total_ms: float, pause: float) -> None:
     assert dribble_pause(body, chunks, total_ms) == pytest.approx(pause)
+
+
+def test_or_is_exact_when_a_far_scoring_date_operand_matches() -> None:
+    # bench/stub_fuzz.py seed 2 case-66: on the 3.13.2 jar the stub below answers 204 to
+    # DELETE /a/b?q=1&q=22&r=2026-01-01T00:00:00Z (`before 2030` holds for `1`, the year 1,
+    # scored far in time), and the 404 report for GET /a/b?q=1&q=22 marks no `q` row.
+    stub = StubMapping.from_json(
+        {
+            "request": {
+                "method": "DELETE",
+                "urlPathPattern": "/a/b",
+                "queryParameters": {
+                    "r": {"contains": "2026-01-01T00:00:00Z"},
+                    "q": {"or": [{"before": "2030-01-01T00:00:00Z"}, {"equalTo": "2026-01-01T00:00:00Z"}]},
+                },
+            },
+            "response": {"status": 204},
+        }
+    )
+    url = "/a/b?q=1&q=22&r=2026-01-01T00:00:00Z"
+    request = LoggedRequest.from_json({"url": url, "method": "DELETE", "absoluteUrl": "http://h" + url})
+    assert stub.request.match(request).is_exact_match
+    assert stub.request.query_parameters is not None
+    assert stub.request.query_parameters["q"].match(["1", "22"]).is_exact_match
