@@ -17,6 +17,7 @@ from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.report.body_warnings import body_warnings
+from podlab.stub.report.not_matched import render_not_matched
 from podlab.stub.serve.render import chunks_for_dribble, dribble_pause
 from podlab.stub.templating import TemplateModel, render_response_template
 
@@ -408,3 +409,35 @@ def test_or_is_exact_when_a_far_scoring_date_operand_matches() -> None:
     assert stub.request.match(request).is_exact_match
     assert stub.request.query_parameters is not None
     assert stub.request.query_parameters["q"].match(["1", "22"]).is_exact_match
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        # The 404 report's right-hand cell for `$..b [before] 2030-01-01T00:00:00Z` on the
+        # 3.13.2 jar (POST /jp with the body): an array is json-smart's compact JSON, an object
+        # Java's map toString.
+        ('{"a":2,"b":[1,2]}', "[1,2]"),
+        ('{"b":["x",1,{"c":"/","d":[1,2]},2.5,null,true]}', '["x",1,{"c":"\\/","d":[1,2]},2.5,null,true]'),
+        ('{"b":{"c":[1,2],"e":"y"}}', "{c=[1,2], e=y}"),
+    ],
+)
+def test_report_shows_a_json_path_result_as_json_smart_does(body: str, shown: str) -> None:
+    stub = StubMapping.from_json(
+        {
+            "request": {
+                "method": "POST",
+                "urlPath": "/jp",
+                "bodyPatterns": [
+                    {"matchesJsonPath": {"expression": "$..b", "before": "2030-01-01T00:00:00Z"}}
+                ],
+            },
+            "response": {"status": 204},
+        }
+    )
+    request = LoggedRequest.from_json(
+        {"url": "/jp", "method": "POST", "body": body, "absoluteUrl": "http://h/jp", "headers": {}}
+    )
+    rows = [line for line in render_not_matched(request, stub).split("\n") if line.startswith("$..b")]
+    assert len(rows) == 1
+    assert rows[0][61:].startswith(shown + " ")
