@@ -441,3 +441,47 @@ def test_report_shows_a_json_path_result_as_json_smart_does(body: str, shown: st
     rows = [line for line in render_not_matched(request, stub).split("\n") if line.startswith("$..b")]
     assert len(rows) == 1
     assert rows[0][61:].startswith(shown + " ")
+
+
+# (equalToJson operand, request body, distance): a stub `POST /d` with only this body pattern,
+# `POST /d` with the body, then the near miss's distance on the 3.13.2 jar, which is the body's
+# distance / 46 (the weights of the parts checked: url 10, method 3, scheme 3, host 10, port
+# 10, client ip 3, and 1 for each of the seven parts after them); shown here as the body's.
+EQUAL_TO_JSON_DISTANCES = [
+    ('{"a":{"b":"x"},"c":null}', "[]", 0.8),
+    ('{"a":{"b":"x"},"c":null}', "{}", 0.6),
+    ("[]", '{"a":{"b":"x"},"c":null}', 0.8),
+    ('{"a":[1,2]}', '{"a":{"b":1}}', 0.6),
+    ("{}", '{"a":{"b":1}}', 0.5),
+    ('{"x":1}', '{"x":1,"a":{"b":[1,2]}}', 0.625),
+    ('{"a":{"b":[1,2]},"c":1}', '{"c":1}', 0.625),
+    ('[{"a":1}]', "[[1,2]]", 0.6),
+    ('{"a":[1,{"b":2}]}', '{"a":"s"}', 5 / 7),
+    ("[1,2,3]", "[1]", 0.5),
+    ("[1,2,3]", "[1,5]", 0.5),
+    ('[1,{"a":1}]', "[1]", 0.4),
+    ("[1]", '[1,{"a":1},3]', 0.5),
+    ('{"a":{"b":{"c":1}}}', "[]", 1.0),
+    ('{"x":{"a":{"b":{"c":1}}}}', '{"x":[]}', 0.75),
+    ('{"c":null,"d":1}', "[]", 2 / 3),
+    ('{"c":null,"d":1,"e":2}', "[]", 0.75),
+    ('{"c":null,"d":1}', '{"d":1}', 1 / 3),
+    ('{"c":null,"d":[1,2]}', '{"d":[1,2],"e":null}', 1 / 3),
+    ("[null,1,2]", "{}", 1.0),
+    ('{"d":[null,1]}', '{"d":{}}', 0.6),
+    ('{"a":[{"c":null,"d":1}]}', '{"a":{}}', 4 / 7),
+]
+
+
+@pytest.mark.parametrize(("operand", "body", "distance"), EQUAL_TO_JSON_DISTANCES)
+def test_equal_to_json_distance(operand: str, body: str, distance: float) -> None:
+    stub = StubMapping.from_json(
+        {
+            "request": {"method": "POST", "url": "/d", "bodyPatterns": [{"equalToJson": operand}]},
+            "response": {},
+        }
+    )
+    request = LoggedRequest.from_json(
+        {"url": "/d", "method": "POST", "body": body, "absoluteUrl": "http://h/d", "headers": {}}
+    )
+    assert stub.request.match(request).distance == pytest.approx(distance / 46)
