@@ -485,3 +485,66 @@ def test_equal_to_json_distance(operand: str, body: str, distance: float) -> Non
         {"url": "/d", "method": "POST", "body": body, "absoluteUrl": "http://h/d", "headers": {}}
     )
     assert stub.request.match(request).distance == pytest.approx(distance / 46)
+
+
+# (equalToXml operand, request body, the body's distance): as EQUAL_TO_JSON_DISTANCES, on the
+# 3.13.2 jar. XMLUnit tells a CDATA section from text (one difference); an attribute only the
+# request has adds no difference beyond the attribute count's; a missing one costs one
+# comparison.
+EQUAL_TO_XML_DISTANCES = [
+    ("<a><b><![CDATA[1]]></b></a>", "<a><b>1</b></a>", 1 / 13),
+    ("<a><b>1</b></a>", "<a><b><![CDATA[1]]></b></a>", 1 / 13),
+    ("<a><b><![CDATA[1]]></b></a>", "<a><b><![CDATA[1]]></b></a>", 0.0),
+    ("<a><b><![CDATA[1]]></b><c>2</c></a>", "<a><b>1</b><c>3</c></a>", 0.1),
+    ("<a><b>1</b></a>", '<a x="1" b="2"><b>1</b></a>', 1 / 13),
+    ("<a><b>1</b></a>", '<a x="1"><b>1</b></a>', 1 / 13),
+    ('<a y="1"><b>1</b></a>', '<a x="1" b="2"><b>1</b></a>', 2 / 14),
+    ('<a y="1"><b>1</b></a>', '<a y="2"><b>1</b></a>', 1 / 16),
+    ('<a y="1" z="2"><b>1</b></a>', '<a y="2"><b>1</b></a>', 3 / 17),
+    ('<a y="1" z="2"><b>1</b></a>', "<a><b>1</b></a>", 3 / 15),
+    ('<a y="1"><b>1</b></a>', '<a y="1" z="3"><b>1</b></a>', 1 / 16),
+    ("<a><b><![CDATA[1]]></b></a>", '<a x="1" b="2"><b>1</b></a>', 2 / 13),
+    ("<a><b><![CDATA[1]]></b></a>", "<a><b>2</b></a>", 2 / 13),
+    ('<a x="1" b="2"><b>1</b></a>', "<a><b><![CDATA[1]]></b></a>", 4 / 15),
+]
+
+
+@pytest.mark.parametrize(("operand", "body", "distance"), EQUAL_TO_XML_DISTANCES)
+def test_equal_to_xml_distance(operand: str, body: str, distance: float) -> None:
+    stub = StubMapping.from_json(
+        {
+            "request": {"method": "POST", "url": "/x", "bodyPatterns": [{"equalToXml": operand}]},
+            "response": {},
+        }
+    )
+    request = LoggedRequest.from_json(
+        {"url": "/x", "method": "POST", "body": body, "absoluteUrl": "http://h/x", "headers": {}}
+    )
+    result = stub.request.match(request)
+    assert result.distance == pytest.approx(distance / 46)
+    assert result.is_exact_match == (distance == 0)
+
+
+def test_report_shows_an_xpath_element_with_its_cdata() -> None:
+    # bench/stub_fuzz.py seed 3 case-390: `matchesXPath {"expression": "/a/b", "equalTo": "x1"}`
+    # against `<a><b><![CDATA[1]]></b></a>`: the 3.13.2 report's cell is `<b><![CDATA[1]]></b>`.
+    stub = StubMapping.from_json(
+        {
+            "request": {
+                "method": "POST",
+                "bodyPatterns": [{"matchesXPath": {"expression": "/a/b", "equalTo": "x1"}}],
+            },
+            "response": {},
+        }
+    )
+    request = LoggedRequest.from_json(
+        {
+            "url": "/q",
+            "method": "POST",
+            "body": "<a><b><![CDATA[1]]></b></a>",
+            "absoluteUrl": "http://h/q",
+            "headers": {},
+        }
+    )
+    rows = [line for line in render_not_matched(request, stub).split("\n") if line.startswith("/a/b")]
+    assert rows == [f"{'/a/b [equalTo] x1':<59}| {'<b><![CDATA[1]]></b>':<52}<<<<< Body does not match"]
