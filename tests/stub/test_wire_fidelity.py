@@ -197,5 +197,12 @@ def test_verbose_log_reports_an_unmatched_request_after_it(tmp_path: Path) -> No
         stub.stop()
     received = log.index("127.0.0.1 - GET /nothing")
     assert received < log.index("Request was not matched", received)
-    # WireMock announces verbose logging twice, each line with its own clock reading.
+    # WireMock announces verbose logging twice, each line with its own clock reading, and 3.13.2
+    # then its HTTP server (seen on the jar with --verbose, stdout and stderr in one file: the two
+    # lines, `Using HTTP server impl: Jetty11HttpServer`, the banner; not printed without --verbose).
     assert len(re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} Verbose logging enabled$", log, re.M)) == 2
+    impl = re.findall(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} Using HTTP server impl: Jetty11HttpServer$", log, re.M
+    )
+    assert len(impl) == 1
+    assert log.index("Verbose logging enabled") < log.index("Using HTTP server impl") < log.index("port:")

@@ -82,6 +82,9 @@ class StubServer:
             # line with its own clock reading.
             self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
             self.out.write(notifier_line(datetime.now(UTC), "Verbose logging enabled"))
+            if self.options.compat == 3:
+                # 3.13.2 then names its HTTP server (seen with --verbose only, before the banner).
+                self.out.write(notifier_line(datetime.now(UTC), "Using HTTP server impl: Jetty11HttpServer"))
             self.out.flush()
         if not self.options.disable_http:
             self._server = await self._listen(self.options.port, None)

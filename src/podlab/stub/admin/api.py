@@ -18,14 +18,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from podlab.httpcore import Request
+from podlab.stub.admin.docs import INDEX_HTML, openapi_document
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson_eof import end_of_input_detail
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import body_warnings, match_result_json, near_misses_for_pattern
+from podlab.stub.report.body_warnings import body_warnings
+from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.journal import ServeEvent
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
@@ -68,8 +71,9 @@ class BadInput(Exception):
         self.error = error
 
 
-def parse_json_body(body: bytes) -> Any:
-    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped."""
+def parse_json_body(body: bytes, compat: int | None = None) -> Any:
+    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped.
+    `compat=3`: a document cut short is refused in 3.13.2's Jackson words (jvm/jackson_eof.py)."""
     text = body.decode("utf-8", errors="replace")
     if not text.strip():
         raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
@@ -78,6 +82,16 @@ def parse_json_body(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         pointer = pointer_at(text, exc.pos) or "/"
         detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        cut = end_of_input_detail(text) if compat == 3 else None
+        if cut is not None:
+            detail, member = cut
+            pointer = pointer_at(text, len(text))
+            if member is not None:
+                pointer += "/" + member.replace("~", "~0").replace("/", "~1")
+            if not pointer:  # cut in the stub object itself: Jackson names no pointer (`{"a`)
+                error = InvalidInputError.at("", detail)
+                error.errors[0]["source"] = {}
+                raise BadInput(error) from None
         raise BadInput(InvalidInputError.at(pointer, detail)) from None
 
 
@@ -154,11 +168,13 @@ class AdminApi:
         self.compat = state.options.compat
         self._recorder: Recorder | None = None  # made on the first recording call
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
+        self._patterns: list[tuple[str, str, str]] = []  # (method, pattern, handler name): docs.py
         self._install_routes()
 
     def _route(self, method: str, pattern: str, handler: Route) -> None:
         regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern).replace("/**", "/(?P<rest>.+)") + "$"
         self._routes.append((method, re.compile(regex), handler))
+        self._patterns.append((method, pattern, getattr(handler, "__name__", "handler")))
 
     def _install_routes(self) -> None:
         r = self._route
@@ -218,6 +234,8 @@ class AdminApi:
         if self.compat == 3:
             r("GET", "/health", self.health)
             r("GET", "/version", self.version)
+            r("GET", "/docs", self.docs_index)
+            r("GET", "/docs/swagger", self.docs_openapi)
 
     async def handle(self, request: Request, path: str) -> AdminAnswer:
         query = parse_qs(request.query, keep_blank_values=True)
@@ -257,7 +275,7 @@ class AdminApi:
     def create_mapping(self, ctx: AdminContext) -> AdminAnswer:
         # any JSON value: Jackson names what it could not bind a StubMapping from (`[]`: an
         # Array); `null` makes WireMock fail with a NullPointerException (500), podlab says 422
-        body = parse_json_body(ctx.request.body)
+        body = parse_json_body(ctx.request.body, self.state.options.compat)
         stub = _stub(ctx.json_object() if body is None else body, self.state.options.compat)
         self.state.add(stub)
         return json_answer(stub.to_json(), 201)
@@ -663,6 +681,12 @@ class AdminApi:
 
     def version(self, ctx: AdminContext) -> AdminAnswer:
         return json_answer({"version": self.state.options.wiremock_version})
+
+    def docs_index(self, ctx: AdminContext) -> AdminAnswer:
+        return AdminAnswer(200, [("Content-Type", "text/html")], INDEX_HTML.encode("utf-8"))
+
+    def docs_openapi(self, ctx: AdminContext) -> AdminAnswer:
+        return json_answer(openapi_document(self._patterns, self.state.options.wiremock_version))
 
 
 _SETTINGS_FIELDS = {"fixedDelay", "delayDistribution", "proxyPassThrough", "extended"}

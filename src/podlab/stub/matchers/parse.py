@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from podlab.stub.jvm.errors import InvalidInputError
 from podlab.stub.jvm.jackson import jackson_syntax_error
+from podlab.stub.jvm.xerces import xerces_message
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
@@ -218,7 +219,7 @@ def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
     try:
         root = parse_xml(value)
     except XmlParseError as exc:
-        raise InvalidInputError.at(pointer, str(exc)) from None
+        raise InvalidInputError.at(pointer, xerces_message(str(exc), value)) from None
     exempted = obj.get("exemptedComparisons")
     exempted_names: tuple[str, ...] | None = None
     if isinstance(exempted, list):

@@ -29,6 +29,7 @@ from podlab.stub.matchers.string import Matches
 from podlab.stub.matching.order import ServingOrder, in_serving_order
 from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import RequestPattern, StubMapping
+from podlab.stub.report.body_warnings import body_warnings
 
 if TYPE_CHECKING:
     from podlab.stub.model.request import LoggedRequest
@@ -79,26 +80,6 @@ def match_result_json(
     if compat == 2:
         return {"distance": result.distance}
     return {"subEvents": warnings or [], "diffDescriptions": [], "distance": result.distance}
-
-
-# What WireMock 3's body matchers log as a WARNING sub-event when the request has no body (their
-# input is null): XPath's "failed to parse" and Jackson's readTree(null) refusal (seen on 3.13.2).
-_NO_BODY_WARNINGS = {
-    "matchesXPath": "Warning: failed to parse the XML document\nXML: null",
-    "equalToJson": 'argument "content" is null',
-}
-
-
-def body_warnings(pattern: RequestPattern, request: LoggedRequest) -> list[dict[str, Any]]:
-    """The WARNING sub-events of matching `pattern`'s body patterns against `request` (3.x)."""
-    if request.body or not pattern.body_patterns or not pattern.fits_before_body(request):
-        return []
-    out = []
-    for body_pattern in pattern.body_patterns:
-        message = _NO_BODY_WARNINGS.get(next(iter(body_pattern.to_json()), ""))
-        if message is not None:
-            out.append({"type": "WARNING", "data": {"message": message}})
-    return out
 
 
 def near_misses(

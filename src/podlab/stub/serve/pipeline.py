@@ -30,7 +30,15 @@ from podlab.stub.report.verbose_log import admin_message, notifier_line, request
 from podlab.stub.serve.cors import origin_headers, preflight_headers
 from podlab.stub.serve.error_page import error_page, template_exception_chain
 from podlab.stub.serve.reasons import jetty_reason
-from podlab.stub.serve.render import RenderError, ResponsePlan, dribble, maybe_gzip, plan_response, send_fault
+from podlab.stub.serve.render import (
+    RenderError,
+    ResponsePlan,
+    dribble,
+    dribble_pause,
+    maybe_gzip,
+    plan_response,
+    send_fault,
+)
 from podlab.stub.serve.templated import templated
 from podlab.stub.store.journal import Journal, ServeEvent, unmatched_stub_placeholder
 from podlab.stub.store.state import StubState
@@ -452,6 +460,7 @@ async def answer(
     body: Any = plan.body
     if plan.dribble is not None:
         chunks, total_ms = plan.dribble
+        await asyncio.sleep(dribble_pause(plan.body, chunks, total_ms))  # headers go with piece 1
         body = dribble(plan.body, chunks, total_ms)
     reason = plan.reason if plan.reason is not None else jetty_reason(plan.status, options.compat)
     return Response(plan.status, wire_headers, body, reason=reason, chunked=chunked)

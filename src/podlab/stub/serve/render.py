@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import gzip
-import math
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -164,18 +163,29 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
 
 
 def chunks_for_dribble(body: bytes, chunks: int) -> list[bytes]:
-    """Split a body into `chunks` nearly equal pieces (the last may be shorter)."""
+    """Split a body as WireMock's BodyChunker does: `len // chunks` bytes each, the remainder
+    added to the last piece; never more pieces than bytes (3.13.2: 10 bytes in 3 are 3+3+4, in
+    4 are 2+2+2+4, 5 bytes asked in 20 are five of 1)."""
     if not body:
         return []
-    size = max(1, math.ceil(len(body) / chunks))
-    return [body[i : i + size] for i in range(0, len(body), size)]
+    count = min(max(chunks, 1), len(body))
+    size = len(body) // count
+    return [body[i * size : (i + 1) * size] for i in range(count - 1)] + [body[(count - 1) * size :]]
+
+
+def dribble_pause(body: bytes, chunks: int, total_ms: float) -> float:
+    """Seconds WireMock waits before each piece, the first too (chunkedDribbleDelay). Observed
+    on 3.13.2 (10 bytes, 5 chunks over 1,000 ms): the status line, headers and first chunk
+    arrive together after ~200 ms, the last chunk after ~1,000 ms. The caller waits the first
+    pause before handing over the response, so the headers leave with the first piece."""
+    return total_ms / 1000.0 / max(len(chunks_for_dribble(body, chunks)), 1)
 
 
 async def dribble(body: bytes, chunks: int, total_ms: float) -> AsyncIterator[bytes]:
-    """Stream the body in pieces, spreading total_ms between them (chunkedDribbleDelay)."""
-    pieces = chunks_for_dribble(body, chunks)
-    pause = total_ms / 1000.0 / max(len(pieces), 1)
-    for index, piece in enumerate(pieces):
+    """Stream the body in pieces, a `dribble_pause` between them (the one before the first is
+    the caller's)."""
+    pause = dribble_pause(body, chunks, total_ms)
+    for index, piece in enumerate(chunks_for_dribble(body, chunks)):
         if index:
             await asyncio.sleep(pause)
         yield piece

@@ -124,6 +124,9 @@ def _unless(o: Options) -> Any:
 
 def _each(o: Options) -> Any:
     value = o.context
+    items = getattr(value, "template_items", None)  # 3.x `request.path`: a list of segments
+    if callable(items) and items() is not None:
+        value = items()
     if is_empty(value):
         return o.inverse()
     out: list[str] = []

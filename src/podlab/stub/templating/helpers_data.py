@@ -192,7 +192,9 @@ def _assign(o: Options) -> Any:
 def _val(o: Options) -> Any:
     value = o.context
     if value is None:
-        value = o.hash.get("default")
+        # Observed on 3.13.2: `{{val request.query.zz or='a' default='b'}}` prints `a`;
+        # `or=` alone `a`, `default=` alone `b`.
+        value = o.hash["or"] if "or" in o.hash else o.hash.get("default")
     if "assign" in o.hash:
         o.set_data(_text(o.hash["assign"]), value)
         return ""
@@ -399,7 +401,9 @@ def _to_json(o: Options) -> Any:
 
 def _format_json(o: Options) -> Any:
     source = o.fn() if o.is_block else o.arg(0)
-    if not isinstance(source, str):
+    # An empty string is no String to it either: observed on 3.13.2, `{{formatJson ''}}` and
+    # `{{formatJson request.body}}` for a request without a body print the error below.
+    if not isinstance(source, str) or (source == "" and not o.is_block):
         return error("formatJson should take a block of JSON to format or a single parameter of type String")
     try:
         value = loads(source)

@@ -273,12 +273,20 @@ def _regex_extract(o: Options) -> Any:
     return ""
 
 
+def _as_list(value: Any) -> Any:
+    """A value WireMock hands helpers as a java.util.List (3.x `request.path`): its items."""
+    items = getattr(value, "template_items", None)
+    listed = items() if callable(items) else None
+    return value if listed is None else listed
+
+
 def _size(o: Options) -> Any:
     value = o.context
     if value is None:
         raise runtime_error(
             o, "java.lang.NullPointerException", 'Cannot invoke "Object.getClass()" because "context" is null'
         )
+    value = _as_list(value)
     if isinstance(value, str | Mapping | list | tuple):
         return len(value)
     size = getattr(value, "template_size", None)  # the root model is a two-entry map
@@ -286,7 +294,7 @@ def _size(o: Options) -> Any:
 
 
 def _contains(o: Options) -> Any:
-    haystack, needle = o.context, o.arg(1)
+    haystack, needle = _as_list(o.context), o.arg(1)
     if isinstance(haystack, list | tuple):
         found = any(java_str(item) == _text(needle) for item in haystack)
     else:

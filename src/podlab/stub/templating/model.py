@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from podlab.stub.templating.engine import MISSING, PropertySource
 from podlab.stub.templating.values import JavaEnum, ListOrSingle, java_hash_order, java_str
@@ -75,12 +76,24 @@ class CaseInsensitiveMap(Mapping[str, Any]):
 
 
 class PathValue(PropertySource):
-    """`request.path`: prints the path; `.[n]` is a segment, `.name` a template variable."""
+    """`request.path`: prints the path; `.[n]` is a segment, `.name` a template variable.
 
-    def __init__(self, path: str, params: Mapping[str, str]) -> None:
-        self.path = path
-        self.segments = [s for s in path.split("/") if s]  # still percent-encoded, as WireMock shows them
+    `decoded` (3.x): observed on the 3.13.2 jar for `GET /s+x/%2B/%C3%A9` and `/s%20x/y%2Fz`,
+    `{{request.path}}` prints `/s+x/+/é` and `/s x/y/z` (percent-decoded as UTF-8, `+` kept,
+    then split on `/`: three segments `s x`, `y`, `z`), and the value is a list of those
+    segments to the helpers: `size` 3, `each` visits them, `contains request.path 'a'` is
+    false for `/ab` (no segment equals `a`), `eq request.path '/s x/y/z'` false (not a String).
+    Without it (2.x) the path and its segments stay as sent."""
+
+    def __init__(self, path: str, params: Mapping[str, str], decoded: bool = False) -> None:
+        self.path = unquote(path, encoding="utf-8", errors="replace") if decoded else path
+        self.segments = [s for s in self.path.split("/") if s]
         self.params = dict(params)
+        self.is_list = decoded
+
+    def template_items(self) -> list[str] | None:
+        """The segments when helpers see the path as a java.util.List (3.x), else None."""
+        return self.segments if self.is_list else None
 
     def template_get(self, key: str) -> Any:
         if key in self.params:
@@ -115,9 +128,10 @@ class RequestModel(PropertySource):
 
     java_class = "com.github.tomakehurst.wiremock.extension.responsetemplating.RequestTemplateModel"
 
-    def __init__(self, req: RequestLike, path_params: Mapping[str, str]) -> None:
+    def __init__(self, req: RequestLike, path_params: Mapping[str, str], decode_path: bool = False) -> None:
         self._req = req
         self._path_params = path_params
+        self._decode_path = decode_path  # see PathValue
         self._cache: dict[str, Any] = {}
 
     def template_get(self, key: str) -> Any:
@@ -161,7 +175,7 @@ class RequestModel(PropertySource):
         if key == "url":
             return req.url
         if key in ("path", "pathSegments"):
-            return PathValue(req.path, self._path_params)
+            return PathValue(req.path, self._path_params, decoded=self._decode_path)
         if key == "query":
             params = req.query_params
             return {name: ListOrSingle(params[name]) for name in java_hash_order(list(params))}
@@ -256,10 +270,15 @@ class TemplateModel(PropertySource):
         path_params: Mapping[str, str] | None = None,
         permitted_system_keys: tuple[str, ...] = (".*wiremock.*",),
         now: Callable[[], datetime] | None = None,
+        compat: int = 3,
     ) -> TemplateModel:
         """Build the model; path variables come from `path_params` or the stub's `urlPathTemplate`."""
         params = dict(path_params) if path_params is not None else _template_params(stub, req.path)
-        return cls(RequestModel(req, params), dict(parameters or {}), permitted_system_keys, now)
+        # 3.13.2 decodes the path only for a stub without a `urlPathTemplate` (observed: with
+        # `/pp/{id}`, GET /pp/a%20b prints `/pp/a%20b|a%20b` for `{{request.path}}|{{request.path.id}}`).
+        templated_path = path_params is not None or _has_path_template(stub)
+        request = RequestModel(req, params, decode_path=compat >= 3 and not templated_path)
+        return cls(request, dict(parameters or {}), permitted_system_keys, now)
 
     def template_size(self) -> int:
         return 2
@@ -274,6 +293,10 @@ class TemplateModel(PropertySource):
         if key == "parameters":
             return self.parameters
         return MISSING
+
+
+def _has_path_template(stub: Any) -> bool:
+    return getattr(getattr(getattr(stub, "request", None), "url", None), "template", None) is not None
 
 
 def _template_params(stub: Any, path: str) -> dict[str, str]:
