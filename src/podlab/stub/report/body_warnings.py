@@ -32,12 +32,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from podlab.stub.jvm.jackson import jackson_syntax_error
-from podlab.stub.matchers.jsonpath_syntax import CompiledPath
-from podlab.stub.matchers.xml_equal import XmlParseError, parse_xml
 from podlab.stub.model.pattern_maps import match_body
 
+# The XML, JSON and JSONPath matchers load with the first stub that uses one
+# (matchers/parse.py); a body pattern of their kind is reached only then, so they are imported
+# where used and the report module does not pull them into every start-up.
 if TYPE_CHECKING:
+    from podlab.stub.matchers.jsonpath_syntax import CompiledPath
     from podlab.stub.model import RequestPattern
     from podlab.stub.model.request import LoggedRequest
 
@@ -74,6 +75,8 @@ def _events(body_pattern: Any, text: str | None) -> list[dict[str, Any]]:
         # `. Reason: {errors: [{code: 50, title: "The element type ..."}]}`): not known here.
         if text.lstrip(_JAVA_WS).startswith("<"):
             return []
+        from podlab.stub.matchers.xml_equal import XmlParseError, parse_xml
+
         try:
             parse_xml(text)
         except XmlParseError:
@@ -82,12 +85,16 @@ def _events(body_pattern: Any, text: str | None) -> list[dict[str, Any]]:
             return [_warning(f"Warning: failed to parse the XML document\nXML: {text}")]
         return []
     if kind == "equalToJson":
+        from podlab.stub.jvm.jackson import jackson_syntax_error
+
         detail = jackson_syntax_error(text)
         if detail is None:
             return []
         error = {"code": 10, "source": {}, "title": "Error parsing JSON", "detail": detail}
         return [{"type": "JSON_ERROR", "data": {"errors": [error]}}]
     if kind == "matchesJsonPath":
+        from podlab.stub.matchers.jsonpath_syntax import CompiledPath
+
         inner = getattr(body_pattern, "pattern", body_pattern)
         path = getattr(inner, "path", None)
         if getattr(inner, "sub", None) is not None or not isinstance(path, CompiledPath):
