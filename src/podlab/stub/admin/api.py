@@ -25,7 +25,12 @@ from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import body_warnings, match_result_json, near_misses_for_pattern
+from podlab.stub.report.near_misses import (
+    body_warnings,
+    distance_json,
+    match_result_json,
+    near_misses_for_pattern,
+)
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.journal import ServeEvent
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
@@ -539,7 +544,7 @@ class AdminApi:
                         "distance": distance,
                     }
                     if self.compat == 3
-                    else {"distance": distance}  # 2.35.1's MatchResult JSON
+                    else {"distance": distance_json(distance)}  # 2.35.1's MatchResult JSON
                 ),
             }
             for stub, distance in self.state.near_misses(request)

@@ -112,7 +112,9 @@ def _build(
     operator: str, obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3
 ) -> StringValuePattern:
     if operator == "equalTo":
-        return EqualTo(_string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")))
+        return EqualTo(
+            _string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")), compat == 2
+        )
     if operator == "contains":
         return Contains(_string_operand(obj, operator, pointer))
     if operator == "doesNotContain":
@@ -149,7 +151,7 @@ def _build(
     if operator == "equalToXml":
         return _equal_to_xml(obj, pointer)
     if operator == "matchesJsonPath":
-        return _matches_json_path(obj, pointer, clock)
+        return _matches_json_path(obj, pointer, clock, compat)
     if operator == "matchesXPath":
         return _matches_xpath(obj, pointer, clock)
     if operator == "matchesJsonSchema":
@@ -231,13 +233,15 @@ def _advanced(
     return outer["expression"], parse_string_pattern(outer, pointer, clock=clock)
 
 
-def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesJsonPath:
+def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesJsonPath:
     expression, sub = _advanced(obj, "matchesJsonPath", pointer, clock)
     try:
         path = compile_path(expression)
     except JsonPathError as exc:
+        if compat == 2:  # 2.35.1 compiles on each match: the stub is taken and never matches
+            return MatchesJsonPath(expression, None, sub, no_body_fails=True)
         raise InvalidInputError.at(pointer, str(exc)) from None
-    return MatchesJsonPath(expression, path, sub)
+    return MatchesJsonPath(expression, path, sub, no_body_fails=compat == 2)
 
 
 def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesXPath:

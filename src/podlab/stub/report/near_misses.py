@@ -48,6 +48,18 @@ _URL_WEIGHT = 10.0
 _WEIGHT_SUM = {3: 39.0, 2: 41.0}
 
 
+def java_order(distance: float) -> tuple[bool, float]:
+    """Sort key for distances as Java's Double.compare orders them: NaN (2.35.1's equalTo ""
+    against "") after every number, NaNs equal to each other."""
+    nan = distance != distance
+    return nan, 0.0 if nan else distance
+
+
+def distance_json(distance: float) -> float | str:
+    """A distance as Jackson writes it: NaN quoted ("NaN"), as 2.35.1's near misses show it."""
+    return "NaN" if distance != distance else distance
+
+
 @dataclass(frozen=True)
 class NearMiss:
     """A stub that did not serve a request, how far off it was, and its scenario's state."""
@@ -76,7 +88,7 @@ def match_result_json(
 ) -> dict[str, Any]:
     """A MatchResult as the near-miss admin API prints it (2.35.1 printed only the distance)."""
     if compat == 2:
-        return {"distance": result.distance}
+        return {"distance": distance_json(result.distance)}
     return {"subEvents": warnings or [], "diffDescriptions": [], "distance": result.distance}
 
 
@@ -115,7 +127,7 @@ def near_misses(
         if scenarios is not None and stub.scenario_name is not None:
             state = scenarios.state(stub.scenario_name)
         misses.append(NearMiss(req, stub, stub.request.match(req, compat=compat), state))
-    misses.sort(key=lambda m: m.distance)  # stable: equal distances keep serving order
+    misses.sort(key=lambda m: java_order(m.distance))  # stable: ties keep serving order
     return misses[:limit]
 
 
@@ -128,7 +140,7 @@ def near_misses_for_pattern(
     """Journalled requests nearest to a request pattern (POST /near-misses/request-pattern);
     `requests` in journal order, newest first; `compat` as for `near_misses`."""
     scored = [(req, pattern.match(req, compat=compat)) for req in requests]
-    scored.sort(key=lambda pair: pair[1].distance)
+    scored.sort(key=lambda pair: java_order(pair[1].distance))
     return scored[:limit]
 
 
@@ -221,12 +233,13 @@ class NearMissIndex:
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
             candidates += self._bounded_cached(name, group, target, weight_sum)
         candidates.sort()
-        best: list[tuple[float, int, MatchResult]] = []  # (distance, position), nearest first
+        # (distance as java_order, position), nearest first
+        best: list[tuple[tuple[bool, float], int, MatchResult]] = []
         for bound, position in candidates[:MAX_SCORED]:
-            if len(best) >= limit and (bound, position) > best[limit - 1][:2]:
+            if len(best) >= limit and (java_order(bound), position) > best[limit - 1][:2]:
                 break  # nothing left can beat or tie the `limit` nearest
             result = self.stubs[position].request.match(req, compat=compat)
-            best.append((result.distance, position, result))
+            best.append((java_order(result.distance), position, result))
             best = heapq.nsmallest(limit, best, key=lambda entry: entry[:2])
         return [_near_miss(req, self.stubs[position], result, scenarios) for _, position, result in best]
 
