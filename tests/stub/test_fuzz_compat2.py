@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from .test_fuzz_recorded import TemplatingStub
 from .test_wire_cases import ThreadedStub
 
 WEIGHTS = 41.0
@@ -28,7 +29,7 @@ WEIGHTS = 41.0
 def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedStub]:
     root: Path = tmp_path_factory.mktemp("compat2")
     (root / "mappings").mkdir()
-    server = ThreadedStub(root, 2)
+    server = TemplatingStub(root, 2)  # --local-response-templating, as the fuzzer starts both
     try:
         yield server
     finally:
@@ -195,3 +196,41 @@ def test_json_body_integral_numbers_are_printed_as_integers(stub: ThreadedStub) 
     _, answer = stub.call("GET", "/__admin/requests/unmatched/near-misses")
     assert b"2.0" not in answer
     assert json.loads(answer)["nearMisses"][0]["stubMapping"]["response"]["jsonBody"] == [1, 2, {"a": 2.5}]
+
+
+def render(stub: ThreadedStub, template: str, path: str) -> tuple[int, str]:
+    stub.call("POST", "/__admin/reset")
+    mapping = {
+        "request": {"method": "ANY", "urlPattern": "/.*"},
+        "response": {"status": 200, "body": template, "transformers": ["response-template"]},
+    }
+    status, answer = stub.call("POST", "/__admin/mappings", json.dumps(mapping))
+    assert status == 201, answer
+    status, body = stub.call("GET", path)
+    return status, body.decode()
+
+
+# 2.35.1's request.path is its UrlPath: the decoded path's segments, printed as the decoded path
+# (fuzzer seed 6 cases 98, 152, 400); each answer below is the 2.35.1 jar's for the same stub
+@pytest.mark.parametrize(
+    ("template", "path", "expected"),
+    [
+        ("{{request.path}}", "/x%20y/%C3%A9", "/x y/é"),
+        ("{{request.path}}", "/a/b?q=1", "/a/b"),
+        ("{{request.pathSegments}}", "/x%20y/%C3%A9", "/x y/é"),
+        ("{{request.requestLine.path}}", "/x%20y", "/x y"),
+        ("{{request.path.[0]}}", "/x%20y/%C3%A9", "x y"),
+        ("{{request.path.[0]}}", "/", ""),
+        ("{{contains request.path 'a'}}", "/ab", "false"),
+        ("{{contains request.path 'a'}}", "/a/b?q=1", "true"),
+        ("{{#each request.path}}{{this}},{{/each}}", "/x%20y/%C3%A9", "x y,é,"),
+        ("{{upper request.path}}", "/x%20y/%C3%A9", "/X Y/É"),
+        ("{{upper request.path}}", "/", ""),
+        ("{{eq request.path '/ab'}}", "/ab", "false"),
+        ("{{size request.path}}", "/a/b?q=1", "2"),
+        ("{{#if request.path}}y{{else}}n{{/if}}", "/", "n"),
+        ("{{request.url}}", "/x%20y/%C3%A9", "/x%20y/%C3%A9"),
+    ],
+)
+def test_request_path_is_2_35_1_url_path(stub: ThreadedStub, template: str, path: str, expected: str) -> None:
+    assert render(stub, template, path) == (200, expected)

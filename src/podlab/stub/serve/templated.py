@@ -41,7 +41,9 @@ def templated(
         return definition
     from podlab.stub.templating import TemplateModel, apply_templating
 
-    model = TemplateModel.from_request(request, parameters=definition.get("transformerParameters"), stub=stub)
+    model = TemplateModel.from_request(
+        request, parameters=definition.get("transformerParameters"), stub=stub, compat=options.compat
+    )
 
     def read_body_file(name: str) -> str | None:
         try:

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from podlab.stub.templating.engine import MISSING, PropertySource
-from podlab.stub.templating.values import JavaEnum, ListOrSingle, java_hash_order, java_str
+from podlab.stub.templating.values import JavaEnum, ListOrSingle, UrlPath, java_hash_order, java_str
 
 
 class RequestLike(Protocol):
@@ -115,9 +116,10 @@ class RequestModel(PropertySource):
 
     java_class = "com.github.tomakehurst.wiremock.extension.responsetemplating.RequestTemplateModel"
 
-    def __init__(self, req: RequestLike, path_params: Mapping[str, str]) -> None:
+    def __init__(self, req: RequestLike, path_params: Mapping[str, str], compat: int = 3) -> None:
         self._req = req
         self._path_params = path_params
+        self._compat = compat
         self._cache: dict[str, Any] = {}
 
     def template_get(self, key: str) -> Any:
@@ -161,6 +163,8 @@ class RequestModel(PropertySource):
         if key == "url":
             return req.url
         if key in ("path", "pathSegments"):
+            if self._compat == 2:
+                return UrlPath(unquote(req.path))
             return PathValue(req.path, self._path_params)
         if key == "query":
             params = req.query_params
@@ -256,10 +260,12 @@ class TemplateModel(PropertySource):
         path_params: Mapping[str, str] | None = None,
         permitted_system_keys: tuple[str, ...] = (".*wiremock.*",),
         now: Callable[[], datetime] | None = None,
+        compat: int = 3,
     ) -> TemplateModel:
-        """Build the model; path variables come from `path_params` or the stub's `urlPathTemplate`."""
+        """Build the model; path variables come from `path_params` or the stub's `urlPathTemplate`.
+        `compat=2`: `request.path` is 2.35.1's (values.UrlPath)."""
         params = dict(path_params) if path_params is not None else _template_params(stub, req.path)
-        return cls(RequestModel(req, params), dict(parameters or {}), permitted_system_keys, now)
+        return cls(RequestModel(req, params, compat), dict(parameters or {}), permitted_system_keys, now)
 
     def template_size(self) -> int:
         return 2
