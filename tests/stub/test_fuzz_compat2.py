@@ -234,3 +234,40 @@ def render(stub: ThreadedStub, template: str, path: str) -> tuple[int, str]:
 )
 def test_request_path_is_2_35_1_url_path(stub: ThreadedStub, template: str, path: str, expected: str) -> None:
     assert render(stub, template, path) == (200, expected)
+
+
+# equalToJson distances (the body part of the near miss, so distance * 41) as the 2.35.1 jar
+# scored them: a missing or extra member counts its value's size, a value of the wrong kind the
+# larger size without null members (fuzzer seeds 1-6: cases 161, 165, 185, 264, 373 ...)
+IGNORE_ORDER = {"ignoreArrayOrder": True}
+IGNORE_BOTH = {"ignoreArrayOrder": True, "ignoreExtraElements": True}
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "options", "body_distance"),
+    [
+        ('{"a":{"b":"x"},"c":null}', "[]", {}, 4 / 5),
+        ('{"a":1}', '{"a":2,"b":[1,2]}', {}, 4 / 6),
+        ("{}", '{"a":{"b":"x"},"c":null}', {}, 3 / 5),
+        ('{"a":2,"b":[1,2]}', '{"a":1}', {}, 4 / 6),
+        ('{"a":2,"b":[1,2]}', "{}", IGNORE_ORDER, 4 / 6),
+        ("[]", '{"a":{"b":"x"},"c":null}', {}, 4 / 5),
+        ('{"a":2,"b":[1,2]}', '{"a":"1","n":2.0}', IGNORE_ORDER, 5 / 6),
+        ('{"a":1}', '{"a":{"b":"x"},"c":null}', {}, 3 / 5),
+        ('{"a":{"b":"x"},"c":null}', '{"a":2,"b":[1,2]}', {}, 6 / 6),
+        ('{"a":[1,2]}', '{"a":[1]}', {}, 1 / 5),
+        ('{"a":[1,2]}', '{"a":[2,1]}', {}, 2 / 5),
+        ('{"a":{"b":"x"}}', '{"a":{}}', {}, 1 / 4),
+        ('{"a":1,"b":2}', "{}", {}, 2 / 3),
+        ('{"a":1}', "[1,2]", {}, 3 / 3),
+        ('{"a":null}', '{"a":1}', {}, 1 / 2),
+        ('{"a":2,"b":[1,2]}', '{"a":{"b":"x"},"c":null}', IGNORE_BOTH, 5 / 6),
+        ('{"a":2,"b":[1,2]}', "{}", IGNORE_BOTH, 4 / 6),
+    ],
+)
+def test_equal_to_json_distance_counts_as_2_35_1(
+    stub: ThreadedStub, expected: str, actual: str, options: dict[str, Any], body_distance: float
+) -> None:
+    pattern = {"method": "POST", "urlPath": "/j", "bodyPatterns": [{"equalToJson": expected, **options}]}
+    _, misses = near_misses(stub, [pattern], "POST", "/j", [("Content-Type", "application/json")], actual)
+    assert misses[0]["matchResult"]["distance"] == pytest.approx(body_distance / WEIGHTS, abs=1e-12)

@@ -176,6 +176,7 @@ def _equal_to_json(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualT
         raw,
         _as_boolean(obj.get("ignoreArrayOrder")),
         _as_boolean(obj.get("ignoreExtraElements")),
+        sized_members=compat == 2,
     )
 
 
