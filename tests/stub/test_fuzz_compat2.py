@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -271,3 +272,37 @@ def test_equal_to_json_distance_counts_as_2_35_1(
     pattern = {"method": "POST", "urlPath": "/j", "bodyPatterns": [{"equalToJson": expected, **options}]}
     _, misses = near_misses(stub, [pattern], "POST", "/j", [("Content-Type", "application/json")], actual)
     assert misses[0]["matchResult"]["distance"] == pytest.approx(body_distance / WEIGHTS, abs=1e-12)
+
+
+def test_helper_java_exception_is_the_error_pages_cause1(stub: ThreadedStub) -> None:
+    # fuzzer seed 3 case-445, seed 5 case-70: 2.35.1's JSON error page for `jsonPath` of no
+    # body lists the helper's exception as cause1 after Handlebars' (cause0 and message):
+    # {"cause1":"java.lang.IllegalArgumentException: json string can not be null or empty",
+    #  "servlet":"…WireMockHandlerDispatchingServlet-<hash>","cause0":"…HandlebarsException:
+    #  inline@<hash>:1:2: java.lang.IllegalArgumentException: …\n    inline@<hash>:1:2", …}
+    stub.call("POST", "/__admin/reset")
+    mapping = {
+        "request": {"method": "ANY", "urlPath": "/t"},
+        "response": {
+            "status": 200,
+            "body": "{{jsonPath request.body '$.a'}}",
+            "transformers": ["response-template"],
+        },
+    }
+    assert stub.call("POST", "/__admin/mappings", json.dumps(mapping))[0] == 201
+    conn = http.client.HTTPConnection("127.0.0.1", stub.port, timeout=10)
+    try:
+        conn.request("GET", "/t", headers={"Accept": "application/json"})
+        resp = conn.getresponse()
+        page = json.loads(resp.read())
+    finally:
+        conn.close()
+    assert resp.status == 500
+    assert list(page) == ["cause1", "servlet", "cause0", "message", "url", "status"]
+    assert page["cause1"] == "java.lang.IllegalArgumentException: json string can not be null or empty"
+    assert page["cause0"] == page["message"]
+    assert re.fullmatch(
+        r"wiremock\.com\.github\.jknack\.handlebars\.HandlebarsException: (inline@[0-9a-f]+):1:2: "
+        r"java\.lang\.IllegalArgumentException: json string can not be null or empty\n    \1:1:2",
+        page["cause0"],
+    )
