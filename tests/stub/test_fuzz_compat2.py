@@ -306,3 +306,42 @@ def test_helper_java_exception_is_the_error_pages_cause1(stub: ThreadedStub) -> 
         r"java\.lang\.IllegalArgumentException: json string can not be null or empty\n    \1:1:2",
         page["cause0"],
     )
+
+
+# 2.35.1 evaluates matchesXPath for a NODESET: `count(//b)` or `boolean(//c)` throw there and
+# never match (fuzzer seed 2 cases 85, 343; seed 3 case 409); node results match as before
+@pytest.mark.parametrize(
+    ("method", "xpath", "body", "distance"),
+    [
+        ("POST", "count(//b)", "<a><b>1</b></a>", 1 / WEIGHTS),
+        ("ANY", "count(//b)", "<a><b>1</b></a>", 1 / WEIGHTS),
+        ("GET", "boolean(//c)", "<a><b>1</b></a>", 4 / WEIGHTS),
+        ("GET", {"expression": "count(//b)", "equalTo": "1"}, "<a><b>1</b></a>", 4 / WEIGHTS),
+        ("GET", "/a/b/text()", "<a><b>1</b></a>", 3 / WEIGHTS),
+        ("GET", "/a/@x", '<a x="1"><b>1</b></a>', 3 / WEIGHTS),
+    ],
+)
+def test_xpath_needs_a_node_set(
+    stub: ThreadedStub, method: str, xpath: Any, body: str, distance: float
+) -> None:
+    pattern = {"method": method, "urlPath": "/a", "bodyPatterns": [{"matchesXPath": xpath}]}
+    served, misses = near_misses(stub, [pattern], "POST", "/a", [("Content-Type", "application/xml")], body)
+    assert served == 404
+    assert [m["matchResult"]["distance"] for m in misses] == [distance]
+
+
+@pytest.mark.parametrize(
+    ("matcher", "distance"),
+    [
+        # LogicalOr: exact if any operand is, the distance the least after sorting (NaN last)
+        ({"or": [{"equalTo": "", "caseInsensitive": True}, {"equalTo": "2026"}]}, 4 / WEIGHTS),
+        ({"or": [{"equalTo": "x"}, {"equalTo": ""}]}, 4 / WEIGHTS),
+        # LogicalAnd: the mean, so NaN
+        ({"and": [{"equalTo": ""}, {"equalTo": "x"}]}, "NaN"),
+    ],
+)
+def test_logical_operands_at_nan(stub: ThreadedStub, matcher: dict[str, Any], distance: float | str) -> None:
+    # fuzzer seed 5 case-44; the answers are the 2.35.1 jar's for `GET /a?q=` against a PUT stub
+    pattern = {"method": "PUT", "urlPath": "/a", "queryParameters": {"q": matcher}}
+    _, misses = near_misses(stub, [pattern], "GET", "/a?q=", [])
+    assert [m["matchResult"]["distance"] for m in misses] == [distance]

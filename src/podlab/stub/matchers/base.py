@@ -87,6 +87,13 @@ class MatchResult:
         return MatchResult.partial(distance)
 
 
+def java_order(distance: float) -> tuple[bool, float]:
+    """Sort key for distances as Java's Double.compare orders them: NaN (2.35.1's equalTo ""
+    against "") after every number, NaNs equal to each other."""
+    nan = distance != distance
+    return nan, 0.0 if nan else distance
+
+
 # A miss whose computed distance is 0 (e.g. a date one second too late is 0 years away) still
 # has to sort after every exact match; this is the smallest distance a miss reports.
 MIN_MISS_DISTANCE = 1e-6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from podlab.stub.matchers.base import MatchResult, StringValuePattern
+from podlab.stub.matchers.base import MatchResult, StringValuePattern, java_order
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,13 @@ class Or:
         return " OR ".join(f"{p.name} {p.expected}" for p in self.operands)
 
     def match(self, value: str | None) -> MatchResult:
-        # exact if any operand is; otherwise the nearest operand's distance
-        return min((p.match(value) for p in self.operands), key=lambda r: r.distance)
+        # exact if any operand is; the distance is the nearest operand's, NaN last (Java's
+        # sorted(): 2.35.1's equalTo "" against "" is an exact match at NaN)
+        results = [p.match(value) for p in self.operands]
+        nearest = min(results, key=lambda r: java_order(r.distance))
+        if not nearest.is_exact_match and any(r.is_exact_match for r in results):
+            return MatchResult.exact_at(nearest.distance)
+        return nearest
 
     def to_json(self) -> dict[str, Any]:
         return {"or": [p.to_json() for p in self.operands]}

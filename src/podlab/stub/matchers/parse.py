@@ -153,7 +153,7 @@ def _build(
     if operator == "matchesJsonPath":
         return _matches_json_path(obj, pointer, clock, compat)
     if operator == "matchesXPath":
-        return _matches_xpath(obj, pointer, clock)
+        return _matches_xpath(obj, pointer, clock, compat)
     if operator == "matchesJsonSchema":
         return _matches_json_schema(obj, pointer)
     return _date_time(operator, obj, pointer, clock, compat)
@@ -245,14 +245,14 @@ def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock, compat: 
     return MatchesJsonPath(expression, path, sub, no_body_fails=compat == 2)
 
 
-def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesXPath:
+def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesXPath:
     expression, sub = _advanced(obj, "matchesXPath", pointer, clock)
     namespaces = obj.get("xPathNamespaces")
     if namespaces is not None and not (
         isinstance(namespaces, dict) and all(isinstance(v, str) for v in namespaces.values())
     ):
         raise InvalidInputError.at(pointer, "xPathNamespaces must map prefixes to namespace URIs")
-    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub)
+    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub, node_sets_only=compat == 2)
 
 
 def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema:

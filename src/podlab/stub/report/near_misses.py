@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from podlab.stub.matchers import MatchResult
+from podlab.stub.matchers.base import java_order
 from podlab.stub.matchers.distance import MAX_EXACT_CELLS
 from podlab.stub.matchers.string import Matches
 from podlab.stub.matching.order import ServingOrder, in_serving_order
@@ -46,13 +47,6 @@ _NEIGHBOURS = 500
 # scores every part at once: 3+10+10+10+3 and five parts of 1).
 _URL_WEIGHT = 10.0
 _WEIGHT_SUM = {3: 39.0, 2: 41.0}
-
-
-def java_order(distance: float) -> tuple[bool, float]:
-    """Sort key for distances as Java's Double.compare orders them: NaN (2.35.1's equalTo ""
-    against "") after every number, NaNs equal to each other."""
-    nan = distance != distance
-    return nan, 0.0 if nan else distance
 
 
 def distance_json(distance: float) -> float | str:
