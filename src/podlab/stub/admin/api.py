@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote
 from podlab.httpcore import Request
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson import jackson_end_of_input
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
@@ -73,8 +74,9 @@ class BadInput(Exception):
         self.error = error
 
 
-def parse_json_body(body: bytes) -> Any:
-    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped."""
+def parse_json_body(body: bytes, compat: int = 3) -> Any:
+    """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped
+    (`compat=2`: 2.35.1's Jackson words for JSON cut short, jvm/jackson.py)."""
     text = body.decode("utf-8", errors="replace")
     if not text.strip():
         raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
@@ -82,7 +84,9 @@ def parse_json_body(body: bytes) -> Any:
         return read_first_value(text)
     except json.JSONDecodeError as exc:
         pointer = pointer_at(text, exc.pos) or "/"
-        detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        detail = (jackson_end_of_input(text, exc) if compat == 2 else None) or (
+            f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        )
         raise BadInput(InvalidInputError.at(pointer, detail)) from None
 
 
@@ -262,7 +266,7 @@ class AdminApi:
     def create_mapping(self, ctx: AdminContext) -> AdminAnswer:
         # any JSON value: Jackson names what it could not bind a StubMapping from (`[]`: an
         # Array); `null` makes WireMock fail with a NullPointerException (500), podlab says 422
-        body = parse_json_body(ctx.request.body)
+        body = parse_json_body(ctx.request.body, self.state.options.compat)
         stub = _stub(ctx.json_object() if body is None else body, self.state.options.compat)
         self.state.add(stub)
         return json_answer(stub.to_json(), 201)
