@@ -388,3 +388,42 @@ def test_mapping_cut_short_in_jacksons_words(
             "detail": f'{problem}\n at [Source: (String)"{cut}"; line: 1, column: {len(cut) + 1}]',
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "body", "bare"),
+    [
+        # a filter against a body that is no JSON object or array: 2.35.1's report fails, and it
+        # answers a 404 with no body (fuzzer seed 4 case-493, seed 6 case-257)
+        ("$[?(@.a == 1)]", "not json {", True),
+        ("$[?(@.a == 1)]", "f=abc", True),
+        ("$[?(@.a == 1)]", "22", True),
+        ("$[?(@.a == 1)]", "a b", True),
+        ("$[?(@.a == 1)]", '{"a":"1","n":2.0}', False),
+        ("$[?(@.a == 1)]", "[]", False),
+        # other expressions against the same bodies: the report is printed
+        ("$.a", "not json {", False),
+        ("$[0]", "f=abc", False),
+        ("$..b", "22", False),
+    ],
+)
+def test_json_path_filter_against_a_scalar_body_has_a_bare_404(
+    stub: ThreadedStub, expression: str, body: str, bare: bool
+) -> None:
+    stub.call("POST", "/__admin/reset")
+    pattern = {"matchesJsonPath": {"expression": expression, "equalTo": "1"}}
+    mapping = {
+        "request": {"method": "POST", "urlPath": "/j", "bodyPatterns": [pattern]},
+        "response": {"status": 200},
+    }
+    assert stub.call("POST", "/__admin/mappings", json.dumps(mapping))[0] == 201
+    conn = http.client.HTTPConnection("127.0.0.1", stub.port, timeout=10)
+    try:
+        conn.request("POST", "/j", body=body.encode(), headers={"Content-Type": "text/plain"})
+        resp = conn.getresponse()
+        text = resp.read().decode()
+    finally:
+        conn.close()
+    assert resp.status == 404
+    assert (text == "") is bare
+    assert bare or "Request was not matched" in text
