@@ -14,6 +14,8 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -451,3 +453,44 @@ def test_equal_to_xml_cut_short_in_xerces_words(stub: ThreadedStub, xml: str, li
     assert error["detail"] == (
         f"XML document structures must start and end within the same entity.; line {line}; column {column}"
     )
+
+
+def test_fuzzer_counts_a_documented_on_purpose_difference_apart() -> None:
+    # bench/stub_fuzz.py: the null mapping (docs/STUB-LIMITS.md, "Differs on purpose") still
+    # counts against the strict number and is left out of the second one; nothing else is
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from stub_fuzz import compare, summary, summary_excluding_on_purpose
+
+    npe = "<html>\n<title>Error 500 java.lang.NullPointerException: Cannot invoke …</title>"
+    sane = '{"errors":[{"detail":"expected a JSON object"}]}'
+    null_case = {"name": "null", "kind": "invalid", "raw": ["null"], "requests": []}
+    other_case = {"name": "other", "kind": "invalid", "raw": ["{"], "requests": []}
+    tally: Counter[str] = Counter()
+    diffs: list[Any] = []
+    compare(
+        null_case,
+        {"admin": [[500, npe]], "responses": []},
+        {"admin": [[422, sane]], "responses": []},
+        tally,
+        diffs,
+    )
+    compare(
+        other_case,
+        {"admin": [[500, npe]], "responses": []},
+        {"admin": [[422, sane]], "responses": []},
+        tally,
+        diffs,
+    )
+    compare(
+        other_case,
+        {"admin": [[422, "x"]], "responses": []},
+        {"admin": [[422, "x"]], "responses": []},
+        tally,
+        diffs,
+    )
+    assert summary(tally)[0] == pytest.approx(100 / 3)
+    assert summary_excluding_on_purpose(tally) == (50.0, 1, 2)
+    assert [d.get("on_purpose") for d in diffs] == [
+        "null mapping: WireMock's NullPointerException page, podlab's 422",
+        None,
+    ]
