@@ -350,8 +350,10 @@ def test_logical_operands_at_nan(stub: ThreadedStub, matcher: dict[str, Any], di
 
 
 # A mapping cut short: 2.35.1's Jackson words, the source quoted, the column just past the end
-# (each answer the 2.35.1 jar's, fuzzer seeds 2 and 5: cases 186, 61, 181)
+# (each answer the 2.35.1 jar's; fuzzer seeds 2 and 5: cases 186, 61, 181, seed 1 case 391,
+# seed 7 case 67; every row played on the jar beside podlab)
 MAPPING_START = '{"id": "00000000-0000-4000-8000-000000000001", "request": {"method": '
+VALUE_CUT = "Unexpected end-of-input: was expecting closing quote for a string value"
 
 
 @pytest.mark.parametrize(
@@ -375,6 +377,42 @@ MAPPING_START = '{"id": "00000000-0000-4000-8000-000000000001", "request": {"met
             "/request",
             "Unexpected end-of-input within/between Object entries",
         ),
+        # the pointer is Jackson's binding path: properties and list indexes, nothing inside a
+        # map or a matcher, nothing below a property 2.35.1 does not know
+        (
+            MAPPING_START + '"GET", "headers": {"X-',
+            "/request/headers",
+            "Unexpected end-of-input in field name",
+        ),
+        (MAPPING_START + '"GE', "/request/method", VALUE_CUT),
+        (MAPPING_START + '"GET", "headers": {"X-A": {"doesNotContain": "app', "/request/headers", VALUE_CUT),
+        (MAPPING_START + '"GET", "cookies": {"s": {"equalTo": "a', "/request/cookies", VALUE_CUT),
+        (
+            MAPPING_START + '"GET", "queryParameters": {"r": {"not": {"equalTo": "a',
+            "/request/queryParameters",
+            VALUE_CUT,
+        ),
+        (MAPPING_START + '"GET", "formParameters": {"f": {"equalTo": "a', "/request", VALUE_CUT),
+        (MAPPING_START + '"GET", "urlPathTemplate": "/a', "/request", VALUE_CUT),
+        (
+            MAPPING_START + '"GET", "bodyPatterns": [{"equalTo": "x"}, {"matches": "a',
+            "/request/bodyPatterns/1",
+            VALUE_CUT,
+        ),
+        (
+            MAPPING_START + '"GET", "basicAuthCredentials": {"username": "u',
+            "/request/basicAuthCredentials/username",
+            VALUE_CUT,
+        ),
+        (MAPPING_START + '"GET"}, "response": {"headers": {"X": "y', "/response/headers", VALUE_CUT),
+        (MAPPING_START + '"GET"}, "response": {"status": 200, "body": "x', "/response/body", VALUE_CUT),
+        (
+            MAPPING_START + '"GET"}, "response": {"status": 200, "transformers": ["resp',
+            "/response/transformers/0",
+            VALUE_CUT,
+        ),
+        ('{"name": "ab', "/name", VALUE_CUT),
+        ('{"request": {"url": "/a"}, "metadata": {"a": "b', "/metadata", VALUE_CUT),
     ],
 )
 def test_mapping_cut_short_in_jacksons_words(

@@ -20,12 +20,15 @@ from urllib.parse import parse_qs, unquote
 from podlab.httpcore import Request
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
-from podlab.stub.jvm.jackson import jackson_end_of_input
+from podlab.stub.jvm.jackson import jackson_end_of_input, path_at_end
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
+from podlab.stub.model.request_pattern import _PATTERN_FIELDS_2X as PATTERN_FIELDS_2X
+from podlab.stub.model.response_definition import _RESPONSE_FIELDS as RESPONSE_FIELDS
+from podlab.stub.model.stub_mapping import _STUB_FIELDS as STUB_FIELDS
 from podlab.stub.report.near_misses import (
     body_warnings,
     distance_json,
@@ -84,10 +87,45 @@ def parse_json_body(body: bytes, compat: int = 3) -> Any:
         return read_first_value(text)
     except json.JSONDecodeError as exc:
         pointer = pointer_at(text, exc.pos) or "/"
-        detail = (jackson_end_of_input(text, exc) if compat == 2 else None) or (
-            f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-        )
+        cut_short = jackson_end_of_input(text, exc) if compat == 2 else None
+        if cut_short is not None:
+            pointer = cut_pointer_2x(*path_at_end(text))
+        detail = cut_short or f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise BadInput(InvalidInputError.at(pointer, detail)) from None
+
+
+def cut_pointer_2x(path: list[str | int], value_begun: bool) -> str:
+    """Where 2.35.1 points for a mapping cut short at `path` (jvm/jackson.py path_at_end): the
+    StubMapping, RequestPattern and ResponseDefinition properties on the way, a list's index
+    (bodyPatterns, transformers), basicAuthCredentials' own properties, but nothing inside a map
+    or a matcher, nothing from a property 2.35.1 does not know, and a property's own name only
+    once its value has begun (each shape seen on the 2.35.1 jar: `/request`, `/request/headers`,
+    `/request/queryParameters`, `/request/bodyPatterns/0`, `/response/body`, `/name`,
+    `/response/transformers/0`, `/request/basicAuthCredentials/username`)."""
+    response_fields = tuple(f for f in RESPONSE_FIELDS if f != "removeProxyRequestHeaders")  # not in 2.35.1
+    fields = {"": STUB_FIELDS, "request": PATTERN_FIELDS_2X, "response": response_fields}
+    out: list[str] = []
+    level = ""
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if level in ("list", "bean"):
+            if not (last and not value_begun):
+                out.append(str(part))
+            break
+        if not isinstance(part, str) or part not in fields[level]:
+            break
+        if last and not value_begun:
+            break
+        out.append(part)
+        if level == "" and part in ("request", "response"):
+            level = part
+        elif part in ("bodyPatterns", "multipartPatterns", "transformers"):
+            level = "list"
+        elif part == "basicAuthCredentials":
+            level = "bean"
+        else:
+            break
+    return "/" + "/".join(out) if out else "/"
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:

@@ -110,3 +110,58 @@ def jackson_end_of_input(text: str, exc: json.JSONDecodeError) -> str | None:
     if exc.msg == "Expecting value" and exc.pos >= len(text) and _before(text, exc.pos) == ":":
         return "Unexpected end-of-input within/between Object entries\n" + where
     return None
+
+
+def path_at_end(text: str) -> tuple[list[str | int], bool]:
+    """Where JSON cut short stops: the keys and indexes down to the value being read (a key
+    counts once its `:` is read), and whether that value has begun (a string or a container
+    opened; not after a bare `:`)."""
+    path: list[str | int] = []
+    kinds: list[str] = []  # per open container: "{" or "["
+    key_done: list[bool] = []  # per open object: the current key's `:` has been read
+    in_string = False
+    string_start = 0
+    pending_key: str | None = None
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_string = False
+                if kinds and kinds[-1] == "{" and not key_done[-1]:
+                    try:
+                        pending_key = json.loads(text[string_start : i + 1])
+                    except ValueError:
+                        pending_key = text[string_start + 1 : i]
+        elif c == '"':
+            in_string, string_start = True, i
+        elif c == ":" and kinds and kinds[-1] == "{" and pending_key is not None:
+            path.append(pending_key)
+            key_done[-1], pending_key = True, None
+        elif c == ",":
+            if kinds and kinds[-1] == "{" and key_done[-1]:
+                path.pop()
+                key_done[-1] = False
+            elif kinds and kinds[-1] == "[":
+                path[-1] = int(path[-1]) + 1
+        elif c in "{[":
+            kinds.append(c)
+            key_done.append(False)
+            if c == "[":
+                path.append(0)
+        elif c in "}]" and kinds:
+            if kinds[-1] == "[" or key_done[-1]:
+                path.pop()
+            kinds.pop()
+            key_done.pop()
+            if kinds and kinds[-1] == "{" and key_done[-1]:
+                path.pop()
+                key_done[-1] = False
+        i += 1
+    if not kinds:
+        return path, False
+    in_value = in_string and (kinds[-1] == "[" or key_done[-1])
+    reading_keys = kinds[-1] == "{" and not key_done[-1]  # inside the last key's object value
+    return path, in_value or reading_keys or kinds[-1] == "["
