@@ -532,3 +532,41 @@ def test_fuzzer_counts_a_documented_on_purpose_difference_apart() -> None:
         "null mapping: WireMock's NullPointerException page, podlab's 422",
         None,
     ]
+
+
+NS_AB = '<ns:a xmlns:ns="urn:x"><ns:b>1</ns:b></ns:a>'
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "body_distance"),
+    [
+        # namespaces play no part in 2.35.1's equalToXml: these match (and are served)
+        (NS_AB, "<a><b>1</b></a>", None),
+        (NS_AB, "<a><b><![CDATA[1]]></b></a>", None),
+        ("<a><b>1</b></a>", NS_AB, None),
+        (NS_AB, '<ns:a xmlns:ns="urn:y"><ns:b>1</ns:b></ns:a>', None),
+        (NS_AB, "<a><b>2</b></a>", 1 / 13),
+        # attributes count from the expected side only (fuzzer seed 4 case-267, seed 7 case-179,
+        # seed 8 case-490): an extra actual attribute is no difference, a missing one costs one
+        # comparison
+        ('<a x="1"/>', '<a y="1"/>', 1 / 7),
+        ("<a><b>1</b></a>", '<a x="1" b="2"><b>1</b></a>', 1 / 13),
+        ('<a x="1" b="2"><b>1</b></a>', "<a><b>1</b></a>", 3 / 15),
+        ("<a/>", '<a x="1" b="2"><b>1</b></a>', 2 / 6),
+        ('<a x="1" b="2"><b>1</b></a>', "<a/>", 5 / 9),
+        ('<a x="1"><b y="2">1</b></a>', "<a><b>1</b></a>", 4 / 15),
+        ('<a x="1"/>', '<a x="2"/>', 1 / 9),
+    ],
+)
+def test_equal_to_xml_as_2_35_1_compares(
+    stub: ThreadedStub, expected: str, actual: str, body_distance: float | None
+) -> None:
+    # each answer the 2.35.1 jar's: served (200) or the near miss's body part (distance * 41,
+    # the stub's method POST matching and its bodyPatterns the only other part)
+    pattern = {"method": "POST", "urlPath": "/x", "bodyPatterns": [{"equalToXml": expected}]}
+    served, misses = near_misses(stub, [pattern], "POST", "/x", [("Content-Type", "application/xml")], actual)
+    if body_distance is None:
+        assert served == 200
+    else:
+        assert served == 404
+        assert misses[0]["matchResult"]["distance"] == pytest.approx(body_distance / WEIGHTS, abs=1e-12)

@@ -231,6 +231,7 @@ def _equal_to_xml(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualTo
         exempted_comparisons=exempted_names,
         ignore_order_of_same_node=_as_boolean(obj.get("ignoreOrderOfSameNode")),
         namespace_awareness=awareness,
+        compat2=compat == 2,
     )
 
 
