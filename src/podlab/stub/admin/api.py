@@ -21,14 +21,18 @@ from podlab.httpcore import Request
 from podlab.stub.admin.docs import INDEX_HTML, openapi_document
 from podlab.stub.admin.streamed import pretty_object_with_list
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jackson import jackson_end_of_input, path_at_end
 from podlab.stub.jvm.jackson_eof import end_of_input_detail
 from podlab.stub.jvm.jsonfmt import pretty
 from podlab.stub.jvm.jsonpointer import pointer_at, read_first_value
 from podlab.stub.matching.scenarios import ScenarioNotFoundError
 from podlab.stub.model import RequestPattern, StubMapping
 from podlab.stub.model.request import LoggedRequest
+from podlab.stub.model.request_pattern import _PATTERN_FIELDS_2X as PATTERN_FIELDS_2X
+from podlab.stub.model.response_definition import _RESPONSE_FIELDS as RESPONSE_FIELDS
+from podlab.stub.model.stub_mapping import _STUB_FIELDS as STUB_FIELDS
 from podlab.stub.report.body_warnings import body_warnings
-from podlab.stub.report.near_misses import match_result_json, near_misses_for_pattern
+from podlab.stub.report.near_misses import distance_json, match_result_json, near_misses_for_pattern
 from podlab.stub.store.files import MappingLoadError, PathEscapeError
 from podlab.stub.store.journal import ServeEvent
 from podlab.stub.store.state import ReadOnlyMappingsError, StubState
@@ -73,7 +77,8 @@ class BadInput(Exception):
 
 def parse_json_body(body: bytes, compat: int | None = None) -> Any:
     """The body as JSON, or BadInput with WireMock's 422 pointing where parsing stopped.
-    `compat=3`: a document cut short is refused in 3.13.2's Jackson words (jvm/jackson_eof.py)."""
+    A document cut short is refused in that version's Jackson words: `compat=3` 3.13.2's
+    (jvm/jackson_eof.py), `compat=2` 2.35.1's (jvm/jackson.py); None keeps the parser's."""
     text = body.decode("utf-8", errors="replace")
     if not text.strip():
         raise BadInput(InvalidInputError.at("/", "No content to map due to end-of-input"))
@@ -92,7 +97,45 @@ def parse_json_body(body: bytes, compat: int | None = None) -> Any:
                 error = InvalidInputError.at("", detail)
                 error.errors[0]["source"] = {}
                 raise BadInput(error) from None
+        cut_short = jackson_end_of_input(text, exc) if compat == 2 else None
+        if cut_short is not None:
+            pointer = cut_pointer_2x(*path_at_end(text))
+            detail = cut_short
         raise BadInput(InvalidInputError.at(pointer, detail)) from None
+
+
+def cut_pointer_2x(path: list[str | int], value_begun: bool) -> str:
+    """Where 2.35.1 points for a mapping cut short at `path` (jvm/jackson.py path_at_end): the
+    StubMapping, RequestPattern and ResponseDefinition properties on the way, a list's index
+    (bodyPatterns, transformers), basicAuthCredentials' own properties, but nothing inside a map
+    or a matcher, nothing from a property 2.35.1 does not know, and a property's own name only
+    once its value has begun (each shape seen on the 2.35.1 jar: `/request`, `/request/headers`,
+    `/request/queryParameters`, `/request/bodyPatterns/0`, `/response/body`, `/name`,
+    `/response/transformers/0`, `/request/basicAuthCredentials/username`)."""
+    response_fields = tuple(f for f in RESPONSE_FIELDS if f != "removeProxyRequestHeaders")  # not in 2.35.1
+    fields = {"": STUB_FIELDS, "request": PATTERN_FIELDS_2X, "response": response_fields}
+    out: list[str] = []
+    level = ""
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if level in ("list", "bean"):
+            if not (last and not value_begun):
+                out.append(str(part))
+            break
+        if not isinstance(part, str) or part not in fields[level]:
+            break
+        if last and not value_begun:
+            break
+        out.append(part)
+        if level == "" and part in ("request", "response"):
+            level = part
+        elif part in ("bodyPatterns", "multipartPatterns", "transformers"):
+            level = "list"
+        elif part == "basicAuthCredentials":
+            level = "bean"
+        else:
+            break
+    return "/" + "/".join(out) if out else "/"
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -557,7 +600,7 @@ class AdminApi:
                         "distance": distance,
                     }
                     if self.compat == 3
-                    else {"distance": distance}  # 2.35.1's MatchResult JSON
+                    else {"distance": distance_json(distance)}  # 2.35.1's MatchResult JSON
                 ),
             }
             for stub, distance in self.state.near_misses(request)

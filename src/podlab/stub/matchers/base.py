@@ -62,7 +62,7 @@ class MatchResult:
         mean = sum(r.distance for r in items) / len(items)
         if all(r.is_exact_match for r in items):
             return MatchResult.exact_at(mean)
-        return MatchResult.partial(mean)
+        return MatchResult.inexact(mean)
 
     @staticmethod
     def aggregate_weighted(results: Iterable[tuple[MatchResult, float]]) -> MatchResult:
@@ -74,7 +74,24 @@ class MatchResult:
         weights = sum(w for _, w in items)
         if all(r.is_exact_match for r, _ in items):
             return MatchResult.exact_at(total / weights if weights else 0.0)
-        return MatchResult.partial(total / weights if weights else 1.0)
+        return MatchResult.inexact(total / weights if weights else 1.0)
+
+    @staticmethod
+    def inexact(distance: float) -> MatchResult:
+        """An aggregate that is no match, at WireMock's mean distance as it is: its parts are
+        misses already, so a mean of 0 (a date miss WireMock scores 0 years away, alone) stays 0
+        (seen on 2.35.1: `before` 2026-01-01 against that instant is a near miss at 0.0), and a
+        NaN mean (2.35.1's equalTo "" against "") stays NaN."""
+        if distance != distance or distance == 0:
+            return MatchResult(distance, exact_flag=False)
+        return MatchResult.partial(distance)
+
+
+def java_order(distance: float) -> tuple[bool, float]:
+    """Sort key for distances as Java's Double.compare orders them: NaN (2.35.1's equalTo ""
+    against "") after every number, NaNs equal to each other."""
+    nan = distance != distance
+    return nan, 0.0 if nan else distance
 
 
 # A miss whose computed distance is 0 (e.g. a date one second too late is 0 years away) still

@@ -38,8 +38,13 @@ def evaluate(path: CompiledPath, document: Any) -> Any:
 @dataclass(frozen=True)
 class MatchesJsonPath:
     expression: str
-    path: CompiledPath = field(compare=False, repr=False)
+    # None: an expression JsonPath cannot compile, which 2.35.1 takes and never matches (it
+    # compiles on each match and counts the exception as no match; seen on the 2.35.1 jar: `$[`)
+    path: CompiledPath | None = field(compare=False, repr=False)
     sub: StringValuePattern | None = None
+    # 2.35.1 hands no body to JsonPath.read as null, which throws: no match, even for `absent`
+    # (3.x reads no body as a string without members, where `absent` matches)
+    no_body_fails: bool = field(default=False, compare=False, repr=False)
     name: str = field(default="matchesJsonPath", init=False)
 
     @property
@@ -47,6 +52,8 @@ class MatchesJsonPath:
         return self.expression
 
     def match(self, value: str | None) -> MatchResult:
+        if self.path is None or (value is None and self.no_body_fails):
+            return MatchResult.no_match()
         document: Any = _NOTHING
         if value is not None:
             try:
@@ -58,6 +65,8 @@ class MatchesJsonPath:
 
     def match_document(self, document: Any) -> MatchResult:
         """Match an already-parsed JSON document (also used for stub metadata)."""
+        if self.path is None:
+            return MatchResult.no_match()
         result = _NOTHING if document is _NOTHING else evaluate(self.path, document)
         if self.sub is None:
             return MatchResult.of(_present(result))

@@ -147,7 +147,9 @@ def _build(
     operator: str, obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3
 ) -> StringValuePattern:
     if operator == "equalTo":
-        return EqualTo(_string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")))
+        return EqualTo(
+            _string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")), compat == 2
+        )
     if operator == "contains":
         return Contains(_string_operand(obj, operator, pointer))
     if operator == "doesNotContain":
@@ -182,11 +184,11 @@ def _build(
     if operator == "equalToJson":
         return _equal_to_json(obj, pointer, compat)
     if operator == "equalToXml":
-        return _equal_to_xml(obj, pointer)
+        return _equal_to_xml(obj, pointer, compat)
     if operator == "matchesJsonPath":
-        return _matches_json_path(obj, pointer, clock)
+        return _matches_json_path(obj, pointer, clock, compat)
     if operator == "matchesXPath":
-        return _matches_xpath(obj, pointer, clock)
+        return _matches_xpath(obj, pointer, clock, compat)
     if operator == "matchesJsonSchema":
         return _matches_json_schema(obj, pointer)
     return _date_time(operator, obj, pointer, clock, compat)
@@ -209,10 +211,14 @@ def _equal_to_json(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualT
         raw,
         _as_boolean(obj.get("ignoreArrayOrder")),
         _as_boolean(obj.get("ignoreExtraElements")),
+        sized_members=compat == 2,
     )
 
 
-def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
+# libxml2's words for XML cut short, and the line and column it stopped at
+
+
+def _equal_to_xml(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualToXml:
     value = obj["equalToXml"]
     if not isinstance(value, str):
         raise InvalidInputError.at(pointer, "'equalToXml' expected value cannot be null")
@@ -252,6 +258,7 @@ def _equal_to_xml(obj: dict[str, Any], pointer: str) -> EqualToXml:
         exempted_comparisons=exempted_names,
         ignore_order_of_same_node=_as_boolean(obj.get("ignoreOrderOfSameNode")),
         namespace_awareness=awareness,
+        compat2=compat == 2,
     )
 
 
@@ -266,23 +273,25 @@ def _advanced(
     return outer["expression"], parse_string_pattern(outer, pointer, clock=clock)
 
 
-def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesJsonPath:
+def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesJsonPath:
     expression, sub = _advanced(obj, "matchesJsonPath", pointer, clock)
     try:
         path = compile_path(expression)
     except JsonPathError as exc:
+        if compat == 2:  # 2.35.1 compiles on each match: the stub is taken and never matches
+            return MatchesJsonPath(expression, None, sub, no_body_fails=True)
         raise InvalidInputError.at(pointer, str(exc)) from None
-    return MatchesJsonPath(expression, path, sub)
+    return MatchesJsonPath(expression, path, sub, no_body_fails=compat == 2)
 
 
-def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock) -> MatchesXPath:
+def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesXPath:
     expression, sub = _advanced(obj, "matchesXPath", pointer, clock)
     namespaces = obj.get("xPathNamespaces")
     if namespaces is not None and not (
         isinstance(namespaces, dict) and all(isinstance(v, str) for v in namespaces.values())
     ):
         raise InvalidInputError.at(pointer, "xPathNamespaces must map prefixes to namespace URIs")
-    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub)
+    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub, node_sets_only=compat == 2)
 
 
 def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema:

@@ -16,6 +16,9 @@ from podlab.stub.matchers.java_regex import compile_java_regex
 class EqualTo:
     value: str
     case_insensitive: bool | None = None  # None: not written in the stub (to_json omits it)
+    # 2.35.1 divides the edit distance by the longer length even when both are empty: "" against
+    # "" is an exact match at distance NaN (near misses show "NaN"; seen on the 2.35.1 jar).
+    empty_is_nan: bool = field(default=False, compare=False, repr=False)
     name: str = field(default="equalTo", init=False)
 
     @property
@@ -26,6 +29,8 @@ class EqualTo:
         if value is None:
             return MatchResult.no_match()
         if value == self.value:
+            if self.empty_is_nan and not value:
+                return MatchResult(float("nan"), exact_flag=True)
             return MatchResult.exact()
         # WireMock scores case-insensitive matches and misses on the raw strings.
         distance = normalised_levenshtein(self.value, value)

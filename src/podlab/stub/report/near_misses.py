@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from podlab.stub.matchers import MatchResult
+from podlab.stub.matchers.base import java_order
 from podlab.stub.matchers.distance import MAX_EXACT_CELLS
 from podlab.stub.matchers.string import Matches
 from podlab.stub.matching.order import ServingOrder, in_serving_order
@@ -48,6 +49,11 @@ _NEIGHBOURS = 500
 # scores every part at once: 3+10+10+10+3 and five parts of 1).
 _URL_WEIGHT = 10.0
 _WEIGHT_SUM = {3: 39.0, 2: 41.0}
+
+
+def distance_json(distance: float) -> float | str:
+    """A distance as Jackson writes it: NaN quoted ("NaN"), as 2.35.1's near misses show it."""
+    return "NaN" if distance != distance else distance
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def match_result_json(
 ) -> dict[str, Any]:
     """A MatchResult as the near-miss admin API prints it (2.35.1 printed only the distance)."""
     if compat == 2:
-        return {"distance": result.distance}
+        return {"distance": distance_json(result.distance)}
     return {"subEvents": warnings or [], "diffDescriptions": [], "distance": result.distance}
 
 
@@ -97,7 +103,7 @@ def near_misses(
         if scenarios is not None and stub.scenario_name is not None:
             state = scenarios.state(stub.scenario_name)
         misses.append(NearMiss(req, stub, stub.request.match(req, compat=compat), state))
-    misses.sort(key=lambda m: m.distance)  # stable: equal distances keep serving order
+    misses.sort(key=lambda m: java_order(m.distance))  # stable: ties keep serving order
     return misses[:limit]
 
 
@@ -110,7 +116,7 @@ def near_misses_for_pattern(
     """Journalled requests nearest to a request pattern (POST /near-misses/request-pattern);
     `requests` in journal order, newest first; `compat` as for `near_misses`."""
     scored = [(req, pattern.match(req, compat=compat)) for req in requests]
-    scored.sort(key=lambda pair: pair[1].distance)
+    scored.sort(key=lambda pair: java_order(pair[1].distance))
     return scored[:limit]
 
 
@@ -214,12 +220,13 @@ class NearMissIndex:
         # The MAX_SCORED smallest bounds, ascending (so the sort below is one pass).
         candidates = list(itertools.islice(heapq.merge(*streams), MAX_SCORED))
         candidates.sort()
-        best: list[tuple[float, int, MatchResult]] = []  # (distance, position), nearest first
+        # (distance as java_order, position), nearest first
+        best: list[tuple[tuple[bool, float], int, MatchResult]] = []
         for bound, position in candidates[:MAX_SCORED]:
-            if len(best) >= limit and (bound, position) > best[limit - 1][:2]:
+            if len(best) >= limit and (java_order(bound), position) > best[limit - 1][:2]:
                 break  # nothing left can beat or tie the `limit` nearest
             result = self.stubs[position].request.match(req, compat=compat)
-            best.append((result.distance, position, result))
+            best.append((java_order(result.distance), position, result))
             best = heapq.nsmallest(limit, best, key=lambda entry: entry[:2])
         return [_near_miss(req, self.stubs[position], result, scenarios) for _, position, result in best]
 

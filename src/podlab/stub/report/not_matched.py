@@ -300,6 +300,8 @@ def _expression_result(pattern: MatchesJsonPath | MatchesXPath, body: str) -> st
     if isinstance(pattern, MatchesXPath):
         nodes = pattern.evaluate(body)
         return node_text(nodes[0]) if nodes else None
+    if pattern.path is None:  # 2.35.1 took an expression it cannot compile: nothing selected
+        return None
     try:
         document = parse_json(body)
     except ValueError:
@@ -573,10 +575,11 @@ def render_not_matched(
     `compat` is the WireMock major version to imitate (2 or 3)."""
     if nearest is None:
         return NO_STUBS_MESSAGE
-    if compat == 2 and _not_json_path_readable(req.body) and _has_json_path_sub_matcher(nearest.request):
+    if compat == 2 and _json_path_sub_matcher_fails(nearest.request, req.body):
         # 2.35.1 fails to print this report (its SubExpressionException: "json string can not
-        # be null or empty", or JsonPath's parse error for an XML body) and answers the 404
-        # with no body at all (measured).
+        # be null or empty", JsonPath's parse error for an XML body, or a filter applied to a
+        # body that is no JSON object or array) and answers the 404 with no body at all
+        # (measured).
         return ""
     scenario = None
     if nearest.scenario_name is not None and nearest.required_scenario_state is not None:
@@ -592,10 +595,23 @@ def _not_json_path_readable(body: bytes) -> bool:
     return not body or body.lstrip().startswith(b"<")
 
 
-def _has_json_path_sub_matcher(pattern: RequestPattern) -> bool:
-    """Whether a body pattern is matchesJsonPath with a sub-matcher (`expression` + operator)."""
+def _json_path_sub_matcher_fails(pattern: RequestPattern, body: bytes) -> bool:
+    """Whether a body pattern is matchesJsonPath with a sub-matcher (`expression` + operator)
+    whose expression 2.35.1 cannot evaluate against `body`: none, XML, or, for a filter
+    (`$[?(@.a == 1)]`), any body that is not a JSON object or array (`22`, `f=abc`,
+    `not json {`; measured on the 2.35.1 jar, where `$.a` or `$[0]` against those still print
+    the report)."""
     for body_pattern in pattern.body_patterns or []:
         inner = getattr(body_pattern, "pattern", body_pattern)
-        if isinstance(inner, MatchesJsonPath) and inner.sub is not None:
+        if not isinstance(inner, MatchesJsonPath) or inner.sub is None:
+            continue
+        if _not_json_path_readable(body) or ("[?(" in inner.expression and not _json_container(body)):
             return True
     return False
+
+
+def _json_container(body: bytes) -> bool:
+    try:
+        return isinstance(parse_json(body.decode("utf-8", "replace")), dict | list)
+    except ValueError:
+        return False

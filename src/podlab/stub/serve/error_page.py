@@ -108,7 +108,11 @@ def template_exception_chain(error: str, *, rendering: bool = False) -> list[str
         where = _POSITION.match(error)
         name = f"inline@{random.getrandbits(28):x}"
         if where is not None:
-            return [f"{_HANDLEBARS_EXCEPTION}{name}:{error}\n    {name}:{where.group(1)}"]
+            outer = f"{_HANDLEBARS_EXCEPTION}{name}:{error}\n    {name}:{where.group(1)}"
+            # A helper's Java exception is Handlebars' cause: the JSON and plain pages list it
+            # as cause1 (seen on the 2.35.1 jar: jsonPath of no body, matches with a bad regex)
+            helper_error = error[where.end() :]
+            return [outer, helper_error] if _JAVA_CLASS.match(helper_error) else [outer]
         return [_HANDLEBARS_EXCEPTION + error]
     if error.rsplit("\n", 1)[-1].strip() == "^":
         error += "\n"

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from podlab.stub.templating.engine import MISSING, PropertySource
-from podlab.stub.templating.values import JavaEnum, ListOrSingle, java_hash_order, java_str
+from podlab.stub.templating.values import JavaEnum, ListOrSingle, UrlPath, java_hash_order, java_str
 
 
 class RequestLike(Protocol):
@@ -128,10 +128,13 @@ class RequestModel(PropertySource):
 
     java_class = "com.github.tomakehurst.wiremock.extension.responsetemplating.RequestTemplateModel"
 
-    def __init__(self, req: RequestLike, path_params: Mapping[str, str], decode_path: bool = False) -> None:
+    def __init__(
+        self, req: RequestLike, path_params: Mapping[str, str], decode_path: bool = False, compat: int = 3
+    ) -> None:
         self._req = req
         self._path_params = path_params
         self._decode_path = decode_path  # see PathValue
+        self._compat = compat
         self._cache: dict[str, Any] = {}
 
     def template_get(self, key: str) -> Any:
@@ -175,6 +178,8 @@ class RequestModel(PropertySource):
         if key == "url":
             return req.url
         if key in ("path", "pathSegments"):
+            if self._compat == 2:
+                return UrlPath(unquote(req.path))
             return PathValue(req.path, self._path_params, decoded=self._decode_path)
         if key == "query":
             params = req.query_params
@@ -272,12 +277,13 @@ class TemplateModel(PropertySource):
         now: Callable[[], datetime] | None = None,
         compat: int = 3,
     ) -> TemplateModel:
-        """Build the model; path variables come from `path_params` or the stub's `urlPathTemplate`."""
+        """Build the model; path variables come from `path_params` or the stub's `urlPathTemplate`.
+        `compat=2`: `request.path` is 2.35.1's (values.UrlPath)."""
         params = dict(path_params) if path_params is not None else _template_params(stub, req.path)
         # 3.13.2 decodes the path only for a stub without a `urlPathTemplate` (observed: with
         # `/pp/{id}`, GET /pp/a%20b prints `/pp/a%20b|a%20b` for `{{request.path}}|{{request.path.id}}`).
         templated_path = path_params is not None or _has_path_template(stub)
-        request = RequestModel(req, params, decode_path=compat >= 3 and not templated_path)
+        request = RequestModel(req, params, decode_path=compat >= 3 and not templated_path, compat=compat)
         return cls(request, dict(parameters or {}), permitted_system_keys, now)
 
     def template_size(self) -> int:

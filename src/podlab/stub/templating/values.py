@@ -40,6 +40,19 @@ class ListOrSingle(list[Any]):
         return java_str(self[0]) if self else ""
 
 
+class UrlPath(list[Any]):
+    """WireMock 2.35.1's `request.path` (its UrlPath): the decoded path's segments, a list
+    (`contains request.path 'a'` looks for a segment `a`, `{{#each}}` walks them), printed as
+    the decoded path (`/x%20y` prints `/x y`; seen on the 2.35.1 jar)."""
+
+    def __init__(self, decoded_path: str) -> None:
+        super().__init__(segment for segment in decoded_path.split("/") if segment)
+        self.path = decoded_path
+
+    def __str__(self) -> str:
+        return self.path
+
+
 class JsonObject(dict[str, Any]):
     """A JSON object from `jsonPath`: prints as Jackson's pretty JSON, still navigable."""
 
@@ -98,7 +111,7 @@ def java_str(value: Any) -> str:
         return java_text(value)
     if isinstance(value, Decimal):
         return _big_decimal_str(value)
-    if isinstance(value, ListOrSingle | JsonObject | JsonArray):
+    if isinstance(value, ListOrSingle | JsonObject | JsonArray | UrlPath):
         return str(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{java_str(k)}={java_str(v)}" for k, v in value.items()) + "}"
