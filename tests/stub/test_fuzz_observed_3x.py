@@ -352,7 +352,9 @@ def test_mapping_cut_short_under_compat_2_is_in_2x_words() -> None:
     with pytest.raises(BadInput) as caught:
         parse_json_body(b'{"request": {"meth', compat=2)
     detail = caught.value.error.to_json()["errors"][0]["detail"]
-    assert detail.startswith('Unexpected end-of-input in field name\n at [Source: (String)"{"request": {"meth"')
+    assert detail.startswith(
+        'Unexpected end-of-input in field name\n at [Source: (String)"{"request": {"meth"'
+    )
     # and None (every other admin body) keeps the parser's own words
     with pytest.raises(BadInput) as caught:
         parse_json_body(b'{"request": {"meth')
