@@ -367,7 +367,7 @@ def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
     }
 
 
-def bench_scale_up(replicas: int, seconds: float) -> dict[str, float]:
+def bench_scale_up(replicas: int, seconds: float, copy_wait: float = 60.0) -> dict[str, float]:
     """The reference Deployment up with 1 replica, then scaled to `replicas` through the scale
     subresource (as `kubectl scale` does): time from the scale request to all Ready, and the
     CPU the node (and the node with its pods) spent meanwhile; then as bench_deployment."""
@@ -376,7 +376,7 @@ def bench_scale_up(replicas: int, seconds: float) -> dict[str, float]:
     _wait_ready(node, 1)
     # A node whose podlab has no bytecode compiles a copy for the built-in images in the
     # background (runtime/pycache.py); a scale-up on a running node finds it made.
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + copy_wait
     while not any((node.home / "python").glob("podlab-*")) and time.monotonic() < deadline:
         time.sleep(0.2)
     cpu0, tree0, t0 = node.cpu_seconds(), node.tree_cpu_seconds(), time.monotonic()
@@ -471,6 +471,12 @@ def main() -> None:
         "--scale-up",
         action="store_true",
         help="only the reference Deployment started at 1 replica, then scaled to --pods",
+    )
+    parser.add_argument(
+        "--copy-wait",
+        type=float,
+        default=60.0,
+        help="--scale-up: how long to wait for the node's compiled copy of podlab (0: not at all)",
     )
     args = parser.parse_args()
     if args.scale_up:
