@@ -28,6 +28,8 @@ SEED = ROOT / "examples" / "seed" / "wiremock-liveness.yaml"
 SEED_DEPLOYMENT = ROOT / "examples" / "seed" / "deployment.wiremock.yaml"
 SEED_CONFIGMAP = ROOT / "examples" / "seed" / "configmap.wiremock.yaml"
 # Issue 12's node goals, printed beside what was measured.
+# How long to wait, at most, for pods to stop restarting before measuring (--settle-seconds).
+SETTLE_SECONDS = 180.0
 GOALS = {
     "all_ready_s": ("<=", 5.0),
     "scale_to_all_ready_s": ("<=", 5.0),
@@ -405,7 +407,7 @@ def _settle_and_measure(node: Node, replicas: int, seconds: float, lateness_log:
     # Ready comes when the containers start (the seed has no readiness probe); on a busy machine
     # pods still importing can fail three liveness probes and restart. Measure once that churn
     # is over: every pod Ready and no restart for three probe periods (bounded).
-    restarts, quiet_since, settle_deadline = -1, time.monotonic(), time.monotonic() + 180
+    restarts, quiet_since, settle_deadline = -1, time.monotonic(), time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < settle_deadline:
         pods = node.pods()
         now_restarts = _restarts(pods)
@@ -458,6 +460,7 @@ def print_goals(label: str, measured: dict[str, float]) -> None:
 
 
 def main() -> None:
+    global SETTLE_SECONDS
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
@@ -478,7 +481,14 @@ def main() -> None:
         default=60.0,
         help="--scale-up: how long to wait for the node's compiled copy of podlab (0: not at all)",
     )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=SETTLE_SECONDS,
+        help="at most this long for pods to stop restarting before measuring",
+    )
     args = parser.parse_args()
+    SETTLE_SECONDS = args.settle_seconds
     if args.scale_up:
         print_goals(
             f"reference Deployment scaled from 1 to {args.pods}", bench_scale_up(args.pods, args.seconds)
