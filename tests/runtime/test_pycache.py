@@ -57,6 +57,7 @@ def test_a_current_copy_is_reused_and_a_changed_package_replaces_it(tmp_path: Pa
     root = tmp_path / "home" / "python"
     first = build(package, root)
     assert build(package, root) == first
+    (root / ".staging-1-2" / "pkg").mkdir(parents=True)  # a build a crash interrupted
     (package / "sub" / "mod.py").write_text("ANSWER = 43\n")
     os.utime(package / "sub" / "mod.py", ns=(0, 10**18))  # a later edit, whatever the clock says
     second = build(package, root)

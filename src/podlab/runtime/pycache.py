@@ -80,8 +80,8 @@ def build(package: Path, root: Path) -> Path:
     )
     os.chmod(staging, 0o755)
     staging.rename(target)
-    for old in root.iterdir():  # copies of earlier versions of the package
-        if old != target and old.name.startswith(f"{name}-"):
+    for old in root.iterdir():  # copies of earlier versions, a build a crash left half-done
+        if old != target and (old.name.startswith(f"{name}-") or old.name.startswith(".staging-")):
             shutil.rmtree(old, ignore_errors=True)
     return target / name
 
