@@ -1,6 +1,6 @@
 """Node benchmarks: start-up to Ready, probe timing accuracy, and 100 probed pods on this machine.
 
-Run: .venv/bin/python bench/node_bench.py [--pods 100] [--seconds 20]
+Run: .venv/bin/python bench/node_bench.py [--pods 100] [--seconds 20] [--only-deployment | --scale-up]
 Each scenario starts a fresh `podlab up` in a temporary PODLAB_HOME and talks to it over its API.
 Probe times are read from the stub servers' request journals (loggedDate of each probe request),
 so they are the instants the probes reached the container, measured outside the kubelet.
@@ -28,8 +28,11 @@ SEED = ROOT / "examples" / "seed" / "wiremock-liveness.yaml"
 SEED_DEPLOYMENT = ROOT / "examples" / "seed" / "deployment.wiremock.yaml"
 SEED_CONFIGMAP = ROOT / "examples" / "seed" / "configmap.wiremock.yaml"
 # Issue 12's node goals, printed beside what was measured.
+# How long to wait, at most, for pods to stop restarting before measuring (--settle-seconds).
+SETTLE_SECONDS = 180.0
 GOALS = {
     "all_ready_s": ("<=", 5.0),
+    "scale_to_all_ready_s": ("<=", 5.0),
     "pss_per_pod_mib": ("<=", 10.0),
     "lateness_p99_ms": ("<=", 20.0),
     "node_cpu_pct": ("<=", 2.0),  # the goal is for the node idle with the reference scenario
@@ -325,21 +328,22 @@ def bench_fleet(pods: int, seconds: float) -> dict[str, float]:
     }
 
 
-def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
-    """The reference Deployment (examples/seed) with `replicas` pods: time from `podlab up` to
-    all Ready, PSS per pod, probe lateness measured in the kubelet (PODLAB_PROBE_LATENESS_LOG:
-    each due tick vs when the prober woke for it), and CPU once everything is up."""
+def _reference_manifests(replicas: int) -> tuple[Path, Path, Path]:
+    """The seed's ConfigMap (its typos fixed as the reference scenario does) and Deployment at
+    `replicas`, and where the kubelet's probe lateness log goes."""
     work = Path(tempfile.mkdtemp())
     deployment = work / "deployment.yaml"
     deployment.write_text(SEED_DEPLOYMENT.read_text().replace("replicas: 1", f"replicas: {replicas}"))
-    configmap = work / "configmap.yaml"  # the seed's, its typos fixed as the reference scenario does
+    configmap = work / "configmap.yaml"
     configmap.write_text(
         SEED_CONFIGMAP.read_text()
         .replace("apiversion:", "apiVersion:")
         .replace("kind: configmap", "kind: ConfigMap")
     )
-    lateness_log = work / "lateness"
-    node = Node(configmap, deployment, env={"PODLAB_PROBE_LATENESS_LOG": str(lateness_log)})
+    return configmap, deployment, work / "lateness"
+
+
+def _wait_ready(node: Node, replicas: int) -> None:
     deadline = time.monotonic() + 300
     while not _all_ready(node.pods(), replicas):
         if time.monotonic() > deadline:
@@ -348,11 +352,62 @@ def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
             # 3 x 5 s, and the pods restart forever: stop rather than load the machine further.
             raise SystemExit(f"{replicas} pods not Ready in 300 s")
         time.sleep(0.2)
+
+
+def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
+    """The reference Deployment (examples/seed) with `replicas` pods: time from `podlab up` to
+    all Ready, PSS per pod, probe lateness measured in the kubelet (PODLAB_PROBE_LATENESS_LOG:
+    each due tick vs when the prober woke for it), and CPU once everything is up."""
+    configmap, deployment, lateness_log = _reference_manifests(replicas)
+    node = Node(configmap, deployment, env={"PODLAB_PROBE_LATENESS_LOG": str(lateness_log)})
+    _wait_ready(node, replicas)
     ready_at = time.monotonic() - node.started
+    return {
+        "pods": replicas,
+        "all_ready_s": ready_at,
+        **_settle_and_measure(node, replicas, seconds, lateness_log),
+    }
+
+
+def bench_scale_up(replicas: int, seconds: float, copy_wait: float = 60.0) -> dict[str, float]:
+    """The reference Deployment up with 1 replica, then scaled to `replicas` through the scale
+    subresource (as `kubectl scale` does): time from the scale request to all Ready, and the
+    CPU the node (and the node with its pods) spent meanwhile; then as bench_deployment."""
+    configmap, deployment, lateness_log = _reference_manifests(1)
+    node = Node(configmap, deployment, env={"PODLAB_PROBE_LATENESS_LOG": str(lateness_log)})
+    _wait_ready(node, 1)
+    # A node whose podlab has no bytecode compiles a copy for the built-in images in the
+    # background (runtime/pycache.py); a scale-up on a running node finds it made.
+    deadline = time.monotonic() + copy_wait
+    while not any((node.home / "python").glob("podlab-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    cpu0, tree0, t0 = node.cpu_seconds(), node.tree_cpu_seconds(), time.monotonic()
+    request = urllib.request.Request(
+        node.server + "/apis/apps/v1/namespaces/default/deployments/wiremock/scale",
+        data=json.dumps({"spec": {"replicas": replicas}}).encode(),
+        headers={"Authorization": f"Bearer {node.token}", "Content-Type": "application/merge-patch+json"},
+        method="PATCH",
+    )
+    urllib.request.urlopen(request, timeout=10, context=node.tls).read()
+    _wait_ready(node, replicas)
+    ready_after = time.monotonic() - t0
+    node_cpu_s = node.cpu_seconds() - cpu0
+    tree_cpu_s = node.tree_cpu_seconds() - tree0
+    return {
+        "pods": replicas,
+        "scale_to_all_ready_s": ready_after,
+        "node_cpu_s_during_scale": node_cpu_s,
+        "node_and_pods_cpu_s_during_scale": tree_cpu_s,
+        **_settle_and_measure(node, replicas, seconds, lateness_log),
+    }
+
+
+def _settle_and_measure(node: Node, replicas: int, seconds: float, lateness_log: Path) -> dict[str, float]:
+    """Wait out restarts, then PSS per pod, probe lateness and CPU over `seconds`; stops the node."""
     # Ready comes when the containers start (the seed has no readiness probe); on a busy machine
     # pods still importing can fail three liveness probes and restart. Measure once that churn
     # is over: every pod Ready and no restart for three probe periods (bounded).
-    restarts, quiet_since, settle_deadline = -1, time.monotonic(), time.monotonic() + 180
+    restarts, quiet_since, settle_deadline = -1, time.monotonic(), time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < settle_deadline:
         pods = node.pods()
         now_restarts = _restarts(pods)
@@ -375,8 +430,6 @@ def bench_deployment(replicas: int, seconds: float) -> dict[str, float]:
     restarts_in_window = _restarts(node.pods()) - restarts
     node.stop()
     return {
-        "pods": replicas,
-        "all_ready_s": ready_at,
         "settled_s": settled_at,
         "restarts_before_settled": restarts,
         "pss_per_pod_mib": statistics.median(pss) / replicas,
@@ -407,6 +460,7 @@ def print_goals(label: str, measured: dict[str, float]) -> None:
 
 
 def main() -> None:
+    global SETTLE_SECONDS
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
@@ -416,7 +470,30 @@ def main() -> None:
         action="store_true",
         help="only the reference Deployment at 1 and --pods replicas",
     )
+    parser.add_argument(
+        "--scale-up",
+        action="store_true",
+        help="only the reference Deployment started at 1 replica, then scaled to --pods",
+    )
+    parser.add_argument(
+        "--copy-wait",
+        type=float,
+        default=60.0,
+        help="--scale-up: how long to wait for the node's compiled copy of podlab (0: not at all)",
+    )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=SETTLE_SECONDS,
+        help="at most this long for pods to stop restarting before measuring",
+    )
     args = parser.parse_args()
+    SETTLE_SECONDS = args.settle_seconds
+    if args.scale_up:
+        print_goals(
+            f"reference Deployment scaled from 1 to {args.pods}", bench_scale_up(args.pods, args.seconds)
+        )
+        return
     if args.only_deployment:
         one = bench_deployment(1, args.seconds)
         print_goals("reference Deployment, 1 replica (idle CPU goal: node_cpu_pct)", one)

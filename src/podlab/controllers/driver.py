@@ -48,6 +48,7 @@ from podlab.controllers.actions import (
     SetStatus,
 )
 from podlab.controllers.gc import orphaned_dependents
+from podlab.controllers.listing import Listings
 from podlab.controllers.service_pods import wants_endpoints
 from podlab.controllers.util import Obj, name_of, namespace_of, uid_of
 from podlab.k8s import events as k8s_events
@@ -92,6 +93,9 @@ NODES = ("", "nodes")
 _OWNER_KINDS = {"Deployment", "ReplicaSet", "Service", "Job", "CronJob", "DaemonSet", "StatefulSet", "Pod"}
 # Passes per wake-up: a new Deployment needs create RS -> create pods -> statuses.
 _MAX_PASSES = 5
+# The rest between passes (run()): a multiple of the last pass's duration, bounded.
+_REST_FACTOR = 2.0
+_MAX_REST_SECONDS = 0.25
 
 
 def _utcnow() -> datetime:
@@ -191,11 +195,12 @@ class Controllers:
         self._resync = resync_seconds
         self._wake = asyncio.Event()
         self._stopped = False
+        # Copies of listed objects kept across listings and passes (listing.py).
+        self._listings = Listings(store)
 
     # -- one pass (synchronous: the store never awaits) ------------------------------------
     def _list(self, key: tuple[str, str]) -> list[Obj]:
-        items, _ = self.store.list(key)
-        return items
+        return self._listings.list(key)
 
     def sync_once(self) -> int:
         """Reconcile everything until nothing changes (or _MAX_PASSES); returns writes made."""
@@ -608,12 +613,20 @@ class Controllers:
             try:
                 while not self._stopped:
                     self._wake.clear()
+                    started = time.monotonic()
                     try:
                         self.sync_once()
                     except StoreError as exc:  # the next wake-up retries
                         log.warning("controller sync failed: %s", exc)
+                    spent = time.monotonic() - started
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._resync)
+                    # A pass reads the whole state (level-triggered), so one pass covers every
+                    # change since the last: rest twice as long as the last pass took, and
+                    # changes that come in a burst (50 pods' status writes) are taken together.
+                    # The controllers then use at most a third of the loop; with a few objects a
+                    # pass takes about a millisecond, and so does the rest.
+                    await asyncio.sleep(min(_MAX_REST_SECONDS, _REST_FACTOR * spent))
             finally:
                 for task in watchers:
                     task.cancel()

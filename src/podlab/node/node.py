@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import podlab
 from podlab.apiserver import ApiServer, write_kubeconfig
 from podlab.apiserver.kubernetes_service import ensure_kubernetes_service
 from podlab.apiserver.satoken import TokenIssuer, load_or_create_key
@@ -120,6 +121,9 @@ class Node:
             image_sources=self._config.image_sources,
             insecure_registries=self._config.insecure_registries,
         )
+        if self.runtime.isolation == "bwrap":
+            # The built-in images' compiled copy of podlab, made in the background (pycache.py).
+            self.runtime.python_package.start(Path(podlab.__file__).resolve().parent, self.home)
         self.pod_network = await start_pod_network(self.runtime.isolation)
         log.info("pod network: %s", self.pod_network.describe())
         self.host_ports = HostPorts(self.store, self.network)

@@ -63,8 +63,12 @@ def prepare(
     *,
     isolated: bool,
     busybox: Path | None,
+    python_package: str | None = None,
 ) -> Layout:
-    """Make the instance's fresh root under `pod_dir/containers/` and describe its view."""
+    """Make the instance's fresh root under `pod_dir/containers/` and describe its view.
+
+    `python_package`: the podlab package directory built-in images bind (pycache.py), when
+    not the one this process imported."""
     pod, container = launch.pod, launch.container
     meta = pod["metadata"]
     name = str(container["name"])
@@ -101,7 +105,7 @@ def prepare(
         empty.touch()
         runtime: tuple[tuple[str, str], ...] = ()
         if program.python:
-            py = python_runtime()
+            py = python_runtime(python_package)
             runtime = py.binds
             # Over the container's env too: these are the image's internals, not settings.
             env.update(py.env)

@@ -39,10 +39,15 @@ class PythonRuntime:
     env: dict[str, str] = field(default_factory=dict)
 
 
+def python_runtime(package: str | None = None) -> PythonRuntime:
+    """The runtime, binding `package` as podlab's package directory (default: the one this
+    process imported; the node passes its compiled copy once built, pycache.py)."""
+    return _python_runtime(package or str(Path(podlab.__file__).resolve().parent))
+
+
 @functools.cache
-def python_runtime() -> PythonRuntime:
+def _python_runtime(package: str) -> PythonRuntime:
     prefix = os.path.realpath(sys.base_prefix)
-    package = str(Path(podlab.__file__).resolve().parent)
     binds: list[tuple[str, str]] = [(f"{ROOT}/python", prefix), (f"{ROOT}/lib/podlab", package)]
     executable = os.path.realpath(sys.executable)
     if _under(executable, prefix):

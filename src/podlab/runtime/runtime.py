@@ -29,6 +29,7 @@ from podlab.runtime.limits import NodeLimits
 from podlab.runtime.logfiles import LogRotation
 from podlab.runtime.logsource import container_log_dir
 from podlab.runtime.lookup import look_path
+from podlab.runtime.pycache import CompiledPackage
 from podlab.runtime.seccomp import container_filter
 from podlab.runtime.termination import TerminationLog
 from podlab.runtime.tmpfs import can_mount, unmount_under
@@ -99,6 +100,8 @@ class Runtime:
                 "not requested" if sandbox == "plain" else "is not available",
             )
         self.isolation = self._launcher.isolation
+        # The built-in images' compiled copy of podlab, once the node has built it (pycache.py).
+        self.python_package = CompiledPackage()
         self._busybox: Path | None = None
         self._busybox_checked = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -233,6 +236,7 @@ class Runtime:
                 self._pod_dir(launch.pod),
                 isolated=self.isolation == "bwrap",
                 busybox=busybox,
+                python_package=self.python_package.path,
             )
         except OSError as exc:  # e.g. no space left on device for the instance's root
             raise CreateContainerError(

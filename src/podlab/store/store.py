@@ -185,6 +185,15 @@ class Store:
         ]
         return items, str(self._rv)
 
+    def stored(self, key: ResourceKey) -> builtins.list[Obj]:
+        """Every object of a kind as the store holds it, in list() order, NOT copied.
+
+        For in-process readers that keep their own copies (controllers/listing.py): the
+        objects must never be changed. A committed object is never changed in place either
+        (every write stores a new one), so an object's identity stands for its content.
+        """
+        return [obj for _, obj in sorted(self._bucket(key).items())]
+
     def list_page(
         self,
         key: ResourceKey,
