@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,16 +36,19 @@ def joined(chunks: Chunks, stream: int) -> bytes:
 def test_session_stdin_stdout_stderr_and_exit_code(
     mode: str, home: Path, make_pod: Callable[..., Any], pod_ip: str
 ) -> None:
+    # Plain mode shares the host's /tmp: a name of this run's own, not another test's file.
+    mark = f"/tmp/podlab-exec-mark-{uuid.uuid4().hex}"
+
     async def main(rt: Runtime) -> None:
-        rc = await rt.start(launch(make_pod(), shell("echo ready > /tmp/mark; exec sleep 600"), pod_ip))
+        rc = await rt.start(launch(make_pod(), shell(f"echo ready > {mark}; exec sleep 600"), pod_ip))
         session = await rc.open_session(
             # The container writes the mark once its shell runs, maybe after the session starts:
             # wait for it (bounded: 10 s).
             [
                 "sh",
                 "-c",
-                "for i in $(seq 200); do [ -s /tmp/mark ] && break; sleep 0.05; done;"
-                " cat /tmp/mark; tr a-z A-Z; echo oops >&2; exit 3",
+                f"for i in $(seq 200); do [ -s {mark} ] && break; sleep 0.05; done;"
+                f" cat {mark}; rm -f {mark}; tr a-z A-Z; echo oops >&2; exit 3",
             ],
             stdin=True,
             tty=False,
