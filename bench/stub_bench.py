@@ -5,7 +5,8 @@ Measures, for both servers:
 - start-up: process spawn to the first 200 from GET /__admin/mappings;
 - throughput and p99 latency with wrk over loopback, for the reference stub (GET /get/this)
   and for 1,000 stubs (half exact `url`, half `urlPattern` regexes) hitting the last added one,
-  the first added one, and none (a 404 with the near-miss report);
+  the first added one, and none (a 404 with the near-miss report: the same miss repeated, which
+  podlab answers from its unmatched memo, and a different miss per request, which it does not);
 - peak RSS (VmHWM) of the server process after all load.
 
 Usage:
@@ -110,11 +111,43 @@ def admin(server: Server, method: str, path: str, body: object | None = None) ->
         resp.read()
 
 
+# Every request a path of its own (/many/none/<n>): a 404 podlab's unmatched memo has not seen,
+# so the near misses are ranked and the report rendered afresh each time.
+DISTINCT_PATHS_LUA = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/many/none/" .. n .. "-" .. math.random(1000000))
+end
+"""
+
+
 def wrk(
-    url: str, duration: int, threads: int, connections: int, *, expect_404: bool = False
+    url: str,
+    duration: int,
+    threads: int,
+    connections: int,
+    *,
+    expect_404: bool = False,
+    script: str | None = None,
 ) -> tuple[float, float]:
+    extra: list[str] = []
+    if script is not None:
+        script_file = Path(tempfile.gettempdir()) / f"stub_bench_{os.getpid()}.lua"
+        script_file.write_text(script)
+        extra = ["-s", str(script_file)]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "5s",
+            *extra,
+            url,
+        ],
         capture_output=True,
         text=True,
         timeout=duration + 60,
@@ -152,10 +185,17 @@ def run_scenarios(servers: list[Server], args: argparse.Namespace) -> None:
     """Every scenario on every server, wrk rounds alternating between the servers, so a change
     in the machine's load (other users of a shared host) hits both alike."""
 
-    def measure(label: str, path: str, expect_404: bool = False) -> None:
+    def measure(label: str, path: str, expect_404: bool = False, script: str | None = None) -> None:
         if args.warmup > 0:  # JIT / caches warm for both
             for server in servers:
-                wrk(server.base + path, args.warmup, args.threads, args.connections, expect_404=expect_404)
+                wrk(
+                    server.base + path,
+                    args.warmup,
+                    args.threads,
+                    args.connections,
+                    expect_404=expect_404,
+                    script=script,
+                )
         rounds: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
         for _ in range(args.rounds):
             for server in servers:
@@ -166,6 +206,7 @@ def run_scenarios(servers: list[Server], args: argparse.Namespace) -> None:
                         args.threads,
                         args.connections,
                         expect_404=expect_404,
+                        script=script,
                     )
                 )
         for server in servers:
@@ -190,7 +231,10 @@ def run_scenarios(servers: list[Server], args: argparse.Namespace) -> None:
     measure("1000 stubs, hit last added", str(stubs[-1]["_path"]))
     measure("1000 stubs, hit first added", str(stubs[0]["_path"]))
     # No stub matches: a 404 with the near-miss report (the diff of the nearest stubs).
+    # The same miss again and again (a probe on a wrong path, a retrying client) ...
     measure("1000 stubs, no match (404)", "/many/none/xyz", expect_404=True)
+    # ... and a different miss every time: the ranking and the report are paid per request.
+    measure("1000 stubs, each 404 new", "/many/none/", expect_404=True, script=DISTINCT_PATHS_LUA)
 
 
 def main() -> int:
@@ -306,6 +350,7 @@ def print_table(servers: list[Server], args: argparse.Namespace) -> None:
         "1000 stubs, hit last added",
         "1000 stubs, hit first added",
         "1000 stubs, no match (404)",
+        "1000 stubs, each 404 new",
     )
     for scenario in scenarios:
         old = before.results[scenario] if before else None
