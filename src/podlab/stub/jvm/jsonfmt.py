@@ -123,3 +123,16 @@ def pretty(value: Any) -> str:
 def compact(value: Any) -> str:
     """Jackson's compact form, as `jsonBody` is served: `{"a":1}`."""
     return dumps(value, pretty=False)
+
+
+def integral_floats_as_ints(value: Any) -> Any:
+    """`2.0` as `2`, all through a JSON value: 2.35.1 (its Jackson setup) writes a number with
+    no fraction as an integer, in a stub's JSON and in its report. Only within a long's range,
+    as Jackson keeps larger ones as doubles."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [integral_floats_as_ints(item) for item in value]
+    return value

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.stub.jvm.errors import InvalidInputError
+from podlab.stub.jvm.jsonfmt import integral_floats_as_ints
 from podlab.stub.model.binding import (
     PKG,
     bind_bool,
@@ -149,7 +150,7 @@ class ResponseDefinition:
         elif present(obj, "jsonBody"):
             # 2.35.1 keeps a number such as 2.0 as 2: the stub JSON it echoes, lists and shows
             # in near misses prints `2` (seen on the jar), as its served body does
-            out["jsonBody"] = _integral_floats_as_ints(obj["jsonBody"]) if compat == 2 else obj["jsonBody"]
+            out["jsonBody"] = integral_floats_as_ints(obj["jsonBody"]) if compat == 2 else obj["jsonBody"]
         elif present(obj, "base64Body"):
             text = bind_string(obj["base64Body"], here("base64Body"))
             try:
@@ -240,16 +241,6 @@ class ResponseDefinition:
     @property
     def transformers(self) -> list[str]:
         return list(self.raw.get("transformers") or [])
-
-
-def _integral_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**63:
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
-    return value
 
 
 def _delay_distribution(value: Any, pointer: str, compat: int = 3) -> dict[str, Any]:

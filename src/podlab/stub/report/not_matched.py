@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.parsers.expat import ExpatError
 
+from podlab.stub.jvm.jsonfmt import integral_floats_as_ints
 from podlab.stub.jvm.jsonfmt import pretty as jackson_pretty
 from podlab.stub.matchers import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo
@@ -358,20 +359,9 @@ def _json_smart(value: Any) -> str:
     return java_scalar_text(value)
 
 
-def _integral_floats_as_ints(value: Any) -> Any:
-    """2.35.1 printed a JSON number such as `2.0` as `2` in the report."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
-    return value
-
-
 def _pretty_json(text: str, compat: int) -> str:
     parsed = json.loads(text)
-    return jackson_pretty(_integral_floats_as_ints(parsed) if compat == 2 else parsed)
+    return jackson_pretty(integral_floats_as_ints(parsed) if compat == 2 else parsed)
 
 
 def _formatted_expected(operator: str, expected: str, compat: int = 3) -> str:

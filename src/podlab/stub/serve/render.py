@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podlab.httpcore import Connection
-from podlab.stub.jvm.jsonfmt import compact
+from podlab.stub.jvm.jsonfmt import compact, integral_floats_as_ints
 from podlab.stub.model.delays import sample_delay_ms
 from podlab.stub.store.files import FileRoot, PathEscapeError
 
@@ -66,7 +66,7 @@ def body_of(definition: dict[str, Any], files: FileRoot, compat: int = 3) -> tup
     if "jsonBody" in definition and definition["jsonBody"] is not None:
         json_body = definition["jsonBody"]
         if compat == 2:  # 2.35.1 serves a JSON number such as `2.0` as `2` (seen on the jar)
-            json_body = _integral_floats_as_ints(json_body)
+            json_body = integral_floats_as_ints(json_body)
         return compact(json_body).encode("utf-8"), False
     if definition.get("base64Body") is not None:
         try:
@@ -84,16 +84,6 @@ def body_of(definition: dict[str, Any], files: FileRoot, compat: int = 3) -> tup
         except OSError:
             raise RenderError(f"bodyFileName {name!r}: no such file under __files") from None
     return b"", False
-
-
-def _integral_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**63:
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
-    return value
 
 
 def plan_response(
