@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from podlab.httpcore import Request
 from podlab.stub.options import StubOptions
 from podlab.stub.outbound.targets import DENIED_PROXY
-from podlab.stub.proxy.client import ProxyClient, ProxyDenied, ProxyFailure
-from podlab.stub.proxy.forward import answer_headers, failure_body, outgoing, proxy_url
+from podlab.stub.proxy.client import ProxyClient, ProxyDenied, ProxyFailure, Reply
+from podlab.stub.proxy.forward import Outgoing, answer_headers, failure_body, outgoing, proxy_url
 from podlab.stub.serve.render import ResponsePlan, delay_ms, dribble_of
 
 
@@ -36,14 +36,9 @@ async def proxied_plan(
         preserve_host=options.preserve_host_header,
         preserve_user_agent=options.preserve_user_agent_proxy_header,
     )
-    try:
-        reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
-    except ProxyDenied:
-        return denied_plan()
-    except ProxyFailure as exc:
-        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
-    except ValueError as exc:  # not an absolute http(s) URL: java.net.URI refuses it the same way
-        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), proxy_failed=True)
+    reply = await _exchange(client, sent, url)
+    if isinstance(reply, ResponsePlan):
+        return reply
     return ResponsePlan(
         status=reply.status,
         headers=answer_headers(reply.headers, definition, stub_cors=options.enable_stub_cors),
@@ -67,14 +62,9 @@ async def browser_proxied_plan(request: Request, client: ProxyClient, options: S
         definition,
         preserve_user_agent=options.preserve_user_agent_proxy_header,
     )
-    try:
-        reply = await client.send(sent.method, sent.url, sent.headers, sent.body)
-    except ProxyDenied:
-        return denied_plan()
-    except ProxyFailure as exc:
-        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
-    except ValueError as exc:
-        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), proxy_failed=True)
+    reply = await _exchange(client, sent, url)
+    if isinstance(reply, ResponsePlan):
+        return reply
     return ResponsePlan(
         status=reply.status,
         headers=answer_headers(reply.headers, {}, stub_cors=options.enable_stub_cors),
@@ -83,8 +73,20 @@ async def browser_proxied_plan(request: Request, client: ProxyClient, options: S
     )
 
 
-def denied_plan() -> ResponsePlan:
-    """WireMock's answer when the target rules refuse the target (ProxyResponseRenderer)."""
-    return ResponsePlan(
-        status=500, headers=[("Content-Type", "text/plain")], body=DENIED_PROXY.encode(), proxy_failed=True
-    )
+async def _exchange(client: ProxyClient, sent: Outgoing, url: str) -> Reply | ResponsePlan:
+    """The target's reply, or the 500 WireMock answers instead (ProxyResponseRenderer): the
+    target rules refuse it, it cannot be reached, or `url` is no absolute http(s) URL (which
+    java.net.URI refuses the same way)."""
+    try:
+        return await client.send(sent.method, sent.url, sent.headers, sent.body)
+    except ProxyDenied:
+        return ResponsePlan(
+            status=500,
+            headers=[("Content-Type", "text/plain")],
+            body=DENIED_PROXY.encode(),
+            proxy_failed=True,
+        )
+    except ProxyFailure as exc:
+        return ResponsePlan(status=500, body=failure_body(exc.kind, url, str(exc)), proxy_failed=True)
+    except ValueError as exc:
+        return ResponsePlan(status=500, body=failure_body("Network", url, str(exc)), proxy_failed=True)
