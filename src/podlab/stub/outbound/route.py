@@ -54,37 +54,36 @@ class Opened:
 async def open_route(route: Route, scheme: str, host: str, port: int, tls: ssl.SSLContext | None) -> Opened:
     """A connection to `host:port` (TLS for https, through the via proxy if any); raises
     TargetDenied, TunnelRefused, OSError, ssl.SSLError."""
-    route.check(host)
     via = route.via
-    if via is None:
-        reader, writer = await _connect(route.rules, host, port, tls if scheme == "https" else None, host)
+    if via is None:  # _connect checks the name and the addresses it resolves to
+        reader, writer = await _connect(route.rules, host, port, tls if scheme == "https" else None)
         return Opened(reader, writer, f"{scheme}://{host}:{port}")
-    reader, writer = await _connect(route.rules, via.host, via.port, None, via.host)
-    opened = Opened(reader, writer, f"http://{via.host}:{via.port}")
+    route.check(host)  # through a via the target is never resolved here: its name, at least
+    opened = await _open_via(route.rules, via)
     if scheme == "https":
-        authorization: str | None = None
-        while True:
-            status, line = await _tunnel(opened, host, port, authorization)
-            if status == 407 and authorization is None and via.authorization is not None:
-                writer.close()  # ask again with credentials, on a fresh connection
-                reader, writer = await _connect(route.rules, via.host, via.port, None, via.host)
-                opened = Opened(reader, writer, opened.connected_to)
-                authorization = via.authorization
-                continue
-            if not 200 <= status < 300:
-                writer.close()
-                raise TunnelRefused(f"CONNECT refused by proxy: {line}")
-            break
-        await writer.start_tls(tls or ssl.create_default_context(), server_hostname=host)
+        status, line = await _tunnel(opened, host, port, None)
+        if status == 407 and via.authorization is not None:
+            opened.writer.close()  # ask again with credentials, on a fresh connection
+            opened = await _open_via(route.rules, via)
+            status, line = await _tunnel(opened, host, port, via.authorization)
+        if not 200 <= status < 300:
+            opened.writer.close()
+            raise TunnelRefused(f"CONNECT refused by proxy: {line}")
+        await opened.writer.start_tls(tls or ssl.create_default_context(), server_hostname=host)
     return opened
 
 
+async def _open_via(rules: TargetRules, via: ProxyVia) -> Opened:
+    reader, writer = await _connect(rules, via.host, via.port, None)
+    return Opened(reader, writer, f"http://{via.host}:{via.port}")
+
+
 async def _connect(
-    rules: TargetRules, host: str, port: int, tls: ssl.SSLContext | None, server_name: str
+    rules: TargetRules, host: str, port: int, tls: ssl.SSLContext | None
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     if not rules.allows(host):
         raise TargetDenied(host)
-    server_hostname = server_name if tls is not None else None
+    server_hostname = host if tls is not None else None  # the name, also when an address is dialled
     if rules.allows_all:
         return await asyncio.open_connection(host, port, ssl=tls, server_hostname=server_hostname)
     infos = await asyncio.get_running_loop().getaddrinfo(
