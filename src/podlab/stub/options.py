@@ -171,9 +171,8 @@ class StubOptions:
     enable_browser_proxying: bool = False  # absolute-form requests no stub matches are forwarded
     trust_all_proxy_targets: bool = False  # browser proxying: do not verify HTTPS targets
     proxy_via: ProxyVia | None = None  # --proxy-via: proxied requests and webhooks go through it
-    allow_proxy_targets: str | None = None  # the raw lists; proxy_rules holds them parsed
-    deny_proxy_targets: str | None = None
-    proxy_rules: TargetRules | None = None  # None: every target may be reached
+    # --allow-proxy-targets / --deny-proxy-targets, parsed; None: every target may be reached
+    proxy_rules: TargetRules | None = None
     disable_http2_plain: bool = False  # h2c off on the HTTP port
     disable_http2_tls: bool = False  # h2 not offered by ALPN on the HTTPS port
     match_headers: tuple[str, ...] = ()  # --match-headers: captured by --record-mappings
@@ -341,7 +340,7 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 except ProxyViaError as exc:
                     raise OptionsError(f"--proxy-via: {exc}") from None
             case "allow-proxy-targets" | "deny-proxy-targets":
-                setattr(opts, name.replace("-", "_"), text)
+                pass  # the two lists make one set of rules: parsed together below
             case "match-headers":
                 opts.match_headers = tuple(h.strip() for h in text.split(",") if h.strip())
             case "help":
@@ -354,15 +353,15 @@ def _build(raw: dict[str, str | None]) -> StubOptions:
                 setattr(opts, name.replace("-", "_"), True)
             case _:
                 opts.ignored[name] = value
-    if opts.allow_proxy_targets is not None or opts.deny_proxy_targets is not None:
+    if "allow-proxy-targets" in raw or "deny-proxy-targets" in raw:
         from podlab.stub.outbound.targets import TargetRuleError, TargetRules
 
-        for option, value in (("allow", opts.allow_proxy_targets), ("deny", opts.deny_proxy_targets)):
-            try:
-                TargetRules.parse(value if option == "allow" else None, value if option == "deny" else None)
-            except TargetRuleError as exc:
-                raise OptionsError(f"--{option}-proxy-targets: {exc}") from None
-        opts.proxy_rules = TargetRules.parse(opts.allow_proxy_targets, opts.deny_proxy_targets)
+        try:
+            opts.proxy_rules = TargetRules.parse(
+                raw.get("allow-proxy-targets"), raw.get("deny-proxy-targets")
+            )
+        except TargetRuleError as exc:
+            raise OptionsError(f"--{exc.option}: {exc}") from None
     if opts.disable_http:
         if "port" in raw:  # WireMock's IllegalArgumentException, word for word
             raise OptionsError("The HTTP listener can't have a port set and be disabled at the same time")

@@ -27,7 +27,12 @@ DENIED_PROXY = "The target proxy address is denied in WireMock's configuration."
 
 
 class TargetRuleError(ValueError):
-    """An entry WireMock refuses at start-up; the message is its error title."""
+    """An entry WireMock refuses at start-up; the message is its error title, `option` the
+    list it stands in."""
+
+    def __init__(self, message: str, option: str = "") -> None:
+        super().__init__(message)
+        self.option = option
 
 
 def ipv4_value(text: str) -> int | None:
@@ -73,6 +78,15 @@ def _parse(entry: str) -> _IpRange | re.Pattern[str]:
         raise TargetRuleError(f"{entry} is not a valid network address ({exc})") from None
 
 
+def _entries(text: str | None, option: str) -> list[_IpRange | re.Pattern[str]]:
+    if text is None:
+        return []
+    try:
+        return [_parse(entry.strip()) for entry in text.split(",")]
+    except TargetRuleError as exc:
+        raise TargetRuleError(str(exc), option) from None
+
+
 @dataclass(frozen=True)
 class TargetRules:
     allowed_ips: tuple[_IpRange, ...] = ()  # empty: every address
@@ -83,8 +97,8 @@ class TargetRules:
     @classmethod
     def parse(cls, allow: str | None, deny: str | None) -> TargetRules:
         """From the two options' values; raises TargetRuleError naming the bad entry."""
-        allowed = [_parse(entry.strip()) for entry in allow.split(",")] if allow is not None else []
-        denied = [_parse(entry.strip()) for entry in deny.split(",")] if deny is not None else []
+        allowed = _entries(allow, "allow-proxy-targets")
+        denied = _entries(deny, "deny-proxy-targets")
         return cls(
             allowed_ips=tuple(r for r in allowed if isinstance(r, _IpRange)),
             allowed_names=tuple(r for r in allowed if isinstance(r, re.Pattern)),
