@@ -20,7 +20,8 @@ _VALUE_TYPES = "(JSON String, Number, Array, Object or token 'null', 'true' or '
 _MAX_SOURCE = 500
 
 
-def _location(text: str, pos: int) -> str:
+def source_location(text: str, pos: int) -> str:
+    """Jackson's `[Source: (String)"…"; line: L, column: C]` for offset `pos` of `text`."""
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
     source = (
@@ -28,7 +29,11 @@ def _location(text: str, pos: int) -> str:
         if len(text) <= _MAX_SOURCE
         else text[:_MAX_SOURCE] + f"[truncated {len(text) - _MAX_SOURCE} chars]"
     )
-    return f' at [Source: (String)"{source}"; line: {line}, column: {column}]'
+    return f'[Source: (String)"{source}"; line: {line}, column: {column}]'
+
+
+def _location(text: str, pos: int) -> str:
+    return " at " + source_location(text, pos)
 
 
 def _char(c: str) -> str | None:

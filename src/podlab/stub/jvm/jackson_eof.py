@@ -20,16 +20,9 @@ being bound rather than the parser (a cut deep inside a matcher), it can differ 
 
 from __future__ import annotations
 
+from podlab.stub.jvm.jackson import source_location
+
 _WS = " \t\r\n"
-
-
-def _location(text: str, pos: int, max_source: int = 500) -> str:
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    source = (
-        text if len(text) <= max_source else text[:max_source] + f"[truncated {len(text) - max_source} chars]"
-    )
-    return f'[Source: (String)"{source}"; line: {line}, column: {column}]'
 
 
 def end_of_input(text: str) -> tuple[str, str | None] | None:
@@ -79,7 +72,7 @@ def end_of_input(text: str) -> tuple[str, str | None] | None:
     kind = "Object" if stack[-1][0] == "{" else "Array"
     if last in ":,":
         return f"Unexpected end-of-input within/between {kind} entries", None
-    start = _location(text, stack[-1][1])
+    start = source_location(text, stack[-1][1])
     return f"Unexpected end-of-input: expected close marker for {kind} (start marker at {start})", None
 
 
@@ -89,4 +82,4 @@ def end_of_input_detail(text: str) -> tuple[str, str | None] | None:
     if found is None:
         return None
     message, member = found
-    return f"{message}\n at {_location(text, len(text))}", member
+    return f"{message}\n at {source_location(text, len(text))}", member
