@@ -216,11 +216,14 @@ def test_exec_sees_container_files_and_kills_tree_on_timeout(
                 pass
         return found
 
+    # Plain mode shares the host's /tmp: a file of this run's own, not another test's.
+    health = f"/tmp/podlab-health-{marker}-{os.getpid()}-{time.monotonic_ns()}"
+
     async def main(rt: Runtime) -> None:
-        rc = await rt.start(launch(make_pod(), shell("echo ready > /tmp/health; sleep 600"), pod_ip))
+        rc = await rt.start(launch(make_pod(), shell(f"echo ready > {health}; sleep 600"), pod_ip))
         deadline = time.monotonic() + 5
         while True:
-            res = await rc.exec(["cat", "/tmp/health"], 5.0)
+            res = await rc.exec(["cat", health], 5.0)
             if res.exit_code == 0 or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.05)
