@@ -31,7 +31,8 @@ def test_dependencies_on_pythonpath_are_bound_but_never_the_working_directory(tm
         pytest.skip(f"{python} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv")
     deps = str(Path(httptools.__file__).resolve().parent.parent)
     src = str(Path(podlab.__file__).resolve().parent.parent)
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{src}:{deps}"}
+    # No bytecode written: the system python would otherwise leave __pycache__ in the checkout.
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{src}:{deps}", "PYTHONDONTWRITEBYTECODE": "1"}
     run = [python, "-c", PRINT_BINDS]
     elsewhere = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert elsewhere.returncode == 0, elsewhere.stderr
