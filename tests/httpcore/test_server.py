@@ -319,3 +319,47 @@ def test_lowercase_method_is_a_400_by_default() -> None:
         assert data.startswith(b"HTTP/1.1 400")
 
     _run_with(_echo, scenario)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_an_address_is_bound_as_the_loop_binds_a_name(host: str) -> None:
+    """An IP address is bound without the loop's getaddrinfo (_bind_numeric): the server
+    answers there, the socket is the address's family (IPv6 only for an IPv6 address, as the
+    loops set it), and a port in use fails with the loop's own words, errno kept, as when the
+    loop resolves the address itself."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        probe = socket.socket(family, socket.SOCK_STREAM)
+        probe.bind((host, 0))
+        probe.close()
+    except OSError:
+        pytest.skip(f"no {host} on this machine")
+
+    async def main() -> None:
+        server = await serve(_echo, host, 0)
+        try:
+            listening = server._listener.sockets[0]
+            assert listening.family == family
+            if family == socket.AF_INET6:
+                assert listening.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 1
+            reader, writer = await asyncio.open_connection(host, server.port)
+            writer.write(b"GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            data = await asyncio.wait_for(reader.read(), timeout=5)
+            writer.close()
+            assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"GET /x q= len=0")
+
+            errors = []
+            with pytest.raises(OSError) as caught:
+                await serve(_echo, host, server.port)
+            errors.append((caught.value.errno, caught.value.strerror))
+            loop = asyncio.get_running_loop()
+            with pytest.raises(OSError) as caught:  # the loop's own getaddrinfo and bind
+                await loop.create_server(asyncio.Protocol, host=host, port=server.port, reuse_address=True)
+            errors.append((caught.value.errno, caught.value.strerror))
+            assert errors[0] == errors[1]
+            assert errors[0][1].startswith("error while attempting to bind on address (")
+            assert errors[0][1].endswith(": address already in use")
+        finally:
+            await server.wait_closed()
+
+    asyncio.run(main())

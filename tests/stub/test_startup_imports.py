@@ -10,12 +10,15 @@ served requests loaded, with nothing in the product built for the test.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 # Runs `python -m podlab.stub ARGS...` as `-m` would, and writes the module names at exit.
 WRAPPER = """
@@ -28,7 +31,11 @@ runpy.run_module("podlab.stub", run_name="__main__", alter_sys=True)
 # Imported on need only: TLS certificates (--https-port, browser proxying), HTTP/2 (a connection
 # that speaks it), XML, JSON schema, date parsing, near-miss ranking (a first unmatched request),
 # click (`podlab stub`, not `python -m`), the journal's spill file and pickle (a long journal),
-# templating (a templated response), JSON and XML matchers (a stub that uses one).
+# templating (a templated response), JSON and XML matchers (a stub that uses one); html (a 501
+# refusal page: html.entities' tables are ~0.5 MB), mimetypes (a static file), gzip (a
+# gzip-accepting client), difflib (near misses of long texts), calendar (a LAST_DAY_OF_MONTH
+# truncation), and the IDNA codec (a bind address that is a name: an IP address is bound
+# without getaddrinfo, httpcore._server._bind_numeric). Each was 0.05-0.5 MB of every pod.
 NOT_AT_START = (
     "cryptography",
     "h2",
@@ -52,6 +59,13 @@ NOT_AT_START = (
     "podlab.stub.matchers.json_schema",
     "podlab.stub.matchers.xml_equal",
     "podlab.stub.matchers.xpath",
+    "html",
+    "mimetypes",
+    "gzip",
+    "difflib",
+    "calendar",
+    "encodings.idna",
+    "stringprep",
 )
 
 REFERENCE_STUB = {
@@ -66,13 +80,25 @@ def get(url: str) -> tuple[int, bytes]:
         return resp.status, resp.read()
 
 
-def test_reference_stub_serves_without_optional_modules(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flags", [[], ["--verbose", "--compat", "2"]], ids=["plain", "seed-args"])
+def test_reference_stub_serves_without_optional_modules(tmp_path: Path, flags: list[str]) -> None:
+    """`seed-args`: the flags the seed Deployment's wiremock:2.35.0 pod runs with."""
     root = tmp_path / "root"
     (root / "mappings").mkdir(parents=True)
     (root / "mappings" / "reference.json").write_text(json.dumps(REFERENCE_STUB))
     modules_file = tmp_path / "modules.txt"
     stdout_path = tmp_path / "stub.out"
-    argv = [sys.executable, "-c", WRAPPER, str(modules_file), "--port", "0", "--bind-address", "127.0.0.1"]
+    argv = [
+        sys.executable,
+        "-c",
+        WRAPPER,
+        str(modules_file),
+        "--port",
+        "0",
+        "--bind-address",
+        "127.0.0.1",
+        *flags,
+    ]
     with stdout_path.open("wb") as out:
         proc = subprocess.Popen([*argv, "--root-dir", str(root)], stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -85,6 +111,9 @@ def test_reference_stub_serves_without_optional_modules(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{found.group(1)}"
         assert get(base + "/get/this") == (200, b"Here it is!\n")
         assert get(base + "/__admin/mappings")[0] == 200
+        # One thread: binding an IP address asks no resolver, so libuv's thread pool (four
+        # threads, each with its own stack and malloc arena) never starts.
+        assert len(os.listdir(f"/proc/{proc.pid}/task")) == 1
         request = urllib.request.Request(base + "/__admin/shutdown", data=b"", method="POST")
         with urllib.request.urlopen(request, timeout=10) as resp:
             assert resp.status == 200
