@@ -35,7 +35,7 @@ runpy.run_module("podlab.stub", run_name="__main__", alter_sys=True)
 # refusal page: html.entities' tables are ~0.5 MB), mimetypes (a static file), gzip (a
 # gzip-accepting client), difflib (near misses of long texts), calendar (a LAST_DAY_OF_MONTH
 # truncation), and the IDNA codec (a bind address that is a name: an IP address is bound
-# without getaddrinfo, httpcore._server._bind_numeric). Each was 0.05-0.5 MB of every pod.
+# without getaddrinfo, httpcore._server._bind_numeric), the mappings watcher (--watch). Each was 0.05-0.5 MB of every pod.
 NOT_AT_START = (
     "cryptography",
     "h2",
@@ -66,6 +66,8 @@ NOT_AT_START = (
     "calendar",
     "encodings.idna",
     "stringprep",
+    "podlab.stub.watcher",  # --watch
+    "podlab.stub.store.watch",
 )
 
 REFERENCE_STUB = {
