@@ -1,3 +1,3 @@
-from podlab.cli.main import main
+from podlab.cli.entry import main
 
 main()

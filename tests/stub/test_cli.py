@@ -163,3 +163,29 @@ def test_a_deeply_nested_mapping_file_is_one_line_naming_it(tmp_path: Path) -> N
     result = run("--port", "0", "--bind-address", "127.0.0.1", "--root-dir", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr == f"podlab stub: cannot load mappings: {deep}: invalid JSON: nested too deeply\n"
+
+
+def test_podlab_stub_answers_as_the_click_command_does(tmp_path: Path) -> None:
+    """`podlab stub` (the console script and `python -m podlab`, podlab.cli.entry) goes to the
+    stub before the node's command line is imported; what it prints and exits with is what the
+    click group's `stub` command gives: --version, --help, a bad option, a port in use."""
+    fast = [sys.executable, "-m", "podlab", "stub"]
+    click_path = [sys.executable, "-c", "from podlab.cli.main import main; main()", "stub"]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for args in (
+            ["--version"],
+            ["--compat", "2", "--version"],
+            ["--help"],
+            ["--no-such-option"],
+            ["--port", port, "--bind-address", "127.0.0.1", "--root-dir", str(tmp_path)],
+        ):
+            answers = [
+                subprocess.run([*argv, *args], capture_output=True, text=True, timeout=60)
+                for argv in (fast, click_path)
+            ]
+            assert answers[0].returncode == answers[1].returncode, args
+            assert (answers[0].stdout, answers[0].stderr) == (answers[1].stdout, answers[1].stderr), args
+    assert answers[0].returncode == 1 and f"Failed to bind to /127.0.0.1:{port}" in answers[0].stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -87,20 +88,59 @@ async def serve(
 
     listener: _Listener
     if ssl_context is None or not plain_on_tls:
-        listener = await loop.create_server(
-            factory,
-            host=host,
-            port=port,
-            reuse_address=True,
-            backlog=1024,
-            ssl=ssl_context,
-            ssl_handshake_timeout=limits.header_timeout if ssl_context is not None else None,
-        )
+        handshake_timeout = limits.header_timeout if ssl_context is not None else None
+        bound = _bind_numeric(host, port)
+        if bound is not None:
+            listener = await loop.create_server(
+                factory, sock=bound, backlog=1024, ssl=ssl_context, ssl_handshake_timeout=handshake_timeout
+            )
+        else:
+            listener = await loop.create_server(
+                factory,
+                host=host,
+                port=port,
+                reuse_address=True,
+                backlog=1024,
+                ssl=ssl_context,
+                ssl_handshake_timeout=handshake_timeout,
+            )
     else:
         sniffing = SniffingListener(factory, ssl_context, first_byte_timeout=limits.header_timeout)
         await sniffing.start(host, port, backlog=1024)
         listener = sniffing
     return Server(listener, host, connections)
+
+
+def _bind_numeric(host: str, port: int) -> socket.socket | None:
+    """The listening socket for an IP address literal, bound as create_server(host=...) would
+    bind it (SO_REUSEADDR; IPV6_V6ONLY for IPv6; the same OSError text on failure), or None for
+    a name. Given a host, uvloop resolves it with getaddrinfo in libuv's thread pool even when
+    it is an address: that starts the pool's four threads and imports the IDNA codec
+    (stringprep, unicodedata) in every stub, for an answer known in advance."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        break
+    else:
+        return None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        address = (host, port) if family == socket.AF_INET else (host, port, 0, 0)
+        try:
+            sock.bind(address)
+        except OSError as err:
+            # uvloop's (and asyncio's) words, which `podlab stub` prints after "Failed to bind".
+            message = f"error while attempting to bind on address {address!r}: {(err.strerror or '').lower()}"
+            raise OSError(err.errno, message) from None
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def install_uvloop() -> bool:

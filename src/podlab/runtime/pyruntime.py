@@ -50,18 +50,23 @@ def _python_runtime(package: str) -> PythonRuntime:
     prefix = os.path.realpath(sys.base_prefix)
     binds: list[tuple[str, str]] = [(f"{ROOT}/python", prefix), (f"{ROOT}/lib/podlab", package)]
     executable = os.path.realpath(sys.executable)
+    home: dict[str, str] = {}
     if _under(executable, prefix):
         interpreter = f"{ROOT}/python/" + os.path.relpath(executable, prefix)
     else:
         binds.append((f"{ROOT}/bin", os.path.dirname(executable)))
         interpreter = f"{ROOT}/bin/" + os.path.basename(executable)
+        # An interpreter outside its prefix (a venv made with --copies, or copied from another
+        # venv) finds its stdlib through pyvenv.cfg or the prefix compiled into it, and neither
+        # is visible in the sandbox: without this it dies with "No module named 'encodings'".
+        home = {"PYTHONHOME": f"{ROOT}/python"}
     path = [f"{ROOT}/lib"]
     sites = [os.path.realpath(p) for p in [*site.getsitepackages(), *dependency_dirs()] if os.path.isdir(p)]
     cwd = os.path.realpath(os.getcwd())
     for i, directory in enumerate(d for d in dict.fromkeys(sites) if not _under(d, prefix) and d != cwd):
         binds.append((f"{ROOT}/site/{i}", directory))
         path.append(f"{ROOT}/site/{i}")
-    env = {"PYTHONPATH": ":".join(path), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {"PYTHONPATH": ":".join(path), "PYTHONDONTWRITEBYTECODE": "1", **home}
     if any(Path(prefix, "lib").glob("libpython*.so*")):
         env["LD_LIBRARY_PATH"] = f"{ROOT}/python/lib"
     return PythonRuntime(binds=tuple(binds), interpreter=interpreter, env=env)

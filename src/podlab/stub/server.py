@@ -25,12 +25,12 @@ from podlab.stub.serve.pipeline import Serving, log_text, refused_by_jetty, serv
 from podlab.stub.store.files import MappingLoadError
 from podlab.stub.store.state import StubState
 from podlab.stub.tls import server_context
-from podlab.stub.watcher import Watcher
 from podlab.stub.webhooks.sender import WebhookSender
 
 if TYPE_CHECKING:
     # cryptography (~0.2 s of imports) only with browser proxying: see _ca_pem
     from podlab.stub.proxy.mitm import Mitm
+    from podlab.stub.watcher import Watcher  # with --watch only (start-up time)
 
 ADMIN_PREFIX = "/__admin"
 
@@ -93,6 +93,8 @@ class StubServer:
             self._https_server = await self._listen(self.options.https_port, context)
             self.https_port = self._https_server.port
         if self.options.watch:
+            from podlab.stub.watcher import Watcher
+
             self.watcher = Watcher(self.state, self.out, self.err, interval=self.options.watch_interval)
             self.watcher.start()
         self.out.write(startup_text(self.options, self.port, self.https_port))

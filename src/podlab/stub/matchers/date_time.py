@@ -11,7 +11,6 @@ clock, so tests and the sans-IO core never read the real time themselves.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +78,8 @@ def truncate(value: datetime, truncation: str) -> datetime:
 
         return day_start.replace(day=1) + relativedelta(months=1)
     if truncation == "LAST_DAY_OF_MONTH":
+        import calendar  # on first use: start-up memory
+
         return day_start.replace(day=calendar.monthrange(value.year, value.month)[1])
     if truncation == "FIRST_DAY_OF_YEAR":
         return day_start.replace(month=1, day=1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 # Above this many DP cells the exact distance costs too much per request (a 64 KiB body against
 # a 64 KiB expectation is 4e9 cells); difflib's ratio is a cheap stand-in that still ranks
 # near misses sensibly. Commons' getLevenshteinDistance has no such limit, but runs in the JVM.
@@ -28,5 +26,7 @@ def normalised_levenshtein(expected: str | None, actual: str | None) -> float:
     if longest == 0:
         return 0.0
     if len(expected) * len(actual) > MAX_EXACT_CELLS:
+        import difflib  # only for long texts: start-up memory
+
         return 1.0 - difflib.SequenceMatcher(None, expected, actual, autojunk=False).quick_ratio()
     return levenshtein(expected, actual) / longest

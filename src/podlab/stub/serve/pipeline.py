@@ -12,8 +12,6 @@ scenario moves when a stub is chosen, and the journal records the exchange.
 from __future__ import annotations
 
 import asyncio
-import html
-import mimetypes
 import random
 import time
 from dataclasses import dataclass, field
@@ -271,6 +269,8 @@ def servlet_refusal(request: Request, compat: int) -> Response:
     message = f"Method {request.method} is not defined in RFC 2068 and is not supported "
     if compat == 2:
         message += "by the Servlet API "  # javax.servlet's wording; jakarta dropped the tail
+    import html  # on first refusal: html.entities' tables are ~0.5 MB in every stub otherwise
+
     uri = html.escape(request.path, quote=False)
     body = (
         "<html>\n<head>\n"
@@ -293,6 +293,8 @@ def servlet_refusal(request: Request, compat: int) -> Response:
 
 def static_file_response(path: Path) -> Response:
     """A GET no stub matched, answered from a file under __files (as Jetty's default servlet)."""
+    import mimetypes  # on first static file: start-up time
+
     data = path.read_bytes()
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     from email.utils import formatdate  # on first static file: start-up time (email)

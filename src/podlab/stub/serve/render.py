@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import gzip
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -146,6 +145,8 @@ def maybe_gzip(plan: ResponsePlan, accept_encoding: list[str]) -> None:
         return
     if any(name.lower() == "content-encoding" for name, _ in plan.headers):
         return
+    import gzip  # with the first gzip-accepting client, not at start (start-up memory)
+
     plan.body = gzip.compress(plan.body, mtime=0)
     # A length the headers carry (a proxied answer's) was the plain body's: the core frames it.
     plan.headers = [(n, v) for n, v in plan.headers if n.lower() != "content-length"]
