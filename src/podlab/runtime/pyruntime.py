@@ -50,6 +50,13 @@ def _python_runtime(package: str) -> PythonRuntime:
     prefix = os.path.realpath(sys.base_prefix)
     binds: list[tuple[str, str]] = [(f"{ROOT}/python", prefix), (f"{ROOT}/lib/podlab", package)]
     executable = os.path.realpath(sys.executable)
+    base = os.path.realpath(getattr(sys, "_base_executable", executable))
+    if not _under(executable, prefix) and _under(base, prefix):
+        # A venv made with copies (`venv --copies`, or a file system without symlinks): the copy
+        # finds its prefix only through the venv's pyvenv.cfg, which the sandbox does not show,
+        # and fails with "No module named 'encodings'"; the interpreter it copies finds the prefix
+        # from its own place. The venv's site-packages come through PYTHONPATH either way.
+        executable = base
     if _under(executable, prefix):
         interpreter = f"{ROOT}/python/" + os.path.relpath(executable, prefix)
     else:
