@@ -254,6 +254,13 @@ class PlainLauncher:
 
     def __init__(self) -> None:
         self.reaper = Reaper()
+        # As in BwrapLauncher: setpriv sets PR_SET_PDEATHSIG and execs the program, so the node
+        # is not forked for a preexec_fn (runtime/spawn.py). child_setup also caught a node
+        # that died before its prctl; setpriv leaves that window of about a millisecond open,
+        # as the bwrap mode always has.
+        setpriv = shutil.which("setpriv")
+        self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+        self._preexec = None if setpriv else child_setup(os.getpid())
 
     async def _spawn(
         self, argv: list[str], layout: Layout, stdio: ExecStdio, cgroup_procs: Sequence[str] = ()
@@ -262,14 +269,14 @@ class PlainLauncher:
         if "/" in argv[0]:
             argv[0] = layout.host_path(argv[0])
         proc = await spawn(
-            enter_cgroup(cgroup_procs, [*stdio.prefix(), *argv]),
+            enter_cgroup(cgroup_procs, [*stdio.prefix(), *self._prefix, *argv]),
             stdin=stdio.stdin,
             stdout=stdio.stdout,
             stderr=stdio.stderr,
             env=layout.env,
             cwd=layout.host_workdir,
             start_new_session=not stdio.tty,
-            preexec_fn=child_setup(os.getpid()),
+            preexec_fn=self._preexec,
         )
         self.reaper.watch(proc.pid)
         return proc
