@@ -146,3 +146,22 @@ def test_blocked_signals_reach_the_child_only_and_no_fd_leaks(event_loop_kind: s
     assert signal.SIGTERM not in node_mask
     # stdin, stdout, stderr and ls's own directory fd: none of the node's pipes or pidfds.
     assert sorted(int(fd) for fd in fds.split()) == [0, 1, 2, 3]
+
+
+def test_signals_the_node_ignores_are_default_again_in_the_child(event_loop_kind: str) -> None:
+    """As libuv's spawn did: a node started under `nohup` (SIGHUP ignored) or as a background
+    job (SIGINT, SIGQUIT) must not hand those dispositions to its containers."""
+
+    async def main() -> bytes | None:
+        child = await spawn(
+            ["grep", "SigIgn", "/proc/self/status"], stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL
+        )
+        return (await child.communicate())[0]
+
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGHUP, signal.SIGQUIT)}
+    try:
+        out = run(event_loop_kind, main)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert out is not None and int(out.split()[1], 16) == 0

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
+import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -123,6 +125,7 @@ async def spawn(
     cost): only for hosts without setpriv.
     """
     loop = asyncio.get_running_loop()
+    argv = [*_default_signals(), *argv]
     # The node's ends of the pipes are made here, so the streams own them (no file objects).
     ours: dict[str, int] = {}
     theirs: list[int] = []
@@ -171,6 +174,44 @@ async def spawn(
         child.kill()  # the watcher reaps it
         raise
     return child
+
+
+# Popen puts these back to their defaults itself (restore_signals); Python ignores them.
+_RESTORED = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
+
+
+def _default_signals() -> list[str]:
+    """A prefix that gives the program default dispositions for the signals the node ignores.
+
+    libuv's spawn reset every disposition in the child; Popen resets only SIGPIPE and SIGXFSZ.
+    An ignored signal survives exec, and a node may have been started ignoring some (`nohup`
+    ignores SIGHUP; a background job of a non-interactive shell ignores SIGINT and SIGQUIT);
+    containers start with default dispositions. Rare, so the cost (one more exec) is paid only
+    then: GNU env's --default-signal (coreutils 8.31) resets them before exec'ing the rest."""
+    ignored = [
+        sig.name
+        for sig in signal.valid_signals()
+        if isinstance(sig, signal.Signals)
+        and sig not in _RESTORED
+        and sig not in (signal.SIGKILL, signal.SIGSTOP)
+        and signal.getsignal(sig) == signal.SIG_IGN
+    ]
+    env = _env_with_default_signal()
+    if not ignored or env is None:
+        return []
+    return [env, "--default-signal=" + ",".join(ignored), "--"]
+
+
+@functools.cache
+def _env_with_default_signal() -> str | None:
+    env = shutil.which("env")
+    if env is None:
+        return None
+    try:
+        probe = subprocess.run([env, "--default-signal=HUP", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return env if probe.returncode == 0 else None
 
 
 class _PipeEnd:
