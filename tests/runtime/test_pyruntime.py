@@ -93,3 +93,22 @@ def test_an_interpreter_outside_its_prefix_is_given_its_home(tmp_path: Path) -> 
         )
         assert shown.returncode == 0, shown.stderr
         assert "PYTHONHOME" not in json.loads(shown.stdout)[1]
+
+
+def test_a_venv_of_copies_runs_the_interpreter_it_copies(tmp_path: Path) -> None:
+    """A venv made with `--copies` holds a copy of the interpreter that finds its prefix only
+    through the venv's pyvenv.cfg, which the sandbox does not show ("No module named
+    'encodings'" at every start): the built-in images run the base interpreter instead."""
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    venv = tmp_path / "venv"
+    subprocess.run([base, "-m", "venv", "--copies", "--without-pip", str(venv)], check=True, timeout=60)
+    deps = str(Path(httptools.__file__).resolve().parent.parent)
+    src = str(Path(podlab.__file__).resolve().parent.parent)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{src}:{deps}"}
+    script = "from podlab.runtime.pyruntime import python_runtime as r, ROOT; print(r().interpreter)"
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    prefix = os.path.realpath(sys.base_prefix)
+    assert done.stdout.strip() == "/podlab/python/" + os.path.relpath(base, prefix)

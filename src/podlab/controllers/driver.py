@@ -239,7 +239,9 @@ class Controllers:
         # The pods as the ReplicaSets saw them: a pod they created or deleted just now wrote,
         # so the next pass (sync_once loops until no writes) brings the endpoints up to date.
         writes += self._sync_service_endpoints(pods, now)
-        objects = {key: self._list(key) for key in _WATCHED if key != namespace_controller.NAMESPACES}
+        # The garbage collector only reads (uids and owner references): the stored objects
+        # themselves, not copies (and no comparison of kept copies, listing.py).
+        objects = {key: self.store.stored(key) for key in _WATCHED if key != namespace_controller.NAMESPACES}
         writes += self.apply(list(orphaned_dependents(objects, _OWNER_KINDS)), now)
         writes += self._sync_namespaces(now)
         return writes
@@ -261,7 +263,7 @@ class Controllers:
         """The job and ttl-after-finished controllers, and the release of orphaned pods'
         tracking finalizers (a Job deleted with background propagation)."""
         jobs = self._list(JOBS)
-        pods = self._list(PODS)
+        pods = self._list(PODS) if jobs else []
         writes = 0
         for job in jobs:
             ns_pods = [p for p in pods if namespace_of(p) == namespace_of(job)]
@@ -269,7 +271,8 @@ class Controllers:
             expired = job_cleanup.ttl_expired(job, now)
             if expired is not None:
                 writes += self.apply([expired], now)
-        writes += self.apply(list(job_cleanup.orphan_finalizers(pods, jobs)), now)
+        # Only reads each pod's finalizers and owner: the stored pods, not copies.
+        writes += self.apply(list(job_cleanup.orphan_finalizers(self.store.stored(PODS), jobs)), now)
         return writes
 
     def _sync_cronjobs(self) -> int:

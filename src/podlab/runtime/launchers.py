@@ -34,9 +34,11 @@ from podlab.runtime.layout import Layout
 from podlab.runtime.nsjoin import PidJoin, open_join, wait_settled
 from podlab.runtime.process import child_setup, kill_group, kill_pid
 from podlab.runtime.reaper import Reaper
+from podlab.runtime.spawn import Child, spawn
 from podlab.runtime.types import StartError, start_error_message
 
-Process = asyncio.subprocess.Process
+# Started by runtime/spawn.py (vfork, not uvloop's fork of the whole node).
+Process = Child
 # Blocked while a program that unblocks them itself is started (Layout.hold_signals).
 HELD_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
@@ -168,14 +170,8 @@ class BwrapLauncher:
                 *(join.fds if join is not None else ()),
                 *(() if filter_fd is None else (filter_fd,)),
             )
-            # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask passes
-            # through setpriv and bwrap) and unblocks them once its handler is in place, so a stop
-            # that comes while Python is still starting stays pending instead of being dropped.
-            if layout.hold_signals:
-                held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
-                stack.callback(signal.pthread_sigmask, signal.SIG_SETMASK, held)
-            proc = await asyncio.create_subprocess_exec(
-                *enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
+            proc = await spawn(
+                enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
                 stdin=stdio.stdin,
                 stdout=stdio.stdout,
                 stderr=stdio.stderr,
@@ -183,6 +179,10 @@ class BwrapLauncher:
                 pass_fds=fds,
                 start_new_session=not stdio.tty,
                 preexec_fn=self._preexec,
+                # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask
+                # passes through setpriv and bwrap) and unblocks them once its handler is in place,
+                # so a stop that comes while Python is still starting stays pending, not dropped.
+                blocked_signals=HELD_SIGNALS if layout.hold_signals else (),
             )
         raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
         if not raw.strip():
@@ -220,10 +220,10 @@ class BwrapLauncher:
                 stack.callback(os.close, filter_fd)
             cmd = self.command(layout, argv, as_pid_1=False, seccomp_fd=filter_fd, join=join)
             fds = (*(join.fds if join is not None else ()), *(() if filter_fd is None else (filter_fd,)))
-            proc = await asyncio.create_subprocess_exec(
+            proc = await spawn(
                 # Born in the container's cgroup: its memory counts against the container's
                 # limit, and an OOM kill in it marks the container OOMKilled, as on a node.
-                *enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
+                enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
                 stdin=stdio.stdin,
                 stdout=stdio.stdout,
                 stderr=stdio.stderr,
@@ -254,6 +254,13 @@ class PlainLauncher:
 
     def __init__(self) -> None:
         self.reaper = Reaper()
+        # As in BwrapLauncher: setpriv sets PR_SET_PDEATHSIG and execs the program, so the node
+        # is not forked for a preexec_fn (runtime/spawn.py). child_setup also caught a node
+        # that died before its prctl; setpriv leaves that window of about a millisecond open,
+        # as the bwrap mode always has.
+        setpriv = shutil.which("setpriv")
+        self._prefix = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+        self._preexec = None if setpriv else child_setup(os.getpid())
 
     async def _spawn(
         self, argv: list[str], layout: Layout, stdio: ExecStdio, cgroup_procs: Sequence[str] = ()
@@ -261,15 +268,15 @@ class PlainLauncher:
         argv = list(argv)
         if "/" in argv[0]:
             argv[0] = layout.host_path(argv[0])
-        proc = await asyncio.create_subprocess_exec(
-            *enter_cgroup(cgroup_procs, [*stdio.prefix(), *argv]),
+        proc = await spawn(
+            enter_cgroup(cgroup_procs, [*stdio.prefix(), *self._prefix, *argv]),
             stdin=stdio.stdin,
             stdout=stdio.stdout,
             stderr=stdio.stderr,
             env=layout.env,
             cwd=layout.host_workdir,
             start_new_session=not stdio.tty,
-            preexec_fn=child_setup(os.getpid()),
+            preexec_fn=self._preexec,
         )
         self.reaper.watch(proc.pid)
         return proc

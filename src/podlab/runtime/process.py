@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import ctypes.util
 import os
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podlab.runtime.spawn import Child
 
 PR_SET_PDEATHSIG = 1
 
@@ -55,32 +58,7 @@ def exit_code_of(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-async def wait_exit(proc: asyncio.subprocess.Process) -> int:
-    """The process's return code as soon as it exits.
-
-    asyncio's `Process.wait()` also waits for the stdout/stderr pipes to close, which a
-    leftover child (`sleep 10 &`) can hold open long after the process itself has exited.
-    A pidfd becomes readable at exit; the loop's child watcher then records the code.
-    """
-    loop = asyncio.get_running_loop()
-    if proc.returncode is None:
-        try:
-            pidfd = os.pidfd_open(proc.pid)
-        except (ProcessLookupError, OSError):
-            pidfd = -1
-        if pidfd >= 0:
-            exited: asyncio.Future[None] = loop.create_future()
-
-            def on_exit() -> None:
-                if not exited.done():
-                    exited.set_result(None)
-
-            loop.add_reader(pidfd, on_exit)
-            try:
-                await exited
-            finally:
-                loop.remove_reader(pidfd)
-                os.close(pidfd)
-    while proc.returncode is None:
-        await asyncio.sleep(0.005)
-    return proc.returncode
+async def wait_exit(proc: Child) -> int:
+    """The process's return code as soon as it exits (not when its pipes close: a leftover
+    child, `sleep 10 &`, can hold stdout open long after the process itself has exited)."""
+    return await proc.wait()

@@ -50,15 +50,23 @@ def _python_runtime(package: str) -> PythonRuntime:
     prefix = os.path.realpath(sys.base_prefix)
     binds: list[tuple[str, str]] = [(f"{ROOT}/python", prefix), (f"{ROOT}/lib/podlab", package)]
     executable = os.path.realpath(sys.executable)
+    base = os.path.realpath(getattr(sys, "_base_executable", executable))
+    if not _under(executable, prefix) and _under(base, prefix):
+        # A venv made with copies (`venv --copies`, or a file system without symlinks): the copy
+        # finds its prefix only through the venv's pyvenv.cfg, which the sandbox does not show,
+        # and fails with "No module named 'encodings'"; the interpreter it copies finds the prefix
+        # from its own place. The venv's site-packages come through PYTHONPATH either way.
+        executable = base
     home: dict[str, str] = {}
     if _under(executable, prefix):
         interpreter = f"{ROOT}/python/" + os.path.relpath(executable, prefix)
     else:
         binds.append((f"{ROOT}/bin", os.path.dirname(executable)))
         interpreter = f"{ROOT}/bin/" + os.path.basename(executable)
-        # An interpreter outside its prefix (a venv made with --copies, or copied from another
-        # venv) finds its stdlib through pyvenv.cfg or the prefix compiled into it, and neither
-        # is visible in the sandbox: without this it dies with "No module named 'encodings'".
+        # An interpreter outside its prefix (copied from another venv, or a copied venv whose base
+        # is not under the prefix either) finds its stdlib through pyvenv.cfg or the prefix compiled
+        # into it, and neither is visible in the sandbox: without this it dies with "No module
+        # named 'encodings'".
         home = {"PYTHONHOME": f"{ROOT}/python"}
     path = [f"{ROOT}/lib"]
     sites = [os.path.realpath(p) for p in [*site.getsitepackages(), *dependency_dirs()] if os.path.isdir(p)]

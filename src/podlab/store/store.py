@@ -203,10 +203,13 @@ class Store:
         field_selector: str | None = None,
         limit: int = 0,
         continue_token: str | None = None,
+        copies: bool = True,
     ) -> Page:
         """One page of a list (paging.py): at most `limit` items (0: all), from the snapshot
         the continue token names, or from now. BadRequest for a token that does not decode,
-        Gone (with a token to go on from the latest state) when its snapshot is compacted away."""
+        Gone (with a token to go on from the latest state) when its snapshot is compacted away.
+        `copies=False`: the stored objects themselves, for a reader that only serializes them
+        at once (as `stored`: never to be changed)."""
         selector = Selector.parse(label_selector, field_selector)
         after: tuple[str, str] | None = None
         objects: dict[tuple[str, str], Obj] = self._bucket(key)
@@ -233,6 +236,8 @@ class Store:
             if not (label_selector or "").strip() and not (field_selector or "").strip():
                 # etcd3 counts what remains only when nothing filters it (pred.Empty()).
                 page = PageInfo(str(rv), page.continue_token, rest)
+        if not copies:
+            return Page([objects[slot] for slot in slots], page)
         return Page([clone(objects[slot]) for slot in slots], page)
 
     def _snapshot(self, key: ResourceKey, rv: int) -> dict[tuple[str, str], Obj]:
