@@ -6,12 +6,13 @@ connection)` for every request; the handler returns a `Response` or takes the co
 
 from ._limits import Limits
 from ._models import Request, Response, header_value, header_values
-from ._protocol import Connection, Handler, RawStream
+from ._protocol import Connection, Handler, HandlerResult, RawStream
 from ._server import Server, install_uvloop, serve
 
 __all__ = [
     "Connection",
     "Handler",
+    "HandlerResult",
     "Limits",
     "RawStream",
     "Request",

@@ -16,6 +16,7 @@ import html
 import mimetypes
 import random
 import time
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,11 +93,12 @@ class Serving:
         return self.browser_proxy
 
 
-async def serve_stub(
+def serve_stub(
     request: Request, connection: Connection, serving: Serving, *, scheme: str = "http"
-) -> Response | None:
-    """Answer one request to the stubs (`scheme`: the listener's); None when a fault took the
-    connection over."""
+) -> Response | Awaitable[Response | None]:
+    """Answer one request to the stubs (`scheme`: the listener's): the Response when it is ready
+    at once (most answers: no delay, proxy or fault), else an awaitable of it (None when a fault
+    took the connection over). Answering at once spares the HTTP core a task per request."""
     started = time.monotonic()
     options, state = serving.options, serving.state
     if options.enable_stub_cors and request.method == "OPTIONS":
@@ -108,7 +110,7 @@ async def serve_stub(
     )  # parse
     stub = state.find(logged)  # match
     if stub is None and logged.browser_proxy_request:
-        return await serve_browser_proxy(request, logged, connection, serving, started)
+        return serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
         if request.method == "GET":
             static = state.files.static_file(request.path)
@@ -134,25 +136,63 @@ async def serve_stub(
     try:
         definition = templated(definition, logged, stub, options, state.files)  # template
         if definition.get("proxyBaseUrl"):
-            from podlab.stub.proxy.serve import proxied_plan
-
-            plan = await proxied_plan(
-                definition,
-                request,
-                logged.url,
-                serving.proxy_client(),
-                options,
-                settings=state.settings,
-                rng=serving.rng,
-            )
-        else:
-            plan = plan_response(
-                definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
-            )  # render
+            return _serve_proxied(request, logged, connection, serving, stub, stub_id, definition, started)
+        plan = plan_response(
+            definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
+        )  # render
     except RenderError as exc:
-        plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
+        plan = render_failure(exc)
     except _template_error() as exc:  # evaluated only once something was raised
         plan = template_failure(exc, request, options.compat)
+    return serve_plan(request, logged, connection, serving, stub, stub_id, definition, plan, started)
+
+
+async def _serve_proxied(
+    request: Request,
+    logged: LoggedRequest,
+    connection: Connection,
+    serving: Serving,
+    stub: StubMapping,
+    stub_id: str,
+    definition: dict[str, Any],
+    started: float,
+) -> Response | None:
+    """A stub with `proxyBaseUrl`: its answer is the target's (podlab.stub.proxy.serve)."""
+    from podlab.stub.proxy.serve import proxied_plan
+
+    options = serving.options
+    try:
+        plan = await proxied_plan(
+            definition,
+            request,
+            logged.url,
+            serving.proxy_client(),
+            options,
+            settings=serving.state.settings,
+            rng=serving.rng,
+        )
+    except RenderError as exc:
+        plan = render_failure(exc)
+    except _template_error() as exc:
+        plan = template_failure(exc, request, options.compat)
+    result = serve_plan(request, logged, connection, serving, stub, stub_id, definition, plan, started)
+    return result if isinstance(result, Response) else await result
+
+
+def serve_plan(
+    request: Request,
+    logged: LoggedRequest,
+    connection: Connection,
+    serving: Serving,
+    stub: StubMapping,
+    stub_id: str,
+    definition: dict[str, Any],
+    plan: ResponsePlan,
+    started: float,
+) -> Response | Awaitable[Response | None]:
+    """A matched stub's answer, planned: log and journal it, then answer (at once, or an
+    awaitable when it waits or breaks the connection); webhooks go once it is on its way."""
+    options, state = serving.options, serving.state
     if not plan.from_proxy and not plan.proxy_failed and not plan.error_page:
         plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
@@ -179,10 +219,30 @@ async def serve_stub(
         state.journal.add(event)
     if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
         serving.recorder.record(logged, plan)
+    if plan.delay_ms > 0 or plan.fault or plan.dribble is not None:
+        return _answer_later(plan, request, connection, options, hooks, serving)
+    response = answer_now(plan, request, options)
+    if hooks and serving.webhooks is not None:
+        serving.webhooks.dispatch(hooks)
+    return response
+
+
+async def _answer_later(
+    plan: ResponsePlan,
+    request: Request,
+    connection: Connection,
+    options: StubOptions,
+    hooks: list[WebhookDecision],
+    serving: Serving,
+) -> Response | None:
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
     return response
+
+
+def render_failure(exc: RenderError) -> ResponsePlan:
+    return ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
 
 
 async def serve_browser_proxy(
@@ -447,6 +507,17 @@ async def answer(
     if plan.fault:
         await send_fault(plan.fault, connection)
         return None
+    if plan.dribble is not None:
+        chunks, total_ms = plan.dribble
+        await asyncio.sleep(dribble_pause(plan.body, chunks, total_ms))  # headers go with piece 1
+        return answer_now(plan, request, options, dribble(plan.body, chunks, total_ms))
+    return answer_now(plan, request, options)
+
+
+def answer_now(
+    plan: ResponsePlan, request: Request, options: StubOptions, streamed: AsyncIterator[bytes] | None = None
+) -> Response:
+    """The response for the core to write, the wait (if any) over; `streamed`: a dribbled body."""
     if plan.dribble is None and not options.disable_gzip:
         maybe_gzip(plan, request.header_values("Accept-Encoding"))
     wire_headers = list(plan.headers)
@@ -457,11 +528,7 @@ async def answer(
         wire_headers.append(("Vary", "Accept-Encoding, User-Agent"))
     mode = options.use_chunked_encoding
     chunked = mode == "always" or (mode == "body_file" and plan.from_file)
-    body: Any = plan.body
-    if plan.dribble is not None:
-        chunks, total_ms = plan.dribble
-        await asyncio.sleep(dribble_pause(plan.body, chunks, total_ms))  # headers go with piece 1
-        body = dribble(plan.body, chunks, total_ms)
+    body: bytes | AsyncIterator[bytes] = plan.body if streamed is None else streamed
     reason = plan.reason if plan.reason is not None else jetty_reason(plan.status, options.compat)
     return Response(plan.status, wire_headers, body, reason=reason, chunked=chunked)
 
