@@ -373,7 +373,9 @@ class _HttpProtocol(asyncio.Protocol):
         """Parse `data` a slice at a time, stopping (and keeping the rest) when the queue is full."""
         if self._any_case_methods and self._between_messages:
             data = self._uppercase_method(data)
-        view = memoryview(data)
+        # A read of one slice or less (the usual: a keep-alive client's next request) is sliced
+        # as bytes, whose whole slice is the object itself: no memoryview and no copy.
+        view: bytes | memoryview = data if len(data) <= _FEED_SLICE else memoryview(data)
         offset = 0
         while offset < len(view):
             if len(self._pending) >= _MAX_QUEUED:

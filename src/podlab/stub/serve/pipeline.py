@@ -61,6 +61,25 @@ def _template_error() -> type[Exception]:
 NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 
 
+_MAX_PLANS = 4096
+
+
+def _global_delay(settings: dict[str, Any]) -> bool:
+    return bool(settings.get("fixedDelay") or settings.get("delayDistribution"))
+
+
+def _always_the_same(definition: dict[str, Any], plan: ResponsePlan) -> bool:
+    """Whether a definition's plan is the same on every request (see Serving.plan)."""
+    return (
+        plan.fault is None
+        and plan.delay_ms == 0
+        and plan.dribble is None
+        and not plan.from_file
+        and not definition.get("delayDistribution")
+        and not definition.get("bodyFileName")
+    )
+
+
 @dataclass
 class Serving:
     """What serving reads and writes: the options, the store, the log streams, the delay dice."""
@@ -74,6 +93,29 @@ class Serving:
     proxy: ProxyClient | None = None  # made on the first proxying stub served
     browser_proxy: ProxyClient | None = None  # made on the first browser proxy request
     recorder: LiveRecorder | None = None  # --record-mappings
+
+    # Plans of stubs whose answer is the same every time, by their definition (see `plan`).
+    _plans: dict[int, tuple[dict[str, Any], ResponsePlan]] = field(default_factory=dict)
+
+    def plan(self, definition: dict[str, Any], *, templated_copy: bool) -> ResponsePlan:
+        """`plan_response` for a definition; remembered (the most served stubs' cost) when the
+        answer cannot change between requests: not templated, no delay or fault to draw, no
+        body file (which may change on disk), no global delay."""
+        settings = self.state.settings
+        key = id(definition)
+        known = self._plans.get(key)
+        if known is not None and known[0] is definition and not _global_delay(settings):
+            cached = known[1]
+            return ResponsePlan(cached.status, cached.reason, list(cached.headers), cached.body)
+        plan = plan_response(
+            definition, self.state.files, settings=settings, rng=self.rng, compat=self.options.compat
+        )
+        if not templated_copy and _always_the_same(definition, plan) and not _global_delay(settings):
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = (definition, plan)  # the definition kept alive: its id stays its own
+            plan = ResponsePlan(plan.status, plan.reason, list(plan.headers), plan.body)
+        return plan
 
     def proxy_client(self) -> ProxyClient:
         if self.proxy is None:
@@ -132,14 +174,12 @@ def serve_stub(
     stub_id = stub.id_text()
     state.mark_served(stub_id)
     state.scenarios_on_served(stub)
-    definition = state.response_json(stub)
+    definition = raw_definition = state.response_json(stub)
     try:
         definition = templated(definition, logged, stub, options, state.files)  # template
         if definition.get("proxyBaseUrl"):
             return _serve_proxied(request, logged, connection, serving, stub, stub_id, definition, started)
-        plan = plan_response(
-            definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
-        )  # render
+        plan = serving.plan(definition, templated_copy=definition is not raw_definition)  # render
     except RenderError as exc:
         plan = render_failure(exc)
     except _template_error() as exc:  # evaluated only once something was raised
