@@ -823,10 +823,13 @@ class _HttpProtocol(asyncio.Protocol):
     # earlier than the pending one, and the timer, when it fires, acts on what has passed or
     # waits for the next deadline.
     def _schedule(self) -> None:
-        deadlines = [d for d in (self._header_deadline, self._idle_deadline) if d is not None]
-        if not deadlines:
-            return  # a pending timer finds nothing to do and stops
-        first = min(deadlines)
+        header, idle = self._header_deadline, self._idle_deadline
+        if header is None or idle is None:  # twice per request: no list, no min() call
+            first = header if idle is None else idle
+            if first is None:
+                return  # a pending timer finds nothing to do and stops
+        else:
+            first = header if header < idle else idle
         if self._timer is not None:
             if self._timer_at <= first:
                 return
