@@ -513,9 +513,10 @@ class _HttpProtocol(asyncio.Protocol):
             and not _upgrade_tokens(self._headers) & self._upgrades
         )
         for name, value in self._headers:
-            if name.lower() == "expect" and value.lower() == "100-continue" and not replayed:
+            lowered = name.lower()
+            if lowered == "expect" and value.lower() == "100-continue" and not replayed:
                 self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            if name.lower() == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
+            elif lowered == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
                 self._too_large = True
 
     def on_body(self, body: bytes) -> None:
