@@ -171,20 +171,24 @@ def serve_stub(
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
+    stub_json = state.stub_json(stub)
     stub_id = stub.id_text()
     state.mark_served(stub_id)
     state.scenarios_on_served(stub)
-    definition = raw_definition = state.response_json(stub)
+    definition = raw_definition = stub_json["response"]
     try:
-        definition = templated(definition, logged, stub, options, state.files)  # template
+        # templated() decides exactly; a stub with no transformers is not templated unless
+        # templating is global, which spares the untemplated majority the call.
+        if options.templating_global or definition.get("transformers"):
+            definition = templated(definition, logged, stub, options, state.files)  # template
         if definition.get("proxyBaseUrl"):
-            return _serve_proxied(request, logged, connection, serving, stub, stub_id, definition, started)
+            return _serve_proxied(request, logged, connection, serving, stub, stub_json, definition, started)
         plan = serving.plan(definition, templated_copy=definition is not raw_definition)  # render
     except RenderError as exc:
         plan = render_failure(exc)
     except _template_error() as exc:  # evaluated only once something was raised
         plan = template_failure(exc, request, options.compat)
-    return serve_plan(request, logged, connection, serving, stub, stub_id, definition, plan, started)
+    return serve_plan(request, logged, connection, serving, stub, stub_json, definition, plan, started)
 
 
 async def _serve_proxied(
@@ -193,7 +197,7 @@ async def _serve_proxied(
     connection: Connection,
     serving: Serving,
     stub: StubMapping,
-    stub_id: str,
+    stub_json: dict[str, Any],
     definition: dict[str, Any],
     started: float,
 ) -> Response | None:
@@ -215,7 +219,7 @@ async def _serve_proxied(
         plan = render_failure(exc)
     except _template_error() as exc:
         plan = template_failure(exc, request, options.compat)
-    result = serve_plan(request, logged, connection, serving, stub, stub_id, definition, plan, started)
+    result = serve_plan(request, logged, connection, serving, stub, stub_json, definition, plan, started)
     return result if isinstance(result, Response) else await result
 
 
@@ -225,14 +229,16 @@ def serve_plan(
     connection: Connection,
     serving: Serving,
     stub: StubMapping,
-    stub_id: str,
+    stub_json: dict[str, Any],
     definition: dict[str, Any],
     plan: ResponsePlan,
     started: float,
 ) -> Response | Awaitable[Response | None]:
     """A matched stub's answer, planned: log and journal it, then answer (at once, or an
-    awaitable when it waits or breaks the connection); webhooks go once it is on its way."""
+    awaitable when it waits or breaks the connection); webhooks go once it is on its way.
+    `stub_json`: the stub's journal JSON (StubState.stub_json)."""
     options, state = serving.options, serving.state
+    stub_id = stub.id_text()
     if not plan.from_proxy and not plan.proxy_failed and not plan.error_page:
         plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
@@ -255,7 +261,7 @@ def serve_plan(
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
         sub_events = webhook_sub_events(hooks, datetime.now(UTC))
     if state.journal.enabled:
-        event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started, sub_events)
+        event = served_event(logged, definition, plan, stub_json, stub_id, started, sub_events)
         state.journal.add(event)
     if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
         serving.recorder.record(logged, plan)
@@ -558,7 +564,7 @@ def answer_now(
     plan: ResponsePlan, request: Request, options: StubOptions, streamed: AsyncIterator[bytes] | None = None
 ) -> Response:
     """The response for the core to write, the wait (if any) over; `streamed`: a dribbled body."""
-    if plan.dribble is None and not options.disable_gzip:
+    if plan.dribble is None and not options.disable_gzip and request.header("Accept-Encoding") is not None:
         maybe_gzip(plan, request.header_values("Accept-Encoding"))
     wire_headers = list(plan.headers)
     origin = request.header("Origin") if options.enable_stub_cors else None
