@@ -73,3 +73,16 @@ def test_catastrophic_body_pattern_is_a_quick_miss(pattern: str, bound_s: float)
     assert not matcher.match(b"a" * 40 + b"!").is_exact_match
     assert time.monotonic() - started < bound_s
     assert matcher.match(b"aaac" if "c" in pattern else b"aaa").is_exact_match
+
+
+@pytest.mark.parametrize("pattern", ["/many/re9/[a-z]+/\\d+", "(a+)+$", "x.*y", "(?i)abc", "a(?=b)b", "é+"])
+def test_matches_answers_as_fullmatch(pattern: str) -> None:
+    """`matches` (RE2's match call straight, for whole-value matching while serving) agrees
+    with `fullmatch` on either engine, lone surrogates and non-ASCII text included."""
+    compiled = compile_java_regex(pattern)
+    texts = ["/many/re9/abc/42", "/many/re9/abc/4x", "/many/re9/abc/42\n", "aaaa", "aaa!", "x\ny", "ABC"]
+    texts += ["ab", "éé", "é\ud800", "", "xy"]
+    for text in texts:
+        assert compiled.matches(text) == (compiled.fullmatch(text) is not None), (pattern, text)
+    if compiled.engine == "re2":
+        assert compiled.linear_match is not None  # the fast call is found on this binding

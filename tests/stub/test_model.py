@@ -247,3 +247,18 @@ def test_java_hash_order_matches_recorded_wiremock_orders() -> None:
     assert java_hash_order(["Zeta", "Beta", "Alpha"]) == ["Zeta", "Alpha", "Beta"]
     assert java_hash_order(["Started", "Done", "Zz", "B"]) == ["Zz", "Started", "Done", "B"]
     assert java_hash_order(["X-A", "X-B", "Authorization"], 4) == ["X-B", "Authorization", "X-A"]
+
+
+def test_random_uuids_are_version_4_and_distinct() -> None:
+    """Request and serve-event ids: drawn from a pool formatted 256 at a time (model/ids.py)."""
+    import uuid
+
+    from podlab.stub.model.ids import random_uuid
+
+    drawn = [random_uuid() for _ in range(1000)]  # several refills
+    assert len(set(drawn)) == len(drawn)
+    for text in drawn:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

@@ -209,7 +209,8 @@ class H2Session:
     async def _serve(self, stream_id: int, request: Request) -> None:
         connection = _StreamConnection(self, stream_id)
         try:
-            response = await self._handler(request, connection)  # type: ignore[arg-type]
+            result = self._handler(request, connection)  # type: ignore[arg-type]
+            response = result if result is None or isinstance(result, Response) else await result
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -38,10 +38,19 @@ class Request:
     server: tuple[str, int]
     # HTTP/2's :authority (its requests need not carry Host); None for HTTP/1.x.
     authority: str | None = None
+    # The first value of each header by lower-case name, made by the first `header` call: a
+    # request is asked for several (Host, Connection, Origin...) and each scan lower-cased every
+    # name again. `headers` is not changed once the request is made (a changed copy is a new one).
+    _first: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """First value of a header, matched case-insensitively."""
-        return header_value(self.headers, name)
+        first = self._first
+        if first is None:
+            first = self._first = {}
+            for key, value in self.headers:
+                first.setdefault(key.lower(), value)
+        return first.get(name.lower())
 
     def header_values(self, name: str) -> list[str]:
         """All values of a header, in arrival order."""

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from podlab.httpcore import Connection, Request, Response, Server, serve
+from podlab.httpcore import Connection, HandlerResult, Request, Response, Server, serve
 from podlab.stub.admin.api import AdminAnswer, AdminApi, json_answer
 from podlab.stub.banner import startup_text
 from podlab.stub.model import StubMapping
@@ -103,8 +103,8 @@ class StubServer:
     async def _listen(self, port: int, context: ssl.SSLContext | None) -> Server:
         scheme = "http" if context is None else "https"
 
-        async def handle(request: Request, connection: Connection) -> Response | None:
-            return await self.handle(request, connection, scheme=scheme)
+        def handle(request: Request, connection: Connection) -> HandlerResult:
+            return self.handle(request, connection, scheme=scheme)
 
         try:
             return await serve(
@@ -154,7 +154,7 @@ class StubServer:
             self._mitm = Mitm()
         return self._mitm.ca_pem()
 
-    async def _tunnel(self, request: Request, connection: Connection) -> None:
+    async def _tunnel(self, request: Request, connection: Connection) -> Response | None:
         """CONNECT with browser proxying: answer 200 as Jetty does, then be the host over TLS
         with a certificate for it; its requests are browser proxy requests to https://host."""
         self._ca_pem()
@@ -168,20 +168,21 @@ class StubServer:
                 inner_request = dataclasses.replace(
                     inner_request, target=f"https://{authority}{inner_request.target}"
                 )
-            return await self.handle(inner_request, inner_connection, scheme="https")
+            result = self.handle(inner_request, inner_connection, scheme="https")
+            return result if result is None or isinstance(result, Response) else await result
 
         await connection.start_tls(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", context, inner)
+        return None  # the connection is the tunnel's now
 
     def _request_shutdown(self) -> None:
         # Let the 200 reach the client before the listener goes away.
         asyncio.get_running_loop().call_later(0.05, self.shutdown_requested.set)
 
-    async def handle(
-        self, request: Request, connection: Connection, *, scheme: str = "http"
-    ) -> Response | None:
+    def handle(self, request: Request, connection: Connection, *, scheme: str = "http") -> HandlerResult:
+        """The answer to one request: a Response when it is ready at once (most stub answers),
+        else an awaitable of it, for the HTTP core to await in a task."""
         if request.method == "CONNECT" and self.options.enable_browser_proxying:
-            await self._tunnel(request, connection)
-            return None
+            return self._tunnel(request, connection)
         refused = refused_by_jetty(request, self.options.compat)
         if refused is not None:
             return refused
@@ -190,8 +191,8 @@ class StubServer:
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             if not request.method.isupper():  # "get /__admin/mappings" lists them, as GET does
                 request = dataclasses.replace(request, method=request.method.upper())
-            return await self._handle_admin(request, path[len(ADMIN_PREFIX) :], scheme)
-        return await serve_stub(request, connection, self._serving, scheme=scheme)
+            return self._handle_admin(request, path[len(ADMIN_PREFIX) :], scheme)
+        return serve_stub(request, connection, self._serving, scheme=scheme)
 
     async def _handle_admin(self, request: Request, path: str, scheme: str) -> Response:
         if self.options.verbose:

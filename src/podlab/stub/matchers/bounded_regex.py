@@ -134,6 +134,12 @@ class BoundedPattern:
     linear: Any = field(default=None, repr=False)  # re2 pattern, or None
     budgeted: Any = field(default=None, repr=False)  # regex pattern
     timed_out: dict[tuple[str, str], None] = field(default_factory=dict, repr=False)
+    # google-re2's Python layer builds a Match object through a generator per call (most of a
+    # URL regex stub's serving cost); whether it matches is one call of the C++ RE2 object it
+    # wraps, with the whole-value anchor. Private names: without them (set in `compile`),
+    # `matches` goes through `fullmatch`.
+    linear_match: Any = field(default=None, repr=False, compare=False)
+    anchor_both: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def compile(cls, pattern: str, compiled: re.Pattern[str]) -> BoundedPattern:
@@ -159,7 +165,12 @@ class BoundedPattern:
             budgeted: Any = regex.compile(translated, regex_flags)
         except regex.error:
             budgeted = compiled  # not seen in the corpora; keeps re's answer, without a budget
-        return cls(pattern, translated, flags, linear, budgeted)
+        bound = cls(pattern, translated, flags, linear, budgeted)
+        anchor = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+        linear_match = getattr(getattr(linear, "_regexp", None), "Match", None)
+        if anchor is not None and linear_match is not None:
+            bound.linear_match, bound.anchor_both = linear_match, anchor
+        return bound
 
     @property
     def engine(self) -> str:
@@ -172,6 +183,16 @@ class BoundedPattern:
             except UnicodeEncodeError:
                 pass  # a lone surrogate: RE2 needs UTF-8, the budgeted engine does not
         return self._budgeted("fullmatch", text)
+
+    def matches(self, text: str) -> bool:
+        """Whether `fullmatch` would find a match, without building the match."""
+        if self.linear_match is not None:
+            try:
+                encoded = text.encode("utf-8")
+            except UnicodeEncodeError:
+                return self._budgeted("fullmatch", text) is not None  # a lone surrogate (see fullmatch)
+            return bool(self.linear_match(self.anchor_both, encoded, 0, len(encoded))[0] != (-1, -1))
+        return self.fullmatch(text) is not None
 
     def search(self, text: str) -> Any:
         return self._budgeted("search", text)

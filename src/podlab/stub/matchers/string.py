@@ -100,7 +100,7 @@ class Matches(_RegexPattern):
     name: str = field(default="matches", init=False)
 
     def match(self, value: str | None) -> MatchResult:
-        return MatchResult.of(value is not None and self.compiled.fullmatch(value) is not None)
+        return MatchResult.of(value is not None and self.compiled.matches(value))
 
     def to_json(self) -> dict[str, Any]:
         return {"matches": self.regex}
@@ -112,7 +112,7 @@ class DoesNotMatch(_RegexPattern):
 
     def match(self, value: str | None) -> MatchResult:
         # NegativeRegexPattern: an absent value matches (observed on WireMock 3.13.2).
-        return MatchResult.of(value is None or self.compiled.fullmatch(value) is None)
+        return MatchResult.of(value is None or not self.compiled.matches(value))
 
     def to_json(self) -> dict[str, Any]:
         return {"doesNotMatch": self.regex}

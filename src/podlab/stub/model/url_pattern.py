@@ -109,7 +109,7 @@ class UrlMatcher:
         if isinstance(self.pattern, Matches):
             # urlPattern / urlPathPattern: the compiled regex straight, no MatchResult per stub
             # (a request may be tried against every regex stub).
-            return self.pattern.compiled.fullmatch(self.target(req)) is not None
+            return self.pattern.compiled.matches(self.target(req))
         return self.pattern.match(self.target(req)).is_exact_match
 
     def printed(self) -> str:

@@ -154,6 +154,7 @@ class NearMissIndex:
         self._regex_urls: set[int] = set()  # positions of `others` whose URL is a Matches regex
         self._regex_list: list[int] = []  # the same, ascending
         self._plain_others: list[tuple[float, int]] = []  # (0.0, position) of the other `others`
+        self._all_ruled_out: dict[float, list[tuple[float, int]]] = {}  # by bound: (bound, position)
         self.by_url = _LiteralUrls()  # `url`: compared with path and query
         self.by_path = _LiteralUrls()  # `urlPath`: compared with the path
         self.others: list[int] = []  # any other URL matcher: bound 0, scored in serving order
@@ -209,17 +210,25 @@ class NearMissIndex:
             # the few it offers, and every other URL matcher, have bound 0.
             regex_urls = self._regex_urls
             offered = [position for position in self._serving.candidates(req) if position in regex_urls]
-            streams = [
-                heapq.merge(self._plain_others, [(0.0, position) for position in offered]),
-                _ruled_out(self._regex_list, set(offered), _URL_WEIGHT / weight_sum),
-            ]
+            bound = _URL_WEIGHT / weight_sum
+            ruled_out: Iterable[tuple[float, int]]
+            if offered:
+                ruled_out = _ruled_out(self._regex_list, set(offered), bound)
+            else:  # the usual miss: every regex URL ruled out, a list made once per weight sum
+                ruled_out = self._all_ruled_out.get(bound) or self._all_ruled_out.setdefault(
+                    bound, [(bound, position) for position in self._regex_list]
+                )
+            streams = [self._plain_others, [(0.0, position) for position in offered], ruled_out]
         else:
             streams = [[(0.0, position) for position in self.others[:MAX_SCORED]]]
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
             streams.append(self._bounded_cached(name, group, target, weight_sum))
-        # The MAX_SCORED smallest bounds, ascending (so the sort below is one pass).
-        candidates = list(itertools.islice(heapq.merge(*streams), MAX_SCORED))
+        # The MAX_SCORED smallest bounds, ascending: each stream is ascending, so they are among
+        # the first MAX_SCORED of each; one sort of those few (runs already in order) is cheaper
+        # than a lazy heap merge, whose generator step per item was most of a new miss's cost.
+        candidates = [item for stream in streams for item in itertools.islice(stream, MAX_SCORED)]
         candidates.sort()
+        del candidates[MAX_SCORED:]
         # (distance as java_order, position), nearest first
         best: list[tuple[tuple[bool, float], int, MatchResult]] = []
         for bound, position in candidates[:MAX_SCORED]:
@@ -257,12 +266,11 @@ def _bounded(group: _LiteralUrls, target: str, weight_sum: float) -> list[tuple[
         window = group.sorted_order[max(0, at - _NEIGHBOURS) : at + _NEIGHBOURS]
         texts, indexes = [group.texts[i] for i in window], window
     ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=MAX_SCORED)
-    out = []
-    for text, _, index in ranked:
-        # The bound in exactly the float arithmetic RequestPattern.match uses for the URL part.
-        distance = Levenshtein.distance(text, target) / max(len(text), len(target), 1)
-        out.append((distance * _URL_WEIGHT / weight_sum, group.positions[indexes[index]]))
-    return out
+    positions = group.positions
+    # The score is the URL part's distance in exactly RequestPattern.match's float arithmetic
+    # (distance / max(len), one correctly rounded division; two empty texts score 0 either way):
+    # tests/stub/test_near_miss_index.py holds it to that.
+    return [(score * _URL_WEIGHT / weight_sum, positions[indexes[index]]) for _, score, index in ranked]
 
 
 def _near_miss(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +59,25 @@ def _template_error() -> type[Exception]:
 NO_STUBS_BODY = "No response could be served as there are no stub mappings in this WireMock instance."
 
 
+_MAX_PLANS = 4096
+
+
+def _global_delay(settings: dict[str, Any]) -> bool:
+    return bool(settings.get("fixedDelay") or settings.get("delayDistribution"))
+
+
+def _always_the_same(definition: dict[str, Any], plan: ResponsePlan) -> bool:
+    """Whether a definition's plan is the same on every request (see Serving.plan)."""
+    return (
+        plan.fault is None
+        and plan.delay_ms == 0
+        and plan.dribble is None
+        and not plan.from_file
+        and not definition.get("delayDistribution")
+        and not definition.get("bodyFileName")
+    )
+
+
 @dataclass
 class Serving:
     """What serving reads and writes: the options, the store, the log streams, the delay dice."""
@@ -71,6 +91,29 @@ class Serving:
     proxy: ProxyClient | None = None  # made on the first proxying stub served
     browser_proxy: ProxyClient | None = None  # made on the first browser proxy request
     recorder: LiveRecorder | None = None  # --record-mappings
+
+    # Plans of stubs whose answer is the same every time, by their definition (see `plan`).
+    _plans: dict[int, tuple[dict[str, Any], ResponsePlan]] = field(default_factory=dict)
+
+    def plan(self, definition: dict[str, Any], *, templated_copy: bool) -> ResponsePlan:
+        """`plan_response` for a definition; remembered (the most served stubs' cost) when the
+        answer cannot change between requests: not templated, no delay or fault to draw, no
+        body file (which may change on disk), no global delay."""
+        settings = self.state.settings
+        key = id(definition)
+        known = self._plans.get(key)
+        if known is not None and known[0] is definition and not _global_delay(settings):
+            cached = known[1]
+            return ResponsePlan(cached.status, cached.reason, list(cached.headers), cached.body)
+        plan = plan_response(
+            definition, self.state.files, settings=settings, rng=self.rng, compat=self.options.compat
+        )
+        if not templated_copy and _always_the_same(definition, plan) and not _global_delay(settings):
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = (definition, plan)  # the definition kept alive: its id stays its own
+            plan = ResponsePlan(plan.status, plan.reason, list(plan.headers), plan.body)
+        return plan
 
     def proxy_client(self) -> ProxyClient:
         if self.proxy is None:
@@ -90,11 +133,12 @@ class Serving:
         return self.browser_proxy
 
 
-async def serve_stub(
+def serve_stub(
     request: Request, connection: Connection, serving: Serving, *, scheme: str = "http"
-) -> Response | None:
-    """Answer one request to the stubs (`scheme`: the listener's); None when a fault took the
-    connection over."""
+) -> Response | Awaitable[Response | None]:
+    """Answer one request to the stubs (`scheme`: the listener's): the Response when it is ready
+    at once (most answers: no delay, proxy or fault), else an awaitable of it (None when a fault
+    took the connection over). Answering at once spares the HTTP core a task per request."""
     started = time.monotonic()
     options, state = serving.options, serving.state
     if options.enable_stub_cors and request.method == "OPTIONS":
@@ -106,7 +150,7 @@ async def serve_stub(
     )  # parse
     stub = state.find(logged)  # match
     if stub is None and logged.browser_proxy_request:
-        return await serve_browser_proxy(request, logged, connection, serving, started)
+        return serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
         if request.method == "GET":
             static = state.files.static_file(request.path)
@@ -125,32 +169,74 @@ async def serve_stub(
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
+    stub_json = state.stub_json(stub)
     stub_id = stub.id_text()
     state.mark_served(stub_id)
     state.scenarios_on_served(stub)
-    definition = state.response_json(stub)
+    definition = raw_definition = stub_json["response"]
     try:
-        definition = templated(definition, logged, stub, options, state.files)  # template
+        # templated() decides exactly; a stub with no transformers is not templated unless
+        # templating is global, which spares the untemplated majority the call.
+        if options.templating_global or definition.get("transformers"):
+            definition = templated(definition, logged, stub, options, state.files)  # template
         if definition.get("proxyBaseUrl"):
-            from podlab.stub.proxy.serve import proxied_plan
-
-            plan = await proxied_plan(
-                definition,
-                request,
-                logged.url,
-                serving.proxy_client(),
-                options,
-                settings=state.settings,
-                rng=serving.rng,
-            )
-        else:
-            plan = plan_response(
-                definition, state.files, settings=state.settings, rng=serving.rng, compat=options.compat
-            )  # render
+            return _serve_proxied(request, logged, connection, serving, stub, stub_json, definition, started)
+        plan = serving.plan(definition, templated_copy=definition is not raw_definition)  # render
     except RenderError as exc:
-        plan = ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
+        plan = render_failure(exc)
     except _template_error() as exc:  # evaluated only once something was raised
         plan = template_failure(exc, request, options.compat)
+    return serve_plan(request, logged, connection, serving, stub, stub_json, definition, plan, started)
+
+
+async def _serve_proxied(
+    request: Request,
+    logged: LoggedRequest,
+    connection: Connection,
+    serving: Serving,
+    stub: StubMapping,
+    stub_json: dict[str, Any],
+    definition: dict[str, Any],
+    started: float,
+) -> Response | None:
+    """A stub with `proxyBaseUrl`: its answer is the target's (podlab.stub.proxy.serve)."""
+    from podlab.stub.proxy.serve import proxied_plan
+
+    options = serving.options
+    try:
+        plan = await proxied_plan(
+            definition,
+            request,
+            logged.url,
+            serving.proxy_client(),
+            options,
+            settings=serving.state.settings,
+            rng=serving.rng,
+        )
+    except RenderError as exc:
+        plan = render_failure(exc)
+    except _template_error() as exc:
+        plan = template_failure(exc, request, options.compat)
+    result = serve_plan(request, logged, connection, serving, stub, stub_json, definition, plan, started)
+    return result if isinstance(result, Response) else await result
+
+
+def serve_plan(
+    request: Request,
+    logged: LoggedRequest,
+    connection: Connection,
+    serving: Serving,
+    stub: StubMapping,
+    stub_json: dict[str, Any],
+    definition: dict[str, Any],
+    plan: ResponsePlan,
+    started: float,
+) -> Response | Awaitable[Response | None]:
+    """A matched stub's answer, planned: log and journal it, then answer (at once, or an
+    awaitable when it waits or breaks the connection); webhooks go once it is on its way.
+    `stub_json`: the stub's journal JSON (StubState.stub_json)."""
+    options, state = serving.options, serving.state
+    stub_id = stub.id_text()
     if not plan.from_proxy and not plan.proxy_failed and not plan.error_page:
         plan.headers = [*plan.headers, *matched_stub_headers(stub, stub_id)]
     if options.verbose and not options.disable_request_logging:
@@ -173,14 +259,34 @@ async def serve_stub(
         hooks = plan_webhooks(stub, logged, compat=options.compat, rng=serving.rng)
         sub_events = webhook_sub_events(hooks, datetime.now(UTC))
     if state.journal.enabled:
-        event = served_event(logged, definition, plan, state.stub_json(stub), stub_id, started, sub_events)
+        event = served_event(logged, definition, plan, stub_json, stub_id, started, sub_events)
         state.journal.add(event)
     if plan.from_proxy and serving.recorder is not None:  # not the 500 for a target not reached
         serving.recorder.record(logged, plan)
+    if plan.delay_ms > 0 or plan.fault or plan.dribble is not None:
+        return _answer_later(plan, request, connection, options, hooks, serving)
+    response = answer_now(plan, request, options)
+    if hooks and serving.webhooks is not None:
+        serving.webhooks.dispatch(hooks)
+    return response
+
+
+async def _answer_later(
+    plan: ResponsePlan,
+    request: Request,
+    connection: Connection,
+    options: StubOptions,
+    hooks: list[WebhookDecision],
+    serving: Serving,
+) -> Response | None:
     response = await answer(plan, request, connection, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
     return response
+
+
+def render_failure(exc: RenderError) -> ResponsePlan:
+    return ResponsePlan(status=500, headers=[("Content-Type", "text/plain")], body=str(exc).encode())
 
 
 async def serve_browser_proxy(
@@ -449,7 +555,18 @@ async def answer(
     if plan.fault:
         await send_fault(plan.fault, connection)
         return None
-    if plan.dribble is None and not options.disable_gzip:
+    if plan.dribble is not None:
+        chunks, total_ms = plan.dribble
+        await asyncio.sleep(dribble_pause(plan.body, chunks, total_ms))  # headers go with piece 1
+        return answer_now(plan, request, options, dribble(plan.body, chunks, total_ms))
+    return answer_now(plan, request, options)
+
+
+def answer_now(
+    plan: ResponsePlan, request: Request, options: StubOptions, streamed: AsyncIterator[bytes] | None = None
+) -> Response:
+    """The response for the core to write, the wait (if any) over; `streamed`: a dribbled body."""
+    if plan.dribble is None and not options.disable_gzip and request.header("Accept-Encoding") is not None:
         maybe_gzip(plan, request.header_values("Accept-Encoding"))
     wire_headers = list(plan.headers)
     origin = request.header("Origin") if options.enable_stub_cors else None
@@ -459,11 +576,7 @@ async def answer(
         wire_headers.append(("Vary", "Accept-Encoding, User-Agent"))
     mode = options.use_chunked_encoding
     chunked = mode == "always" or (mode == "body_file" and plan.from_file)
-    body: Any = plan.body
-    if plan.dribble is not None:
-        chunks, total_ms = plan.dribble
-        await asyncio.sleep(dribble_pause(plan.body, chunks, total_ms))  # headers go with piece 1
-        body = dribble(plan.body, chunks, total_ms)
+    body: bytes | AsyncIterator[bytes] = plan.body if streamed is None else streamed
     reason = plan.reason if plan.reason is not None else jetty_reason(plan.status, options.compat)
     return Response(plan.status, wire_headers, body, reason=reason, chunked=chunked)
 
