@@ -24,10 +24,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def cgroup_dir(node: RunningNode, controller: str, pod_uid: str | None = None, name: str = "") -> Path:
+    """A node's, a pod's or a container's first instance's cgroup (`<name>-<restart count>`)."""
     top = Path(HOST.setup.roots[controller], node_key(node.home))
     if pod_uid is None:
         return top
-    return top / f"pod{pod_uid}" / name
+    return top / f"pod{pod_uid}" / (f"{name}-0" if name else "")
 
 
 def pod_manifest(tmp_path: Path, name: str, container: str, restart: str = "Always") -> Path:
@@ -245,11 +246,12 @@ def test_no_cgroup_left_after_down_and_after_sigkill_and_restart(tmp_path: Path)
 
     node = start_node(home, manifest)
     uid = pod_uid(node, "sleeper")
-    container = cgroup_dir(node, "memory", uid, "sleeper")
-    wait_for(container.exists, timeout=30, what="the container's cgroup")
+    # The stored pod comes back as a new instance of its container (a cgroup per instance).
+    pod_cgroup = cgroup_dir(node, "memory", uid)
+    wait_for(lambda: any(pod_cgroup.glob("sleeper-*")), timeout=30, what="the container's cgroup")
     node.process.send_signal(signal.SIGKILL)
     node.process.wait(timeout=10)
-    assert container.parent.exists()  # nothing removed it: the node had no chance
+    assert pod_cgroup.exists()  # nothing removed it: the node had no chance
     (home / "ready").unlink()  # the killed node's handshake file; wait for the new node's
     # The next node on this home removes what the killed one left; --fresh, or it would restart
     # the stored pod (same uid) in a new cgroup.

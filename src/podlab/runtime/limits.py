@@ -77,7 +77,7 @@ class NodeLimits:
                 )
             return None
         try:
-            return self.host.create_container(uid, name, resources)
+            return self.host.create_container(uid, name, resources, launch.restart_count)
         except CgroupError as exc:
             raise StartError(start_error_message(f"unable to apply cgroup configuration: {exc}")) from None
 

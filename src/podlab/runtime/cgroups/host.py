@@ -1,9 +1,9 @@
 """The thin driver: podlab's cgroup subtree on this host, per node, pod and container.
 
 Layout (docs/reference/cgroups.md):
-- v1: `<hierarchy>/podlab/<node key>/pod<uid>/<container>` in each of the memory, cpu, cpuacct
-  and pids hierarchies that are mounted;
-- v2: `<node's cgroup>/<node key>/pod<uid>/<container>`, after moving the node's own processes
+- v1: `<hierarchy>/podlab/<node key>/pod<uid>/<container>-<restart count>` in each of the memory,
+  cpu, cpuacct and pids hierarchies that are mounted;
+- v2: `<node's cgroup>/<node key>/pod<uid>/<container>-<restart count>`, after moving the node's own processes
   into the leaf `<node's cgroup>/podlab-node` (no process may sit in a cgroup that enables
   controllers for its children).
 The node key is derived from $PODLAB_HOME, so the next node started on the same home finds and
@@ -177,9 +177,15 @@ class CgroupHost:
                     _write(leaf / "cgroup.procs", pid)
         _enable_controllers(base)
 
-    def create_container(self, pod_uid: str, name: str, resources: ContainerResources) -> ContainerCgroup:
+    def create_container(
+        self, pod_uid: str, name: str, resources: ContainerResources, restart_count: int = 0
+    ) -> ContainerCgroup:
         pod_dirs = self._pod_dirs(pod_uid)
-        dirs = {c: d / name for c, d in pod_dirs.items()}
+        # One cgroup per container instance, as runc makes one per container ID: a restarted
+        # container's new cgroup is never the old one, which is removed while the old processes
+        # die (up to REMOVE_SECONDS later), so it cannot take the new instance's with it.
+        leaf = f"{name}-{restart_count}"
+        dirs = {c: d / leaf for c, d in pod_dirs.items()}
         try:
             for controller, directory in dirs.items():
                 if not pod_dirs[controller].exists():
