@@ -164,4 +164,8 @@ def test_signals_the_node_ignores_are_default_again_in_the_child(event_loop_kind
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
-    assert out is not None and int(out.split()[1], 16) == 0
+    assert out is not None
+    # Only the two signals set here: a runner may start everything with signals ignored that
+    # glibc reserves for itself (32, 33), which no program can reset.
+    ignored = int(out.split()[1], 16)
+    assert not ignored & (1 << (signal.SIGHUP - 1) | 1 << (signal.SIGQUIT - 1)), hex(ignored)
