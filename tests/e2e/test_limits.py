@@ -235,20 +235,26 @@ def test_no_cgroup_left_after_down_and_after_sigkill_and_restart(tmp_path: Path)
     )
     home = tmp_path / "home"
     node = start_node(home, manifest)
-    uid = pod_uid(node, "sleeper")
-    container = cgroup_dir(node, "memory", uid, "sleeper")
-    wait_for(container.exists, timeout=30, what="the container's cgroup")
-    status = json.loads(node.podlab("status").stdout)
-    assert status["limits"].startswith("enforced: cgroup v1"), status
-    stop_node(node)  # SIGTERM, as `podlab down` sends it (down itself would wait on our zombie child)
+    try:
+        uid = pod_uid(node, "sleeper")
+        container = cgroup_dir(node, "memory", uid, "sleeper")
+        wait_for(container.exists, timeout=30, what="the container's cgroup")
+        status = json.loads(node.podlab("status").stdout)
+        assert status["limits"].startswith("enforced: cgroup v1"), status
+    finally:
+        stop_node(node)  # SIGTERM, as `podlab down` sends it (down itself would wait on our zombie child)
     for controller in HOST.setup.roots:
         assert not cgroup_dir(node, controller).exists(), controller
 
     node = start_node(home, manifest)
-    uid = pod_uid(node, "sleeper")
-    # The stored pod comes back as a new instance of its container (a cgroup per instance).
-    pod_cgroup = cgroup_dir(node, "memory", uid)
-    wait_for(lambda: any(pod_cgroup.glob("sleeper-*")), timeout=30, what="the container's cgroup")
+    try:
+        uid = pod_uid(node, "sleeper")
+        # The stored pod comes back as a new instance of its container (a cgroup per instance).
+        pod_cgroup = cgroup_dir(node, "memory", uid)
+        wait_for(lambda: any(pod_cgroup.glob("sleeper-*")), timeout=30, what="the container's cgroup")
+    except BaseException:
+        stop_node(node)  # no node left running by a failed wait
+        raise
     node.process.send_signal(signal.SIGKILL)
     node.process.wait(timeout=10)
     assert pod_cgroup.exists()  # nothing removed it: the node had no chance
