@@ -45,11 +45,11 @@ from podlab.runtime.volumes import Lookup, materialise, refresh
 
 log = logging.getLogger("podlab.runtime")
 
-# Container launches in flight at once. Each launch forks the node process on the event loop
-# (about 40 ms for a large node on a loaded machine); a 1,000-container pod used to fork 1,000
-# times in one loop iteration and held every API client for over a minute. With a small gate the
-# loop serves other work between forks, and starting stays about as fast: the forks were never
-# parallel anyway, and the filesystem work runs in threads meanwhile.
+# Container launches in flight at once. A launch spawns on the event loop (runtime/spawn.py: a
+# vfork, ~1-3 ms; it was a fork of the whole node, ~40 ms for a large node on a loaded machine,
+# when a 1,000-container pod forked 1,000 times in one loop iteration and held every API client
+# for over a minute). With a small gate the loop serves other work between spawns, and starting
+# stays about as fast: spawns are never parallel, and the filesystem work runs in threads.
 LAUNCH_CONCURRENCY = 4
 # Threads for that filesystem work. Few on purpose: they hold the GIL while they run Python, and
 # six busy threads (the default pool on 2 cores) slowed the event loop itself to a crawl.
