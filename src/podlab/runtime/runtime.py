@@ -48,9 +48,12 @@ log = logging.getLogger("podlab.runtime")
 # Container launches in flight at once. A launch spawns on the event loop (runtime/spawn.py: a
 # vfork, ~1-3 ms; it was a fork of the whole node, ~40 ms for a large node on a loaded machine,
 # when a 1,000-container pod forked 1,000 times in one loop iteration and held every API client
-# for over a minute). With a small gate the loop serves other work between spawns, and starting
-# stays about as fast: spawns are never parallel, and the filesystem work runs in threads.
-LAUNCH_CONCURRENCY = 4
+# for over a minute). With a gate the loop serves other work between spawns. 16, not 4: a launch
+# waits for bwrap to report its child (tens of ms under load) off the loop, and with 4 in flight
+# 100 pods took 6.7-7.0 s to be Ready against 3.6-4.2 s with 16 (bench/node_bench.py --scale-up
+# --pods 100, alternating), while kubectl still answers during a 400-container pod's start
+# (tests/security/test_api_input.py).
+LAUNCH_CONCURRENCY = 16
 # Threads for that filesystem work. Few on purpose: they hold the GIL while they run Python, and
 # six busy threads (the default pool on 2 cores) slowed the event loop itself to a crawl.
 LAYOUT_THREADS = 2
