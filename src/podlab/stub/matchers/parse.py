@@ -9,12 +9,9 @@ and `absent` wins whenever it is present.
 from __future__ import annotations
 
 import json
-import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from podlab.stub.jvm.errors import InvalidInputError
-from podlab.stub.jvm.jackson import jackson_syntax_error
-from podlab.stub.jvm.xerces import xerces_message
 from podlab.stub.matchers import date_time
 from podlab.stub.matchers.base import ContentPattern, MultiValuePattern, StringValuePattern
 from podlab.stub.matchers.binary import BinaryEqualTo, decode_base64
@@ -33,58 +30,12 @@ from podlab.stub.matchers.string import (
     Matches,
 )
 
-if TYPE_CHECKING:  # at run time: _load_document_matchers
-    from podlab.stub.matchers.java_text import jackson_pretty
-    from podlab.stub.matchers.json_equal import EqualToJson
-    from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
-    from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
-    from podlab.stub.matchers.json_schema import validator_class as schema_validator_class
-    from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
-    from podlab.stub.matchers.lenient_json import parse_json, to_plain
-    from podlab.stub.matchers.xml_equal import (
-        COMPARISON_TYPES,
-        NAMESPACE_AWARENESS,
-        EqualToXml,
-        XmlParseError,
-        parse_xml,
-        placeholders,
-    )
-    from podlab.stub.matchers.xpath import MatchesXPath
-
-# The operators whose matchers live in modules loaded on first use (_load_document_matchers).
+# The operators whose matchers live in modules loaded on first use (matchers/parse_documents.py):
+# a stub set without them (the common case, and a wiremock pod's reference stub) does not pay
+# their ~25 ms of imports at start (tests/stub/test_startup_imports.py).
 DOCUMENT_OPERATORS = frozenset(
     {"equalToJson", "equalToXml", "matchesJsonPath", "matchesXPath", "matchesJsonSchema"}
 )
-_document_matchers_loaded = False
-
-
-def _load_document_matchers() -> None:
-    """Import the JSON, JSONPath, XML, XPath and JSON-schema matchers into this module's globals,
-    once: a stub set without them (the common case, and a wiremock pod's reference stub) does
-    not pay their ~25 ms of imports at start (tests/stub/test_startup_imports.py)."""
-    global _document_matchers_loaded
-    global COMPARISON_TYPES, DEFAULT_SCHEMA_VERSION, NAMESPACE_AWARENESS, SCHEMA_VERSIONS
-    global EqualToJson, EqualToXml, JsonPathError, MatchesJsonPath, MatchesJsonSchema, MatchesXPath
-    global XmlParseError, compile_path, jackson_pretty, parse_json, parse_xml, placeholders
-    global schema_validator_class, to_plain
-    from podlab.stub.matchers.java_text import jackson_pretty
-    from podlab.stub.matchers.json_equal import EqualToJson
-    from podlab.stub.matchers.json_path_pattern import MatchesJsonPath
-    from podlab.stub.matchers.json_schema import DEFAULT_SCHEMA_VERSION, SCHEMA_VERSIONS, MatchesJsonSchema
-    from podlab.stub.matchers.json_schema import validator_class as schema_validator_class
-    from podlab.stub.matchers.jsonpath import JsonPathError, compile_path
-    from podlab.stub.matchers.lenient_json import parse_json, to_plain
-    from podlab.stub.matchers.xml_equal import (
-        COMPARISON_TYPES,
-        NAMESPACE_AWARENESS,
-        EqualToXml,
-        XmlParseError,
-        parse_xml,
-        placeholders,
-    )
-    from podlab.stub.matchers.xpath import MatchesXPath
-
-    _document_matchers_loaded = True
 
 
 # StringValuePatternJsonDeserializer.PATTERNS (3.13), in lookup order of the stub's own keys
@@ -101,7 +52,7 @@ def _compact(obj: Any) -> str:
     return "null" if obj == {} else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def _as_boolean(value: Any) -> bool | None:
+def as_boolean(value: Any) -> bool | None:
     """Jackson's JsonNode.asBoolean() (None when the key is missing)."""
     if value is None:
         return None
@@ -133,8 +84,6 @@ def parse_string_pattern(
     operator = next((key for key in obj if key in STRING_OPERATORS and (compat == 3 or key != "not")), None)
     if operator is None:
         raise InvalidInputError.at(pointer, f"{_compact(obj)} is not a valid match operation")
-    if operator in DOCUMENT_OPERATORS and not _document_matchers_loaded:
-        _load_document_matchers()
     try:
         return _build(operator, obj, pointer, clock, compat)
     except JavaRegexError as exc:
@@ -148,7 +97,7 @@ def _build(
 ) -> StringValuePattern:
     if operator == "equalTo":
         return EqualTo(
-            _string_operand(obj, "equalTo", pointer), _as_boolean(obj.get("caseInsensitive")), compat == 2
+            _string_operand(obj, "equalTo", pointer), as_boolean(obj.get("caseInsensitive")), compat == 2
         )
     if operator == "contains":
         return Contains(_string_operand(obj, operator, pointer))
@@ -181,141 +130,11 @@ def _build(
         return And(built) if operator == "and" else Or(built)
     if operator == "not":
         return Not(parse_string_pattern(obj["not"], pointer, clock=clock))
-    if operator == "equalToJson":
-        return _equal_to_json(obj, pointer, compat)
-    if operator == "equalToXml":
-        return _equal_to_xml(obj, pointer, compat)
-    if operator == "matchesJsonPath":
-        return _matches_json_path(obj, pointer, clock, compat)
-    if operator == "matchesXPath":
-        return _matches_xpath(obj, pointer, clock, compat)
-    if operator == "matchesJsonSchema":
-        return _matches_json_schema(obj, pointer)
+    if operator in DOCUMENT_OPERATORS:
+        from podlab.stub.matchers.parse_documents import build_document
+
+        return build_document(operator, obj, pointer, clock, compat)
     return _date_time(operator, obj, pointer, clock, compat)
-
-
-def _equal_to_json(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualToJson:
-    raw = obj["equalToJson"]
-    if isinstance(raw, str):
-        try:
-            expected = parse_json(raw)
-        except ValueError as exc:
-            # Jackson's own words where known (its lenient quotes and comments: podlab's words)
-            lenient = "'" in raw or "//" in raw or "/*" in raw
-            detail = None if lenient else jackson_syntax_error(raw, compat)
-            raise InvalidInputError.at(pointer, detail or f"Invalid JSON in equalToJson: {exc}") from None
-    else:
-        expected = raw
-    return EqualToJson(
-        expected,
-        raw,
-        _as_boolean(obj.get("ignoreArrayOrder")),
-        _as_boolean(obj.get("ignoreExtraElements")),
-        sized_members=compat == 2,
-    )
-
-
-# libxml2's words for XML cut short, and the line and column it stopped at
-
-
-def _equal_to_xml(obj: dict[str, Any], pointer: str, compat: int = 3) -> EqualToXml:
-    value = obj["equalToXml"]
-    if not isinstance(value, str):
-        raise InvalidInputError.at(pointer, "'equalToXml' expected value cannot be null")
-    try:
-        root = parse_xml(value)
-    except XmlParseError as exc:
-        raise InvalidInputError.at(pointer, xerces_message(str(exc), value)) from None
-    exempted = obj.get("exemptedComparisons")
-    exempted_names: tuple[str, ...] | None = None
-    if isinstance(exempted, list):
-        for name in exempted:
-            if not isinstance(name, str) or name not in COMPARISON_TYPES:
-                raise InvalidInputError.at(
-                    pointer, f"No enum constant wiremock.org.xmlunit.diff.ComparisonType.{name}"
-                )
-        exempted_names = tuple(exempted)
-    awareness = obj.get("namespaceAwareness")
-    if awareness is not None and awareness not in NAMESPACE_AWARENESS:
-        raise InvalidInputError.at(pointer, f"namespaceAwareness must be one of {list(NAMESPACE_AWARENESS)}")
-
-    def text_or_none(key: str) -> str | None:
-        v = obj.get(key)
-        return None if v is None else v if isinstance(v, str) else json.dumps(v)
-
-    opening = text_or_none("placeholderOpeningDelimiterRegex")
-    closing = text_or_none("placeholderClosingDelimiterRegex")
-    try:
-        placeholders(opening, closing)
-    except re.error as exc:
-        raise InvalidInputError.at(pointer, f"Invalid placeholder delimiter regex: {exc}") from None
-    return EqualToXml(
-        value,
-        root,
-        enable_placeholders=_as_boolean(obj.get("enablePlaceholders")),
-        placeholder_opening_delimiter_regex=opening,
-        placeholder_closing_delimiter_regex=closing,
-        exempted_comparisons=exempted_names,
-        ignore_order_of_same_node=_as_boolean(obj.get("ignoreOrderOfSameNode")),
-        namespace_awareness=awareness,
-        compat2=compat == 2,
-    )
-
-
-def _advanced(
-    obj: dict[str, Any], key: str, pointer: str, clock: Clock
-) -> tuple[str, StringValuePattern | None]:
-    outer = obj[key]
-    if isinstance(outer, str):
-        return outer, None
-    if not isinstance(outer, dict) or not isinstance(outer.get("expression"), str):
-        raise InvalidInputError.at(pointer, f"expression is required in the advanced {key} form")
-    return outer["expression"], parse_string_pattern(outer, pointer, clock=clock)
-
-
-def _matches_json_path(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesJsonPath:
-    expression, sub = _advanced(obj, "matchesJsonPath", pointer, clock)
-    try:
-        path = compile_path(expression)
-    except JsonPathError as exc:
-        if compat == 2:  # 2.35.1 compiles on each match: the stub is taken and never matches
-            return MatchesJsonPath(expression, None, sub, no_body_fails=True)
-        raise InvalidInputError.at(pointer, str(exc)) from None
-    return MatchesJsonPath(expression, path, sub, no_body_fails=compat == 2)
-
-
-def _matches_xpath(obj: dict[str, Any], pointer: str, clock: Clock, compat: int = 3) -> MatchesXPath:
-    expression, sub = _advanced(obj, "matchesXPath", pointer, clock)
-    namespaces = obj.get("xPathNamespaces")
-    if namespaces is not None and not (
-        isinstance(namespaces, dict) and all(isinstance(v, str) for v in namespaces.values())
-    ):
-        raise InvalidInputError.at(pointer, "xPathNamespaces must map prefixes to namespace URIs")
-    return MatchesXPath(expression, dict(namespaces) if namespaces else None, sub, node_sets_only=compat == 2)
-
-
-def _matches_json_schema(obj: dict[str, Any], pointer: str) -> MatchesJsonSchema:
-    raw = obj["matchesJsonSchema"]
-    if isinstance(raw, str):
-        text = raw
-        try:
-            schema = to_plain(parse_json(raw))
-        except ValueError as exc:
-            raise InvalidInputError.at(pointer, str(exc)) from None
-    else:
-        schema, text = raw, jackson_pretty(raw)
-    version = obj.get("schemaVersion", DEFAULT_SCHEMA_VERSION)
-    if not isinstance(version, str) or version not in SCHEMA_VERSIONS:
-        names = ", ".join(f'"{v}"' for v in SCHEMA_VERSIONS)
-        raise InvalidInputError.at(pointer, f"schemaVersion must be one of [ {names} ]")
-    import jsonschema  # on first use: start-up does not pay for it
-
-    validator_class = schema_validator_class(version)
-    try:
-        validator_class.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise InvalidInputError.at(pointer, f"Invalid JSON Schema: {exc.message}") from None
-    return MatchesJsonSchema(text, version, validator_class(schema))
 
 
 def _date_time(
