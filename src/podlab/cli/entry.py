@@ -21,14 +21,21 @@ def main() -> None:
     cli()
 
 
-def _stub(args: list[str]) -> int:
-    import gc
+def configure_logging() -> None:
+    """podlab's log lines on stderr, at the level PODLAB_LOG names (WARNING by default): for
+    every command, the stub's shortcut here and the click group alike."""
     import logging
     import os
 
     logging.basicConfig(
         level=os.environ.get("PODLAB_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
     )
+
+
+def _stub(args: list[str]) -> int:
+    import gc
+
+    configure_logging()
     gc.disable()  # as `python -m podlab.stub` does while the server's modules load
     try:
         from podlab.stub.cli import main as stub_main

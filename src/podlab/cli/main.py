@@ -6,7 +6,6 @@ import asyncio
 import errno
 import ipaddress
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from podlab import kube_version
+from podlab.cli.entry import configure_logging
 from podlab.httpcore import install_uvloop
 from podlab.node.home import NodeState, kubeconfig_path, podlab_home, store_path
 
@@ -110,9 +110,7 @@ class _Podlab(click.Group):
 @click.version_option(package_name="podlab")
 def main() -> None:
     """Know what Kubernetes will do to your app before you ship it."""
-    logging.basicConfig(
-        level=os.environ.get("PODLAB_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
 
 
 def _kubernetes_version(
