@@ -90,20 +90,12 @@ async def serve(
     if ssl_context is None or not plain_on_tls:
         handshake_timeout = limits.header_timeout if ssl_context is not None else None
         bound = _bind_numeric(host, port)
-        if bound is not None:
-            listener = await loop.create_server(
-                factory, sock=bound, backlog=1024, ssl=ssl_context, ssl_handshake_timeout=handshake_timeout
-            )
-        else:
-            listener = await loop.create_server(
-                factory,
-                host=host,
-                port=port,
-                reuse_address=True,
-                backlog=1024,
-                ssl=ssl_context,
-                ssl_handshake_timeout=handshake_timeout,
-            )
+        where: dict[str, Any] = (
+            {"sock": bound} if bound is not None else {"host": host, "port": port, "reuse_address": True}
+        )
+        listener = await loop.create_server(
+            factory, backlog=1024, ssl=ssl_context, ssl_handshake_timeout=handshake_timeout, **where
+        )
     else:
         sniffing = SniffingListener(factory, ssl_context, first_byte_timeout=limits.header_timeout)
         await sniffing.start(host, port, backlog=1024)
