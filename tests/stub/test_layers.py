@@ -20,7 +20,7 @@ LAYERS = [
     # proxying and recording serve requests too: they and the pipeline use each other lazily.
     {"serve", "proxy", "recording"},
     {"admin"},
-    {"banner", "tls", "watcher", "server", "cli", "__main__", "__init__"},
+    {"banner", "tls", "watcher", "server", "cli", "early_exit", "__main__", "__init__"},
 ]
 STUB = Path(podlab.stub.__file__).parent
 

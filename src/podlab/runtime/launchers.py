@@ -19,23 +19,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shlex
 import shutil
 import signal
 import subprocess
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from podlab.network.netns import enter_prefix
 from podlab.runtime import confinement, sandbox, seccomp
 from podlab.runtime.execstdio import CONTAINER_OUTPUT, MERGED_OUTPUT, ExecStdio
+from podlab.runtime.forkserver import HOLDER_ARGV, ForkError, ForkServer, StubSpec
 from podlab.runtime.layout import Layout
 from podlab.runtime.nsjoin import PidJoin, open_join, wait_settled
 from podlab.runtime.process import child_setup, kill_group, kill_pid
+from podlab.runtime.pyruntime import ROOT
 from podlab.runtime.reaper import Reaper
+from podlab.runtime.security import capability_mask
 from podlab.runtime.spawn import Child, spawn
 from podlab.runtime.types import StartError, start_error_message
+
+log = logging.getLogger(__name__)
+
+# Container launches in flight at once. A launch spawns on the event loop (runtime/spawn.py: a
+# vfork, ~1-3 ms; it was a fork of the whole node, ~40 ms for a large node on a loaded machine,
+# when a 1,000-container pod forked 1,000 times in one loop iteration and held every API client
+# for over a minute). With a gate the loop serves other work between spawns. 16, not 4: a launch
+# waits for bwrap to report its child (tens of ms under load) off the loop, and with 4 in flight
+# 100 pods took 6.7-7.0 s to be Ready against 3.6-4.2 s with 16 (bench/node_bench.py --scale-up
+# --pods 100, alternating), while kubectl still answers during a 400-container pod's start
+# (tests/security/test_api_input.py).
+# A forked stub (forkserver.py) holds it only while bwrap builds its sandbox: waiting for the
+# fork server's answer takes no CPU of the node's.
+LAUNCH_CONCURRENCY = 16
 
 # Started by runtime/spawn.py (vfork, not uvloop's fork of the whole node).
 Process = Child
@@ -90,8 +109,10 @@ class Launcher(Protocol):
 class BwrapLauncher:
     isolation = "bwrap"
 
-    def __init__(self, bwrap: str) -> None:
+    def __init__(self, bwrap: str, forkserver: ForkServer | None = None) -> None:
         self.bwrap = bwrap
+        self.forkserver = forkserver
+        self._gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
         # --die-with-parent covers the sandboxed program, but bwrap itself outlives a parent
         # that exits normally (measured with bubblewrap 0.8). setpriv sets PR_SET_PDEATHSIG
         # and execs bwrap; that is much cheaper than a preexec_fn, which forces a full fork
@@ -150,47 +171,104 @@ class BwrapLauncher:
         pid_namespace_of: int | None = None,
         cgroup_procs: Sequence[str] = (),
     ) -> tuple[Process, int]:
-        if pid_namespace_of is not None and layout.user_namespace:
-            await wait_settled(pid_namespace_of)
-        info_r, info_w = os.pipe()
-        with contextlib.ExitStack() as stack:
-            stack.callback(os.close, info_w)
-            join = None
-            if pid_namespace_of is not None:
-                # Beside the target's processes (not PID 1): dies with the target's PID 1.
-                join = stack.enter_context(open_join(pid_namespace_of, user_namespace=layout.user_namespace))
-            filter_fd = self._filter_fd()
-            if filter_fd is not None:
-                stack.callback(os.close, filter_fd)
-            cmd = self.command(layout, argv, as_pid_1=join is None, seccomp_fd=filter_fd, join=join)
-            at = len(self.launch_prefix(layout)) + 1
-            cmd[at:at] = ["--info-fd", str(info_w)]
-            fds = (
-                info_w,
-                *(join.fds if join is not None else ()),
-                *(() if filter_fd is None else (filter_fd,)),
+        if self.forkserver is not None and pid_namespace_of is None and _forkable(layout, stdio):
+            try:
+                return await self._start_forked(layout, stdio, cgroup_procs)
+            except ForkError as exc:
+                # The container starts the usual way; the server is asked again next time.
+                log.warning("starting the stub without the fork server: %s", exc)
+        return await self._start_sandbox(
+            argv, layout, stdio, pid_namespace_of, cgroup_procs, layout.hold_signals
+        )
+
+    async def _start_forked(
+        self, layout: Layout, stdio: ExecStdio, cgroup_procs: Sequence[str]
+    ) -> tuple[Process, int]:
+        """bwrap builds the sandbox around a holder; the fork server's stub enters it
+        (forkserver.py). The process the node watches is still bwrap: the holder exits with
+        the stub's code. Signals go to the stub's PID."""
+        assert self.forkserver is not None
+        status_r, status_w = os.pipe()
+        try:
+            proc, holder = await self._start_sandbox(
+                HOLDER_ARGV, layout, replace(stdio, stdin=status_r), None, cgroup_procs, False
             )
-            proc = await spawn(
-                enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
-                stdin=stdio.stdin,
-                stdout=stdio.stdout,
-                stderr=stdio.stderr,
+        except BaseException:
+            os.close(status_w)
+            raise
+        finally:
+            os.close(status_r)
+        try:
+            spec = StubSpec(
+                args=layout.argv[3:],
+                interpreter=layout.argv[0],
                 env=layout.env,
-                pass_fds=fds,
-                start_new_session=not stdio.tty,
-                preexec_fn=self._preexec,
-                # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask
-                # passes through setpriv and bwrap) and unblocks them once its handler is in place,
-                # so a stop that comes while Python is still starting stays pending, not dropped.
-                blocked_signals=HELD_SIGNALS if layout.hold_signals else (),
+                workdir=layout.workdir,
+                cgroup_procs=cgroup_procs,
+                capabilities=capability_mask(_capabilities(layout)),
+                seccomp=seccomp.container_filter(),
             )
-        raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
-        if not raw.strip():
-            # bwrap failed before starting the program (e.g. a mount it could not make).
-            _, err = await proc.communicate()
-            text = (err or b"").decode(errors="replace").strip()  # None: stderr was a terminal
-            raise StartError(start_error_message(text or "bwrap failed"))
-        return proc, int(json.loads(raw)["child-pid"])
+            package = next((m.source for m in layout.mounts if m.dest == f"{ROOT}/lib/podlab"), None)
+            pid = await self.forkserver.fork(spec, holder=holder, status_w=status_w, package=package)
+        except BaseException:
+            kill_group(proc.pid)
+            await proc.wait()
+            raise
+        return proc, pid
+
+    async def _start_sandbox(
+        self,
+        argv: list[str],
+        layout: Layout,
+        stdio: ExecStdio,
+        pid_namespace_of: int | None,
+        cgroup_procs: Sequence[str],
+        hold_signals: bool,
+    ) -> tuple[Process, int]:
+        async with self._gate:
+            if pid_namespace_of is not None and layout.user_namespace:
+                await wait_settled(pid_namespace_of)
+            info_r, info_w = os.pipe()
+            with contextlib.ExitStack() as stack:
+                stack.callback(os.close, info_w)
+                join = None
+                if pid_namespace_of is not None:
+                    # Beside the target's processes (not PID 1): dies with the target's PID 1.
+                    join = stack.enter_context(
+                        open_join(pid_namespace_of, user_namespace=layout.user_namespace)
+                    )
+                filter_fd = self._filter_fd()
+                if filter_fd is not None:
+                    stack.callback(os.close, filter_fd)
+                cmd = self.command(layout, argv, as_pid_1=join is None, seccomp_fd=filter_fd, join=join)
+                at = len(self.launch_prefix(layout)) + 1
+                cmd[at:at] = ["--info-fd", str(info_w)]
+                fds = (
+                    info_w,
+                    *(join.fds if join is not None else ()),
+                    *(() if filter_fd is None else (filter_fd,)),
+                )
+                proc = await spawn(
+                    enter_cgroup(cgroup_procs, [*stdio.prefix(), *cmd]),
+                    stdin=stdio.stdin,
+                    stdout=stdio.stdout,
+                    stderr=stdio.stderr,
+                    env=layout.env,
+                    pass_fds=fds,
+                    start_new_session=not stdio.tty,
+                    preexec_fn=self._preexec,
+                    # The stub blocks nothing itself: it starts with SIGTERM/SIGINT blocked (the mask
+                    # passes through setpriv and bwrap) and unblocks them once its handler is in place,
+                    # so a stop that comes while Python is still starting stays pending, not dropped.
+                    blocked_signals=HELD_SIGNALS if hold_signals else (),
+                )
+            raw = await asyncio.get_running_loop().run_in_executor(None, _read_all, info_r)
+            if not raw.strip():
+                # bwrap failed before starting the program (e.g. a mount it could not make).
+                _, err = await proc.communicate()
+                text = (err or b"").decode(errors="replace").strip()  # None: stderr was a terminal
+                raise StartError(start_error_message(text or "bwrap failed"))
+            return proc, int(json.loads(raw)["child-pid"])
 
     async def start_exec(
         self,
@@ -246,7 +324,8 @@ class BwrapLauncher:
         kill_group(proc.pid)
 
     def close(self) -> None:
-        pass
+        if self.forkserver is not None:
+            self.forkserver.close()
 
 
 class PlainLauncher:
@@ -254,6 +333,7 @@ class PlainLauncher:
 
     def __init__(self) -> None:
         self.reaper = Reaper()
+        self._gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
         # As in BwrapLauncher: setpriv sets PR_SET_PDEATHSIG and execs the program, so the node
         # is not forked for a preexec_fn (runtime/spawn.py). child_setup also caught a node
         # that died before its prctl; setpriv leaves that window of about a millisecond open,
@@ -291,7 +371,8 @@ class PlainLauncher:
         cgroup_procs: Sequence[str] = (),
     ) -> tuple[Process, int]:
         # No PID namespaces in plain mode: every process sees the host's anyway.
-        proc = await self._spawn(argv, layout, stdio, cgroup_procs)
+        async with self._gate:
+            proc = await self._spawn(argv, layout, stdio, cgroup_procs)
         return proc, proc.pid
 
     async def start_exec(
@@ -333,6 +414,20 @@ def enter_cgroup(cgroup_procs: Sequence[str], cmd: list[str]) -> list[str]:
         return cmd
     joins = " && ".join(f"echo $$ > {shlex.quote(path)}" for path in cgroup_procs)
     return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *cmd]
+
+
+def _forkable(layout: Layout, stdio: ExecStdio) -> bool:
+    """A wiremock pod's stub in its own user namespace, as container root with the image's
+    user, no stdin and no terminal: what the fork server starts (anything else starts as ever)."""
+    return (
+        layout.hold_signals
+        and layout.user_namespace
+        and not layout.id_switch
+        and layout.image_root is None
+        and layout.security.runs_as_root
+        and not _sandbox_ids(layout)
+        and stdio == CONTAINER_OUTPUT
+    )
 
 
 def _sandbox_ids(layout: Layout) -> dict[str, int]:

@@ -22,6 +22,8 @@ from podlab.images.source import PULL
 from podlab.runtime.attach import ContainerStdio, close_master, container_stdio
 from podlab.runtime.cgroups import CgroupHost
 from podlab.runtime.container import RunningContainer
+from podlab.runtime.forkserver import ForkServer
+from podlab.runtime.forkserver import enabled as forkserver_enabled
 from podlab.runtime.image_service import ImageReport, ImageService, mapping_hint
 from podlab.runtime.launchers import BwrapLauncher, Launcher, PlainLauncher, bwrap_works
 from podlab.runtime.layout import Layout, prepare
@@ -45,15 +47,6 @@ from podlab.runtime.volumes import Lookup, materialise, refresh
 
 log = logging.getLogger("podlab.runtime")
 
-# Container launches in flight at once. A launch spawns on the event loop (runtime/spawn.py: a
-# vfork, ~1-3 ms; it was a fork of the whole node, ~40 ms for a large node on a loaded machine,
-# when a 1,000-container pod forked 1,000 times in one loop iteration and held every API client
-# for over a minute). With a gate the loop serves other work between spawns. 16, not 4: a launch
-# waits for bwrap to report its child (tens of ms under load) off the loop, and with 4 in flight
-# 100 pods took 6.7-7.0 s to be Ready against 3.6-4.2 s with 16 (bench/node_bench.py --scale-up
-# --pods 100, alternating), while kubectl still answers during a 400-container pod's start
-# (tests/security/test_api_input.py).
-LAUNCH_CONCURRENCY = 16
 # Threads for that filesystem work. Few on purpose: they hold the GIL while they run Python, and
 # six busy threads (the default pool on 2 cores) slowed the event loop itself to a crawl.
 LAYOUT_THREADS = 2
@@ -89,7 +82,7 @@ class Runtime:
             raise RuntimeError("sandbox 'bwrap' requested but bubblewrap is not installed or cannot run here")
         self._launcher: Launcher
         if sandbox != "plain" and bwrap is not None and bwrap_works(bwrap):
-            self._launcher = BwrapLauncher(bwrap)
+            self._launcher = BwrapLauncher(bwrap, ForkServer() if forkserver_enabled() else None)
             if container_filter() is None:
                 log.warning(
                     "containers run without a seccomp filter (libseccomp is not installed); "
@@ -109,7 +102,6 @@ class Runtime:
         self._busybox_checked = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._containers: set[RunningContainer] = set()
-        self._launch_gate = asyncio.Semaphore(LAUNCH_CONCURRENCY)
         self._layout_pool = ThreadPoolExecutor(LAYOUT_THREADS, thread_name_prefix="podlab-layout")
         self.limits = NodeLimits(home, cgroups, pids_limit)
 
@@ -191,11 +183,10 @@ class Runtime:
         )
         stdio, master = container_stdio(container)
         try:
-            async with self._launch_gate:
-                procs = () if cgroup is None else cgroup.procs_files()
-                proc, pid = await self._launcher.start_container(
-                    layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of, cgroup_procs=procs
-                )
+            procs = () if cgroup is None else cgroup.procs_files()
+            proc, pid = await self._launcher.start_container(
+                layout.argv, layout, stdio, pid_namespace_of=launch.pid_namespace_of, cgroup_procs=procs
+            )
         except BaseException:
             close_master(master)
             if cgroup is not None:

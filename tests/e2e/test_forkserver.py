@@ -1,0 +1,209 @@
+"""Wiremock pods forked from the node's fork server (runtime/forkserver.py, sandbox_entry.py).
+
+The holder (PID 1 of the pod, a shell bwrap started) is the reference: bwrap confined it
+exactly as it confines every container's program, so the forked stub (PID 2) must show the
+same identity, capabilities, no_new_privs, seccomp, namespaces, root, mounts, cgroup and
+limits. Then what the fork must not change: the stub serves, imports what it loads lazily
+from the container's paths, its exit status reaches the kubelet, and a dead fork server is
+replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import textwrap
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import RunningNode, descendants, start_node, stop_node, wait_for
+
+POD = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: stub
+    spec:
+      containers:
+      - name: wiremock
+        image: wiremock/wiremock:3.13.2
+    """
+)
+# What bwrap sets and the fork server must reproduce, field by field of /proc/PID/status.
+CONFINEMENT = (
+    "Uid",
+    "Gid",
+    "Groups",
+    "CapInh",
+    "CapPrm",
+    "CapEff",
+    "CapBnd",
+    "CapAmb",
+    "NoNewPrivs",
+    "Seccomp",
+    "Seccomp_filters",
+)
+NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")
+
+
+def _start(home: Path) -> RunningNode:
+    manifest = home.parent / f"{home.name}-pod.yaml"
+    manifest.write_text(POD)
+    node = start_node(home, manifest)
+    node.kubectl("wait", "--for=condition=Ready", "pod/stub", "--timeout=60s", timeout=70)
+    return node
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    running = _start(tmp_path_factory.mktemp("forkserver") / "home")
+    yield running
+    stop_node(running)
+
+
+def _in_pod(node: RunningNode, script: str) -> str:
+    return node.kubectl("exec", "stub", "--", "sh", "-c", script).stdout
+
+
+def _stub_pid(node: RunningNode) -> str:
+    """The forked stub's PID in the pod: the process whose command line is the fork server's."""
+    found = _in_pod(
+        node,
+        "for p in /proc/[0-9]*; do grep -q 'forkserver[_]main' $p/cmdline 2>/dev/null && echo ${p#/proc/}; done; true",
+    ).split()
+    assert len(found) == 1, f"one forked stub expected in the pod, found {found}"
+    return found[0]
+
+
+def _fields(status: str) -> dict[str, str]:
+    pairs = (line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {key: value.strip() for key, value in pairs if key in CONFINEMENT}
+
+
+def test_the_stub_is_confined_exactly_as_bwrap_confines_the_holder(node: RunningNode) -> None:
+    stub = _stub_pid(node)
+    assert stub != "1", "the holder is PID 1; the stub must be another process"
+    holder_status, stub_status = (_in_pod(node, f"cat /proc/{pid}/status") for pid in ("1", stub))
+    assert "read -r code" in _in_pod(node, "tr '\\0' ' ' < /proc/1/cmdline")
+    assert _fields(stub_status) == _fields(holder_status)
+    assert _fields(stub_status)["NoNewPrivs"] == "1" and _fields(stub_status)["Seccomp"] == "2"
+    for ns in NAMESPACES:
+        holder_ns, stub_ns = (_in_pod(node, f"readlink /proc/{pid}/ns/{ns}") for pid in ("1", stub))
+        assert stub_ns == holder_ns, ns
+    for view in ("mountinfo", "cgroup", "limits"):
+        holder_view, stub_view = (_in_pod(node, f"cat /proc/{pid}/{view}") for pid in ("1", stub))
+        assert stub_view == holder_view, view
+    # Same root directory (a chroot elsewhere would show other inodes), same hostname.
+    holder_root, stub_root = _in_pod(node, f"stat -L -c %d:%i /proc/1/root/ /proc/{stub}/root/").split()
+    assert stub_root == holder_root
+    assert _in_pod(node, f"readlink /proc/{stub}/cwd").strip() == "/home/wiremock"
+
+
+def test_the_stubs_executable_is_no_host_file(node: RunningNode) -> None:
+    """/proc/PID/exe of a fork would otherwise lead to the host's interpreter (CVE-2019-5736)."""
+    stub = _stub_pid(node)
+    assert _in_pod(node, f"readlink /proc/{stub}/exe").startswith("/memfd:podlab-forkserver")
+    result = node.kubectl("exec", "stub", "--", "sh", "-c", f"echo x > /proc/{stub}/exe", check=False)
+    assert result.returncode != 0
+
+
+def test_the_stub_serves_and_imports_what_it_loads_late_from_the_containers_paths(node: RunningNode) -> None:
+    mapping = {
+        "request": {
+            "method": "POST",
+            "url": "/xml",
+            # Document matchers and lxml load with the first stub that uses one (after the fork).
+            "bodyPatterns": [{"equalToXml": "<a><b>1</b></a>"}],
+        },
+        "response": {"status": 201, "body": "xml matched"},
+    }
+    with node.port_forward("pod/stub", 8080) as port:
+        base = f"http://127.0.0.1:{port}"
+        request = urllib.request.Request(
+            f"{base}/__admin/mappings", data=json.dumps(mapping).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201
+        post = urllib.request.Request(f"{base}/xml", data=b"<a> <b>1</b> </a>", method="POST")
+        with urllib.request.urlopen(post, timeout=10) as answer:
+            assert (answer.status, answer.read()) == (201, b"xml matched")
+    stub = _stub_pid(node)
+    assert "lxml" in _in_pod(node, f"cat /proc/{stub}/maps")  # imported in the pod, from /podlab/site
+
+
+def _restarts(node: RunningNode) -> tuple[int, dict[str, object]]:
+    pod = json.loads(node.kubectl("get", "pod", "stub", "-o", "json").stdout)
+    status = pod["status"]["containerStatuses"][0]
+    return int(status["restartCount"]), status
+
+
+def _restarted(node: RunningNode, before: int) -> tuple[int, dict[str, object]] | None:
+    count, status = _restarts(node)
+    return (count, status) if count > before and status.get("ready") else None
+
+
+def test_the_stubs_exit_status_reaches_the_kubelet(node: RunningNode) -> None:
+    before, _ = _restarts(node)
+    for sig, code in ((signal.SIGTERM, 143), (signal.SIGKILL, 137)):
+        stub = _stub_pid(node)
+        _in_pod(node, f"kill -{int(sig)} {stub}")
+        count, status = wait_for(
+            lambda b=before: _restarted(node, b), timeout=60, what=f"a restart after signal {sig.name}"
+        )
+        terminated = status["lastState"]["terminated"]  # type: ignore[index]
+        assert terminated["exitCode"] == code, terminated
+        before = count
+        assert _stub_pid(node) != "", "the restarted container is forked again"
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""  # exited meanwhile
+
+
+def _fork_server(node: RunningNode) -> int:
+    """The server itself: the node's child (the stubs are its children)."""
+    servers = [
+        pid
+        for pid in descendants(node.process.pid)
+        if b"forkserver_main" in _read(f"/proc/{pid}/cmdline")
+        and _read(f"/proc/{pid}/stat").rsplit(b")", 1)[-1].split()[1:2] == [str(node.process.pid).encode()]
+    ]
+    assert len(servers) == 1, servers
+    return servers[0]
+
+
+def test_a_dead_fork_server_is_replaced(tmp_path: Path) -> None:
+    node = _start(tmp_path / "home")
+    try:
+        first = _fork_server(node)
+        before, _ = _restarts(node)
+        os.kill(first, signal.SIGKILL)
+        # The holder reads EOF: the container ends (137) and its restart forks from a new server.
+        _, status = wait_for(lambda: _restarted(node, before), timeout=60, what="a restart, Ready again")
+        assert status["lastState"]["terminated"]["exitCode"] == 137  # type: ignore[index]
+        assert _fork_server(node) != first
+        assert _stub_pid(node)
+    finally:
+        stop_node(node)
+
+
+def test_switched_off_every_stub_is_its_own_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PODLAB_FORKSERVER", "0")
+    node = _start(tmp_path / "home")
+    try:
+        assert "podlab.stub" in _in_pod(node, "tr '\\0' ' ' < /proc/1/cmdline")
+        assert not any(
+            b"forkserver_main" in _read(f"/proc/{p}/cmdline") for p in descendants(node.process.pid)
+        )
+    finally:
+        stop_node(node)
