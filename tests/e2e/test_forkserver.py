@@ -207,3 +207,37 @@ def test_switched_off_every_stub_is_its_own_interpreter(
         )
     finally:
         stop_node(node)
+
+
+def _memory_holds(pid: int, needle: bytes) -> bool:
+    """Whether any readable mapping of `pid` holds `needle` (read through /proc/PID/mem)."""
+    found = False
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("r"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            try:
+                mem.seek(start)
+                found = found or needle in mem.read(end - start)
+            except (OSError, OverflowError, ValueError):
+                continue  # [vvar] and the like
+    return found
+
+
+def test_the_fork_server_never_holds_a_pods_environment(node: RunningNode) -> None:
+    """Every later fork inherits what the server once held, freed or not, and a pod can read its
+    stub's memory: a Secret in one pod's env must never reach the server (it reaches the entrant
+    only, which reads the spec from a memfd)."""
+    marker = "podlab-secret-" + os.urandom(8).hex()
+    manifest = node.home.parent / "secret-pod.yaml"
+    manifest.write_text(
+        POD.replace("name: stub", "name: secretive")
+        + f"    env:\n    - name: TOKEN\n      value: {marker}\n"
+    )
+    node.kubectl("apply", "-f", str(manifest))
+    node.kubectl("wait", "--for=condition=Ready", "pod/secretive", "--timeout=60s", timeout=70)
+    stub = node.kubectl("exec", "secretive", "--", "sh", "-c", "echo $TOKEN").stdout
+    assert stub.strip() == marker  # the pod itself has it
+    assert not _memory_holds(_fork_server(node), marker.encode())

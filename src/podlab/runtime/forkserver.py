@@ -100,14 +100,15 @@ class ForkServer:
             "binds": [*runtime.binds, (f"{ROOT}/lib", os.path.dirname(self._package))],
         }
         reply_r, reply_w = os.pipe()
-        fds = [reply_w, status_w]
+        fds = [reply_w, status_w, _memfd("podlab-stub-spec", json.dumps(request).encode())]
         try:
             try:
                 fds.append(os.pidfd_open(holder))
             except ProcessLookupError:
                 raise ForkError("the sandbox's holder has exited") from None
             try:
-                socket.send_fds(self._control, [json.dumps(request).encode()], [fds[2], status_w, reply_w])
+                # The spec travels in a memfd that only the entrant reads (forkserver_main.py).
+                socket.send_fds(self._control, [b"fork"], [fds[2], fds[3], status_w, reply_w])
             except OSError as exc:
                 self._lost()  # the server is gone or wedged: the next fork starts another
                 raise ForkError(f"fork server: {exc.strerror or exc}") from None
@@ -213,13 +214,23 @@ class ForkServer:
         self._lost()
 
 
+def _memfd(name: str, data: bytes, *, sealing: bool = False) -> int:
+    fd = os.memfd_create(name, os.MFD_CLOEXEC | (os.MFD_ALLOW_SEALING if sealing else 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def _sealed_copy(path: str) -> int:
     """A memfd holding the file at `path`, sealed against writes: the fd to exec."""
-    fd = os.memfd_create("podlab-forkserver", os.MFD_ALLOW_SEALING)
+    with open(path, "rb") as source:
+        fd = _memfd("podlab-forkserver", source.read(), sealing=True)
     try:
-        with open(path, "rb") as source:
-            while chunk := source.read(1 << 20):
-                os.write(fd, chunk)
         seals = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
         fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
     except BaseException:

@@ -39,8 +39,7 @@ from typing import Any
 
 from podlab.runtime import sandbox_entry
 
-MAX_REQUEST = 1 << 20  # a request carries env and argv: far below this
-FDS_PER_REQUEST = 3
+FDS_PER_REQUEST = 4
 HELD_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
@@ -75,11 +74,11 @@ def main(argv: list[str]) -> int:
             if fd in server.pending:
                 server.learn(fd)
         if control.fileno() in readable:
-            message, fds, _, _ = socket.recv_fds(control, MAX_REQUEST, FDS_PER_REQUEST)
+            message, fds, _, _ = socket.recv_fds(control, 16, FDS_PER_REQUEST)
             if not message:
                 return 0  # the node closed its end
             if len(fds) == FDS_PER_REQUEST:
-                server.start(json.loads(message), *fds)
+                server.start(*fds)
             else:
                 for fd in fds:
                     os.close(fd)
@@ -96,16 +95,19 @@ class _Server:
         self.entrants: set[int] = set()
         self.exited: dict[int, int] = {}  # containers reaped before their entrant's answer came
 
-    def start(self, spec: dict[str, Any], pidfd: int, status_w: int, reply_w: int) -> None:
+    def start(self, spec_fd: int, pidfd: int, status_w: int, reply_w: int) -> None:
+        """The container's spec is not read here: it holds the pod's environment (a Secret's
+        values, say), and what this process once held, freed or not, every later fork inherits
+        and any process of that pod may read (/proc/PID/mem). Only the entrant reads it."""
         pid_r, pid_w = os.pipe()
         try:
             entrant = os.fork()
             if entrant == 0:
                 os.close(pid_r)
                 os.close(status_w)
-                _entrant(self.control, spec, pidfd, reply_w, pid_w)
+                _entrant(self.control, spec_fd, pidfd, reply_w, pid_w)
         finally:
-            for fd in (pidfd, reply_w, pid_w):
+            for fd in (spec_fd, pidfd, reply_w, pid_w):
                 os.close(fd)
         self.entrants.add(entrant)
         self.pending[pid_r] = status_w
@@ -154,12 +156,14 @@ def _tell(status_w: int, code: int) -> None:
         os.close(status_w)
 
 
-def _entrant(control: socket.socket, spec: dict[str, Any], pidfd: int, reply_w: int, pid_w: int) -> None:
+def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid_w: int) -> None:
     """The forked entrant: joins the sandbox, forks the container's process there, says its PID
     (to the node and to the server) and exits; never returns."""
     code = 1
     try:
         control.close()
+        spec = json.loads(_read_spec(spec_fd))
+        os.close(spec_fd)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         # Until the container's process has confined itself nothing in the pod may ptrace it
@@ -304,6 +308,16 @@ def _run_stub(args: list[str]) -> int:
 
     atexit._run_exitfuncs()
     return result
+
+
+def _read_spec(fd: int) -> bytes:
+    """The whole memfd the node wrote (from its start: the node left its offset at the end)."""
+    chunks = []
+    offset = 0
+    while chunk := os.pread(fd, 1 << 16, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 def _describe(exc: BaseException) -> str:
