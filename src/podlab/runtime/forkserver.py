@@ -76,6 +76,7 @@ class ForkServer:
         self._runtime: PythonRuntime | None = None
         self._package = ""
         self._starting: asyncio.Future[None] | None = None
+        self._drain: asyncio.Future[None] | None = None
 
     async def fork(self, spec: StubSpec, *, holder: int, status_w: int, package: str | None) -> int:
         """The stub's host PID, running in the sandbox whose holder is `holder`; the holder's
@@ -202,6 +203,8 @@ class ForkServer:
         ours.setblocking(True)
         self._child, self._control, self._runtime = child, ours, runtime
         log.info("fork server started (pid %d)", child.pid)
+        # Its stderr is a pipe nobody else reads: a full pipe would stall it.
+        self._drain = asyncio.ensure_future(_log_lines(child.stderr))
 
     def _lost(self) -> None:
         if self._control is not None:
@@ -212,6 +215,11 @@ class ForkServer:
 
     def close(self) -> None:
         self._lost()
+
+
+async def _log_lines(stream: asyncio.StreamReader | None) -> None:
+    while stream is not None and (line := await stream.readline()):
+        log.warning("fork server: %s", line.decode(errors="replace").rstrip())
 
 
 def _memfd(name: str, data: bytes, *, sealing: bool = False) -> int:
