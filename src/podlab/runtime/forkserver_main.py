@@ -99,13 +99,26 @@ class _Server:
         """The container's spec is not read here: it holds the pod's environment (a Secret's
         values, say), and what this process once held, freed or not, every later fork inherits
         and any process of that pod may read (/proc/PID/mem). Only the entrant reads it."""
-        pid_r, pid_w = os.pipe()
+        try:
+            pid_r, pid_w = os.pipe()
+        except OSError:
+            for fd in (spec_fd, pidfd, reply_w, status_w):
+                os.close(fd)
+            return  # out of fds: the node reads EOF (ForkError) and starts the stub itself
         try:
             entrant = os.fork()
             if entrant == 0:
                 os.close(pid_r)
                 os.close(status_w)
                 _entrant(self.control, spec_fd, pidfd, reply_w, pid_w)
+        except OSError:
+            # EAGAIN at the pids limit (a fork bomb in any pod of an ordinary user's node counts
+            # against the same RLIMIT_NPROC), ENOMEM: this container is not started, and the
+            # server must not die of it, which would end every forked pod of the node (their
+            # holders read EOF). The node reads EOF on the answer (ForkError) and execs the stub.
+            os.close(pid_r)
+            os.close(status_w)
+            return
         finally:
             for fd in (spec_fd, pidfd, reply_w, pid_w):
                 os.close(fd)
@@ -150,8 +163,8 @@ class _Server:
 def _tell(status_w: int, code: int) -> None:
     try:
         os.write(status_w, f"{code}\n".encode())
-    except BrokenPipeError:
-        pass  # the holder was killed: bwrap reports that itself
+    except OSError:
+        pass  # the holder was killed (EPIPE): bwrap reports that itself
     finally:
         os.close(status_w)
 
@@ -203,6 +216,7 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
         os.dup2(null, 0)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         os.setsid()
+        sandbox_entry.set_name(os.path.basename(spec["interpreter"]))
         os.chdir(spec["workdir"])
         program = base64.b64decode(spec["seccomp"]) if spec.get("seccomp") else None
         sandbox_entry.confine(int(spec["capabilities"]), program)

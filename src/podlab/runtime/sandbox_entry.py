@@ -46,6 +46,7 @@ JOINED = (
 )
 
 PR_SET_DUMPABLE = 4
+PR_SET_NAME = 15
 PR_SET_CHILD_SUBREAPER = 36
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
@@ -276,6 +277,12 @@ def confine(capabilities: int, seccomp_program: bytes | None) -> None:
 def become_subreaper() -> None:
     """Orphaned descendants are re-parented to this process instead of init (prctl(2))."""
     _prctl(PR_SET_CHILD_SUBREAPER, 1, "child subreaper")
+
+
+def set_name(name: str) -> None:
+    """The command name (/proc/PID/comm, `ps`): an exec sets it to the program's file name, a
+    fork keeps its parent's (the server's, exec'd as /proc/self/fd/N: "34")."""
+    _check(_libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0), "name")
 
 
 def set_dumpable(on: bool) -> None:
