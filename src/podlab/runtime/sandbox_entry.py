@@ -27,6 +27,7 @@ import ctypes.util
 import fcntl
 import os
 import select
+import stat
 import time
 from dataclasses import dataclass
 
@@ -107,8 +108,13 @@ def open_holder(pid: int, pidfd: int) -> HolderFds:
         if select.select([pidfd], [], [], 0)[0]:
             raise EntryError("the sandbox's holder has exited")
         opened.append(os.open("root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=proc))
-        opened.append(os.open("fd/1", os.O_WRONLY | os.O_CLOEXEC, dir_fd=proc))
-        opened.append(os.open("fd/2", os.O_WRONLY | os.O_CLOEXEC, dir_fd=proc))
+        # Opened with the server's (host) credentials: only what the node gave the holder, its
+        # log pipes, may be reopened so; anything else is refused, not written to.
+        for link in ("fd/1", "fd/2"):
+            opened.append(os.open(link, os.O_WRONLY | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=proc))
+            if not stat.S_ISFIFO(os.fstat(opened[-1]).st_mode):
+                raise EntryError(f"the sandbox's holder's {link} is not a pipe")
+            os.set_blocking(opened[-1], True)
     except BaseException:
         for fd in opened:
             os.close(fd)
