@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import os
 import select
@@ -115,6 +116,13 @@ def _read(path: str) -> bytes:
         return b""
 
 
+def _link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""  # exited meanwhile
+
+
 def _fork_server(node: RunningNode) -> int:
     servers = [
         pid
@@ -186,6 +194,49 @@ def test_nothing_outside_the_pod_is_visible_or_signalable(node: RunningNode) -> 
     for pid in (server, *stub_host_pids):
         assert "FOUND" not in _sh(node, f"kill -0 {pid} 2>/dev/null && echo FOUND; true")
     assert os.path.exists(f"/proc/{server}")
+
+
+def _seccomp_filters(pid: int) -> list[bytes]:
+    """The BPF programs of `pid`'s seccomp filters, read as the host's root (ptrace(2),
+    PTRACE_SECCOMP_GET_FILTER: CAP_SYS_ADMIN in the host's user namespace)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    seize, interrupt, detach, get_filter = 0x4206, 0x4207, 17, 0x420C
+    assert libc.ptrace(seize, pid, None, None) == 0, os.strerror(ctypes.get_errno())
+    try:
+        libc.ptrace(interrupt, pid, None, None)
+        os.waitpid(pid, 0x40000000)  # __WALL: the stop the interrupt caused
+        programs = []
+        for index in range(16):  # bwrap installs one; a bound for the loop
+            count = libc.ptrace(get_filter, pid, ctypes.c_void_p(index), None)
+            if count < 0:
+                break
+            buffer = ctypes.create_string_buffer(count * 8)  # struct sock_filter: 8 bytes
+            assert libc.ptrace(get_filter, pid, ctypes.c_void_p(index), buffer) == count
+            programs.append(buffer.raw)
+        return programs
+    finally:
+        libc.ptrace(detach, pid, None, None)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading a seccomp filter needs the host's root")
+def test_the_stubs_seccomp_filter_is_the_holders_instruction_for_instruction(node: RunningNode) -> None:
+    """/proc/PID/status only counts filters (tests/e2e/test_forkserver.py compares that): the
+    program the stub loads must be the one bwrap loaded for the holder."""
+    stub = next(
+        p for p in descendants(_fork_server(node)) if b"forkserver_main" in _read(f"/proc/{p}/cmdline")
+    )
+    pid_ns = os.readlink(f"/proc/{stub}/ns/pid")
+    holder = next(
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit()
+        and _read(f"{p}/cmdline").startswith(b"/bin/sh\0-c\0read -r code")
+        and _link(f"{p}/ns/pid") == pid_ns
+    )
+    stub_filters, holder_filters = _seccomp_filters(stub), _seccomp_filters(holder)
+    assert len(holder_filters) == 1 and len(holder_filters[0]) > 8
+    assert stub_filters == holder_filters
 
 
 def test_the_stub_is_named_as_after_an_exec(node: RunningNode) -> None:
