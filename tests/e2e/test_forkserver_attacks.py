@@ -416,3 +416,19 @@ def test_a_reused_holder_pid_is_refused() -> None:
         os.close(pidfd)
         other.kill()
         other.wait()
+
+
+@pytest.mark.parametrize("value", [None, 0, 3, "bye"])
+def test_a_system_exit_in_the_forked_stub_ends_it_as_it_ends_the_interpreter(
+    value: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The forked stub handles SystemExit itself (it ends with os._exit): `sys.exit()` is 0 and
+    `sys.exit("message")` prints the message and is 1, as `python -m podlab.stub` gives (found
+    in review: both were 1, the message lost)."""
+    from podlab.runtime.forkserver_main import system_exit_code
+
+    interpreter = subprocess.run(
+        [sys.executable, "-c", f"raise SystemExit({value!r})"], capture_output=True, text=True, timeout=30
+    )
+    assert system_exit_code(SystemExit(value)) == interpreter.returncode
+    assert capsys.readouterr().err == interpreter.stderr

@@ -225,7 +225,7 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
         _new_stdio()
         code = _run_stub(spec["args"])
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+        code = system_exit_code(exc)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -235,6 +235,20 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
             except (OSError, ValueError):
                 pass
         os._exit(code)
+
+
+def system_exit_code(exc: SystemExit) -> int:
+    """What the interpreter makes of a SystemExit that ends `python -m ...` (Py_HandleSystemExit):
+    None is 0, an int is itself, anything else is printed to stderr and is 1."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    try:
+        print(exc.code, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 class InsideFinder:
