@@ -432,3 +432,58 @@ def test_a_system_exit_in_the_forked_stub_ends_it_as_it_ends_the_interpreter(
     )
     assert system_exit_code(SystemExit(value)) == interpreter.returncode
     assert capsys.readouterr().err == interpreter.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="joining another user namespace as the node does")
+@pytest.mark.parametrize("killed", ["before the joins", "after the joins"])
+def test_a_holder_killed_mid_join_leaves_no_process_in_its_sandbox(killed: str) -> None:
+    """The holder (PID 1 of the sandbox) dies after the entrant opened it: joining what is left
+    must fail, or the fork in its dead PID namespace must (ENOMEM), never start a stub."""
+    from podlab.runtime import sandbox_entry
+
+    unshare = subprocess.Popen(  # its output: pipes, as a container's (the entrant reopens them)
+        ["unshare", "--user", "--map-root-user", "--pid", "--fork", "sleep", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        children = wait_for(
+            lambda: _read(f"/proc/{unshare.pid}/task/{unshare.pid}/children").split(),
+            timeout=10,
+            what="the namespace's PID 1",
+        )
+        holder = int(children[0])
+        pidfd = os.pidfd_open(holder)
+        entrant = os.fork()
+        if entrant == 0:  # single-threaded, as the fork server's entrant
+            outcome = 3
+            try:
+                fds = sandbox_entry.open_holder(holder, pidfd)
+
+                def kill() -> None:
+                    os.kill(holder, signal.SIGKILL)
+                    select.select([pidfd], [], [], 10)  # readable once it has exited
+
+                try:
+                    if killed == "before the joins":
+                        kill()
+                    sandbox_entry.join(fds)
+                    if killed == "after the joins":
+                        kill()
+                    child = os.fork()
+                    if child == 0:
+                        os._exit(0)
+                    outcome = 1  # a process started in the dead sandbox
+                except (OSError, sandbox_entry.EntryError) as exc:
+                    print(f"refused: {exc!r}", file=sys.stderr, flush=True)
+                    outcome = 0
+            except BaseException as exc:
+                print(f"entrant: {exc!r}", file=sys.stderr, flush=True)
+            finally:
+                os._exit(outcome)
+        _, status = os.waitpid(entrant, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        os.close(pidfd)
+    finally:
+        unshare.kill()
+        unshare.wait()

@@ -123,6 +123,9 @@ class _Server:
             for fd in (spec_fd, pidfd, reply_w, pid_w):
                 os.close(fd)
         self.entrants.add(entrant)
+        # The code is a few bytes into an empty socket buffer; should the holder's side ever be
+        # full, that holder loses its code (and exits 137), the server is not wedged for all.
+        os.set_blocking(status_w, False)
         self.pending[pid_r] = status_w
 
     def learn(self, pid_r: int) -> None:
@@ -329,7 +332,8 @@ def _run_stub(args: list[str]) -> int:
     early_exit.install()
     from podlab.stub.cli import main as stub_main
 
-    sys.argv = [os.path.join(os.path.dirname(early_exit.__file__), "__main__.py"), *args]
+    # As the container names it (/podlab/lib/...), not the host's path the template imported from.
+    sys.argv = [InsideFinder.inside(os.path.join(os.path.dirname(early_exit.__file__), "__main__.py")), *args]
 
     result = stub_main(args)
     import atexit
