@@ -182,6 +182,9 @@ def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid
         os.close(spec_fd)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # The server's table holds the other containers' holder sockets and answer pipes:
+        # none of them goes along into this container's namespaces.
+        _close_all_but(0, 1, 2, pidfd, reply_w, pid_w)
         # Until the container's process has confined itself nothing in the pod may ptrace it
         # or open its /proc files (runc sets the same during its setns dance).
         sandbox_entry.set_dumpable(False)
@@ -207,6 +210,15 @@ def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid
             pass
     finally:
         os._exit(code)
+
+
+def _close_all_but(*keep: int) -> None:
+    low = 0
+    for fd in sorted(set(keep)):
+        if fd > low:  # os.closerange(0, 0) closes every fd (measured, CPython 3.11.7)
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
 def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:

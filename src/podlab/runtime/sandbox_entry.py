@@ -252,7 +252,7 @@ def confine(capabilities: int, seccomp_program: bytes | None) -> None:
     """What bwrap does last before exec: the bounding set cut to `capabilities` (a CapEff-style
     mask), permitted = effective = inheritable = ambient = that set, no_new_privs, the seccomp
     filter. Inheritable and ambient too: bwrap 0.8 sets them so the set survives exec (measured;
-    tests/runtime/test_forkserver.py compares /proc/self/status with a program bwrap started)."""
+    tests/e2e/test_forkserver.py compares /proc/PID/status with the holder bwrap started)."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last = int(f.read())
     for cap in range(last + 1):
