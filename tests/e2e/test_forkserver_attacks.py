@@ -272,6 +272,34 @@ def test_one_pod_cannot_learn_the_hash_secret_of_another_pods_stub(node: Running
     assert attacker != victim
 
 
+def _draws(node: RunningNode, pod: str) -> tuple[str, str]:
+    """A templated `randomInt` (Python's `random`) and the journal's id of a request (the id
+    pool, ids.py), as the pod's stub draws them."""
+    mapping = {
+        "request": {"url": "/draw"},
+        "response": {"body": "{{randomInt lower=0 upper=2000000000}}", "transformers": ["response-template"]},
+    }
+    with node.port_forward(f"pod/{pod}", 8080) as port:
+        base = f"http://127.0.0.1:{port}"
+        post = urllib.request.Request(
+            f"{base}/__admin/mappings", data=json.dumps(mapping).encode(), method="POST"
+        )
+        urllib.request.urlopen(post, timeout=10).close()
+        with urllib.request.urlopen(f"{base}/draw", timeout=10) as answer:
+            value = answer.read().decode()
+        with urllib.request.urlopen(f"{base}/__admin/requests", timeout=10) as answer:
+            ids = [r["id"] for r in json.load(answer)["requests"]]
+    return value, ids[-1]
+
+
+def test_random_draws_differ_between_forked_stubs(node: RunningNode) -> None:
+    """The server's random state and any id drawn before the fork would be every stub's: one pod
+    could predict another's random values and request ids."""
+    attacker, victim = _draws(node, "attacker"), _draws(node, "victim")
+    assert attacker[0].isdigit() and victim[0].isdigit()
+    assert attacker[0] != victim[0] and attacker[1] != victim[1], (attacker, victim)
+
+
 def test_the_stub_is_named_as_after_an_exec(node: RunningNode) -> None:
     """`ps` in the pod: the stub's command name is its interpreter's, not the server's fd number."""
     assert _sh(node, "cat /proc/2/comm").strip() == "python3.11"
