@@ -300,6 +300,40 @@ def test_random_draws_differ_between_forked_stubs(node: RunningNode) -> None:
     assert attacker[0] != victim[0] and attacker[1] != victim[1], (attacker, victim)
 
 
+# /proc/PID/status fields that differ between any two processes of one program: the PIDs (the
+# forked stub is PID 2, the exec'd one PID 1), its state, memory counters, scheduling counts.
+VARYING = {"State", "Pid", "Tgid", "NStgid", "NSpid", "NSpgid", "NSsid", "FDSize", "SigQ"}
+VARYING_PREFIXES = ("Vm", "Rss", "Hugetlb", "voluntary", "nonvoluntary")
+
+
+def _status(node: RunningNode, pod: str, pid: str) -> dict[str, str]:
+    text = node.kubectl("exec", pod, "--", "cat", f"/proc/{pid}/status").stdout
+    pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
+    return {
+        key: value.strip()
+        for key, value in pairs
+        if key not in VARYING and not key.startswith(VARYING_PREFIXES)
+    }
+
+
+def test_the_forked_stubs_status_is_an_execd_stubs_field_for_field(
+    node: RunningNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every field of /proc/PID/status but PIDs and counters, against a stub bwrap exec'd on a
+    node without the fork server (the name was the server's "34" before the review)."""
+    monkeypatch.setenv("PODLAB_FORKSERVER", "0")
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(PODS.split("---")[0])
+    plain = start_node(tmp_path / "home", manifest)
+    try:
+        plain.kubectl("wait", "--for=condition=Ready", "pod/victim", "--timeout=60s", timeout=70)
+        execd = _status(plain, "victim", "1")
+    finally:
+        stop_node(plain)
+    forked = _status(node, "victim", "2")
+    assert forked == execd
+
+
 def test_the_stub_is_named_as_after_an_exec(node: RunningNode) -> None:
     """`ps` in the pod: the stub's command name is its interpreter's, not the server's fd number."""
     assert _sh(node, "cat /proc/2/comm").strip() == "python3.11"
