@@ -233,8 +233,7 @@ def test_the_fork_server_never_holds_a_pods_environment(node: RunningNode) -> No
     marker = "podlab-secret-" + os.urandom(8).hex()
     manifest = node.home.parent / "secret-pod.yaml"
     manifest.write_text(
-        POD.replace("name: stub", "name: secretive")
-        + f"    env:\n    - name: TOKEN\n      value: {marker}\n"
+        POD.replace("name: stub", "name: secretive") + f"    env:\n    - name: TOKEN\n      value: {marker}\n"
     )
     node.kubectl("apply", "-f", str(manifest))
     node.kubectl("wait", "--for=condition=Ready", "pod/secretive", "--timeout=60s", timeout=70)

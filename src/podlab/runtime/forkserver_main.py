@@ -99,17 +99,33 @@ class _Server:
         """The container's spec is not read here: it holds the pod's environment (a Secret's
         values, say), and what this process once held, freed or not, every later fork inherits
         and any process of that pod may read (/proc/PID/mem). Only the entrant reads it."""
-        pid_r, pid_w = os.pipe()
+        try:
+            pid_r, pid_w = os.pipe()
+        except OSError:
+            for fd in (spec_fd, pidfd, reply_w, status_w):
+                os.close(fd)
+            return  # out of fds: the node reads EOF (ForkError) and starts the stub itself
         try:
             entrant = os.fork()
             if entrant == 0:
                 os.close(pid_r)
                 os.close(status_w)
                 _entrant(self.control, spec_fd, pidfd, reply_w, pid_w)
+        except OSError:
+            # EAGAIN at the pids limit (a fork bomb in any pod of an ordinary user's node counts
+            # against the same RLIMIT_NPROC), ENOMEM: this container is not started, and the
+            # server must not die of it, which would end every forked pod of the node (their
+            # holders read EOF). The node reads EOF on the answer (ForkError) and execs the stub.
+            os.close(pid_r)
+            os.close(status_w)
+            return
         finally:
             for fd in (spec_fd, pidfd, reply_w, pid_w):
                 os.close(fd)
         self.entrants.add(entrant)
+        # The code is a few bytes into an empty socket buffer; should the holder's side ever be
+        # full, that holder loses its code (and exits 137), the server is not wedged for all.
+        os.set_blocking(status_w, False)
         self.pending[pid_r] = status_w
 
     def learn(self, pid_r: int) -> None:
@@ -150,8 +166,8 @@ class _Server:
 def _tell(status_w: int, code: int) -> None:
     try:
         os.write(status_w, f"{code}\n".encode())
-    except BrokenPipeError:
-        pass  # the holder was killed: bwrap reports that itself
+    except OSError:
+        pass  # the holder was killed (EPIPE): bwrap reports that itself
     finally:
         os.close(status_w)
 
@@ -166,6 +182,9 @@ def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid
         os.close(spec_fd)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # The server's table holds the other containers' holder sockets and answer pipes:
+        # none of them goes along into this container's namespaces.
+        _close_all_but(0, 1, 2, pidfd, reply_w, pid_w)
         # Until the container's process has confined itself nothing in the pod may ptrace it
         # or open its /proc files (runc sets the same during its setns dance).
         sandbox_entry.set_dumpable(False)
@@ -193,6 +212,15 @@ def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid
         os._exit(code)
 
 
+def _close_all_but(*keep: int) -> None:
+    low = 0
+    for fd in sorted(set(keep)):
+        if fd > low:  # os.closerange(0, 0) closes every fd (measured, CPython 3.11.7)
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
 def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
     """The container's process, in its namespaces and root; never returns."""
     code = 127
@@ -203,6 +231,7 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
         os.dup2(null, 0)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         os.setsid()
+        sandbox_entry.set_name(os.path.basename(spec["interpreter"]))
         os.chdir(spec["workdir"])
         program = base64.b64decode(spec["seccomp"]) if spec.get("seccomp") else None
         sandbox_entry.confine(int(spec["capabilities"]), program)
@@ -211,7 +240,7 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
         _new_stdio()
         code = _run_stub(spec["args"])
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+        code = system_exit_code(exc)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -221,6 +250,20 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
             except (OSError, ValueError):
                 pass
         os._exit(code)
+
+
+def system_exit_code(exc: SystemExit) -> int:
+    """What the interpreter makes of a SystemExit that ends `python -m ...` (Py_HandleSystemExit):
+    None is 0, an int is itself, anything else is printed to stderr and is 1."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    try:
+        print(exc.code, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 class InsideFinder:
@@ -301,7 +344,8 @@ def _run_stub(args: list[str]) -> int:
     early_exit.install()
     from podlab.stub.cli import main as stub_main
 
-    sys.argv = [os.path.join(os.path.dirname(early_exit.__file__), "__main__.py"), *args]
+    # As the container names it (/podlab/lib/...), not the host's path the template imported from.
+    sys.argv = [InsideFinder.inside(os.path.join(os.path.dirname(early_exit.__file__), "__main__.py")), *args]
 
     result = stub_main(args)
     import atexit

@@ -24,6 +24,7 @@ import os
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
@@ -188,7 +189,12 @@ class BwrapLauncher:
         (forkserver.py). The process the node watches is still bwrap: the holder exits with
         the stub's code. Signals go to the stub's PID."""
         assert self.forkserver is not None
-        status_r, status_w = os.pipe()
+        # The holder reads the stub's exit code from a socket, not a pipe: any process of the
+        # pod may open /proc/1/fd/0, and for a pipe that is the pipe itself (an `echo 0` there
+        # would end the container as Completed while its stub runs); a socket cannot be opened
+        # through /proc (ENXIO).
+        holder_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        status_r, status_w = holder_end.detach(), server_end.detach()
         try:
             proc, holder = await self._start_sandbox(
                 HOLDER_ARGV, layout, replace(stdio, stdin=status_r), None, cgroup_procs, False

@@ -27,6 +27,7 @@ import ctypes.util
 import fcntl
 import os
 import select
+import stat
 import time
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ JOINED = (
 )
 
 PR_SET_DUMPABLE = 4
+PR_SET_NAME = 15
 PR_SET_CHILD_SUBREAPER = 36
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
@@ -106,8 +108,13 @@ def open_holder(pid: int, pidfd: int) -> HolderFds:
         if select.select([pidfd], [], [], 0)[0]:
             raise EntryError("the sandbox's holder has exited")
         opened.append(os.open("root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=proc))
-        opened.append(os.open("fd/1", os.O_WRONLY | os.O_CLOEXEC, dir_fd=proc))
-        opened.append(os.open("fd/2", os.O_WRONLY | os.O_CLOEXEC, dir_fd=proc))
+        # Opened with the server's (host) credentials: only what the node gave the holder, its
+        # log pipes, may be reopened so; anything else is refused, not written to.
+        for link in ("fd/1", "fd/2"):
+            opened.append(os.open(link, os.O_WRONLY | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=proc))
+            if not stat.S_ISFIFO(os.fstat(opened[-1]).st_mode):
+                raise EntryError(f"the sandbox's holder's {link} is not a pipe")
+            os.set_blocking(opened[-1], True)
     except BaseException:
         for fd in opened:
             os.close(fd)
@@ -245,7 +252,7 @@ def confine(capabilities: int, seccomp_program: bytes | None) -> None:
     """What bwrap does last before exec: the bounding set cut to `capabilities` (a CapEff-style
     mask), permitted = effective = inheritable = ambient = that set, no_new_privs, the seccomp
     filter. Inheritable and ambient too: bwrap 0.8 sets them so the set survives exec (measured;
-    tests/runtime/test_forkserver.py compares /proc/self/status with a program bwrap started)."""
+    tests/e2e/test_forkserver.py compares /proc/PID/status with the holder bwrap started)."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last = int(f.read())
     for cap in range(last + 1):
@@ -276,6 +283,12 @@ def confine(capabilities: int, seccomp_program: bytes | None) -> None:
 def become_subreaper() -> None:
     """Orphaned descendants are re-parented to this process instead of init (prctl(2))."""
     _prctl(PR_SET_CHILD_SUBREAPER, 1, "child subreaper")
+
+
+def set_name(name: str) -> None:
+    """The command name (/proc/PID/comm, `ps`): an exec sets it to the program's file name, a
+    fork keeps its parent's (the server's, exec'd as /proc/self/fd/N: "34")."""
+    _check(_libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0), "name")
 
 
 def set_dumpable(on: bool) -> None:
