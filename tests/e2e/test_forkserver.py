@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import RunningNode, descendants, start_node, stop_node, wait_for
+from .forked_pods import fork_server, link, memory_holds, read, stub_and_holder
 
 POD = textwrap.dedent(
     """\
@@ -70,46 +71,50 @@ def _in_pod(node: RunningNode, script: str) -> str:
     return node.kubectl("exec", "stub", "--", "sh", "-c", script).stdout
 
 
-def _stub_pid(node: RunningNode) -> str:
-    """The forked stub's PID in the pod: the process whose command line is the fork server's."""
-    found = _in_pod(
-        node,
-        "for p in /proc/[0-9]*; do grep -q 'forkserver[_]main' $p/cmdline 2>/dev/null && echo ${p#/proc/}; done; true",
-    ).split()
-    assert len(found) == 1, f"one forked stub expected in the pod, found {found}"
-    return found[0]
-
-
 def _fields(status: str) -> dict[str, str]:
     pairs = (line.split(":", 1) for line in status.splitlines() if ":" in line)
     return {key: value.strip() for key, value in pairs if key in CONFINEMENT}
 
 
 def test_the_stub_is_confined_exactly_as_bwrap_confines_the_holder(node: RunningNode) -> None:
-    stub = _stub_pid(node)
-    assert stub != "1", "the holder is PID 1; the stub must be another process"
-    holder_status, stub_status = (_in_pod(node, f"cat /proc/{pid}/status") for pid in ("1", stub))
-    assert "read -r code" in _in_pod(node, "tr '\\0' ' ' < /proc/1/cmdline")
+    """Read from the host (the stub is non-dumpable: the pod's own processes may not)."""
+    stub, holder = stub_and_holder(node, "stub")
+    assert _in_pod(node, "cat /proc/2/comm").strip() == "python3.11"  # PID 2: beside the holder
+    holder_status, stub_status = (read(f"/proc/{pid}/status").decode() for pid in (holder, stub))
     assert _fields(stub_status) == _fields(holder_status)
     assert _fields(stub_status)["NoNewPrivs"] == "1" and _fields(stub_status)["Seccomp"] == "2"
     for ns in NAMESPACES:
-        holder_ns, stub_ns = (_in_pod(node, f"readlink /proc/{pid}/ns/{ns}") for pid in ("1", stub))
-        assert stub_ns == holder_ns, ns
+        assert link(f"/proc/{stub}/ns/{ns}") == link(f"/proc/{holder}/ns/{ns}"), ns
     for view in ("mountinfo", "cgroup", "limits"):
-        holder_view, stub_view = (_in_pod(node, f"cat /proc/{pid}/{view}") for pid in ("1", stub))
-        assert stub_view == holder_view, view
-    # Same root directory (a chroot elsewhere would show other inodes), same hostname.
-    holder_root, stub_root = _in_pod(node, f"stat -L -c %d:%i /proc/1/root/ /proc/{stub}/root/").split()
-    assert stub_root == holder_root
-    assert _in_pod(node, f"readlink /proc/{stub}/cwd").strip() == "/home/wiremock"
+        assert read(f"/proc/{stub}/{view}") == read(f"/proc/{holder}/{view}"), view
+    # Same root directory (a chroot elsewhere would show other inodes), the image's workdir.
+    holder_root, stub_root = (os.stat(f"/proc/{pid}/root/") for pid in (holder, stub))
+    assert (stub_root.st_dev, stub_root.st_ino) == (holder_root.st_dev, holder_root.st_ino)
+    assert link(f"/proc/{stub}/cwd") == "/home/wiremock"
 
 
 def test_the_stubs_executable_is_no_host_file(node: RunningNode) -> None:
     """/proc/PID/exe of a fork would otherwise lead to the host's interpreter (CVE-2019-5736)."""
-    stub = _stub_pid(node)
-    assert _in_pod(node, f"readlink /proc/{stub}/exe").startswith("/memfd:podlab-forkserver")
-    result = node.kubectl("exec", "stub", "--", "sh", "-c", f"echo x > /proc/{stub}/exe", check=False)
+    stub, _ = stub_and_holder(node, "stub")
+    assert link(f"/proc/{stub}/exe").startswith("/memfd:podlab-forkserver")
+    result = node.kubectl("exec", "stub", "--", "sh", "-c", "echo x > /proc/2/exe", check=False)
     assert result.returncode != 0
+
+
+def test_the_pods_processes_cannot_read_their_stub(node: RunningNode) -> None:
+    """Every fork shares the server's str hash key and address layout: the pod may not read its
+    stub's memory, mappings, environment or links (an exec'd stub would let it)."""
+    out = node.kubectl(
+        "exec",
+        "stub",
+        "--",
+        "sh",
+        "-c",
+        "for f in mem maps environ; do cat /proc/2/$f >/dev/null 2>&1 && echo READ $f; done;"
+        " for f in exe root cwd ns/pid fd/1; do readlink /proc/2/$f >/dev/null 2>&1 && echo READ $f; done;"
+        " cat /proc/2/status >/dev/null && echo status",
+    ).stdout
+    assert out.split() == ["status"]
 
 
 def test_the_stub_serves_and_imports_what_it_loads_late_from_the_containers_paths(node: RunningNode) -> None:
@@ -132,8 +137,8 @@ def test_the_stub_serves_and_imports_what_it_loads_late_from_the_containers_path
         post = urllib.request.Request(f"{base}/xml", data=b"<a> <b>1</b> </a>", method="POST")
         with urllib.request.urlopen(post, timeout=10) as answer:
             assert (answer.status, answer.read()) == (201, b"xml matched")
-    stub = _stub_pid(node)
-    assert "lxml" in _in_pod(node, f"cat /proc/{stub}/maps")  # imported in the pod, from /podlab/site
+    stub, _ = stub_and_holder(node, "stub")
+    assert b"lxml" in read(f"/proc/{stub}/maps")  # imported in the pod, from /podlab/site
 
 
 def _restarts(node: RunningNode) -> tuple[int, dict[str, object]]:
@@ -150,47 +155,27 @@ def _restarted(node: RunningNode, before: int) -> tuple[int, dict[str, object]] 
 def test_the_stubs_exit_status_reaches_the_kubelet(node: RunningNode) -> None:
     before, _ = _restarts(node)
     for sig, code in ((signal.SIGTERM, 143), (signal.SIGKILL, 137)):
-        stub = _stub_pid(node)
-        _in_pod(node, f"kill -{int(sig)} {stub}")
+        _in_pod(node, f"kill -{int(sig)} 2")
         count, status = wait_for(
             lambda b=before: _restarted(node, b), timeout=60, what=f"a restart after signal {sig.name}"
         )
         terminated = status["lastState"]["terminated"]  # type: ignore[index]
         assert terminated["exitCode"] == code, terminated
         before = count
-        assert _stub_pid(node) != "", "the restarted container is forked again"
-
-
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return b""  # exited meanwhile
-
-
-def _fork_server(node: RunningNode) -> int:
-    """The server itself: the node's child (the stubs are its children)."""
-    servers = [
-        pid
-        for pid in descendants(node.process.pid)
-        if b"forkserver_main" in _read(f"/proc/{pid}/cmdline")
-        and _read(f"/proc/{pid}/stat").rsplit(b")", 1)[-1].split()[1:2] == [str(node.process.pid).encode()]
-    ]
-    assert len(servers) == 1, servers
-    return servers[0]
+        stub_and_holder(node, "stub")  # the restarted container is forked again
 
 
 def test_a_dead_fork_server_is_replaced(tmp_path: Path) -> None:
     node = _start(tmp_path / "home")
     try:
-        first = _fork_server(node)
+        first = fork_server(node)
         before, _ = _restarts(node)
         os.kill(first, signal.SIGKILL)
         # The holder reads EOF: the container ends (137) and its restart forks from a new server.
         _, status = wait_for(lambda: _restarted(node, before), timeout=60, what="a restart, Ready again")
         assert status["lastState"]["terminated"]["exitCode"] == 137  # type: ignore[index]
-        assert _fork_server(node) != first
-        assert _stub_pid(node)
+        assert fork_server(node) != first
+        stub_and_holder(node, "stub")
     finally:
         stop_node(node)
 
@@ -203,27 +188,10 @@ def test_switched_off_every_stub_is_its_own_interpreter(
     try:
         assert "podlab.stub" in _in_pod(node, "tr '\\0' ' ' < /proc/1/cmdline")
         assert not any(
-            b"forkserver_main" in _read(f"/proc/{p}/cmdline") for p in descendants(node.process.pid)
+            b"forkserver_main" in read(f"/proc/{p}/cmdline") for p in descendants(node.process.pid)
         )
     finally:
         stop_node(node)
-
-
-def _memory_holds(pid: int, needle: bytes) -> bool:
-    """Whether any readable mapping of `pid` holds `needle` (read through /proc/PID/mem)."""
-    found = False
-    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
-        for line in maps:
-            span, perms = line.split()[:2]
-            if not perms.startswith("r"):
-                continue
-            start, end = (int(x, 16) for x in span.split("-"))
-            try:
-                mem.seek(start)
-                found = found or needle in mem.read(end - start)
-            except (OSError, OverflowError, ValueError):
-                continue  # [vvar] and the like
-    return found
 
 
 def test_the_fork_server_never_holds_a_pods_environment(node: RunningNode) -> None:
@@ -239,4 +207,4 @@ def test_the_fork_server_never_holds_a_pods_environment(node: RunningNode) -> No
     node.kubectl("wait", "--for=condition=Ready", "pod/secretive", "--timeout=60s", timeout=70)
     stub = node.kubectl("exec", "secretive", "--", "sh", "-c", "echo $TOKEN").stdout
     assert stub.strip() == marker  # the pod itself has it
-    assert not _memory_holds(_fork_server(node), marker.encode())
+    assert not memory_holds(fork_server(node), [marker.encode()])

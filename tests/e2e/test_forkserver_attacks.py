@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import RunningNode, descendants, start_node, stop_node, wait_for
+from .forked_pods import fork_server, link, memory_holds, read, stub_and_holder
 
 PYTHON = "/podlab/python/bin/python3.11"  # the pod's interpreter (the host's, bound read-only)
 SECRET = "victim-secret-" + os.urandom(8).hex()
@@ -54,28 +55,6 @@ PODS = textwrap.dedent(
         env:
         - name: MINE
           value: attacker-own-value
-    """
-)
-# Reads every readable mapping of a process through /proc/PID/mem (what any process of the pod
-# may do to its dumpable stub) and prints which of the needles it holds.
-SCAN = textwrap.dedent(
-    """\
-    import sys
-    pid, needles = sys.argv[1], [n.encode() for n in sys.argv[2:]]
-    found = set()
-    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
-        for line in maps:
-            span, perms = line.split()[:2]
-            if not perms.startswith("r"):
-                continue
-            start, end = (int(x, 16) for x in span.split("-"))
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except (OSError, OverflowError, ValueError):
-                continue
-            found.update(n.decode() for n in needles if n in data)
-    print(" ".join(sorted(found)))
     """
 )
 
@@ -109,31 +88,6 @@ def _container_status(node: RunningNode, pod: str) -> dict[str, object]:
     return status["containerStatuses"][0]  # type: ignore[no-any-return]
 
 
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return b""
-
-
-def _link(path: str) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return ""  # exited meanwhile
-
-
-def _fork_server(node: RunningNode) -> int:
-    servers = [
-        pid
-        for pid in descendants(node.process.pid)
-        if b"forkserver_main" in _read(f"/proc/{pid}/cmdline")
-        and _read(f"/proc/{pid}/stat").rsplit(b")", 1)[-1].split()[1:2] == [str(node.process.pid).encode()]
-    ]
-    assert len(servers) == 1, servers
-    return servers[0]
-
-
 def test_the_holders_stdin_cannot_be_reopened_to_forge_the_containers_exit(node: RunningNode) -> None:
     """The holder exits with what it reads on stdin. Were that a pipe, `echo 0 > /proc/1/fd/0`
     from any process of the pod would end the container as Completed (exit 0) while its stub
@@ -150,11 +104,12 @@ def test_the_holders_stdin_cannot_be_reopened_to_forge_the_containers_exit(node:
 
 
 def test_the_stubs_memory_holds_nothing_of_another_pod_or_of_the_node(node: RunningNode) -> None:
-    """All stubs are forks of one server: what it ever held, every pod can read in its own
-    stub's memory. Not another pod's env, not the node's token or signing key."""
+    """All stubs are forks of one server: what it ever held, every stub holds. Not another pod's
+    env, not the node's token or signing key (read from the host: the pod itself may not)."""
     key = (node.home / "sa.key").read_text().splitlines()[1][:32]  # a line of the PEM body
-    out = _py(node, SCAN, "2", SECRET, node.token, key, "attacker-own-value")
-    assert out.split() == ["attacker-own-value"]  # its own env: the scan works; nothing else
+    stub, _ = stub_and_holder(node, "attacker")
+    needles = [SECRET.encode(), node.token.encode(), key.encode(), b"attacker-own-value"]
+    assert memory_holds(stub, needles) == {b"attacker-own-value"}  # its own env: the scan works
 
 
 def test_no_host_file_or_fd_is_reachable_through_the_stub(node: RunningNode) -> None:
@@ -168,25 +123,25 @@ def test_no_host_file_or_fd_is_reachable_through_the_stub(node: RunningNode) -> 
             except OSError as exc:
                 out[name] = "refused " + (exc.strerror or "")
         attempt("write exe", lambda: os.open("/proc/2/exe", os.O_WRONLY))
-        entries = sorted(os.listdir("/proc/2/map_files"))
-        attempt("open map_files", lambda: os.open("/proc/2/map_files/" + entries[0], os.O_RDONLY))
+        attempt("list map_files", lambda: os.listdir("/proc/2/map_files"))
         attempt("readlink root", lambda: os.readlink("/proc/2/root"))
-        out["fds"] = {fd: os.readlink(f"/proc/2/fd/{fd}") for fd in os.listdir("/proc/2/fd")}
+        attempt("readlink fd", lambda: os.readlink("/proc/2/fd/1"))
         print(json.dumps(out))
         """
     )
     result = json.loads(_py(node, code))
-    assert result["write exe"].startswith("refused"), result  # sealed memfd, being executed
-    assert result["open map_files"] == "refused Operation not permitted", result
-    assert result["readlink root"] == "ok '/'", result
-    for fd, target in result["fds"].items():
+    assert all(answer.startswith("refused") for answer in result.values()), result
+    stub, _ = stub_and_holder(node, "attacker")
+    assert link(f"/proc/{stub}/root") == "/" and link(f"/proc/{stub}/exe").startswith("/memfd:")
+    for fd in os.listdir(f"/proc/{stub}/fd"):
+        target = link(f"/proc/{stub}/fd/{fd}")
         # Only what the container has: stdio, its own sockets/pipes/epoll, paths of its view.
         assert target.split(":")[0] in {"pipe", "socket", "anon_inode"} or target == "/dev/null", (fd, target)
 
 
 def test_nothing_outside_the_pod_is_visible_or_signalable(node: RunningNode) -> None:
-    server = _fork_server(node)
-    stub_host_pids = [p for p in descendants(server) if b"forkserver_main" in _read(f"/proc/{p}/cmdline")]
+    server = fork_server(node)
+    stub_host_pids = [p for p in descendants(server) if b"forkserver_main" in read(f"/proc/{p}/cmdline")]
     assert len(stub_host_pids) >= 2
     out = _sh(node, "ls /proc | grep -E '^[0-9]+$' | sort -n | tr '\\n' ' '")
     assert set(out.split()) <= {"1", "2", *(str(n) for n in range(3, 20))}, out
@@ -223,53 +178,18 @@ def _seccomp_filters(pid: int) -> list[bytes]:
 def test_the_stubs_seccomp_filter_is_the_holders_instruction_for_instruction(node: RunningNode) -> None:
     """/proc/PID/status only counts filters (tests/e2e/test_forkserver.py compares that): the
     program the stub loads must be the one bwrap loaded for the holder."""
-    stub = next(
-        p for p in descendants(_fork_server(node)) if b"forkserver_main" in _read(f"/proc/{p}/cmdline")
-    )
+    stub = next(p for p in descendants(fork_server(node)) if b"forkserver_main" in read(f"/proc/{p}/cmdline"))
     pid_ns = os.readlink(f"/proc/{stub}/ns/pid")
     holder = next(
         int(p.name)
         for p in Path("/proc").iterdir()
         if p.name.isdigit()
-        and _read(f"{p}/cmdline").startswith(b"/bin/sh\0-c\0read -r code")
-        and _link(f"{p}/ns/pid") == pid_ns
+        and read(f"{p}/cmdline").startswith(b"/bin/sh\0-c\0read -r code")
+        and link(f"{p}/ns/pid") == pid_ns
     )
     stub_filters, holder_filters = _seccomp_filters(stub), _seccomp_filters(holder)
     assert len(holder_filters) == 1 and len(holder_filters[0]) > 8
     assert stub_filters == holder_filters
-
-
-# Run in a pod: the SipHash key of the pod's stub (_Py_HashSecret, libpython's .bss), read
-# through /proc/2/mem at the offset it has in this interpreter (the same library file).
-HASH_SECRET = textwrap.dedent(
-    """\
-    import ctypes
-    def base(pid):
-        for line in open(f"/proc/{pid}/maps"):
-            fields = line.split()
-            if len(fields) > 5 and "libpython3" in fields[5] and fields[2] == "00000000":
-                return int(fields[0].split("-")[0], 16)
-    address = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_Py_HashSecret"))
-    with open("/proc/2/mem", "rb", buffering=0) as mem:
-        mem.seek(base(2) + address - base("self"))
-        print(mem.read(24).hex())
-    """
-)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (review): every forked stub has the server's hash secret, and a pod can read its "
-    "stub's memory; docs/SECURITY.md, 'Wiremock pods'",
-)
-def test_one_pod_cannot_learn_the_hash_secret_of_another_pods_stub(node: RunningNode) -> None:
-    """Python's str hashes are keyed (SipHash, PEP 456) so that no client can choose keys that
-    collide in the stub's dicts. Exec'd, each stub draws its own key; forked, all share the
-    server's, and any process of a pod reads it in its own stub's memory: it then knows the key
-    of every other wiremock pod of the node (hash flooding, dict and set orders)."""
-    attacker, victim = (_py(node, HASH_SECRET, pod=pod).strip() for pod in ("attacker", "victim"))
-    assert len(attacker) == 48 and int(attacker, 16) != 0  # the read works
-    assert attacker != victim
 
 
 def _draws(node: RunningNode, pod: str) -> tuple[str, str]:
@@ -332,23 +252,6 @@ def test_the_forked_stubs_status_is_an_execd_stubs_field_for_field(
         stop_node(plain)
     forked = _status(node, "victim", "2")
     assert forked == execd
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (review): forks share the server's address layout; docs/SECURITY.md, 'Wiremock pods'",
-)
-def test_one_pod_cannot_learn_the_address_layout_of_another_pods_stub(node: RunningNode) -> None:
-    """ASLR: an exec draws a new layout; a fork keeps its parent's. Every forked stub has the
-    server's (libc, heap, stack, and with them the stack canary and glibc's pointer guard), which a
-    pod reads in its own stub's /proc/2/maps: a memory bug in the stub's C parsers (httptools,
-    uvloop) reached from one pod would meet no ASLR in another pod's stub, nor in the server."""
-    script = (
-        "grep -m1 -E 'libc[.-]' /proc/2/maps | cut -d- -f1; grep -m1 '\\[stack\\]' /proc/2/maps | cut -d- -f1"
-    )
-    attacker, victim = (_sh(node, script, pod=pod).split() for pod in ("attacker", "victim"))
-    assert len(attacker) == 2
-    assert attacker != victim
 
 
 def test_the_stub_is_named_as_after_an_exec(node: RunningNode) -> None:
@@ -437,10 +340,11 @@ def test_twenty_pods_at_once_share_nothing_but_the_server(node: RunningNode) -> 
         "get", "pods", "-l", "app=many", "-o", "jsonpath={.items[*].metadata.name}"
     ).stdout.split()
     assert len(names) == 20
-    _fork_server(node)  # still exactly one
+    fork_server(node)  # still exactly one
     first, others = names[0], names[1:]
-    found = _py(node, SCAN, "2", first, *others, SECRET, pod=first).split()
-    assert found == [first], found
+    stub, _ = stub_and_holder(node, first)
+    found = memory_holds(stub, [n.encode() for n in (first, *others, SECRET)])
+    assert found == {first.encode()}, found
     node.kubectl("delete", "deploy", "many", "--wait=false")
 
 
@@ -450,7 +354,7 @@ def test_twenty_pods_at_once_share_nothing_but_the_server(node: RunningNode) -> 
 def _pids_cgroup() -> Path | None:
     for root in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
         if (root / "cgroup.procs").exists() and (
-            root.name == "pids" or "pids" in _read(str(root / "cgroup.subtree_control")).decode()
+            root.name == "pids" or "pids" in read(str(root / "cgroup.subtree_control")).decode()
         ):
             return root
     return None
@@ -505,7 +409,7 @@ def test_a_fork_that_fails_does_not_take_the_server_down(tmp_path: Path) -> None
         server.close()
         holder.kill()
         holder.wait()
-        wait_for(lambda: not _read(str(group / "cgroup.procs")).strip(), timeout=10, what="group empty")
+        wait_for(lambda: not read(str(group / "cgroup.procs")).strip(), timeout=10, what="group empty")
         group.rmdir()
 
 
@@ -560,7 +464,7 @@ def test_a_holder_killed_mid_join_leaves_no_process_in_its_sandbox(killed: str) 
     )
     try:
         children = wait_for(
-            lambda: _read(f"/proc/{unshare.pid}/task/{unshare.pid}/children").split(),
+            lambda: read(f"/proc/{unshare.pid}/task/{unshare.pid}/children").split(),
             timeout=10,
             what="the namespace's PID 1",
         )

@@ -235,7 +235,9 @@ def _container(spec: dict[str, Any], holder: sandbox_entry.HolderFds) -> None:
         os.chdir(spec["workdir"])
         program = base64.b64decode(spec["seccomp"]) if spec.get("seccomp") else None
         sandbox_entry.confine(int(spec["capabilities"]), program)
-        sandbox_entry.set_dumpable(True)
+        # Stays non-dumpable, unlike an exec'd program: what every fork shares with the server
+        # (the str hash key, the address layout) must not be readable by the pod's processes
+        # through /proc/<stub>/mem and maps (docs/SECURITY.md, "Wiremock pods").
         _become(spec)
         _new_stdio()
         code = _run_stub(spec["args"])
