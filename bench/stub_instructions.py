@@ -74,6 +74,7 @@ async def _drive(scenario: str, count: int) -> None:
         from podlab.httpcore import Response
 
         canned = Response(200, [("Content-Type", "text/plain")], b"Here it is!\n")
+        canned.reusable = True  # framed once where the core can (an attribute an older one ignores)
         handler = lambda request, connection: canned  # noqa: E731
     elif scenario == "ref":
         reference = {
