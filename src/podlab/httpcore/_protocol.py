@@ -44,6 +44,10 @@ _FEED_SLICE = 4096
 # answer before the client reads it (nginx's lingering_close does the same, with 5 s and 30 s).
 _LINGER_QUIET = 2.0
 _LINGER_MAX = 30.0
+# Method names as parsed (bytes) to the str a Request carries, decoded once.
+_METHOD_NAMES = {
+    name.encode("ascii"): name for name in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+}
 # Lengths of the header names on_headers_complete acts on: "expect", "content-length".
 _WATCHED_LENGTHS = (6, 14)
 # The longest method token worth upper-casing ("PROPPATCH", "MKCALENDAR" and room to spare).
@@ -511,8 +515,9 @@ class _HttpProtocol(asyncio.Protocol):
         self._in_head = True
         self._header_count = 0
         if self._header_deadline is None:  # the first request's deadline runs from the connect
-            self._header_deadline = self._loop.time() + self._limits.header_timeout
-            self._schedule()
+            deadline = self._header_deadline = self._loop.time() + self._limits.header_timeout
+            if self._timer is None or self._timer_at > deadline:  # else _schedule does nothing
+                self._schedule()
         self._url = bytearray()
         self._headers = []
         self._watched = []
@@ -585,7 +590,10 @@ class _HttpProtocol(asyncio.Protocol):
         accepting_h2c, self._accepting_h2c = self._accepting_h2c, False
         target = self._url.decode("latin-1")
         path, _, query = target.partition("?")
-        method, self._sent_method = self._sent_method or self._parser.get_method().decode("ascii"), None
+        method, self._sent_method = self._sent_method, None
+        if method is None:
+            raw_method = self._parser.get_method()
+            method = _METHOD_NAMES.get(raw_method) or raw_method.decode("ascii")
         request = Request(
             method=method,
             target=target,
@@ -660,8 +668,11 @@ class _HttpProtocol(asyncio.Protocol):
     def _await_next(self) -> None:
         if not self.hijacked and not self._in_head:
             # Idle until the next request begins; a head already begun has its own deadline.
-            self._idle_deadline = self._loop.time() + self._limits.idle_timeout
-            self._schedule()
+            deadline = self._idle_deadline = self._loop.time() + self._limits.idle_timeout
+            # A pending timer is never later than a deadline set before (_schedule): then it
+            # fires first and finds this one, with no call now (twice per request otherwise).
+            if self._timer is None or self._timer_at > deadline:
+                self._schedule()
 
     def _wants_keep_alive(self, request: Request) -> bool:
         connection = (request.header("Connection") or "").lower()

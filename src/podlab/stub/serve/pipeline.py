@@ -81,12 +81,15 @@ def _always_the_same(definition: dict[str, Any], plan: ResponsePlan) -> bool:
 @dataclass(slots=True)
 class _Ready:
     """A served stub's whole answer, remembered when nothing can change it between requests
-    (see Serving.ready): the plan as journalled (Matched-Stub-* headers added) and the Response
-    the core writes, by request method (2.35.1's Vary depends on it). The core frames a
-    `reusable` Response once, so such a hit skips planning, framing and copying."""
+    (see Serving.ready): its JSON and id for the journal, the plan as journalled (Matched-Stub-*
+    headers added) and the Response the core writes, by request method (2.35.1's Vary depends
+    on it). The core frames a `reusable` Response once, so such a hit skips planning, framing
+    and copying. Valid for the stubs' generation it was made in (StubState.generation)."""
 
     stub: StubMapping
-    definition: dict[str, Any]
+    generation: int
+    stub_json: dict[str, Any]
+    stub_id: str
     plan: ResponsePlan
     responses: dict[str, Response]
 
@@ -110,20 +113,18 @@ class Serving:
     # Whole answers of such stubs, by id(stub) (see `ready`).
     _ready: dict[int, _Ready] = field(default_factory=dict)
 
-    def ready(
-        self, stub: StubMapping, definition: dict[str, Any], request: Request
-    ) -> tuple[ResponsePlan, Response] | None:
-        """The remembered plan and answer of `stub` for this request, if it has them and the
-        request cannot change them: no gzip to negotiate, no CORS origin to echo, no global delay
+    def ready(self, stub: StubMapping, request: Request) -> tuple[_Ready, Response] | None:
+        """The remembered answer of `stub` for this request, if it has one and the request
+        cannot change it: no gzip to negotiate, no CORS origin to echo, no global delay
         (settings change at any time). What the stub itself could vary (templates, delays,
         faults, body files, proxying, webhooks, the verbose log) kept it from being remembered."""
         ready = self._ready.get(id(stub))
-        if ready is None or ready.stub is not stub or ready.definition is not definition:
+        if ready is None or ready.stub is not stub or ready.generation != self.state.generation:
             return None
         response = ready.responses.get(request.method)
         if response is None or not self._request_neutral(request) or _global_delay(self.state.settings):
             return None
-        return ready.plan, response
+        return ready, response
 
     def _request_neutral(self, request: Request) -> bool:
         """Whether a stub's answer to this request is the same as to any other (see `ready`)."""
@@ -135,18 +136,21 @@ class Serving:
     def remember_ready(
         self,
         stub: StubMapping,
+        stub_json: dict[str, Any],
         definition: dict[str, Any],
         plan: ResponsePlan,
         request: Request,
         response: Response,
     ) -> None:
         """Keep a just-served answer for `ready` when nothing but the request could have changed
-        it, and the request did not (`plan`: as journalled, not changed after this)."""
+        it, and the request did not (`plan`: as journalled, not changed after this;
+        `stub_json`: the stub's, of the current generation)."""
         options = self.options
         known = self._plans.get(id(definition))
         if (
             known is None
             or known[0] is not definition  # no remembered plan: templated, delayed, a file...
+            or definition is not stub_json["response"]  # templated
             or definition.get("proxyBaseUrl")
             or definition.get("transformers")
             or options.templating_global
@@ -158,12 +162,14 @@ class Serving:
             or _global_delay(self.state.settings)
         ):
             return
+        generation = self.state.generation
         ready = self._ready.get(id(stub))
-        if ready is None or ready.stub is not stub or ready.definition is not definition:
+        if ready is None or ready.stub is not stub or ready.generation != generation:
             if len(self._ready) >= _MAX_PLANS:
                 self._ready.clear()
             # The stub is kept alive with it, so its id stays its own.
-            ready = self._ready[id(stub)] = _Ready(stub, definition, plan, {})
+            ready = _Ready(stub, generation, stub_json, stub.id_text(), plan, {})
+            self._ready[id(stub)] = ready
         if request.method not in ready.responses:
             response.reusable = True  # the core frames it once (httpcore Response.reusable)
             ready.responses[request.method] = response
@@ -242,20 +248,25 @@ def serve_stub(
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
+    ready = serving.ready(stub, request)
+    if ready is not None:  # the answer remembered: journal it and give it again
+        known, response = ready
+        state.mark_served(known.stub_id)
+        if stub.scenario_name is not None:
+            state.scenarios_on_served(stub)
+        if state.journal.enabled:
+            plan, stub_json = known.plan, known.stub_json
+            event = served_event(
+                logged, stub_json["response"], plan, stub_json, known.stub_id, started, shared_headers=True
+            )
+            state.journal.add(event)
+        return response
     stub_json = state.stub_json(stub)
     stub_id = stub.id_text()
     state.mark_served(stub_id)
     if stub.scenario_name is not None:  # no call for the many stubs without one
         state.scenarios_on_served(stub)
     definition = raw_definition = stub_json["response"]
-    ready = serving.ready(stub, definition, request)
-    if ready is not None:  # the answer remembered: journal it and give it again
-        plan, response = ready
-        if state.journal.enabled:
-            state.journal.add(
-                served_event(logged, definition, plan, stub_json, stub_id, started, shared_headers=True)
-            )
-        return response
     try:
         # templated() decides exactly; a stub with no transformers is not templated unless
         # templating is global, which spares the untemplated majority the call.
@@ -350,7 +361,7 @@ def serve_plan(
     response = answer_now(plan, request, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
-    serving.remember_ready(stub, definition, plan, request, response)
+    serving.remember_ready(stub, stub_json, definition, plan, request, response)
     return response
 
 
