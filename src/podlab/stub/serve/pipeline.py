@@ -119,10 +119,19 @@ class Serving:
         (settings change at any time). What the stub itself could vary (templates, delays,
         faults, body files, proxying, webhooks, the verbose log) kept it from being remembered."""
         ready = self._ready.get(id(stub))
-        if ready is None or ready.stub is not stub or ready.generation != self.state.generation:
+        state = self.state
+        if ready is None or ready.stub is not stub or ready.generation != state.generation:
             return None
         response = ready.responses.get(request.method)
-        if response is None or not self._request_neutral(request) or _global_delay(self.state.settings):
+        if response is None:
+            return None
+        # _request_neutral and _global_delay, inlined: this runs for every remembered answer.
+        options, settings = self.options, state.settings
+        if not options.disable_gzip and request.header("Accept-Encoding") is not None:
+            return None
+        if options.enable_stub_cors and request.header("Origin") is not None:
+            return None
+        if settings and (settings.get("fixedDelay") or settings.get("delayDistribution")):
             return None
         return ready, response
 
@@ -227,7 +236,7 @@ def serve_stub(
     logged = LoggedRequest.from_http(
         request, scheme=scheme, compat=options.compat, browser_proxying=options.enable_browser_proxying
     )  # parse
-    stub = state.find(logged)  # match
+    stub = state.serving_order().find(logged, state.scenarios)  # match (state.find)
     if stub is None and logged.browser_proxy_request:
         return serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
@@ -251,7 +260,7 @@ def serve_stub(
     ready = serving.ready(stub, request)
     if ready is not None:  # the answer remembered: journal it and give it again
         known, response = ready
-        state.mark_served(known.stub_id)
+        state.served_ids.add(known.stub_id)  # mark_served
         if stub.scenario_name is not None:
             state.scenarios_on_served(stub)
         if state.journal.enabled:
