@@ -60,6 +60,7 @@ NO_STUBS_BODY = "No response could be served as there are no stub mappings in th
 
 
 _MAX_PLANS = 4096
+_MAX_METHODS = 16  # remembered answers per stub, one per request method (Serving.remember_ready)
 
 
 def _global_delay(settings: dict[str, Any]) -> bool:
@@ -179,7 +180,8 @@ class Serving:
             # The stub is kept alive with it, so its id stays its own.
             ready = _Ready(stub, generation, stub_json, stub.id_text(), plan, {})
             self._ready[id(stub)] = ready
-        if request.method not in ready.responses:
+        # Bounded: a stub for ANY method could be sent any number of made-up method tokens.
+        if request.method not in ready.responses and len(ready.responses) < _MAX_METHODS:
             response.reusable = True  # the core frames it once (httpcore Response.reusable)
             ready.responses[request.method] = response
 
