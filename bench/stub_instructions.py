@@ -7,9 +7,9 @@ the two instruction counts over the difference of N is what one request costs in
 (parse, match, render, journal, framing), start-up and imports cancelled out. Scenarios as in
 stub_bench.py: the reference stub, and 1,000 stubs (half `url`, half `urlPattern`) hit at the
 newest (`last`) or oldest (`first`) stub, missed the same way (`miss`) or a new way each time
-(`new404`).
+(`new404`); `canned` is the floor: the core with a handler answering one fixed `Response`.
 
-  .venv/bin/python bench/stub_instructions.py [--scenario ref|last|first|miss|new404]
+  .venv/bin/python bench/stub_instructions.py [--scenario canned|ref|last|first|miss|new404]
       [--counts 1000 3000] [--src DIR]
 
 `--src DIR` measures another podlab's src (PYTHONPATH=DIR), e.g. one from `git archive <commit>
@@ -66,13 +66,22 @@ async def _drive(scenario: str, count: int) -> None:
     options = parse_args(["--root-dir", root, "--disable-banner", "--disable-request-logging"])
     server = StubServer(options, out=io.StringIO(), err=io.StringIO())
     server.state.files.ensure_dirs()
-    if scenario == "ref":
+    handler: Any = lambda request, connection: server.handle(request, connection)  # noqa: E731
+    paths = ["/get/this"]
+    if scenario == "canned":
+        # The floor: the same core and transport, a handler answering fixed bytes at once, so
+        # the difference to `ref` is what the stub itself costs.
+        from podlab.httpcore import Response
+
+        canned = Response(200, [("Content-Type", "text/plain")], b"Here it is!\n")
+        canned.reusable = True  # framed once where the core can (an attribute an older one ignores)
+        handler = lambda request, connection: canned  # noqa: E731
+    elif scenario == "ref":
         reference = {
             "request": {"url": "/get/this", "method": "GET"},
             "response": {"status": 200, "body": "Here it is!\n"},
         }
         server.state.add(StubMapping.from_json(reference))
-        paths = ["/get/this"]
     else:
         for i in range(1000):
             request = (
@@ -90,7 +99,7 @@ async def _drive(scenario: str, count: int) -> None:
             "new404": [f"/many/none/{i}-x" for i in range(count)],
         }[scenario]
     protocol = _HttpProtocol(
-        lambda request, connection: server.handle(request, connection),
+        handler,
         limits=options.limits,
         registry=set(),
         upgrades=frozenset(),
@@ -143,7 +152,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", default="ref", choices=["ref", "last", "first", "miss", "new404"])
+    parser.add_argument(
+        "--scenario", default="ref", choices=["canned", "ref", "last", "first", "miss", "new404"]
+    )
     parser.add_argument("--counts", type=int, nargs=2, default=[1000, 3000], metavar=("N1", "N2"))
     parser.add_argument("--src", help="another podlab's src directory (PYTHONPATH)")
     args = parser.parse_args()

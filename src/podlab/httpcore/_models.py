@@ -66,6 +66,14 @@ class Response:
     body: bytes | AsyncIterator[bytes] = b""
     reason: str | None = None  # None: the standard phrase for the status
     chunked: bool = False  # force Transfer-Encoding: chunked for a bytes body
+    # Set by a handler that answers this same object again and never changes it (a stub's
+    # fixed answer): the core then frames it once per kind of request and writes the bytes.
+    reusable: bool = field(default=False, compare=False)
+    # The core's framed bytes of a reusable response: (is HEAD, HTTP version, keep-alive
+    # wanted) -> (bytes to write, keep-alive after it).
+    wire: dict[tuple[bool, str, bool], tuple[bytes, bool]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def header(self, name: str) -> str | None:
         return header_value(self.headers, name)

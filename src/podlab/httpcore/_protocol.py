@@ -44,6 +44,12 @@ _FEED_SLICE = 4096
 # answer before the client reads it (nginx's lingering_close does the same, with 5 s and 30 s).
 _LINGER_QUIET = 2.0
 _LINGER_MAX = 30.0
+# Method names as parsed (bytes) to the str a Request carries, decoded once.
+_METHOD_NAMES = {
+    name.encode("ascii"): name for name in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+}
+# Lengths of the header names on_headers_complete acts on: "expect", "content-length".
+_WATCHED_LENGTHS = (6, 14)
 # The longest method token worth upper-casing ("PROPPATCH", "MKCALENDAR" and room to spare).
 _MAX_METHOD = 16
 
@@ -266,6 +272,7 @@ class _HttpProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.client: tuple[str, int] = ("", 0)
         self._server_addr: tuple[str, int] = ("", 0)
+        self._connection: Connection | None = None  # made with the transport (connection_made)
         self._parser = httptools.HttpRequestParser(self)
         self._pending: deque[Request] = deque()
         self._cycle: asyncio.Task[None] | None = None
@@ -281,6 +288,10 @@ class _HttpProtocol(asyncio.Protocol):
         self._can_write = asyncio.Event()
         self._can_write.set()
         self.disconnected = asyncio.Event()
+        # The two events' states as plain attributes, for the per-request loop (_serve_pending):
+        # Event.is_set is a Python call each time.
+        self._lost = False
+        self._writing_paused = False
         self.hijacked = False
         self.raw_stream: RawStream | None = None
         self.upgrade_leftover = b""
@@ -291,6 +302,7 @@ class _HttpProtocol(asyncio.Protocol):
         self._header_count = 0
         self._url = bytearray()
         self._headers: list[tuple[str, str]] = []
+        self._watched: list[tuple[str, str]] = []  # headers named like Expect or Content-Length
         self._body = bytearray()
         self._too_large = False
         self._message_done = False
@@ -322,6 +334,8 @@ class _HttpProtocol(asyncio.Protocol):
         sock = transport.get_extra_info("sockname")
         self.client = (str(peer[0]), int(peer[1])) if peer else ("", 0)
         self._server_addr = (str(sock[0]), int(sock[1])) if sock else ("", 0)
+        # One per connection, not per request: it holds nothing of a request.
+        self._connection = Connection(self)
         # The first request's head is due within header_timeout of the connection itself, so a
         # connection that never sends anything costs no more than a slow one.
         now = self._loop.time()
@@ -331,8 +345,10 @@ class _HttpProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._registry.discard(self)
+        self._connection = None  # it refers back to this protocol: no cycle left (see below)
         self.disconnected.set()
         self._can_write.set()
+        self._lost, self._writing_paused = True, False
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -350,9 +366,11 @@ class _HttpProtocol(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self._can_write.clear()
+        self._writing_paused = True
 
     def resume_writing(self) -> None:
         self._can_write.set()
+        self._writing_paused = False
 
     def data_received(self, data: bytes) -> None:
         if self._h2 is not None:
@@ -390,7 +408,8 @@ class _HttpProtocol(asyncio.Protocol):
 
     def _feed(self, data: bytes) -> None:
         """Parse `data` a slice at a time, stopping (and keeping the rest) when the queue is full."""
-        if self._any_case_methods and self._between_messages:
+        # A plain "GET " needs no upper-casing (most requests): no call to find that out.
+        if self._any_case_methods and self._between_messages and (self._method_prefix or data[:4] != b"GET "):
             data = self._uppercase_method(data)
         # A read of one slice or less (the usual: a keep-alive client's next request) is sliced
         # as bytes, whose whole slice is the object itself: no memoryview and no copy.
@@ -496,10 +515,12 @@ class _HttpProtocol(asyncio.Protocol):
         self._in_head = True
         self._header_count = 0
         if self._header_deadline is None:  # the first request's deadline runs from the connect
-            self._header_deadline = self._loop.time() + self._limits.header_timeout
-            self._schedule()
+            deadline = self._header_deadline = self._loop.time() + self._limits.header_timeout
+            if self._timer is None or self._timer_at > deadline:  # else _schedule does nothing
+                self._schedule()
         self._url = bytearray()
         self._headers = []
+        self._watched = []
         self._body = bytearray()
         self._too_large = False
         self._message_done = False
@@ -513,7 +534,10 @@ class _HttpProtocol(asyncio.Protocol):
             raise _HeadTooLarge()
         # llhttp drops the OWS before a field value but keeps the OWS after it; neither is part
         # of the value (RFC 9110 §5.5), and Jetty trims both before WireMock matches on it.
-        self._headers.append((name.decode("latin-1"), value.rstrip(b" \t").decode("latin-1")))
+        header = (name.decode("latin-1"), value.rstrip(b" \t").decode("latin-1"))
+        self._headers.append(header)
+        if len(name) in _WATCHED_LENGTHS:  # maybe Expect or Content-Length: on_headers_complete
+            self._watched.append(header)
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -522,21 +546,26 @@ class _HttpProtocol(asyncio.Protocol):
         replayed = self._original_headers is not None  # the framing-only head of a declined upgrade
         if self._original_headers is not None:
             self._headers, self._original_headers = self._original_headers, None
-        self._accepting_h2c = not replayed and self._h2c_acceptable()
+        # should_upgrade first: it is false for almost every request, and ends both questions.
+        upgrade = not replayed and self._parser.should_upgrade()
+        self._accepting_h2c = upgrade and self._h2c_acceptable()
         self._declined_upgrade = (
-            not replayed
+            upgrade
             and not self._accepting_h2c
             and self._parser.get_method() != b"CONNECT"  # a tunnel: the handler answers it
             and self._upgrades is not None
-            and self._parser.should_upgrade()
             and not _upgrade_tokens(self._headers) & self._upgrades
         )
-        for name, value in self._headers:
-            lowered = name.lower()
-            if lowered == "expect" and value.lower() == "100-continue" and not replayed:
-                self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            elif lowered == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
-                self._too_large = True
+        # The headers on_header set aside by the length of their names, not every header: a
+        # replayed head has its own Content-Length (the original's, see _framing_only_head).
+        if self._watched:
+            watched, self._watched = self._watched, []
+            for name, value in watched:
+                lowered = name.lower()
+                if lowered == "expect" and value.lower() == "100-continue" and not replayed:
+                    self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                elif lowered == "content-length" and value.isdigit() and int(value) > self._max_body_bytes:
+                    self._too_large = True
 
     def on_body(self, body: bytes) -> None:
         if self._too_large:
@@ -561,7 +590,10 @@ class _HttpProtocol(asyncio.Protocol):
         accepting_h2c, self._accepting_h2c = self._accepting_h2c, False
         target = self._url.decode("latin-1")
         path, _, query = target.partition("?")
-        method, self._sent_method = self._sent_method or self._parser.get_method().decode("ascii"), None
+        method, self._sent_method = self._sent_method, None
+        if method is None:
+            raw_method = self._parser.get_method()
+            method = _METHOD_NAMES.get(raw_method) or raw_method.decode("ascii")
         request = Request(
             method=method,
             target=target,
@@ -587,7 +619,7 @@ class _HttpProtocol(asyncio.Protocol):
             self._parse_held_back()
         keep_alive = self._wants_keep_alive(request)
         try:
-            result = self._handler(request, Connection(self))
+            result = self._handler(request, self._connection or Connection(self))
         except Exception:
             log.exception("handler failed for %s %s", request.method, request.target)
             result = _internal_error()
@@ -597,8 +629,8 @@ class _HttpProtocol(asyncio.Protocol):
         """Answer the queued requests in order, each written at once when its handler answered
         at once with a whole body; from the first that has to wait (or a streamed body, or a
         peer not reading) a task (_run_cycle) serves the rest."""
-        while self._pending and not self.hijacked and not self.disconnected.is_set():
-            if not self._can_write.is_set():  # the peer is slow to read: wait for it in the task
+        while self._pending and not self.hijacked and not self._lost:
+            if self._writing_paused:  # the peer is slow to read: wait for it in the task
                 self._cycle = self._loop.create_task(self._run_cycle())
                 return
             request, result, keep_alive = self._next_request()
@@ -636,8 +668,11 @@ class _HttpProtocol(asyncio.Protocol):
     def _await_next(self) -> None:
         if not self.hijacked and not self._in_head:
             # Idle until the next request begins; a head already begun has its own deadline.
-            self._idle_deadline = self._loop.time() + self._limits.idle_timeout
-            self._schedule()
+            deadline = self._idle_deadline = self._loop.time() + self._limits.idle_timeout
+            # A pending timer is never later than a deadline set before (_schedule): then it
+            # fires first and finds this one, with no call now (twice per request otherwise).
+            if self._timer is None or self._timer_at > deadline:
+                self._schedule()
 
     def _wants_keep_alive(self, request: Request) -> bool:
         connection = (request.header("Connection") or "").lower()
@@ -676,17 +711,30 @@ class _HttpProtocol(asyncio.Protocol):
 
     def _write_response(self, request: Request, response: Response, keep_alive: bool) -> bool:
         """Write a response with a whole body (no waiting); whether the connection stays open."""
+        if response.reusable:  # framed once per kind of request (Response.reusable)
+            wire = response.wire
+            if wire is None:
+                wire = response.wire = {}
+            key = (request.method == "HEAD", request.http_version, keep_alive)
+            framed = wire.get(key)
+            if framed is None:
+                framed = wire[key] = self._framed(request, response, keep_alive)
+        else:
+            framed = self._framed(request, response, keep_alive)
+        self.write(framed[0])
+        return framed[1]
+
+    def _framed(self, request: Request, response: Response, keep_alive: bool) -> tuple[bytes, bool]:
+        """A response with a whole body as the bytes to write, and whether the connection stays open."""
         head, chunked, no_body, keep_alive = self._head(request, response, keep_alive)
         body = response.body
         assert isinstance(body, bytes)
         if no_body:
-            self.write(head)
-        elif chunked:
+            return head, keep_alive
+        if chunked:
             payload = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
-            self.write(head + payload)
-        else:
-            self.write(head + body)
-        return keep_alive
+            return head + payload, keep_alive
+        return head + body, keep_alive
 
     async def _send_response(self, request: Request, response: Response, keep_alive: bool) -> bool:
         """Write the response; whether the connection stays open (not if the handler said close)."""

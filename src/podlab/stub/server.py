@@ -186,7 +186,7 @@ class StubServer:
         refused = refused_by_jetty(request, self.options.compat)
         if refused is not None:
             return refused
-        target = absolute_target(request.target)
+        target = None if request.target[:1] == "/" else absolute_target(request.target)
         path = request.path if target is None else target[2].partition("?")[0]
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             if not request.method.isupper():  # "get /__admin/mappings" lists them, as GET does

@@ -120,6 +120,13 @@ def _class_end(text: str, start: int) -> int:
     return -1
 
 
+# BoundedPattern.matches remembers at most this many answers per pattern, for texts up to this
+# long (URLs, header values): ~10 KB per pattern at most. A timed-out evaluation is a miss for
+# good already (`timed_out`), so a remembered answer is always the one evaluating again gives.
+_SEEN_MAX = 64
+_SEEN_LONGEST = 256
+
+
 @dataclass
 class BoundedPattern:
     """A compiled Java regex whose every evaluation is linear or bounded in time.
@@ -140,6 +147,10 @@ class BoundedPattern:
     # `matches` goes through `fullmatch`.
     linear_match: Any = field(default=None, repr=False, compare=False)
     anchor_both: Any = field(default=None, repr=False, compare=False)
+    # `matches` answers for recent short texts: a URL regex stub is asked about the same URLs
+    # again and again, and a dict look-up is a fraction of a call into RE2 (through pybind11,
+    # with the text encoded). The answer is a function of the text alone (see _SEEN_*).
+    seen: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def compile(cls, pattern: str, compiled: re.Pattern[str]) -> BoundedPattern:
@@ -186,6 +197,18 @@ class BoundedPattern:
 
     def matches(self, text: str) -> bool:
         """Whether `fullmatch` would find a match, without building the match."""
+        seen = self.seen
+        known = seen.get(text)
+        if known is not None:
+            return known
+        found = self._matches(text)
+        if len(text) <= _SEEN_LONGEST:  # a body is not worth keeping: its match is rarely asked twice
+            if len(seen) >= _SEEN_MAX:
+                seen.clear()
+            seen[text] = found
+        return found
+
+    def _matches(self, text: str) -> bool:
         if self.linear_match is not None:
             try:
                 encoded = text.encode("utf-8")

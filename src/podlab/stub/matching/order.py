@@ -64,14 +64,25 @@ class ServingOrder:
         self._always.extend(self._url_prefixes.pop_empty())
         self._always.extend(self._path_prefixes.pop_empty())
         self._always.sort()
+        # Which buckets hold anything, known once: a request asks only those.
+        self._any_url_prefix = bool(self._url_prefixes)
+        self._any_path = bool(self._by_path) or bool(self._path_prefixes)
 
     def candidates(self, req: LoggedRequest) -> list[int]:
         """Positions of the stubs that may match `req`, ascending: every other stub cannot."""
-        found: list[list[int] | None] = [self._by_url.get(req.url), *self._url_prefixes.lookup(req.url)]
-        if self._by_path or self._path_prefixes:  # req.path is computed (and cached) only if needed
-            found += [self._by_path.get(req.path), *self._path_prefixes.lookup(req.path)]
-        found.append(self._always)
-        groups = [group for group in found if group]
+        url = req.url
+        groups = self._url_prefixes.lookup(url) if self._any_url_prefix else []
+        exact = self._by_url.get(url)
+        if exact:
+            groups.append(exact)
+        if self._any_path:  # req.path is computed (and cached) only if needed
+            path = req.path
+            exact = self._by_path.get(path)
+            if exact:
+                groups.append(exact)
+            groups += self._path_prefixes.lookup(path)
+        if self._always:
+            groups.append(self._always)
         if len(groups) == 1:
             return groups[0]
         # Buckets never share a stub; few candidates remain, so a sort is cheap.
@@ -86,7 +97,9 @@ class ServingOrder:
             stub = stubs[position]
             # The request test first: both are side-effect free, and the scenario check then
             # runs only for the few that fit.
-            if stub.request.is_match(req) and (scenarios is None or scenarios.allows(stub)):
+            if stub.request.is_match(req) and (
+                scenarios is None or stub.scenario_name is None or scenarios.allows(stub)
+            ):
                 return stub
         return None
 

@@ -30,6 +30,9 @@ KNOWN_METHODS = frozenset(
 )
 
 
+_PROTOCOLS = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0", "2.0": "HTTP/2.0"}
+
+
 def parse_params(text: str) -> dict[str, list[str]]:
     """`a=1&a=2&b` as WireMock decodes query strings and form bodies: `+` is a space, a key
     without `=` has the value "", keys keep their first-seen order."""
@@ -120,7 +123,7 @@ class LoggedRequest:
         browser_proxying: bool = False,
     ) -> LoggedRequest:
         url, host = req.target, req.header("Host") or req.authority
-        target = absolute_target(req.target)
+        target = None if url[:1] == "/" else absolute_target(url)  # origin form: the usual
         if target is not None:
             # An absolute-form target (what a client that takes the stub for its proxy sends):
             # WireMock matches and journals its path and query, and takes scheme, host and port
@@ -131,14 +134,18 @@ class LoggedRequest:
         if not host:
             server_host, server_port = req.server
             host = f"[{server_host}]:{server_port}" if ":" in server_host else f"{server_host}:{server_port}"
+        method = req.method
+        if method not in KNOWN_METHODS and method.upper() in KNOWN_METHODS:
+            method = method.upper()
         return cls(
             id=random_uuid(),
-            method=req.method.upper() if req.method.upper() in KNOWN_METHODS else req.method,
+            method=method,
             url=url,
             absolute_url=f"{scheme}://{host}{url}",
             client_ip=req.client[0],
-            protocol=f"HTTP/{req.http_version}",
-            headers=list(req.headers),
+            protocol=_PROTOCOLS.get(req.http_version) or f"HTTP/{req.http_version}",
+            # Shared, not copied: a Request's headers never change once it is made (httpcore).
+            headers=req.headers,
             compat=compat,
             body=req.body,
             logged_at=logged_at if logged_at is not None else datetime.now(UTC),

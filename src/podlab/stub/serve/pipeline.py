@@ -60,6 +60,7 @@ NO_STUBS_BODY = "No response could be served as there are no stub mappings in th
 
 
 _MAX_PLANS = 4096
+_MAX_METHODS = 16  # remembered answers per stub, one per request method (Serving.remember_ready)
 
 
 def _global_delay(settings: dict[str, Any]) -> bool:
@@ -78,6 +79,22 @@ def _always_the_same(definition: dict[str, Any], plan: ResponsePlan) -> bool:
     )
 
 
+@dataclass(slots=True)
+class _Ready:
+    """A served stub's whole answer, remembered when nothing can change it between requests
+    (see Serving.ready): its JSON and id for the journal, the plan as journalled (Matched-Stub-*
+    headers added) and the Response the core writes, by request method (2.35.1's Vary depends
+    on it). The core frames a `reusable` Response once, so such a hit skips planning, framing
+    and copying. Valid for the stubs' generation it was made in (StubState.generation)."""
+
+    stub: StubMapping
+    generation: int
+    stub_json: dict[str, Any]
+    stub_id: str
+    plan: ResponsePlan
+    responses: dict[str, Response]
+
+
 @dataclass
 class Serving:
     """What serving reads and writes: the options, the store, the log streams, the delay dice."""
@@ -94,6 +111,79 @@ class Serving:
 
     # Plans of stubs whose answer is the same every time, by their definition (see `plan`).
     _plans: dict[int, tuple[dict[str, Any], ResponsePlan]] = field(default_factory=dict)
+    # Whole answers of such stubs, by id(stub) (see `ready`).
+    _ready: dict[int, _Ready] = field(default_factory=dict)
+
+    def ready(self, stub: StubMapping, request: Request) -> tuple[_Ready, Response] | None:
+        """The remembered answer of `stub` for this request, if it has one and the request
+        cannot change it: no gzip to negotiate, no CORS origin to echo, no global delay
+        (settings change at any time). What the stub itself could vary (templates, delays,
+        faults, body files, proxying, webhooks, the verbose log) kept it from being remembered."""
+        ready = self._ready.get(id(stub))
+        state = self.state
+        if ready is None or ready.stub is not stub or ready.generation != state.generation:
+            return None
+        response = ready.responses.get(request.method)
+        if response is None:
+            return None
+        # _request_neutral and _global_delay, inlined: this runs for every remembered answer.
+        options, settings = self.options, state.settings
+        if not options.disable_gzip and request.header("Accept-Encoding") is not None:
+            return None
+        if options.enable_stub_cors and request.header("Origin") is not None:
+            return None
+        if settings and (settings.get("fixedDelay") or settings.get("delayDistribution")):
+            return None
+        return ready, response
+
+    def _request_neutral(self, request: Request) -> bool:
+        """Whether a stub's answer to this request is the same as to any other (see `ready`)."""
+        options = self.options
+        if not options.disable_gzip and request.header("Accept-Encoding") is not None:
+            return False
+        return not (options.enable_stub_cors and request.header("Origin") is not None)
+
+    def remember_ready(
+        self,
+        stub: StubMapping,
+        stub_json: dict[str, Any],
+        definition: dict[str, Any],
+        plan: ResponsePlan,
+        request: Request,
+        response: Response,
+    ) -> None:
+        """Keep a just-served answer for `ready` when nothing but the request could have changed
+        it, and the request did not (`plan`: as journalled, not changed after this;
+        `stub_json`: the stub's, of the current generation)."""
+        options = self.options
+        known = self._plans.get(id(definition))
+        if (
+            known is None
+            or known[0] is not definition  # no remembered plan: templated, delayed, a file...
+            or definition is not stub_json["response"]  # templated
+            or definition.get("proxyBaseUrl")
+            or definition.get("transformers")
+            or options.templating_global
+            or (options.verbose and not options.disable_request_logging)
+            or stub.post_serve_actions
+            or stub.serve_event_listeners
+            or not isinstance(response.body, bytes)
+            or not self._request_neutral(request)
+            or _global_delay(self.state.settings)
+        ):
+            return
+        generation = self.state.generation
+        ready = self._ready.get(id(stub))
+        if ready is None or ready.stub is not stub or ready.generation != generation:
+            if len(self._ready) >= _MAX_PLANS:
+                self._ready.clear()
+            # The stub is kept alive with it, so its id stays its own.
+            ready = _Ready(stub, generation, stub_json, stub.id_text(), plan, {})
+            self._ready[id(stub)] = ready
+        # Bounded: a stub for ANY method could be sent any number of made-up method tokens.
+        if request.method not in ready.responses and len(ready.responses) < _MAX_METHODS:
+            response.reusable = True  # the core frames it once (httpcore Response.reusable)
+            ready.responses[request.method] = response
 
     def plan(self, definition: dict[str, Any], *, templated_copy: bool) -> ResponsePlan:
         """`plan_response` for a definition; remembered (the most served stubs' cost) when the
@@ -148,7 +238,7 @@ def serve_stub(
     logged = LoggedRequest.from_http(
         request, scheme=scheme, compat=options.compat, browser_proxying=options.enable_browser_proxying
     )  # parse
-    stub = state.find(logged)  # match
+    stub = state.serving_order().find(logged, state.scenarios)  # match (state.find)
     if stub is None and logged.browser_proxy_request:
         return serve_browser_proxy(request, logged, connection, serving, started)
     if stub is None:
@@ -169,10 +259,24 @@ def serve_stub(
         log_not_matched(request, logged, report, serving)
         journal_not_matched(state.journal, logged, report, started)
         return not_matched_response(report, options.compat)
+    ready = serving.ready(stub, request)
+    if ready is not None:  # the answer remembered: journal it and give it again
+        known, response = ready
+        state.served_ids.add(known.stub_id)  # mark_served
+        if stub.scenario_name is not None:
+            state.scenarios_on_served(stub)
+        if state.journal.enabled:
+            plan, stub_json = known.plan, known.stub_json
+            event = served_event(
+                logged, stub_json["response"], plan, stub_json, known.stub_id, started, shared_headers=True
+            )
+            state.journal.add(event)
+        return response
     stub_json = state.stub_json(stub)
     stub_id = stub.id_text()
     state.mark_served(stub_id)
-    state.scenarios_on_served(stub)
+    if stub.scenario_name is not None:  # no call for the many stubs without one
+        state.scenarios_on_served(stub)
     definition = raw_definition = stub_json["response"]
     try:
         # templated() decides exactly; a stub with no transformers is not templated unless
@@ -268,6 +372,7 @@ def serve_plan(
     response = answer_now(plan, request, options)
     if hooks and serving.webhooks is not None:
         serving.webhooks.dispatch(hooks)
+    serving.remember_ready(stub, stub_json, definition, plan, request, response)
     return response
 
 
@@ -346,6 +451,8 @@ def refused_by_jetty(request: Request, compat: int) -> Response | None:
     """The 400 Jetty answers a request head with, or None when it passes on to WireMock."""
     if request.http_version == "1.1" and request.header("Host") is None:
         return bad_message("No Host", compat)  # RFC 9112 §3.2
+    if request.target[:1] == "/":  # origin form (the usual): no call to rule out the absolute form
+        return None
     target = absolute_target(request.target)
     if compat == 3 and target is not None and request.header("Host") != target[1]:
         # Jetty 11 wants Host to be the target's authority exactly (case and port included);
@@ -492,13 +599,17 @@ def served_event(
     stub_id: str | None,
     started: float,
     sub_events: list[dict[str, Any]] | None = None,
+    *,
+    shared_headers: bool = False,
 ) -> ServeEvent:
+    """The journal entry of a served request; `shared_headers`: `plan` is a remembered one,
+    never changed, whose header list entries may share."""
     elapsed = int((time.monotonic() - started) * 1000)
     return ServeEvent(
         request=logged,
         response_definition=definition,
         status=plan.status,
-        response_headers=list(plan.headers),
+        response_headers=plan.headers if shared_headers else list(plan.headers),
         response_body=plan.body,  # before gzip, as WireMock journals it
         was_matched=True,
         stub_mapping=stub_json,
@@ -533,7 +644,22 @@ def journal_not_matched(journal: Journal, logged: LoggedRequest, report: str, st
     )
 
 
+# Journal timings by (added delay, elapsed ms): almost every entry has (0, 0), and journal
+# JSON is only read and serialised, so equal timings share one dict (as stub JSON does).
+_TIMINGS: dict[tuple[int, int], dict[str, int]] = {}
+
+
 def _timing(added_delay: int, elapsed: int) -> dict[str, int]:
+    key = (added_delay, elapsed)
+    shared = _TIMINGS.get(key)
+    if shared is None:
+        shared = _new_timing(added_delay, elapsed)
+        if len(_TIMINGS) < 1024:  # bounded: delays are stub-chosen
+            _TIMINGS[key] = shared
+    return shared
+
+
+def _new_timing(added_delay: int, elapsed: int) -> dict[str, int]:
     return {
         "addedDelay": added_delay,
         "processTime": elapsed,

@@ -117,31 +117,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _shared_refs(columns: list[list[Any]]) -> tuple[list[Any], list[list[int]]]:
-    """What entries share (stub JSON, response definition and body, reports), once each in a
-    table, and each column as positions in it."""
-    index: dict[int, int] = {}  # id(object) -> position in table; the events keep them alive
-    # setdefault's default is the size before a new key goes in: the next position.
-    refs = [[index.setdefault(id(value), len(index)) for value in column] for column in columns]
-    by_id = {id(value): value for column in columns for value in column}
-    return [by_id[key] for key in index], refs
-
-
 def _encode_block(events: list[ServeEvent]) -> bytes:
     """Events as one compressed block. marshal writes plain values several times faster than
     pickle; the events go as columns (one list per field, built by comprehensions: a quarter of
-    the cost of a tuple per event), and what entries share goes once into a table the records
-    point into. Each event's id is drawn now if no one has read it yet: a spilled entry is
-    rebuilt on every read, and must show the same id each time."""
+    the cost of a tuple per event). What entries share (stub JSON, response definitions, bodies,
+    header lists, timings, reports) marshal writes once and refers back to (as pickle's memo
+    does), and reads back shared. Each event's id is drawn now if no one has read it yet: a
+    spilled entry is rebuilt on every read, and must show the same id each time."""
     requests = [event.request for event in events]
-    table, refs = _shared_refs(
-        [
-            [event.response_definition for event in events],
-            [event.stub_mapping for event in events],
-            [event.sub_events for event in events],
-            [event.response_body for event in events],
-        ]
-    )
     columns: tuple[list[Any], ...] = (
         [event.id for event in events],
         [r.id for r in requests],
@@ -166,14 +149,17 @@ def _encode_block(events: list[ServeEvent]) -> bytes:
         [event.was_matched for event in events],
         [event.stub_id for event in events],
         [event.timing for event in events],
-        *refs,
+        [event.response_definition for event in events],
+        [event.stub_mapping for event in events],
+        [event.sub_events for event in events],
+        [event.response_body for event in events],
     )
     try:
-        raw = b"c" + marshal.dumps((table, columns))
+        raw = b"c" + marshal.dumps(columns)
     except ValueError:  # a value marshal cannot write (none in JSON-shaped data): pickle all
         import pickle  # imported here, as it is almost never needed: start-up time
 
-        raw = b"p" + pickle.dumps((table, columns), protocol=5)
+        raw = b"p" + pickle.dumps(columns, protocol=5)
     return _compress(raw)
 
 
@@ -182,11 +168,11 @@ def _decode_block(data: bytes) -> list[ServeEvent]:
 
     raw = _decompress(data)
     if raw[:1] == b"c":
-        table, columns = marshal.loads(raw[1:])
+        columns = marshal.loads(raw[1:])
     else:
         import pickle
 
-        table, columns = pickle.loads(raw[1:])
+        columns = pickle.loads(raw[1:])
     events = []
     for record in zip(*columns, strict=True):
         (event_id, request_id, method, url, absolute_url, client_ip, protocol, headers, body, logged_at,
@@ -211,15 +197,15 @@ def _decode_block(data: bytes) -> list[ServeEvent]:
         events.append(
             ServeEvent(
                 request=request,
-                response_definition=table[definition],
+                response_definition=definition,
                 status=status,
                 response_headers=response_headers,
-                response_body=table[response_body],
+                response_body=response_body,
                 was_matched=matched,
-                stub_mapping=table[stub_mapping],
+                stub_mapping=stub_mapping,
                 stub_id=stub_id,
                 timing=timing,
-                sub_events=table[sub_events],
+                sub_events=sub_events,
                 _id=event_id,
             )
         )

@@ -67,6 +67,9 @@ class StubState:
         self._memo: tuple[ServingOrder, UnmatchedMemo] | None = None  # for that serving order
         self.served_ids: set[str] = set()  # stubs some request has hit (GET /mappings/unmatched)
         self._json_cache: dict[str, dict[str, Any]] = {}
+        # Counts changes of the stubs: what was derived from them (their JSON, a remembered
+        # answer: serve/pipeline.py Serving.ready) holds while it is the same.
+        self.generation = 0
 
     # reading --------------------------------------------------------------------------------
 
@@ -144,6 +147,7 @@ class StubState:
     # mutating -------------------------------------------------------------------------------
 
     def _changed(self) -> None:
+        self.generation += 1
         self._serving = None
         self._json_cache.clear()
         self.scenarios.sync(list(self._stubs.values()))
