@@ -173,3 +173,25 @@ def test_ties_past_the_first_ranked_urls_are_ranked_further() -> None:
         # again, from the remembered ranking
         assert answers(index.nearest(req)) == answers(near_misses(stubs, req))
     assert any(len(ranked) > _FIRST_RANKED for ranked in index._bounds.values())
+
+
+def test_rapidfuzz_ranks_ties_by_index_whatever_the_limit() -> None:
+    """What ranking 16 at a time relies on: `process.extract(limit=k)` gives the first k of the
+    ranking by (score, index), so a short ranking is the start of a longer one."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    rng = random.Random(5)
+    for _ in range(300):
+        alphabet = rng.choice(["ab", "abc/", "abcdefgh/"])
+        texts = [
+            "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+            for _ in range(rng.choice([5, 40, 300]))
+        ]
+        target = "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        full = sorted(
+            (Levenshtein.normalized_distance(target, text), index) for index, text in enumerate(texts)
+        )
+        for limit in (2, 3, _FIRST_RANKED, MAX_SCORED):
+            ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=limit)
+            assert [(score, index) for _, score, index in ranked] == full[:limit]
