@@ -11,7 +11,13 @@ import pytest
 from podlab.stub.matching.order import ServingOrder
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
-from podlab.stub.report.near_misses import EXACT_URLS, MAX_SCORED, NearMissIndex, near_misses
+from podlab.stub.report.near_misses import (
+    _FIRST_RANKED,
+    EXACT_URLS,
+    MAX_SCORED,
+    NearMissIndex,
+    near_misses,
+)
 
 WORDS = ["api", "items", "item", "users", "user", "orders", "v1", "v2", "health", "x"]
 
@@ -129,3 +135,63 @@ def test_past_max_scored_regex_stubs_the_nearest_scored_is_reported() -> None:
     found = NearMissIndex(ordered).nearest(request("GET", "/nothing"))
     assert {m.stub.id for m in found} <= {s.id for s in ordered[:MAX_SCORED]}
     assert len(found) == 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_nearest_alone_is_the_first_of_the_three(seed: int) -> None:
+    """The 404 report asks for one near miss (limit=1): the loop stops sooner, but the stub is
+    the first of the three the admin API lists, ties (same distance, serving order) included."""
+    rng = random.Random(100 + seed)
+    stubs = random_stubs(rng, rng.choice([3, 40, 300]))
+    order = ServingOrder(stubs)
+    index = NearMissIndex(order.stubs, order)
+    for _ in range(30):
+        path = "/" + "/".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+        req = request(rng.choice(["GET", "POST"]), path + rng.choice(["", "?a=1", "/7"]))
+        expected = answers(near_misses(stubs, req))[:1]
+        assert answers(index.nearest(req, limit=1)) == expected
+
+
+def test_ties_past_the_first_ranked_urls_are_ranked_further() -> None:
+    """Forty literal URLs at the same distance from the request, the thirty served first (the
+    newest) of which also miss on the method: the nearest are past the first ranked batch
+    (_FIRST_RANKED), and the answer is still the one scoring every stub gives."""
+    stubs = []
+    for i in range(40):
+        method = "GET" if i < 10 else "POST"
+        stub = StubMapping.from_json(
+            {"request": {"url": f"/api/item/{i:02d}", "method": method}, "response": {}}
+        )
+        stub.insertion_index = i
+        stubs.append(stub)
+    order = ServingOrder(stubs)
+    index = NearMissIndex(order.stubs, order)
+    for url in ("/api/item/xx", "/api/itemxxx", "/api/item/3", "/api/item/35"):
+        req = request("GET", url)
+        assert answers(index.nearest(req)) == answers(near_misses(stubs, req))
+        assert answers(index.nearest(req, limit=1)) == answers(near_misses(stubs, req))[:1]
+        # again, from the remembered ranking
+        assert answers(index.nearest(req)) == answers(near_misses(stubs, req))
+    assert any(len(ranked) > _FIRST_RANKED for ranked in index._bounds.values())
+
+
+def test_rapidfuzz_ranks_ties_by_index_whatever_the_limit() -> None:
+    """What ranking 16 at a time relies on: `process.extract(limit=k)` gives the first k of the
+    ranking by (score, index), so a short ranking is the start of a longer one."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    rng = random.Random(5)
+    for _ in range(300):
+        alphabet = rng.choice(["ab", "abc/", "abcdefgh/"])
+        texts = [
+            "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+            for _ in range(rng.choice([5, 40, 300]))
+        ]
+        target = "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        full = sorted(
+            (Levenshtein.normalized_distance(target, text), index) for index, text in enumerate(texts)
+        )
+        for limit in (2, 3, _FIRST_RANKED, MAX_SCORED):
+            ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=limit)
+            assert [(score, index) for _, score, index in ranked] == full[:limit]

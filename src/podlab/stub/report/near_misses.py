@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,9 @@ NEAR_MISS_COUNT = 3
 # costs 5-20 us, so 200 keep an unmatched request near 2 ms whatever the stub count.
 MAX_SCORED = 200
 _REMEMBERED_TARGETS = 1024
+# Literal URLs ranked first per group and request: enough for the nearest and its ties in most
+# misses; the loop asks for up to MAX_SCORED only when these run out.
+_FIRST_RANKED = 16
 # Up to this many literal URLs in a group, all are ranked for each request (one C pass, ~1 ms at
 # 5,000 on a loaded core) and the answer is WireMock's; above it, only the _NEIGHBOURS on each
 # side of the request's URL in sorted order are (docs/STUB-LIMITS.md).
@@ -178,19 +180,30 @@ class NearMissIndex:
         self.by_url.finish()
         self.by_path.finish()
 
-    def _bounded_cached(
+    def _ranked_cached(
         self, name: str, group: _LiteralUrls, target: str, weight_sum: float
-    ) -> list[tuple[float, int]]:
-        """`_bounded`, remembered per request text: one pass over 10,000 URLs costs ~1.5 ms,
-        and a client that misses once tends to miss with the same URL again."""
+    ) -> Iterator[tuple[float, int]]:
+        """`group`'s (bound, position) pairs, ascending, ranked as they are consumed: most
+        unmatched requests need the first few only (one near miss and its ties), so the first
+        _FIRST_RANKED are made, then (rarely) the rest up to MAX_SCORED. What was made is
+        remembered per request text: a client that misses once tends to miss with the same URL
+        again (the unmatched memo catches only the same whole request)."""
         key = (name, target, weight_sum)
         found = self._bounds.get(key)
         if found is None:
-            found = sorted(_bounded(group, target, weight_sum))  # ascending, for the merge
-            if len(self._bounds) >= _REMEMBERED_TARGETS:
-                self._bounds.pop(next(iter(self._bounds)))  # oldest first
-            self._bounds[key] = found
-        return found
+            found = _bounded(group, target, weight_sum, _FIRST_RANKED)
+            self._remember_bounds(key, found)
+        yield from found
+        if len(found) < _FIRST_RANKED or len(found) >= MAX_SCORED or len(found) == len(group.texts):
+            return  # all there is (or all that is ever ranked)
+        more = _bounded(group, target, weight_sum, MAX_SCORED)
+        self._remember_bounds(key, more)
+        yield from more[len(found) :]
+
+    def _remember_bounds(self, key: tuple[str, str, float], bounds: list[tuple[float, int]]) -> None:
+        if key not in self._bounds and len(self._bounds) >= _REMEMBERED_TARGETS:
+            self._bounds.pop(next(iter(self._bounds)))  # oldest first
+        self._bounds[key] = bounds
 
     def nearest(
         self,
@@ -201,42 +214,58 @@ class NearMissIndex:
     ) -> list[NearMiss]:
         """`near_misses(stubs, req, ...)`, scoring at most MAX_SCORED stubs."""
         weight_sum = _WEIGHT_SUM.get(compat, 39.0)
-        # (bound, position) streams, each ascending, merged lazily: only the MAX_SCORED nearest
-        # bounds are made, not one per stub, nor sorted all together (building and sorting them
-        # all was most of an unmatched request's cost with 1,000 stubs).
-        streams: list[Iterable[tuple[float, int]]]
+        # Ascending (bound, position) streams, merged lazily below: only the bounds the scoring
+        # loop reaches are made (a few for most misses), not one per stub.
+        streams: list[Iterator[tuple[float, int]]]
         if self._serving is not None and self._regex_urls:
             # Regex URLs the serving index rules out miss on the URL: bound 10 / 39 (class doc);
             # the few it offers, and every other URL matcher, have bound 0.
             regex_urls = self._regex_urls
             offered = [position for position in self._serving.candidates(req) if position in regex_urls]
             bound = _URL_WEIGHT / weight_sum
-            ruled_out: Iterable[tuple[float, int]]
+            ruled_out: Iterator[tuple[float, int]]
             if offered:
                 ruled_out = _ruled_out(self._regex_list, set(offered), bound)
             else:  # the usual miss: every regex URL ruled out, a list made once per weight sum
-                ruled_out = self._all_ruled_out.get(bound) or self._all_ruled_out.setdefault(
-                    bound, [(bound, position) for position in self._regex_list]
+                ruled_out = iter(
+                    self._all_ruled_out.get(bound)
+                    or self._all_ruled_out.setdefault(
+                        bound, [(bound, position) for position in self._regex_list]
+                    )
                 )
-            streams = [self._plain_others, [(0.0, position) for position in offered], ruled_out]
+            streams = [iter(self._plain_others), iter([(0.0, position) for position in offered]), ruled_out]
         else:
-            streams = [[(0.0, position) for position in self.others[:MAX_SCORED]]]
+            streams = [iter([(0.0, position) for position in self.others[:MAX_SCORED]])]
         for name, group, target in (("url", self.by_url, req.url), ("path", self.by_path, req.path)):
-            streams.append(self._bounded_cached(name, group, target, weight_sum))
-        # The MAX_SCORED smallest bounds, ascending: each stream is ascending, so they are among
-        # the first MAX_SCORED of each; one sort of those few (runs already in order) is cheaper
-        # than a lazy heap merge, whose generator step per item was most of a new miss's cost.
-        candidates = [item for stream in streams for item in itertools.islice(stream, MAX_SCORED)]
-        candidates.sort()
-        del candidates[MAX_SCORED:]
+            if group.texts:
+                streams.append(self._ranked_cached(name, group, target, weight_sum))
+        # The heap holds each stream's next (bound, position, stream): positions are unique
+        # across streams, so the stream's number is never compared.
+        heap: list[tuple[float, int, int]] = []
+        for number, stream in enumerate(streams):
+            first = next(stream, None)
+            if first is not None:
+                heap.append((first[0], first[1], number))
+        heapq.heapify(heap)
         # (distance as java_order, position), nearest first
         best: list[tuple[tuple[bool, float], int, MatchResult]] = []
-        for bound, position in candidates[:MAX_SCORED]:
+        scored = 0
+        while heap and scored < MAX_SCORED:
+            bound, position, number = heap[0]
             if len(best) >= limit and (java_order(bound), position) > best[limit - 1][:2]:
                 break  # nothing left can beat or tie the `limit` nearest
+            following = next(streams[number], None)
+            if following is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (following[0], following[1], number))
+            scored += 1
             result = self.stubs[position].request.match(req, compat=compat)
             best.append((java_order(result.distance), position, result))
-            best = heapq.nsmallest(limit, best, key=lambda entry: entry[:2])
+            if len(best) > limit:
+                best = heapq.nsmallest(limit, best, key=lambda entry: entry[:2])
+            else:
+                best.sort(key=lambda entry: entry[:2])
         return [_near_miss(req, self.stubs[position], result, scenarios) for _, position, result in best]
 
 
@@ -247,30 +276,34 @@ def _ruled_out(positions: list[int], offered: set[int], bound: float) -> Iterato
             yield bound, position
 
 
-def _bounded(group: _LiteralUrls, target: str, weight_sum: float) -> list[tuple[float, int]]:
-    """The MAX_SCORED stubs of `group` with the smallest distance bound, as (bound, position)."""
+def _bounded(group: _LiteralUrls, target: str, weight_sum: float, count: int) -> list[tuple[float, int]]:
+    """The `count` (at most MAX_SCORED) stubs of `group` with the smallest distance bound, as
+    (bound, position), ascending; the first `count` of the same ranking for any larger count."""
     from rapidfuzz import process  # on the first near miss: start-up time
     from rapidfuzz.distance import Levenshtein
 
-    if not group.texts:
-        return []
     if group.longest * len(target) > MAX_EXACT_CELLS:
         # Some pairs are scored by difflib, not Levenshtein: no bound holds; serving order.
-        return [(0.0, position) for position in group.positions[:MAX_SCORED]]
+        return [(0.0, position) for position in group.positions[:count]]
     texts: list[str] = group.texts
     indexes: Sequence[int] = range(len(group.texts))
     if len(texts) > EXACT_URLS:
         # Approximate: only the URLs beside the request's in sorted order (the longest shared
-        # prefixes) are ranked, so a request costs the same whatever the stub count.
+        # prefixes) are ranked, so a request costs the same whatever the stub count. These are
+        # ranked MAX_SCORED at a time: a window's ties are not in serving order (see below).
         at = bisect.bisect_left(group.sorted_texts, target)
         window = group.sorted_order[max(0, at - _NEIGHBOURS) : at + _NEIGHBOURS]
-        texts, indexes = [group.texts[i] for i in window], window
-    ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=MAX_SCORED)
+        texts, indexes, count = [group.texts[i] for i in window], window, MAX_SCORED
+    # rapidfuzz ranks by score, ties by index (serving order within a group, the window aside),
+    # so the first `count` are the first `count` of any longer ranking.
+    ranked = process.extract(target, texts, scorer=Levenshtein.normalized_distance, limit=count)
     positions = group.positions
     # The score is the URL part's distance in exactly RequestPattern.match's float arithmetic
     # (distance / max(len), one correctly rounded division; two empty texts score 0 either way):
     # tests/stub/test_near_miss_index.py holds it to that.
-    return [(score * _URL_WEIGHT / weight_sum, positions[indexes[index]]) for _, score, index in ranked]
+    return sorted(
+        [(score * _URL_WEIGHT / weight_sum, positions[indexes[index]]) for _, score, index in ranked]
+    )
 
 
 def _near_miss(

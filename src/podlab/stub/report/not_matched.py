@@ -139,7 +139,7 @@ def diff_lines(
         DiffLine("HTTP method", pattern.method, req.method, pattern.method_result(req).is_exact_match)
     )
     url = pattern.url
-    url_matches = url.match(req).is_exact_match
+    url_matches = url.is_match(req)  # `match(req).is_exact_match`, without scoring the miss
     lines.append(
         DiffLine(
             "URL",
@@ -164,11 +164,14 @@ def diff_lines(
             lines.append(DiffLine("Path parameter", shown, value, param_pattern.match(value).is_exact_match))
         lines.append(SPACER)
 
-    for label, attribute, patterns, params in (
-        ("Query", "Query", pattern.query_parameters, req.query_params),
-        ("Form", "Form data", pattern.form_parameters, req.form_params),
+    for label, attribute, patterns in (
+        ("Query", "Query", pattern.query_parameters),
+        ("Form", "Form data", pattern.form_parameters),
     ):
-        for name, multi in (patterns or {}).items():
+        if not patterns:
+            continue  # the request's parameters are parsed only for a stub that asks for them
+        params = req.query_params if label == "Query" else req.form_params
+        for name, multi in patterns.items():
             values = params.get(name)
             # 2.x prints the matcher's value (Java's null for `absent`, an `and`/`or`'s first
             # operand), 3.x its expectation.
@@ -178,8 +181,7 @@ def diff_lines(
             lines.append(
                 DiffLine(attribute, shown, _multi_actual(name, values), multi.match(values).is_exact_match)
             )
-        if patterns:
-            lines.append(SPACER)
+        lines.append(SPACER)
 
     if pattern.cookies:
         for name, cookie_pattern in pattern.cookies.items():
@@ -236,8 +238,10 @@ def _multipart_section(
     pattern: RequestPattern, req: LoggedRequest, lines: list[DiffLine], compat: int
 ) -> None:
     """WireMock's multipart rows: a missing multipart body, or each part of a failing pattern."""
+    if not pattern.multipart_patterns:
+        return  # the body is split into parts only for a stub that has multipart patterns
     parts = parse_multipart(req)
-    for multipart in pattern.multipart_patterns or []:
+    for multipart in pattern.multipart_patterns:
         if parts is None:
             lines.append(DiffLine("[Multipart request body]", "[Multipart request body]", "", False))
             continue
@@ -425,6 +429,8 @@ def _strip_blank_text(node: Any) -> None:
 
 def java_split_lines(text: str) -> list[str]:
     """Java's String.split("\\n"): trailing empty strings are dropped."""
+    if "\n" not in text:
+        return [text]  # the usual value: one line (Java gives [""] for "" too)
     parts = text.split("\n")
     while len(parts) > 1 and parts[-1] == "":
         parts.pop()
@@ -466,6 +472,8 @@ def word_wrap(text: str, width: int) -> str:
 def wrap_if_too_long(text: str, width: int) -> str:
     """Strings.wrapIfLongestLineExceedsLimit: wrap only when some line is too long, then drop
     the lines holding only blanks."""
+    if len(text) <= width:
+        return text  # no line of it can be longer (most values)
     if max((len(line) for line in text.split("\n")), default=0) <= width:
         return text
     return _drop_blank_lines(word_wrap(text, width))
@@ -482,6 +490,11 @@ def _drop_blank_lines(text: str) -> str:
     return "\n".join(kept)
 
 
+# Report headings by console width (a request may ask for any width: only the first few kept).
+_HEADERS: dict[int, str] = {}
+_REMEMBERED_WIDTHS = 8
+
+
 class _Layout:
     def __init__(self, width: int) -> None:
         self.width = width
@@ -490,14 +503,23 @@ class _Layout:
         self.out: list[str] = []
 
     def header(self) -> None:
-        pad = " " * (self.middle - len(TITLE) // 2)
-        rule = "-" * self.width
-        self.out.append(f"\n{pad}{TITLE}\n{pad}{'=' * len(TITLE)}\n\n{rule}\n")
-        self.out.append(
-            "|" + " Closest stub".ljust(self.middle) + "|" + " Request".ljust(self.middle) + "|\n"
-        )
-        self.out.append(rule + "\n")
-        self.blank()
+        # The same for every report of a width: made once per width (a few are ever used).
+        text = _HEADERS.get(self.width)
+        if text is None:
+            start = len(self.out)
+            pad = " " * (self.middle - len(TITLE) // 2)
+            rule = "-" * self.width
+            self.out.append(f"\n{pad}{TITLE}\n{pad}{'=' * len(TITLE)}\n\n{rule}\n")
+            self.out.append(
+                "|" + " Closest stub".ljust(self.middle) + "|" + " Request".ljust(self.middle) + "|\n"
+            )
+            self.out.append(rule + "\n")
+            self.blank()
+            text = "".join(self.out[start:])
+            del self.out[start:]
+            if len(_HEADERS) < _REMEMBERED_WIDTHS:
+                _HEADERS[self.width] = text
+        self.out.append(text)
 
     def footer(self) -> None:
         self.out.append("-" * self.width + "\n")
@@ -506,6 +528,9 @@ class _Layout:
         self.single("", "", None)
 
     def line(self, left: str, right: str, message: str | None) -> None:
+        if "\n" not in left and "\n" not in right and len(left) <= self.column and len(right) <= self.column:
+            self.single(left, right, message)  # the usual row: nothing to wrap or split
+            return
         left_lines = java_split_lines(wrap_if_too_long(left, self.column))
         right_lines = java_split_lines(wrap_if_too_long(right, self.column))
         self.single(left_lines[0], right_lines[0], message)

@@ -70,9 +70,20 @@ class UnmatchedMemo:
         self.enabled = not any(reads_clock(stub) for stub in stubs)
         self._nearest: dict[Hashable, StubMapping | None] = {}
         self._reports: dict[Hashable, str] = {}
+        # The last request's key: `nearest` and `report` ask for the same request in turn.
+        self._last: tuple[LoggedRequest | None, Hashable | None] = (None, None)
+
+    def _key(self, req: LoggedRequest) -> Hashable | None:
+        if not self.enabled:
+            return None
+        last, key = self._last
+        if last is not req:
+            key = request_key(req)
+            self._last = (req, key)
+        return key
 
     def nearest(self, req: LoggedRequest, compute: Callable[[], StubMapping | None]) -> StubMapping | None:
-        key = request_key(req) if self.enabled else None
+        key = self._key(req)
         if key is None:
             return compute()
         found = self._nearest.get(key, _MISSING)
@@ -89,7 +100,7 @@ class UnmatchedMemo:
         compat: int,
         render: Callable[[], str],
     ) -> str:
-        base = request_key(req) if self.enabled else None
+        base = self._key(req)
         if base is None:
             return render()
         # The stub object itself is part of the key: stubs are replaced, never changed in place.

@@ -6,16 +6,27 @@ request so `kubectl logs -f` shows each exchange as it happens.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
 from podlab.stub.jvm.jsonfmt import pretty
 
+# The last second's local `yyyy-MM-dd HH:mm:ss.` (whole epoch second, text): converting to local
+# time and formatting was most of a log line's cost, and every 404 logs its report.
+_second: tuple[int, str] = (0, "")
+
 
 def timestamp(when: datetime) -> str:
     """ConsoleNotifier's `yyyy-MM-dd HH:mm:ss.SSS`, in local time."""
-    local = when.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    global _second
+    second = math.floor(when.timestamp())
+    cached, text = _second
+    if second != cached or not text:
+        # An offset from UTC changes only on a whole second, so one second has one local text.
+        text = when.astimezone().strftime("%Y-%m-%d %H:%M:%S.")
+        _second = (second, text)
+    return text + f"{when.microsecond // 1000:03d}"
 
 
 def notifier_line(when: datetime, message: str) -> str:

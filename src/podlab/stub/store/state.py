@@ -18,7 +18,7 @@ from podlab.stub.matching.scenarios import Scenarios
 from podlab.stub.model import StubMapping
 from podlab.stub.model.request import LoggedRequest
 from podlab.stub.options import StubOptions
-from podlab.stub.report.near_misses import NearMissIndex
+from podlab.stub.report.near_misses import NEAR_MISS_COUNT, NearMissIndex
 from podlab.stub.report.unmatched_memo import UnmatchedMemo
 from podlab.stub.store.files import FileRoot, MappingLoadError, mapping_file_name
 from podlab.stub.store.journal import Journal
@@ -168,12 +168,16 @@ class StubState:
         response: dict[str, Any] = self.stub_json(stub)["response"]
         return response
 
-    def near_misses(self, request: LoggedRequest) -> list[tuple[StubMapping, float]]:
-        """The nearest stubs to a request (at most 3), nearest first, with their distances."""
+    def near_misses(
+        self, request: LoggedRequest, limit: int = NEAR_MISS_COUNT
+    ) -> list[tuple[StubMapping, float]]:
+        """The nearest stubs to a request (at most `limit`), nearest first, with their distances."""
         serving = self.serving_order()
         if self._near_index is None or self._near_index[0] is not serving:
             self._near_index = (serving, NearMissIndex(serving.stubs, serving))
-        misses = self._near_index[1].nearest(request, scenarios=self.scenarios, compat=self.options.compat)
+        misses = self._near_index[1].nearest(
+            request, limit=limit, scenarios=self.scenarios, compat=self.options.compat
+        )
         return [(miss.stub, miss.distance) for miss in misses]
 
     def unmatched_memo(self) -> UnmatchedMemo:
@@ -185,7 +189,9 @@ class StubState:
 
     def nearest_stub(self, request: LoggedRequest) -> StubMapping | None:
         def compute() -> StubMapping | None:
-            misses = self.near_misses(request)
+            # The report needs the nearest only: the first of the same ranking, for fewer
+            # stubs scored (ties and the two runners-up are not).
+            misses = self.near_misses(request, limit=1)
             return misses[0][0] if misses else None
 
         return self.unmatched_memo().nearest(request, compute)
