@@ -16,6 +16,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import RunningNode, descendants, start_node, stop_node, wait_for
-from .forked_pods import fork_server, link, memory_holds, read, stub_and_holder
+from .forked_pods import HOLDER, fork_server, link, memory_holds, read, stub_and_holder
 
 PYTHON = "/podlab/python/bin/python3.11"  # the pod's interpreter (the host's, bound read-only)
 SECRET = "victim-secret-" + os.urandom(8).hex()
@@ -183,9 +184,7 @@ def test_the_stubs_seccomp_filter_is_the_holders_instruction_for_instruction(nod
     holder = next(
         int(p.name)
         for p in Path("/proc").iterdir()
-        if p.name.isdigit()
-        and read(f"{p}/cmdline").startswith(b"/bin/sh\0-c\0read -r code")
-        and link(f"{p}/ns/pid") == pid_ns
+        if p.name.isdigit() and read(f"{p}/cmdline").startswith(HOLDER) and link(f"{p}/ns/pid") == pid_ns
     )
     stub_filters, holder_filters = _seccomp_filters(stub), _seccomp_filters(holder)
     assert len(holder_filters) == 1 and len(holder_filters[0]) > 8
@@ -375,9 +374,11 @@ def test_a_fork_that_fails_does_not_take_the_server_down(tmp_path: Path) -> None
     server = ForkServer()
 
     async def ask(cgroups: list[str]) -> str:
-        """One request; the holder's end of its status pipe must read EOF (the holder would exit
-        137 and bwrap report it), whatever happened to the fork."""
-        status_r, status_w = os.pipe()
+        """One request; the holder's end of its status socket must read EOF (the holder would
+        exit 137 and bwrap report it), whatever happened to the fork."""
+        holder_end, server_end = socket.socketpair()
+        status_r, status_w = holder_end.detach(), server_end.detach()
+        os.write(status_r, b"ready\n")  # what the holder says once bwrap has built the sandbox
         try:
             spec = StubSpec([], sys.executable, {}, "/", cgroups, 0, None)
             try:
@@ -425,9 +426,9 @@ def test_a_reused_holder_pid_is_refused() -> None:
     other = subprocess.Popen(["sleep", "60"])  # a live process standing at the PID asked for
     try:
         with pytest.raises(EntryError, match="holder has exited"):
-            open_holder(other.pid, pidfd)
+            open_holder(other.pid, pidfd, ["sleep", "60"])
         with pytest.raises(EntryError, match="holder has exited"):
-            open_holder(gone.pid, pidfd)
+            open_holder(gone.pid, pidfd, ["sleep", "60"])
     finally:
         os.close(pidfd)
         other.kill()
@@ -448,6 +449,25 @@ def test_a_system_exit_in_the_forked_stub_ends_it_as_it_ends_the_interpreter(
     )
     assert system_exit_code(SystemExit(value)) == interpreter.returncode
     assert capsys.readouterr().err == interpreter.stderr
+
+
+def test_a_sandbox_bwrap_is_still_building_is_never_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bwrap reports its child before it mounts, pivots and confines; the entrant waits until the
+    holder program runs (its command line), and gives up rather than join a half-built sandbox
+    (found at 100 pods: entrants that joined early took bwrap's set-up root for the pod's)."""
+    from podlab.runtime import sandbox_entry
+
+    monkeypatch.setattr(sandbox_entry, "SETTLE_SECONDS", 0.3)
+    building = subprocess.Popen(["sleep", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pidfd = os.pidfd_open(building.pid)
+    try:
+        with pytest.raises(sandbox_entry.EntryError, match="not ready within"):
+            sandbox_entry.open_holder(building.pid, pidfd, ["/bin/sh", "-c", "read -r code"])
+        sandbox_entry.open_holder(building.pid, pidfd, ["sleep", "60"]).close()  # its own: joined
+    finally:
+        os.close(pidfd)
+        building.kill()
+        building.wait()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="joining another user namespace as the node does")
@@ -474,7 +494,7 @@ def test_a_holder_killed_mid_join_leaves_no_process_in_its_sandbox(killed: str) 
         if entrant == 0:  # single-threaded, as the fork server's entrant
             outcome = 3
             try:
-                fds = sandbox_entry.open_holder(holder, pidfd)
+                fds = sandbox_entry.open_holder(holder, pidfd, ["sleep", "60"])
 
                 def kill() -> None:
                     os.kill(holder, signal.SIGKILL)

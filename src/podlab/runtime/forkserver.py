@@ -39,12 +39,14 @@ from podlab.runtime.spawn import Child, spawn
 
 log = logging.getLogger(__name__)
 
-# What bwrap runs in a forked stub's sandbox: waits for the stub's exit code on stdin and exits
-# with it (`--as-pid-1`: it is PID 1 and ignores every signal it has no handler for). EOF
-# without a code means the fork server's side died: 137, as for a killed container.
-HOLDER_ARGV = ["/bin/sh", "-c", 'read -r code; exit "${code:-137}"']
+# What bwrap runs in a forked stub's sandbox, once the sandbox is complete: says so on its
+# stdin (a socket to the fork server), then waits there for the stub's exit code and exits with
+# it (`--as-pid-1`: it is PID 1 and ignores every signal it has no handler for). EOF without a
+# code means the fork server's side died: 137, as for a killed container.
+HOLDER_ARGV = ["/bin/sh", "-c", 'echo ready >&0; read -r code; exit "${code:-137}"']
 START_SECONDS = 30.0  # importing the stub on a loaded machine
-REPLY_SECONDS = 10.0
+# bwrap's set-up included: a burst of 100 pod starts queues their mounts for seconds.
+REPLY_SECONDS = 30.0
 ENV_SWITCH = "PODLAB_FORKSERVER"  # "0": every stub is its own interpreter, as before
 
 
@@ -90,6 +92,7 @@ class ForkServer:
         runtime = self._runtime
         request = {
             "holder": holder,
+            "holder_argv": HOLDER_ARGV,
             "cgroups": list(spec.cgroup_procs),
             "workdir": spec.workdir,
             "env": spec.env,

@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     server = _Server(control)
     control.send(b"ready")
     while True:
-        readable = select.select([control.fileno(), wake_r, *server.pending], [], [])[0]
+        readable = select.select([control.fileno(), wake_r, *server.pending, *server.building], [], [])[0]
         if wake_r in readable:
             while len(os.read(wake_r, 512)) == 512:
                 pass
@@ -73,6 +73,8 @@ def main(argv: list[str]) -> int:
         for fd in readable:
             if fd in server.pending:
                 server.learn(fd)
+            elif fd in server.building:
+                server.built(fd)
         if control.fileno() in readable:
             message, fds, _, _ = socket.recv_fds(control, 16, FDS_PER_REQUEST)
             if not message:
@@ -94,8 +96,30 @@ class _Server:
         self.containers: dict[int, int] = {}  # a container's PID -> its holder's stdin
         self.entrants: set[int] = set()
         self.exited: dict[int, int] = {}  # containers reaped before their entrant's answer came
+        # A holder's socket -> the rest of its request, until the holder says it runs.
+        self.building: dict[int, tuple[int, int, int]] = {}
 
     def start(self, spec_fd: int, pidfd: int, status_w: int, reply_w: int) -> None:
+        """Wait for the holder: bwrap reports its child before it builds the sandbox, and execs
+        the holder only once it is complete; the holder's first act is to say "ready" on its
+        socket (forkserver.HOLDER_ARGV). Waiting here costs nothing per pod (no entrant polls),
+        and a burst of pod starts queues bwrap's mounts behind each other for seconds."""
+        os.set_blocking(status_w, False)
+        self.building[status_w] = (spec_fd, pidfd, reply_w)
+
+    def built(self, status_w: int) -> None:
+        spec_fd, pidfd, reply_w = self.building.pop(status_w)
+        try:
+            said = os.read(status_w, 16)
+        except OSError:
+            said = b""
+        if said != b"ready\n":  # EOF: the holder died (or the node killed it); the node sees EOF
+            for fd in (spec_fd, pidfd, reply_w, status_w):
+                os.close(fd)
+            return
+        self.fork_entrant(spec_fd, pidfd, status_w, reply_w)
+
+    def fork_entrant(self, spec_fd: int, pidfd: int, status_w: int, reply_w: int) -> None:
         """The container's spec is not read here: it holds the pod's environment (a Secret's
         values, say), and what this process once held, freed or not, every later fork inherits
         and any process of that pod may read (/proc/PID/mem). Only the entrant reads it."""
@@ -123,9 +147,9 @@ class _Server:
             for fd in (spec_fd, pidfd, reply_w, pid_w):
                 os.close(fd)
         self.entrants.add(entrant)
-        # The code is a few bytes into an empty socket buffer; should the holder's side ever be
-        # full, that holder loses its code (and exits 137), the server is not wedged for all.
-        os.set_blocking(status_w, False)
+        # The code is a few bytes into an empty socket buffer (non-blocking since `start`): should
+        # the holder's side ever be full, that holder loses its code (and exits 137), the server
+        # is not wedged for all.
         self.pending[pid_r] = status_w
 
     def learn(self, pid_r: int) -> None:
@@ -191,7 +215,7 @@ def _entrant(control: socket.socket, spec_fd: int, pidfd: int, reply_w: int, pid
         for path in spec["cgroups"]:
             with open(path, "w") as procs:
                 procs.write(str(os.getpid()))
-        holder = sandbox_entry.open_holder(int(spec["holder"]), pidfd)
+        holder = sandbox_entry.open_holder(int(spec["holder"]), pidfd, spec["holder_argv"])
         os.close(pidfd)
         sandbox_entry.join(holder)
         # As the node starts a stub (Layout.hold_signals): a stop that comes before the stub's

@@ -57,7 +57,7 @@ PR_CAP_AMBIENT_CLEAR_ALL = 4
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-SETTLE_SECONDS = 2.0
+SETTLE_SECONDS = 10.0
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -93,7 +93,7 @@ class HolderFds:
             os.close(fd)
 
 
-def open_holder(pid: int, pidfd: int) -> HolderFds:
+def open_holder(pid: int, pidfd: int, program: list[str]) -> HolderFds:
     """Open /proc/<pid> and what is needed of it, once bwrap has finished building the sandbox;
     the pidfd proves `pid` is still the holder (a pid could have been reused once the holder
     exited: then the pidfd reads as exited)."""
@@ -103,10 +103,7 @@ def open_holder(pid: int, pidfd: int) -> HolderFds:
         raise EntryError("the sandbox's holder has exited") from None
     opened = [proc]
     try:
-        _wait_settled(proc)
-        # A pidfd polls readable once its process has exited.
-        if select.select([pidfd], [], [], 0)[0]:
-            raise EntryError("the sandbox's holder has exited")
+        _wait_settled(proc, pidfd, b"".join(arg.encode() + b"\0" for arg in program))
         opened.append(os.open("root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=proc))
         # Opened with the server's (host) credentials: only what the node gave the holder, its
         # log pipes, may be reopened so; anything else is refused, not written to.
@@ -122,28 +119,30 @@ def open_holder(pid: int, pidfd: int) -> HolderFds:
     return HolderFds(*opened)
 
 
-def _wait_settled(proc: int) -> None:
-    """bwrap reports its program's PID before it has made the inner user namespace the program
-    runs in (`--disable-userns`, runtime/nsjoin.py): until then the holder's user namespace is
-    still the one owning its PID namespace. Bounded; a holder that never settles is left to
-    `join`, which then fails."""
+def _wait_settled(proc: int, pidfd: int, program: bytes) -> None:
+    """Until the holder runs `program` (its NUL-separated argv): bwrap reports its child's PID
+    before it builds the sandbox (mounts, pivot_root, the inner user namespace, capabilities,
+    seccomp) and execs the program only once all of it is done. Joined earlier, the stub could
+    take a half-built root (bwrap's set-up view, with the host's root still mounted in it) for
+    its own. Under a burst of pod starts bwrap's mounts queue behind each other for seconds."""
     deadline = time.monotonic() + SETTLE_SECONDS
-    while time.monotonic() < deadline:
+    while True:
         try:
-            pidns = os.open("ns/pid", os.O_RDONLY | os.O_CLOEXEC, dir_fd=proc)
+            fd = os.open("cmdline", os.O_RDONLY | os.O_CLOEXEC, dir_fd=proc)
             try:
-                owner = _owner(pidns)
+                running = os.read(fd, len(program) + 1)
             finally:
-                os.close(pidns)
-            user = os.open("ns/user", os.O_RDONLY | os.O_CLOEXEC, dir_fd=proc)
-            try:
-                if _ino(user) != owner:
-                    return
-            finally:
-                os.close(user)
+                os.close(fd)
         except OSError:
-            return  # gone: the pidfd check says so
-        time.sleep(0.002)
+            raise EntryError("the sandbox's holder has exited") from None
+        # A pidfd polls readable once its process has exited: then /proc/<pid> may be another's.
+        if select.select([pidfd], [], [], 0)[0]:
+            raise EntryError("the sandbox's holder has exited")
+        if running == program:
+            return
+        if time.monotonic() > deadline:
+            raise EntryError(f"the sandbox was not ready within {SETTLE_SECONDS:.0f} s")
+        time.sleep(0.005)
 
 
 def _ino(fd: int) -> tuple[int, int]:
