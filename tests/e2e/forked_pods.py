@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .conftest import RunningNode, descendants
 
-HOLDER = b"/bin/sh\0-c\0echo ready >&0; read -r code"
+HOLDER = b"/bin/sh\0-c\0(echo ready >&0); read -r code"
 
 
 def read(path: str) -> bytes:
@@ -55,8 +55,16 @@ def stub_and_holder(node: RunningNode, pod: str) -> tuple[int, int]:
     processes = pod_processes(node, pod)
     stubs = [p for p in processes if b"forkserver_main" in read(f"/proc/{p}/cmdline")]
     holders = [p for p in processes if read(f"/proc/{p}/cmdline").startswith(HOLDER)]
-    assert len(stubs) == 1 and len(holders) == 1, (stubs, holders)
+    assert len(stubs) == 1 and len(holders) == 1, (pod, stubs, holders, _census(node))
     return stubs[0], holders[0]
+
+
+def _census(node: RunningNode) -> list[tuple[int, str, str]]:
+    """What the node runs (for a failure's message): PID, command line, PID namespace."""
+    return [
+        (p, read(f"/proc/{p}/cmdline")[:40].decode(errors="replace"), link(f"/proc/{p}/ns/pid"))
+        for p in sorted(descendants(node.process.pid))
+    ]
 
 
 def memory_holds(pid: int, needles: list[bytes]) -> set[bytes]:
