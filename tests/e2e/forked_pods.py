@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .conftest import RunningNode, descendants
 
-HOLDER = b"/bin/sh\0-c\0(echo ready >&0); read -r code"
+HOLDER = b"/bin/sh\0-c\0echo ready >&0; read -r code"
 
 
 def read(path: str) -> bytes:

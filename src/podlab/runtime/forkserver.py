@@ -43,10 +43,7 @@ log = logging.getLogger(__name__)
 # stdin (a socket to the fork server), then waits there for the stub's exit code and exits with
 # it (`--as-pid-1`: it is PID 1 and ignores every signal it has no handler for). EOF without a
 # code means the fork server's side died: 137, as for a killed container.
-# "ready" is written from a subshell: for a builtin's redirection the shell itself points its
-# fd 1 at the socket for a moment, and an entrant that reopened /proc/<holder>/fd/1 just then got
-# the socket (ENXIO), not the log pipe (seen under load in CI).
-HOLDER_ARGV = ["/bin/sh", "-c", '(echo ready >&0); read -r code; exit "${code:-137}"']
+HOLDER_ARGV = ["/bin/sh", "-c", 'echo ready >&0; read -r code; exit "${code:-137}"']
 START_SECONDS = 30.0  # importing the stub on a loaded machine
 # bwrap's set-up included: a burst of 100 pod starts queues their mounts for seconds.
 REPLY_SECONDS = 30.0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fcntl
 import os
 import select
@@ -58,6 +59,7 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SETTLE_SECONDS = 10.0
+LOG_PIPE_TRIES = 200
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -105,18 +107,35 @@ def open_holder(pid: int, pidfd: int, program: list[str]) -> HolderFds:
     try:
         _wait_settled(proc, pidfd, b"".join(arg.encode() + b"\0" for arg in program))
         opened.append(os.open("root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=proc))
-        # Opened with the server's (host) credentials: only what the node gave the holder, its
-        # log pipes, may be reopened so; anything else is refused, not written to.
         for link in ("fd/1", "fd/2"):
-            opened.append(os.open(link, os.O_WRONLY | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=proc))
-            if not stat.S_ISFIFO(os.fstat(opened[-1]).st_mode):
-                raise EntryError(f"the sandbox's holder's {link} is not a pipe")
-            os.set_blocking(opened[-1], True)
+            opened.append(_log_pipe(proc, link))
     except BaseException:
         for fd in opened:
             os.close(fd)
         raise
     return HolderFds(*opened)
+
+
+def _log_pipe(proc: int, link: str) -> int:
+    """The holder's fd 1 or 2 reopened: the container's log pipe. Opened with the server's (host)
+    credentials, so only a pipe, what the node gave the holder, is taken; anything else is
+    refused, not written to. The holder's `echo ready >&0` points the shell's own fd 1 at its
+    socket for a moment (a builtin's redirection): the entrant may come just then (opening a
+    socket through /proc: ENXIO), so a few tries, a millisecond apart (seen under load in CI;
+    tests/runtime/test_forkserver_holder.py)."""
+    for _ in range(LOG_PIPE_TRIES):
+        try:
+            fd = os.open(link, os.O_WRONLY | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=proc)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        else:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.set_blocking(fd, True)
+                return fd
+            os.close(fd)
+        time.sleep(0.001)
+    raise EntryError(f"the sandbox's holder's {link} is not a pipe")
 
 
 def _wait_settled(proc: int, pidfd: int, program: bytes) -> None:
