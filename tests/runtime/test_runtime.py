@@ -224,7 +224,8 @@ def test_exec_sees_container_files_and_kills_tree_on_timeout(
         deadline = time.monotonic() + 5
         while True:
             res = await rc.exec(["cat", health], 5.0)
-            if res.exit_code == 0 or time.monotonic() > deadline:
+            # `echo ready > FILE` creates the file before it writes: a cat in between reads it empty.
+            if (res.exit_code == 0 and res.output) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.05)
         assert (res.exit_code, res.output, res.timed_out) == (0, b"ready\n", False)
