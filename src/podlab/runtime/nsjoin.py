@@ -21,8 +21,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# linux/nsfs.h: _IO(0xb7, 0x1), the user namespace that owns a namespace.
-NS_GET_USERNS = 0xB701
+from podlab.runtime.sandbox_entry import NS_GET_USERNS
+
 # A container's setup takes milliseconds; an exec that early waits this long at most.
 SETTLE_SECONDS = 2.0
 
